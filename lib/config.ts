@@ -1,0 +1,76 @@
+// The only reader of process.env. Validated once with zod; a bad value fails at start with a
+// message that names the variable. Every variable here is documented in README.md and .env.example.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(1, 65535).default(3000),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: (SQLite) or postgresql:// (PostgreSQL)')
+    .default('file:./data/console.db'),
+  NEXTAUTH_URL: z.url().optional(),
+  NEXTAUTH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_EMAIL: z.email().default('admin@example.com'),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Baileys' waWebSocketUrl: the real WhatsApp service by default, the simulator in the demo. */
+  WA_WEBSOCKET_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').default('wss://web.whatsapp.com/ws/chat'),
+  /** Control URL of the WhatsApp simulator; when set the UI shows the fault-injection panel. */
+  SIMULATOR_URL: z.url().optional(),
+  SIM_PORT: int(1, 65535).default(3001),
+  ERROR_WEBHOOK_URL: z.url().optional(),
+  ERROR_WEBHOOK_SECRET: z.string().min(1).optional(),
+  HEALTH_CHECK_INTERVAL_MS: int(1000, 24 * 3600_000).default(300_000),
+  MAX_BAD_MAC_ERRORS: int(1, 1000).default(3),
+  MAX_BAD_DECRYPT_ERRORS: int(1, 1000).default(5),
+  RECONNECT_BASE_MS: int(10, 600_000).default(1000),
+  RECONNECT_MAX_MS: int(100, 3600_000).default(60_000),
+  RECONNECT_MAX_ATTEMPTS: int(1, 1000).default(10),
+  KEEPALIVE_INTERVAL_MS: int(1000, 600_000).default(30_000),
+  /** Start the phones that were connected when the process stopped. */
+  SESSIONS_AUTOSTART: bool.default(true),
+  LOGIN_MAX_FAILURES: int(1, 1000).default(5),
+  LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
+  /** Largest accepted request body, in bytes. */
+  API_BODY_LIMIT: int(1024, 10 * 1024 * 1024).default(64 * 1024),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment (process.env by default); throws ConfigError naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+const cache = globalThis as unknown as { __consoleConfig?: Config };
+
+/** The process configuration, validated on first use. */
+export function getConfig(): Config {
+  cache.__consoleConfig ??= parseConfig();
+  return cache.__consoleConfig;
+}
+
+/** Tests change process.env and call this to re-read it. */
+export function resetConfig(): void {
+  cache.__consoleConfig = undefined;
+}

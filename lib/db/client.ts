@@ -1,0 +1,35 @@
+// The Prisma client, chosen by DATABASE_URL: `file:` → SQLite (libsql adapter),
+// `postgresql://` → PostgreSQL (pg adapter). Both generated clients come from the same models
+// (prisma/models.prisma), so they share one type; we expose the SQLite client's type as `Db`.
+import { PrismaLibSQL } from '@prisma/adapter-libsql';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client';
+import { PrismaClient as PostgresClient } from './generated/postgres/client';
+import { getConfig } from '../config';
+import { sqliteFileUrl } from '../../prisma/database-url';
+import { providerOf } from './provider';
+
+export type Db = SqliteClient;
+export { providerOf, type DbProvider } from './provider';
+
+export function createDb(url: string = getConfig().DATABASE_URL): Db {
+  if (providerOf(url) === 'sqlite') {
+    return new SqliteClient({ adapter: new PrismaLibSQL({ url: sqliteFileUrl(url) }) });
+  }
+  const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  return client as unknown as Db;
+}
+
+const holder = globalThis as unknown as { __consoleDb?: Db };
+
+/** The process-wide client (survives dev hot reloads and is shared by every route bundle). */
+export function getDb(): Db {
+  holder.__consoleDb ??= createDb();
+  return holder.__consoleDb;
+}
+
+/** For tests: replace or drop the process-wide client. */
+export async function setDb(db: Db | undefined): Promise<void> {
+  if (holder.__consoleDb && holder.__consoleDb !== db) await holder.__consoleDb.$disconnect();
+  holder.__consoleDb = db;
+}

@@ -1,0 +1,58 @@
+// pino, JSON lines, with secrets redacted wherever they may appear in a log object.
+import pino from 'pino';
+import { getConfig } from './config';
+
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'passwordHash',
+  '*.passwordHash',
+  'token',
+  '*.token',
+  'tokenHash',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'cookie',
+  '*.cookie',
+  'secret',
+  '*.secret',
+  'creds',
+  '*.creds',
+  'keys',
+  '*.keys',
+  'privKey',
+  '*.privKey',
+  '*.*.privKey',
+  'noiseKey',
+  'signedIdentityKey',
+  'signedPreKey',
+  'advSecretKey',
+  'qr',
+  '*.qr',
+];
+
+const holder = globalThis as unknown as { __consoleLogger?: pino.Logger };
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): pino.Logger {
+  return pino(
+    {
+      level: options.level ?? getConfig().LOG_LEVEL,
+      base: { app: 'wa-console' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination,
+  );
+}
+
+/** The process logger (one per process, shared across route bundles). */
+export function getLogger(): pino.Logger {
+  holder.__consoleLogger ??= createLogger();
+  return holder.__consoleLogger;
+}
+
+export type Logger = pino.Logger;

@@ -1,0 +1,67 @@
+// Real databases for tests: a fresh SQLite file, or a fresh PostgreSQL database per test run
+// (named with the pid and a random suffix so concurrent runs never collide), migrated with
+// `prisma migrate deploy`, and dropped afterwards.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createDb, type Db, type DbProvider } from '../../lib/db/client';
+import { migrateDeploy } from '../../lib/db/migrate';
+
+export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  provider: DbProvider;
+  url: string;
+  db: Db;
+  drop(): Promise<void>;
+}
+
+/** Which providers the integration tests run on (TEST_DB=sqlite|postgresql limits it). */
+export function testProviders(): DbProvider[] {
+  const only = process.env.TEST_DB;
+  if (only === 'sqlite' || only === 'postgresql') return [only];
+  return ['sqlite', 'postgresql'];
+}
+
+export async function createTestDatabase(provider: DbProvider): Promise<TestDatabase> {
+  const suffix = `${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  if (provider === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-console-test-'));
+    const url = `file:${path.join(dir, 'test.db')}`;
+    await migrateDeploy(url);
+    const db = createDb(url);
+    return {
+      provider,
+      url,
+      db,
+      async drop() {
+        await db.$disconnect();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `wa_console_test_${suffix}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const base = new URL(PG_ADMIN_URL);
+  base.pathname = `/${name}`;
+  const url = base.toString();
+  await migrateDeploy(url);
+  const db = createDb(url);
+  return {
+    provider,
+    url,
+    db,
+    async drop() {
+      await db.$disconnect();
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
