@@ -1,0 +1,10 @@
+import { route } from '@/lib/api/route';
+import { json } from '@/lib/api/errors';
+import { checkDatabase } from '@/lib/health';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ auth: 'public' }, async () => {
+  const db = await checkDatabase();
+  return db ? json({ status: 'ok', db: 'ok' }) : json({ status: 'error', db: 'unreachable' }, 503);
+});

@@ -1,0 +1,70 @@
+'use client';
+
+import { signIn } from 'next-auth/react';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+
+export function LoginForm() {
+  const router = useRouter();
+  const params = useSearchParams();
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setPending(true);
+    setError(null);
+    const res = await signIn('credentials', {
+      email: String(form.get('email') ?? ''),
+      password: String(form.get('password') ?? ''),
+      redirect: false,
+    }).catch(() => null);
+    setPending(false);
+    if (res?.ok && !res.error) {
+      const target = params.get('callbackUrl');
+      router.replace(target && target.startsWith('/') ? target : '/');
+      router.refresh();
+      return;
+    }
+    if (res?.status === 429 && res.error) setError(res.error);
+    else if (res?.error && res.error !== 'CredentialsSignin') setError(res.error);
+    else setError('Invalid email or password');
+  }
+
+  return (
+    <form
+      onSubmit={onSubmit}
+      className="w-full max-w-sm space-y-4 rounded-lg border border-gray-200 bg-white p-6 shadow-sm dark:border-gray-800 dark:bg-gray-900"
+      aria-labelledby="login-title"
+    >
+      <h1 id="login-title" className="text-xl font-semibold">
+        WhatsApp session console
+      </h1>
+      <p className="text-sm text-gray-600 dark:text-gray-400">Sign in to manage sessions.</p>
+      <div className="space-y-1">
+        <label htmlFor="email" className="block text-sm font-medium">
+          Email
+        </label>
+        <input id="email" name="email" type="email" required autoComplete="username" data-testid="login-email"
+          className="w-full rounded border border-gray-300 px-3 py-2 dark:border-gray-700 dark:bg-gray-950" />
+      </div>
+      <div className="space-y-1">
+        <label htmlFor="password" className="block text-sm font-medium">
+          Password
+        </label>
+        <input id="password" name="password" type="password" required autoComplete="current-password" data-testid="login-password"
+          className="w-full rounded border border-gray-300 px-3 py-2 dark:border-gray-700 dark:bg-gray-950" />
+      </div>
+      {error && (
+        <p role="alert" data-testid="login-error" className="rounded bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={pending} data-testid="login-submit"
+        className="w-full rounded bg-emerald-600 px-3 py-2 font-medium text-white hover:bg-emerald-700 disabled:opacity-60">
+        {pending ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,102 @@
+// The one wrapper every route handler goes through: auth, body-size limit, JSON parsing, zod
+// validation and error mapping. Handlers receive typed, validated input and return a Response
+// or a plain value (sent as JSON 200).
+import { z, type ZodType } from 'zod';
+import { getConfig } from '../config';
+import { authorize, type AccessLevel } from '../auth/guard';
+import type { Actor } from '../auth/roles';
+import { ApiError, badRequest, json, payloadTooLarge, toResponse } from './errors';
+
+export interface RouteContext<B, Q, P> {
+  req: Request;
+  body: B;
+  query: Q;
+  params: P;
+  actor: Actor | null;
+}
+
+export interface RouteOptions<B, Q, P> {
+  auth: AccessLevel;
+  body?: ZodType<B>;
+  query?: ZodType<Q>;
+  params?: ZodType<P>;
+}
+
+type NextRouteContext = { params?: Promise<Record<string, string | string[]>> };
+
+function issues(error: z.ZodError) {
+  return error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+}
+
+function validate<T>(schema: ZodType<T> | undefined, value: unknown, what: string): T {
+  if (!schema) return value as T;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const list = issues(result.error);
+    throw badRequest(`Invalid ${what}: ${list.map((i) => `${i.path}: ${i.message}`).join('; ')}`, list);
+  }
+  return result.data;
+}
+
+/** Reads the body as text, refusing more than `limit` bytes whatever Content-Length claims. */
+async function readBody(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers.get('content-length') ?? '0');
+  if (declared > limit) throw payloadTooLarge(limit);
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw payloadTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function parseBody(req: Request, wanted: boolean): Promise<unknown> {
+  if (!wanted) return undefined;
+  const text = await readBody(req, getConfig().API_BODY_LIMIT);
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest('Malformed JSON body');
+  }
+}
+
+export function route<B = undefined, Q = undefined, P = undefined>(
+  options: RouteOptions<B, Q, P>,
+  handler: (ctx: RouteContext<B, Q, P>) => Promise<unknown>,
+) {
+  return async (req: Request, context?: NextRouteContext): Promise<Response> => {
+    try {
+      const actor = await authorize(req, options.auth);
+      const rawParams = (await context?.params) ?? {};
+      const params = validate(options.params, rawParams, 'path');
+      const url = new URL(req.url);
+      const query = validate(options.query, Object.fromEntries(url.searchParams), 'query');
+      const body = validate(options.body, await parseBody(req, !!options.body), 'body');
+      const result = await handler({ req, body, query, params, actor });
+      return result instanceof Response ? result : json(result ?? { success: true });
+    } catch (err) {
+      return toResponse(err);
+    }
+  };
+}
+
+/** `:id` path segments: a positive 32-bit integer, with a clear message otherwise. */
+export const idParams = z.object({
+  id: z
+    .string()
+    .regex(/^\d+$/, 'id must be a positive integer')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 2_147_483_647, 'id is out of range'),
+});
+
+export { ApiError };
