@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+
+export interface E2eEnv {
+  url: string;
+  adminEmail: string;
+  adminPassword: string;
+  databaseUrl: string;
+  simulatorUrl: string | null;
+}
+
+export function e2eEnv(): E2eEnv {
+  return JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../test-results/e2e-env.json'), 'utf8'));
+}
+
+export async function logIn(page: Page, email = e2eEnv().adminEmail, password = e2eEnv().adminPassword) {
+  await page.goto(`${e2eEnv().url}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
