@@ -11,7 +11,8 @@ export default async function globalSetup() {
   let simulator: { controlUrl: string; close(): Promise<void> } | null = null;
   const simEntry = path.resolve(__dirname, '../../simulator/index.ts');
   if (fs.existsSync(simEntry)) {
-    const { startSimulator } = await import('../../simulator');
+    // Imported by path so this file type-checks before the simulator exists.
+    const { startSimulator } = await import(simEntry);
     simulator = await startSimulator({ port: 0 });
     const sim = simulator as unknown as { url: string; controlUrl: string };
     extraEnv.WA_WEBSOCKET_URL = sim.url;
