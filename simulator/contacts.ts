@@ -1,0 +1,167 @@
+// Simulated contacts: real Signal peers (npm libsignal) that send a phone's linked device
+// messages built on the bundle the device registered or uploaded, plus deliberately broken ones.
+import crypto from 'node:crypto';
+import * as libsignal from 'libsignal';
+import * as protobufs from 'libsignal/src/protobufs';
+import { proto } from '@whiskeysockets/baileys';
+
+/** The device's public keys, as registered (pairing) or uploaded (pre-key upload). */
+export interface DeviceBundle {
+  registrationId: number;
+  identityKey: Buffer; // 32 bytes, without the 0x05 prefix
+  signedPreKey: { keyId: number; publicKey: Buffer; signature: Buffer };
+  preKeys: { keyId: number; publicKey: Buffer }[];
+}
+
+const withPrefix = (key: Buffer) => (key.length === 33 ? key : Buffer.concat([Buffer.from([5]), key]));
+
+/** Blocks of AES-CBC ciphertext whose padding is invalid under the given key and IV. */
+function badPaddingCiphertext(key: Buffer, iv: Buffer): Buffer {
+  const plain = crypto.randomBytes(32);
+  plain[31] = 0; // a zero pad byte is never valid PKCS#7
+  const cipher = crypto.createCipheriv('aes-256-cbc', key, iv);
+  cipher.setAutoPadding(false);
+  return Buffer.concat([cipher.update(plain), cipher.final()]);
+}
+
+// libsignal computes the ciphertext inside SessionCipher.encrypt; to send "valid MAC over a
+// garbage body" we recognise our own marker plaintexts and return bad-padding ciphertext instead.
+const garbageMarkers = new WeakSet<Buffer>();
+const realEncrypt = libsignal.crypto.encrypt;
+libsignal.crypto.encrypt = (key: Buffer, data: Buffer, iv: Buffer) =>
+  garbageMarkers.has(data) ? badPaddingCiphertext(key, iv) : realEncrypt(key, data, iv);
+
+/** Plaintext of a WhatsApp message: proto.Message padded the way Baileys unpads it. */
+function messagePlaintext(text: string): Buffer {
+  const body = Buffer.from(proto.Message.encode({ conversation: text }).finish());
+  const pad = 1 + crypto.randomInt(15);
+  return Buffer.concat([body, Buffer.alloc(pad, pad)]);
+}
+
+class MemoryStore {
+  sessions = new Map<string, unknown>();
+  constructor(
+    private identity: libsignal.KeyPair,
+    private registrationId: number,
+  ) {}
+  async getOurIdentity() {
+    return this.identity;
+  }
+  async getOurRegistrationId() {
+    return this.registrationId;
+  }
+  async isTrustedIdentity() {
+    return true;
+  }
+  async loadSession(id: string) {
+    const s = this.sessions.get(id);
+    return s ? libsignal.SessionRecord.deserialize(s) : undefined;
+  }
+  async storeSession(id: string, record: libsignal.SessionRecord) {
+    this.sessions.set(id, record.serialize());
+  }
+  async loadPreKey() {
+    return undefined;
+  }
+  async removePreKey() {}
+  async loadSignedPreKey() {
+    return undefined;
+  }
+}
+
+export type EncType = 'pkmsg' | 'msg';
+export interface Encrypted {
+  type: EncType;
+  body: Buffer;
+}
+
+export class Contact {
+  readonly identity = libsignal.keyhelper.generateIdentityKeyPair();
+  readonly registrationId = libsignal.keyhelper.generateRegistrationId();
+  readonly signedPreKey = libsignal.keyhelper.generateSignedPreKey(this.identity, 1);
+  readonly preKey = libsignal.keyhelper.generatePreKey(1);
+  private store = new MemoryStore(this.identity, this.registrationId);
+
+  constructor(readonly jid: string) {}
+
+  private address(deviceJid: string) {
+    const [user, rest] = deviceJid.split('@')[0].split(':');
+    return new libsignal.ProtocolAddress(user, Number(rest ?? 0));
+  }
+
+  /** Starts a fresh outgoing session to the device (the next messages are pkmsg). */
+  async newSession(deviceJid: string, bundle: DeviceBundle) {
+    const preKey = bundle.preKeys.length ? bundle.preKeys[crypto.randomInt(bundle.preKeys.length)] : undefined;
+    await new libsignal.SessionBuilder(this.store, this.address(deviceJid)).initOutgoing({
+      registrationId: bundle.registrationId,
+      identityKey: withPrefix(bundle.identityKey),
+      signedPreKey: { ...bundle.signedPreKey, publicKey: withPrefix(bundle.signedPreKey.publicKey) },
+      preKey: preKey && { keyId: preKey.keyId, publicKey: withPrefix(preKey.publicKey) },
+    });
+  }
+
+  hasSession(deviceJid: string) {
+    return this.store.sessions.has(this.address(deviceJid).toString());
+  }
+
+  private async encryptRaw(deviceJid: string, plaintext: Buffer) {
+    return new libsignal.SessionCipher(this.store, this.address(deviceJid)).encrypt(plaintext);
+  }
+
+  /** A message that decrypts. Always a pkmsg: the device never answers, so the session stays pending. */
+  async message(deviceJid: string, bundle: DeviceBundle, text: string): Promise<Encrypted> {
+    if (!this.hasSession(deviceJid)) await this.newSession(deviceJid, bundle);
+    const out = await this.encryptRaw(deviceJid, messagePlaintext(text));
+    return { type: out.type === 3 ? 'pkmsg' : 'msg', body: Buffer.from(out.body) };
+  }
+
+  /** The inner WhisperMessage ("msg") of the next message, optionally with its MAC broken. */
+  async whisper(deviceJid: string, bundle: DeviceBundle, opts: { breakMac?: boolean; garbage?: boolean } = {}): Promise<Encrypted> {
+    const enc = await this.encryptFor(deviceJid, bundle, opts.garbage);
+    let inner = enc.type === 'pkmsg' ? Buffer.from(protobufs.PreKeyWhisperMessage.decode(enc.body.subarray(1)).message) : enc.body;
+    if (opts.breakMac) inner = flipLastByte(inner);
+    return { type: 'msg', body: inner };
+  }
+
+  /** A pkmsg from a fresh session, with a broken MAC ("Bad MAC") or a garbage body ("bad decrypt"). */
+  async brokenPreKeyMessage(deviceJid: string, bundle: DeviceBundle, fault: 'bad-mac' | 'bad-decrypt' | 'version'): Promise<Encrypted> {
+    await this.newSession(deviceJid, bundle);
+    const enc = await this.encryptFor(deviceJid, bundle, fault === 'bad-decrypt');
+    // Start over next time: the device never stored this session.
+    this.store.sessions.delete(this.address(deviceJid).toString());
+    if (fault === 'version') {
+      const body = Buffer.from(enc.body);
+      body[0] = (1 << 4) | 1; // version 1: older than the client supports
+      return { type: 'pkmsg', body };
+    }
+    if (fault === 'bad-decrypt') return enc;
+    const pre = protobufs.PreKeyWhisperMessage.decode(enc.body.subarray(1));
+    pre.message = flipLastByte(Buffer.from(pre.message));
+    const body = Buffer.concat([enc.body.subarray(0, 1), Buffer.from(protobufs.PreKeyWhisperMessage.encode(pre).finish())]);
+    return { type: 'pkmsg', body };
+  }
+
+  private async encryptFor(deviceJid: string, bundle: DeviceBundle, garbage = false): Promise<Encrypted> {
+    if (!this.hasSession(deviceJid)) await this.newSession(deviceJid, bundle);
+    const plaintext = messagePlaintext('(fault)');
+    if (garbage) garbageMarkers.add(plaintext);
+    const out = await this.encryptRaw(deviceJid, plaintext);
+    return { type: out.type === 3 ? 'pkmsg' : 'msg', body: Buffer.from(out.body) };
+  }
+
+  /** This contact's own bundle, for the device's key fetch (`iq xmlns=encrypt type=get <key>`). */
+  bundleForFetch() {
+    return {
+      registrationId: this.registrationId,
+      identityKey: this.identity.pubKey.subarray(1),
+      signedPreKey: { keyId: this.signedPreKey.keyId, publicKey: this.signedPreKey.keyPair.pubKey.subarray(1), signature: this.signedPreKey.signature },
+      preKey: { keyId: this.preKey.keyId, publicKey: this.preKey.keyPair.pubKey.subarray(1) },
+    };
+  }
+}
+
+function flipLastByte(buf: Buffer): Buffer {
+  const out = Buffer.from(buf);
+  out[out.length - 1] ^= 0xff;
+  return out;
+}

@@ -1,0 +1,51 @@
+// The WhatsApp Web simulator: one HTTP server carrying the client WebSocket (`/ws/chat`) and the
+// JSON control API. See README.md.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { SimulatorCore, type SimulatorOptions } from './simulator';
+import { controlApi } from './control-api';
+import type { FaultRequest, PhoneInfo, SimEvent } from './types';
+
+export * from './types';
+
+export interface Simulator {
+  /** pass to Baileys as `waWebSocketUrl` */
+  url: string;
+  controlUrl: string;
+  port: number;
+  scan(phoneJid: string, qr: string): Promise<{ deviceJid: string }>;
+  inject(phoneJid: string, fault: FaultRequest): Promise<{ delivered: number }>;
+  phones(): PhoneInfo[];
+  events(since?: number): SimEvent[];
+  close(): Promise<void>;
+}
+
+export async function startSimulator(opts: SimulatorOptions & { port?: number; host?: string } = {}): Promise<Simulator> {
+  const core = new SimulatorCore(opts);
+  const server = http.createServer(controlApi(core));
+  const wss = new WebSocketServer({ server, path: '/ws/chat', maxPayload: 16 * 1024 * 1024 });
+  wss.on('connection', (ws) => core.accept(ws));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 3001, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://${host}:${port}/ws/chat`,
+    controlUrl: `http://${host}:${port}`,
+    port,
+    scan: (phoneJid, qr) => core.scan(phoneJid, qr),
+    inject: (phoneJid, fault) => core.inject(phoneJid, fault),
+    phones: () => core.phoneList(),
+    events: (since) => core.eventsSince(since),
+    async close() {
+      await core.close();
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

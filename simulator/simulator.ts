@@ -1,0 +1,300 @@
+// The simulated WhatsApp service: phones, their linked devices and live connections, pairing by
+// QR, contacts, and faults delivered as real protocol traffic.
+import crypto from 'node:crypto';
+import { Curve, hmacSign, proto, type BinaryNode } from '@whiskeysockets/baileys';
+import type { WebSocket } from 'ws';
+import { Connection } from './connection';
+import { Contact, type DeviceBundle, type Encrypted } from './contacts';
+import { DEFAULT_CONTACT, SimulatorError, normalizeJid, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
+
+interface Phone {
+  jid: string;
+  /** the phone's own identity key (the primary device signs linked devices with it) */
+  identity: { private: Uint8Array; public: Uint8Array };
+  devices: Set<number>;
+  nextDevice: number;
+  /** device id → its public keys */
+  bundles: Map<number, DeviceBundle>;
+  connections: Set<Connection>;
+  contacts: Map<string, Contact>;
+  lastSeenAt: Date | null;
+  /** devices logged out by the phone: their logins are refused */
+  removed?: Set<number>;
+}
+
+export interface SimulatorOptions {
+  firstFrameDelayMs?: number;
+  /** number of QR refs offered per registration (each lives 60 s, then 20 s, in Baileys) */
+  qrRefs?: number;
+  maxEvents?: number;
+}
+
+export class SimulatorCore {
+  private phones = new Map<string, Phone>();
+  private connections = new Set<Connection>();
+  private events: SimEvent[] = [];
+  private seq = 0;
+  private serverStatic = Curve.generateKeyPair();
+  private readonly firstFrameDelayMs: number;
+  private readonly qrRefs: number;
+  private readonly maxEvents: number;
+
+  constructor(opts: SimulatorOptions = {}) {
+    this.firstFrameDelayMs = opts.firstFrameDelayMs ?? 50;
+    this.qrRefs = opts.qrRefs ?? 6;
+    this.maxEvents = opts.maxEvents ?? 20_000;
+  }
+
+  record(type: string, phoneJid?: string, detail?: unknown) {
+    this.events.push({ seq: ++this.seq, at: new Date().toISOString(), phoneJid, type, detail });
+    if (this.events.length > this.maxEvents) this.events.splice(0, this.events.length - this.maxEvents);
+  }
+
+  eventsSince(since = 0): SimEvent[] {
+    return this.events.filter((e) => e.seq > since);
+  }
+
+  private phone(jid: string, create = true): Phone | undefined {
+    let phone = this.phones.get(jid);
+    if (!phone && create) {
+      phone = { jid, identity: Curve.generateKeyPair(), devices: new Set(), nextDevice: 1, bundles: new Map(), connections: new Set(), contacts: new Map(), lastSeenAt: null };
+      this.phones.set(jid, phone);
+    }
+    return phone;
+  }
+
+  phoneList(): PhoneInfo[] {
+    return [...this.phones.values()].map((p) => ({
+      phoneJid: p.jid,
+      paired: p.devices.size > 0,
+      connections: [...p.connections].filter((c) => !c.closed).length,
+      lastSeenAt: p.lastSeenAt?.toISOString() ?? null,
+    }));
+  }
+
+  /** A new client WebSocket. */
+  accept(ws: WebSocket) {
+    const conn: Connection = new Connection(ws, {
+      serverStatic: this.serverStatic,
+      firstFrameDelayMs: this.firstFrameDelayMs,
+      onRegistration: (c) => this.offerQr(c),
+      onLogin: (c, user, device) => this.login(c, user, device),
+      onBundleUpload: (c, bundle) => this.storeBundle(c, bundle),
+      onKeyFetch: (c, jids) => this.keyFetch(c, jids),
+      onNode: (c, node) => {
+        if (node.tag !== 'ack' && node.tag !== 'receipt' && node.tag !== 'presence') this.record('client-node', c.phoneJid ?? undefined, { tag: node.tag, type: node.attrs.type });
+        if (node.tag === 'receipt' && node.attrs.type === 'retry') this.record('retry-receipt', c.phoneJid ?? undefined, { id: node.attrs.id });
+      },
+      onClose: (c) => {
+        this.connections.delete(c);
+        if (c.phoneJid) this.phones.get(c.phoneJid)?.connections.delete(c);
+        this.record('close', c.phoneJid ?? undefined, { conn: c.id });
+      },
+      log: (c, type, detail) => this.record(type, c.phoneJid ?? undefined, detail),
+    });
+    this.connections.add(conn);
+    this.record('connect', undefined, { conn: conn.id });
+  }
+
+  private offerQr(conn: Connection) {
+    conn.refs = Array.from({ length: this.qrRefs }, () => crypto.randomBytes(16).toString('base64url'));
+    const id = conn.nextId();
+    conn.send({
+      tag: 'iq',
+      attrs: { from: 's.whatsapp.net', type: 'set', id, xmlns: 'md' },
+      content: [{ tag: 'pair-device', attrs: {}, content: conn.refs.map((ref) => ({ tag: 'ref', attrs: {}, content: Buffer.from(ref) })) }],
+    });
+    this.record('registration', undefined, { conn: conn.id });
+  }
+
+  private login(conn: Connection, user: string, device: number): boolean {
+    const jid = `${user}@s.whatsapp.net`;
+    const phone = this.phone(jid)!;
+    // A device this simulator never saw (e.g. after a restart) is adopted; a removed one is refused.
+    if (!phone.devices.has(device)) {
+      if (phone.removed?.has(device)) {
+        this.record('login-refused', jid, { device });
+        return false;
+      }
+      phone.devices.add(device);
+      phone.nextDevice = Math.max(phone.nextDevice, device + 1);
+    }
+    conn.phoneJid = jid;
+    conn.deviceJid = `${user}:${device}@s.whatsapp.net`;
+    conn.needsBundle = () => !phone.bundles.has(device);
+    phone.connections.add(conn);
+    phone.lastSeenAt = new Date();
+    this.record('login', jid, { device, conn: conn.id });
+    return true;
+  }
+
+  private storeBundle(conn: Connection, bundle: DeviceBundle) {
+    if (!conn.phoneJid || !conn.deviceJid) return;
+    const device = Number(conn.deviceJid.split(':')[1].split('@')[0]);
+    this.phone(conn.phoneJid)!.bundles.set(device, bundle);
+    this.record('prekeys-uploaded', conn.phoneJid, { count: bundle.preKeys.length });
+  }
+
+  private keyFetch(conn: Connection, jids: string[]): BinaryNode[] {
+    const phone = conn.phoneJid ? this.phones.get(conn.phoneJid) : undefined;
+    this.record('key-fetch', conn.phoneJid ?? undefined, { jids });
+    return jids.map((jid) => {
+      const contact = phone?.contacts.get(normalizeJid(jid)) ?? (phone ? this.contact(phone, jid) : new Contact(jid));
+      const b = contact.bundleForFetch();
+      const be = (n: number, bytes: number) => {
+        const buf = Buffer.alloc(bytes);
+        buf.writeUIntBE(n, 0, bytes);
+        return buf;
+      };
+      return {
+        tag: 'user',
+        attrs: { jid },
+        content: [
+          { tag: 'registration', attrs: {}, content: be(b.registrationId, 4) },
+          { tag: 'type', attrs: {}, content: Buffer.from([5]) },
+          { tag: 'identity', attrs: {}, content: b.identityKey },
+          { tag: 'skey', attrs: {}, content: [
+            { tag: 'id', attrs: {}, content: be(b.signedPreKey.keyId, 3) },
+            { tag: 'value', attrs: {}, content: b.signedPreKey.publicKey },
+            { tag: 'signature', attrs: {}, content: b.signedPreKey.signature },
+          ] },
+          { tag: 'key', attrs: {}, content: [
+            { tag: 'id', attrs: {}, content: be(b.preKey.keyId, 3) },
+            { tag: 'value', attrs: {}, content: b.preKey.publicKey },
+          ] },
+        ],
+      };
+    });
+  }
+
+  /** The phone scans a QR string shown by a client: pair that client as a new linked device. */
+  async scan(phoneJidInput: string, qr: string): Promise<{ deviceJid: string }> {
+    const jid = normalizeJid(phoneJidInput);
+    const [ref, noiseKeyB64, identityB64, advSecretB64] = String(qr).split(',');
+    if (!ref || !noiseKeyB64 || !identityB64 || !advSecretB64) throw new SimulatorError(400, 'not a WhatsApp QR string');
+    const conn = [...this.connections].find((c) => !c.closed && c.refs.includes(ref));
+    if (!conn) throw new SimulatorError(404, 'no client is showing this QR (expired or unknown)');
+    if (conn.noiseKey && conn.noiseKey.toString('base64') !== noiseKeyB64) throw new SimulatorError(400, 'QR does not match the client');
+    const phone = this.phone(jid)!;
+    const device = phone.nextDevice++;
+    const deviceJid = `${jid.split('@')[0]}:${device}@s.whatsapp.net`;
+    const clientIdentity = Buffer.from(identityB64, 'base64');
+    const details = proto.ADVDeviceIdentity.encode({ rawId: crypto.randomInt(2 ** 31), timestamp: Math.floor(Date.now() / 1000), keyIndex: device }).finish();
+    const accountSignature = Curve.sign(phone.identity.private, Buffer.concat([Buffer.from([6, 0]), details, clientIdentity]));
+    const signed = proto.ADVSignedDeviceIdentity.encode({ details, accountSignatureKey: phone.identity.public, accountSignature }).finish();
+    const hmac = hmacSign(signed, Buffer.from(advSecretB64, 'base64'));
+    const identityHmac = proto.ADVSignedDeviceIdentityHMAC.encode({ details: signed, hmac }).finish();
+    conn.refs = [];
+    const id = conn.nextId();
+    const answer = conn.waitFor(id);
+    conn.send({
+      tag: 'iq',
+      attrs: { from: 's.whatsapp.net', type: 'set', id },
+      content: [{ tag: 'pair-success', attrs: {}, content: [
+        { tag: 'device-identity', attrs: {}, content: identityHmac },
+        { tag: 'platform', attrs: { name: 'android' } },
+        { tag: 'device', attrs: { jid: deviceJid } },
+      ] }],
+    });
+    const reply = await answer;
+    if (!reply || reply.attrs.type !== 'result') throw new SimulatorError(409, 'the client did not accept the pairing');
+    phone.devices.add(device);
+    if (conn.registrationBundle) phone.bundles.set(device, conn.registrationBundle);
+    phone.lastSeenAt = new Date();
+    this.record('paired', jid, { deviceJid });
+    // Like the real service: the client must reconnect and log in with its new identity.
+    conn.streamError({ code: '515' });
+    return { deviceJid };
+  }
+
+  private contact(phone: Phone, from: string): Contact {
+    const jid = normalizeJid(from);
+    let contact = phone.contacts.get(jid);
+    if (!contact) {
+      contact = new Contact(jid);
+      phone.contacts.set(jid, contact);
+    }
+    return contact;
+  }
+
+  private liveConnection(phoneJid: string): { phone: Phone; conn: Connection } {
+    const phone = this.phones.get(phoneJid);
+    const live = phone && [...phone.connections].filter((c) => !c.closed && c.loggedIn);
+    if (!phone || !live?.length) throw new SimulatorError(404, `phone ${phoneJid} has no live connection`);
+    return { phone, conn: live[live.length - 1] };
+  }
+
+  private async sendEncrypted(conn: Connection, from: string, enc: Encrypted, waitForReceipt: boolean) {
+    const id = crypto.randomBytes(8).toString('hex').toUpperCase();
+    const receipt = waitForReceipt ? conn.waitFor(id, 10_000) : null;
+    conn.send({
+      tag: 'message',
+      attrs: { from, type: 'text', id, t: String(Math.floor(Date.now() / 1000)), notify: 'Sim contact' },
+      content: [{ tag: 'enc', attrs: { v: '2', type: enc.type }, content: enc.body }],
+    });
+    if (receipt) await receipt;
+    return id;
+  }
+
+  async inject(phoneJidInput: string, fault: FaultRequest): Promise<{ delivered: number }> {
+    const jid = normalizeJid(phoneJidInput);
+    const count = fault.count ?? 1;
+    let delivered = 0;
+    for (let i = 0; i < count; i++) {
+      const { phone, conn } = this.liveConnection(jid);
+      const device = Number(conn.deviceJid!.split(':')[1].split('@')[0]);
+      const bundle = phone.bundles.get(device);
+      const needsKeys = ['message', 'bad-mac', 'bad-decrypt', 'no-session'].includes(fault.type);
+      if (needsKeys && !bundle) throw new SimulatorError(409, `phone ${jid} has not published its keys yet`);
+      const contact = this.contact(phone, fault.from ?? DEFAULT_CONTACT);
+      const device0 = conn.deviceJid!;
+      switch (fault.type) {
+        case 'message':
+          await this.sendEncrypted(conn, contact.jid, await contact.message(device0, bundle!, fault.text ?? 'hello'), true);
+          break;
+        case 'bad-mac':
+        case 'bad-decrypt':
+          if (fault.via === 'msg') {
+            // Needs a session the device knows: set one up with a good message first.
+            await contact.newSession(device0, bundle!);
+            await this.sendEncrypted(conn, contact.jid, await contact.message(device0, bundle!, '(session setup)'), true);
+            await this.sendEncrypted(conn, contact.jid, await contact.whisper(device0, bundle!, fault.type === 'bad-mac' ? { breakMac: true } : { garbage: true }), false);
+          } else {
+            await this.sendEncrypted(conn, contact.jid, await contact.brokenPreKeyMessage(device0, bundle!, fault.type), false);
+          }
+          break;
+        case 'no-session': {
+          // A "msg" from a contact the device has never talked to.
+          const stranger = fault.from ? contact : new Contact(`1555${crypto.randomInt(1e6, 1e7)}@s.whatsapp.net`);
+          await this.sendEncrypted(conn, stranger.jid, await stranger.whisper(device0, bundle!), false);
+          break;
+        }
+        case 'drop':
+          conn.destroy();
+          break;
+        case 'logged-out':
+          phone.devices.delete(device);
+          (phone.removed ??= new Set()).add(device);
+          conn.streamError({ code: '401' }, [{ tag: 'conflict', attrs: { type: 'device_removed' } }]);
+          break;
+        case 'restart-required':
+          conn.streamError({ code: '515' });
+          break;
+        case 'conflict':
+          conn.streamError({}, [{ tag: 'conflict', attrs: { type: 'replaced' } }]);
+          break;
+        case 'silence':
+          conn.silenced = true;
+          break;
+      }
+      delivered++;
+      this.record('fault', jid, { type: fault.type, via: fault.via ?? null, from: contact.jid, n: i + 1 });
+      if (['drop', 'logged-out', 'restart-required', 'conflict', 'silence'].includes(fault.type)) break;
+    }
+    return { delivered };
+  }
+
+  async close() {
+    for (const conn of this.connections) conn.destroy();
+  }
+}

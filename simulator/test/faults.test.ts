@@ -1,0 +1,126 @@
+// Each fault, delivered as real protocol traffic, surfaces in the real Baileys client exactly as
+// it does in the field.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimulator, type Simulator } from '../index';
+import { connect, pairPhone, trackUnhandled, type Client } from './helpers';
+
+let sim: Simulator;
+let n = 0;
+const nextJid = () => `7705000${String(++n).padStart(4, '0')}@s.whatsapp.net`;
+
+test.before(async () => {
+  sim = await startSimulator({ port: 0 });
+});
+test.after(() => sim.close());
+
+async function openPhone(opts: { keepAliveIntervalMs?: number } = {}): Promise<{ jid: string; client: Client }> {
+  const jid = nextJid();
+  return { jid, client: await pairPhone(sim, jid, opts) };
+}
+
+function stop(client: Client) {
+  client.sock.end(undefined);
+  return client.closed;
+}
+
+test('a message arrives decrypted with its text', async () => {
+  const { jid, client } = await openPhone();
+  await sim.inject(jid, { type: 'message', text: 'Привет, console' });
+  const m = await client.nextMessage();
+  assert.equal(m.text, 'Привет, console');
+  assert.equal(m.from, '15550001111@s.whatsapp.net');
+  await sim.inject(jid, { type: 'message', text: 'second', count: 2 });
+  assert.equal((await client.nextMessage()).text, 'second');
+  assert.equal((await client.nextMessage()).text, 'second');
+  await stop(client);
+});
+
+test('bad-mac via pkmsg surfaces as "Bad MAC"; bad-decrypt as "bad decrypt"; no-session; version', async () => {
+  const unhandled = trackUnhandled();
+  const { jid, client } = await openPhone();
+  await sim.inject(jid, { type: 'bad-mac' });
+  assert.match((await client.nextMessage()).stub?.[0] ?? '', /bad mac/i);
+  await sim.inject(jid, { type: 'bad-decrypt' });
+  assert.match((await client.nextMessage()).stub?.[0] ?? '', /bad decrypt/i);
+  await sim.inject(jid, { type: 'no-session' });
+  assert.equal((await client.nextMessage()).stub?.[0], 'No session record');
+  // The client recovers: a good message still decrypts after the failures.
+  await sim.inject(jid, { type: 'message', text: 'still fine' });
+  assert.equal((await client.nextMessage()).text, 'still fine');
+  await stop(client);
+  unhandled.stop();
+  assert.deepEqual(unhandled.seen, []);
+});
+
+test('bad-mac via msg on an established session: "No matching sessions", libsignal logs Bad MAC', async () => {
+  const { jid, client } = await openPhone();
+  const lines: string[] = [];
+  const orig = console.error;
+  console.error = (...args: unknown[]) => lines.push(args.map(String).join(' '));
+  try {
+    await sim.inject(jid, { type: 'bad-mac', via: 'msg', count: 2 });
+    const first = await client.nextMessage();
+    assert.equal(first.text, '(session setup)');
+    assert.equal((await client.nextMessage()).stub?.[0], 'No matching sessions found for message');
+    assert.equal((await client.nextMessage()).text, '(session setup)');
+    assert.equal((await client.nextMessage()).stub?.[0], 'No matching sessions found for message');
+  } finally {
+    console.error = orig;
+  }
+  assert.ok(lines.some((l) => /Bad MAC/.test(l)), 'libsignal printed the real cause');
+  await stop(client);
+});
+
+test('drop → 428, restart-required → 515, conflict → 440, logged-out → 401 and refused after', async () => {
+  const { jid, client } = await openPhone();
+  await sim.inject(jid, { type: 'drop' });
+  assert.equal((await client.closed).statusCode, 428);
+
+  const c2 = connect(sim.url, client.auth);
+  await c2.next((u) => u.connection === 'open');
+  await sim.inject(jid, { type: 'restart-required' });
+  const closed515 = await c2.closed;
+  assert.equal(closed515.statusCode, 515);
+
+  const c3 = connect(sim.url, client.auth);
+  await c3.next((u) => u.connection === 'open');
+  await sim.inject(jid, { type: 'conflict' });
+  assert.equal((await c3.closed).statusCode, 440);
+
+  const c4 = connect(sim.url, client.auth);
+  await c4.next((u) => u.connection === 'open');
+  await sim.inject(jid, { type: 'logged-out' });
+  assert.equal((await c4.closed).statusCode, 401);
+  const c5 = connect(sim.url, client.auth);
+  assert.equal((await c5.closed).statusCode, 401, 'the removed device cannot log in again');
+  assert.equal(sim.phones().find((p) => p.phoneJid === jid)?.connections, 0);
+});
+
+test('silence → the client times out with 408', async () => {
+  const { jid, client } = await openPhone({ keepAliveIntervalMs: 300 });
+  await sim.inject(jid, { type: 'silence' });
+  const closed = await client.closed;
+  assert.equal(closed.statusCode, 408);
+  assert.match(closed.message, /Connection was lost/);
+});
+
+test('keep-alive: the session stays open through 20+ ping rounds', async () => {
+  const { jid, client } = await openPhone({ keepAliveIntervalMs: 100 });
+  const since = sim.events().at(-1)?.seq ?? 0;
+  let closed = false;
+  void client.closed.then(() => (closed = true));
+  // Each ping is answered; wait until the simulator has seen 22 of them from this phone.
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const pings = sim.events(since).filter((e) => e.phoneJid === jid && e.type === 'ping').length;
+      if (pings >= 22 || closed) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 50);
+  });
+  assert.equal(closed, false);
+  assert.ok(sim.events(since).filter((e) => e.phoneJid === jid && e.type === 'ping').length >= 22);
+  await stop(client);
+});

@@ -1,0 +1,44 @@
+export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'message'] as const;
+export type FaultType = (typeof FAULT_TYPES)[number];
+
+export interface FaultRequest {
+  type: FaultType;
+  count?: number;
+  via?: 'pkmsg' | 'msg';
+  /** contact JID or number; default DEFAULT_CONTACT */
+  from?: string;
+  text?: string;
+}
+
+export interface PhoneInfo {
+  phoneJid: string;
+  paired: boolean;
+  connections: number;
+  lastSeenAt: string | null;
+}
+
+export interface SimEvent {
+  seq: number;
+  at: string;
+  phoneJid?: string;
+  type: string;
+  detail?: unknown;
+}
+
+export const DEFAULT_CONTACT = '15550001111@s.whatsapp.net';
+
+export class SimulatorError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `77051234567`, `+7 705 123 45 67` or `77051234567@s.whatsapp.net` → `77051234567@s.whatsapp.net`. */
+export function normalizeJid(input: string): string {
+  const user = input.split('@')[0].split(':')[0].replace(/[^\d]/g, '');
+  if (user.length < 5 || user.length > 20) throw new SimulatorError(400, `not a phone number or JID: ${input}`);
+  return `${user}@s.whatsapp.net`;
+}
