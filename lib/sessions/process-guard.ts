@@ -1,0 +1,18 @@
+// Baileys can reject promises nobody awaits (e.g. a frame that arrives before its transport keys
+// are derived). Such a fault must end one session at worst, never the process and every other
+// session: log it and keep running.
+import type { Logger } from '../logger';
+
+const INSTALLED = Symbol.for('wa-console.process-guard');
+
+export function installProcessGuard(logger: Logger) {
+  const g = globalThis as unknown as Record<symbol, boolean>;
+  if (g[INSTALLED]) return;
+  g[INSTALLED] = true;
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled rejection (from a socket); the process keeps running');
+  });
+  process.on('uncaughtException', (err) => {
+    logger.error({ err }, 'uncaught exception (from a socket); the process keeps running');
+  });
+}

@@ -1,0 +1,403 @@
+// One phone's session: an explicit state machine around at most one Baileys socket. Every
+// operation (start, close, restart, logout, reconnect) runs through one queue, so concurrent
+// calls can never leave two sockets or a half-closed one behind.
+import makeWASocket, { DisconnectReason, WAMessageStubType, type WASocket, type ConnectionState, type WAMessage } from '@whiskeysockets/baileys';
+import type { Db } from '../db/client';
+import type { Logger } from '../logger';
+import { loadDbAuthState, type DbAuthState } from './auth-state';
+import { backoffDelay, classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
+import type { EventBus } from './events';
+import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
+import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
+
+export interface EngineSettings {
+  waWebSocketUrl: string;
+  limits: Limits;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+  reconnectMaxAttempts: number;
+  keepAliveIntervalMs: number;
+  /** pino level for Baileys' own logs */
+  baileysLogLevel: string;
+}
+
+export interface SessionDeps {
+  db: Db;
+  logger: Logger;
+  bus: EventBus;
+  settings: EngineSettings;
+}
+
+const RUNNING: SessionState[] = ['connecting', 'qr', 'open'];
+const CLOSE_TIMEOUT_MS = 3000;
+
+export class Session {
+  state: SessionState = 'idle';
+  sock: WASocket | null = null;
+  qr: string | null = null;
+  lastConnectedAt: Date | null = null;
+  lastCloseReason: string | null = null;
+  private auth: DbAuthState | null = null;
+  private counters: ErrorCounters;
+  private ops: Promise<unknown> = Promise.resolve();
+  private persistChain: Promise<unknown> = Promise.resolve();
+  private failureChain: Promise<unknown> = Promise.resolve();
+  private generation = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private attempts = 0;
+  private sink: CauseSink = { causes: new Map() };
+  private log: Logger;
+
+  constructor(
+    readonly phoneId: number,
+    readonly organizationId: number,
+    readonly phoneJid: string,
+    private deps: SessionDeps,
+    initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null },
+  ) {
+    this.counters = new ErrorCounters(deps.settings.limits);
+    this.log = deps.logger.child({ phoneId, phoneJid });
+    this.lastConnectedAt = initial?.lastConnectedAt ?? null;
+    this.lastCloseReason = initial?.lastCloseReason ?? null;
+  }
+
+  /** Runs operations one after another. */
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.ops.then(fn, fn);
+    this.ops = next.catch(() => {});
+    return next;
+  }
+
+  get running() {
+    return RUNNING.includes(this.state);
+  }
+
+  stats(): SessionErrorStats {
+    return this.counters.stats();
+  }
+
+  snapshot(): SessionSnapshot {
+    const stats = this.stats();
+    return {
+      phoneId: this.phoneId,
+      organizationId: this.organizationId,
+      phoneJid: this.phoneJid,
+      state: this.state,
+      isConnected: this.state === 'open',
+      health: healthLevel(stats, this.running),
+      stats,
+      qr: this.state === 'qr' ? this.qr : null,
+      lastConnectedAt: this.lastConnectedAt?.toISOString() ?? null,
+      lastCloseReason: this.lastCloseReason,
+    };
+  }
+
+  private emit(event: SessionEngineEvent) {
+    this.deps.bus.emit(event);
+  }
+
+  private now() {
+    return new Date().toISOString();
+  }
+
+  /** Persists in order; failures are logged, never thrown into the socket's handlers. */
+  private persist(fn: (db: Db) => Promise<unknown>) {
+    this.persistChain = this.persistChain.then(() => fn(this.deps.db)).catch((err) => this.log.error({ err }, 'failed to persist session state'));
+  }
+
+  /** Resolves when every state change so far is in the database. */
+  async settled() {
+    await this.ops;
+    await this.failureChain;
+    await this.persistChain;
+    await this.auth?.flush();
+  }
+
+  private recordEvent(type: string, fields: { sender?: string | null; count?: number | null; message?: string | null; detail?: unknown } = {}) {
+    this.persist((db) =>
+      db.sessionEvent.create({
+        data: {
+          phoneId: this.phoneId,
+          type,
+          sender: fields.sender ?? null,
+          count: fields.count ?? null,
+          message: fields.message ?? null,
+          detail: fields.detail === undefined ? null : JSON.stringify(fields.detail),
+        },
+      }),
+    );
+  }
+
+  private setState(state: SessionState, reason?: string, opts: { persist?: boolean } = {}) {
+    const previous = this.state;
+    if (previous === state && !reason) return;
+    this.state = state;
+    if (state === 'closed' || state === 'logged_out') this.lastCloseReason = reason ?? this.lastCloseReason;
+    if (state === 'open') this.lastConnectedAt = new Date();
+    if (state !== 'qr') this.qr = null;
+    this.log.info({ from: previous, to: state, reason }, `session ${previous} → ${state}${reason ? ` (${reason})` : ''}`);
+    if (opts.persist !== false) {
+      const data: { status: string; lastConnectedAt?: Date; lastCloseReason?: string | null } = { status: state };
+      if (state === 'open') data.lastConnectedAt = this.lastConnectedAt!;
+      if (state === 'closed' || state === 'logged_out') data.lastCloseReason = this.lastCloseReason;
+      this.persist((db) => db.organizationPhone.update({ where: { id: this.phoneId }, data }));
+      this.recordEvent(`state:${state}`, { message: reason ?? null });
+    }
+    this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason, at: this.now() });
+    this.emitStats();
+  }
+
+  private emitStats() {
+    const s = this.snapshot();
+    this.emit({ type: 'stats', phoneId: this.phoneId, phoneJid: this.phoneJid, stats: s.stats, health: s.health, at: this.now() });
+  }
+
+  private resetCounters() {
+    this.counters.reset();
+    this.sink.causes.clear();
+    this.log.info(`error counters reset for organizationPhoneId: ${this.phoneId}`);
+  }
+
+  start(): Promise<void> {
+    return this.run(async () => {
+      this.attempts = 0;
+      if (this.sock) return;
+      this.resetCounters();
+      await this.openSocket();
+    });
+  }
+
+  /** Force close: no reconnect afterwards until start() is called again. */
+  close(reason = 'Manual close'): Promise<{ alreadyClosed: boolean }> {
+    return this.run(() => this.closeSocket(reason, 'closed'));
+  }
+
+  /** Close, wait for the socket to be really closed, start again. */
+  restart(): Promise<void> {
+    this.emit({ type: 'restart', phoneId: this.phoneId, phoneJid: this.phoneJid, at: this.now() });
+    return this.run(async () => {
+      await this.closeSocket('Session restart requested', 'closed');
+      this.attempts = 0;
+      await this.openSocket();
+      this.log.info('session restarted');
+    });
+  }
+
+  /** Logs out at WhatsApp when connected, clears the auth state, marks the phone logged out. */
+  logout(reason = 'Logged out by an administrator'): Promise<void> {
+    return this.run(async () => {
+      if (this.sock && this.state === 'open') {
+        await this.sock.logout(reason).catch((err) => this.log.warn({ err }, 'logout request failed'));
+      }
+      await this.closeSocket(reason, 'logged_out');
+      await this.clearAuth();
+    });
+  }
+
+  /** Shutdown: close the socket without logging out and without changing the stored status. */
+  shutdown(): Promise<void> {
+    return this.run(async () => {
+      await this.closeSocket('Server shutting down', 'closed', { persist: false });
+    });
+  }
+
+  private async clearAuth() {
+    const auth = this.auth ?? (await loadDbAuthState(this.deps.db, this.phoneId));
+    await auth.clear();
+    this.auth = null;
+  }
+
+  private clearReconnect() {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+
+  private async openSocket() {
+    this.clearReconnect();
+    if (this.sock) return;
+    this.auth ??= await loadDbAuthState(this.deps.db, this.phoneId);
+    const auth = this.auth;
+    const generation = ++this.generation;
+    this.setState('connecting');
+    const { settings } = this.deps;
+    const sock = runInSessionContext(this.sink, () =>
+      makeWASocket({
+        waWebSocketUrl: settings.waWebSocketUrl,
+        auth: auth.state,
+        logger: this.log.child({ class: 'baileys' }, { level: settings.baileysLogLevel }) as never,
+        printQRInTerminal: false,
+        markOnlineOnConnect: false,
+        syncFullHistory: false,
+        keepAliveIntervalMs: settings.keepAliveIntervalMs,
+        connectTimeoutMs: 20_000,
+        retryRequestDelayMs: 250,
+      }),
+    );
+    this.sock = sock;
+    sock.ev.on('creds.update', () => void auth.saveCreds().catch((err) => this.log.error({ err }, 'failed to save credentials')));
+    sock.ev.on('connection.update', (update) => this.onConnectionUpdate(generation, sock, update));
+    sock.ev.on('messages.upsert', ({ messages }) => this.onMessages(generation, messages));
+  }
+
+  private async closeSocket(reason: string, finalState: 'closed' | 'logged_out', opts: { persist?: boolean } = {}): Promise<{ alreadyClosed: boolean }> {
+    this.clearReconnect();
+    const sock = this.sock;
+    if (!sock) {
+      const alreadyClosed = this.state === 'closed' || this.state === 'logged_out' || this.state === 'idle';
+      if (!alreadyClosed || finalState !== this.state) this.setState(finalState, reason, opts);
+      return { alreadyClosed };
+    }
+    this.log.info({ reason }, `closing session: ${reason}`);
+    this.setState('closing', reason, opts);
+    this.generation++; // events of this socket are ours to handle now, not the close policy's
+    this.sock = null;
+    await endSocket(sock);
+    this.log.info('WebSocket closed');
+    this.resetCounters();
+    this.setState(finalState, reason, opts);
+    return { alreadyClosed: false };
+  }
+
+  private onConnectionUpdate(generation: number, sock: WASocket, update: Partial<ConnectionState>) {
+    if (generation !== this.generation) return;
+    if (update.qr) {
+      this.qr = update.qr;
+      this.setState('qr', undefined, { persist: this.state !== 'qr' });
+      this.emit({ type: 'qr', phoneId: this.phoneId, phoneJid: this.phoneJid, qr: update.qr, at: this.now() });
+    }
+    if (update.connection === 'open') {
+      const me = sock.user?.id ?? '';
+      const pairedUser = me.split('@')[0].split(':')[0];
+      const expected = this.phoneJid.split('@')[0];
+      if (pairedUser && pairedUser !== expected) {
+        const reason = `Paired with a different number (${pairedUser}); this phone is ${expected}`;
+        this.log.warn(reason);
+        void this.logout(reason);
+        return;
+      }
+      this.attempts = 0;
+      this.log.info('connected');
+      this.setState('open');
+    }
+    if (update.connection === 'close') {
+      this.sock = null;
+      this.generation++;
+      const err = update.lastDisconnect?.error as { output?: { statusCode?: number }; message?: string } | undefined;
+      const code = err?.output?.statusCode;
+      const message = err?.message ?? 'connection closed';
+      this.log.info({ statusCode: code, message }, 'WebSocket closed');
+      void this.run(() => this.afterUnexpectedClose(code, message));
+    }
+  }
+
+  /** The connection policy for closes we did not ask for. */
+  private async afterUnexpectedClose(code: number | undefined, message: string) {
+    if (this.sock) return; // something (start/restart) already replaced it
+    const reason = `${message}${code ? ` (${code})` : ''}`;
+    if (code === DisconnectReason.restartRequired) {
+      this.log.info('restart required by WhatsApp: reconnecting now');
+      await this.openSocket();
+      return;
+    }
+    if (code === DisconnectReason.loggedOut) {
+      this.setState('logged_out', `Logged out by WhatsApp: ${reason}`);
+      await this.clearAuth();
+      return;
+    }
+    if (code === DisconnectReason.connectionReplaced) {
+      this.setState('closed', `Connection replaced by another client: ${reason}`);
+      return;
+    }
+    if (this.state === 'qr' && code === DisconnectReason.timedOut) {
+      this.setState('closed', 'QR code expired without being scanned');
+      return;
+    }
+    if (code === DisconnectReason.forbidden || code === DisconnectReason.multideviceMismatch || code === DisconnectReason.badSession) {
+      this.setState('closed', reason);
+      return;
+    }
+    this.scheduleReconnect(reason);
+  }
+
+  private scheduleReconnect(reason: string) {
+    const { reconnectBaseMs, reconnectMaxMs, reconnectMaxAttempts } = this.deps.settings;
+    this.attempts++;
+    if (this.attempts > reconnectMaxAttempts) {
+      this.setState('closed', `Gave up after ${reconnectMaxAttempts} reconnect attempts (last: ${reason})`);
+      return;
+    }
+    const delayMs = backoffDelay(this.attempts, reconnectBaseMs, reconnectMaxMs);
+    this.log.warn({ attempt: this.attempts, delayMs, reason }, 'connection lost: reconnecting with backoff');
+    this.setState('connecting', `Reconnecting (attempt ${this.attempts}) after: ${reason}`, { persist: true });
+    this.emit({ type: 'reconnect', phoneId: this.phoneId, phoneJid: this.phoneJid, attempt: this.attempts, delayMs, at: this.now() });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.run(() => this.openSocket());
+    }, delayMs);
+  }
+
+  private onMessages(generation: number, messages: WAMessage[]) {
+    if (generation !== this.generation) return;
+    for (const msg of messages) {
+      if (msg.messageStubType !== WAMessageStubType.CIPHERTEXT) continue;
+      const text = String(msg.messageStubParameters?.[0] ?? '');
+      const sender = msg.key.participant || msg.key.remoteJid || null;
+      // Read the cause now: it was recorded synchronously before this event.
+      const cause = text.includes(NO_MATCHING_SESSIONS) && sender ? takeCause(this.sink, sender) : null;
+      this.failureChain = this.failureChain
+        .then(() => this.onDecryptFailure(generation, text, sender, cause))
+        .catch((err) => this.log.error({ err }, 'failed to handle a decryption failure'));
+    }
+  }
+
+  private async onDecryptFailure(generation: number, text: string, sender: string | null, cause: string | null) {
+    if (generation !== this.generation) return;
+    const kind = classifyDecryptError(text, cause);
+    const senderUser = sender?.split('@')[0].split(':')[0] ?? null;
+    if (kind !== 'bad-mac' && kind !== 'bad-decrypt') {
+      this.log.warn({ sender, error: text, kind }, `decryption failed (${kind}): ${text}`);
+      this.recordEvent(`decrypt:${kind}`, { sender, message: text });
+      this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: text, sender, count: null, max: null, deletedKeys: 0, at: this.now() });
+      return;
+    }
+    const label = ERROR_TYPE_LABEL[kind];
+    const { count, max, limitReached } = this.counters.record(kind);
+    this.log.warn({ sender, error: text, cause, count, max }, `${label} error #${count} (${count}/${max})`);
+    const deleted = senderUser && this.auth ? await this.auth.deleteSenderSessions(senderUser) : 0;
+    this.log.info({ sender, deleted }, `deleted ${deleted} corrupted session keys for ${senderUser}`);
+    this.recordEvent(`decrypt:${kind}`, { sender, count, message: cause ? `${text}: ${cause}` : text, detail: { max, deletedKeys: deleted } });
+    this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: label, sender, count, max, deletedKeys: deleted, at: this.now() });
+    this.emitStats();
+    if (limitReached) {
+      const reason = `${label} limit reached (${count}/${max})`;
+      this.log.error({ reason }, 'closing session automatically');
+      this.emit({ type: 'auto-closed', phoneId: this.phoneId, phoneJid: this.phoneJid, reason, errorType: label, at: this.now() });
+      void this.close(reason);
+    }
+  }
+}
+
+/** Ends a Baileys socket and waits until its WebSocket is really closed (terminating if slow). */
+async function endSocket(sock: WASocket) {
+  const raw = (sock.ws as unknown as { socket?: { readyState: number; once(e: string, f: () => void): void; terminate(): void } }).socket;
+  const closed =
+    raw && raw.readyState !== 3
+      ? new Promise<void>((resolve) => raw.once('close', () => resolve()))
+      : Promise.resolve();
+  try {
+    sock.end(undefined);
+  } catch {
+    // already ended
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    closed,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        raw?.terminate();
+        resolve();
+      }, CLOSE_TIMEOUT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,152 @@
+// The session engine with the real Baileys client against the simulator, on SQLite and PostgreSQL.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimulator, type Simulator } from '../../../simulator';
+import { createTestDatabase, testProviders } from '../../support/databases';
+import { SessionManager } from '../../../lib/sessions/manager';
+import { addPhone, eventRecorder, testLogger, testSettings } from '../../support/engine';
+
+const open = (phoneId: number) => (e: { type: string; phoneId: number; state?: string }) => e.type === 'state' && e.phoneId === phoneId && e.state === 'open';
+
+for (const provider of testProviders()) {
+  test(`${provider}: session engine against the simulator`, async (t) => {
+    const sim: Simulator = await startSimulator({ port: 0 });
+    const tdb = await createTestDatabase(provider);
+    const manager = new SessionManager(tdb.db, testSettings(sim.url), testLogger());
+    const rec = eventRecorder(manager);
+    t.after(async () => {
+      await manager.shutdown();
+      await sim.close();
+      await tdb.drop();
+    });
+    let n = 0;
+    const connectionsOf = (jid: string) => sim.phones().find((p) => p.phoneJid === jid)?.connections ?? 0;
+
+    /** Adds a phone, starts it, scans its QR at the simulator, waits until open. */
+    async function pairedPhone() {
+      const jid = `7707${provider === 'sqlite' ? 1 : 2}00${String(++n).padStart(5, '0')}@s.whatsapp.net`;
+      const phone = await addPhone(tdb.db, jid);
+      const mark = rec.mark();
+      await manager.startBaileys(phone.organizationId, phone.id, jid);
+      const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 20_000, mark);
+      await sim.scan(jid, (qr as { qr: string }).qr);
+      await rec.waitFor(open(phone.id), 20_000, mark);
+      return { phone, jid };
+    }
+
+    await t.test('pair → open → getBaileysSock; status persisted', async () => {
+      const { phone, jid } = await pairedPhone();
+      assert.ok(manager.getBaileysSock(phone.id));
+      assert.equal(manager.snapshot(phone.id)?.state, 'open');
+      assert.equal(connectionsOf(jid), 1);
+      await manager.settled();
+      const row = await tdb.db.organizationPhone.findUniqueOrThrow({ where: { id: phone.id } });
+      assert.equal(row.status, 'open');
+      assert.ok(row.lastConnectedAt);
+      assert.ok(await tdb.db.authCreds.findUnique({ where: { phoneId: phone.id } }));
+      assert.deepEqual(manager.getSessionErrorStats(phone.id), { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
+    });
+
+    await t.test('Bad MAC: 2 faults (pkmsg, msg) → 2/3 healthy, keys deleted; 3rd → auto-close', async () => {
+      const { phone, jid } = await pairedPhone();
+      let mark = rec.mark();
+      await sim.inject(jid, { type: 'bad-mac', via: 'pkmsg' });
+      await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.kind === 'bad-mac', 20_000, mark);
+      mark = rec.mark();
+      await sim.inject(jid, { type: 'bad-mac', via: 'msg' });
+      const second = await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.kind === 'bad-mac', 20_000, mark);
+      assert.equal(second.type === 'decrypt-failure' && second.count, 2);
+      assert.ok(second.type === 'decrypt-failure' && second.deletedKeys >= 1, 'the corrupted session of the sender was deleted');
+      assert.equal(second.type === 'decrypt-failure' && second.sender, '15550001111@s.whatsapp.net');
+      await manager.settled();
+      const remaining = await tdb.db.authKey.count({ where: { phoneId: phone.id, type: 'session', keyId: { startsWith: '15550001111.' } } });
+      assert.equal(remaining, 0);
+      assert.deepEqual(manager.getSessionErrorStats(phone.id), { badMacErrors: 2, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
+      assert.equal(manager.snapshot(phone.id)?.health, 'critical');
+
+      mark = rec.mark();
+      await sim.inject(jid, { type: 'bad-mac' });
+      const closed = await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'closed', 20_000, mark);
+      assert.equal(closed.type === 'state' && closed.reason, 'Bad MAC limit reached (3/3)');
+      assert.equal(manager.getBaileysSock(phone.id), null);
+      assert.deepEqual(manager.getSessionErrorStats(phone.id), { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
+      await manager.settled();
+      const row = await tdb.db.organizationPhone.findUniqueOrThrow({ where: { id: phone.id } });
+      assert.equal(row.status, 'closed');
+      assert.equal(row.lastCloseReason, 'Bad MAC limit reached (3/3)');
+      const events = await tdb.db.sessionEvent.findMany({ where: { phoneId: phone.id, type: 'decrypt:bad-mac' }, orderBy: { id: 'asc' } });
+      assert.deepEqual(events.map((e) => [e.count, e.sender]), [[1, '15550001111@s.whatsapp.net'], [2, '15550001111@s.whatsapp.net'], [3, '15550001111@s.whatsapp.net']]);
+      assert.equal(connectionsOf(jid), 0, 'no socket left at the simulator');
+    });
+
+    await t.test('5 Bad Decrypt → auto-close; other failures are not miscounted', async () => {
+      const { phone, jid } = await pairedPhone();
+      let mark = rec.mark();
+      await sim.inject(jid, { type: 'no-session' });
+      await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.kind === 'no-session', 20_000, mark);
+      assert.equal(manager.getSessionErrorStats(phone.id).badDecryptErrors, 0);
+      mark = rec.mark();
+      await sim.inject(jid, { type: 'bad-decrypt', count: 5 });
+      const closed = await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'closed', 30_000, mark);
+      assert.equal(closed.type === 'state' && closed.reason, 'Bad Decrypt limit reached (5/5)');
+      const counts = rec.events.slice(mark).filter((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id).map((e) => (e.type === 'decrypt-failure' ? e.count : null));
+      assert.deepEqual(counts, [1, 2, 3, 4, 5]);
+    });
+
+    await t.test('forceCloseSession: no reconnect; restart → open again', async () => {
+      const { phone, jid } = await pairedPhone();
+      const res = await manager.forceCloseSession(phone.id, 'maintenance');
+      assert.deepEqual(res, { alreadyClosed: false });
+      assert.equal(connectionsOf(jid), 0);
+      const mark = rec.mark();
+      // Wait longer than the whole reconnect backoff window: nothing may happen.
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal(rec.events.slice(mark).filter((e) => e.phoneId === phone.id).length, 0);
+      assert.equal(connectionsOf(jid), 0);
+      assert.deepEqual(await manager.forceCloseSession(phone.id), { alreadyClosed: true });
+
+      const mark2 = rec.mark();
+      await manager.restartSession(phone.id);
+      await rec.waitFor(open(phone.id), 20_000, mark2);
+      assert.equal(connectionsOf(jid), 1);
+    });
+
+    await t.test('20 concurrent restarts end with exactly one connection', async () => {
+      const { phone, jid } = await pairedPhone();
+      await Promise.all(Array.from({ length: 20 }, () => manager.restartSession(phone.id)));
+      await rec.waitFor(() => manager.snapshot(phone.id)?.state === 'open', 20_000);
+      await manager.settled();
+      assert.equal(manager.snapshot(phone.id)?.state, 'open');
+      assert.equal(connectionsOf(jid), 1);
+    });
+
+    await t.test('drop → reconnects with backoff; logged-out → no reconnect, auth cleared', async () => {
+      const { phone, jid } = await pairedPhone();
+      let mark = rec.mark();
+      await sim.inject(jid, { type: 'drop' });
+      await rec.waitFor((e) => e.type === 'reconnect' && e.phoneId === phone.id, 20_000, mark);
+      await rec.waitFor(open(phone.id), 20_000, mark);
+      assert.equal(connectionsOf(jid), 1);
+
+      mark = rec.mark();
+      await sim.inject(jid, { type: 'logged-out' });
+      await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'logged_out', 20_000, mark);
+      await manager.settled();
+      assert.equal(await tdb.db.authCreds.count({ where: { phoneId: phone.id } }), 0);
+      assert.equal(await tdb.db.authKey.count({ where: { phoneId: phone.id } }), 0);
+      assert.equal((await tdb.db.organizationPhone.findUniqueOrThrow({ where: { id: phone.id } })).status, 'logged_out');
+      assert.equal(rec.events.slice(mark).filter((e) => e.type === 'reconnect' && e.phoneId === phone.id).length, 0);
+    });
+
+    await t.test('a QR scanned by another number is refused', async () => {
+      const jid = `7707900000${provider === 'sqlite' ? 1 : 2}@s.whatsapp.net`;
+      const phone = await addPhone(tdb.db, jid);
+      const mark = rec.mark();
+      await manager.startBaileys(phone.organizationId, phone.id, jid);
+      const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 20_000, mark);
+      await sim.scan('77079999999', (qr as { qr: string }).qr);
+      const out = await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'logged_out', 20_000, mark);
+      assert.match(out.type === 'state' ? out.reason ?? '' : '', /different number/);
+    });
+  });
+}

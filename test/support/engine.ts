@@ -1,0 +1,60 @@
+// A real session manager (real Baileys, real database) wired to a simulator, for tests.
+import pino from 'pino';
+import { SessionManager } from '../../lib/sessions/manager';
+import type { EngineSettings } from '../../lib/sessions/session';
+import type { SessionEngineEvent } from '../../lib/sessions/types';
+import type { Db } from '../../lib/db/client';
+
+export function testSettings(wsUrl: string, overrides: Partial<EngineSettings> = {}): EngineSettings {
+  return {
+    waWebSocketUrl: wsUrl,
+    limits: { maxBadMacErrors: 3, maxBadDecryptErrors: 5 },
+    reconnectBaseMs: 200,
+    reconnectMaxMs: 1000,
+    reconnectMaxAttempts: 5,
+    keepAliveIntervalMs: 30_000,
+    baileysLogLevel: 'silent',
+    ...overrides,
+  };
+}
+
+export const testLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** Collects engine events and lets a test await the next one that matches. */
+export function eventRecorder(manager: SessionManager) {
+  const events: SessionEngineEvent[] = [];
+  const waiters = new Set<() => void>();
+  const unsubscribe = manager.subscribe((e) => {
+    events.push(e);
+    for (const w of waiters) w();
+  });
+  return {
+    events,
+    unsubscribe,
+    /** Resolves with the first event after `from` (index) that matches. */
+    waitFor(pred: (e: SessionEngineEvent) => boolean, timeoutMs = 20_000, from = 0): Promise<SessionEngineEvent> {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = events.slice(from).find(pred);
+          if (hit) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(hit);
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for an engine event; last: ${JSON.stringify(events.slice(-5))}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    mark: () => events.length,
+  };
+}
+
+export async function addPhone(db: Db, phoneJid: string, organization = 'Test org') {
+  const org = await db.organization.upsert({ where: { name: organization }, create: { name: organization }, update: {} });
+  return db.organizationPhone.create({ data: { organizationId: org.id, phoneJid } });
+}
