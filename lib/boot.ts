@@ -1,0 +1,29 @@
+// Server start-up, once per process: the session manager's boot, its subscribers, and a clean
+// shutdown on SIGTERM/SIGINT. Called from instrumentation.ts (Node runtime only).
+import { getConfig } from './config';
+import { getLogger } from './logger';
+import { getSessionManager } from './sessions/manager';
+import { installProcessGuard } from './sessions/process-guard';
+import { startSubscribers } from './subscribers';
+
+const holder = globalThis as unknown as { __bootPromise?: Promise<void> };
+
+export function bootServer(): Promise<void> {
+  holder.__bootPromise ??= (async () => {
+    const logger = getLogger();
+    installProcessGuard(logger);
+    const manager = getSessionManager();
+    startSubscribers(manager);
+    if (getConfig().SESSIONS_AUTOSTART) await manager.boot();
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down: closing sessions (no logout)');
+      manager.shutdown().finally(() => process.exit(0));
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  })();
+  return holder.__bootPromise;
+}
