@@ -26,6 +26,8 @@ const schema = z.object({
   SIM_PORT: int(1, 65535).default(3001),
   ERROR_WEBHOOK_URL: z.url().optional(),
   ERROR_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** First retry delay of a failed webhook delivery (doubles per attempt; 3 attempts). */
+  WEBHOOK_RETRY_BASE_MS: int(10, 600_000).default(1000),
   HEALTH_CHECK_INTERVAL_MS: int(1000, 24 * 3600_000).default(300_000),
   MAX_BAD_MAC_ERRORS: int(1, 1000).default(3),
   MAX_BAD_DECRYPT_ERRORS: int(1, 1000).default(5),
@@ -37,6 +39,8 @@ const schema = z.object({
   SESSIONS_AUTOSTART: bool.default(true),
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
+  /** Interval of the SSE heartbeat comment on /api/sessions/stream. */
+  SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
   /** Largest accepted request body, in bytes. */
   API_BODY_LIMIT: int(1024, 10 * 1024 * 1024).default(64 * 1024),
 });

@@ -1,0 +1,6 @@
+import { route } from '@/lib/api/route';
+import { listOrganizations } from '@/lib/sessions-service';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ auth: 'read' }, () => listOrganizations());

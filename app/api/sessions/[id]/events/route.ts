@@ -1,0 +1,7 @@
+import { idParams, route } from '@/lib/api/route';
+import { pageQuerySchema } from '@/lib/api/session-schemas';
+import { listSessionEvents } from '@/lib/sessions-service';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ auth: 'read', params: idParams, query: pageQuerySchema }, ({ params, query }) => listSessionEvents(params.id, query));

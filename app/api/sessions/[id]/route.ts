@@ -1,0 +1,8 @@
+import { idParams, route } from '@/lib/api/route';
+import { deleteSession, getSessionDetail } from '@/lib/sessions-service';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ auth: 'read', params: idParams }, ({ params }) => getSessionDetail(params.id));
+
+export const DELETE = route({ auth: 'admin', params: idParams }, ({ params, actor }) => deleteSession(params.id, actor));

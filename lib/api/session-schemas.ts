@@ -1,0 +1,92 @@
+// Request and response shapes of the sessions API: used by the route handlers for validation,
+// by the OpenAPI document, and by the UI for types.
+import { z } from 'zod';
+import { HEALTH_LEVELS, SESSION_STATES } from '../sessions/types';
+
+export const errorStatsSchema = z.object({
+  badMacErrors: z.number().int(),
+  badDecryptErrors: z.number().int(),
+  maxBadMacErrors: z.number().int(),
+  maxBadDecryptErrors: z.number().int(),
+  isHealthy: z.boolean(),
+});
+
+export const sessionSchema = z.object({
+  id: z.number().int(),
+  organizationId: z.number().int(),
+  organizationName: z.string(),
+  phoneJid: z.string(),
+  label: z.string().nullable(),
+  status: z.enum(SESSION_STATES),
+  lastConnectedAt: z.string().nullable(),
+  lastCloseReason: z.string().nullable(),
+  stats: errorStatsSchema,
+  isActive: z.boolean(),
+  health: z.enum(HEALTH_LEVELS),
+});
+export type SessionDto = z.infer<typeof sessionSchema>;
+
+export const sessionEventSchema = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  sender: z.string().nullable(),
+  count: z.number().int().nullable(),
+  message: z.string().nullable(),
+  detail: z.unknown(),
+  createdAt: z.string(),
+});
+export type SessionEventDto = z.infer<typeof sessionEventSchema>;
+
+export const statsResponseSchema = errorStatsSchema.extend({ phoneId: z.number().int(), isConnected: z.boolean() });
+
+export const listQuerySchema = z.object({
+  status: z.enum(SESSION_STATES).optional(),
+  organizationId: z
+    .string()
+    .regex(/^\d+$/, 'organizationId must be a positive integer')
+    .transform(Number)
+    .optional(),
+  health: z.enum(HEALTH_LEVELS).optional(),
+});
+
+export const closeBodySchema = z.object({
+  reason: z.string().trim().max(500, 'reason is at most 500 characters').optional(),
+});
+
+/** A phone number in international format, digits only after normalisation (7–15 digits, E.164). */
+export const phoneNumberSchema = z
+  .string()
+  .trim()
+  .transform((s) => s.replace(/@s\.whatsapp\.net$/, '').replace(/[\s()+-]/g, ''))
+  .refine((s) => /^[1-9]\d{6,14}$/.test(s), 'phone must be an international number with 7 to 15 digits, e.g. 77051234567');
+
+export const addPhoneBodySchema = z
+  .object({
+    organizationId: z.number().int().positive().optional(),
+    organizationName: z.string().trim().min(1).max(100).optional(),
+    phone: phoneNumberSchema,
+    label: z.string().trim().max(100).optional(),
+    start: z.boolean().default(true),
+  })
+  .refine((b) => b.organizationId !== undefined || b.organizationName !== undefined, {
+    message: 'organizationId or organizationName is required',
+    path: ['organizationId'],
+  });
+
+export const pageQuerySchema = z.object({
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'limit must be a positive integer')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 200, 'limit must be between 1 and 200')
+    .default(50),
+  before: z
+    .string()
+    .regex(/^\d+$/, 'before must be a positive integer')
+    .transform(Number)
+    .refine((n) => n <= 2_147_483_647, 'before is out of range')
+    .optional(),
+});
+
+export const successSchema = z.object({ success: z.literal(true), message: z.string() });
+export const qrResponseSchema = z.object({ qr: z.string(), svg: z.string() });

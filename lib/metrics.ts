@@ -1,0 +1,74 @@
+// Prometheus metrics: per-phone gauges read from the manager at scrape time, and totals counted
+// from engine events.
+import client from 'prom-client';
+import type { SessionManager } from './sessions/manager';
+import { HEALTH_LEVELS } from './sessions/types';
+
+export interface Metrics {
+  registry: client.Registry;
+  decryptFailures: client.Counter<'kind'>;
+  autoCloses: client.Counter<string>;
+  restarts: client.Counter<string>;
+  reconnects: client.Counter<string>;
+  webhookFailures: client.Counter<string>;
+}
+
+const holder = globalThis as unknown as { __metrics?: Metrics };
+
+export function getMetrics(manager: SessionManager): Metrics {
+  if (holder.__metrics) return holder.__metrics;
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'wa_console_' });
+  const phoneLabels = ['phone_id', 'phone_jid'] as const;
+  new client.Gauge({
+    name: 'wa_session_connected',
+    help: '1 when the phone session is open',
+    labelNames: phoneLabels,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of manager.snapshots()) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid }, s.isConnected ? 1 : 0);
+    },
+  });
+  new client.Gauge({
+    name: 'wa_session_decrypt_errors',
+    help: 'Current counted decryption errors per phone (reset on start and close)',
+    labelNames: [...phoneLabels, 'type'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of manager.snapshots()) {
+        this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, type: 'bad_mac' }, s.stats.badMacErrors);
+        this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, type: 'bad_decrypt' }, s.stats.badDecryptErrors);
+      }
+    },
+  });
+  new client.Gauge({
+    name: 'wa_session_health',
+    help: '1 for the phone session health level it is in',
+    labelNames: [...phoneLabels, 'level'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of manager.snapshots()) {
+        for (const level of HEALTH_LEVELS) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, level }, s.health === level ? 1 : 0);
+      }
+    },
+  });
+  const metrics: Metrics = {
+    registry,
+    decryptFailures: new client.Counter({ name: 'wa_decrypt_failures_total', help: 'Decryption failures by kind', labelNames: ['kind'], registers: [registry] }),
+    autoCloses: new client.Counter({ name: 'wa_session_auto_closes_total', help: 'Sessions closed automatically at an error limit', registers: [registry] }),
+    restarts: new client.Counter({ name: 'wa_session_restarts_total', help: 'Session restarts', registers: [registry] }),
+    reconnects: new client.Counter({ name: 'wa_session_reconnects_total', help: 'Reconnect attempts after a lost connection', registers: [registry] }),
+    webhookFailures: new client.Counter({ name: 'wa_webhook_failures_total', help: 'Failed webhook delivery attempts', registers: [registry] }),
+  };
+  manager.subscribe((e) => {
+    if (e.type === 'decrypt-failure') metrics.decryptFailures.inc({ kind: e.kind });
+    else if (e.type === 'auto-closed') metrics.autoCloses.inc();
+    else if (e.type === 'restart') metrics.restarts.inc();
+    else if (e.type === 'reconnect') metrics.reconnects.inc();
+  });
+  holder.__metrics = metrics;
+  return metrics;
+}

@@ -1,0 +1,171 @@
+// The sessions use cases behind the route handlers: phones from the database, live state from
+// the session manager, audit for every change.
+import QRCode from 'qrcode';
+import { getDb } from './db/client';
+import { recordAudit } from './audit';
+import type { Actor } from './auth/roles';
+import { conflict, notFound, ApiError } from './api/errors';
+import { getSessionManager, PhoneNotFoundError } from './sessions/manager';
+import { errorStats, healthLevel } from './sessions/decrypt-errors';
+import { SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
+import type { SessionDto, SessionEventDto } from './api/session-schemas';
+
+type PhoneRow = {
+  id: number;
+  organizationId: number;
+  phoneJid: string;
+  label: string | null;
+  status: string;
+  lastConnectedAt: Date | null;
+  lastCloseReason: string | null;
+  organization: { name: string };
+};
+
+const asState = (s: string): SessionState => ((SESSION_STATES as readonly string[]).includes(s) ? (s as SessionState) : 'idle');
+
+export function toSessionDto(row: PhoneRow): SessionDto {
+  const manager = getSessionManager();
+  const snap = manager.snapshot(row.id);
+  const stats = snap?.stats ?? manager.getSessionErrorStats(row.id);
+  // Without a live session in this process the phone is not running, whatever the row says.
+  const status: SessionState = snap ? snap.state : asState(row.status) === 'open' || asState(row.status) === 'connecting' || asState(row.status) === 'qr' ? 'idle' : asState(row.status);
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    organizationName: row.organization.name,
+    phoneJid: row.phoneJid,
+    label: row.label,
+    status,
+    lastConnectedAt: snap?.lastConnectedAt ?? row.lastConnectedAt?.toISOString() ?? null,
+    lastCloseReason: snap?.lastCloseReason ?? row.lastCloseReason,
+    stats,
+    isActive: manager.getBaileysSock(row.id) !== null,
+    health: snap?.health ?? healthLevel(stats, false),
+  };
+}
+
+export async function listSessions(filters: { status?: SessionState; organizationId?: number; health?: HealthLevel } = {}): Promise<SessionDto[]> {
+  const rows = await getDb().organizationPhone.findMany({
+    where: filters.organizationId ? { organizationId: filters.organizationId } : {},
+    include: { organization: { select: { name: true } } },
+    orderBy: { id: 'asc' },
+  });
+  return rows
+    .map(toSessionDto)
+    .filter((s) => (!filters.status || s.status === filters.status) && (!filters.health || s.health === filters.health));
+}
+
+async function phoneOr404(id: number): Promise<PhoneRow> {
+  const row = await getDb().organizationPhone.findUnique({ where: { id }, include: { organization: { select: { name: true } } } });
+  if (!row) throw notFound('Phone not found');
+  return row;
+}
+
+export async function getSession(id: number): Promise<SessionDto> {
+  return toSessionDto(await phoneOr404(id));
+}
+
+export async function getSessionStats(id: number) {
+  await phoneOr404(id);
+  const manager = getSessionManager();
+  return { phoneId: id, isConnected: manager.snapshot(id)?.isConnected ?? false, ...manager.getSessionErrorStats(id) };
+}
+
+export async function listSessionEvents(id: number, page: { limit: number; before?: number }): Promise<{ items: SessionEventDto[]; nextCursor: number | null }> {
+  await phoneOr404(id);
+  const rows = await getDb().sessionEvent.findMany({
+    where: { phoneId: id, ...(page.before ? { id: { lt: page.before } } : {}) },
+    orderBy: { id: 'desc' },
+    take: page.limit + 1,
+  });
+  const items = rows.slice(0, page.limit).map((r) => ({
+    id: r.id,
+    type: r.type,
+    sender: r.sender,
+    count: r.count,
+    message: r.message,
+    detail: r.detail ? JSON.parse(r.detail) : null,
+    createdAt: r.createdAt.toISOString(),
+  }));
+  return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].id : null };
+}
+
+export async function getSessionDetail(id: number) {
+  const session = await getSession(id);
+  const { items } = await listSessionEvents(id, { limit: 50 });
+  return { ...session, events: items };
+}
+
+/** Runs a change, writing its audit entry whether it succeeds or fails. */
+async function audited<T>(actor: Actor | null, action: string, phoneId: number, reason: string | null, fn: () => Promise<T>): Promise<T> {
+  try {
+    const result = await fn();
+    await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, reason, result: 'ok' });
+    return result;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) {
+      await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, reason, result: 'error', detail: { error: String((err as Error)?.message ?? err) } });
+    }
+    throw err instanceof PhoneNotFoundError ? notFound('Phone not found') : err;
+  }
+}
+
+export async function restartSession(id: number, actor: Actor | null) {
+  await phoneOr404(id);
+  await audited(actor, 'session.restart', id, null, () => getSessionManager().restartSession(id));
+  return { success: true as const, message: 'Session restarted' };
+}
+
+export async function startSession(id: number, actor: Actor | null) {
+  await phoneOr404(id);
+  await audited(actor, 'session.start', id, null, () => getSessionManager().start(id));
+  return { success: true as const, message: 'Session started' };
+}
+
+export async function closeSession(id: number, reason: string | undefined, actor: Actor | null) {
+  await phoneOr404(id);
+  const why = reason || 'Manual close';
+  const { alreadyClosed } = await audited(actor, 'session.close', id, why, () => getSessionManager().forceCloseSession(id, why));
+  return { success: true as const, message: alreadyClosed ? 'Session was already closed' : 'Session closed', alreadyClosed };
+}
+
+export async function deleteSession(id: number, actor: Actor | null) {
+  await phoneOr404(id);
+  await audited(actor, 'session.delete', id, null, async () => {
+    const manager = getSessionManager();
+    await manager.logout(id, 'Phone deleted by an administrator');
+    await manager.remove(id);
+    await getDb().organizationPhone.delete({ where: { id } });
+  });
+  return { success: true as const, message: 'Phone deleted' };
+}
+
+export async function addPhone(input: { organizationId?: number; organizationName?: string; phone: string; label?: string; start: boolean }, actor: Actor | null) {
+  const db = getDb();
+  const phoneJid = `${input.phone}@s.whatsapp.net`;
+  let organizationId = input.organizationId;
+  if (organizationId === undefined) {
+    const org = await db.organization.upsert({ where: { name: input.organizationName! }, create: { name: input.organizationName! }, update: {} });
+    organizationId = org.id;
+  } else if (!(await db.organization.findUnique({ where: { id: organizationId } }))) {
+    throw notFound('Organization not found');
+  }
+  if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw conflict(`Phone ${input.phone} is already registered`);
+  const row = await db.organizationPhone.create({ data: { organizationId, phoneJid, label: input.label ?? null } });
+  await recordAudit(db, { actor, action: 'session.create', targetType: 'phone', targetId: row.id, result: 'ok', detail: { phoneJid } });
+  if (input.start) await getSessionManager().startBaileys(organizationId, row.id, phoneJid);
+  return getSession(row.id);
+}
+
+export async function getQr(id: number): Promise<{ qr: string; svg: string }> {
+  await phoneOr404(id);
+  const qr = getSessionManager().currentQr(id);
+  if (!qr) throw conflict('The session is not pairing: no QR code to show', { status: getSessionManager().snapshot(id)?.state ?? 'idle' });
+  return { qr, svg: await QRCode.toString(qr, { type: 'svg', margin: 1, errorCorrectionLevel: 'L' }) };
+}
+
+export async function listOrganizations() {
+  return getDb().organization.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } });
+}
+
+export { errorStats };

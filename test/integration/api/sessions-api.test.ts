@@ -1,0 +1,217 @@
+// The sessions API over HTTP against `next start` with the simulator: the seed's endpoints and
+// shapes field by field, cookie and token auth, SSE, webhooks, metrics, OpenAPI.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { startSimulator, type Simulator } from '../../../simulator';
+import { startConsole, type ConsoleServer } from '../../support/console-server';
+import { testProviders } from '../../support/databases';
+import { startWebhookReceiver } from '../../support/webhook-receiver';
+
+type Json = Record<string, unknown>;
+
+/** Reads SSE events from the console until `pred` matches one. */
+async function sseUntil(url: string, headers: Record<string, string>, pred: (event: string, data: Json) => boolean, timeoutMs = 15_000, onOpen?: () => Promise<void>) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+  const res = await fetch(url, { headers, signal: ctrl.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let opened = false;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('stream ended');
+      buffer += decoder.decode(value, { stream: true });
+      let i;
+      while ((i = buffer.indexOf('\n\n')) >= 0) {
+        const chunk = buffer.slice(0, i);
+        buffer = buffer.slice(i + 2);
+        const event = /^event: (.*)$/m.exec(chunk)?.[1];
+        const data = /^data: (.*)$/m.exec(chunk)?.[1];
+        if (event === 'hello' && !opened) {
+          opened = true;
+          await onOpen?.();
+        }
+        if (event && data && pred(event, JSON.parse(data))) return { event, data: JSON.parse(data) as Json, at: Date.now() };
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    ctrl.abort();
+  }
+}
+
+for (const provider of testProviders()) {
+  test(`${provider}: sessions API over HTTP`, async (t) => {
+    const sim: Simulator = await startSimulator({ port: 0 });
+    const hook = await startWebhookReceiver();
+    const secret = crypto.randomBytes(8).toString('hex');
+    const server: ConsoleServer = await startConsole({
+      provider,
+      env: { WA_WEBSOCKET_URL: sim.url, ERROR_WEBHOOK_URL: hook.url, ERROR_WEBHOOK_SECRET: secret, WEBHOOK_RETRY_BASE_MS: '50', RECONNECT_BASE_MS: '200', SSE_HEARTBEAT_MS: '500' },
+    });
+    t.after(async () => {
+      await server.stop();
+      await sim.close();
+      await hook.close();
+    });
+    const { url } = server;
+    const token = await server.createToken('admin');
+    const readToken = await server.createToken('read');
+    const auth = { authorization: `Bearer ${token}` };
+    const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = auth) => {
+      const res = await fetch(url + path, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      assert.match(res.headers.get('content-type') ?? '', /json/, `${method} ${path} answers JSON`);
+      return { status: res.status, body: JSON.parse(text) };
+    };
+    const jid = provider === 'sqlite' ? '77051230001@s.whatsapp.net' : '77051230002@s.whatsapp.net';
+    let id = 0;
+
+    await t.test('add a phone → pairing QR → scan → open', async () => {
+      const created = await api('POST', '/api/sessions', { organizationName: 'Acme', phone: '+' + jid.split('@')[0], label: 'Support line' });
+      assert.equal(created.status, 201);
+      id = created.body.id;
+      assert.equal(created.body.phoneJid, jid);
+      let qr: { status: number; body: Json } = { status: 0, body: {} };
+      // The socket emits its QR shortly after connecting; the SSE would tell us, polling is fine here.
+      await sseUntil(`${url}/api/sessions/stream`, auth, (ev, data) => ev === 'qr' && data.phoneId === id, 15_000, async () => {
+        qr = await api('GET', `/api/sessions/${id}/qr`);
+      });
+      qr = await api('GET', `/api/sessions/${id}/qr`);
+      assert.equal(qr.status, 200);
+      assert.match(String(qr.body.svg), /^<svg/);
+      await sim.scan(jid, String(qr.body.qr));
+      await sseUntil(`${url}/api/sessions/stream`, auth, (ev, data) => ev === 'state' && data.phoneId === id && data.state === 'open', 20_000, async () => {
+        if ((await api('GET', `/api/sessions/${id}/stats`)).body.isConnected) throw new Error('already open');
+      }).catch(async (err) => {
+        if (!String(err).includes('already open')) throw err;
+      });
+      const dup = await api('POST', '/api/sessions', { organizationName: 'Acme', phone: jid.split('@')[0] });
+      assert.equal(dup.status, 409);
+      assert.equal((await api('GET', `/api/sessions/${id}/qr`)).status, 409, 'no QR once paired');
+    });
+
+    await t.test("the seed's shapes, field by field", async () => {
+      const list = await api('GET', '/api/sessions');
+      assert.equal(list.status, 200);
+      const row = list.body.find((s: Json) => s.id === id);
+      for (const key of ['id', 'phoneJid', 'status', 'lastConnectedAt', 'stats', 'isActive', 'organizationId', 'health', 'lastCloseReason']) assert.ok(key in row, key);
+      assert.equal(row.phoneJid, jid);
+      assert.equal(row.status, 'open');
+      assert.equal(row.isActive, true);
+      assert.equal(row.health, 'healthy');
+      assert.ok(!Number.isNaN(Date.parse(row.lastConnectedAt)));
+      assert.deepEqual(row.stats, { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
+      assert.deepEqual((await api('GET', '/api/sessions?status=closed')).body.filter((s: Json) => s.id === id), []);
+      assert.equal((await api('GET', `/api/sessions?organizationId=${row.organizationId}`)).body.length, 1);
+      assert.equal((await api('GET', '/api/sessions?status=bogus')).status, 400);
+      const stats = await api('GET', `/api/sessions/${id}/stats`, undefined, { authorization: `Bearer ${readToken}` });
+      assert.deepEqual(stats.body, { phoneId: id, isConnected: true, badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
+    });
+
+    await t.test('faults: webhook at counts 2 and 3 with the seed payload and signature; stream within a second', async () => {
+      const sse = sseUntil(`${url}/api/sessions/stream`, auth, (ev, data) => ev === 'decrypt-failure' && data.phoneId === id && data.count === 1, 10_000, async () => {
+        t.diagnostic('stream open; injecting');
+        sentAt = Date.now();
+        await sim.inject(jid, { type: 'bad-mac' });
+      });
+      let sentAt = 0;
+      const got = await sse;
+      t.diagnostic(`fault → SSE event in ${got.at - sentAt} ms`);
+      assert.ok(got.at - sentAt < 1000, `stream delivered in ${got.at - sentAt} ms`);
+      assert.equal(hook.received.filter((r) => r.json.type === 'session_error_warning').length, 0, 'count 1 of 3 sends no warning');
+      hook.failNextRequests(1);
+      await sim.inject(jid, { type: 'bad-mac' });
+      const w2 = await hook.waitFor((r) => r.json.type === 'session_error_warning' && r.json.currentCount === 2 && hook.received.indexOf(r) > 0);
+      assert.deepEqual(Object.keys(w2.json).sort(), ['currentCount', 'errorType', 'maxAllowed', 'phoneId', 'severity', 'timestamp', 'type']);
+      assert.deepEqual({ ...w2.json, timestamp: undefined }, { type: 'session_error_warning', phoneId: id, errorType: 'Bad MAC', currentCount: 2, maxAllowed: 3, severity: 'critical', timestamp: undefined });
+      assert.ok(!Number.isNaN(Date.parse(String(w2.json.timestamp))));
+      const expected = 'sha256=' + crypto.createHmac('sha256', secret).update(w2.body).digest('hex');
+      assert.equal(w2.headers['x-webhook-signature'], expected);
+      assert.equal(hook.received.filter((r) => r.json.currentCount === 2).length, 2, 'retried after the 500');
+      const stats = await api('GET', `/api/sessions/${id}/stats`);
+      assert.equal(stats.body.badMacErrors, 2);
+      assert.equal(stats.body.isHealthy, true);
+      assert.equal((await api('GET', '/api/sessions')).body.find((s: Json) => s.id === id).health, 'critical');
+
+      await sim.inject(jid, { type: 'bad-mac' });
+      const w3 = await hook.waitFor((r) => r.json.type === 'session_error_warning' && r.json.currentCount === 3);
+      assert.equal(w3.json.severity, 'critical');
+      const auto = await hook.waitFor((r) => r.json.type === 'session_auto_closed');
+      assert.equal(auto.json.reason, 'Bad MAC limit reached (3/3)');
+      const deliveries = await server.db.webhookDelivery.findMany();
+      assert.ok(deliveries.some((d) => !d.ok && d.statusCode === 500) && deliveries.some((d) => d.ok));
+      const row = (await api('GET', '/api/sessions')).body.find((s: Json) => s.id === id);
+      assert.equal(row.status, 'closed');
+      assert.equal(row.lastCloseReason, 'Bad MAC limit reached (3/3)');
+      assert.equal(row.health, 'closed');
+    });
+
+    await t.test('restart, close with reason, close again, start; 404s and 400s', async () => {
+      const restarted = await api('POST', `/api/sessions/${id}/restart`);
+      assert.deepEqual(restarted, { status: 200, body: { success: true, message: 'Session restarted' } });
+      const closed = await api('POST', `/api/sessions/${id}/close`, { reason: 'Switching devices' });
+      assert.equal(closed.status, 200);
+      assert.equal(closed.body.success, true);
+      assert.equal(closed.body.message, 'Session closed');
+      const again = await api('POST', `/api/sessions/${id}/close`, {});
+      assert.deepEqual(again.body, { success: true, message: 'Session was already closed', alreadyClosed: true });
+      const row = (await api('GET', `/api/sessions/${id}`)).body;
+      assert.equal(row.lastCloseReason, 'Switching devices');
+      assert.ok(row.events.some((e: Json) => e.type === 'decrypt:bad-mac' && e.sender === '15550001111@s.whatsapp.net'));
+      assert.equal((await api('POST', `/api/sessions/${id}/start`)).status, 200);
+      assert.deepEqual(await api('POST', '/api/sessions/424242/restart'), { status: 404, body: { error: 'Phone not found', code: 'not_found' } });
+      assert.equal((await api('POST', '/api/sessions/424242/close')).status, 404);
+      assert.equal((await api('GET', '/api/sessions/424242/stats')).status, 404);
+      assert.equal((await api('GET', '/api/sessions/abc/stats')).status, 400);
+      assert.equal((await api('GET', '/api/sessions/0/stats')).status, 400);
+      assert.equal((await api('GET', '/api/sessions/99999999999/stats')).status, 400);
+      assert.equal((await api('POST', `/api/sessions/${id}/close`, { reason: 42 })).status, 400);
+      assert.equal((await api('POST', '/api/sessions', { organizationName: 'Acme', phone: '12' })).status, 400);
+      const events = await api('GET', `/api/sessions/${id}/events?limit=2`);
+      assert.equal(events.body.items.length, 2);
+      assert.equal(typeof events.body.nextCursor, 'number');
+      const page2 = await api('GET', `/api/sessions/${id}/events?limit=2&before=${events.body.nextCursor}`);
+      assert.ok(page2.body.items[0].id < events.body.items[1].id + 1);
+    });
+
+    await t.test('cookie auth works for admins; the audit log names who did what', async () => {
+      const cookie = await server.login();
+      const res = await api('POST', `/api/sessions/${id}/close`, { reason: 'From the browser' }, { cookie, origin: url });
+      assert.equal(res.status, 200);
+      const audit = await api('GET', `/api/audit?targetType=phone&targetId=${id}`);
+      const actions = audit.body.items.map((a: Json) => `${a.action}:${a.actorName}:${a.result}`);
+      assert.ok(actions.includes(`session.close:${server.adminEmail}:ok`));
+      assert.ok(actions.some((a: string) => a.startsWith('session.restart:test-admin')));
+      assert.equal(audit.body.items.find((a: Json) => a.actorName === server.adminEmail).reason, 'From the browser');
+      assert.equal((await api('POST', `/api/sessions/${id}/close`, {}, { authorization: `Bearer ${readToken}` })).status, 403);
+    });
+
+    await t.test('metrics and OpenAPI', async () => {
+      const metrics = await fetch(`${url}/api/metrics`, { headers: auth });
+      const text = await metrics.text();
+      assert.match(text, /wa_decrypt_failures_total\{kind="bad-mac"\} 3/);
+      assert.match(text, /wa_session_auto_closes_total 1/);
+      assert.match(text, /wa_session_restarts_total [1-9]/);
+      assert.match(text, /wa_webhook_failures_total 1/);
+      assert.match(text, new RegExp(`wa_session_connected\\{phone_id="${id}"`));
+      const doc = await api('GET', '/api/openapi.json');
+      assert.equal(doc.body.openapi, '3.1.0');
+      assert.ok(doc.body.paths['/api/sessions/{id}/restart'].post);
+      assert.ok(doc.body.components.schemas.Session.properties.stats);
+    });
+
+    await t.test('delete logs out and removes the phone but keeps the audit', async () => {
+      const del = await api('DELETE', `/api/sessions/${id}`);
+      assert.equal(del.status, 200);
+      assert.equal((await api('GET', `/api/sessions/${id}`)).status, 404);
+      assert.equal(await server.db.authCreds.count({ where: { phoneId: id } }), 0);
+      assert.ok((await server.db.auditLog.count({ where: { targetType: 'phone', targetId: String(id) } })) > 3);
+    });
+  });
+}
