@@ -1,12 +1,14 @@
 import './globals.css';
 import type { ReactNode } from 'react';
+import { requestLocale } from '@/lib/ui/server-locale';
 
 export const metadata = { title: 'WhatsApp session console' };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const locale = await requestLocale();
   return (
-    <html lang="en">
-      <body className="min-h-screen bg-white text-gray-900 dark:bg-gray-950 dark:text-gray-100">{children}</body>
+    <html lang={locale}>
+      <body className="min-h-screen bg-white text-gray-900 antialiased dark:bg-gray-950 dark:text-gray-100">{children}</body>
     </html>
   );
 }

@@ -14,7 +14,12 @@ export { providerOf, type DbProvider } from './provider';
 
 export function createDb(url: string = getConfig().DATABASE_URL): Db {
   if (providerOf(url) === 'sqlite') {
-    return new SqliteClient({ adapter: new PrismaLibSQL({ url: sqliteFileUrl(url) }) });
+    const db = new SqliteClient({ adapter: new PrismaLibSQL({ url: sqliteFileUrl(url) }) });
+    // Other processes (the token CLI, tests, a second console) may hold the write lock for a
+    // moment: wait for it instead of failing. WAL lets readers work while one process writes.
+    void db.$queryRawUnsafe('PRAGMA busy_timeout = 10000').catch(() => {});
+    void db.$queryRawUnsafe('PRAGMA journal_mode = WAL').catch(() => {});
+    return db;
   }
   const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
   return client as unknown as Db;

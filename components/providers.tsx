@@ -1,0 +1,32 @@
+'use client';
+
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createContext, useContext, useState, type ReactNode } from 'react';
+import { translator, type Locale, type Translate } from '@/lib/ui/i18n';
+import { ToastProvider } from './ui/Toast';
+
+interface UiContext {
+  locale: Locale;
+  t: Translate;
+  role: 'admin' | 'viewer';
+  simulator: boolean;
+}
+
+const Ctx = createContext<UiContext | null>(null);
+
+export function useUi(): UiContext {
+  const ctx = useContext(Ctx);
+  if (!ctx) throw new Error('useUi outside Providers');
+  return ctx;
+}
+
+export function Providers({ locale, role, simulator, children }: { locale: Locale; role: 'admin' | 'viewer'; simulator: boolean; children: ReactNode }) {
+  const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 1000 } } }));
+  return (
+    <QueryClientProvider client={client}>
+      <Ctx.Provider value={{ locale, t: translator(locale), role, simulator }}>
+        <ToastProvider>{children}</ToastProvider>
+      </Ctx.Provider>
+    </QueryClientProvider>
+  );
+}

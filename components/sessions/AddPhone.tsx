@@ -1,0 +1,87 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import type { SessionDto } from '@/lib/api/session-schemas';
+import { queryKeys } from '@/lib/ui/query-keys';
+import { fetchJson } from '@/lib/ui/fetch-json';
+import { useUi } from '../providers';
+import { useToast } from '../ui/Toast';
+import { Spinner } from '../ui/ConfirmDialog';
+
+/** Add a phone, then show its pairing QR (refreshed as it rotates) until it connects. */
+export function AddPhone({ organizations }: { organizations: string[] }) {
+  const { t } = useUi();
+  const toast = useToast();
+  const client = useQueryClient();
+  const [pairingId, setPairingId] = useState<number | null>(null);
+  const add = useMutation({
+    mutationFn: (body: { organizationName: string; phone: string }) => fetchJson<SessionDto>('/api/sessions', { method: 'POST', body }),
+    onSuccess: (s) => {
+      setPairingId(s.id);
+      void client.invalidateQueries({ queryKey: queryKeys.sessions() });
+    },
+    onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
+  });
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    add.mutate({ organizationName: String(form.get('organization') ?? '').trim(), phone: String(form.get('phone') ?? '').trim() });
+  };
+  return (
+    <details className="rounded-lg border border-gray-200 p-3 dark:border-gray-800" open={pairingId !== null}>
+      <summary className="cursor-pointer font-medium" data-testid="add-phone-toggle">{t('add.title')}</summary>
+      <form onSubmit={onSubmit} className="mt-3 flex flex-wrap items-end gap-3">
+        <label className="text-sm">
+          {t('add.organization')}
+          <input name="organization" required list="organizations" defaultValue={organizations[0] ?? ''} data-testid="add-org"
+            className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950" />
+          <datalist id="organizations">{organizations.map((o) => <option key={o} value={o} />)}</datalist>
+        </label>
+        <label className="text-sm">
+          {t('add.phone')}
+          <input name="phone" required inputMode="tel" placeholder="77051234567" aria-describedby="phone-hint" data-testid="add-phone"
+            className="mt-1 block rounded border border-gray-300 px-2 py-1 font-mono dark:border-gray-700 dark:bg-gray-950" />
+          <span id="phone-hint" className="text-xs text-gray-500">{t('add.phoneHint')}</span>
+        </label>
+        <button type="submit" disabled={add.isPending} data-testid="add-submit"
+          className="inline-flex items-center gap-2 rounded bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">
+          {add.isPending && <Spinner />}
+          {t('add.submit')}
+        </button>
+      </form>
+      {pairingId !== null && <PairingPanel id={pairingId} onDone={() => setPairingId(null)} />}
+    </details>
+  );
+}
+
+function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
+  const { t } = useUi();
+  const sessions = useQuery({ queryKey: queryKeys.sessions(), queryFn: () => fetchJson<SessionDto[]>('/api/sessions'), enabled: false });
+  const status = sessions.data?.find((s) => s.id === id)?.status;
+  const qr = useQuery({
+    queryKey: [...queryKeys.qr(id), status],
+    queryFn: () => fetchJson<{ qr: string; svg: string }>(`/api/sessions/${id}/qr`),
+    enabled: status !== 'open',
+    refetchInterval: 2000,
+    retry: false,
+  });
+  if (status === 'open') {
+    return (
+      <div className="mt-3 flex items-center gap-3" data-testid="pairing-connected">
+        <span className="text-emerald-700 dark:text-emerald-400">✓ {t('add.connected')}</span>
+        <button type="button" onClick={onDone} className="rounded border border-gray-300 px-2 py-1 text-xs dark:border-gray-700">{t('add.done')}</button>
+      </div>
+    );
+  }
+  return (
+    <div className="mt-3 space-y-2" data-testid="pairing-panel">
+      <p className="text-sm">{t('add.scan')}</p>
+      {qr.data ? (
+        <div data-testid="pairing-qr" data-qr={qr.data.qr} className="h-56 w-56 rounded bg-white p-2" dangerouslySetInnerHTML={{ __html: qr.data.svg }} />
+      ) : (
+        <p className="text-sm text-gray-500">{t('add.waiting')}</p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+'use client';
+
+import Link from 'next/link';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { SessionDto, SessionEventDto } from '@/lib/api/session-schemas';
+import type { AuditEntry } from '@/lib/audit';
+import { queryKeys } from '@/lib/ui/query-keys';
+import { fetchJson } from '@/lib/ui/fetch-json';
+import { formatDate } from '@/lib/ui/i18n';
+import { useUi } from '../providers';
+import { useToast } from '../ui/Toast';
+import { Counter, HealthBadge, StatusBadge } from './Badges';
+import { useSessionStream } from './useSessionStream';
+
+type Detail = SessionDto & { events: SessionEventDto[] };
+
+export function SessionDetail({ initial, audit }: { initial: Detail; audit: AuditEntry[] }) {
+  const { t, locale, simulator, role } = useUi();
+  const live = useSessionStream();
+  const { data } = useQuery({
+    queryKey: queryKeys.session(initial.id),
+    queryFn: () => fetchJson<Detail>(`/api/sessions/${initial.id}`),
+    initialData: initial,
+    refetchInterval: live ? false : 3000,
+  });
+  const phone = '+' + data.phoneJid.split('@')[0];
+  return (
+    <section className="space-y-6">
+      <Link href="/" className="text-sm text-emerald-700 hover:underline dark:text-emerald-400">{t('detail.back')}</Link>
+      <h1 className="text-xl font-semibold">{t('detail.title', { phone })}</h1>
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+        <Item label={t('detail.state')}><StatusBadge status={data.status} testId="detail-status" /></Item>
+        <Item label={t('col.health')}><HealthBadge health={data.health} testId="detail-health" /></Item>
+        <Item label={t('col.badMac')}><Counter value={data.stats.badMacErrors} max={data.stats.maxBadMacErrors} /></Item>
+        <Item label={t('col.badDecrypt')}><Counter value={data.stats.badDecryptErrors} max={data.stats.maxBadDecryptErrors} /></Item>
+        <Item label={t('col.organization')}>{data.organizationName}</Item>
+        <Item label={t('col.lastConnected')}>{data.lastConnectedAt ? formatDate(locale, data.lastConnectedAt) : t('never')}</Item>
+        <Item label={t('col.lastCloseReason')}>{data.lastCloseReason ?? '—'}</Item>
+      </dl>
+      {simulator && role === 'admin' && <FaultPanel phoneId={data.id} />}
+      <div className="grid gap-6 lg:grid-cols-2">
+        <div>
+          <h2 className="mb-2 font-semibold">{t('detail.timeline')}</h2>
+          {data.events.length === 0 ? (
+            <p className="text-sm text-gray-500">{t('detail.noEvents')}</p>
+          ) : (
+            <ol className="space-y-1 text-sm" data-testid="timeline">
+              {data.events.map((e) => (
+                <li key={e.id} className="flex gap-3 border-b border-gray-100 py-1 dark:border-gray-800">
+                  <time className="w-40 shrink-0 text-gray-500">{formatDate(locale, e.createdAt)}</time>
+                  <span className="font-mono text-xs">{e.type}{e.count !== null ? ` #${e.count}` : ''}</span>
+                  <span className="text-gray-700 dark:text-gray-300">
+                    {e.message}
+                    {e.sender ? ` · ${t('detail.sender', { sender: e.sender.split('@')[0] })}` : ''}
+                    {typeof (e.detail as { deletedKeys?: number } | null)?.deletedKeys === 'number' ? ` · keys deleted: ${(e.detail as { deletedKeys: number }).deletedKeys}` : ''}
+                  </span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </div>
+        <div>
+          <h2 className="mb-2 font-semibold">{t('detail.audit')}</h2>
+          {audit.length === 0 ? <p className="text-sm text-gray-500">{t('audit.empty')}</p> : (
+            <ol className="space-y-1 text-sm">
+              {audit.map((a) => (
+                <li key={a.id} className="flex gap-3 border-b border-gray-100 py-1 dark:border-gray-800">
+                  <time className="w-40 shrink-0 text-gray-500">{formatDate(locale, a.createdAt)}</time>
+                  <span>{a.actorName}: {a.action}{a.reason ? ` — ${a.reason}` : ''} ({a.result})</span>
+                </li>
+              ))}
+            </ol>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Item({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="rounded-lg border border-gray-200 p-3 dark:border-gray-800">
+      <dt className="text-xs uppercase text-gray-500">{label}</dt>
+      <dd className="mt-1">{children}</dd>
+    </div>
+  );
+}
+
+const FAULTS = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'drop', 'restart-required', 'logged-out', 'silence'] as const;
+
+function FaultPanel({ phoneId }: { phoneId: number }) {
+  const { t } = useUi();
+  const toast = useToast();
+  const [type, setType] = useState<(typeof FAULTS)[number]>('bad-mac');
+  const [count, setCount] = useState(1);
+  const [pending, setPending] = useState(false);
+  const inject = async () => {
+    setPending(true);
+    try {
+      const res = await fetchJson<{ delivered: number }>('/api/demo/faults', { method: 'POST', body: { phoneId, type, count } });
+      toast('success', t('faults.sent', { n: res.delivered }));
+    } catch (err) {
+      toast('error', t('toast.failed', { error: (err as Error).message }));
+    } finally {
+      setPending(false);
+    }
+  };
+  return (
+    <div className="flex flex-wrap items-end gap-3 rounded-lg border border-dashed border-violet-300 p-3 dark:border-violet-800" data-testid="fault-panel">
+      <strong className="w-full text-sm">{t('faults.title')}</strong>
+      <label className="text-sm">{t('faults.type')}
+        <select value={type} onChange={(e) => setType(e.target.value as (typeof FAULTS)[number])} data-testid="fault-type" className="ml-2 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950">
+          {FAULTS.map((f) => <option key={f} value={f}>{f}</option>)}
+        </select>
+      </label>
+      <label className="text-sm">{t('faults.count')}
+        <input type="number" min={1} max={20} value={count} onChange={(e) => setCount(Math.max(1, Math.min(20, Number(e.target.value) || 1)))} className="ml-2 w-16 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950" />
+      </label>
+      <button type="button" onClick={inject} disabled={pending} data-testid="fault-inject" className="rounded bg-violet-600 px-3 py-1 text-sm text-white disabled:opacity-60">{t('faults.inject')}</button>
+    </div>
+  );
+}

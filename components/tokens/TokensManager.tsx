@@ -1,0 +1,91 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import type { TokenInfo } from '@/lib/auth/tokens';
+import { queryKeys } from '@/lib/ui/query-keys';
+import { fetchJson } from '@/lib/ui/fetch-json';
+import { formatDate } from '@/lib/ui/i18n';
+import { useUi } from '../providers';
+import { useToast } from '../ui/Toast';
+
+export function TokensManager() {
+  const { t, locale, role } = useUi();
+  const toast = useToast();
+  const client = useQueryClient();
+  const [created, setCreated] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const tokens = useQuery({ queryKey: queryKeys.tokens(), queryFn: () => fetchJson<TokenInfo[]>('/api/tokens'), enabled: role === 'admin' });
+  const create = useMutation({
+    mutationFn: (body: { name: string; scopes: string[] }) => fetchJson<{ token: string }>('/api/tokens', { method: 'POST', body }),
+    onSuccess: (res) => {
+      setCreated(res.token);
+      setCopied(false);
+      void client.invalidateQueries({ queryKey: queryKeys.tokens() });
+    },
+    onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
+  });
+  const revoke = useMutation({
+    mutationFn: (id: number) => fetchJson<{ message: string }>(`/api/tokens/${id}`, { method: 'DELETE' }),
+    onSuccess: (res) => {
+      toast('success', res.message);
+      void client.invalidateQueries({ queryKey: queryKeys.tokens() });
+    },
+    onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
+  });
+  if (role !== 'admin') return <p className="text-sm text-gray-500">{t('tokens.adminOnly')}</p>;
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    create.mutate({ name: String(form.get('name') ?? ''), scopes: [String(form.get('scope') ?? 'admin')] });
+    e.currentTarget.reset();
+  };
+  return (
+    <section className="space-y-4">
+      <h1 className="text-xl font-semibold">{t('tokens.title')}</h1>
+      <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3">
+        <label className="text-sm">{t('tokens.name')}
+          <input name="name" required maxLength={100} data-testid="token-name" className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950" />
+        </label>
+        <label className="text-sm">{t('tokens.scope')}
+          <select name="scope" className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950">
+            <option value="admin">admin</option>
+            <option value="read">read</option>
+          </select>
+        </label>
+        <button type="submit" disabled={create.isPending} data-testid="token-create" className="rounded bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">{t('tokens.create')}</button>
+      </form>
+      {created && (
+        <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
+          <p>{t('tokens.created')}</p>
+          <code className="mt-1 block break-all font-mono" data-testid="token-value">{created}</code>
+          <button type="button" className="mt-2 rounded border border-gray-300 px-2 py-1 text-xs" onClick={() => navigator.clipboard?.writeText(created).then(() => setCopied(true))}>
+            {copied ? t('tokens.copied') : t('tokens.copy')}
+          </button>
+        </div>
+      )}
+      {tokens.isLoading ? <p className="text-sm">{t('loading')}</p> : tokens.data?.length ? (
+        <table className="min-w-full text-sm" data-testid="tokens-table">
+          <thead><tr className="text-left">
+            <th className="px-2 py-1">{t('tokens.name')}</th><th className="px-2 py-1">{t('tokens.scope')}</th>
+            <th className="px-2 py-1">{t('tokens.lastUsed')}</th><th className="px-2 py-1" />
+          </tr></thead>
+          <tbody>
+            {tokens.data.map((tok) => (
+              <tr key={tok.id} className="border-t border-gray-100 dark:border-gray-800">
+                <td className="px-2 py-1">{tok.name} <code className="text-xs text-gray-500">{tok.prefix}…</code></td>
+                <td className="px-2 py-1">{tok.scopes.join(', ')}</td>
+                <td className="px-2 py-1">{formatDate(locale, tok.lastUsedAt)}</td>
+                <td className="px-2 py-1">
+                  {tok.revokedAt ? <span className="text-gray-500">{t('tokens.revoked')}</span> : (
+                    <button type="button" onClick={() => revoke.mutate(tok.id)} className="rounded border border-red-300 px-2 py-0.5 text-xs text-red-700">{t('tokens.revoke')}</button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : <p className="text-sm text-gray-500">{t('tokens.empty')}</p>}
+    </section>
+  );
+}
