@@ -16,7 +16,7 @@ async function main(): Promise<number> {
     if (command === 'create') {
       const scopeAt = rest.indexOf('--scope');
       const scope = scopeAt >= 0 ? rest[scopeAt + 1] : 'admin';
-      const name = rest.filter((_, i) => i !== scopeAt && i !== scopeAt + 1).join(' ').trim();
+      const name = rest.filter((_, i) => scopeAt < 0 || (i !== scopeAt && i !== scopeAt + 1)).join(' ').trim();
       if (!name || (scope !== 'read' && scope !== 'admin')) {
         console.error(USAGE);
         return 2;

@@ -59,14 +59,17 @@ function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
   const { t } = useUi();
   const sessions = useQuery({ queryKey: queryKeys.sessions(), queryFn: () => fetchJson<SessionDto[]>('/api/sessions'), enabled: false });
   const status = sessions.data?.find((s) => s.id === id)?.status;
+  // Once linked, stay on "Connected" even if the session later restarts.
+  const [linked, setLinked] = useState(false);
+  if (status === 'open' && !linked) setLinked(true);
   const qr = useQuery({
     queryKey: [...queryKeys.qr(id), status],
     queryFn: () => fetchJson<{ qr: string; svg: string }>(`/api/sessions/${id}/qr`),
-    enabled: status !== 'open',
+    enabled: !linked && status !== 'open',
     refetchInterval: 2000,
     retry: false,
   });
-  if (status === 'open') {
+  if (linked || status === 'open') {
     return (
       <div className="mt-3 flex items-center gap-3" data-testid="pairing-connected">
         <span className="text-emerald-700 dark:text-emerald-400">✓ {t('add.connected')}</span>

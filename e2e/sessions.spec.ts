@@ -1,0 +1,121 @@
+// The main flow in a real browser against `next start` and the WhatsApp simulator.
+import { test, expect, type Page } from '@playwright/test';
+import { e2eEnv, logIn } from './support/env';
+import { createDb } from '../lib/db/client';
+import { createUser } from '../lib/auth/users';
+
+const sim = (path: string, body: unknown) =>
+  fetch(`${e2eEnv().simulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+    if (!r.ok) throw new Error(`simulator ${path}: ${r.status} ${await r.text()}`);
+    return r.json();
+  });
+
+async function addAndPair(page: Page, number: string, org = 'E2E Org') {
+  await page.getByTestId('add-phone-toggle').click();
+  await page.getByTestId('add-org').fill(org);
+  await page.getByTestId('add-phone').fill(number);
+  await page.getByTestId('add-submit').click();
+  const qr = page.getByTestId('pairing-qr');
+  await expect(qr).toBeVisible({ timeout: 20_000 });
+  const value = await qr.getAttribute('data-qr');
+  expect(value).toMatch(/^[^,]+,[^,]+,[^,]+,[^,]+$/);
+  await sim(`/phones/${number}/scan`, { qr: value });
+  const row = page.getByTestId(`session-row-${number}`);
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open', { timeout: 20_000 });
+  await expect(page.getByTestId('pairing-connected')).toBeVisible();
+  return row;
+}
+
+test('pair a phone, watch faults, auto-close, restart and close from the table', async ({ page }, testInfo) => {
+  await logIn(page);
+  await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-live', 'true');
+  const number = '77050009001';
+  const row = await addAndPair(page, number);
+  await page.screenshot({ path: testInfo.outputPath('01-paired.png'), fullPage: true });
+  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+
+  await sim(`/phones/${number}/faults`, { type: 'bad-mac', count: 2 });
+  await expect(page.getByTestId(`badmac-${id}`)).toHaveText('2/3');
+  await expect(page.getByTestId(`health-${id}`)).toHaveAttribute('data-health', 'critical');
+  await expect(page.getByTestId(`health-${id}`)).toHaveText('critical');
+  await page.screenshot({ path: testInfo.outputPath('02-critical.png'), fullPage: true });
+
+  await sim(`/phones/${number}/faults`, { type: 'bad-mac' });
+  await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'closed');
+  await expect(page.getByTestId(`reason-${id}`)).toHaveText('Bad MAC limit reached (3/3)');
+  await expect(page.getByTestId(`health-${id}`)).toHaveText('closed');
+
+  await page.getByTestId(`restart-${id}`).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Session restarted' })).toBeVisible();
+  await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'open', { timeout: 20_000 });
+  await expect(page.getByTestId(`badmac-${id}`)).toHaveText('0/3');
+
+  await page.getByTestId(`close-${id}`).click();
+  await page.getByTestId('confirm-reason').fill('Switching to a new handset');
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Session closed' })).toBeVisible();
+  await expect(page.getByTestId(`reason-${id}`)).toHaveText('Switching to a new handset');
+  await page.screenshot({ path: testInfo.outputPath('03-closed.png'), fullPage: true });
+
+  await page.goto(`${e2eEnv().url}/audit`);
+  await expect(page.getByTestId('audit-table')).toContainText('Switching to a new handset');
+  await expect(page.getByTestId('audit-table')).toContainText('session.restart');
+  await page.screenshot({ path: testInfo.outputPath('04-audit.png'), fullPage: true });
+
+  await page.goto(`${e2eEnv().url}/sessions/${id}`);
+  await expect(page.getByTestId('timeline')).toContainText('decrypt:bad-mac');
+  await expect(page.getByTestId('timeline')).toContainText('15550001111');
+  await page.screenshot({ path: testInfo.outputPath('05-detail.png'), fullPage: true });
+});
+
+test('the table stays right when the live stream is cut (polling fallback)', async ({ page }) => {
+  await logIn(page);
+  const number = '77050009002';
+  const row = await addAndPair(page, number);
+  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+  await page.route('**/api/sessions/stream', (route) => route.abort());
+  await page.reload();
+  await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-live', 'false');
+  await sim(`/phones/${number}/faults`, { type: 'bad-decrypt' });
+  await expect(page.getByTestId(`baddecrypt-${id}`)).toHaveText('1/5', { timeout: 15_000 });
+  await expect(page.getByTestId(`health-${id}`)).toHaveAttribute('data-health', 'degraded');
+});
+
+test('a viewer sees the table without buttons', async ({ page }) => {
+  const db = createDb(e2eEnv().databaseUrl);
+  await createUser(db, { email: 'viewer@e2e.local', password: 'viewer-password', role: 'viewer' }, 4).catch(() => undefined);
+  await db.$disconnect();
+  await logIn(page, 'viewer@e2e.local', 'viewer-password');
+  await expect(page.getByTestId('sessions-table')).toBeVisible();
+  await expect(page.locator('[data-testid^="session-row-"]').first()).toBeVisible();
+  await expect(page.locator('[data-testid^="restart-"]')).toHaveCount(0);
+  await expect(page.locator('[data-testid^="close-"]')).toHaveCount(0);
+  await expect(page.getByTestId('add-phone-toggle')).toHaveCount(0);
+});
+
+test('the main flow in Russian', async ({ page, context }, testInfo) => {
+  await context.addCookies([{ name: 'lang', value: 'ru', url: e2eEnv().url }]);
+  await logIn(page);
+  await expect(page.getByTestId('sessions-title')).toHaveText('Сессии');
+  await expect(page.getByTestId('live-indicator')).toHaveText('в реальном времени');
+  const number = '77050009003';
+  await page.getByTestId('add-phone-toggle').click();
+  await expect(page.getByTestId('add-submit')).toHaveText('Добавить и связать');
+  await page.getByTestId('add-org').fill('Демо');
+  await page.getByTestId('add-phone').fill(number);
+  await page.getByTestId('add-submit').click();
+  const value = await page.getByTestId('pairing-qr').getAttribute('data-qr', { timeout: 20_000 });
+  await sim(`/phones/${number}/scan`, { qr: value });
+  const row = page.getByTestId(`session-row-${number}`);
+  await expect(row.locator('[data-status]')).toHaveText('подключена', { timeout: 20_000 });
+  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+  await page.getByTestId(`restart-${id}`).click();
+  await expect(page.getByRole('dialog')).toContainText('Перезапустить сессию');
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('toast-success')).toBeVisible();
+  await expect(page.getByTestId(`status-${id}`)).toHaveText('подключена', { timeout: 20_000 });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: testInfo.outputPath('ru-phone.png'), fullPage: true });
+});
