@@ -22,6 +22,8 @@ function persistedSecret(): string {
 
 /** Fills derived defaults into process.env and validates it; exits with a clear message on error. */
 export function prepareEnv(): Config {
+  const dotenv = path.join(ROOT, '.env');
+  if (fs.existsSync(dotenv)) process.loadEnvFile(dotenv);
   const env = process.env;
   env.PORT ||= '3000';
   env.NEXTAUTH_URL ||= `http://localhost:${env.PORT}`;
