@@ -45,14 +45,21 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
   await expect(page.getByTestId(`reason-${id}`)).toHaveText('Bad MAC limit reached (3/3)');
   await expect(page.getByTestId(`health-${id}`)).toHaveText('closed');
 
+  // The dialog takes focus, Escape cancels it and gives focus back to the button.
   await page.getByTestId(`restart-${id}`).click();
   await expect(page.getByRole('dialog')).toBeVisible();
+  await expect(page.getByTestId('confirm-ok')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(page.getByTestId(`restart-${id}`)).toBeFocused();
+  await page.getByTestId(`restart-${id}`).click();
   await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('toast-success').filter({ hasText: 'Session restarted' })).toBeVisible();
   await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'open', { timeout: 20_000 });
   await expect(page.getByTestId(`badmac-${id}`)).toHaveText('0/3');
 
   await page.getByTestId(`close-${id}`).click();
+  await expect(page.getByTestId('confirm-reason')).toBeFocused();
   await page.getByTestId('confirm-reason').fill('Switching to a new handset');
   await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('toast-success').filter({ hasText: 'Session closed' })).toBeVisible();
@@ -67,6 +74,9 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
   await page.goto(`${e2eEnv().url}/sessions/${id}`);
   await expect(page.getByTestId('timeline')).toContainText('decrypt:bad-mac');
   await expect(page.getByTestId('timeline')).toContainText('15550001111');
+  // Who restarted and closed it, and why.
+  await expect(page.getByTestId('detail-audit')).toContainText(`${e2eEnv().adminEmail}: session.restart`);
+  await expect(page.getByTestId('detail-audit')).toContainText('Switching to a new handset');
   await page.screenshot({ path: testInfo.outputPath('05-detail.png'), fullPage: true });
 });
 
@@ -114,7 +124,7 @@ test('the main flow in Russian', async ({ page, context }, testInfo) => {
   await page.getByTestId(`restart-${id}`).click();
   await expect(page.getByRole('dialog')).toContainText('Перезапустить сессию');
   await page.getByTestId('confirm-ok').click();
-  await expect(page.getByTestId('toast-success')).toBeVisible();
+  await expect(page.getByTestId('toast-success')).toHaveText('Сессия перезапущена');
   await expect(page.getByTestId(`status-${id}`)).toHaveText('подключена', { timeout: 20_000 });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: testInfo.outputPath('ru-phone.png'), fullPage: true });

@@ -3,6 +3,7 @@
 import client from 'prom-client';
 import type { SessionManager } from './sessions/manager';
 import { HEALTH_LEVELS } from './sessions/types';
+import { openStreams } from './stream';
 
 export interface Metrics {
   registry: client.Registry;
@@ -53,6 +54,22 @@ export function getMetrics(manager: SessionManager): Metrics {
       for (const s of manager.snapshots()) {
         for (const level of HEALTH_LEVELS) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, level }, s.health === level ? 1 : 0);
       }
+    },
+  });
+  new client.Gauge({
+    name: 'wa_console_sse_clients',
+    help: 'Open event-stream connections (and engine subscriptions they hold)',
+    registers: [registry],
+    collect() {
+      this.set(openStreams());
+    },
+  });
+  new client.Gauge({
+    name: 'wa_console_engine_listeners',
+    help: 'Subscribers of the session engine event bus',
+    registers: [registry],
+    collect() {
+      this.set(manager.bus.listenerCount);
     },
   });
   const metrics: Metrics = {

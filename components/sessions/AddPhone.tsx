@@ -63,7 +63,7 @@ function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
   const [linked, setLinked] = useState(false);
   if (status === 'open' && !linked) setLinked(true);
   const qr = useQuery({
-    queryKey: [...queryKeys.qr(id), status],
+    queryKey: queryKeys.qr(id),
     queryFn: () => fetchJson<{ qr: string; svg: string }>(`/api/sessions/${id}/qr`),
     enabled: !linked && status !== 'open',
     refetchInterval: 2000,
@@ -81,7 +81,10 @@ function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
     <div className="mt-3 space-y-2" data-testid="pairing-panel">
       <p className="text-sm">{t('add.scan')}</p>
       {qr.data ? (
-        <div data-testid="pairing-qr" data-qr={qr.data.qr} className="h-56 w-56 rounded bg-white p-2" dangerouslySetInnerHTML={{ __html: qr.data.svg }} />
+        <figure className="space-y-1">
+          <div data-testid="pairing-qr" data-qr={qr.data.qr} role="img" aria-label={t('add.qrLabel')} className="h-56 w-56 rounded bg-white p-2" dangerouslySetInnerHTML={{ __html: qr.data.svg }} />
+          <figcaption className="sr-only" data-testid="pairing-qr-text">{qr.data.qr}</figcaption>
+        </figure>
       ) : (
         <p className="text-sm text-gray-500">{t('add.waiting')}</p>
       )}

@@ -7,7 +7,7 @@ import type { SessionDto, SessionEventDto } from '@/lib/api/session-schemas';
 import type { AuditEntry } from '@/lib/audit';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
-import { formatDate } from '@/lib/ui/i18n';
+import { formatDate, formatNumber } from '@/lib/ui/i18n';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { Counter, HealthBadge, StatusBadge } from './Badges';
@@ -15,7 +15,7 @@ import { useSessionStream } from './useSessionStream';
 
 type Detail = SessionDto & { events: SessionEventDto[] };
 
-export function SessionDetail({ initial, audit }: { initial: Detail; audit: AuditEntry[] }) {
+export function SessionDetail({ initial, audit: initialAudit }: { initial: Detail; audit: AuditEntry[] }) {
   const { t, locale, simulator, role } = useUi();
   const live = useSessionStream();
   const { data } = useQuery({
@@ -24,6 +24,13 @@ export function SessionDetail({ initial, audit }: { initial: Detail; audit: Audi
     initialData: initial,
     refetchInterval: live ? false : 3000,
   });
+  const auditQuery = useQuery({
+    queryKey: queryKeys.sessionAudit(initial.id),
+    queryFn: () => fetchJson<{ items: AuditEntry[] }>(`/api/audit?targetType=phone&targetId=${initial.id}&limit=50`).then((r) => r.items),
+    initialData: initialAudit,
+    refetchInterval: live ? false : 3000,
+  });
+  const audit = auditQuery.data;
   const phone = '+' + data.phoneJid.split('@')[0];
   return (
     <section className="space-y-6">
@@ -32,14 +39,14 @@ export function SessionDetail({ initial, audit }: { initial: Detail; audit: Audi
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
         <Item label={t('detail.state')}><StatusBadge status={data.status} testId="detail-status" /></Item>
         <Item label={t('col.health')}><HealthBadge health={data.health} testId="detail-health" /></Item>
-        <Item label={t('col.badMac')}><Counter value={data.stats.badMacErrors} max={data.stats.maxBadMacErrors} /></Item>
-        <Item label={t('col.badDecrypt')}><Counter value={data.stats.badDecryptErrors} max={data.stats.maxBadDecryptErrors} /></Item>
+        <Item label={t('col.badMac')}><Counter value={data.stats.badMacErrors} max={data.stats.maxBadMacErrors} testId="detail-badmac" /></Item>
+        <Item label={t('col.badDecrypt')}><Counter value={data.stats.badDecryptErrors} max={data.stats.maxBadDecryptErrors} testId="detail-baddecrypt" /></Item>
         <Item label={t('col.organization')}>{data.organizationName}</Item>
         <Item label={t('col.lastConnected')}>{data.lastConnectedAt ? formatDate(locale, data.lastConnectedAt) : t('never')}</Item>
         <Item label={t('col.lastCloseReason')}>{data.lastCloseReason ?? '—'}</Item>
       </dl>
       {simulator && role === 'admin' && <FaultPanel phoneId={data.id} />}
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid gap-6 lg:grid-cols-2 [&>*]:min-w-0">
         <div>
           <h2 className="mb-2 font-semibold">{t('detail.timeline')}</h2>
           {data.events.length === 0 ? (
@@ -47,13 +54,13 @@ export function SessionDetail({ initial, audit }: { initial: Detail; audit: Audi
           ) : (
             <ol className="space-y-1 text-sm" data-testid="timeline">
               {data.events.map((e) => (
-                <li key={e.id} className="flex gap-3 border-b border-gray-100 py-1 dark:border-gray-800">
-                  <time className="w-40 shrink-0 text-gray-500">{formatDate(locale, e.createdAt)}</time>
-                  <span className="font-mono text-xs">{e.type}{e.count !== null ? ` #${e.count}` : ''}</span>
-                  <span className="text-gray-700 dark:text-gray-300">
+                <li key={e.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
+                  <time className="shrink-0 text-gray-500 sm:w-40">{formatDate(locale, e.createdAt)}</time>
+                  <span className="shrink-0 font-mono text-xs sm:w-36">{e.type}{e.count !== null ? ` #${e.count}` : ''}</span>
+                  <span className="min-w-0 text-gray-700 [overflow-wrap:anywhere] dark:text-gray-300">
                     {e.message}
                     {e.sender ? ` · ${t('detail.sender', { sender: e.sender.split('@')[0] })}` : ''}
-                    {typeof (e.detail as { deletedKeys?: number } | null)?.deletedKeys === 'number' ? ` · keys deleted: ${(e.detail as { deletedKeys: number }).deletedKeys}` : ''}
+                    {typeof (e.detail as { deletedKeys?: number } | null)?.deletedKeys === 'number' ? ` · ${t('detail.keysDeleted', { n: formatNumber(locale, (e.detail as { deletedKeys: number }).deletedKeys) })}` : ''}
                   </span>
                 </li>
               ))}
@@ -63,11 +70,11 @@ export function SessionDetail({ initial, audit }: { initial: Detail; audit: Audi
         <div>
           <h2 className="mb-2 font-semibold">{t('detail.audit')}</h2>
           {audit.length === 0 ? <p className="text-sm text-gray-500">{t('audit.empty')}</p> : (
-            <ol className="space-y-1 text-sm">
+            <ol className="space-y-1 text-sm" data-testid="detail-audit">
               {audit.map((a) => (
-                <li key={a.id} className="flex gap-3 border-b border-gray-100 py-1 dark:border-gray-800">
-                  <time className="w-40 shrink-0 text-gray-500">{formatDate(locale, a.createdAt)}</time>
-                  <span>{a.actorName}: {a.action}{a.reason ? ` — ${a.reason}` : ''} ({a.result})</span>
+                <li key={a.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
+                  <time className="shrink-0 text-gray-500 sm:w-40">{formatDate(locale, a.createdAt)}</time>
+                  <span className="min-w-0 [overflow-wrap:anywhere]">{a.actorName}: {a.action}{a.reason ? ` — ${a.reason}` : ''} ({a.result})</span>
                 </li>
               ))}
             </ol>

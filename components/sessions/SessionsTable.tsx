@@ -7,7 +7,7 @@ import type { SessionDto } from '@/lib/api/session-schemas';
 import { SESSION_STATES, type SessionState } from '@/lib/sessions/types';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
-import { formatDate } from '@/lib/ui/i18n';
+import { formatDate, serverMessage } from '@/lib/ui/i18n';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { ConfirmDialog, Spinner } from '../ui/ConfirmDialog';
@@ -16,6 +16,8 @@ import { useSessionStream } from './useSessionStream';
 import { AddPhone } from './AddPhone';
 
 type SortKey = 'organizationName' | 'phoneJid' | 'status' | 'health' | 'badMac' | 'badDecrypt' | 'lastConnectedAt';
+// On a phone screen each row becomes a two-column card; the header's labels move into the cells.
+const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-500 max-md:before:content-[attr(data-label)]';
 const HEALTH_ORDER = { healthy: 0, degraded: 1, critical: 2, closed: 3 };
 
 const number = (jid: string) => jid.split('@')[0];
@@ -67,7 +69,7 @@ export function SessionsTable({ initial }: { initial: SessionDto[] }) {
   const summary = {
     total: data.length,
     connected: data.filter((s) => s.status === 'open').length,
-    warning: data.filter((s) => s.health === 'critical' || !s.stats.isHealthy).length,
+    warning: data.filter((s) => s.health === 'degraded' || s.health === 'critical' || !s.stats.isHealthy).length,
     closed: data.filter((s) => s.status === 'closed' || s.status === 'logged_out').length,
   };
 
@@ -90,7 +92,7 @@ export function SessionsTable({ initial }: { initial: SessionDto[] }) {
         </span>
       </div>
 
-      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4" data-testid="summary">
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4" data-testid="summary" aria-label={t('summary.label')}>
         {(['total', 'connected', 'warning', 'closed'] as const).map((k) => (
           <div key={k} className="rounded-lg border border-gray-200 p-3 dark:border-gray-800">
             <dt className="text-xs uppercase text-gray-500">{t(`summary.${k}`)}</dt>
@@ -121,8 +123,8 @@ export function SessionsTable({ initial }: { initial: SessionDto[] }) {
         <p className="rounded border border-dashed border-gray-300 p-6 text-center text-sm text-gray-500 dark:border-gray-700" data-testid="sessions-empty">{t('empty.sessions')}</p>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800">
-          <table className="min-w-full text-sm" data-testid="sessions-table">
-            <thead className="bg-gray-50 dark:bg-gray-900">
+          <table className="min-w-full text-sm max-md:block" data-testid="sessions-table">
+            <thead className="bg-gray-50 max-md:sr-only dark:bg-gray-900">
               <tr>
                 {header('organizationName', t('col.organization'))}
                 {header('phoneJid', t('col.phone'))}
@@ -135,25 +137,25 @@ export function SessionsTable({ initial }: { initial: SessionDto[] }) {
                 {role === 'admin' && <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.actions')}</th>}
               </tr>
             </thead>
-            <tbody>
+            <tbody className="max-md:block">
               {rows.length === 0 && (
                 <tr><td colSpan={9} className="px-3 py-6 text-center text-gray-500">{t('empty.filtered')}</td></tr>
               )}
               {rows.map((s) => (
-                <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} className="border-t border-gray-100 dark:border-gray-800">
-                  <td className="px-3 py-2">{s.organizationName}</td>
-                  <td className="px-3 py-2 font-mono">
+                <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} className="border-t border-gray-100 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
+                  <td data-label={t('col.organization')} className={CELL}>{s.organizationName}</td>
+                  <td data-label={t('col.phone')} className={`${CELL} font-mono`}>
                     <Link href={`/sessions/${s.id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">+{number(s.phoneJid)}</Link>
                     {s.label && <span className="ml-2 text-xs text-gray-500">{s.label}</span>}
                   </td>
-                  <td className="px-3 py-2"><StatusBadge status={s.status} testId={`status-${s.id}`} /></td>
-                  <td className="px-3 py-2"><HealthBadge health={s.health} testId={`health-${s.id}`} /></td>
-                  <td className="px-3 py-2"><Counter value={s.stats.badMacErrors} max={s.stats.maxBadMacErrors} testId={`badmac-${s.id}`} /></td>
-                  <td className="px-3 py-2"><Counter value={s.stats.badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>
-                  <td className="px-3 py-2 whitespace-nowrap">{s.lastConnectedAt ? formatDate(locale, s.lastConnectedAt) : t('never')}</td>
-                  <td className="px-3 py-2 text-gray-600 dark:text-gray-400" data-testid={`reason-${s.id}`}>{s.lastCloseReason ?? '—'}</td>
+                  <td data-label={t('col.status')} className={CELL}><StatusBadge status={s.status} testId={`status-${s.id}`} /></td>
+                  <td data-label={t('col.health')} className={CELL}><HealthBadge health={s.health} testId={`health-${s.id}`} /></td>
+                  <td data-label={t('col.badMac')} className={CELL}><Counter value={s.stats.badMacErrors} max={s.stats.maxBadMacErrors} testId={`badmac-${s.id}`} /></td>
+                  <td data-label={t('col.badDecrypt')} className={CELL}><Counter value={s.stats.badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>
+                  <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}>{s.lastConnectedAt ? formatDate(locale, s.lastConnectedAt) : t('never')}</td>
+                  <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-600 max-md:col-span-2 dark:text-gray-400`} data-testid={`reason-${s.id}`}>{s.lastCloseReason ?? '—'}</td>
                   {role === 'admin' && (
-                    <td className="px-3 py-2 whitespace-nowrap">
+                    <td data-label={t('col.actions')} className={`${CELL} whitespace-nowrap max-md:col-span-2`}>
                       <RowActions session={s} onAsk={(kind) => setConfirm({ kind, session: s })} />
                     </td>
                   )}
@@ -194,7 +196,7 @@ function ConfirmAction({ kind, session, onDone }: { kind: 'restart' | 'close'; s
     mutationFn: (reason: string) =>
       fetchJson<{ message: string }>(`/api/sessions/${session.id}/${kind}`, { method: 'POST', body: kind === 'close' ? (reason ? { reason } : {}) : undefined }),
     onSuccess: (res) => {
-      toast('success', res.message);
+      toast('success', serverMessage(t, res.message));
       void client.invalidateQueries({ queryKey: queryKeys.sessions() });
       onDone();
     },

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import type { TokenInfo } from '@/lib/auth/tokens';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
-import { formatDate } from '@/lib/ui/i18n';
+import { formatDate, serverMessage } from '@/lib/ui/i18n';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 
@@ -28,7 +28,7 @@ export function TokensManager() {
   const revoke = useMutation({
     mutationFn: (id: number) => fetchJson<{ message: string }>(`/api/tokens/${id}`, { method: 'DELETE' }),
     onSuccess: (res) => {
-      toast('success', res.message);
+      toast('success', serverMessage(t, res.message));
       void client.invalidateQueries({ queryKey: queryKeys.tokens() });
     },
     onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
@@ -59,33 +59,33 @@ export function TokensManager() {
         <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
           <p>{t('tokens.created')}</p>
           <code className="mt-1 block break-all font-mono" data-testid="token-value">{created}</code>
-          <button type="button" className="mt-2 rounded border border-gray-300 px-2 py-1 text-xs" onClick={() => navigator.clipboard?.writeText(created).then(() => setCopied(true))}>
+          <button type="button" data-testid="token-copy" className="mt-2 rounded border border-gray-300 px-2 py-1 text-xs dark:border-gray-700" onClick={() => navigator.clipboard?.writeText(created).then(() => setCopied(true))}>
             {copied ? t('tokens.copied') : t('tokens.copy')}
           </button>
         </div>
       )}
       {tokens.isLoading ? <p className="text-sm">{t('loading')}</p> : tokens.data?.length ? (
-        <table className="min-w-full text-sm" data-testid="tokens-table">
+        <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="tokens-table">
           <thead><tr className="text-left">
             <th className="px-2 py-1">{t('tokens.name')}</th><th className="px-2 py-1">{t('tokens.scope')}</th>
             <th className="px-2 py-1">{t('tokens.lastUsed')}</th><th className="px-2 py-1" />
           </tr></thead>
           <tbody>
             {tokens.data.map((tok) => (
-              <tr key={tok.id} className="border-t border-gray-100 dark:border-gray-800">
+              <tr key={tok.id} className="border-t border-gray-100 dark:border-gray-800" data-testid={`token-row-${tok.name}`}>
                 <td className="px-2 py-1">{tok.name} <code className="text-xs text-gray-500">{tok.prefix}…</code></td>
                 <td className="px-2 py-1">{tok.scopes.join(', ')}</td>
-                <td className="px-2 py-1">{formatDate(locale, tok.lastUsedAt)}</td>
+                <td className="px-2 py-1 whitespace-nowrap">{tok.lastUsedAt ? formatDate(locale, tok.lastUsedAt) : t('never')}</td>
                 <td className="px-2 py-1">
                   {tok.revokedAt ? <span className="text-gray-500">{t('tokens.revoked')}</span> : (
-                    <button type="button" onClick={() => revoke.mutate(tok.id)} className="rounded border border-red-300 px-2 py-0.5 text-xs text-red-700">{t('tokens.revoke')}</button>
+                    <button type="button" onClick={() => revoke.mutate(tok.id)} disabled={revoke.isPending} data-testid={`token-revoke-${tok.id}`} className="rounded border border-red-300 px-2 py-0.5 text-xs text-red-700 disabled:opacity-50 dark:border-red-800 dark:text-red-400">{t('tokens.revoke')}</button>
                   )}
                 </td>
               </tr>
             ))}
           </tbody>
-        </table>
-      ) : <p className="text-sm text-gray-500">{t('tokens.empty')}</p>}
+        </table></div>
+      ) : tokens.isError ? <p role="alert" className="text-sm text-red-600">{t('error.load', { error: tokens.error.message })}</p> : <p className="text-sm text-gray-500">{t('tokens.empty')}</p>}
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { loadDbAuthState, type DbAuthState } from './auth-state';
 import { backoffDelay, classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import type { EventBus } from './events';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
+import { sessionCaches } from './socket-caches';
 import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
 
 export interface EngineSettings {
@@ -46,6 +47,7 @@ export class Session {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private attempts = 0;
   private sink: CauseSink = { causes: new Map() };
+  private caches = sessionCaches();
   private log: Logger;
 
   constructor(
@@ -231,6 +233,7 @@ export class Session {
         keepAliveIntervalMs: settings.keepAliveIntervalMs,
         connectTimeoutMs: 20_000,
         retryRequestDelayMs: 250,
+        ...(this.caches as unknown as Pick<Parameters<typeof makeWASocket>[0], 'msgRetryCounterCache'>),
       }),
     );
     this.sock = sock;

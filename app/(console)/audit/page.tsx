@@ -6,6 +6,9 @@ import { formatDate, translator } from '@/lib/ui/i18n';
 
 export const dynamic = 'force-dynamic';
 
+// On a phone screen each entry becomes a two-column card with the header's labels in the cells.
+const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-500 max-md:before:content-[attr(data-label)]';
+
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
   const { before } = await searchParams;
   const cursor = before && /^\d{1,10}$/.test(before) ? Number(before) : undefined;
@@ -16,33 +19,36 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <section className="space-y-4">
       <h1 className="text-xl font-semibold">{t('audit.title')}</h1>
       {page.items.length === 0 ? (
-        <p className="text-sm text-gray-500">{t('audit.empty')}</p>
+        <p className="rounded border border-dashed border-gray-300 p-6 text-center text-sm text-gray-500 dark:border-gray-700" data-testid="audit-empty">{t('audit.empty')}</p>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800">
-          <table className="min-w-full text-sm" data-testid="audit-table">
-            <thead className="bg-gray-50 dark:bg-gray-900">
+          <table className="min-w-full text-sm max-md:block" data-testid="audit-table">
+            <thead className="bg-gray-50 max-md:sr-only dark:bg-gray-900">
               <tr>
                 {(['audit.when', 'audit.actor', 'audit.action', 'audit.target', 'audit.reason', 'audit.result'] as const).map((k) => (
                   <th key={k} scope="col" className="px-3 py-2 text-left font-medium">{t(k)}</th>
                 ))}
               </tr>
             </thead>
-            <tbody>
+            <tbody className="max-md:block">
               {page.items.map((a) => (
-                <tr key={a.id} className="border-t border-gray-100 dark:border-gray-800" data-testid="audit-row">
-                  <td className="px-3 py-2 whitespace-nowrap">{formatDate(locale, a.createdAt)}</td>
-                  <td className="px-3 py-2">{a.actorName} <span className="text-xs text-gray-500">({a.actorType})</span></td>
-                  <td className="px-3 py-2 font-mono text-xs">{a.action}</td>
-                  <td className="px-3 py-2">{a.targetType ? (a.targetType === 'phone' ? <Link className="hover:underline" href={`/sessions/${a.targetId}`}>{a.targetType} #{a.targetId}</Link> : `${a.targetType} #${a.targetId}`) : '—'}</td>
-                  <td className="px-3 py-2">{a.reason ?? '—'}</td>
-                  <td className={`px-3 py-2 ${a.result === 'ok' ? 'text-emerald-700 dark:text-emerald-400' : 'text-red-600'}`}>{a.result}</td>
+                <tr key={a.id} className="border-t border-gray-100 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2 dark:border-gray-800" data-testid="audit-row">
+                  <td data-label={t('audit.when')} className={`${CELL} whitespace-nowrap`}>{formatDate(locale, a.createdAt)}</td>
+                  <td data-label={t('audit.actor')} className={CELL}>{a.actorName} <span className="text-xs text-gray-500">({a.actorType})</span></td>
+                  <td data-label={t('audit.action')} className={`${CELL} font-mono text-xs`}>{a.action}</td>
+                  <td data-label={t('audit.target')} className={CELL}>{a.targetType ? (a.targetType === 'phone' ? <Link className="hover:underline" href={`/sessions/${a.targetId}`}>{a.targetType} #{a.targetId}</Link> : `${a.targetType} #${a.targetId}`) : '—'}</td>
+                  <td data-label={t('audit.reason')} className={CELL}>{a.reason ?? '—'}</td>
+                  <td data-label={t('audit.result')} className={`${CELL} ${a.result === 'ok' ? 'text-emerald-700 dark:text-emerald-400' : 'text-red-600'}`}>{a.result}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
-      {page.nextCursor && <Link href={`/audit?before=${page.nextCursor}`} className="text-sm text-emerald-700 hover:underline">{t('audit.older')}</Link>}
+      <nav className="flex gap-4 text-sm" aria-label={t('audit.title')}>
+        {cursor !== undefined && <Link href="/audit" className="text-emerald-700 hover:underline dark:text-emerald-400" data-testid="audit-newest">{t('audit.newest')}</Link>}
+        {page.nextCursor && <Link href={`/audit?before=${page.nextCursor}`} className="text-emerald-700 hover:underline dark:text-emerald-400" data-testid="audit-older">{t('audit.older')}</Link>}
+      </nav>
     </section>
   );
 }

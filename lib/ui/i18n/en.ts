@@ -102,6 +102,16 @@ export const en = {
   'tokens.lastUsed': 'Last used',
   'tokens.empty': 'No tokens yet.',
   'tokens.adminOnly': 'Only admins can manage tokens.',
+  'nav.main': 'Main navigation',
+  'detail.keysDeleted': 'keys deleted: {n}',
+  'error.title': 'Something went wrong',
+  'error.retry': 'Try again',
+  'add.qrLabel': 'Pairing QR code',
+  'audit.newest': 'Newest entries',
+  'summary.label': 'Summary',
+  'server.Session restarted': 'Session restarted',
+  'server.Session closed': 'Session closed',
+  'server.Token revoked': 'Token revoked',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -33,3 +33,9 @@ export function formatDate(locale: Locale, iso: string | null): string {
 export function formatNumber(locale: Locale, n: number): string {
   return new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-US').format(n);
 }
+
+/** The server's own message, in the UI language when the catalog knows it (else as sent). */
+export function serverMessage(t: Translate, message: string): string {
+  const key = `server.${message}`;
+  return key in catalogs.en ? t(key as MessageKey) : message;
+}

@@ -192,6 +192,33 @@ for (const provider of testProviders()) {
       assert.equal((await api('POST', `/api/sessions/${id}/close`, {}, { authorization: `Bearer ${readToken}` })).status, 403);
     });
 
+    await t.test('event streams release their listeners when clients disconnect', async () => {
+      const gauge = async (name: string) => {
+        const text = await (await fetch(`${url}/api/metrics`, { headers: auth })).text();
+        return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+      };
+      const baseListeners = await gauge('wa_console_engine_listeners');
+      const baseClients = await gauge('wa_console_sse_clients');
+      const controllers = Array.from({ length: 5 }, () => new AbortController());
+      const readers = await Promise.all(
+        controllers.map(async (c) => {
+          const res = await fetch(`${url}/api/sessions/stream`, { headers: auth, signal: c.signal });
+          const reader = res.body!.getReader();
+          await reader.read(); // the hello event: the subscription is in place
+          return reader;
+        }),
+      );
+      assert.equal(await gauge('wa_console_sse_clients'), baseClients + 5);
+      assert.equal(await gauge('wa_console_engine_listeners'), baseListeners + 5);
+      for (const c of controllers) c.abort();
+      await Promise.all(readers.map((r) => r.cancel().catch(() => {})));
+      // The server notices each disconnect; wait until every subscription is gone.
+      const deadline = Date.now() + 10_000;
+      while ((await gauge('wa_console_engine_listeners')) !== baseListeners && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await gauge('wa_console_engine_listeners'), baseListeners);
+      assert.equal(await gauge('wa_console_sse_clients'), baseClients);
+    });
+
     await t.test('metrics and OpenAPI', async () => {
       const metrics = await fetch(`${url}/api/metrics`, { headers: auth });
       const text = await metrics.text();

@@ -1,4 +1,4 @@
-// kill -9 in the middle of traffic never loses or corrupts credentials: the phone logs in again
+// kill -9 while 20 phones receive traffic never loses or corrupts credentials: the phone logs in again
 // without a new QR, and every auth row still parses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { startSimulator } from '../../../simulator';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { addPhone } from '../../support/engine';
 
+const CRASH_PHONES = 20;
 const FIXTURE = path.join(__dirname, 'fixtures', 'engine-process.ts');
 
 function engineProcess(args: string[], env: Record<string, string>) {
@@ -44,7 +45,7 @@ function engineProcess(args: string[], env: Record<string, string>) {
 const killed = (child: ChildProcess) => new Promise((r) => child.once('exit', r));
 
 for (const provider of testProviders()) {
-  test(`${provider}: SIGKILL mid-traffic, then the phone logs in again without a QR`, async (t) => {
+  test(`${provider}: SIGKILL while 20 phones receive traffic, then all log in again without a QR`, async (t) => {
     const sim = await startSimulator({ port: 0 });
     const tdb = await createTestDatabase(provider);
     const children: ChildProcess[] = [];
@@ -53,28 +54,30 @@ for (const provider of testProviders()) {
       await sim.close();
       await tdb.drop();
     });
-    const jids = ['77078880001@s.whatsapp.net', '77078880002@s.whatsapp.net'];
+    const jids = Array.from({ length: CRASH_PHONES }, (_, i) => `770788${String(i).padStart(5, '0')}@s.whatsapp.net`);
     const phones = await Promise.all(jids.map((jid) => addPhone(tdb.db, jid)));
     const env = { DATABASE_URL: tdb.url, SIM_URL: sim.url };
 
-    // First life: pair both phones through the child, then traffic, then SIGKILL.
-    for (const phone of phones) {
-      const p = engineProcess(['start', String(phone.id)], env);
-      children.push(p.child);
-      const qr = await p.waitFor((e) => e.type === 'qr');
-      await sim.scan(phone.phoneJid, qr.qr!);
-      await p.waitFor((e) => e.type === 'state' && e.state === 'open');
-      p.child.kill('SIGKILL');
-      await killed(p.child);
-    }
+    // Pairing: one process pairs every phone (QR → scan), then dies without any goodbye.
+    const pairing = engineProcess(['start-all'], env);
+    children.push(pairing.child);
+    await Promise.all(
+      phones.map(async (phone) => {
+        const qr = await pairing.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id);
+        await sim.scan(phone.phoneJid, qr.qr!);
+        await pairing.waitFor((e) => e.type === 'state' && e.state === 'open' && e.phoneId === phone.id);
+      }),
+    );
+    pairing.child.kill('SIGKILL');
+    await killed(pairing.child);
     const first = engineProcess(['boot'], env);
     children.push(first.child);
     for (const phone of phones) await first.waitFor((e) => e.type === 'state' && e.state === 'open' && e.phoneId === phone.id);
-    // Traffic on both phones, and the kill lands while messages are being decrypted and stored.
+    // Traffic on every phone, and the kill lands while messages are being decrypted and stored.
     const traffic = Promise.allSettled(jids.map((jid) => sim.inject(jid, { type: 'message', count: 20, text: 'traffic' })));
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        if (sim.events().filter((e) => e.type === 'fault').length >= 10) {
+        if (sim.events().filter((e) => e.type === 'fault').length >= CRASH_PHONES * 3) {
           clearInterval(timer);
           resolve();
         }

@@ -1,0 +1,32 @@
+// Pairs many phones through a session manager and the simulator, the real way (QR → scan).
+import type { Simulator } from '../../simulator';
+import type { SessionManager } from '../../lib/sessions/manager';
+import type { Db } from '../../lib/db/client';
+import { addPhone } from './engine';
+
+export async function pairPhones(db: Db, manager: SessionManager, sim: Simulator, jids: string[], concurrency = 25) {
+  const phones = [];
+  for (let i = 0; i < jids.length; i += concurrency) {
+    const batch = await Promise.all(
+      jids.slice(i, i + concurrency).map(async (jid) => {
+        const phone = await addPhone(db, jid);
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`pairing ${jid} timed out`)), 60_000);
+          const off = manager.subscribe((e) => {
+            if (e.phoneId !== phone.id) return;
+            if (e.type === 'qr') void sim.scan(jid, e.qr).catch(reject);
+            if (e.type === 'state' && e.state === 'open') {
+              clearTimeout(timer);
+              off();
+              resolve();
+            }
+          });
+          void manager.startBaileys(phone.organizationId, phone.id, jid).catch(reject);
+        });
+        return phone;
+      }),
+    );
+    phones.push(...batch);
+  }
+  return phones;
+}
