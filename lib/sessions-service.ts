@@ -145,13 +145,21 @@ export async function addPhone(input: { organizationId?: number; organizationNam
   const phoneJid = `${input.phone}@s.whatsapp.net`;
   let organizationId = input.organizationId;
   if (organizationId === undefined) {
-    const org = await db.organization.upsert({ where: { name: input.organizationName! }, create: { name: input.organizationName! }, update: {} });
+    const name = input.organizationName!;
+    // upsert is not atomic: when a concurrent request created the organization first, read it.
+    const org = await db.organization
+      .upsert({ where: { name }, create: { name }, update: {} })
+      .catch(() => db.organization.findUniqueOrThrow({ where: { name } }));
     organizationId = org.id;
   } else if (!(await db.organization.findUnique({ where: { id: organizationId } }))) {
     throw notFound('Organization not found');
   }
   if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw conflict(`Phone ${input.phone} is already registered`);
-  const row = await db.organizationPhone.create({ data: { organizationId, phoneJid, label: input.label ?? null } });
+  const row = await db.organizationPhone.create({ data: { organizationId, phoneJid, label: input.label ?? null } }).catch(async (err) => {
+    // Two requests for the same number at once: the loser gets the same 409 as a later one.
+    if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw conflict(`Phone ${input.phone} is already registered`);
+    throw err;
+  });
   await recordAudit(db, { actor, action: 'session.create', targetType: 'phone', targetId: row.id, result: 'ok', detail: { phoneJid } });
   if (input.start) await getSessionManager().startBaileys(organizationId, row.id, phoneJid);
   return getSession(row.id);

@@ -55,6 +55,9 @@ export function eventRecorder(manager: SessionManager) {
 }
 
 export async function addPhone(db: Db, phoneJid: string, organization = 'Test org') {
-  const org = await db.organization.upsert({ where: { name: organization }, create: { name: organization }, update: {} });
+  // upsert is not atomic: a concurrent create of the same organization fails; then just read it.
+  const org = await db.organization
+    .upsert({ where: { name: organization }, create: { name: organization }, update: {} })
+    .catch(() => db.organization.findUniqueOrThrow({ where: { name: organization } }));
   return db.organizationPhone.create({ data: { organizationId: org.id, phoneJid } });
 }
