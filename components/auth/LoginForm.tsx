@@ -4,7 +4,9 @@ import { signIn } from 'next-auth/react';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 
-export function LoginForm() {
+export type LoginLabels = Record<'title' | 'subtitle' | 'email' | 'password' | 'submit' | 'submitting' | 'invalid', string>;
+
+export function LoginForm({ labels }: { labels: LoginLabels }) {
   const router = useRouter();
   const params = useSearchParams();
   const [error, setError] = useState<string | null>(null);
@@ -29,7 +31,7 @@ export function LoginForm() {
     }
     if (res?.status === 429 && res.error) setError(res.error);
     else if (res?.error && res.error !== 'CredentialsSignin') setError(res.error);
-    else setError('Invalid email or password');
+    else setError(labels.invalid);
   }
 
   return (
@@ -39,19 +41,19 @@ export function LoginForm() {
       aria-labelledby="login-title"
     >
       <h1 id="login-title" className="text-xl font-semibold">
-        WhatsApp session console
+        {labels.title}
       </h1>
-      <p className="text-sm text-gray-600 dark:text-gray-400">Sign in to manage sessions.</p>
+      <p className="text-sm text-gray-600 dark:text-gray-400">{labels.subtitle}</p>
       <div className="space-y-1">
         <label htmlFor="email" className="block text-sm font-medium">
-          Email
+          {labels.email}
         </label>
         <input id="email" name="email" type="email" required autoComplete="username" data-testid="login-email"
           className="w-full rounded border border-gray-300 px-3 py-2 dark:border-gray-700 dark:bg-gray-950" />
       </div>
       <div className="space-y-1">
         <label htmlFor="password" className="block text-sm font-medium">
-          Password
+          {labels.password}
         </label>
         <input id="password" name="password" type="password" required autoComplete="current-password" data-testid="login-password"
           className="w-full rounded border border-gray-300 px-3 py-2 dark:border-gray-700 dark:bg-gray-950" />
@@ -63,7 +65,7 @@ export function LoginForm() {
       )}
       <button type="submit" disabled={pending} data-testid="login-submit"
         className="w-full rounded bg-emerald-600 px-3 py-2 font-medium text-white hover:bg-emerald-700 disabled:opacity-60">
-        {pending ? 'Signing in…' : 'Sign in'}
+        {pending ? labels.submitting : labels.submit}
       </button>
     </form>
   );

@@ -1,0 +1,120 @@
+// One side of the density benchmark, in its own process so its memory is its own.
+//   manager: N phones through the console's SessionManager with the database auth state (SQLite)
+//   bare:    N bare Baileys sockets with useMultiFileAuthState
+// Protocol on stdout (JSON lines): {phase:'paired'} → (parent: "go") → {phase:'open', ...} →
+// {phase:'idle', eld} → (parent sends traffic, then "traffic-done") → {phase:'traffic', eld}.
+import path from 'node:path';
+import readline from 'node:readline';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import makeWASocket, { useMultiFileAuthState, type WASocket } from '@whiskeysockets/baileys';
+import pino from 'pino';
+import { createDb } from '../lib/db/client';
+import { migrateDeploy } from '../lib/db/migrate';
+import { SessionManager } from '../lib/sessions/manager';
+import { testSettings } from '../test/support/engine';
+import { pairPhones } from '../test/support/pairing';
+
+// Pairing and measuring run in separate processes, so the measured one starts clean.
+const [mode, step, nArg, simUrl, controlUrl, prefix, dir] = process.argv.slice(2);
+const N = Number(nArg);
+const out = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
+const lines = readline.createInterface({ input: process.stdin });
+const waitFor = (word: string) => new Promise<void>((resolve) => lines.on('line', (l) => l.trim() === word && resolve()));
+const silent = pino({ level: 'silent' });
+const jids = Array.from({ length: N }, (_, i) => `${prefix}${String(i).padStart(5, '0')}@s.whatsapp.net`);
+const scan = (jid: string, qr: string) =>
+  fetch(`${controlUrl}/phones/${jid}/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ qr }) }).then((r) => r.json());
+
+async function eld(ms: number) {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  await new Promise((r) => setTimeout(r, ms));
+  h.disable();
+  return { p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6 };
+}
+
+function rssMb() {
+  global.gc?.();
+  global.gc?.();
+  return process.memoryUsage().rss / 1e6;
+}
+
+async function manager() {
+  const url = `file:${path.join(dir, 'bench.db')}`;
+  const settings = testSettings(simUrl, { keepAliveIntervalMs: 30_000 });
+  if (step === 'pair') {
+    await migrateDeploy(url);
+    const db = createDb(url);
+    const pairingManager = new SessionManager(db, settings, silent);
+    await pairPhones(db, pairingManager, { url: simUrl, scan: (jid: string, qr: string) => scan(jid, qr) } as never, jids, 50);
+    await pairingManager.shutdown();
+    out({ phase: 'paired' });
+    process.exit(0);
+  }
+  const db = createDb(url);
+  await db.organizationPhone.count(); // open the database before the baseline
+  const base = rssMb();
+  const m = new SessionManager(db, settings, silent);
+  let open = 0;
+  const allOpen = new Promise<void>((resolve) => m.subscribe((e) => e.type === 'state' && e.state === 'open' && ++open === N && resolve()));
+  const t0 = performance.now();
+  await m.boot();
+  await allOpen;
+  return { base, openMs: performance.now() - t0, stop: () => m.shutdown() };
+}
+
+async function bare() {
+  const writes: Promise<void>[] = [];
+  const open = async (jid: string, expectQr: boolean) => {
+    const { state, saveCreds } = await useMultiFileAuthState(path.join(dir, jid));
+    const sock: WASocket = makeWASocket({ waWebSocketUrl: simUrl, auth: state, logger: silent, markOnlineOnConnect: false, keepAliveIntervalMs: 30_000 });
+    sock.ev.on('creds.update', () => void writes.push(saveCreds()));
+    return new Promise<WASocket | null>((resolve) => {
+      sock.ev.on('connection.update', (u) => {
+        if (u.qr && expectQr) void scan(jid, u.qr);
+        if (u.connection === 'open') resolve(sock);
+        if (u.connection === 'close') resolve(null);
+      });
+    });
+  };
+  if (step === 'pair') {
+    for (let i = 0; i < N; i += 50) {
+      await Promise.all(
+        jids.slice(i, i + 50).map(async (jid) => {
+          await open(jid, true); // closes with 515 after pairing
+          const s = await open(jid, false);
+          s?.end(undefined);
+        }),
+      );
+    }
+    await Promise.all(writes); // the files must be complete before this process exits
+    out({ phase: 'paired' });
+    process.exit(0);
+  }
+  const base = rssMb();
+  const t0 = performance.now();
+  const socks = await Promise.all(jids.map((jid) => open(jid, false)));
+  const openMs = performance.now() - t0;
+  if (socks.some((s) => !s)) throw new Error('a bare socket did not open');
+  return { base, openMs, stop: async () => socks.forEach((s) => s?.end(undefined)) };
+}
+
+async function main() {
+  const side = mode === 'manager' ? await manager() : await bare();
+  await new Promise((r) => setTimeout(r, 3000)); // let start-up garbage settle before measuring
+  const rss = rssMb();
+  out({ phase: 'open', openMs: side.openMs, rssMb: rss, baseMb: side.base, perSessionMb: (rss - side.base) / N });
+  out({ phase: 'idle', eld: await eld(5000) });
+  const traffic = eld(6000);
+  out({ phase: 'traffic-start' });
+  await waitFor('traffic-done');
+  out({ phase: 'traffic', eld: await traffic });
+  await side.stop();
+  process.exit(0);
+}
+
+process.on('unhandledRejection', () => {});
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
