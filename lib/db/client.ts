@@ -19,6 +19,9 @@ export function createDb(url: string = getConfig().DATABASE_URL): Db {
     // moment: wait for it instead of failing. WAL lets readers work while one process writes.
     void db.$queryRawUnsafe('PRAGMA busy_timeout = 10000').catch(() => {});
     void db.$queryRawUnsafe('PRAGMA journal_mode = WAL').catch(() => {});
+    // In WAL mode, NORMAL still survives a process crash (kill -9); only a power loss can drop
+    // the last commits. It saves an fsync per transaction, which the auth-state writes feel.
+    void db.$queryRawUnsafe('PRAGMA synchronous = NORMAL').catch(() => {});
     return db;
   }
   const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
