@@ -8,11 +8,17 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.tsx', '**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // React code only: Baileys' useMultiFileAuthState is not a hook.
+    files: ['app/**/*.tsx', 'components/**/*.tsx', 'components/**/*.ts', 'lib/ui/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'warn',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {
