@@ -23,8 +23,8 @@ export async function browserBenchmark(reps = 7) {
     await sim.scan(number, qr);
     const page = await browser.newPage();
     await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(server.adminEmail);
-    await page.getByLabel('Password').fill(server.adminPassword);
+    await page.getByTestId('login-email').fill(server.adminEmail);
+    await page.getByTestId('login-password').fill(server.adminPassword);
     await page.getByTestId('login-submit').click();
     await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     await page.waitForSelector(`[data-testid="status-${created.id}"][data-status="open"]`);

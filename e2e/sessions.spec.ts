@@ -107,6 +107,8 @@ test('a viewer sees the table without buttons', async ({ page }) => {
 
 test('the main flow in Russian', async ({ page, context }, testInfo) => {
   await context.addCookies([{ name: 'lang', value: 'ru', url: e2eEnv().url }]);
+  await page.goto(`${e2eEnv().url}/login`);
+  await expect(page.getByLabel('Эл. почта')).toBeVisible();
   await logIn(page);
   await expect(page.getByTestId('sessions-title')).toHaveText('Сессии');
   await expect(page.getByTestId('live-indicator')).toHaveText('в реальном времени');

@@ -16,8 +16,8 @@ export function e2eEnv(): E2eEnv {
 
 export async function logIn(page: Page, email = e2eEnv().adminEmail, password = e2eEnv().adminPassword) {
   await page.goto(`${e2eEnv().url}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
