@@ -1,28 +1,20 @@
 // The Prisma client, chosen by DATABASE_URL: `file:` → SQLite (libsql adapter),
 // `postgresql://` → PostgreSQL (pg adapter). Both generated clients come from the same models
 // (prisma/models.prisma), so they share one type; we expose the SQLite client's type as `Db`.
-import { PrismaLibSQL } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
 import { getConfig } from '../config';
 import { sqliteFileUrl } from '../../prisma/database-url';
 import { providerOf } from './provider';
+import { ConfiguredLibSQL } from './sqlite-adapter';
 
 export type Db = SqliteClient;
 export { providerOf, type DbProvider } from './provider';
 
 export function createDb(url: string = getConfig().DATABASE_URL): Db {
   if (providerOf(url) === 'sqlite') {
-    const db = new SqliteClient({ adapter: new PrismaLibSQL({ url: sqliteFileUrl(url) }) });
-    // Other processes (the token CLI, tests, a second console) may hold the write lock for a
-    // moment: wait for it instead of failing. WAL lets readers work while one process writes.
-    void db.$queryRawUnsafe('PRAGMA busy_timeout = 10000').catch(() => {});
-    void db.$queryRawUnsafe('PRAGMA journal_mode = WAL').catch(() => {});
-    // In WAL mode, NORMAL still survives a process crash (kill -9); only a power loss can drop
-    // the last commits. It saves an fsync per transaction, which the auth-state writes feel.
-    void db.$queryRawUnsafe('PRAGMA synchronous = NORMAL').catch(() => {});
-    return db;
+    return new SqliteClient({ adapter: new ConfiguredLibSQL({ url: sqliteFileUrl(url) }) });
   }
   const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
   return client as unknown as Db;

@@ -1,8 +1,13 @@
 // Baileys auth state in the database (replacing useMultiFileAuthState): creds in AuthCreds, each
 // Signal key in AuthKey. Reads are served from memory after the first load; the writes of one
-// keys.set() call (Baileys batches a whole transaction into one) go to the database in one
-// transaction, and all writes of a phone are applied in order, so a crash at any moment leaves
-// either the old or the new state, never a torn one.
+// keys.set() call (Baileys batches a whole transaction into one) go to the database atomically,
+// and all writes of a phone are applied in order, so a crash at any moment leaves either the old
+// or the new state, never a torn one.
+//
+// The key writes are raw SQL on purpose: one multi-row `INSERT … ON CONFLICT DO UPDATE` is a
+// single atomic statement on SQLite and PostgreSQL alike, where Prisma's upsert costs a
+// transaction with several round trips per key. This path runs for every message a phone gets.
+import { Prisma } from '../db/generated/sqlite/client';
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataTypeMap } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
 
@@ -74,18 +79,14 @@ export async function loadDbAuthState(db: Db, phoneId: number): Promise<DbAuthSt
           }
         }
         if (!upserts.length && !deletes.length) return;
-        await enqueue(() =>
-          db.$transaction([
-            ...deletes.map((d) => db.authKey.deleteMany({ where: { phoneId, type: d.type, keyId: d.keyId } })),
-            ...upserts.map((u) =>
-              db.authKey.upsert({
-                where: { phoneId_type_keyId: { phoneId, type: u.type, keyId: u.keyId } },
-                create: { phoneId, ...u },
-                update: { data: u.data },
-              }),
-            ),
-          ]),
-        );
+        await enqueue(async () => {
+          const statements = [];
+          if (deletes.length) statements.push(db.$executeRaw(deleteKeysSql(phoneId, deletes)));
+          if (upserts.length) statements.push(db.$executeRaw(upsertKeysSql(phoneId, upserts)));
+          // One statement is atomic by itself; two need a transaction.
+          if (statements.length === 1) await statements[0];
+          else await db.$transaction(statements);
+        });
       },
     },
   };
@@ -111,4 +112,16 @@ export async function loadDbAuthState(db: Db, phoneId: number): Promise<DbAuthSt
     flush: () => writes.then(() => undefined),
     isRegistered: () => !!creds.me?.id,
   };
+}
+
+function upsertKeysSql(phoneId: number, rows: { type: string; keyId: string; data: string }[]) {
+  const now = new Date();
+  const values = rows.map((r) => Prisma.sql`(${phoneId}, ${r.type}, ${r.keyId}, ${r.data}, ${now})`);
+  return Prisma.sql`INSERT INTO "AuthKey" ("phoneId", "type", "keyId", "data", "updatedAt") VALUES ${Prisma.join(values)}
+    ON CONFLICT ("phoneId", "type", "keyId") DO UPDATE SET "data" = excluded."data", "updatedAt" = excluded."updatedAt"`;
+}
+
+function deleteKeysSql(phoneId: number, keys: { type: string; keyId: string }[]) {
+  const matches = keys.map((k) => Prisma.sql`("type" = ${k.type} AND "keyId" = ${k.keyId})`);
+  return Prisma.sql`DELETE FROM "AuthKey" WHERE "phoneId" = ${phoneId} AND (${Prisma.join(matches, ' OR ')})`;
 }
