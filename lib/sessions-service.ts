@@ -46,17 +46,62 @@ export function toSessionDto(row: PhoneRow): SessionDto {
 
 const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true } as const;
 
-export async function listSessions(filters: { status?: SessionState; organizationId?: number; health?: HealthLevel } = {}): Promise<SessionDto[]> {
+// The list is read far more often than phones change (the UI, scripts polling it), and building
+// it for thousands of phones is mostly database row mapping. It is rebuilt only when the phone
+// and organization tables or the live sessions changed: a one-row aggregate query detects writes
+// from any process (updatedAt moves, counts and ids change), the manager's version detects the rest.
+type SessionList = { key: string; sessions: SessionDto[]; json?: string };
+let listCache: SessionList | null = null;
+
+async function tablesFingerprint(): Promise<string> {
+  const rows = await getDb().$queryRaw<Record<string, unknown>[]>`SELECT
+    (SELECT COUNT(*) FROM "OrganizationPhone") AS phones,
+    (SELECT MAX("updatedAt") FROM "OrganizationPhone") AS changed,
+    (SELECT MAX("id") FROM "OrganizationPhone") AS "lastPhone",
+    (SELECT COUNT(*) FROM "Organization") AS orgs,
+    (SELECT MAX("id") FROM "Organization") AS "lastOrg"`;
+  return Object.values(rows[0] ?? {})
+    .map((v) => (v instanceof Date ? v.toISOString() : String(v)))
+    .join('|');
+}
+
+async function allSessions(): Promise<SessionList> {
+  const manager = getSessionManager();
+  const version = manager.changeVersion;
+  const key = `${await tablesFingerprint()}#${version}`;
+  if (listCache?.key === key) return listCache;
   const db = getDb();
   // Two flat queries are much cheaper than a relation include for thousands of phones.
   const [rows, orgs] = await Promise.all([
-    db.organizationPhone.findMany({ where: filters.organizationId ? { organizationId: filters.organizationId } : {}, select: PHONE_COLUMNS, orderBy: { id: 'asc' } }),
+    db.organizationPhone.findMany({ select: PHONE_COLUMNS, orderBy: { id: 'asc' } }),
     db.organization.findMany({ select: { id: true, name: true } }),
   ]);
   const names = new Map(orgs.map((o) => [o.id, o.name]));
-  return rows
-    .map((row) => toSessionDto({ ...row, organization: { name: names.get(row.organizationId) ?? '' } }))
-    .filter((s) => (!filters.status || s.status === filters.status) && (!filters.health || s.health === filters.health));
+  const sessions = rows.map((row) => toSessionDto({ ...row, organization: { name: names.get(row.organizationId) ?? '' } }));
+  const list = { key, sessions };
+  // Only keep it if no session changed while the rows were read.
+  if (manager.changeVersion === version) listCache = list;
+  return list;
+}
+
+type ListFilters = { status?: SessionState; organizationId?: number; health?: HealthLevel };
+
+export async function listSessions(filters: ListFilters = {}): Promise<SessionDto[]> {
+  const { sessions } = await allSessions();
+  return sessions.filter(
+    (s) =>
+      (!filters.organizationId || s.organizationId === filters.organizationId) &&
+      (!filters.status || s.status === filters.status) &&
+      (!filters.health || s.health === filters.health),
+  );
+}
+
+/** The list as JSON text for the API; the unfiltered text is cached with the list it renders. */
+export async function listSessionsJson(filters: ListFilters = {}): Promise<string> {
+  if (filters.status || filters.organizationId || filters.health) return JSON.stringify(await listSessions(filters));
+  const list = await allSessions();
+  list.json ??= JSON.stringify(list.sessions);
+  return list.json;
 }
 
 async function phoneOr404(id: number): Promise<PhoneRow> {

@@ -24,7 +24,12 @@ export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new ApiError(429, message, 'too_many_requests', { retryAfterSeconds });
 
 export function json(body: unknown, status = 200, headers?: HeadersInit): Response {
-  return new Response(JSON.stringify(body), {
+  return jsonText(JSON.stringify(body), status, headers);
+}
+
+/** A response from JSON that is already serialized. */
+export function jsonText(text: string, status = 200, headers?: HeadersInit): Response {
+  return new Response(text, {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   });

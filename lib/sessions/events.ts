@@ -4,6 +4,8 @@ import type { SessionEngineEvent, SessionEventListener } from './types';
 
 export class EventBus {
   private listeners = new Set<SessionEventListener>();
+  /** Grows with every event: readers cache what they derive from the sessions against it. */
+  version = 0;
   constructor(private onListenerError: (err: unknown) => void = () => {}) {}
 
   subscribe(listener: SessionEventListener): () => void {
@@ -16,6 +18,7 @@ export class EventBus {
   }
 
   emit(event: SessionEngineEvent) {
+    this.version++;
     for (const listener of this.listeners) {
       try {
         listener(event);

@@ -101,6 +101,11 @@ export class SessionManager {
     this.sessions.delete(organizationPhoneId);
   }
 
+  /** Changes whenever anything a snapshot shows may have changed (an event, a session added or removed). */
+  get changeVersion(): string {
+    return `${this.bus.version}:${this.sessions.size}`;
+  }
+
   snapshot(organizationPhoneId: number): SessionSnapshot | null {
     return this.sessions.get(organizationPhoneId)?.snapshot() ?? null;
   }

@@ -114,6 +114,21 @@ for (const provider of testProviders()) {
       assert.deepEqual(stats.body, { phoneId: id, isConnected: true, badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
     });
 
+    await t.test('the list follows writes made by another process (the list is cached between changes)', async () => {
+      const before = (await api('GET', '/api/sessions')).body as Json[];
+      const org = await server.db.organization.create({ data: { name: `Outside ${provider}` } });
+      const outside = await server.db.organizationPhone.create({ data: { organizationId: org.id, phoneJid: `7705999${provider === 'sqlite' ? '0001' : '0002'}@s.whatsapp.net`, status: 'closed' } });
+      const added = (await api('GET', '/api/sessions')).body as Json[];
+      assert.equal(added.length, before.length + 1);
+      assert.equal(added.find((s) => s.id === outside.id)?.organizationName, `Outside ${provider}`);
+      await server.db.organizationPhone.update({ where: { id: outside.id }, data: { label: 'Renamed outside', lastCloseReason: 'Closed elsewhere' } });
+      const updated = ((await api('GET', '/api/sessions')).body as Json[]).find((s) => s.id === outside.id);
+      assert.equal(updated?.label, 'Renamed outside');
+      assert.equal(updated?.lastCloseReason, 'Closed elsewhere');
+      await server.db.organization.delete({ where: { id: org.id } }); // cascades to the phone
+      assert.deepEqual(((await api('GET', '/api/sessions')).body as Json[]).map((s) => s.id), before.map((s) => s.id));
+    });
+
     await t.test('faults: webhook at counts 2 and 3 with the seed payload and signature; stream within a second', async () => {
       const sse = sseUntil(`${url}/api/sessions/stream`, auth, (ev, data) => ev === 'decrypt-failure' && data.phoneId === id && data.count === 1, 10_000, async () => {
         t.diagnostic('stream open; injecting');

@@ -1,0 +1,2 @@
+import { apiBenchmark } from './api';
+apiBenchmark().then(() => process.exit(0));
