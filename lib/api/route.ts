@@ -100,3 +100,16 @@ export const idParams = z.object({
 });
 
 export { ApiError };
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Handlers for the methods a route file does not implement: a JSON 405 naming the allowed ones
+ * (Next.js alone answers them with an empty body). Use as
+ * `export const { PUT, PATCH } = otherMethods(['GET', 'POST']);`
+ */
+export function otherMethods(allowed: Method[]): Record<Method, () => Promise<Response>> {
+  const list = allowed.join(', ');
+  const handler = async () => json({ error: `Method not allowed: this endpoint accepts ${list}`, code: 'method_not_allowed' }, 405, { allow: list });
+  return { GET: handler, POST: handler, PUT: handler, PATCH: handler, DELETE: handler };
+}

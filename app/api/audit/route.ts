@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { route } from '@/lib/api/route';
+import { otherMethods, route } from '@/lib/api/route';
 import { pageQuerySchema } from '@/lib/api/session-schemas';
 import { listAudit } from '@/lib/audit';
 import { getDb } from '@/lib/db/client';
@@ -12,3 +12,5 @@ const query = pageQuerySchema.extend({
 });
 
 export const GET = route({ auth: 'read', query }, ({ query }) => listAudit(getDb(), query));
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

@@ -1,4 +1,4 @@
-import { route } from '@/lib/api/route';
+import { otherMethods, route } from '@/lib/api/route';
 import { json } from '@/lib/api/errors';
 import { checkDatabase } from '@/lib/health';
 
@@ -8,3 +8,5 @@ export const GET = route({ auth: 'public' }, async () => {
   const db = await checkDatabase();
   return db ? json({ status: 'ok', db: 'ok' }) : json({ status: 'error', db: 'unreachable' }, 503);
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

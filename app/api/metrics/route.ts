@@ -1,4 +1,4 @@
-import { route } from '@/lib/api/route';
+import { otherMethods, route } from '@/lib/api/route';
 import { getMetrics } from '@/lib/metrics';
 import { getSessionManager } from '@/lib/sessions/manager';
 
@@ -8,3 +8,5 @@ export const GET = route({ auth: 'read' }, async () => {
   const { registry } = getMetrics(getSessionManager());
   return new Response(await registry.metrics(), { headers: { 'content-type': registry.contentType } });
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

@@ -1,4 +1,4 @@
-import { route } from '@/lib/api/route';
+import { otherMethods, route } from '@/lib/api/route';
 import { jsonText } from '@/lib/api/errors';
 import { addPhoneBodySchema, listQuerySchema } from '@/lib/api/session-schemas';
 import { addPhone, listSessionsJson } from '@/lib/sessions-service';
@@ -10,3 +10,5 @@ export const GET = route({ auth: 'read', query: listQuerySchema }, async ({ quer
 export const POST = route({ auth: 'admin', body: addPhoneBodySchema }, async ({ body, actor }) =>
   Response.json(await addPhone(body, actor), { status: 201 }),
 );
+
+export const { PUT, PATCH, DELETE } = otherMethods(['GET', 'POST']);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { route } from '@/lib/api/route';
+import { otherMethods, route } from '@/lib/api/route';
 import { getDb } from '@/lib/db/client';
 import { createToken, listTokens } from '@/lib/auth/tokens';
 import { TOKEN_SCOPES } from '@/lib/auth/roles';
@@ -24,3 +24,5 @@ export const POST = route({ auth: 'admin', body: createBody }, async ({ body, ac
   await recordAudit(db, { actor, action: 'token.create', targetType: 'token', targetId: created.info.id, result: 'ok', detail: { name: body.name, scopes: body.scopes } });
   return Response.json({ token: created.token, ...created.info }, { status: 201 });
 });
+
+export const { PUT, PATCH, DELETE } = otherMethods(['GET', 'POST']);

@@ -48,7 +48,14 @@ test('fuzz: every API route, odd input, never a 500 or an HTML error', async (t)
           assert.ok(res.status < 500, `${where} → ${res.status} ${text.slice(0, 200)}`);
           assert.doesNotMatch(res.headers.get('content-type') ?? '', /text\/html/, where);
           if (text && /json/.test(res.headers.get('content-type') ?? '')) assert.doesNotThrow(() => JSON.parse(text), where);
-          if (res.status >= 400) assert.match(res.headers.get('content-type') ?? 'application/json', /json/, `${where}: errors are JSON`);
+          if (res.status >= 400) {
+            assert.match(res.headers.get('content-type') ?? '', /json/, `${where}: errors are JSON`);
+            assert.equal(typeof JSON.parse(text).error, 'string', `${where}: the error says what is wrong`);
+          }
+          if (!route.methods.includes(method)) {
+            assert.equal(res.status, 405, `${where}: not a method of this route`);
+            assert.equal(res.headers.get('allow'), route.methods.join(', '), `${where}: Allow names the route's methods`);
+          }
         }
       }
     }

@@ -1,7 +1,7 @@
 // Demo mode only: forwards a fault to the WhatsApp simulator for one phone, so a person can watch
 // the console react. 404 when SIMULATOR_URL is not configured.
 import { z } from 'zod';
-import { route } from '@/lib/api/route';
+import { otherMethods, route } from '@/lib/api/route';
 import { notFound, ApiError } from '@/lib/api/errors';
 import { getConfig } from '@/lib/config';
 import { getSession } from '@/lib/sessions-service';
@@ -28,3 +28,5 @@ export const POST = route({ auth: 'admin', body }, async ({ body }) => {
   if (!res.ok) throw new ApiError(res.status === 404 ? 409 : 502, `Simulator: ${data.error ?? res.status}`, 'simulator');
   return data;
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods(['POST']);

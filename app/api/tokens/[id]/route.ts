@@ -1,4 +1,4 @@
-import { route, idParams } from '@/lib/api/route';
+import { idParams, otherMethods, route } from '@/lib/api/route';
 import { notFound } from '@/lib/api/errors';
 import { getDb } from '@/lib/db/client';
 import { revokeToken } from '@/lib/auth/tokens';
@@ -13,3 +13,5 @@ export const DELETE = route({ auth: 'admin', params: idParams }, async ({ params
   await recordAudit(db, { actor, action: 'token.revoke', targetType: 'token', targetId: params.id, result: 'ok' });
   return { success: true, message: 'Token revoked', token };
 });
+
+export const { GET, POST, PUT, PATCH } = otherMethods(['DELETE']);

@@ -1,4 +1,4 @@
-import { idParams, route } from '@/lib/api/route';
+import { idParams, otherMethods, route } from '@/lib/api/route';
 import { json, ApiError } from '@/lib/api/errors';
 import { closeBodySchema } from '@/lib/api/session-schemas';
 import { closeSession } from '@/lib/sessions-service';
@@ -14,3 +14,5 @@ export const POST = route({ auth: 'admin', params: idParams, body: closeBodySche
     return json({ success: false, error: err instanceof Error ? err.message : 'Failed to close the session' }, 500);
   }
 });
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods(['POST']);

@@ -1,6 +1,8 @@
-import { idParams, route } from '@/lib/api/route';
+import { idParams, otherMethods, route } from '@/lib/api/route';
 import { restartSession } from '@/lib/sessions-service';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = route({ auth: 'admin', params: idParams }, ({ params, actor }) => restartSession(params.id, actor));
+
+export const { GET, PUT, PATCH, DELETE } = otherMethods(['POST']);

@@ -1,6 +1,8 @@
-import { idParams, route } from '@/lib/api/route';
+import { idParams, otherMethods, route } from '@/lib/api/route';
 import { getSessionStats } from '@/lib/sessions-service';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = route({ auth: 'read', params: idParams }, ({ params }) => getSessionStats(params.id));
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);
