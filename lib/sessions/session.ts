@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import { loadDbAuthState, type DbAuthState } from './auth-state';
 import { backoffDelay, classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import type { EventBus } from './events';
+import { trackCloseWaiters } from './close-waiters';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
@@ -46,7 +47,7 @@ export class Session {
   private generation = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private attempts = 0;
-  private sink: CauseSink = { causes: new Map() };
+  private sink: CauseSink = { causes: new Map(), onConsole: (level, text) => this.log.debug({ console: level }, text) };
   private caches = sessionCaches();
   private log: Logger;
 
@@ -237,6 +238,10 @@ export class Session {
       }),
     );
     this.sock = sock;
+    const waiters = trackCloseWaiters(sock);
+    sock.ev.on('connection.update', (update) => {
+      if (update.connection === 'close') waiters.release();
+    });
     sock.ev.on('creds.update', () => void auth.saveCreds().catch((err) => this.log.error({ err }, 'failed to save credentials')));
     sock.ev.on('connection.update', (update) => this.onConnectionUpdate(generation, sock, update));
     sock.ev.on('messages.upsert', ({ messages }) => this.onMessages(generation, messages));

@@ -6,12 +6,29 @@
 // module instance Baileys uses) and record each failure with the protocol address, in the async
 // context of the socket that was decrypting. Each session runs its socket inside
 // `runInSessionContext`, so the record lands in that session's own map — never another phone's.
+//
+// The same context keeps libsignal's console output out of stdout: it prints whole Signal session
+// records ("Closing session: SessionEntry { … privKey … rootKey … }"), private keys included.
+// Inside a session's context those lines go to the session's logger, text only, objects dropped.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as libsignal from 'libsignal';
 
 export interface CauseSink {
   /** address like `15550001111.0` → the last error message libsignal saw for it */
   causes: Map<string, { message: string; at: number }>;
+  /** Receives what libsignal (or anything else in the session's context) prints to the console. */
+  onConsole?: (level: ConsoleLevel, text: string) => void;
+}
+
+type ConsoleLevel = 'log' | 'info' | 'warn' | 'error' | 'debug';
+const CONSOLE_LEVELS: ConsoleLevel[] = ['log', 'info', 'warn', 'error', 'debug'];
+
+/** Console arguments as text without the contents of objects (they may hold key material). */
+export function consoleText(args: unknown[]): string {
+  return args
+    .map((a) => (typeof a === 'string' ? a : a instanceof Error ? `${a.name}: ${a.message}` : typeof a === 'object' && a !== null ? `[${a.constructor?.name ?? 'object'}]` : String(a)))
+    .join(' ')
+    .slice(0, 500);
 }
 
 const context = new AsyncLocalStorage<CauseSink>();
@@ -32,6 +49,14 @@ function patchLibsignal() {
       throw err;
     }
   };
+  for (const level of CONSOLE_LEVELS) {
+    const original = console[level].bind(console);
+    console[level] = (...args: unknown[]) => {
+      const sink = context.getStore();
+      if (!sink) return original(...args);
+      sink.onConsole?.(level, consoleText(args));
+    };
+  }
   g[PATCHED] = true;
 }
 
