@@ -1,2 +1,0 @@
-import { apiBenchmark } from './api';
-apiBenchmark().then(() => process.exit(0));
