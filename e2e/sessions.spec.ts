@@ -131,3 +131,19 @@ test('the main flow in Russian', async ({ page, context }, testInfo) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: testInfo.outputPath('ru-phone.png'), fullPage: true });
 });
+
+test('pair a phone by number: the page shows a code, the phone types it, the row turns connected', async ({ page }, testInfo) => {
+  await logIn(page);
+  const number = '77050009077';
+  await page.getByTestId('add-phone-toggle').click();
+  await page.getByTestId('add-org').fill('E2E Org');
+  await page.getByTestId('add-phone').fill(number);
+  await page.getByTestId('add-submit').click();
+  await page.getByTestId('pairing-use-code').click({ timeout: 20_000 });
+  const code = page.getByTestId('pairing-code');
+  await expect(code).toHaveText(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  await page.screenshot({ path: testInfo.outputPath('pairing-code.png'), fullPage: true });
+  await sim(`/phones/${number}/pairing-code`, { code: await code.textContent() });
+  await expect(page.getByTestId(`session-row-${number}`).locator('[data-status]')).toHaveAttribute('data-status', 'open', { timeout: 20_000 });
+  await expect(page.getByTestId('pairing-connected')).toBeVisible();
+});

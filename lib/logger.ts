@@ -33,6 +33,8 @@ export const REDACT_PATHS = [
   'advSecretKey',
   'qr',
   '*.qr',
+  'pairingCode',
+  '*.pairingCode',
 ];
 
 const holder = globalThis as unknown as { __consoleLogger?: pino.Logger };

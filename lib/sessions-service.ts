@@ -221,6 +221,20 @@ export async function getQr(id: number): Promise<{ qr: string; svg: string }> {
   return { qr, svg: await QRCode.toString(qr, { type: 'svg', margin: 1, errorCorrectionLevel: 'L' }) };
 }
 
+/** Pairing by phone number: the code to type on the phone (409 when the session is not pairing). */
+export async function requestPairingCode(id: number, actor: Actor | null): Promise<{ pairingCode: string; phoneJid: string }> {
+  const row = await phoneOr404(id);
+  const manager = getSessionManager();
+  const notPairing = () => conflict('The session is not pairing: start it first; a linked phone needs no code', { status: manager.snapshot(id)?.state ?? 'idle' });
+  if (manager.snapshot(id)?.state !== 'qr') throw notPairing();
+  const pairingCode = await audited(actor, 'session.pairing-code', id, null, async () => {
+    const code = await manager.requestPairingCode(id);
+    if (!code) throw notPairing();
+    return code;
+  });
+  return { pairingCode, phoneJid: row.phoneJid };
+}
+
 export async function listOrganizations() {
   return getDb().organization.findMany({ orderBy: { name: 'asc' }, select: { id: true, name: true } });
 }

@@ -5,6 +5,16 @@ import type { WebSocket } from 'ws';
 import { NoiseServer } from './noise';
 import type { DeviceBundle } from './contacts';
 
+export interface LinkCodeRequest {
+  /** the number the client asked to be linked to */
+  phoneJid: string;
+  /** salt (32) | iv (16) | AES-CTR(companion ephemeral public key), keyed by the code */
+  wrappedCompanionEphemeral: Buffer;
+  ref: Buffer;
+  /** set while the simulator waits for the client's companion_finish */
+  onFinish?: (node: BinaryNode) => void;
+}
+
 export interface ConnectionHooks {
   serverStatic: { private: Uint8Array; public: Uint8Array };
   firstFrameDelayMs: number;
@@ -31,6 +41,8 @@ export class Connection {
   refs: string[] = [];
   noiseKey: Buffer | null = null;
   registrationBundle: DeviceBundle | null = null;
+  /** a pairing-code request (stage companion_hello) waiting for the phone to enter the code */
+  linkCode: LinkCodeRequest | null = null;
   silenced = false;
   closed = false;
   loggedIn = false;
@@ -144,7 +156,7 @@ export class Connection {
     });
   }
 
-  private reply(req: BinaryNode, content?: BinaryNode[] | Uint8Array, type = 'result') {
+  reply(req: BinaryNode, content?: BinaryNode[] | Uint8Array, type = 'result') {
     this.send({ tag: 'iq', attrs: { id: req.attrs.id, type, from: req.attrs.to ?? 's.whatsapp.net' }, content });
   }
 
@@ -176,9 +188,28 @@ export class Connection {
     if (xmlns === 'w' && child?.tag === 'props') return this.reply(node, [{ tag: 'props', attrs: { protocol: '2', hash: 'sim' }, content: [] }]);
     if (xmlns === 'blocklist') return this.reply(node, [{ tag: 'list', attrs: {}, content: [] }]);
     if (xmlns === 'privacy') return this.reply(node, [{ tag: 'privacy', attrs: {}, content: [] }]);
+    if (xmlns === 'md' && child?.tag === 'link_code_companion_reg') return this.onLinkCode(node, child);
     if (xmlns === 'md' || xmlns === 'w:sync:app:state' || xmlns === 'urn:xmpp:whatsapp:dirty' || xmlns === 'abt' || xmlns === 'w:stats') return this.reply(node);
     this.hooks.log(this, 'unknown-query', { xmlns, type: node.attrs.type, child: child?.tag });
     this.reply(node, [{ tag: 'error', attrs: { code: '501', text: 'feature-not-implemented' } }], 'error');
+  }
+
+  /** Pairing by code: the client's hello is kept until a phone enters the code; its finish is handed on. */
+  private onLinkCode(node: BinaryNode, reg: BinaryNode) {
+    const stage = reg.attrs.stage;
+    if (stage === 'companion_hello') {
+      const wrapped = getBinaryNodeChild(reg, 'link_code_pairing_wrapped_companion_ephemeral_pub')?.content;
+      if (!(wrapped instanceof Uint8Array) || wrapped.length < 80 || !reg.attrs.jid) {
+        return this.reply(node, [{ tag: 'error', attrs: { code: '400', text: 'bad-request' } }], 'error');
+      }
+      const ref = Buffer.from(`sim-link-${this.id}-${Date.now()}`);
+      this.linkCode = { phoneJid: reg.attrs.jid, wrappedCompanionEphemeral: Buffer.from(wrapped), ref };
+      this.hooks.log(this, 'pairing-code-requested', { phoneJid: reg.attrs.jid });
+      return this.reply(node, [{ tag: 'link_code_companion_reg', attrs: {}, content: [{ tag: 'link_code_pairing_ref', attrs: {}, content: ref }] }]);
+    }
+    if (stage === 'companion_finish' && this.linkCode?.onFinish) return this.linkCode.onFinish(node);
+    this.hooks.log(this, 'unknown-query', { xmlns: 'md', stage });
+    this.reply(node, [{ tag: 'error', attrs: { code: '400', text: 'bad-request' } }], 'error');
   }
 
   /** Set by the simulator: whether it still needs this device's public keys. */

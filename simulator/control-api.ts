@@ -12,6 +12,7 @@ const faultBody = z.object({
   text: z.string().max(10_000).optional(),
 });
 const scanBody = z.object({ qr: z.string().min(1).max(2000) });
+const codeBody = z.object({ code: z.string().min(1).max(20) });
 const MAX_BODY = 64 * 1024;
 
 function send(res: http.ServerResponse, status: number, body: unknown) {
@@ -55,6 +56,10 @@ export function controlApi(core: SimulatorCore) {
       if (req.method === 'POST' && parts[0] === 'phones' && parts.length === 3 && parts[2] === 'scan') {
         const { qr } = parse(scanBody, await readJson(req));
         return send(res, 200, await core.scan(parts[1], qr));
+      }
+      if (req.method === 'POST' && parts[0] === 'phones' && parts.length === 3 && parts[2] === 'pairing-code') {
+        const { code } = parse(codeBody, await readJson(req));
+        return send(res, 200, await core.enterCode(parts[1], code));
       }
       if (req.method === 'POST' && parts[0] === 'phones' && parts.length === 3 && parts[2] === 'faults') {
         const fault = parse(faultBody, await readJson(req));

@@ -15,6 +15,8 @@ export interface Simulator {
   controlUrl: string;
   port: number;
   scan(phoneJid: string, qr: string): Promise<{ deviceJid: string }>;
+  /** the phone types the pairing code a client showed (pairing by phone number) */
+  enterCode(phoneJid: string, code: string): Promise<{ deviceJid: string }>;
   inject(phoneJid: string, fault: FaultRequest): Promise<{ delivered: number }>;
   phones(): PhoneInfo[];
   events(since?: number): SimEvent[];
@@ -37,6 +39,7 @@ export async function startSimulator(opts: SimulatorOptions & { port?: number; h
     controlUrl: `http://${host}:${port}`,
     port,
     scan: (phoneJid, qr) => core.scan(phoneJid, qr),
+    enterCode: (phoneJid, code) => core.enterCode(phoneJid, code),
     inject: (phoneJid, fault) => core.inject(phoneJid, fault),
     phones: () => core.phoneList(),
     events: (since) => core.eventsSince(since),

@@ -1,7 +1,7 @@
 // The simulated WhatsApp service: phones, their linked devices and live connections, pairing by
 // QR, contacts, and faults delivered as real protocol traffic.
 import crypto from 'node:crypto';
-import { Curve, hmacSign, proto, type BinaryNode } from '@whiskeysockets/baileys';
+import { aesDecryptCTR, aesDecryptGCM, aesEncryptCTR, Curve, derivePairingCodeKey, getBinaryNodeChild, hkdf, hmacSign, proto, type BinaryNode } from '@whiskeysockets/baileys';
 import type { WebSocket } from 'ws';
 import { Connection } from './connection';
 import { Contact, type DeviceBundle, type Encrypted } from './contacts';
@@ -175,16 +175,83 @@ export class SimulatorCore {
     const conn = [...this.connections].find((c) => !c.closed && c.refs.includes(ref));
     if (!conn) throw new SimulatorError(404, 'no client is showing this QR (expired or unknown)');
     if (conn.noiseKey && conn.noiseKey.toString('base64') !== noiseKeyB64) throw new SimulatorError(400, 'QR does not match the client');
+    conn.refs = [];
+    return this.completePairing(conn, this.phone(jid)!, Buffer.from(identityB64, 'base64'), Buffer.from(advSecretB64, 'base64'));
+  }
+
+  /**
+   * The phone enters the 8-character code a client showed after `requestPairingCode`: the
+   * link-code exchange of the real service (both sides derive the same secret from the code and
+   * ephemeral keys), then the same pair-success as a QR scan. A wrong code is refused (400).
+   */
+  async enterCode(phoneJidInput: string, codeInput: string): Promise<{ deviceJid: string }> {
+    const jid = normalizeJid(phoneJidInput);
+    const code = String(codeInput).replace(/[-\s]/g, '').toUpperCase();
+    if (!/^[0-9A-Z]{8}$/.test(code)) throw new SimulatorError(400, 'a pairing code has 8 letters and digits');
+    const conn = [...this.connections].reverse().find((c) => !c.closed && c.linkCode && normalizeJid(c.linkCode.phoneJid) === jid);
+    if (!conn?.linkCode) throw new SimulatorError(404, `no client is waiting for a pairing code for ${jid}`);
+    const request = conn.linkCode;
     const phone = this.phone(jid)!;
+    const wrapped = request.wrappedCompanionEphemeral;
+    const companionEphemeral = aesDecryptCTR(wrapped.subarray(48, 80), await derivePairingCodeKey(code, wrapped.subarray(0, 32)), wrapped.subarray(32, 48));
+    const primaryEphemeral = Curve.generateKeyPair();
+    const salt = crypto.randomBytes(32);
+    const iv = crypto.randomBytes(16);
+    const wrappedPrimary = Buffer.concat([salt, iv, aesEncryptCTR(primaryEphemeral.public, await derivePairingCodeKey(code, salt), iv)]);
+    const finish = new Promise<BinaryNode>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new SimulatorError(409, 'the client did not finish the code pairing')), 15_000);
+      request.onFinish = (node) => {
+        clearTimeout(timer);
+        resolve(node);
+      };
+    });
+    conn.send({
+      tag: 'notification',
+      attrs: { from: 's.whatsapp.net', type: 'link_code_companion_reg', id: conn.nextId(), t: String(Math.floor(Date.now() / 1000)) },
+      content: [{ tag: 'link_code_companion_reg', attrs: {}, content: [
+        { tag: 'link_code_pairing_ref', attrs: {}, content: request.ref },
+        { tag: 'primary_identity_pub', attrs: {}, content: Buffer.from(phone.identity.public) },
+        { tag: 'link_code_pairing_wrapped_primary_ephemeral_pub', attrs: {}, content: wrappedPrimary },
+      ] }],
+    });
+    const node = await finish.finally(() => (request.onFinish = undefined));
+    const reg = getBinaryNodeChild(node, 'link_code_companion_reg');
+    const bundle = reg && getBinaryNodeChild(reg, 'link_code_pairing_wrapped_key_bundle')?.content;
+    const companionIdentity = reg && getBinaryNodeChild(reg, 'companion_identity_public')?.content;
+    if (!(bundle instanceof Uint8Array) || !(companionIdentity instanceof Uint8Array)) {
+      conn.reply(node, [{ tag: 'error', attrs: { code: '400', text: 'bad-request' } }], 'error');
+      throw new SimulatorError(409, 'the client sent an incomplete key bundle');
+    }
+    // Both sides hold the same shared key only if the code was right: the bundle then decrypts.
+    const companionShared = Curve.sharedKey(primaryEphemeral.private, companionEphemeral);
+    const key = await hkdf(companionShared, 32, { salt: Buffer.from(bundle.subarray(0, 32)), info: 'link_code_pairing_key_bundle_encryption_key' });
+    let payload: Buffer;
+    try {
+      payload = aesDecryptGCM(bundle.subarray(44), key, bundle.subarray(32, 44), Buffer.alloc(0));
+    } catch {
+      conn.reply(node, [{ tag: 'error', attrs: { code: '401', text: 'not-authorized' } }], 'error');
+      this.record('pairing-code-refused', jid);
+      throw new SimulatorError(400, 'wrong pairing code');
+    }
+    conn.reply(node);
+    conn.linkCode = null;
+    const random = payload.subarray(64, 96);
+    const identityShared = Curve.sharedKey(phone.identity.private, companionIdentity);
+    const advSecret = await hkdf(Buffer.concat([companionShared, identityShared, random]), 32, { info: 'adv_secret' });
+    conn.refs = [];
+    return this.completePairing(conn, phone, Buffer.from(companionIdentity), advSecret);
+  }
+
+  /** pair-success for a client: a new linked device signed by the phone, then 515 to log in. */
+  private async completePairing(conn: Connection, phone: Phone, clientIdentity: Buffer, advSecret: Buffer): Promise<{ deviceJid: string }> {
+    const jid = phone.jid;
     const device = phone.nextDevice++;
     const deviceJid = `${jid.split('@')[0]}:${device}@s.whatsapp.net`;
-    const clientIdentity = Buffer.from(identityB64, 'base64');
     const details = proto.ADVDeviceIdentity.encode({ rawId: crypto.randomInt(2 ** 31), timestamp: Math.floor(Date.now() / 1000), keyIndex: device }).finish();
     const accountSignature = Curve.sign(phone.identity.private, Buffer.concat([Buffer.from([6, 0]), details, clientIdentity]));
     const signed = proto.ADVSignedDeviceIdentity.encode({ details, accountSignatureKey: phone.identity.public, accountSignature }).finish();
-    const hmac = hmacSign(signed, Buffer.from(advSecretB64, 'base64'));
+    const hmac = hmacSign(signed, advSecret);
     const identityHmac = proto.ADVSignedDeviceIdentityHMAC.encode({ details: signed, hmac }).finish();
-    conn.refs = [];
     const id = conn.nextId();
     const answer = conn.waitFor(id);
     conn.send({

@@ -57,6 +57,11 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
 
 function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
   const { t } = useUi();
+  const toast = useToast();
+  const code = useMutation({
+    mutationFn: () => fetchJson<{ pairingCode: string }>(`/api/sessions/${id}/pairing-code`, { method: 'POST' }),
+    onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
+  });
   const sessions = useQuery({ queryKey: queryKeys.sessions(), queryFn: () => fetchJson<SessionDto[]>('/api/sessions'), enabled: false });
   const status = sessions.data?.find((s) => s.id === id)?.status;
   // Once linked, stay on "Connected" even if the session later restarts.
@@ -65,7 +70,7 @@ function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
   const qr = useQuery({
     queryKey: queryKeys.qr(id),
     queryFn: () => fetchJson<{ qr: string; svg: string }>(`/api/sessions/${id}/qr`),
-    enabled: !linked && status !== 'open',
+    enabled: !linked && status !== 'open' && !code.data,
     refetchInterval: 2000,
     retry: false,
   });
@@ -74,6 +79,16 @@ function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
       <div className="mt-3 flex items-center gap-3" data-testid="pairing-connected">
         <span className="text-emerald-700 dark:text-emerald-400">✓ {t('add.connected')}</span>
         <button type="button" onClick={onDone} className="rounded border border-gray-300 px-2 py-1 text-xs dark:border-gray-700">{t('add.done')}</button>
+      </div>
+    );
+  }
+  if (code.data) {
+    return (
+      <div className="mt-3 space-y-2" data-testid="pairing-panel">
+        <p className="text-sm">{t('add.codeHint')}</p>
+        <p aria-label={t('add.codeLabel')} data-testid="pairing-code" className="font-mono text-3xl font-semibold tracking-widest">
+          {code.data.pairingCode}
+        </p>
       </div>
     );
   }
@@ -87,6 +102,13 @@ function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
         </figure>
       ) : (
         <p className="text-sm text-gray-500">{t('add.waiting')}</p>
+      )}
+      {qr.data && (
+        <button type="button" onClick={() => code.mutate()} disabled={code.isPending} data-testid="pairing-use-code"
+          className="inline-flex items-center gap-2 rounded border border-gray-300 px-2 py-1 text-sm dark:border-gray-700">
+          {code.isPending && <Spinner />}
+          {t('add.useCode')}
+        </button>
       )}
     </div>
   );

@@ -90,3 +90,9 @@ export const pageQuerySchema = z.object({
 
 export const successSchema = z.object({ success: z.literal(true), message: z.string() });
 export const qrResponseSchema = z.object({ qr: z.string(), svg: z.string() });
+
+
+export const pairingCodeResponseSchema = z.object({
+  pairingCode: z.string().describe('8 characters as XXXX-XXXX: type it on the phone under Linked devices → Link with phone number'),
+  phoneJid: z.string(),
+});

@@ -92,6 +92,13 @@ export class SessionManager {
     await (await this.ensure(organizationPhoneId)).logout(reason);
   }
 
+  /** The code to link the phone by number, or null when the session is not pairing. */
+  async requestPairingCode(organizationPhoneId: number): Promise<string | null> {
+    const session = this.sessions.get(organizationPhoneId);
+    if (!session) return null;
+    return session.requestPairingCode();
+  }
+
   /** Forgets a phone's session (after its row was deleted). */
   async remove(organizationPhoneId: number): Promise<void> {
     const session = this.sessions.get(organizationPhoneId);

@@ -39,6 +39,7 @@ export class Session {
   qr: string | null = null;
   lastConnectedAt: Date | null = null;
   lastCloseReason: string | null = null;
+  private pairingCode: string | null = null;
   private auth: DbAuthState | null = null;
   private counters: ErrorCounters;
   private ops: Promise<unknown> = Promise.resolve();
@@ -90,6 +91,7 @@ export class Session {
       health: healthLevel(stats, this.running),
       stats,
       qr: this.state === 'qr' ? this.qr : null,
+      pairingCode: this.state === 'qr' ? this.pairingCode : null,
       lastConnectedAt: this.lastConnectedAt?.toISOString() ?? null,
       lastCloseReason: this.lastCloseReason,
     };
@@ -137,7 +139,10 @@ export class Session {
     this.state = state;
     if (state === 'closed' || state === 'logged_out') this.lastCloseReason = reason ?? this.lastCloseReason;
     if (state === 'open') this.lastConnectedAt = new Date();
-    if (state !== 'qr') this.qr = null;
+    if (state !== 'qr') {
+      this.qr = null;
+      this.pairingCode = null;
+    }
     this.log.info({ from: previous, to: state, reason }, `session ${previous} → ${state}${reason ? ` (${reason})` : ''}`);
     if (opts.persist !== false) {
       const data: { status: string; lastConnectedAt?: Date; lastCloseReason?: string | null } = { status: state };
@@ -167,6 +172,24 @@ export class Session {
       if (this.sock) return;
       this.resetCounters();
       await this.openSocket();
+    });
+  }
+
+  /**
+   * Pairing by phone number instead of QR: asks WhatsApp to link this phone's number and returns
+   * the 8-character code the user types on the phone (WhatsApp → Linked devices → Link with phone
+   * number). Only while the session is pairing (state `qr`); null otherwise.
+   */
+  requestPairingCode(): Promise<string | null> {
+    return this.run(async () => {
+      if (this.state !== 'qr' || !this.sock) return null;
+      const raw = await this.sock.requestPairingCode(this.phoneJid.split('@')[0]);
+      const code = `${raw.slice(0, 4)}-${raw.slice(4)}`;
+      this.pairingCode = code;
+      this.log.info('pairing code requested');
+      this.recordEvent('pairing-code');
+      this.emit({ type: 'pairing-code', phoneId: this.phoneId, phoneJid: this.phoneJid, pairingCode: code, at: this.now() });
+      return code;
     });
   }
 

@@ -38,6 +38,8 @@ export interface SessionSnapshot {
   stats: SessionErrorStats;
   /** current QR string while pairing (state `qr`), else null */
   qr: string | null;
+  /** the 8-character code to type on the phone, after a pairing-code request (state `qr`), else null */
+  pairingCode: string | null;
   lastConnectedAt: string | null;
   lastCloseReason: string | null;
 }
@@ -46,6 +48,7 @@ export interface SessionSnapshot {
 export type SessionEngineEvent =
   | { type: 'state'; phoneId: number; phoneJid: string; state: SessionState; previous: SessionState; reason?: string; at: string }
   | { type: 'qr'; phoneId: number; phoneJid: string; qr: string; at: string }
+  | { type: 'pairing-code'; phoneId: number; phoneJid: string; pairingCode: string; at: string }
   | {
       type: 'decrypt-failure';
       phoneId: number;

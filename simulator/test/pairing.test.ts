@@ -25,3 +25,44 @@ test('pairing by QR, then login with saved credentials, without a new QR', async
   await again.closed;
   assert.deepEqual(unhandled.seen, []);
 });
+
+test('pairing by code: the client asks for a code, the phone types it, the client logs in; a wrong code is refused', async (t) => {
+  const unhandled = trackUnhandled();
+  const sim: Simulator = await startSimulator({ port: 0 });
+  t.after(async () => {
+    await sim.close();
+    unhandled.stop();
+  });
+  const phoneJid = '77051234599@s.whatsapp.net';
+  const first = connect(sim.url);
+  await first.next((u) => !!u.qr); // the socket is up and registering
+  const code = await first.sock.requestPairingCode('77051234599');
+  assert.match(code, /^[0-9A-Z]{8}$/);
+  await waitFor(() => sim.events().some((e) => e.type === 'pairing-code-requested'));
+
+  const wrong = code.startsWith('A') ? `B${code.slice(1)}` : `A${code.slice(1)}`;
+  await assert.rejects(sim.enterCode(phoneJid, wrong), /wrong pairing code/);
+  assert.equal(sim.phones().find((p) => p.phoneJid === phoneJid)?.paired ?? false, false, 'a wrong code links nothing');
+  await assert.rejects(sim.enterCode('77050000000@s.whatsapp.net', code), /no client is waiting/);
+
+  const { deviceJid } = await sim.enterCode(phoneJid, `${code.slice(0, 4)}-${code.slice(4)}`); // as shown to people
+  assert.match(deviceJid, /^77051234599:\d+@s\.whatsapp\.net$/);
+  const closed = await first.closed;
+  assert.equal(closed.statusCode, 515, 'restart required after pairing, as with a QR');
+  const client = connect(sim.url, first.auth);
+  const update = await client.next((u) => u.connection === 'open' || !!u.qr);
+  assert.equal(update.connection, 'open');
+  assert.equal(client.auth.creds.me?.id, deviceJid);
+  client.sock.end(undefined);
+  await client.closed;
+  // The refused first attempt makes Baileys' companion_finish query fail inside Baileys itself.
+  assert.ok(unhandled.seen.every((e) => String((e as Error)?.message ?? e).match(/not-authorized|bad-request/)), String(unhandled.seen));
+});
+
+async function waitFor(pred: () => boolean, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

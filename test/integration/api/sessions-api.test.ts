@@ -248,6 +248,36 @@ for (const provider of testProviders()) {
       assert.ok(doc.body.components.schemas.Session.properties.stats);
     });
 
+    await t.test('pairing by phone number: a code instead of a QR', async () => {
+      const codeJid = provider === 'sqlite' ? '77051230011@s.whatsapp.net' : '77051230012@s.whatsapp.net';
+      let phoneId = 0;
+      await sseUntil(`${url}/api/sessions/stream`, auth, (ev, data) => ev === 'qr' && data.phoneId === phoneId, 15_000, async () => {
+        const created = await api('POST', '/api/sessions', { organizationName: 'Acme', phone: codeJid.split('@')[0] });
+        assert.equal(created.status, 201);
+        phoneId = created.body.id;
+      });
+      const viaRead = await api('POST', `/api/sessions/${phoneId}/pairing-code`, undefined, { authorization: `Bearer ${readToken}` });
+      assert.equal(viaRead.status, 403);
+      let code = '';
+      const streamed = sseUntil(`${url}/api/sessions/stream`, auth, (ev, data) => ev === 'pairing-code' && data.phoneId === phoneId, 10_000, async () => {
+        const res = await api('POST', `/api/sessions/${phoneId}/pairing-code`);
+        assert.equal(res.status, 200);
+        assert.match(res.body.pairingCode, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+        assert.equal(res.body.phoneJid, codeJid);
+        code = res.body.pairingCode;
+      });
+      assert.equal((await streamed).data.pairingCode, code, 'the stream carries the code too');
+      await sseUntil(`${url}/api/sessions/stream`, auth, (ev, data) => ev === 'state' && data.phoneId === phoneId && data.state === 'open', 20_000, async () => {
+        await sim.enterCode(codeJid, code);
+      });
+      const again = await api('POST', `/api/sessions/${phoneId}/pairing-code`);
+      assert.equal(again.status, 409, 'a linked phone needs no code');
+      assert.equal(again.body.code, 'conflict');
+      assert.equal((await api('POST', '/api/sessions/999999/pairing-code')).status, 404);
+      const audit = await api('GET', `/api/audit?targetType=phone&targetId=${phoneId}`);
+      assert.ok(audit.body.items.some((a: Json) => a.action === 'session.pairing-code' && a.result === 'ok'));
+    });
+
     await t.test('delete logs out and removes the phone but keeps the audit', async () => {
       const del = await api('DELETE', `/api/sessions/${id}`);
       assert.equal(del.status, 200);
