@@ -1,6 +1,7 @@
 // Simulated contacts: real Signal peers (npm libsignal) that send a phone's linked device
 // messages built on the bundle the device registered or uploaded, plus deliberately broken ones.
 import crypto from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as libsignal from 'libsignal';
 import * as protobufs from 'libsignal/src/protobufs';
 import { proto } from '@whiskeysockets/baileys';
@@ -30,6 +31,19 @@ const garbageMarkers = new WeakSet<Buffer>();
 const realEncrypt = libsignal.crypto.encrypt;
 libsignal.crypto.encrypt = (key: Buffer, data: Buffer, iv: Buffer) =>
   garbageMarkers.has(data) ? badPaddingCiphertext(key, iv) : realEncrypt(key, data, iv);
+
+// libsignal prints whole session records (keys included) whenever it opens or closes a session,
+// which the contacts do all the time. Inside their own calls that output is dropped.
+const quiet = new AsyncLocalStorage<true>();
+const QUIET_PATCH = Symbol.for('wa-simulator.quiet-libsignal');
+if (!(globalThis as Record<symbol, unknown>)[QUIET_PATCH]) {
+  for (const level of ['log', 'info', 'warn', 'error'] as const) {
+    const original = console[level].bind(console);
+    console[level] = (...args: unknown[]) => (quiet.getStore() ? undefined : original(...args));
+  }
+  (globalThis as Record<symbol, unknown>)[QUIET_PATCH] = true;
+}
+const quietly = <T>(fn: () => Promise<T>): Promise<T> => quiet.run(true, fn);
 
 /** Plaintext of a WhatsApp message: proto.Message padded the way Baileys unpads it. */
 function messagePlaintext(text: string): Buffer {
@@ -92,12 +106,14 @@ export class Contact {
   /** Starts a fresh outgoing session to the device (the next messages are pkmsg). */
   async newSession(deviceJid: string, bundle: DeviceBundle) {
     const preKey = bundle.preKeys.length ? bundle.preKeys[crypto.randomInt(bundle.preKeys.length)] : undefined;
-    await new libsignal.SessionBuilder(this.store, this.address(deviceJid)).initOutgoing({
-      registrationId: bundle.registrationId,
-      identityKey: withPrefix(bundle.identityKey),
-      signedPreKey: { ...bundle.signedPreKey, publicKey: withPrefix(bundle.signedPreKey.publicKey) },
-      preKey: preKey && { keyId: preKey.keyId, publicKey: withPrefix(preKey.publicKey) },
-    });
+    await quietly(() =>
+      new libsignal.SessionBuilder(this.store, this.address(deviceJid)).initOutgoing({
+        registrationId: bundle.registrationId,
+        identityKey: withPrefix(bundle.identityKey),
+        signedPreKey: { ...bundle.signedPreKey, publicKey: withPrefix(bundle.signedPreKey.publicKey) },
+        preKey: preKey && { keyId: preKey.keyId, publicKey: withPrefix(preKey.publicKey) },
+      }),
+    );
   }
 
   hasSession(deviceJid: string) {
@@ -105,7 +121,7 @@ export class Contact {
   }
 
   private async encryptRaw(deviceJid: string, plaintext: Buffer) {
-    return new libsignal.SessionCipher(this.store, this.address(deviceJid)).encrypt(plaintext);
+    return quietly(() => new libsignal.SessionCipher(this.store, this.address(deviceJid)).encrypt(plaintext));
   }
 
   /** A message that decrypts. Always a pkmsg: the device never answers, so the session stays pending. */
