@@ -8,22 +8,27 @@ import { startSubscribers } from './subscribers';
 
 const holder = globalThis as unknown as { __bootPromise?: Promise<void> };
 
+/** With NEXT_MANUAL_SIG_HANDLE set (scripts/start.ts does), this handler alone decides the exit. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
 export function bootServer(): Promise<void> {
   holder.__bootPromise ??= (async () => {
     const logger = getLogger();
     installProcessGuard(logger);
     const manager = getSessionManager();
     startSubscribers(manager);
-    if (getConfig().SESSIONS_AUTOSTART) await manager.boot();
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down: closing sessions (no logout)');
+      // Each socket close is bounded already; this is the last resort.
+      setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
       manager.shutdown().finally(() => process.exit(0));
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
+    if (getConfig().SESSIONS_AUTOSTART) await manager.boot();
   })();
   return holder.__bootPromise;
 }

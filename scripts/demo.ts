@@ -64,7 +64,7 @@ async function main() {
   await pairMissing(db, simulator);
   await db.$disconnect();
 
-  const next = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(config.PORT)], { cwd: ROOT, env: process.env, stdio: 'inherit' });
+  const next = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(config.PORT)], { cwd: ROOT, env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' }, stdio: 'inherit' }); // lib/boot.ts handles the signals
   console.log(`\nConsole: ${config.NEXTAUTH_URL}\nSign in as ${config.ADMIN_EMAIL} / ${process.env.ADMIN_PASSWORD} (the password applies when this database's first admin was created)\nCtrl-C stops the console and the simulator.\n`);
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

@@ -12,7 +12,9 @@ async function main() {
     const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: ROOT, stdio: 'inherit', env: process.env });
     if (build.status !== 0) process.exit(build.status ?? 1);
   }
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(config.PORT)], { cwd: ROOT, stdio: 'inherit', env: process.env });
+  // The console's own SIGTERM/SIGINT handler (lib/boot.ts) closes every session before exiting;
+  // Next's handler would exit as soon as the HTTP server is closed.
+  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(config.PORT)], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' } });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
 }

@@ -45,6 +45,8 @@ export class Connection {
   linkCode: LinkCodeRequest | null = null;
   silenced = false;
   closed = false;
+  /** WebSocket close code: 1000/1005 when the client closed properly, 1006 when it just vanished */
+  closeCode: number | null = null;
   loggedIn = false;
   private ready: Promise<void> = Promise.resolve();
   private waiters = new Map<string, (node: BinaryNode) => void>();
@@ -61,13 +63,14 @@ export class Connection {
         this.destroy();
       });
     });
-    ws.on('close', () => this.markClosed());
+    ws.on('close', (code: number) => this.markClosed(code));
     ws.on('error', () => this.markClosed());
   }
 
-  private markClosed() {
+  private markClosed(code?: number) {
     if (this.closed) return;
     this.closed = true;
+    this.closeCode = code ?? null;
     for (const resolve of this.waiters.values()) resolve({ tag: 'closed', attrs: {} });
     this.waiters.clear();
     this.hooks.onClose(this);

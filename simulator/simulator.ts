@@ -88,7 +88,7 @@ export class SimulatorCore {
       onClose: (c) => {
         this.connections.delete(c);
         if (c.phoneJid) this.phones.get(c.phoneJid)?.connections.delete(c);
-        this.record('close', c.phoneJid ?? undefined, { conn: c.id });
+        this.record('close', c.phoneJid ?? undefined, { conn: c.id, code: c.closeCode });
       },
       log: (c, type, detail) => this.record(type, c.phoneJid ?? undefined, detail),
     });

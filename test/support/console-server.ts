@@ -94,6 +94,7 @@ export async function startConsole(opts: { provider?: DbProvider; env?: Record<s
     env: {
       ...process.env,
       NODE_ENV: 'production',
+      NEXT_MANUAL_SIG_HANDLE: 'true', // as scripts/start.ts: lib/boot.ts closes the sessions, then exits
       PORT: String(port),
       DATABASE_URL: database.url,
       NEXTAUTH_URL: url,
