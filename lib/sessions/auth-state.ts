@@ -10,6 +10,7 @@
 import { Prisma } from '../db/generated/sqlite/client';
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataTypeMap } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
+import { upsertCreds } from './hot-writes';
 
 type KeyType = keyof SignalDataTypeMap;
 const encode = (value: unknown) => JSON.stringify(value, BufferJSON.replacer);
@@ -41,7 +42,7 @@ export async function loadDbAuthState(db: Db, phoneId: number): Promise<DbAuthSt
   const saveCreds = () =>
     enqueue(async () => {
       const data = encode(creds);
-      await db.authCreds.upsert({ where: { phoneId }, create: { phoneId, data }, update: { data } });
+      await upsertCreds(db, phoneId, data);
     });
   if (!row) await saveCreds();
 

@@ -8,6 +8,7 @@ import { loadDbAuthState, type DbAuthState } from './auth-state';
 import { backoffDelay, classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
+import { insertSessionEvent, writePhoneState, type PhoneStateWrite } from './hot-writes';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
@@ -120,15 +121,13 @@ export class Session {
 
   private recordEvent(type: string, fields: { sender?: string | null; count?: number | null; message?: string | null; detail?: unknown } = {}) {
     this.persist((db) =>
-      db.sessionEvent.create({
-        data: {
-          phoneId: this.phoneId,
-          type,
-          sender: fields.sender ?? null,
-          count: fields.count ?? null,
-          message: fields.message ?? null,
-          detail: fields.detail === undefined ? null : JSON.stringify(fields.detail),
-        },
+      insertSessionEvent(db, {
+        phoneId: this.phoneId,
+        type,
+        sender: fields.sender ?? null,
+        count: fields.count ?? null,
+        message: fields.message ?? null,
+        detail: fields.detail === undefined ? null : JSON.stringify(fields.detail),
       }),
     );
   }
@@ -145,10 +144,10 @@ export class Session {
     }
     this.log.info({ from: previous, to: state, reason }, `session ${previous} → ${state}${reason ? ` (${reason})` : ''}`);
     if (opts.persist !== false) {
-      const data: { status: string; lastConnectedAt?: Date; lastCloseReason?: string | null } = { status: state };
+      const data: PhoneStateWrite = { status: state };
       if (state === 'open') data.lastConnectedAt = this.lastConnectedAt!;
       if (state === 'closed' || state === 'logged_out') data.lastCloseReason = this.lastCloseReason;
-      this.persist((db) => db.organizationPhone.update({ where: { id: this.phoneId }, data }));
+      this.persist((db) => writePhoneState(db, this.phoneId, data));
       this.recordEvent(`state:${state}`, { message: reason ?? null });
     }
     this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason, at: this.now() });

@@ -1,0 +1,39 @@
+// The writes every connect of every phone makes (its state, its history, its credentials), as
+// single SQL statements through Prisma's $executeRaw: the same text runs on SQLite and PostgreSQL.
+// Measured on 100 phones logging in at once, Prisma's model calls cost 0.6–0.9 ms each here
+// (query compilation; an upsert is several round trips), which made persistence a third of the
+// login time. Dates go through the driver adapter exactly as Prisma's own writes do.
+import { Prisma } from '../db/generated/sqlite/client';
+import type { Db } from '../db/client';
+
+export interface PhoneStateWrite {
+  status: string;
+  lastConnectedAt?: Date;
+  lastCloseReason?: string | null;
+}
+
+export function writePhoneState(db: Db, phoneId: number, data: PhoneStateWrite) {
+  const sets = [Prisma.sql`"status" = ${data.status}`, Prisma.sql`"updatedAt" = ${new Date()}`];
+  if (data.lastConnectedAt) sets.push(Prisma.sql`"lastConnectedAt" = ${data.lastConnectedAt}`);
+  if (data.lastCloseReason !== undefined) sets.push(Prisma.sql`"lastCloseReason" = ${data.lastCloseReason}`);
+  return db.$executeRaw`UPDATE "OrganizationPhone" SET ${Prisma.join(sets, ', ')} WHERE "id" = ${phoneId}`;
+}
+
+export interface SessionEventWrite {
+  phoneId: number;
+  type: string;
+  sender: string | null;
+  count: number | null;
+  message: string | null;
+  detail: string | null;
+}
+
+export function insertSessionEvent(db: Db, e: SessionEventWrite) {
+  return db.$executeRaw`INSERT INTO "SessionEvent" ("phoneId", "type", "sender", "count", "message", "detail", "createdAt")
+    VALUES (${e.phoneId}, ${e.type}, ${e.sender}, ${e.count}, ${e.message}, ${e.detail}, ${new Date()})`;
+}
+
+export function upsertCreds(db: Db, phoneId: number, data: string) {
+  return db.$executeRaw`INSERT INTO "AuthCreds" ("phoneId", "data", "updatedAt") VALUES (${phoneId}, ${data}, ${new Date()})
+    ON CONFLICT ("phoneId") DO UPDATE SET "data" = excluded."data", "updatedAt" = excluded."updatedAt"`;
+}
