@@ -39,6 +39,12 @@ function rssMb() {
   return process.memoryUsage().rss / 1e6;
 }
 
+/** Live JS heap after a full GC: what the sessions hold, without the allocator's high-water mark. */
+function heapMb() {
+  global.gc?.();
+  return process.memoryUsage().heapUsed / 1e6;
+}
+
 async function manager() {
   const url = `file:${path.join(dir, 'bench.db')}`;
   const settings = testSettings(simUrl, { keepAliveIntervalMs: 30_000 });
@@ -54,13 +60,14 @@ async function manager() {
   const db = createDb(url);
   await db.organizationPhone.count(); // open the database before the baseline
   const base = rssMb();
+  const baseHeap = heapMb();
   const m = new SessionManager(db, settings, silent);
   let open = 0;
   const allOpen = new Promise<void>((resolve) => m.subscribe((e) => e.type === 'state' && e.state === 'open' && ++open === N && resolve()));
   const t0 = performance.now();
   await m.boot();
   await allOpen;
-  return { base, openMs: performance.now() - t0, stop: () => m.shutdown() };
+  return { base, baseHeap, openMs: performance.now() - t0, stop: () => m.shutdown() };
 }
 
 async function bare() {
@@ -92,18 +99,19 @@ async function bare() {
     process.exit(0);
   }
   const base = rssMb();
+  const baseHeap = heapMb();
   const t0 = performance.now();
   const socks = await Promise.all(jids.map((jid) => open(jid, false)));
   const openMs = performance.now() - t0;
   if (socks.some((s) => !s)) throw new Error('a bare socket did not open');
-  return { base, openMs, stop: async () => socks.forEach((s) => s?.end(undefined)) };
+  return { base, baseHeap, openMs, stop: async () => socks.forEach((s) => s?.end(undefined)) };
 }
 
 async function main() {
   const side = mode === 'manager' ? await manager() : await bare();
   await new Promise((r) => setTimeout(r, 3000)); // let start-up garbage settle before measuring
   const rss = rssMb();
-  out({ phase: 'open', openMs: side.openMs, rssMb: rss, baseMb: side.base, perSessionMb: (rss - side.base) / N });
+  out({ phase: 'open', openMs: side.openMs, rssMb: rss, baseMb: side.base, perSessionMb: (rss - side.base) / N, heapPerSessionMb: (heapMb() - side.baseHeap) / N });
   out({ phase: 'idle', eld: await eld(5000) });
   const traffic = eld(6000);
   out({ phase: 'traffic-start' });

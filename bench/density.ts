@@ -68,6 +68,7 @@ async function runSide(mode: 'manager' | 'bare', n: number, prefix: string) {
     allOpenMs: Math.round(opened.openMs as number),
     rssMb: Math.round(opened.rssMb as number),
     perSessionMb: Number((opened.perSessionMb as number).toFixed(3)),
+    heapPerSessionMb: Number((opened.heapPerSessionMb as number).toFixed(3)),
     eldIdleP99Ms: Number(((idle.eld as { p99Ms: number }).p99Ms).toFixed(1)),
     eldTrafficP99Ms: Number(((traffic.eld as { p99Ms: number }).p99Ms).toFixed(1)),
     messagesSent: sent,
@@ -86,6 +87,7 @@ export async function densityBenchmark(sizes: number[]) {
       ratio: {
         time: Number((manager.allOpenMs / bare.allOpenMs).toFixed(2)),
         memory: Number((manager.perSessionMb / bare.perSessionMb).toFixed(2)),
+        heap: Number((manager.heapPerSessionMb / bare.heapPerSessionMb).toFixed(2)),
       },
     });
     console.log(JSON.stringify(rows.at(-1)));
