@@ -8,7 +8,7 @@ import { startSubscribers } from './subscribers';
 
 const holder = globalThis as unknown as { __bootPromise?: Promise<void> };
 
-/** With NEXT_MANUAL_SIG_HANDLE set (scripts/start.ts does), this handler alone decides the exit. */
+/** The longest a shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
 export function bootServer(): Promise<void> {
@@ -17,6 +17,8 @@ export function bootServer(): Promise<void> {
     installProcessGuard(logger);
     const manager = getSessionManager();
     startSubscribers(manager);
+    // With NEXT_MANUAL_SIG_HANDLE set (every launcher sets it), this handler alone decides the
+    // exit, so the sessions are closed before the process ends. Installed before boot.
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
