@@ -4,13 +4,12 @@
 // and all writes of a phone are applied in order, so a crash at any moment leaves either the old
 // or the new state, never a torn one.
 //
-// The key writes are raw SQL on purpose: one multi-row `INSERT … ON CONFLICT DO UPDATE` is a
-// single atomic statement on SQLite and PostgreSQL alike, where Prisma's upsert costs a
-// transaction with several round trips per key. This path runs for every message a phone gets.
-import { Prisma } from '../db/generated/sqlite/client';
+// The key writes are raw SQL on purpose (hot-writes.ts): one multi-row `INSERT … ON CONFLICT DO
+// UPDATE` is a single atomic statement on SQLite and PostgreSQL alike, where Prisma's upsert costs
+// a transaction with several round trips per key. This path runs for every message a phone gets.
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataTypeMap } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
-import { upsertCreds } from './hot-writes';
+import { deleteKeys, upsertCreds, upsertKeys } from './hot-writes';
 
 type KeyType = keyof SignalDataTypeMap;
 const encode = (value: unknown) => JSON.stringify(value, BufferJSON.replacer);
@@ -82,8 +81,8 @@ export async function loadDbAuthState(db: Db, phoneId: number): Promise<DbAuthSt
         if (!upserts.length && !deletes.length) return;
         await enqueue(async () => {
           const statements = [];
-          if (deletes.length) statements.push(db.$executeRaw(deleteKeysSql(phoneId, deletes)));
-          if (upserts.length) statements.push(db.$executeRaw(upsertKeysSql(phoneId, upserts)));
+          if (deletes.length) statements.push(deleteKeys(db, phoneId, deletes));
+          if (upserts.length) statements.push(upsertKeys(db, phoneId, upserts));
           // One statement is atomic by itself; two need a transaction.
           if (statements.length === 1) await statements[0];
           else await db.$transaction(statements);
@@ -113,16 +112,4 @@ export async function loadDbAuthState(db: Db, phoneId: number): Promise<DbAuthSt
     flush: () => writes.then(() => undefined),
     isRegistered: () => !!creds.me?.id,
   };
-}
-
-function upsertKeysSql(phoneId: number, rows: { type: string; keyId: string; data: string }[]) {
-  const now = new Date();
-  const values = rows.map((r) => Prisma.sql`(${phoneId}, ${r.type}, ${r.keyId}, ${r.data}, ${now})`);
-  return Prisma.sql`INSERT INTO "AuthKey" ("phoneId", "type", "keyId", "data", "updatedAt") VALUES ${Prisma.join(values)}
-    ON CONFLICT ("phoneId", "type", "keyId") DO UPDATE SET "data" = excluded."data", "updatedAt" = excluded."updatedAt"`;
-}
-
-function deleteKeysSql(phoneId: number, keys: { type: string; keyId: string }[]) {
-  const matches = keys.map((k) => Prisma.sql`("type" = ${k.type} AND "keyId" = ${k.keyId})`);
-  return Prisma.sql`DELETE FROM "AuthKey" WHERE "phoneId" = ${phoneId} AND (${Prisma.join(matches, ' OR ')})`;
 }

@@ -4,10 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startSimulator, type Simulator } from '../../../simulator';
-import { createTestDatabase } from '../../support/databases';
-import { SessionManager } from '../../../lib/sessions/manager';
-import { testLogger, testSettings } from '../../support/engine';
+import type { Simulator } from '../../../simulator';
+import type { SessionManager } from '../../../lib/sessions/manager';
+import { startEngineHarness } from '../../support/harness';
 import { pairPhones } from '../../support/pairing';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -67,15 +66,8 @@ async function steady(manager: SessionManager, sim: Simulator, timeoutMs = 60_00
 
 test('restart storm: 50 concurrent restart/close/start calls across 10 phones', async (t) => {
   const unhandled = trackUnhandled();
-  const sim = await startSimulator({ port: 0 });
-  const tdb = await createTestDatabase('sqlite');
-  const manager = new SessionManager(tdb.db, testSettings(sim.url), testLogger());
-  t.after(async () => {
-    await manager.shutdown();
-    await sim.close();
-    await tdb.drop();
-    unhandled.stop();
-  });
+  t.after(() => unhandled.stop());
+  const { sim, tdb, manager } = await startEngineHarness(t);
   const jids = Array.from({ length: 10 }, (_, i) => `7708100${String(i).padStart(4, '0')}@s.whatsapp.net`);
   const phones = await pairPhones(tdb.db, manager, sim, jids);
   const ops = Array.from({ length: 50 }, (_, i) => {
@@ -97,21 +89,14 @@ test('restart storm: 50 concurrent restart/close/start calls across 10 phones', 
 
 test(`fault storm: drops, 515s and decryption faults against ${FAULT_STORM_PHONES} phones for ${FAULT_STORM_MS / 1000} s`, async (t) => {
   const unhandled = trackUnhandled();
-  const sim = await startSimulator({ port: 0 });
-  const tdb = await createTestDatabase('sqlite');
+  t.after(() => unhandled.stop());
   // Generous limits so the storm exercises reconnects rather than closing everything at once.
-  const manager = new SessionManager(tdb.db, testSettings(sim.url, { limits: { maxBadMacErrors: 1000, maxBadDecryptErrors: 1000 }, reconnectBaseMs: 50, reconnectMaxMs: 500, reconnectMaxAttempts: 1000 }), testLogger());
+  const { sim, tdb, manager } = await startEngineHarness(t, { settings: { limits: { maxBadMacErrors: 1000, maxBadDecryptErrors: 1000 }, reconnectBaseMs: 50, reconnectMaxMs: 500, reconnectMaxAttempts: 1000 } });
   let badMacEvents = 0;
   const unsubscribe = manager.subscribe((e) => {
     if (e.type === 'decrypt-failure' && e.kind === 'bad-mac') badMacEvents++;
   });
-  t.after(async () => {
-    unsubscribe();
-    await manager.shutdown();
-    await sim.close();
-    await tdb.drop();
-    unhandled.stop();
-  });
+  t.after(() => unsubscribe());
   const jids = Array.from({ length: FAULT_STORM_PHONES }, (_, i) => `7708200${String(i).padStart(4, '0')}@s.whatsapp.net`);
   await pairPhones(tdb.db, manager, sim, jids);
   global.gc?.();

@@ -1,24 +1,15 @@
 // The session engine with the real Baileys client against the simulator, on SQLite and PostgreSQL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator, type Simulator } from '../../../simulator';
-import { createTestDatabase, testProviders } from '../../support/databases';
-import { SessionManager } from '../../../lib/sessions/manager';
-import { addPhone, eventRecorder, testLogger, testSettings } from '../../support/engine';
+import { testProviders } from '../../support/databases';
+import { addPhone } from '../../support/engine';
+import { startEngineHarness } from '../../support/harness';
 
 const open = (phoneId: number) => (e: { type: string; phoneId: number; state?: string }) => e.type === 'state' && e.phoneId === phoneId && e.state === 'open';
 
 for (const provider of testProviders()) {
   test(`${provider}: session engine against the simulator`, async (t) => {
-    const sim: Simulator = await startSimulator({ port: 0 });
-    const tdb = await createTestDatabase(provider);
-    const manager = new SessionManager(tdb.db, testSettings(sim.url), testLogger());
-    const rec = eventRecorder(manager);
-    t.after(async () => {
-      await manager.shutdown();
-      await sim.close();
-      await tdb.drop();
-    });
+    const { sim, tdb, manager, rec } = await startEngineHarness(t, { provider });
     let n = 0;
     const connectionsOf = (jid: string) => sim.phones().find((p) => p.phoneJid === jid)?.connections ?? 0;
 

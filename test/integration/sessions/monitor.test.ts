@@ -1,23 +1,13 @@
 // The periodic health check (the seed's monitorAllSessions) against real sessions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../../simulator';
-import { createTestDatabase } from '../../support/databases';
-import { SessionManager } from '../../../lib/sessions/manager';
 import { runHealthCheck } from '../../../lib/monitor';
-import { addPhone, eventRecorder, testLogger, testSettings } from '../../support/engine';
+import { addPhone, testLogger } from '../../support/engine';
+import { startEngineHarness } from '../../support/harness';
 import { pairPhones } from '../../support/pairing';
 
 test('health check: healthy, warning at max - 1, and connected-in-the-database-only phones', async (t) => {
-  const sim = await startSimulator({ port: 0 });
-  const tdb = await createTestDatabase('sqlite');
-  const manager = new SessionManager(tdb.db, testSettings(sim.url), testLogger());
-  const rec = eventRecorder(manager);
-  t.after(async () => {
-    await manager.shutdown();
-    await sim.close();
-    await tdb.drop();
-  });
+  const { sim, tdb, manager, rec } = await startEngineHarness(t);
   const [a, b] = await pairPhones(tdb.db, manager, sim, ['77084000001@s.whatsapp.net', '77084000002@s.whatsapp.net']);
   // A phone the database calls connected, with no session in this process.
   const ghost = await addPhone(tdb.db, '77084000003@s.whatsapp.net');
