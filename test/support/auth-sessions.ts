@@ -21,8 +21,8 @@ export interface RecordedStream {
   /** Resolves with the time (Date.now()) the server ended the stream. */
   ended: Promise<number>;
   isEnded(): boolean;
-  /** Resolves with the first recorded event matching pred (already seen or later). */
-  waitFor(pred: (event: string, data: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<{ event: string; data: Record<string, unknown> }>;
+  /** Resolves with the first recorded event from index `from` on matching pred (already seen or later). */
+  waitFor(pred: (event: string, data: Record<string, unknown>) => boolean, timeoutMs?: number, from?: number): Promise<{ event: string; data: Record<string, unknown> }>;
   close(): void;
 }
 
@@ -67,14 +67,14 @@ export async function recordStream(url: string, headers: Record<string, string>)
     events,
     ended,
     isEnded: () => endedFlag,
-    waitFor(pred, timeoutMs = 60_000) {
+    waitFor(pred, timeoutMs = 60_000, from = 0) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(check);
           reject(new Error(`no matching event within ${timeoutMs} ms; saw ${events.map((e) => e.event).join(',')}`));
         }, timeoutMs);
         const check = () => {
-          const hit = events.find((e) => pred(e.event, e.data));
+          const hit = events.slice(from).find((e) => pred(e.event, e.data));
           if (hit || endedFlag) {
             clearTimeout(timer);
             waiters.delete(check);
