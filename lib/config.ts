@@ -41,6 +41,8 @@ const schema = z.object({
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
   /** Interval of the SSE heartbeat comment on /api/sessions/stream. */
   SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+  /** How often an open SSE stream re-checks its credential; it ends once that is revoked. */
+  SSE_AUTH_RECHECK_MS: int(100, 60_000).default(2000),
   /** Largest accepted request body, in bytes. */
   API_BODY_LIMIT: int(1024, 10 * 1024 * 1024).default(64 * 1024),
 });

@@ -5,7 +5,9 @@ import { getConfig } from '../config';
 import { getDb } from '../db/client';
 import { getLogger } from '../logger';
 import { clearLoginFailures, loginBlockedFor, recordLoginFailure, throttleKey, throttleMessage } from './throttle';
-import { verifyCredentials } from './users';
+import { endUserSessions, verifyCredentials } from './users';
+import { parseRole } from './roles';
+import { sessionActor } from './session';
 
 /** The client address as the server sees it (first X-Forwarded-For hop when proxied). */
 export function clientIp(headers: Record<string, unknown> | Headers | undefined): string {
@@ -40,17 +42,33 @@ export function authOptions(): NextAuthOptions {
           }
           await clearLoginFailures(db, key);
           getLogger().info({ userId: user.id }, 'signed in');
-          return { id: String(user.id), email: user.email, name: user.name ?? user.email, role: user.role };
+          return { id: String(user.id), email: user.email, name: user.name ?? user.email, role: user.role, sv: user.sessionVersion };
         },
       }),
     ],
     callbacks: {
       async jwt({ token, user }) {
-        if (user) token.role = (user as { role?: string }).role ?? 'viewer';
+        if (user) {
+          const signedIn = user as { role?: string; sv?: number };
+          token.role = parseRole(signedIn.role) ?? undefined;
+          token.sv = signedIn.sv;
+        }
         return token;
       },
       async session({ session, token }) {
-        return { ...session, user: { ...session.user, id: token.sub, role: token.role } };
+        return { ...session, user: { ...session.user, id: token.sub, role: parseRole(token.role) ?? undefined, sv: token.sv } };
+      },
+    },
+    events: {
+      // Sign-out ends every sign-in session of the user, not only this cookie's (a copied cookie
+      // must not outlive it). Only a live cookie may do so: an ended one changes nothing.
+      async signOut({ token }) {
+        const db = getDb();
+        const actor = await sessionActor(db, token);
+        if (actor) {
+          await endUserSessions(db, actor.id);
+          getLogger().info({ userId: actor.id }, 'signed out: sessions ended');
+        }
       },
     },
   };
