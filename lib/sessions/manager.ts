@@ -1,5 +1,6 @@
 // The session manager: one per process (on globalThis, so dev hot reloads and every route bundle
 // share it), owning one Session per organization phone.
+import { NotFoundError } from '../errors';
 import { getConfig, type Config } from '../config';
 import { getDb, type Db } from '../db/client';
 import { getLogger, type Logger } from '../logger';
@@ -9,10 +10,9 @@ import { Session, type EngineSettings } from './session';
 import type { SessionErrorStats, SessionEventListener, SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
 
-export class PhoneNotFoundError extends Error {
+export class PhoneNotFoundError extends NotFoundError {
   constructor(readonly phoneId: number) {
     super('Phone not found');
-    this.name = 'PhoneNotFoundError';
   }
 }
 
