@@ -8,7 +8,7 @@ import { loadDbAuthState, type DbAuthState } from './auth-state';
 import { backoffDelay, classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
-import { insertSessionEvent, writePhoneState, type PhoneStateWrite } from './hot-writes';
+import { storeFor, type PhoneStateWrite, type SessionStore } from './store';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
@@ -52,6 +52,7 @@ export class Session {
   private sink: CauseSink = { causes: new Map(), onConsole: (level, text) => this.log.debug({ console: level }, text) };
   private caches = sessionCaches();
   private log: Logger;
+  private store: SessionStore;
 
   constructor(
     readonly phoneId: number,
@@ -62,6 +63,7 @@ export class Session {
   ) {
     this.counters = new ErrorCounters(deps.settings.limits);
     this.log = deps.logger.child({ phoneId, phoneJid });
+    this.store = storeFor(deps.db);
     this.lastConnectedAt = initial?.lastConnectedAt ?? null;
     this.lastCloseReason = initial?.lastCloseReason ?? null;
   }
@@ -107,8 +109,8 @@ export class Session {
   }
 
   /** Persists in order; failures are logged, never thrown into the socket's handlers. */
-  private persist(fn: (db: Db) => Promise<unknown>) {
-    this.persistChain = this.persistChain.then(() => fn(this.deps.db)).catch((err) => this.log.error({ err }, 'failed to persist session state'));
+  private persist(fn: (store: SessionStore) => Promise<unknown>) {
+    this.persistChain = this.persistChain.then(() => fn(this.store)).catch((err) => this.log.error({ err }, 'failed to persist session state'));
   }
 
   /** Resolves when every state change so far is in the database. */
@@ -120,8 +122,8 @@ export class Session {
   }
 
   private recordEvent(type: string, fields: { sender?: string | null; count?: number | null; message?: string | null; detail?: unknown } = {}) {
-    this.persist((db) =>
-      insertSessionEvent(db, {
+    this.persist((store) =>
+      store.insertEvent({
         phoneId: this.phoneId,
         type,
         sender: fields.sender ?? null,
@@ -147,7 +149,7 @@ export class Session {
       const data: PhoneStateWrite = { status: state };
       if (state === 'open') data.lastConnectedAt = this.lastConnectedAt!;
       if (state === 'closed' || state === 'logged_out') data.lastCloseReason = this.lastCloseReason;
-      this.persist((db) => writePhoneState(db, this.phoneId, data));
+      this.persist((store) => store.writePhoneState(this.phoneId, data));
       this.recordEvent(`state:${state}`, { message: reason ?? null });
     }
     this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason, at: this.now() });
@@ -227,7 +229,7 @@ export class Session {
   }
 
   private async clearAuth() {
-    const auth = this.auth ?? (await loadDbAuthState(this.deps.db, this.phoneId));
+    const auth = this.auth ?? (await loadDbAuthState(this.store, this.phoneId));
     await auth.clear();
     this.auth = null;
   }
@@ -240,7 +242,7 @@ export class Session {
   private async openSocket() {
     this.clearReconnect();
     if (this.sock) return;
-    this.auth ??= await loadDbAuthState(this.deps.db, this.phoneId);
+    this.auth ??= await loadDbAuthState(this.store, this.phoneId);
     const auth = this.auth;
     const generation = ++this.generation;
     this.setState('connecting');
