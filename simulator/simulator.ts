@@ -18,6 +18,8 @@ interface Phone {
   connections: Set<Connection>;
   contacts: Map<string, Contact>;
   lastSeenAt: Date | null;
+  /** times a device of this phone had two live connections at the same moment */
+  overlaps: number;
   /** devices logged out by the phone: their logins are refused */
   removed?: Set<number>;
 }
@@ -57,7 +59,7 @@ export class SimulatorCore {
   private phone(jid: string, create = true): Phone | undefined {
     let phone = this.phones.get(jid);
     if (!phone && create) {
-      phone = { jid, identity: Curve.generateKeyPair(), devices: new Set(), nextDevice: 1, bundles: new Map(), connections: new Set(), contacts: new Map(), lastSeenAt: null };
+      phone = { jid, identity: Curve.generateKeyPair(), devices: new Set(), nextDevice: 1, bundles: new Map(), connections: new Set(), contacts: new Map(), lastSeenAt: null, overlaps: 0 };
       this.phones.set(jid, phone);
     }
     return phone;
@@ -67,7 +69,8 @@ export class SimulatorCore {
     return [...this.phones.values()].map((p) => ({
       phoneJid: p.jid,
       paired: p.devices.size > 0,
-      connections: [...p.connections].filter((c) => !c.closed).length,
+      connections: [...p.connections].filter((c) => c.live).length,
+      overlaps: p.overlaps,
       lastSeenAt: p.lastSeenAt?.toISOString() ?? null,
     }));
   }
@@ -122,6 +125,18 @@ export class SimulatorCore {
     conn.phoneJid = jid;
     conn.deviceJid = `${user}:${device}@s.whatsapp.net`;
     conn.needsBundle = () => !phone.bundles.has(device);
+    // Like WhatsApp: one live connection per device. A newer login replaces the older one, which
+    // gets <stream:error><conflict type='replaced'/> (Baileys: 440). Both were live at this
+    // moment: that is an overlap, counted however briefly it lasted.
+    const older = [...phone.connections].filter((c) => c.deviceJid === conn.deviceJid && c.live);
+    if (older.length) {
+      phone.overlaps++;
+      this.record('overlap', jid, { device, conns: [...older.map((c) => c.id), conn.id] });
+      for (const old of older) {
+        old.streamError({}, [{ tag: 'conflict', attrs: { type: 'replaced' } }]);
+        this.record('replaced', jid, { device, conn: old.id, by: conn.id });
+      }
+    }
     phone.connections.add(conn);
     phone.lastSeenAt = new Date();
     this.record('login', jid, { device, conn: conn.id });
@@ -286,7 +301,7 @@ export class SimulatorCore {
 
   private liveConnection(phoneJid: string): { phone: Phone; conn: Connection } {
     const phone = this.phones.get(phoneJid);
-    const live = phone && [...phone.connections].filter((c) => !c.closed && c.loggedIn);
+    const live = phone && [...phone.connections].filter((c) => c.live && c.loggedIn);
     if (!phone || !live?.length) throw new SimulatorError(404, `phone ${phoneJid} has no live connection`);
     return { phone, conn: live[live.length - 1] };
   }

@@ -14,6 +14,8 @@ export interface PhoneInfo {
   phoneJid: string;
   paired: boolean;
   connections: number;
+  /** times one of its devices had two live connections at the same moment (the older is replaced) */
+  overlaps: number;
   lastSeenAt: string | null;
 }
 
