@@ -1,6 +1,7 @@
 // The only reader of process.env. Validated once with zod; a bad value fails at start with a
 // message that names the variable. Every variable here is documented in README.md and .env.example.
 import { z } from 'zod';
+import { parseProxyUrl } from './sessions/proxy-url';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -41,6 +42,24 @@ const schema = z.object({
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
   /** Interval of the SSE heartbeat comment on /api/sessions/stream. */
   SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+  /** Proxies handed out to new phones added without one (comma-separated URLs), least used first. */
+  PROXY_POOL: z
+    .string()
+    .transform((v, ctx) => {
+      const urls: string[] = [];
+      for (const item of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+        try {
+          urls.push(parseProxyUrl(item).url);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `${(err as Error).message} (entry ${urls.length + 1})` });
+          return z.NEVER;
+        }
+      }
+      return [...new Set(urls)];
+    })
+    .default([]),
+  /** How long a proxy may take to open a phone's tunnel before the attempt fails as a timeout. */
+  PROXY_CONNECT_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** Largest accepted request body, in bytes. */
   API_BODY_LIMIT: int(1024, 10 * 1024 * 1024).default(64 * 1024),
 });

@@ -45,6 +45,9 @@ export class Connection {
   linkCode: LinkCodeRequest | null = null;
   silenced = false;
   closed = false;
+  /** where the client's TCP connection came from (a proxy's address when it goes through one) */
+  remoteAddress: string | null = null;
+  remotePort: number | null = null;
   /** the server ended this connection (a stream error was sent); it closes in a moment */
   ending = false;
   /** WebSocket close code: 1000/1005 when the client closed properly, 1006 when it just vanished */

@@ -5,7 +5,7 @@ import { aesDecryptCTR, aesDecryptGCM, aesEncryptCTR, Curve, derivePairingCodeKe
 import type { WebSocket } from 'ws';
 import { Connection } from './connection';
 import { Contact, type DeviceBundle, type Encrypted } from './contacts';
-import { DEFAULT_CONTACT, SimulatorError, normalizeJid, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
+import { DEFAULT_CONTACT, SimulatorError, normalizeJid, type ConnectionInfo, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
 
 interface Phone {
   jid: string;
@@ -75,8 +75,14 @@ export class SimulatorCore {
     }));
   }
 
+  connectionList(): ConnectionInfo[] {
+    return [...this.connections]
+      .filter((c) => c.live)
+      .map((c) => ({ conn: c.id, phoneJid: c.phoneJid, deviceJid: c.deviceJid, loggedIn: c.loggedIn, remoteAddress: c.remoteAddress, remotePort: c.remotePort }));
+  }
+
   /** A new client WebSocket. */
-  accept(ws: WebSocket) {
+  accept(ws: WebSocket, peer: { remoteAddress: string | null; remotePort: number | null } = { remoteAddress: null, remotePort: null }) {
     const conn: Connection = new Connection(ws, {
       serverStatic: this.serverStatic,
       firstFrameDelayMs: this.firstFrameDelayMs,
@@ -95,8 +101,10 @@ export class SimulatorCore {
       },
       log: (c, type, detail) => this.record(type, c.phoneJid ?? undefined, detail),
     });
+    conn.remoteAddress = peer.remoteAddress;
+    conn.remotePort = peer.remotePort;
     this.connections.add(conn);
-    this.record('connect', undefined, { conn: conn.id });
+    this.record('connect', undefined, { conn: conn.id, remoteAddress: conn.remoteAddress, remotePort: conn.remotePort });
   }
 
   private offerQr(conn: Connection) {
@@ -139,7 +147,7 @@ export class SimulatorCore {
     }
     phone.connections.add(conn);
     phone.lastSeenAt = new Date();
-    this.record('login', jid, { device, conn: conn.id });
+    this.record('login', jid, { device, conn: conn.id, remoteAddress: conn.remoteAddress, remotePort: conn.remotePort });
     return true;
   }
 

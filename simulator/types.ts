@@ -19,6 +19,17 @@ export interface PhoneInfo {
   lastSeenAt: string | null;
 }
 
+export interface ConnectionInfo {
+  conn: number;
+  /** set once the client logged in */
+  phoneJid: string | null;
+  deviceJid: string | null;
+  loggedIn: boolean;
+  /** the peer of the TCP connection: the client, or the proxy it came through */
+  remoteAddress: string | null;
+  remotePort: number | null;
+}
+
 export interface SimEvent {
   seq: number;
   at: string;
