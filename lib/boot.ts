@@ -5,6 +5,7 @@ import { getLogger } from './logger';
 import { getSessionManager } from './sessions/manager';
 import { installProcessGuard } from './sessions/process-guard';
 import { startSubscribers } from './subscribers';
+import { busFor, fleetSettingsFromConfig } from './fleet/settings';
 
 const holder = globalThis as unknown as { __bootPromise?: Promise<void> };
 
@@ -15,7 +16,10 @@ export function bootServer(): Promise<void> {
   holder.__bootPromise ??= (async () => {
     const logger = getLogger();
     installProcessGuard(logger);
+    const config = getConfig();
     const manager = getSessionManager();
+    // Every console process is a node of a fleet (on SQLite, a fleet of one).
+    const fleet = manager.joinFleet(fleetSettingsFromConfig(config), busFor(config, logger));
     startSubscribers(manager);
     // With NEXT_MANUAL_SIG_HANDLE set (every launcher sets it), this handler alone decides the
     // exit, so the sessions are closed before the process ends. Installed before boot.
@@ -30,7 +34,9 @@ export function bootServer(): Promise<void> {
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
-    if (getConfig().SESSIONS_AUTOSTART) await manager.boot();
+    // Without autostart the node still holds a lease (so commands reach it) but claims nothing.
+    if (config.SESSIONS_AUTOSTART) await manager.boot();
+    else await fleet.start({ claimOrphans: false });
   })();
   return holder.__bootPromise;
 }

@@ -39,6 +39,21 @@ const schema = z.object({
   KEEPALIVE_INTERVAL_MS: int(1000, 600_000).default(30_000),
   /** Start the phones that were connected when the process stopped. */
   SESSIONS_AUTOSTART: bool.default(true),
+  /** This console process's name in the fleet (random per start when unset). */
+  NODE_ID: z.string().regex(/^[a-z0-9_]{1,40}$/, 'lower-case letters, digits and _ only').optional(),
+  /** The most phones this node runs. */
+  NODE_CAPACITY: int(1, 1_000_000).default(10_000),
+  /** How long a node's lease lasts after each renewal (database clock). */
+  LEASE_TTL_MS: int(1000, 600_000).default(10_000),
+  /** How often a node renews its lease and claims phones without a live owner. */
+  LEASE_RENEW_MS: int(100, 60_000).default(2_000),
+  /** A node that could not renew stops acting as owner this long before its lease could expire. */
+  FENCE_MARGIN_MS: int(100, 60_000).default(3_000),
+  /** Staggered start (boot, failover): phones connecting at once, and new starts per second. */
+  START_CONCURRENCY: int(1, 10_000).default(16),
+  START_RATE_PER_SEC: int(1, 10_000).default(50),
+  /** How long a command sent to the node that owns a phone may take. */
+  FLEET_COMMAND_TIMEOUT_MS: int(500, 120_000).default(20_000),
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
   /** Interval of the SSE heartbeat comment on /api/sessions/stream. */

@@ -39,7 +39,7 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     lastConnectedAt: snap?.lastConnectedAt ?? row.lastConnectedAt?.toISOString() ?? null,
     lastCloseReason: snap?.lastCloseReason ?? row.lastCloseReason,
     stats,
-    isActive: manager.getBaileysSock(row.id) !== null,
+    isActive: manager.isActive(row.id),
     health: snap?.health ?? healthLevel(stats, false),
   };
 }

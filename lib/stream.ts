@@ -39,7 +39,7 @@ export function sessionEventStream(signal: AbortSignal, heartbeatMs = 15_000, in
         if (PAIRING_EVENTS.has(event.type) && !access.canPair) return;
         send(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       };
-      const unsubscribe = getSessionManager().subscribe(onEvent);
+      const unsubscribe = getSessionManager().subscribeView(onEvent);
       const heartbeat = setInterval(() => send(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs);
       let done = false;
       let checking = false;

@@ -1,13 +1,16 @@
 // The session manager: one per process (on globalThis, so dev hot reloads and every route bundle
 // share it), owning one Session per organization phone.
-import { NotFoundError } from '../errors';
+import { NotFoundError, UnavailableError } from '../errors';
+import { Fleet, type FleetCommand, type FleetHost, type FleetOp, type FleetSettings } from '../fleet/fleet';
+import type { FleetBus } from '../fleet/bus';
+import { storeFor } from './store';
 import { getConfig, type Config } from '../config';
 import { getDb, type Db } from '../db/client';
 import { getLogger, type Logger } from '../logger';
 import { errorStats } from './decrypt-errors';
 import { EventBus } from './events';
 import { Session, type EngineSettings } from './session';
-import type { SessionErrorStats, SessionEventListener, SessionSnapshot } from './types';
+import type { SessionEngineEvent, SessionErrorStats, SessionEventListener, SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
 
 export class PhoneNotFoundError extends NotFoundError {
@@ -29,10 +32,17 @@ export function settingsFromConfig(config: Config): EngineSettings {
   };
 }
 
-export class SessionManager {
+/** States in which a phone has (or is getting) a socket. */
+const RUNNING_STATES = new Set(['connecting', 'qr', 'open']);
+
+export class SessionManager implements FleetHost {
   private sessions = new Map<number, Session>();
   readonly bus: EventBus;
+  /** local events and the events of phones other nodes run (the event stream reads this) */
+  readonly viewBus: EventBus;
   private readonly log: Logger;
+  /** this process's membership in the fleet (null: a manager on its own, as in engine tests) */
+  private fleet: Fleet | null = null;
 
   constructor(
     private readonly db: Db,
@@ -41,6 +51,116 @@ export class SessionManager {
   ) {
     this.log = logger.child({ module: 'sessions' });
     this.bus = new EventBus((err) => this.log.error({ err }, 'session event listener failed'));
+    this.viewBus = new EventBus((err) => this.log.error({ err }, 'session view listener failed'));
+    this.bus.subscribe((event) => {
+      this.viewBus.emit(event);
+      const snap = this.sessions.get(event.phoneId)?.snapshot();
+      if (this.fleet && snap) this.fleet.publishEvent(event, snap);
+    });
+  }
+
+  /**
+   * Makes this manager one node of a fleet: phones are started by claiming them (boot), commands
+   * for phones another node owns run there, and every write of a phone carries its owner's epoch.
+   */
+  joinFleet(settings: FleetSettings, bus: FleetBus): Fleet {
+    if (this.fleet) return this.fleet;
+    const store = storeFor(this.db);
+    this.fleet = new Fleet(this.db, store, bus, this, settings, this.log.child({ module: 'fleet' }));
+    store.onStaleOwner((phoneId) => {
+      this.log.warn({ phoneId }, 'write refused: another node owns this phone now');
+      this.fleet?.owned.delete(phoneId);
+      void this.abandon(phoneId, 'Owned by another node now (write refused)');
+    });
+    return this.fleet;
+  }
+
+  get fleetNode(): Fleet | null {
+    return this.fleet;
+  }
+
+  /**
+   * Runs a command where the phone is owned: here, on the node that owns it (its answer is
+   * returned), or here after claiming it when no live node owns it.
+   */
+  private async command<T>(op: FleetOp, phoneId: number, args: unknown, local: () => Promise<T>): Promise<T> {
+    const fleet = this.fleet;
+    if (!fleet) return local();
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const route = await fleet.route(phoneId);
+      if (route.kind === 'remote') return (await fleet.forward(route.nodeId, { op, phoneId, args })) as T;
+      // Nobody runs it: this node takes it (with a new epoch), so even a close is a fenced write.
+      if (route.kind === 'local' || (await fleet.claimOne(phoneId))) return local();
+      // Another node took it in between: ask again where it runs.
+    }
+    throw new UnavailableError(`Phone ${phoneId} is changing owner; try again`, 'node_unavailable');
+  }
+
+  /** A command sent by another node (or routed here): run it on this node's session. */
+  runLocal(cmd: FleetCommand): Promise<unknown> {
+    const id = cmd.phoneId;
+    switch (cmd.op) {
+      case 'start':
+        return this.ensure(id).then((s) => s.start());
+      case 'restart':
+        return this.ensure(id).then((s) => s.restart());
+      case 'close':
+        return this.ensure(id).then((s) => s.close((cmd.args as { reason?: string } | undefined)?.reason));
+      case 'logout':
+        return this.ensure(id).then((s) => s.logout((cmd.args as { reason?: string } | undefined)?.reason));
+      case 'pairing-code':
+        return this.sessions.get(id)?.requestPairingCode() ?? Promise.resolve(null);
+      case 'set-proxy':
+        return this.sessions.get(id)?.setProxy((cmd.args as { proxyUrl: string | null }).proxyUrl) ?? Promise.resolve(false);
+      case 'remove':
+        return this.removeLocal(id);
+    }
+  }
+
+  // FleetHost: what the fleet asks of this node's sessions.
+  async startOwned(phoneId: number): Promise<void> {
+    await (await this.ensure(phoneId)).start();
+  }
+
+  settled(phoneId?: number): Promise<void> {
+    if (phoneId === undefined) return this.settledAll();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        unsubscribe();
+        resolve();
+      };
+      const unsubscribe = this.bus.subscribe((e) => {
+        if (e.phoneId === phoneId && e.type === 'state' && e.state !== 'connecting') done();
+      });
+      const state = this.sessions.get(phoneId)?.state;
+      if (!state || state !== 'connecting') done();
+    });
+  }
+
+  async abandon(phoneId: number, reason: string): Promise<void> {
+    const session = this.sessions.get(phoneId);
+    if (!session) return;
+    this.sessions.delete(phoneId);
+    await session.abandon(reason);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.shutdown()));
+    await this.settledAll();
+  }
+
+  runningCount(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) if (s.running) n++;
+    return n;
+  }
+
+  localSnapshots(): SessionSnapshot[] {
+    return [...this.sessions.values()].map((s) => s.snapshot());
+  }
+
+  onRemoteEvent(event: SessionEngineEvent): void {
+    this.viewBus.emit(event);
   }
 
   private session(phoneId: number, organizationId: number, phoneJid: string, initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; proxyUrl?: string | null }) {
@@ -66,7 +186,7 @@ export class SessionManager {
   }
 
   async startBaileys(organizationId: number, organizationPhoneId: number, phoneJid: string): Promise<void> {
-    await this.session(organizationPhoneId, organizationId, phoneJid).start();
+    await this.command('start', organizationPhoneId, undefined, () => this.session(organizationPhoneId, organizationId, phoneJid).start());
   }
 
   getBaileysSock(organizationPhoneId: number): WASocket | null {
@@ -78,19 +198,19 @@ export class SessionManager {
   }
 
   async forceCloseSession(organizationPhoneId: number, reason = 'Manual close'): Promise<{ alreadyClosed: boolean }> {
-    return (await this.ensure(organizationPhoneId)).close(reason);
+    return this.command('close', organizationPhoneId, { reason }, async () => (await this.ensure(organizationPhoneId)).close(reason));
   }
 
   async restartSession(organizationPhoneId: number): Promise<void> {
-    await (await this.ensure(organizationPhoneId)).restart();
+    await this.command('restart', organizationPhoneId, undefined, async () => (await this.ensure(organizationPhoneId)).restart());
   }
 
   async start(organizationPhoneId: number): Promise<void> {
-    await (await this.ensure(organizationPhoneId)).start();
+    await this.command('start', organizationPhoneId, undefined, async () => (await this.ensure(organizationPhoneId)).start());
   }
 
   async logout(organizationPhoneId: number, reason?: string): Promise<void> {
-    await (await this.ensure(organizationPhoneId)).logout(reason);
+    await this.command('logout', organizationPhoneId, { reason }, async () => (await this.ensure(organizationPhoneId)).logout(reason));
   }
 
   /**
@@ -98,20 +218,21 @@ export class SessionManager {
    * at once. Returns whether a socket was restarted.
    */
   async setProxy(organizationPhoneId: number, proxyUrl: string | null): Promise<boolean> {
-    const session = this.sessions.get(organizationPhoneId);
-    if (!session) return false;
-    return session.setProxy(proxyUrl);
+    return this.command('set-proxy', organizationPhoneId, { proxyUrl }, async () => this.sessions.get(organizationPhoneId)?.setProxy(proxyUrl) ?? false);
   }
 
   /** The code to link the phone by number, or null when the session is not pairing. */
   async requestPairingCode(organizationPhoneId: number): Promise<string | null> {
-    const session = this.sessions.get(organizationPhoneId);
-    if (!session) return null;
-    return session.requestPairingCode();
+    return this.command('pairing-code', organizationPhoneId, undefined, async () => this.sessions.get(organizationPhoneId)?.requestPairingCode() ?? null);
   }
 
-  /** Forgets a phone's session (after its row was deleted). */
+  /** Forgets a phone's session (after its row was deleted), on the node that runs it. */
   async remove(organizationPhoneId: number): Promise<void> {
+    await this.command('remove', organizationPhoneId, undefined, () => this.removeLocal(organizationPhoneId));
+  }
+
+  private async removeLocal(organizationPhoneId: number): Promise<void> {
+    this.fleet?.remote.forget(organizationPhoneId);
     const session = this.sessions.get(organizationPhoneId);
     if (!session) return;
     await session.close('Phone deleted');
@@ -121,41 +242,70 @@ export class SessionManager {
 
   /** Changes whenever anything a snapshot shows may have changed (an event, a session added or removed). */
   get changeVersion(): string {
-    return `${this.bus.version}:${this.sessions.size}`;
+    return `${this.bus.version}:${this.sessions.size}:${this.fleet?.remote.version ?? 0}`;
   }
 
+  /** The live snapshot of a phone: this node's session, or what its owner last reported. */
   snapshot(organizationPhoneId: number): SessionSnapshot | null {
-    return this.sessions.get(organizationPhoneId)?.snapshot() ?? null;
+    return this.sessions.get(organizationPhoneId)?.snapshot() ?? this.fleet?.remote.snapshot(organizationPhoneId) ?? null;
   }
 
+  /** Every phone's live snapshot: this node's and the other nodes'. */
   snapshots(): SessionSnapshot[] {
-    return [...this.sessions.values()].map((s) => s.snapshot());
+    const local = this.localSnapshots();
+    if (!this.fleet) return local;
+    const mine = new Set(local.map((s) => s.phoneId));
+    return [...local, ...this.fleet.remote.snapshots().filter((s) => !mine.has(s.phoneId))];
+  }
+
+  /** True when the phone has a socket, here or on the node that runs it. */
+  isActive(organizationPhoneId: number): boolean {
+    if (this.sessions.get(organizationPhoneId)?.sock) return true;
+    const remote = this.fleet?.remote.snapshot(organizationPhoneId);
+    return !!remote && RUNNING_STATES.has(remote.state);
   }
 
   currentQr(organizationPhoneId: number): string | null {
-    return this.sessions.get(organizationPhoneId)?.snapshot().qr ?? null;
+    return this.snapshot(organizationPhoneId)?.qr ?? null;
   }
 
+  /** This node's engine events (webhooks, metrics counters: each node reports its own phones). */
   subscribe(listener: SessionEventListener): () => void {
     return this.bus.subscribe(listener);
   }
 
-  /** Starts the phones that were running when the process stopped. */
+  /** Every phone's events, wherever it runs (the event stream). */
+  subscribeView(listener: SessionEventListener): () => void {
+    return this.viewBus.subscribe(listener);
+  }
+
+  /**
+   * Starts the phones that were running when the process stopped: in a fleet, by claiming the
+   * ones without a live owner (staggered); on its own, all of them.
+   */
   async boot(): Promise<number> {
+    if (this.fleet) {
+      await this.fleet.start();
+      this.log.info({ count: this.fleet.owned.size, nodeId: this.fleet.nodeId }, 'claimed phones that were running before');
+      return this.fleet.owned.size;
+    }
     const phones = await this.db.organizationPhone.findMany({ where: { status: { in: ['open', 'connecting', 'qr'] } } });
     await Promise.all(phones.map((p) => this.session(p.id, p.organizationId, p.phoneJid, p).start().catch((err) => this.log.error({ err, phoneId: p.id }, 'failed to start phone at boot'))));
     this.log.info({ count: phones.length }, 'started phones that were running before');
     return phones.length;
   }
 
-  /** Closes every socket cleanly (no logout; stored statuses stay so boot() restarts them). */
+  /**
+   * Closes every socket cleanly (no logout; stored statuses stay so the phones start again). In
+   * a fleet the phones are handed to the other nodes at once.
+   */
   async shutdown(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((s) => s.shutdown()));
-    await this.settled();
+    if (this.fleet) await this.fleet.drain();
+    else await this.closeAll();
   }
 
   /** Resolves when every session's queued work and writes are done (tests, shutdown). */
-  async settled(): Promise<void> {
+  private async settledAll(): Promise<void> {
     await Promise.all([...this.sessions.values()].map((s) => s.settled()));
   }
 }

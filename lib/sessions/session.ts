@@ -50,6 +50,8 @@ export class Session {
   private persistChain: Promise<unknown> = Promise.resolve();
   private failureChain: Promise<unknown> = Promise.resolve();
   private generation = 0;
+  /** set once another node owns the phone: this object never opens a socket again */
+  private abandoned = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private attempts = 0;
   private sink: CauseSink = { causes: new Map(), onConsole: (level, text) => this.log.debug({ console: level }, text) };
@@ -262,15 +264,33 @@ export class Session {
     this.reconnectTimer = null;
   }
 
+  /**
+   * Ownership moved to another node (or this node lost its lease): the socket goes at once,
+   * outside the operation queue; nothing is written (the database would refuse it) and nothing
+   * queued may open a socket again. The new owner reports the phone's state from now on.
+   */
+  async abandon(reason: string): Promise<void> {
+    this.abandoned = true;
+    this.clearReconnect();
+    this.generation++;
+    const sock = this.sock;
+    this.sock = null;
+    this.state = 'closed';
+    this.lastCloseReason = reason;
+    this.log.warn({ reason }, `session abandoned: ${reason}`);
+    if (sock) await endSocket(sock);
+  }
+
   private async openSocket() {
     this.clearReconnect();
-    if (this.sock) return;
+    if (this.sock || this.abandoned) return;
     this.auth ??= await loadDbAuthState(this.store, this.phoneId);
     const auth = this.auth;
     if (this.proxyUrl === undefined) {
       const row = await this.deps.db.organizationPhone.findUnique({ where: { id: this.phoneId }, select: { proxyUrl: true } });
       this.proxyUrl = row?.proxyUrl ?? null;
     }
+    if (this.abandoned || this.sock) return; // abandoned (or started) while loading
     const generation = ++this.generation;
     this.setState('connecting');
     const { settings } = this.deps;

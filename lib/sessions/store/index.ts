@@ -7,6 +7,7 @@
 import type { Db } from '../../db/client';
 import type { DbProvider } from '../../db/provider';
 import { Batcher } from './batcher';
+import { FleetSql, isFenceRefusal } from '../../fleet/sql';
 import { DIALECTS, SqlBuilder, senderSessionPatterns, type KeyRef, type KeyRow, type PhoneStateWrite, type SessionEventWrite, type Statement } from './sql';
 
 export type { PhoneStateWrite, SessionEventWrite } from './sql';
@@ -17,8 +18,26 @@ export interface KeyChange {
   deletes: { type: string; keyId: string }[];
 }
 
+/** The owner's fencing token of a phone: its writes carry it and the database refuses stale ones. */
+export interface Fence {
+  nodeId: string;
+  epoch: number;
+}
+
+/** A phone's write was refused because another node owns the phone now. */
+export class StaleOwnerError extends Error {
+  constructor(readonly phoneId: number) {
+    super(`Phone ${phoneId} is owned by another node now: write refused`);
+    this.name = 'StaleOwnerError';
+  }
+}
+
 export interface SessionStore {
   readonly provider: DbProvider;
+  /** From now on every write of the phone carries this fence (null: unfenced). */
+  setFence(phoneId: number, fence: Fence | null): void;
+  /** Called once per refused write, with the phone whose ownership moved. */
+  onStaleOwner(listener: (phoneId: number) => void): () => void;
   /** a phone's credentials (BufferJSON text), or null */
   readCreds(phoneId: number): Promise<string | null>;
   saveCreds(phoneId: number, data: string): Promise<void>;
@@ -40,6 +59,9 @@ interface WriteItem {
   statements?: Statement[];
   /** the phone whose keys `statements` touch (so they are never merged around that phone's key change) */
   keyPhone?: number;
+  /** the phone the write belongs to, with its fence when the phone is fenced */
+  phoneId?: number;
+  fence?: Fence;
 }
 
 interface ReadItem {
@@ -57,6 +79,9 @@ export interface StoreOptions {
 export class SqlSessionStore implements SessionStore {
   readonly provider: DbProvider;
   private readonly sql: SqlBuilder;
+  private readonly fleetSql: FleetSql;
+  private readonly fences = new Map<number, Fence>();
+  private readonly staleListeners = new Set<(phoneId: number) => void>();
   readonly writes: Batcher<WriteItem, number[]>;
   readonly reads: Batcher<ReadItem, Map<string, string>>;
 
@@ -67,6 +92,7 @@ export class SqlSessionStore implements SessionStore {
   ) {
     this.provider = provider;
     this.sql = new SqlBuilder(DIALECTS[provider]);
+    this.fleetSql = new FleetSql(provider);
     const pg = provider === 'postgresql';
     this.writes = new Batcher((items) => this.runWrites(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.writeConcurrency ?? (pg ? 2 : 1) });
     this.reads = new Batcher((items) => this.runReads(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.readConcurrency ?? (pg ? 4 : 2) });
@@ -85,6 +111,35 @@ export class SqlSessionStore implements SessionStore {
     if (!statements.length) return [];
     if (statements.length === 1) return [await this.exec(statements[0])];
     return this.db.$transaction(statements.map((s) => this.exec(s)));
+  }
+
+  setFence(phoneId: number, fence: Fence | null) {
+    if (fence) this.fences.set(phoneId, fence);
+    else this.fences.delete(phoneId);
+  }
+
+  onStaleOwner(listener: (phoneId: number) => void) {
+    this.staleListeners.add(listener);
+    return () => void this.staleListeners.delete(listener);
+  }
+
+  /** The fence statements of a batch, one per fenced phone, run first in its transaction. */
+  private fenceStatements(items: WriteItem[]): Statement[] {
+    const fenced = new Map<number, Fence>();
+    for (const item of items) if (item.phoneId !== undefined && item.fence) fenced.set(item.phoneId, item.fence);
+    return [...fenced].map(([phoneId, f]) => this.fleetSql.fence(phoneId, f.nodeId, f.epoch));
+  }
+
+  /** Hands a write to the batcher, tagged with its phone's fence; a refusal becomes StaleOwnerError. */
+  private async write(phoneId: number, item: WriteItem): Promise<number[]> {
+    const fence = this.fences.get(phoneId);
+    try {
+      return await this.writes.add({ ...item, phoneId, fence });
+    } catch (err) {
+      if (!fence || !isFenceRefusal(err)) throw err;
+      for (const listener of this.staleListeners) listener(phoneId);
+      throw new StaleOwnerError(phoneId);
+    }
   }
 
   private itemStatements(item: WriteItem): Statement[] {
@@ -112,18 +167,19 @@ export class SqlSessionStore implements SessionStore {
   }
 
   private async runWrites(items: WriteItem[]): Promise<number[][]> {
-    if (items.length === 1) return [await this.atomic(this.itemStatements(items[0]))];
+    const fences = this.fenceStatements(items);
+    if (items.length === 1) return [(await this.atomic([...fences, ...this.itemStatements(items[0])])).slice(fences.length)];
     if (!this.mergeable(items)) {
       // Same keys in several items: keep each item's statements, in order, in one transaction.
       const per = items.map((item) => this.itemStatements(item));
-      const counts = await this.atomic(per.flat());
-      let at = 0;
+      const counts = await this.atomic([...fences, ...per.flat()]);
+      let at = fences.length;
       return per.map((s) => counts.slice(at, (at += s.length)));
     }
     // All key deletes in one statement, all key upserts in one, then the rest in order.
     const deletes = items.flatMap((i) => i.keys?.deletes ?? []);
     const upserts = items.flatMap((i) => i.keys?.upserts ?? []);
-    const merged = [...(deletes.length ? this.sql.deleteKeys(deletes) : []), ...(upserts.length ? this.sql.upsertKeys(upserts) : [])];
+    const merged = [...fences, ...(deletes.length ? this.sql.deleteKeys(deletes) : []), ...(upserts.length ? this.sql.upsertKeys(upserts) : [])];
     const rest = items.map((i) => i.statements ?? []);
     const counts = await this.atomic([...merged, ...rest.flat()]);
     let at = merged.length;
@@ -161,7 +217,7 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async saveCreds(phoneId: number, data: string) {
-    await this.writes.add({ statements: [this.sql.upsertCreds(phoneId, data)] });
+    await this.write(phoneId, { statements: [this.sql.upsertCreds(phoneId, data)] });
   }
 
   readKeys(phoneId: number, type: string, ids: string[]) {
@@ -171,7 +227,7 @@ export class SqlSessionStore implements SessionStore {
 
   async writeKeys(phoneId: number, change: KeyChange) {
     if (!change.upserts.length && !change.deletes.length) return;
-    await this.writes.add({
+    await this.write(phoneId, {
       keys: {
         upserts: change.upserts.map((u) => ({ phoneId, ...u })),
         deletes: change.deletes.map((d) => ({ phoneId, ...d })),
@@ -180,20 +236,20 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async deleteSenderSessions(phoneId: number, senderUser: string) {
-    const [count] = await this.writes.add({ statements: [this.sql.deleteKeysLike(phoneId, 'session', senderSessionPatterns(senderUser))], keyPhone: phoneId });
+    const [count] = await this.write(phoneId, { statements: [this.sql.deleteKeysLike(phoneId, 'session', senderSessionPatterns(senderUser))], keyPhone: phoneId });
     return count;
   }
 
   async clearAuth(phoneId: number) {
-    await this.writes.add({ statements: this.sql.clearAuth(phoneId), keyPhone: phoneId });
+    await this.write(phoneId, { statements: this.sql.clearAuth(phoneId), keyPhone: phoneId });
   }
 
   async writePhoneState(phoneId: number, data: PhoneStateWrite) {
-    await this.writes.add({ statements: [this.sql.phoneState(phoneId, data)] });
+    await this.write(phoneId, { statements: [this.sql.phoneState(phoneId, data)] });
   }
 
   async insertEvent(event: SessionEventWrite) {
-    await this.writes.add({ statements: [this.sql.insertEvent(event)] });
+    await this.write(event.phoneId, { statements: [this.sql.insertEvent(event)] });
   }
 }
 

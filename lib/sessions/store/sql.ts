@@ -21,7 +21,7 @@ export const DIALECTS: Record<DbProvider, Dialect> = {
 };
 
 /** Collects parameters and hands out their placeholders. */
-class Params {
+export class Params {
   readonly values: unknown[] = [];
   constructor(private readonly dialect: Dialect) {}
   add(value: unknown): string {

@@ -1,0 +1,47 @@
+// The fleet's decisions, as pure functions: how many phones a node takes, and when it must stop
+// acting as an owner. The effects (SQL, sockets, timers) live in fleet.ts.
+
+/**
+ * How many more phones a node may claim now: up to its fair share of the phones that should run
+ * (spread evenly over the live nodes) and never past its capacity.
+ */
+export function claimQuota(input: { toRun: number; liveNodes: number; capacity: number; owned: number }): number {
+  const nodes = Math.max(1, input.liveNodes);
+  const fair = Math.ceil(input.toRun / nodes);
+  return Math.max(0, Math.min(input.capacity, fair) - input.owned);
+}
+
+/**
+ * Self-fencing: a node must close its sockets before its lease can expire in the database. The
+ * lease was granted for `ttlMs` when the last successful renewal STARTED (so the database's expiry
+ * is at least that late); the node stops acting `marginMs` before, on a monotonic clock.
+ */
+export function mustSelfFence(input: { lastRenewStartMono: number | null; nowMono: number; ttlMs: number; marginMs: number }): boolean {
+  if (input.lastRenewStartMono === null) return false; // never owned anything
+  return input.nowMono - input.lastRenewStartMono >= input.ttlMs - input.marginMs;
+}
+
+export interface OwnedPhone {
+  phoneId: number;
+  epoch: number;
+}
+
+/**
+ * Compares what this node runs with what the database says it owns: phones to stop (owned
+ * elsewhere now, or at another epoch) and phones to start (claimed but not running here).
+ */
+export function reconcile(local: Map<number, number>, stored: OwnedPhone[]): { lost: number[]; gained: OwnedPhone[] } {
+  const storedMap = new Map(stored.map((o) => [o.phoneId, o.epoch]));
+  const lost = [...local.keys()].filter((id) => storedMap.get(id) !== local.get(id));
+  const gained = stored.filter((o) => !local.has(o.phoneId));
+  return { lost, gained };
+}
+
+/** Where a command for a phone runs. */
+export type CommandRoute = { kind: 'local' } | { kind: 'remote'; nodeId: string } | { kind: 'unowned' };
+
+export function routeCommand(self: string, owner: { nodeId: string; live: boolean } | null): CommandRoute {
+  if (!owner || !owner.live) return { kind: 'unowned' };
+  if (owner.nodeId === self) return { kind: 'local' };
+  return { kind: 'remote', nodeId: owner.nodeId };
+}

@@ -1,0 +1,29 @@
+// The fleet's settings from the console's configuration, and the bus for its database.
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { providerOf } from '../db/provider';
+import { LoopbackBus, PgBus, type FleetBus } from './bus';
+import { newNodeId, type FleetSettings } from './fleet';
+
+export function fleetSettingsFromConfig(config: Config): FleetSettings {
+  const settings: FleetSettings = {
+    nodeId: config.NODE_ID ?? newNodeId(),
+    leaseTtlMs: config.LEASE_TTL_MS,
+    renewIntervalMs: config.LEASE_RENEW_MS,
+    fenceMarginMs: config.FENCE_MARGIN_MS,
+    capacity: config.NODE_CAPACITY,
+    startConcurrency: config.START_CONCURRENCY,
+    startPerSecond: config.START_RATE_PER_SEC,
+    commandTimeoutMs: config.FLEET_COMMAND_TIMEOUT_MS,
+  };
+  // A node must get at least one more renewal in before it has to fence itself.
+  if (settings.renewIntervalMs * 2 > settings.leaseTtlMs - settings.fenceMarginMs) {
+    throw new Error('LEASE_RENEW_MS must be at most half of LEASE_TTL_MS - FENCE_MARGIN_MS');
+  }
+  return settings;
+}
+
+/** PostgreSQL: LISTEN/NOTIFY on the same database. SQLite: a fleet of one, nothing to send. */
+export function busFor(config: Config, log: Logger): FleetBus {
+  return providerOf(config.DATABASE_URL) === 'postgresql' ? new PgBus(config.DATABASE_URL, log.child({ module: 'fleet-bus' })) : new LoopbackBus();
+}

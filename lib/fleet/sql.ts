@@ -1,0 +1,159 @@
+// The SQL of fleet ownership, as plain { sql, params } values for one dialect. Every time that
+// decides who owns what is read from the DATABASE's clock (`nowMs`), so the nodes' own clocks
+// never matter; leases are kept as milliseconds since the epoch.
+import type { DbProvider } from '../db/provider';
+import { DIALECTS, Params, type Statement } from '../sessions/store/sql';
+
+/** The statuses of a phone that should be running (boot and failover start these). */
+export const RUNNING_STATUSES = ['open', 'connecting', 'qr'] as const;
+
+export class FleetSql {
+  private readonly pg: boolean;
+  /** the database clock in ms since the epoch */
+  readonly nowMs: string;
+
+  constructor(readonly provider: DbProvider) {
+    this.pg = provider === 'postgresql';
+    this.nowMs = this.pg ? `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint` : `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`;
+  }
+
+  private params() {
+    return new Params(DIALECTS[this.provider]);
+  }
+
+  private running(p: Params) {
+    return RUNNING_STATUSES.map((s) => p.add(s)).join(', ');
+  }
+
+  /** Creates or renews a node's lease; returns its expiry and the database's now. */
+  renew(nodeId: string, ttlMs: number, capacity: number): Statement {
+    const p = this.params();
+    const id = p.add(nodeId);
+    const ttl = p.add(ttlMs);
+    const cap = p.add(capacity);
+    return {
+      sql: `INSERT INTO "FleetNode" ("id", "leaseExpiresMs", "capacity") VALUES (${id}, ${this.nowMs} + ${ttl}, ${cap})
+        ON CONFLICT ("id") DO UPDATE SET "leaseExpiresMs" = excluded."leaseExpiresMs", "capacity" = excluded."capacity"
+        RETURNING "leaseExpiresMs", ${this.nowMs} AS "nowMs"`,
+      params: p.values,
+    };
+  }
+
+  liveNodes(): Statement {
+    return { sql: `SELECT "id", "capacity" FROM "FleetNode" WHERE "leaseExpiresMs" > ${this.nowMs} ORDER BY "id"`, params: [] };
+  }
+
+  /** How many phones should run in the whole fleet. */
+  countToRun(): Statement {
+    const p = this.params();
+    return { sql: `SELECT COUNT(*) AS "n" FROM "OrganizationPhone" WHERE "status" IN (${this.running(p)})`, params: p.values };
+  }
+
+  /** The phones a node owns, with their epochs and whether they should run. */
+  owned(nodeId: string): Statement {
+    const p = this.params();
+    const me = p.add(nodeId);
+    return {
+      sql: `SELECT o."phoneId", o."epoch", CASE WHEN ph."status" IN (${this.running(p)}) THEN 1 ELSE 0 END AS "run"
+        FROM "PhoneOwner" o JOIN "OrganizationPhone" ph ON ph."id" = o."phoneId" WHERE o."nodeId" = ${me}`,
+      params: p.values,
+    };
+  }
+
+  /** A phone's owner and whether that owner's lease is live. */
+  ownerOf(phoneId: number): Statement {
+    const p = this.params();
+    return {
+      sql: `SELECT o."nodeId", o."epoch", CASE WHEN n."leaseExpiresMs" > ${this.nowMs} THEN 1 ELSE 0 END AS "live"
+        FROM "PhoneOwner" o LEFT JOIN "FleetNode" n ON n."id" = o."nodeId" WHERE o."phoneId" = ${p.add(phoneId)}`,
+      params: p.values,
+    };
+  }
+
+  /**
+   * Takes up to `limit` phones that should run and have no live owner: a new owner row, or the
+   * old one moved here with epoch + 1. PostgreSQL skips phones another node is claiming at this
+   * moment (SKIP LOCKED); the ON CONFLICT condition re-checks the owner on the newest row, so two
+   * nodes can never both take a phone. SQLite runs the same statement under its single writer.
+   */
+  claim(nodeId: string, limit: number): Statement {
+    const p = this.params();
+    const me = p.add(nodeId);
+    const running = this.running(p);
+    const n = p.add(limit);
+    const lock = this.pg ? 'FOR UPDATE OF ph SKIP LOCKED' : '';
+    return {
+      sql: `WITH cand AS (
+          SELECT ph."id" FROM "OrganizationPhone" ph
+          WHERE ph."status" IN (${running})
+            AND NOT EXISTS (
+              SELECT 1 FROM "PhoneOwner" o JOIN "FleetNode" fn ON fn."id" = o."nodeId"
+              WHERE o."phoneId" = ph."id" AND fn."leaseExpiresMs" > ${this.nowMs})
+          ORDER BY ph."id" LIMIT ${n} ${lock})
+        INSERT INTO "PhoneOwner" ("phoneId", "nodeId", "epoch", "claimedMs")
+        SELECT "id", ${me}, 1, ${this.nowMs} FROM cand WHERE true
+        ON CONFLICT ("phoneId") DO UPDATE SET "nodeId" = excluded."nodeId", "epoch" = "PhoneOwner"."epoch" + 1, "claimedMs" = excluded."claimedMs"
+          WHERE NOT EXISTS (SELECT 1 FROM "FleetNode" fn WHERE fn."id" = "PhoneOwner"."nodeId" AND fn."leaseExpiresMs" > ${this.nowMs})
+        RETURNING "phoneId", "epoch"`,
+      params: p.values,
+    };
+  }
+
+  /**
+   * Takes one phone for this node (a start command): when it has no owner, its owner's lease
+   * ended, or this node owns it already (then the epoch stays). Returns no row when another live
+   * node owns it.
+   */
+  claimOne(nodeId: string, phoneId: number): Statement {
+    const p = this.params();
+    const me = p.add(nodeId);
+    const phone = p.add(phoneId);
+    return {
+      sql: `INSERT INTO "PhoneOwner" ("phoneId", "nodeId", "epoch", "claimedMs") VALUES (${phone}, ${me}, 1, ${this.nowMs})
+        ON CONFLICT ("phoneId") DO UPDATE SET "nodeId" = excluded."nodeId",
+          "epoch" = CASE WHEN "PhoneOwner"."nodeId" = excluded."nodeId" THEN "PhoneOwner"."epoch" ELSE "PhoneOwner"."epoch" + 1 END,
+          "claimedMs" = excluded."claimedMs"
+          WHERE "PhoneOwner"."nodeId" = excluded."nodeId"
+             OR NOT EXISTS (SELECT 1 FROM "FleetNode" fn WHERE fn."id" = "PhoneOwner"."nodeId" AND fn."leaseExpiresMs" > ${this.nowMs})
+        RETURNING "phoneId", "epoch"`,
+      params: p.values,
+    };
+  }
+
+  /** Gives up phones (drain): their rows go, so any live node may claim them at once. */
+  release(nodeId: string, phoneIds?: number[]): Statement {
+    const p = this.params();
+    const me = p.add(nodeId);
+    const only = phoneIds ? ` AND "phoneId" IN (${phoneIds.length ? phoneIds.map((id) => p.add(id)).join(', ') : 'NULL'})` : '';
+    return { sql: `DELETE FROM "PhoneOwner" WHERE "nodeId" = ${me}${only}`, params: p.values };
+  }
+
+  /** Ends a node's lease (drain). */
+  leave(nodeId: string): Statement {
+    const p = this.params();
+    return { sql: `DELETE FROM "FleetNode" WHERE "id" = ${p.add(nodeId)}`, params: p.values };
+  }
+
+  /**
+   * The fence of one phone's write, run first in the write's transaction: it inserts a row that
+   * FenceRefusal's CHECK refuses unless the phone is still owned by this node at this epoch, so a
+   * stale owner's write fails in the database and rolls back. On PostgreSQL the owner row is
+   * share-locked until commit, so ownership cannot move between the check and the write.
+   */
+  fence(phoneId: number, nodeId: string, epoch: number): Statement {
+    const p = this.params();
+    const phone = p.add(phoneId);
+    const lock = this.pg ? ' FOR SHARE' : '';
+    return {
+      sql: `INSERT INTO "FenceRefusal" ("phoneId") SELECT CAST(${phone} AS INTEGER) WHERE NOT EXISTS (
+          SELECT 1 FROM "PhoneOwner" WHERE "phoneId" = CAST(${p.add(phoneId)} AS INTEGER) AND "nodeId" = ${p.add(nodeId)} AND "epoch" = CAST(${p.add(epoch)} AS BIGINT)${lock})`,
+      params: p.values,
+    };
+  }
+}
+
+/** True when a database error is a fence's refusal. */
+export function isFenceRefusal(err: unknown): boolean {
+  const text = err instanceof Error ? `${err.message} ${String((err as { meta?: unknown }).meta ? JSON.stringify((err as { meta?: unknown }).meta) : '')}` : String(err);
+  return text.includes('stale_owner_write_refused');
+}
