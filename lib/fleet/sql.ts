@@ -7,6 +7,8 @@ import { DIALECTS, Params, type Statement } from '../sessions/store/sql';
 /** The statuses of a phone that should be running (boot and failover start these). */
 export const RUNNING_STATUSES = ['open', 'connecting', 'qr'] as const;
 
+// SQLite's `?` parameters are positional: every statement adds its parameters in the order they
+// appear in the text.
 export class FleetSql {
   private readonly pg: boolean;
   /** the database clock in ms since the epoch */
@@ -29,8 +31,8 @@ export class FleetSql {
   renew(nodeId: string, ttlMs: number, capacity: number): Statement {
     const p = this.params();
     const id = p.add(nodeId);
-    const ttl = p.add(ttlMs);
-    const cap = p.add(capacity);
+    const ttl = `CAST(${p.add(ttlMs)} AS BIGINT)`;
+    const cap = `CAST(${p.add(capacity)} AS INTEGER)`;
     return {
       sql: `INSERT INTO "FleetNode" ("id", "leaseExpiresMs", "capacity") VALUES (${id}, ${this.nowMs} + ${ttl}, ${cap})
         ON CONFLICT ("id") DO UPDATE SET "leaseExpiresMs" = excluded."leaseExpiresMs", "capacity" = excluded."capacity"
@@ -52,9 +54,10 @@ export class FleetSql {
   /** The phones a node owns, with their epochs and whether they should run. */
   owned(nodeId: string): Statement {
     const p = this.params();
+    const running = this.running(p);
     const me = p.add(nodeId);
     return {
-      sql: `SELECT o."phoneId", o."epoch", CASE WHEN ph."status" IN (${this.running(p)}) THEN 1 ELSE 0 END AS "run"
+      sql: `SELECT o."phoneId", o."epoch", CASE WHEN ph."status" IN (${running}) THEN 1 ELSE 0 END AS "run"
         FROM "PhoneOwner" o JOIN "OrganizationPhone" ph ON ph."id" = o."phoneId" WHERE o."nodeId" = ${me}`,
       params: p.values,
     };
@@ -78,9 +81,9 @@ export class FleetSql {
    */
   claim(nodeId: string, limit: number): Statement {
     const p = this.params();
-    const me = p.add(nodeId);
     const running = this.running(p);
-    const n = p.add(limit);
+    const n = `CAST(${p.add(limit)} AS INTEGER)`; // SQLite's LIMIT refuses a float-bound number
+    const me = p.add(nodeId);
     const lock = this.pg ? 'FOR UPDATE OF ph SKIP LOCKED' : '';
     return {
       sql: `WITH cand AS (
@@ -106,8 +109,8 @@ export class FleetSql {
    */
   claimOne(nodeId: string, phoneId: number): Statement {
     const p = this.params();
+    const phone = `CAST(${p.add(phoneId)} AS INTEGER)`;
     const me = p.add(nodeId);
-    const phone = p.add(phoneId);
     return {
       sql: `INSERT INTO "PhoneOwner" ("phoneId", "nodeId", "epoch", "claimedMs") VALUES (${phone}, ${me}, 1, ${this.nowMs})
         ON CONFLICT ("phoneId") DO UPDATE SET "nodeId" = excluded."nodeId",

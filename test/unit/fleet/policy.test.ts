@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { claimQuota, mustSelfFence, reconcile, routeCommand } from '../../../lib/fleet/policy';
+import { StartGate } from '../../../lib/fleet/start-gate';
+import { packMessages } from '../../../lib/fleet/bus';
+
+test('claim quota: a fair share of the phones to run, never past capacity, never negative', () => {
+  assert.equal(claimQuota({ toRun: 30, liveNodes: 3, capacity: 100, owned: 0 }), 10);
+  assert.equal(claimQuota({ toRun: 31, liveNodes: 3, capacity: 100, owned: 0 }), 11, 'the share rounds up so every phone finds a node');
+  assert.equal(claimQuota({ toRun: 30, liveNodes: 3, capacity: 4, owned: 0 }), 4, 'capacity caps the share');
+  assert.equal(claimQuota({ toRun: 30, liveNodes: 2, capacity: 100, owned: 10 }), 5, 'a node after failover takes the rest of its share');
+  assert.equal(claimQuota({ toRun: 30, liveNodes: 3, capacity: 100, owned: 12 }), 0);
+  assert.equal(claimQuota({ toRun: 5, liveNodes: 0, capacity: 100, owned: 0 }), 5, 'with no live node known, this node alone');
+});
+
+test('self-fencing: only once renewals stopped for ttl - margin on the monotonic clock', () => {
+  const base = { ttlMs: 10_000, marginMs: 3_000 };
+  assert.equal(mustSelfFence({ ...base, lastRenewStartMono: null, nowMono: 1e9 }), false, 'a node that never renewed owns nothing');
+  assert.equal(mustSelfFence({ ...base, lastRenewStartMono: 1000, nowMono: 7999 }), false);
+  assert.equal(mustSelfFence({ ...base, lastRenewStartMono: 1000, nowMono: 8000 }), true, 'margin before the lease could end');
+});
+
+test('reconcile: phones owned elsewhere (or at another epoch) are lost, stored ones not running here are gained', () => {
+  const local = new Map([
+    [1, 1],
+    [2, 1],
+    [3, 4],
+  ]);
+  const { lost, gained } = reconcile(local, [
+    { phoneId: 1, epoch: 1 },
+    { phoneId: 3, epoch: 5 },
+    { phoneId: 9, epoch: 2 },
+  ]);
+  assert.deepEqual(lost.sort(), [2, 3]);
+  assert.deepEqual(gained, [{ phoneId: 9, epoch: 2 }]);
+});
+
+test('command routing: here, at the live owner, or unowned when the owner is gone', () => {
+  assert.deepEqual(routeCommand('a', { nodeId: 'a', live: true }), { kind: 'local' });
+  assert.deepEqual(routeCommand('a', { nodeId: 'b', live: true }), { kind: 'remote', nodeId: 'b' });
+  assert.deepEqual(routeCommand('a', { nodeId: 'b', live: false }), { kind: 'unowned' });
+  assert.deepEqual(routeCommand('a', { nodeId: 'a', live: false }), { kind: 'unowned' }, 'an expired lease of our own is not ownership');
+  assert.deepEqual(routeCommand('a', null), { kind: 'unowned' });
+});
+
+test('start gate: at most `concurrency` starts in flight, and no faster than the rate', async () => {
+  let clock = 0;
+  const sleeps: number[] = [];
+  const gate = new StartGate({
+    concurrency: 2,
+    perSecond: 10,
+    now: () => clock,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    },
+  });
+  let inFlight = 0;
+  let peak = 0;
+  const releases: (() => void)[] = [];
+  const runs = Array.from({ length: 5 }, () =>
+    gate.run(
+      async () => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+      },
+      () =>
+        new Promise<void>((r) =>
+          releases.push(() => {
+            inFlight--;
+            r();
+          }),
+        ),
+    ),
+  );
+  for (let i = 0; i < 5; i++) {
+    while (!releases.length) await new Promise((r) => setImmediate(r));
+    releases.shift()!();
+  }
+  await Promise.all(runs);
+  assert.equal(peak, 2, 'never more than the concurrency');
+  const started = 1 + sleeps.length; // the first start needs no wait
+  assert.equal(started, 5);
+  assert.ok(clock >= 400, `5 starts at 10/s take at least 400 ms of the gate's clock (took ${clock})`);
+});
+
+test('bus messages are packed under the NOTIFY payload limit', () => {
+  const items = Array.from({ length: 100 }, (_, i) => ({ i, text: 'x'.repeat(200) }));
+  const packs = packMessages(items, 2000);
+  assert.ok(packs.length > 1);
+  assert.deepEqual(packs.flat(), items, 'nothing lost, order kept');
+  for (const p of packs) assert.ok(Buffer.byteLength(JSON.stringify(p)) <= 2000);
+});
