@@ -18,6 +18,8 @@ export interface LinkCodeRequest {
 export interface ConnectionHooks {
   serverStatic: { private: Uint8Array; public: Uint8Array };
   firstFrameDelayMs: number;
+  /** a client that sends nothing for this long is disconnected, as WhatsApp does (0: never) */
+  idleTimeoutMs?: number;
   onRegistration(conn: Connection, bundle: DeviceBundle): void;
   onLogin(conn: Connection, user: string, device: number): boolean;
   onBundleUpload(conn: Connection, bundle: DeviceBundle): void;
@@ -55,13 +57,24 @@ export class Connection {
   loggedIn = false;
   private ready: Promise<void> = Promise.resolve();
   private waiters = new Map<string, (node: BinaryNode) => void>();
+  private lastHeardAt = Date.now();
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private ws: WebSocket,
     private hooks: ConnectionHooks,
   ) {
     this.noise = new NoiseServer(hooks.serverStatic);
+    const idle = hooks.idleTimeoutMs ?? 0;
+    if (idle > 0) {
+      this.idleTimer = setInterval(() => {
+        if (Date.now() - this.lastHeardAt < idle) return;
+        this.hooks.log(this, 'idle-timeout', `no frame for ${idle} ms`);
+        this.destroy();
+      }, Math.max(50, Math.floor(idle / 4)));
+    }
     ws.on('message', (data: Buffer) => {
+      this.lastHeardAt = Date.now();
       // Serialize handling: the handshake is async and frames must be processed in order.
       this.ready = this.ready.then(() => this.onData(data)).catch((err) => {
         this.hooks.log(this, 'protocol-error', String(err?.message ?? err));
@@ -83,6 +96,7 @@ export class Connection {
   private markClosed(code?: number) {
     if (this.closed) return;
     this.closed = true;
+    if (this.idleTimer) clearInterval(this.idleTimer);
     this.closeCode = code ?? null;
     for (const resolve of this.waiters.values()) resolve({ tag: 'closed', attrs: {} });
     this.waiters.clear();

@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   /** number of QR refs offered per registration (each lives 60 s, then 20 s, in Baileys) */
   qrRefs?: number;
   maxEvents?: number;
+  /** disconnect a client that sends nothing (not even its keep-alive ping) for this long; 0 = never */
+  idleTimeoutMs?: number;
 }
 
 export class SimulatorCore {
@@ -40,11 +42,13 @@ export class SimulatorCore {
   private readonly firstFrameDelayMs: number;
   private readonly qrRefs: number;
   private readonly maxEvents: number;
+  private readonly idleTimeoutMs: number;
 
   constructor(opts: SimulatorOptions = {}) {
     this.firstFrameDelayMs = opts.firstFrameDelayMs ?? 50;
     this.qrRefs = opts.qrRefs ?? 6;
     this.maxEvents = opts.maxEvents ?? 20_000;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 0;
   }
 
   record(type: string, phoneJid?: string, detail?: unknown) {
@@ -86,6 +90,7 @@ export class SimulatorCore {
     const conn: Connection = new Connection(ws, {
       serverStatic: this.serverStatic,
       firstFrameDelayMs: this.firstFrameDelayMs,
+      idleTimeoutMs: this.idleTimeoutMs,
       onRegistration: (c) => this.offerQr(c),
       onLogin: (c, user, device) => this.login(c, user, device),
       onBundleUpload: (c, bundle) => this.storeBundle(c, bundle),

@@ -10,7 +10,7 @@ import type { SessionEngineEvent, SessionSnapshot } from '../sessions/types';
 import type { SessionStore } from '../sessions/store';
 import type { FleetBus } from './bus';
 import { packMessages } from './bus';
-import { claimQuota, mustSelfFence, reconcile, routeCommand, type CommandRoute, type OwnedPhone } from './policy';
+import { claimQuota, mustSelfFence, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
 import { RemoteView, type RemoteEvent } from './remote-view';
 import { FleetSql } from './sql';
 import { StartGate } from './start-gate';
@@ -53,6 +53,10 @@ export interface FleetHost {
   abandon(phoneId: number, reason: string): Promise<void>;
   /** closes every socket without logging out and without changing stored statuses (drain) */
   closeAll(): Promise<void>;
+  /** closes one phone's socket the same way and forgets it here (it is handed to another node) */
+  release(phoneId: number): Promise<void>;
+  /** this node's running phones, in the order it would give them up */
+  runningPhones(): number[];
   /** runs a command here (sent by another node, or local) */
   runLocal(cmd: FleetCommand): Promise<unknown>;
   /** how many of this node's phones are running (they count against its capacity) */
@@ -71,7 +75,7 @@ type BusMessage =
   | { kind: 'events'; from: string; items: RemoteEvent[] }
   | { kind: 'hello'; from: string }
   | { kind: 'released'; from: string }
-  | { kind: 'snapshots'; from: string; items: SessionSnapshot[] };
+  | { kind: 'snapshots'; from: string; items: { snapshot: SessionSnapshot; epoch: number }[] };
 
 interface CommandRequest {
   id: string;
@@ -162,6 +166,7 @@ export class Fleet {
         await this.renew();
         await this.reconcileOwned();
         await this.claimOrphans();
+        await this.shedExcess();
       } catch (err) {
         this.log.warn({ err }, 'fleet round failed');
       }
@@ -225,6 +230,22 @@ export class Fleet {
       this.adopt(phoneId, Number(row.epoch));
       this.startClaimed(phoneId);
     }
+  }
+
+  /** Hands phones back when this node runs more than its share; other nodes claim them. */
+  private async shedExcess() {
+    if (this.stopping || !this.claiming || this.gate.inFlight > 0) return;
+    const running = this.host.runningPhones();
+    const [{ n }] = await this.query<{ n: number | bigint }>(this.sql.countToRun());
+    const count = shedQuota({ toRun: Number(n), liveNodes: this.liveNodes.size, owned: running.length });
+    if (!count) return;
+    const phones = running.slice(-count);
+    this.log.info({ phones }, 'running more than a fair share: handing phones to other nodes');
+    for (const phoneId of phones) {
+      this.owned.delete(phoneId);
+      await this.host.release(phoneId).catch((err) => this.log.warn({ err, phoneId }, 'could not close a phone to hand it over'));
+    }
+    await this.query(this.sql.release(this.nodeId, phones));
   }
 
   /** Starts an owned phone through the staggered start gate. */
@@ -294,8 +315,9 @@ export class Fleet {
 
   /** Sends a local engine event (with the session's snapshot) to the other nodes, batched per tick. */
   publishEvent(event: SessionEngineEvent, snapshot: SessionSnapshot) {
-    if (this.stopping && event.type !== 'state') return;
-    this.outbox.push({ event, snapshot });
+    const epoch = this.owned.get(event.phoneId);
+    if (epoch === undefined) return; // not ours (any more): the owner reports it
+    this.outbox.push({ event, snapshot, epoch });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
@@ -314,15 +336,18 @@ export class Fleet {
       case 'events':
         for (const item of m.items) {
           if (this.owned.has(item.snapshot.phoneId)) continue; // ours now: a late event of the old owner
-          this.remote.apply(m.from, item.snapshot);
-          this.host.onRemoteEvent(item.event);
+          if (this.remote.apply(m.from, item.snapshot, item.epoch)) this.host.onRemoteEvent(item.event);
         }
         return;
       case 'snapshots':
-        for (const s of m.items) if (!this.owned.has(s.phoneId)) this.remote.apply(m.from, s);
+        for (const s of m.items) if (!this.owned.has(s.snapshot.phoneId)) this.remote.apply(m.from, s.snapshot, s.epoch);
         return;
       case 'hello':
-        for (const part of packMessages(this.host.localSnapshots())) {
+        const mine = this.host
+          .localSnapshots()
+          .filter((snap) => this.owned.has(snap.phoneId))
+          .map((snapshot) => ({ snapshot, epoch: this.owned.get(snapshot.phoneId)! }));
+        for (const part of packMessages(mine)) {
           void this.bus.publish(EVENTS, { kind: 'snapshots', from: this.nodeId, items: part } satisfies BusMessage).catch(() => {});
         }
         return;

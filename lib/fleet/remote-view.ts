@@ -3,20 +3,28 @@
 // local sessions, so every node shows the whole fleet.
 import type { SessionEngineEvent, SessionSnapshot } from '../sessions/types';
 
-/** One engine event of a remote phone, with the owner's snapshot right after it. */
+/** One engine event of a remote phone, with the owner's snapshot right after it and its epoch. */
 export interface RemoteEvent {
   event: SessionEngineEvent;
   snapshot: SessionSnapshot;
+  epoch: number;
 }
 
 export class RemoteView {
-  private phones = new Map<number, { nodeId: string; snapshot: SessionSnapshot }>();
+  private phones = new Map<number, { nodeId: string; snapshot: SessionSnapshot; epoch: number }>();
   /** grows with every change (list caches key on it) */
   version = 0;
 
-  apply(nodeId: string, snapshot: SessionSnapshot) {
-    this.phones.set(snapshot.phoneId, { nodeId, snapshot });
+  /**
+   * Takes a remote snapshot; false (ignored) when it comes from an older owner than the one
+   * already heard from (a node that lost the phone and had not noticed yet).
+   */
+  apply(nodeId: string, snapshot: SessionSnapshot, epoch: number): boolean {
+    const known = this.phones.get(snapshot.phoneId);
+    if (known && known.epoch > epoch) return false;
+    this.phones.set(snapshot.phoneId, { nodeId, snapshot, epoch });
     this.version++;
+    return true;
   }
 
   /** Forgets a phone (it runs here now, or was deleted). */

@@ -149,6 +149,18 @@ export class SessionManager implements FleetHost {
     await this.settledAll();
   }
 
+  async release(phoneId: number): Promise<void> {
+    const session = this.sessions.get(phoneId);
+    if (!session) return;
+    await session.shutdown();
+    await session.settled();
+    this.sessions.delete(phoneId);
+  }
+
+  runningPhones(): number[] {
+    return [...this.sessions.values()].filter((s) => s.running).map((s) => s.phoneId).sort((a, b) => a - b);
+  }
+
   runningCount(): number {
     let n = 0;
     for (const s of this.sessions.values()) if (s.running) n++;
