@@ -18,17 +18,17 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60
 
 test('PostgreSQL outage: 503 database_unavailable on every route, recovery after', async (t) => {
   const pg = await startOwnPostgres();
-  let server: Awaited<ReturnType<typeof startConsole>> | undefined;
+  const holder: { server?: Awaited<ReturnType<typeof startConsole>> } = {};
   t.after(async () => {
     try {
       pg.start();
     } catch {
       // running
     }
-    await server?.stop();
+    await holder.server?.stop();
     pg.remove();
   });
-  server = await startConsole({ provider: 'postgresql', pgAdminUrl: pg.adminUrl, env: { SESSIONS_AUTOSTART: 'false' } });
+  const server = (holder.server = await startConsole({ provider: 'postgresql', pgAdminUrl: pg.adminUrl, env: { SESSIONS_AUTOSTART: 'false' } }));
   const { url } = server;
   const token = { authorization: `Bearer ${await server.createToken('admin')}` };
   const cookie = await server.login();

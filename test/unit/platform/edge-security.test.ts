@@ -114,7 +114,8 @@ test("NextAuth's answers become JSON with the right status", async () => {
 });
 
 test('security headers: next.config.mjs sends the fixed list; the page CSP has a nonce and no unsafe-inline script', async () => {
-  const config = (await import('../../../next.config.mjs')).default as { headers: () => Promise<{ source: string; headers: { key: string; value: string }[] }[]> };
+  const configPath = '../../../next.config.mjs';
+  const config = (await import(configPath)).default as { headers: () => Promise<{ source: string; headers: { key: string; value: string }[] }[]> };
   const rules = await config.headers();
   const all = Object.fromEntries(rules.find((r) => r.source === '/:path*')!.headers.map((h) => [h.key, h.value]));
   assert.deepEqual(all, FIXED_SECURITY_HEADERS);
