@@ -34,7 +34,7 @@ test('the demo binds 127.0.0.1 and does not print the operator password', async 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-console-demo-'));
   const [port, simPort] = [await freePort(), await freePort()];
   const password = `operator-${crypto.randomBytes(6).toString('hex')}`;
-  const env: Record<string, string | undefined> = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
     SIM_PORT: String(simPort),

@@ -107,6 +107,9 @@ test('HTTP edge: bodies, throttle, NextAuth JSON, headers', async (t) => {
   const { url } = server;
 
   await t.test('a 200 MB form post to /api/auth/* is refused with 413 and the server does not grow', async () => {
+    const paths = ['/api/auth/callback/credentials', '/api/auth/signout', '/api/auth/session', '/api/tokens', '/api/sessions'];
+    // Load the routes' code first, so that RSS measures the bodies, not the first use of a route.
+    for (const path of paths) await request(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     const before = rssMb(server.pid);
     const declared = await bigPost(`${url}/api/auth/callback/credentials`, 200 * 1024 * 1024, false);
     assert.equal(declared.status, 413);
@@ -114,7 +117,6 @@ test('HTTP edge: bodies, throttle, NextAuth JSON, headers', async (t) => {
     const streamed = await bigPost(`${url}/api/auth/callback/credentials`, 200 * 1024 * 1024, true);
     assert.equal(streamed.status, 413, 'a chunked body without Content-Length is cut at the limit');
     // Ten at once, on NextAuth's routes and others.
-    const paths = ['/api/auth/callback/credentials', '/api/auth/signout', '/api/auth/session', '/api/tokens', '/api/sessions'];
     const parallel = await Promise.all(Array.from({ length: 10 }, (_, i) => bigPost(`${url}${paths[i % paths.length]}`, 50 * 1024 * 1024, i % 2 === 0)));
     assert.deepEqual(parallel.map((p) => p.status), Array(10).fill(413));
     const health = await request(`${url}/api/health`);
@@ -167,8 +169,7 @@ test('HTTP edge: bodies, throttle, NextAuth JSON, headers', async (t) => {
     const answers = await Promise.all(Array.from({ length: 30 }, () => signInAttempt(url, c, 'parallel@test.local', 'wrong-password')));
     const byStatus = counts(answers);
     t.diagnostic(`statuses: ${JSON.stringify(byStatus)}`);
-    assert.ok((byStatus[401] ?? 0) >= 1 && (byStatus[401] ?? 0) <= 5, `evaluated ${byStatus[401] ?? 0}`);
-    assert.equal((byStatus[401] ?? 0) + (byStatus[429] ?? 0), 30);
+    assert.deepEqual(byStatus, { 401: 5, 429: 25 }, 'exactly LOGIN_MAX_FAILURES evaluated');
     for (const a of answers) assert.match(String(a.headers['content-type']), /application\/json/);
   });
 
