@@ -33,6 +33,12 @@ test('login and sessions pages run under their CSP without a single violation', 
   await page.goto(`${e2eEnv().url}/tokens`);
   await page.waitForLoadState('networkidle');
   expect(await violations()).toEqual([]);
+  // The not-found page too (no statically prerendered page without the nonce).
+  await page.goto(`${e2eEnv().url}/no-such-page`);
+  await page.waitForLoadState('networkidle');
+  await page.goto(`${e2eEnv().url}/sessions/999999`);
+  await page.waitForLoadState('networkidle');
+  expect(await violations()).toEqual([]);
 });
 
 for (const target of ['//other-host.test/phish', '/\\other-host.test/phish', '/\t/other-host.test/phish', 'https://other-host.test/phish', 'http://127.0.0.1:1/phish']) {

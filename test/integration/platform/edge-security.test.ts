@@ -126,6 +126,28 @@ test('HTTP edge: bodies, throttle, NextAuth JSON, headers', async (t) => {
     assert.ok(after - before < 64, `RSS grew by ${(after - before).toFixed(0)} MB`);
   });
 
+  await t.test('Expect: 100-continue with a body above the limit gets 413 and no invitation to send it', async () => {
+    const answer = await new Promise<{ status: number; continued: boolean }>((resolve, reject) => {
+      let continued = false;
+      const req = http.request(`${url}/api/auth/callback/credentials`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(200 * 1024 * 1024), expect: '100-continue' },
+      });
+      req.on('continue', () => {
+        continued = true;
+        req.destroy();
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve({ status: res.statusCode!, continued });
+        req.destroy();
+      });
+      req.on('error', (err) => (continued ? resolve({ status: 0, continued }) : reject(err)));
+      req.flushHeaders();
+    });
+    assert.deepEqual(answer, { status: 413, continued: false });
+  });
+
   await t.test('a body that trickles in is cut after BODY_TIMEOUT_MS with 408 JSON', async () => {
     const started = Date.now();
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -164,7 +186,7 @@ test('HTTP edge: bodies, throttle, NextAuth JSON, headers', async (t) => {
     assert.ok(Number(last.headers['retry-after']) > 0);
   });
 
-  await t.test('30 parallel wrong passwords from one address: at most 5 are evaluated, the rest get 429', async () => {
+  await t.test('30 parallel wrong passwords from one address: exactly 5 are evaluated, the rest get 429', async () => {
     const c = await csrf(url);
     const answers = await Promise.all(Array.from({ length: 30 }, () => signInAttempt(url, c, 'parallel@test.local', 'wrong-password')));
     const byStatus = counts(answers);

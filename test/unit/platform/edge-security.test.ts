@@ -104,7 +104,8 @@ test("NextAuth's answers become JSON with the right status", async () => {
   assert.equal(throttled.headers.get('retry-after'), '600');
   const t = await check(throttled, 429, 'too_many_requests');
   assert.match(new URL(t.url!).searchParams.get('error')!, /Too many failed sign-in attempts/, "next-auth/react's signIn reads the message from url");
-  await check(await mapNextAuthResponse(nextAuthJson({ url: 'x' }), { failure: Object.assign(new Error('down'), { code: 'P1001' }) }, login), 503, 'database_unavailable');
+  const down = await check(await mapNextAuthResponse(nextAuthJson({ url: 'x' }), { failure: Object.assign(new Error('down'), { code: 'P1001' }) }, login), 503, 'database_unavailable');
+  assert.match(new URL(down.url!).searchParams.get('error')!, /database is unavailable/, 'the login form can show it');
   const ok = await mapNextAuthResponse(nextAuthJson({ url: 'http://c.test/' }, 200, { 'set-cookie': 'next-auth.session-token=abc; Path=/; HttpOnly' }), {}, login);
   assert.equal(ok.status, 200);
   assert.match(ok.headers.getSetCookie().join(), /session-token=abc/, 'cookies are kept');
