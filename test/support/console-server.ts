@@ -82,9 +82,9 @@ export async function signIn(url: string, email: string, password: string): Prom
   return { status: res.status, cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') };
 }
 
-export async function startConsole(opts: { provider?: DbProvider; env?: Record<string, string> } = {}): Promise<ConsoleServer> {
+export async function startConsole(opts: { provider?: DbProvider; env?: Record<string, string>; pgAdminUrl?: string } = {}): Promise<ConsoleServer> {
   const provider = opts.provider ?? 'sqlite';
-  const database: TestDatabase = await createTestDatabase(provider);
+  const database: TestDatabase = await createTestDatabase(provider, opts.pgAdminUrl);
   const adminEmail = 'admin@test.local';
   const adminPassword = crypto.randomBytes(9).toString('base64url');
   await ensureFirstAdmin(database.db, { email: adminEmail, password: adminPassword, cost: 4 });

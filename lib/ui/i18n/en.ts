@@ -112,6 +112,8 @@ export const en = {
   'detail.keysDeleted': 'keys deleted: {n}',
   'error.title': 'Something went wrong',
   'error.retry': 'Try again',
+  'notFound.title': 'Page not found',
+  'notFound.back': 'Back to the sessions',
   'add.qrLabel': 'Pairing QR code',
   'add.useCode': 'Link with phone number instead',
   'add.codeHint': 'On the phone: WhatsApp → Linked devices → Link a device → Link with phone number instead, then type this code:',

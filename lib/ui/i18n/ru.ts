@@ -114,6 +114,8 @@ export const ru: Record<MessageKey, string> = {
   'detail.keysDeleted': 'удалено ключей: {n}',
   'error.title': 'Что-то пошло не так',
   'error.retry': 'Повторить',
+  'notFound.title': 'Страница не найдена',
+  'notFound.back': 'К списку сессий',
   'add.qrLabel': 'QR-код для связывания',
   'add.useCode': 'Связать по номеру телефона',
   'add.codeHint': 'На телефоне: WhatsApp → Связанные устройства → Привязка устройства → Связать по номеру телефона, затем введите код:',
