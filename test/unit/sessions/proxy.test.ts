@@ -97,3 +97,13 @@ test('agents: HTTP(S) CONNECT for http/https, SOCKS for socks5/socks5h, one agen
   assert.equal(socks.agent.shouldLookup, true, 'socks5 resolves names locally');
   assert.equal((createProxyAgents('socks5h://h') as unknown as { agent: { shouldLookup: boolean } }).agent.shouldLookup, false, 'socks5h resolves them at the proxy');
 });
+
+test('logs: a proxyUrl field is redacted wherever it sits in a log object', async () => {
+  const { default: pino } = await import('pino');
+  const { REDACT_PATHS } = await import('../../../lib/logger');
+  const lines: string[] = [];
+  const log = pino({ redact: REDACT_PATHS }, { write: (s: string) => lines.push(s) });
+  log.info({ proxyUrl: 'http://u:hunter2@h:1', phone: { proxyUrl: 'socks5://u:hunter2@h:2' } }, 'x');
+  assert.equal(lines.length, 1);
+  assert.ok(!lines[0].includes('hunter2'), lines[0]);
+});
