@@ -103,6 +103,7 @@ export class Session {
       pairingCode: this.state === 'qr' ? this.pairingCode : null,
       lastConnectedAt: this.lastConnectedAt?.toISOString() ?? null,
       lastCloseReason: this.lastCloseReason,
+      proxyHost: proxyHost(this.proxyUrl),
     };
   }
 

@@ -123,6 +123,20 @@ export const en = {
   'server.Session restarted': 'Session restarted',
   'server.Session closed': 'Session closed',
   'server.Token revoked': 'Token revoked',
+  'add.proxy': 'Proxy (optional)',
+  'add.proxyHint': 'http://, https://, socks5:// or socks5h://, with user:password@ if needed. Empty: from the proxy pool when one is set, else direct.',
+  'col.proxy': 'Proxy',
+  'proxy.via': 'via {host}',
+  'proxy.direct': 'direct (no proxy)',
+  'settings.title': 'Settings',
+  'settings.label': 'Label',
+  'settings.proxy': 'New proxy URL',
+  'settings.proxyCurrent': 'Current: {proxy}. Leave empty to keep it.',
+  'settings.proxyClear': 'Remove the proxy (connect directly)',
+  'settings.save': 'Save',
+  'settings.saved': 'Settings saved',
+  'settings.confirmTitle': 'Change the proxy of {phone}?',
+  'settings.confirmBody': 'The socket is closed and opened again through the new proxy. Messages are not lost.',
 } as const;
 
 export type MessageKey = keyof typeof en;
