@@ -108,9 +108,10 @@ export function benchTable(results: Any): string {
       continue;
     }
     lines.push(...rows(sec));
+    const partial = sec.complete === false ? ' — **incomplete: the run stopped before this section finished**' : '';
     const dirty = sec.uncommitted?.length ? ` plus uncommitted changes to ${sec.uncommitted.join(', ')}` : '';
     stamps.push(
-      `- ${name}: ${sec.date.slice(0, 16).replace('T', ' ')} UTC, commit ${sec.commit.slice(0, 10)}${dirty}, \`${sec.command}\`, ${sec.durationSec} s, load average (1 min) ${sec.loadAvg1mBefore} before / ${sec.loadAvg1mAfter} after, ${sec.machine}`,
+      `- ${name}: ${sec.date.slice(0, 16).replace('T', ' ')} UTC, commit ${sec.commit.slice(0, 10)}${dirty}, \`${sec.command}\`, ${sec.durationSec} s, load average (1 min) ${sec.loadAvg1mBefore} before / ${sec.loadAvg1mAfter} after, ${sec.machine}${partial}`,
     );
   }
   const runs = new Set(SECTIONS.map(([k]) => results[k]?.run).filter(Boolean));
