@@ -57,7 +57,7 @@ export function openApiDocument(serverUrl: string) {
         post: { summary: 'Force-close the session (no reconnect)', parameters: idParam, requestBody: json(closeBodySchema, 'input'), responses: { 200: { description: 'Closed', ...json(successSchema.extend({ alreadyClosed: z.boolean() })) }, 500: error, ...std } },
       },
       '/api/sessions/{id}/pairing-code': { post: { summary: 'Pair by phone number: the code to type on the phone (while pairing)', parameters: idParam, responses: { 200: { description: 'Code', ...json(pairingCodeResponseSchema) }, 409: error, ...std } } },
-      '/api/sessions/{id}/qr': { get: { summary: 'Current pairing QR (text and SVG)', parameters: idParam, responses: { 200: { description: 'QR', ...json(qrResponseSchema) }, 409: error, ...std } } },
+      '/api/sessions/{id}/qr': { get: { summary: 'Current pairing QR (text and SVG); admins only', parameters: idParam, responses: { 200: { description: 'QR', ...json(qrResponseSchema) }, 409: error, ...std } } },
       '/api/sessions/{id}/events': {
         get: {
           summary: 'Session history, newest first',

@@ -4,8 +4,8 @@ import QRCode from 'qrcode';
 import { getDb } from './db/client';
 import { recordAudit } from './audit';
 import type { Actor } from './auth/roles';
-import { conflict, notFound, ApiError } from './api/errors';
-import { getSessionManager, PhoneNotFoundError } from './sessions/manager';
+import { ConflictError, NotFoundError, UnavailableError, asDomainError } from './errors';
+import { getSessionManager } from './sessions/manager';
 import { errorStats, healthLevel } from './sessions/decrypt-errors';
 import { SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
 import type { SessionDto, SessionEventDto } from './api/session-schemas';
@@ -106,7 +106,7 @@ export async function listSessionsJson(filters: ListFilters = {}): Promise<strin
 
 async function phoneOr404(id: number): Promise<PhoneRow> {
   const row = await getDb().organizationPhone.findUnique({ where: { id }, include: { organization: { select: { name: true } } } });
-  if (!row) throw notFound('Phone not found');
+  if (!row) throw new NotFoundError('Phone not found');
   return row;
 }
 
@@ -152,10 +152,11 @@ async function audited<T>(actor: Actor | null, action: string, phoneId: number, 
     await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, reason, result: 'ok' });
     return result;
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) {
+    const domain = asDomainError(err);
+    if (!(domain instanceof NotFoundError) && !(domain instanceof UnavailableError)) {
       await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, reason, result: 'error', detail: { error: String((err as Error)?.message ?? err) } });
     }
-    throw err instanceof PhoneNotFoundError ? notFound('Phone not found') : err;
+    throw err;
   }
 }
 
@@ -201,12 +202,12 @@ export async function addPhone(input: { organizationId?: number; organizationNam
       .catch(() => db.organization.findUniqueOrThrow({ where: { name } }));
     organizationId = org.id;
   } else if (!(await db.organization.findUnique({ where: { id: organizationId } }))) {
-    throw notFound('Organization not found');
+    throw new NotFoundError('Organization not found');
   }
-  if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw conflict(`Phone ${input.phone} is already registered`);
+  if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`);
   const row = await db.organizationPhone.create({ data: { organizationId, phoneJid, label: input.label ?? null } }).catch(async (err) => {
     // Two requests for the same number at once: the loser gets the same 409 as a later one.
-    if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw conflict(`Phone ${input.phone} is already registered`);
+    if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`);
     throw err;
   });
   await recordAudit(db, { actor, action: 'session.create', targetType: 'phone', targetId: row.id, result: 'ok', detail: { phoneJid } });
@@ -217,7 +218,7 @@ export async function addPhone(input: { organizationId?: number; organizationNam
 export async function getQr(id: number): Promise<{ qr: string; svg: string }> {
   await phoneOr404(id);
   const qr = getSessionManager().currentQr(id);
-  if (!qr) throw conflict('The session is not pairing: no QR code to show', { status: getSessionManager().snapshot(id)?.state ?? 'idle' });
+  if (!qr) throw new ConflictError('The session is not pairing: no QR code to show', { status: getSessionManager().snapshot(id)?.state ?? 'idle' });
   return { qr, svg: await QRCode.toString(qr, { type: 'svg', margin: 1, errorCorrectionLevel: 'L' }) };
 }
 
@@ -225,7 +226,7 @@ export async function getQr(id: number): Promise<{ qr: string; svg: string }> {
 export async function requestPairingCode(id: number, actor: Actor | null): Promise<{ pairingCode: string; phoneJid: string }> {
   const row = await phoneOr404(id);
   const manager = getSessionManager();
-  const notPairing = () => conflict('The session is not pairing: start it first; a linked phone needs no code', { status: manager.snapshot(id)?.state ?? 'idle' });
+  const notPairing = () => new ConflictError('The session is not pairing: start it first; a linked phone needs no code', { status: manager.snapshot(id)?.state ?? 'idle' });
   if (manager.snapshot(id)?.state !== 'qr') throw notPairing();
   const pairingCode = await audited(actor, 'session.pairing-code', id, null, async () => {
     const code = await manager.requestPairingCode(id);

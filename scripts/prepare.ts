@@ -14,7 +14,7 @@ export const ROOT = path.resolve(__dirname, '..');
 function persistedSecret(): string {
   const file = path.join(ROOT, 'data', 'nextauth-secret');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const secret = crypto.randomBytes(32).toString('base64url');
   fs.writeFileSync(file, secret, { mode: 0o600 });
   return secret;
