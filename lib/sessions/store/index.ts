@@ -9,8 +9,12 @@ import type { DbProvider } from '../../db/provider';
 import { Batcher } from './batcher';
 import { DIALECTS, SqlBuilder, senderSessionPatterns, type KeyRef, type KeyRow, type PhoneStateWrite, type SessionEventWrite, type Statement } from './sql';
 
+import type { OutboxWrite } from './outbox';
+
 export type { PhoneStateWrite, SessionEventWrite } from './sql';
 export { Batcher } from './batcher';
+export { Outbox, OUTBOX_LIMIT, type OutboxWrite } from './outbox';
+export { isUnreachable } from './errors';
 
 export interface KeyChange {
   upserts: { type: string; keyId: string; data: string }[];
@@ -32,6 +36,10 @@ export interface SessionStore {
   clearAuth(phoneId: number): Promise<void>;
   writePhoneState(phoneId: number, data: PhoneStateWrite): Promise<void>;
   insertEvent(event: SessionEventWrite): Promise<void>;
+  /** a phone's state and event writes, atomically and in order */
+  writeSession(phoneId: number, writes: OutboxWrite[]): Promise<void>;
+  /** resolves when the database answers */
+  ping(): Promise<void>;
 }
 
 /** One unit of the write batcher: the statements of one call, or one phone's key change (merged with others'). */
@@ -194,6 +202,16 @@ export class SqlSessionStore implements SessionStore {
 
   async insertEvent(event: SessionEventWrite) {
     await this.writes.add({ statements: [this.sql.insertEvent(event)] });
+  }
+
+  async writeSession(phoneId: number, writes: OutboxWrite[]) {
+    if (!writes.length) return;
+    const statements = writes.map((w) => (w.kind === 'state' ? this.sql.phoneState(phoneId, w.data) : this.sql.insertEvent(w.data)));
+    await this.writes.add({ statements });
+  }
+
+  async ping() {
+    await this.db.$queryRawUnsafe('SELECT 1');
   }
 }
 
