@@ -7,6 +7,7 @@
 import type { Db } from '../../db/client';
 import type { DbProvider } from '../../db/provider';
 import { Batcher } from './batcher';
+import { isUnreachable } from './errors';
 import { DIALECTS, SqlBuilder, senderSessionPatterns, type KeyRef, type KeyRow, type PhoneStateWrite, type SessionEventWrite, type Statement } from './sql';
 
 import type { OutboxWrite } from './outbox';
@@ -76,8 +77,11 @@ export class SqlSessionStore implements SessionStore {
     this.provider = provider;
     this.sql = new SqlBuilder(DIALECTS[provider]);
     const pg = provider === 'postgresql';
-    this.writes = new Batcher((items) => this.runWrites(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.writeConcurrency ?? (pg ? 2 : 1) });
-    this.reads = new Batcher((items) => this.runReads(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.readConcurrency ?? (pg ? 4 : 2) });
+    // A batch that failed because the database is unreachable fails as a whole: retrying its items
+    // one by one would only fail each of them again.
+    const retryItems = (err: unknown) => !isUnreachable(err);
+    this.writes = new Batcher((items) => this.runWrites(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.writeConcurrency ?? (pg ? 2 : 1), retryItems });
+    this.reads = new Batcher((items) => this.runReads(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.readConcurrency ?? (pg ? 4 : 2), retryItems });
   }
 
   private exec(s: Statement) {
