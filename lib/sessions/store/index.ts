@@ -68,6 +68,7 @@ export class SqlSessionStore implements SessionStore {
   private readonly sql: SqlBuilder;
   readonly writes: Batcher<WriteItem, number[]>;
   readonly reads: Batcher<ReadItem, Map<string, string>>;
+  readonly credsReads: Batcher<number, string | null>;
 
   constructor(
     private readonly db: Db,
@@ -82,6 +83,7 @@ export class SqlSessionStore implements SessionStore {
     const retryItems = (err: unknown) => !isUnreachable(err);
     this.writes = new Batcher((items) => this.runWrites(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.writeConcurrency ?? (pg ? 2 : 1), retryItems });
     this.reads = new Batcher((items) => this.runReads(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.readConcurrency ?? (pg ? 4 : 2), retryItems });
+    this.credsReads = new Batcher((ids) => this.runCredsReads(ids), { maxItems: opts.maxItems ?? 256, concurrency: opts.readConcurrency ?? (pg ? 4 : 2), retryItems });
   }
 
   private exec(s: Statement) {
@@ -167,9 +169,16 @@ export class SqlSessionStore implements SessionStore {
     });
   }
 
-  async readCreds(phoneId: number) {
-    const rows = await this.query<{ data: string }>(this.sql.selectCreds(phoneId));
-    return rows[0]?.data ?? null;
+  private async runCredsReads(phoneIds: number[]): Promise<(string | null)[]> {
+    const found = new Map<number, string>();
+    for (const s of this.sql.selectCreds([...new Set(phoneIds)])) {
+      for (const r of await this.query<{ phoneId: number | bigint; data: string }>(s)) found.set(Number(r.phoneId), r.data);
+    }
+    return phoneIds.map((id) => found.get(id) ?? null);
+  }
+
+  readCreds(phoneId: number) {
+    return this.credsReads.add(phoneId);
   }
 
   async saveCreds(phoneId: number, data: string) {

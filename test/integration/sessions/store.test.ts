@@ -99,6 +99,13 @@ for (const provider of testProviders()) {
       reads.forEach((r, i) => assert.deepEqual([...r], [[`1555.${i}`, `"s${i}"`]]));
       assert.ok(store.reads.batches - readsBefore <= 2, `60 reads took ${store.reads.batches - readsBefore} batches`);
 
+      // Credentials of a mass login: one query for all.
+      await Promise.all(phones.map((p) => store.saveCreds(p.id, `{"phone":${p.id}}`)));
+      const credsBefore = store.credsReads.batches;
+      const creds = await Promise.all([...phones.map((p) => store.readCreds(p.id)), store.readCreds(bad)]);
+      assert.deepEqual(creds, [...phones.map((p) => `{"phone":${p.id}}`), null]);
+      assert.ok(store.credsReads.batches - credsBefore <= 2);
+
       // Key changes of one phone twice in a batch (two auth states of one phone) stay in order.
       await Promise.all([
         store.writeKeys(phones[0].id, { upserts: [{ type: 'session', keyId: '1555.0', data: '"first"' }], deletes: [] }),
