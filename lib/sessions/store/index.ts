@@ -4,7 +4,8 @@
 // macrotask, from any number of phones, shares one transaction (one query for reads), and each
 // caller resolves when its own write is committed (see batcher.ts). Prisma stays the connection
 // (its driver adapters); the statements are ours, run with $executeRawUnsafe / $queryRawUnsafe.
-import type { Db } from '../../db/client';
+import { sqliteDirect, type Db } from '../../db/client';
+import type { SqliteDirect } from '../../db/sqlite-adapter';
 import type { DbProvider } from '../../db/provider';
 import { Batcher } from './batcher';
 import { isUnreachable } from './errors';
@@ -58,6 +59,8 @@ interface ReadItem {
 }
 
 export interface StoreOptions {
+  /** SQLite: run statements on Prisma's libsql client under Prisma's lock ('direct', the default) or through Prisma ('prisma') */
+  sqlite?: 'direct' | 'prisma';
   writeConcurrency?: number;
   readConcurrency?: number;
   maxItems?: number;
@@ -76,6 +79,7 @@ export class SqlSessionStore implements SessionStore {
     opts: StoreOptions = {},
   ) {
     this.provider = provider;
+    this.useDirect = provider === 'sqlite' && (opts.sqlite ?? 'direct') === 'direct';
     this.sql = new SqlBuilder(DIALECTS[provider]);
     const pg = provider === 'postgresql';
     // A batch that failed because the database is unreachable fails as a whole: retrying its items
@@ -86,19 +90,48 @@ export class SqlSessionStore implements SessionStore {
     this.credsReads = new Batcher((ids) => this.runCredsReads(ids), { maxItems: opts.maxItems ?? 256, concurrency: opts.readConcurrency ?? (pg ? 4 : 2), retryItems });
   }
 
-  private exec(s: Statement) {
-    return this.db.$executeRawUnsafe(s.sql, ...s.params);
+  /** How statements run: 'direct' on SQLite's client (see lib/db/sqlite-adapter.ts), else through Prisma. */
+  get driver(): 'direct' | 'prisma' {
+    return this.useDirect ? 'direct' : 'prisma';
+  }
+  private useDirect: boolean;
+
+  private async direct(): Promise<SqliteDirect | null> {
+    if (!this.useDirect) return null;
+    const direct = await sqliteDirect(this.db);
+    if (!direct) this.useDirect = false;
+    return direct;
   }
 
-  private query<T>(s: Statement) {
-    return this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params);
+  private async query<T>(s: Statement): Promise<T[]> {
+    const direct = await this.direct();
+    if (!direct) return this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params);
+    const release = await direct.lock.acquire();
+    try {
+      const res = await direct.client.execute({ sql: s.sql, args: libsqlArgs(s.params) });
+      return res.rows.map((row) => Object.fromEntries(res.columns.map((c) => [c, row[c]]))) as T[];
+    } finally {
+      release();
+    }
   }
 
   /** Several statements atomically; one runs alone (a statement is atomic by itself). */
   private async atomic(statements: Statement[]): Promise<number[]> {
     if (!statements.length) return [];
-    if (statements.length === 1) return [await this.exec(statements[0])];
-    return this.db.$transaction(statements.map((s) => this.exec(s)));
+    const direct = await this.direct();
+    if (!direct) {
+      if (statements.length === 1) return [await this.db.$executeRawUnsafe(statements[0].sql, ...statements[0].params)];
+      return this.db.$transaction(statements.map((s) => this.db.$executeRawUnsafe(s.sql, ...s.params)));
+    }
+    const release = await direct.lock.acquire();
+    try {
+      const stmts = statements.map((s) => ({ sql: s.sql, args: libsqlArgs(s.params) }));
+      if (stmts.length === 1) return [(await direct.client.execute(stmts[0])).rowsAffected];
+      // One transaction on the same connection (BEGIN IMMEDIATE … COMMIT, rolled back on error).
+      return (await direct.client.batch(stmts, 'write')).map((r) => r.rowsAffected);
+    } finally {
+      release();
+    }
   }
 
   private itemStatements(item: WriteItem): Statement[] {
@@ -224,8 +257,13 @@ export class SqlSessionStore implements SessionStore {
   }
 
   async ping() {
-    await this.db.$queryRawUnsafe('SELECT 1');
+    await this.query({ sql: 'SELECT 1', params: [] });
   }
+}
+
+/** Parameters as Prisma's libsql adapter writes them (DateTime as ISO 8601 with +00:00), so Prisma reads them back alike. */
+function libsqlArgs(params: unknown[]) {
+  return params.map((p) => (p instanceof Date ? p.toISOString().replace('Z', '+00:00') : p)) as (string | number | null)[];
 }
 
 const stores = new WeakMap<Db, SessionStore>();
