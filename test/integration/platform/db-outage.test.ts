@@ -20,13 +20,9 @@ test('PostgreSQL outage: 503 database_unavailable on every route, recovery after
   const pg = await startOwnPostgres();
   const holder: { server?: Awaited<ReturnType<typeof startConsole>> } = {};
   t.after(async () => {
-    try {
-      pg.start();
-    } catch {
-      // running
-    }
+    await pg.start().catch(() => {}); // may be running
     await holder.server?.stop();
-    pg.remove();
+    await pg.destroy();
   });
   const server = (holder.server = await startConsole({ provider: 'postgresql', pgAdminUrl: pg.adminUrl, env: { SESSIONS_AUTOSTART: 'false' } }));
   const { url } = server;
@@ -39,7 +35,7 @@ test('PostgreSQL outage: 503 database_unavailable on every route, recovery after
   const csrf = (await csrfRes.json()) as { csrfToken: string };
   assert.equal((await fetch(`${url}/api/sessions`, { headers: token })).status, 200);
 
-  pg.stop();
+  await pg.stop();
 
   const browser = { cookie, origin: url, 'content-type': 'application/json' };
   const calls: [string, string, RequestInit][] = [
@@ -73,7 +69,7 @@ test('PostgreSQL outage: 503 database_unavailable on every route, recovery after
   const health = await fetch(`${url}/api/health`);
   assert.equal(health.status, 503);
 
-  pg.start();
+  await pg.start();
   await until('health to recover', async () => (await fetch(`${url}/api/health`)).status === 200);
   await until('the API to recover', async () => (await fetch(`${url}/api/sessions`, { headers: token })).status === 200);
   const closed = await fetch(`${url}/api/sessions/${phone.id}/close`, { method: 'POST', headers: browser, body: '{}' });
