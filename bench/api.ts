@@ -88,6 +88,8 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
       const s0 = tracker.stateEvents();
       const c0 = performance.now();
       const list = await run(listUrl, token, seconds, connections);
+      // When the list pages, the whole list (the seed's plain array) is measured too.
+      const wholeList = paged ? await run(`${server.url}/api/sessions`, token, seconds, connections) : undefined;
       const stats = await run(statsUrl, token, seconds, connections);
       const churnSec = (performance.now() - c0) / 1000;
       const row = {
@@ -96,6 +98,7 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
         dropsPerSec: Number(((drops - d0) / churnSec).toFixed(1)),
         stateEventsPerSec: Number(((tracker.stateEvents() - s0) / churnSec).toFixed(1)),
         list,
+        ...(wholeList ? { wholeList } : {}),
         stats,
         ratio: { listVsStatsRps: Number((list.rps / stats.rps).toFixed(2)) },
       };

@@ -198,35 +198,70 @@ async function measure(side: Side, phones: number, totalKeys: number, totalMessa
 }
 
 const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+const PHASES = ['writes', 'coldReads', 'warmReads', 'flow'] as const;
+type Measured = Awaited<ReturnType<typeof measure>>;
 
-export async function authStoreBenchmark(opts: { messages?: number; keys?: number; concurrency?: number[] } = {}) {
+function median(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Median of each phase's figures over the samples, with the range of ops/s. */
+function summarize(samples: Measured[]) {
+  const out: Record<string, unknown> = { phones: samples[0].phones, contactsPerPhone: samples[0].contactsPerPhone, messagesPerPhone: samples[0].messagesPerPhone };
+  for (const ph of PHASES) {
+    const xs = samples.map((x) => x[ph]);
+    const ops = xs.map((x) => x.opsPerSec);
+    out[ph] = {
+      ops: xs[0].ops,
+      opsPerSec: Math.round(median(ops)),
+      opsPerSecRange: [Math.min(...ops), Math.max(...ops)],
+      p50Ms: Number(median(xs.map((x) => x.p50Ms)).toFixed(3)),
+      p99Ms: Number(median(xs.map((x) => x.p99Ms)).toFixed(3)),
+      backingReads: median(xs.map((x) => x.backingReads)),
+      backingWrites: median(xs.map((x) => x.backingWrites)),
+    };
+  }
+  return out as { [K in (typeof PHASES)[number]]: Measured[K] & { opsPerSecRange: number[] } } & { phones: number };
+}
+
+export async function authStoreBenchmark(opts: { messages?: number; keys?: number; concurrency?: number[]; samples?: number } = {}) {
   const messages = opts.messages ?? Number(process.env.BENCH_KEYSTORE_MESSAGES ?? 2000);
   const keys = opts.keys ?? Number(process.env.BENCH_KEYSTORE_KEYS ?? 2000);
   const concurrency = opts.concurrency ?? (process.env.BENCH_KEYSTORE_PHONES ?? '1,100').split(',').map(Number);
+  const samples = opts.samples ?? Number(process.env.BENCH_KEYSTORE_SAMPLES ?? 3);
   const sides = { file: fileSide, sqlite: () => dbSide('sqlite'), postgresql: () => dbSide('postgresql') } as const;
+  const names = Object.keys(sides) as (keyof typeof sides)[];
   const rows = [];
   for (const phones of concurrency) {
-    const row: Record<string, unknown> = { phones };
-    for (const [name, make] of Object.entries(sides)) {
-      const side = await make();
-      try {
-        row[name] = await measure(side, phones, keys, messages);
-      } finally {
-        await side.cleanup();
+    const got: Record<string, Measured[]> = { file: [], sqlite: [], postgresql: [] };
+    const orders: string[][] = [];
+    for (let s = 0; s < samples; s++) {
+      // Each sample starts with a different side (file, sqlite, postgresql, file, …).
+      const order = names.map((_, i) => names[(i + s) % names.length]);
+      orders.push(order);
+      for (const name of order) {
+        const side = await sides[name]();
+        try {
+          got[name].push(await measure(side, phones, keys, messages));
+        } finally {
+          await side.cleanup();
+        }
       }
     }
-    type M = Awaited<ReturnType<typeof measure>>;
-    const [file, sqlite, pg] = [row.file, row.sqlite, row.postgresql] as M[];
-    const vs = (key: 'flow' | 'writes' | 'coldReads' | 'warmReads') => ({ sqliteVsFile: ratio(sqlite[key].opsPerSec, file[key].opsPerSec), postgresqlVsFile: ratio(pg[key].opsPerSec, file[key].opsPerSec) });
-    row.ratio = { flow: vs('flow'), writes: vs('writes'), coldReads: vs('coldReads'), warmReads: vs('warmReads') };
+    const [file, sqlite, pg] = names.map((n) => summarize(got[n]));
+    const vs = (key: (typeof PHASES)[number]) => ({ sqliteVsFile: ratio(sqlite[key].opsPerSec, file[key].opsPerSec), postgresqlVsFile: ratio(pg[key].opsPerSec, file[key].opsPerSec) });
+    const row = { phones, samples, orders, file, sqlite, postgresql: pg, ratio: { flow: vs('flow'), writes: vs('writes'), coldReads: vs('coldReads'), warmReads: vs('warmReads') } };
     console.log(JSON.stringify({ phones, ratio: row.ratio }));
     rows.push(row);
   }
   return {
     method:
-      'file = useMultiFileAuthState keys in makeCacheableSignalKeyStore; sqlite/postgresql = loadDbAuthState keys; both in addTransactionCapability as makeWASocket wraps them. Same total work at every concurrency. backingReads/backingWrites: files read/written (file) or SQL statements that read/write (database).',
+      'file = useMultiFileAuthState keys in makeCacheableSignalKeyStore; sqlite/postgresql = loadDbAuthState keys; both in addTransactionCapability as makeWASocket wraps them. Same total work at every concurrency. Each figure is the median of `samples` runs (each sample starts with another side; opsPerSecRange = min/max). backingReads/backingWrites: files read/written (file) or SQL statements that read/write (database).',
     messages,
     keys,
+    samples,
     rows,
   };
 }

@@ -58,6 +58,9 @@ async function manager() {
     process.exit(0);
   }
   const db = createDb(url);
+  // Phones were paired for the largest N: only the first N are marked running, so boot starts those.
+  await db.organizationPhone.updateMany({ where: { phoneJid: { in: jids } }, data: { status: 'open' } });
+  await db.organizationPhone.updateMany({ where: { phoneJid: { notIn: jids } }, data: { status: 'closed' } });
   await db.organizationPhone.count(); // open the database before the baseline
   const base = rssMb();
   const baseHeap = heapMb();

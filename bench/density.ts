@@ -1,6 +1,7 @@
 // Benchmark 1: session density, the console's manager against bare Baileys + useMultiFileAuthState.
-// For each N: each side pairs its N phones once (not timed) against its own simulator, then logs
-// them all in with saved credentials `samples` times, alternating which side goes first; each
+// Each side pairs the largest N of phones once (not timed) against its own simulator; then for
+// each N it logs the first N in with saved credentials `samples` times, alternating which side
+// goes first (the manager's worker marks only those N as running before it boots); each
 // sample is a fresh process (density-worker.ts). Every figure is reported as the median of the
 // samples with its spread (min–max), and each ratio (verdict) is median against median.
 // Optionally (fullStackSizes) the console as `npm start` runs it holds the manager side's phones.
@@ -26,24 +27,24 @@ interface Prepared {
   n: number;
   sim: Simulator;
   dir: string;
-  args: string[];
+  prefix: string;
   pairMs: number;
 }
 
+/** Pairs `n` phones for one side (the largest N: smaller N log in the first N of them). */
 async function prepare(side: Side, n: number, prefix: string): Promise<Prepared> {
   const sim = await startSimulator({ port: 0 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${side}-`));
-  const args = [String(n), sim.url, sim.controlUrl, prefix, dir];
   const t0 = performance.now();
-  const pairing = worker([side, 'pair', ...args]);
+  const pairing = worker([side, 'pair', String(n), sim.url, sim.controlUrl, prefix, dir]);
   const code = await new Promise<number | null>((r) => pairing.once('exit', r));
   if (code !== 0) throw new Error(`${side} pairing of ${n} phones failed`);
-  return { side, n, sim, dir, args, pairMs: Math.round(performance.now() - t0) };
+  return { side, n, sim, dir, prefix, pairMs: Math.round(performance.now() - t0) };
 }
 
 /** One sample: a fresh worker process logs all N phones in, then idle, then 5 s of 50 msg/s. */
-async function sample(p: Prepared) {
-  const child = worker([p.side, 'measure', ...p.args]);
+async function sample(p: Prepared, n: number) {
+  const child = worker([p.side, 'measure', String(n), p.sim.url, p.sim.controlUrl, p.prefix, p.dir]);
   const messages: Msg[] = [];
   const waiters = new Set<() => void>();
   readline.createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -71,16 +72,17 @@ async function sample(p: Prepared) {
   const opened = await next('open');
   const idle = await next('idle');
   await next('traffic-start');
-  // 50 messages per second, spread over the phones, for 5 seconds.
-  const jids = p.sim.phones().map((x) => x.phoneJid);
+  // 250 messages at 50 per second, spread over the N phones: every turn sends all that are due, so
+  // a busy event loop here delays messages but never drops them (deadline 30 s).
+  const jids = Array.from({ length: n }, (_, i) => `${p.prefix}${String(i).padStart(5, '0')}`);
   const start = Date.now();
   let sent = 0;
-  while (Date.now() < start + 5000) {
-    void p.sim.inject(jids[sent % jids.length], { type: 'message', text: `m${sent}` }).catch(() => {});
-    sent++;
-    // Keep to 50 per second on average, whatever the timer's drift.
+  while (sent < 250 && Date.now() < start + 30_000) {
+    const due = Math.min(250, Math.floor((Date.now() - start) / 20) + 1);
+    for (; sent < due; sent++) void p.sim.inject(jids[sent % n], { type: 'message', text: `m${sent}` }).catch(() => {});
     await new Promise((r) => setTimeout(r, Math.max(0, start + sent * 20 - Date.now())));
   }
+  const trafficMs = Date.now() - start;
   child.stdin!.write('traffic-done\n');
   const traffic = await next('traffic');
   await exited;
@@ -93,11 +95,12 @@ async function sample(p: Prepared) {
     idleCpuMsPerSessionPerMin: Number((idle.cpuMsPerSessionPerMin as number).toFixed(2)),
     eldTrafficP99Ms: Number(((traffic.eld as { p99Ms: number }).p99Ms).toFixed(1)),
     messagesSent: sent,
+    trafficMs,
   };
 }
 
 type Sample = Awaited<ReturnType<typeof sample>>;
-type Metric = Exclude<keyof Sample, 'messagesSent'>;
+type Metric = Exclude<keyof Sample, 'messagesSent' | 'trafficMs'>;
 const METRICS: Metric[] = ['allOpenMs', 'rssMb', 'perSessionMb', 'heapPerSessionMb', 'eldIdleP99Ms', 'idleCpuMsPerSessionPerMin', 'eldTrafficP99Ms'];
 
 export function median(xs: number[]) {
@@ -119,19 +122,25 @@ function summarize(samples: Sample[]) {
   return { ...(out as Record<Metric, number>), spread };
 }
 
-export async function densityBenchmark(opts: { sizes?: number[]; samples?: number; fullStackSizes?: number[] } = {}) {
+export async function densityBenchmark(opts: { sizes?: number[]; samples?: number; fullStackSizes?: number[] } = {}, onProgress?: (partial: object) => void) {
   const sizes = opts.sizes ?? (process.env.BENCH_SIZES ?? '100,500,2000').split(',').map(Number);
   const samples = opts.samples ?? Number(process.env.BENCH_SAMPLES ?? 3);
   const fullStackSizes = opts.fullStackSizes ?? (process.env.BENCH_FULLSTACK_SIZES ?? String(Math.max(...sizes))).split(',').filter(Boolean).map(Number);
-  const rows = [];
-  for (const n of sizes) {
-    const prepared = { manager: await prepare('manager', n, '7711'), bare: await prepare('bare', n, '7712') };
-    try {
+  const rows: Record<string, unknown>[] = [];
+  const maxN = Math.max(...sizes);
+  // Pairing is not measured: both sides pair at the same time.
+  const [pm, pb] = await Promise.all([prepare('manager', maxN, '7711'), prepare('bare', maxN, '7712')]);
+  const prepared = { manager: pm, bare: pb };
+  const method = `each side pairs the largest N once (its own simulator; smaller N log in the first N of those phones), then per N ${samples} samples (fresh process each) alternating which side goes first; figures are medians, spread = min/max; ratios are median / median. Idle window BENCH_IDLE_MS (default 10 s); keep-alive 30 s on both sides.`;
+  const summary = () => ({ method, idleMs: Number(process.env.BENCH_IDLE_MS ?? 10_000), pairedN: maxN, pairMs: { manager: pm.pairMs, bare: pb.pairMs }, sizes, rows });
+  console.log(JSON.stringify({ paired: maxN, pairMs: { manager: prepared.manager.pairMs, bare: prepared.bare.pairMs } }));
+  try {
+    for (const n of sizes) {
       const runs: { order: Side[]; manager: Sample; bare: Sample }[] = [];
       for (let s = 0; s < samples; s++) {
         const order: Side[] = s % 2 === 0 ? ['manager', 'bare'] : ['bare', 'manager'];
         const got: Partial<Record<Side, Sample>> = {};
-        for (const side of order) got[side] = await sample(prepared[side]);
+        for (const side of order) got[side] = await sample(prepared[side], n);
         runs.push({ order, manager: got.manager!, bare: got.bare! });
         console.log(JSON.stringify({ n, sample: s + 1, ...runs.at(-1) }));
       }
@@ -141,7 +150,6 @@ export async function densityBenchmark(opts: { sizes?: number[]; samples?: numbe
       const row: Record<string, unknown> = {
         n,
         samples,
-        pairMs: { manager: prepared.manager.pairMs, bare: prepared.bare.pairMs },
         manager,
         bare,
         ratio: { time: r('allOpenMs'), memory: r('perSessionMb'), heap: r('heapPerSessionMb'), idleCpu: r('idleCpuMsPerSessionPerMin') },
@@ -152,17 +160,14 @@ export async function densityBenchmark(opts: { sizes?: number[]; samples?: numbe
         console.log(JSON.stringify({ n, fullStack: row.fullStack }));
       }
       rows.push(row);
+      onProgress?.(summary());
       console.log(JSON.stringify({ n, manager: { allOpenMs: manager.allOpenMs, perSessionMb: manager.perSessionMb }, bare: { allOpenMs: bare.allOpenMs, perSessionMb: bare.perSessionMb }, ratio: row.ratio }));
-    } finally {
-      for (const p of Object.values(prepared)) {
-        await p.sim.close();
-        fs.rmSync(p.dir, { recursive: true, force: true });
-      }
+    }
+  } finally {
+    for (const p of Object.values(prepared)) {
+      await p.sim.close();
+      fs.rmSync(p.dir, { recursive: true, force: true });
     }
   }
-  return {
-    method: `per N: each side paired once, then ${samples} samples (fresh process each) alternating which side goes first; figures are medians, spread = min/max; ratios are median / median. Idle window BENCH_IDLE_MS (default 10 s); keep-alive 30 s on both sides.`,
-    idleMs: Number(process.env.BENCH_IDLE_MS ?? 10_000),
-    rows,
-  };
+  return summary();
 }

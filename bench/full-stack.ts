@@ -1,5 +1,5 @@
-// Full stack: the console as `npm start` runs it (`next start` with NEXT_MANUAL_SIG_HANDLE, the
-// session manager booted by instrumentation.ts, API and event stream served) holding the N phones
+// Full stack: the console as `npm start` runs it (scripts/server.ts: Next behind the HTTP edge,
+// the session manager booted by instrumentation.ts, API and event stream served) holding the N phones
 // the density benchmark's manager side paired (same SQLite file, same simulator). One read-scoped
 // token keeps an event stream open the whole time; RSS, CPU and event-loop delay come from the
 // console's own /api/metrics (prom-client's process and event-loop collectors).
@@ -30,12 +30,14 @@ export async function fullStackRun(sim: Simulator, dir: string, n: number) {
   const auth = { authorization: `Bearer ${token}` };
   let log = '';
   const t0 = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  // The console's server as scripts/start.ts (`npm start`) runs it: scripts/server.ts, Next behind the HTTP edge.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,
       NODE_ENV: 'production',
       NEXT_MANUAL_SIG_HANDLE: 'true', // as scripts/start.ts
+      HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_URL: databaseUrl,
       NEXTAUTH_URL: url,

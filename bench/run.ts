@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark; `npm run bench -- density api` runs only those (names:
-// density, auth-store, api, browser). Results go to bench/results.json, one section per benchmark,
+// auth-store, api, browser, density). Results go to bench/results.json, one section per benchmark,
 // each stamped with its own date, git commit, command, machine and load: a section that did not
 // run keeps its old stamp, so the file never claims one run made what several did.
 // Then README.md's table is remade from the file (bench/table.ts) and the memory plot is redrawn
@@ -17,8 +17,8 @@ import { memoryPlot } from './plot';
 import { writeReadmeTable } from './table';
 
 const ROOT = path.join(__dirname, '..');
-const SECTIONS = {
-  density: { key: 'density', run: () => densityBenchmark(), needsBuild: true },
+// In this order: the longest last, so an interrupted run still has the others.
+const SECTIONS: Record<string, { key: string; run: (progress: (partial: object) => void) => Promise<object>; needsBuild: boolean }> = {
   'auth-store': { key: 'authStore', run: () => authStoreBenchmark(), needsBuild: false },
   api: { key: 'api', run: () => apiBenchmark(), needsBuild: true },
   browser: {
@@ -30,10 +30,11 @@ const SECTIONS = {
     },
     needsBuild: true,
   },
-} as const;
-type Name = keyof typeof SECTIONS;
+  density: { key: 'density', run: (progress) => densityBenchmark({}, progress), needsBuild: true },
+};
+type Name = string;
 
-const git = (args: string) => execSync(`git ${args}`, { cwd: ROOT, encoding: 'utf8' }).trim();
+const git = (args: string) => execSync(`git ${args}`, { cwd: ROOT, encoding: 'utf8' }).trimEnd();
 
 function newestSource(dir: string): number {
   let newest = 0;
@@ -71,6 +72,7 @@ async function main() {
   const names = asked.length ? asked : (Object.keys(SECTIONS) as Name[]);
   const env = Object.entries(process.env)
     .filter(([k]) => k.startsWith('BENCH_'))
+    .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}=${v} `)
     .join('');
   const command = `${env}npm run bench${asked.length ? ` -- ${asked.join(' ')}` : ''}`;
@@ -85,10 +87,13 @@ async function main() {
     const stamp = provenance(command);
     const t0 = performance.now();
     console.log(`== ${name} (${stamp.date})`);
-    const result = await run();
-    results[key] = { ...stamp, run: runStarted, durationSec: Math.round((performance.now() - t0) / 1000), loadAvg1mAfter: Number(os.loadavg()[0].toFixed(2)), result };
-    // Written after every section, so an interrupted run keeps what it finished.
-    fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+    const save = (result: object, complete: boolean) => {
+      results[key] = { ...stamp, run: runStarted, complete, durationSec: Math.round((performance.now() - t0) / 1000), loadAvg1mAfter: Number(os.loadavg()[0].toFixed(2)), result };
+      fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+    };
+    // Written after every section (and density after every N, marked incomplete), so an
+    // interrupted run keeps what it finished.
+    save(await run((partial) => save(partial, false)), true);
   }
   const density = results.density as { result?: { rows?: unknown[] } } | undefined;
   if (density?.result?.rows) fs.writeFileSync(path.join(__dirname, 'memory-per-session.svg'), memoryPlot(density.result.rows as never));

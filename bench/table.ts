@@ -60,11 +60,12 @@ function keyStoreRows(sec: Any): string[] {
   for (const r of sec.result.rows as Any[]) {
     const p = r.phones;
     const at = p === 1 ? '1 phone' : `${p} phones at once`;
-    const f = (side: Any, k: string) => `${n0(side[k].opsPerSec)}/s, p99 ${side[k].p99Ms.toFixed(1)} ms`;
+    const range = (side: Any, k: string) => (side[k].opsPerSecRange ? ` (${side[k].opsPerSecRange.map(n0).join('–')})` : '');
+    const f = (side: Any, k: string) => `${n0(side[k].opsPerSec)}/s${range(side, k)}, p99 ${side[k].p99Ms.toFixed(1)} ms`;
     const tg = targets[p];
     const flow = r.ratio.flow;
     out.push(
-      `| 2. key store, message flow, ${at} | SQLite ${f(r.sqlite, 'flow')}; PostgreSQL ${f(r.postgresql, 'flow')} | file store + Baileys cache ${f(r.file, 'flow')} | ${flow.sqliteVsFile} / ${flow.postgresqlVsFile} | ${tg ? `≥ ${tg[0]}× / ≥ ${tg[1]}× — ${verdict(flow.sqliteVsFile >= tg[0])} / ${verdict(flow.postgresqlVsFile >= tg[1])}` : 'reported'} |`,
+      `| 2. key store, message flow, ${at} (ops/s median of ${sec.result.samples ?? 1}, range) | SQLite ${f(r.sqlite, 'flow')}; PostgreSQL ${f(r.postgresql, 'flow')} | file store + Baileys cache ${f(r.file, 'flow')} | ${flow.sqliteVsFile} / ${flow.postgresqlVsFile} | ${tg ? `≥ ${tg[0]}× / ≥ ${tg[1]}× — ${verdict(flow.sqliteVsFile >= tg[0])} / ${verdict(flow.postgresqlVsFile >= tg[1])}` : 'reported'} |`,
     );
     out.push(`| 2. … writes only, ${at} | SQLite ${f(r.sqlite, 'writes')}; PostgreSQL ${f(r.postgresql, 'writes')} | ${f(r.file, 'writes')} | ${r.ratio.writes.sqliteVsFile} / ${r.ratio.writes.postgresqlVsFile} | reported |`);
     const reads = (side: Any) => `${n0(side.coldReads.opsPerSec)}/s (${n0(side.coldReads.backingReads)} backing reads), warm ${n0(side.warmReads.opsPerSec)}/s (${n0(side.warmReads.backingReads)})`;
@@ -77,10 +78,13 @@ function keyStoreRows(sec: Any): string[] {
 
 function apiRows(sec: Any): string[] {
   const res = sec.result;
-  return (res.rows as Any[]).map(
-    (r) =>
-      `| 3. \`GET /api/sessions${res.paged ? res.listQuery : ''}\`${res.paged ? '' : ' (whole list)'}, ${n0(r.rows)} rows, ${res.open} open, ${r.dropsPerSec} drops/s (${r.stateEventsPerSec} state events/s), ${res.connections} connections × ${res.seconds} s | ${n0(r.list.rps)} req/s, p50 ${r.list.p50Ms} ms, p99 ${r.list.p99Ms} ms | authenticated \`GET /api/sessions/:id/stats\` ${n0(r.stats.rps)} req/s, p99 ${r.stats.p99Ms} ms | ${r.ratio.listVsStatsRps} | p99 < 50 ms — ${verdict(r.list.p99Ms < 50 && r.list.non2xx === 0)} |`,
-  );
+  const cond = (r: Any) => `${n0(r.rows)} rows, ${res.open} open, ${r.dropsPerSec} drops/s (${r.stateEventsPerSec} state events/s), ${res.connections} connections × ${res.seconds} s`;
+  const base = (r: Any) => `authenticated \`GET /api/sessions/:id/stats\` ${n0(r.stats.rps)} req/s, p99 ${r.stats.p99Ms} ms`;
+  const cell = (x: Any) => `${n0(x.rps)} req/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms${x.non2xx ? `, ${x.non2xx} non-2xx` : ''}`;
+  return (res.rows as Any[]).flatMap((r) => [
+    `| 3. \`GET /api/sessions${res.paged ? res.listQuery : ''}\`${res.paged ? ' (one page)' : ' (whole list)'}, ${cond(r)} | ${cell(r.list)} | ${base(r)} | ${(r.list.rps / r.stats.rps).toFixed(2)} | p99 < 50 ms — ${verdict(r.list.p99Ms < 50 && r.list.non2xx === 0)} |`,
+    ...(r.wholeList ? [`| 3. \`GET /api/sessions\` (whole list, plain array), ${cond(r)} | ${cell(r.wholeList)} | ${base(r)} | ${(r.wholeList.rps / r.stats.rps).toFixed(2)} | reported |`] : []),
+  ]);
 }
 
 function browserRows(sec: Any): string[] {
@@ -108,9 +112,10 @@ export function benchTable(results: Any): string {
       continue;
     }
     lines.push(...rows(sec));
+    const partial = sec.complete === false ? ' — **incomplete: the run stopped before this section finished**' : '';
     const dirty = sec.uncommitted?.length ? ` plus uncommitted changes to ${sec.uncommitted.join(', ')}` : '';
     stamps.push(
-      `- ${name}: ${sec.date.slice(0, 16).replace('T', ' ')} UTC, commit ${sec.commit.slice(0, 10)}${dirty}, \`${sec.command}\`, ${sec.durationSec} s, load average (1 min) ${sec.loadAvg1mBefore} before / ${sec.loadAvg1mAfter} after, ${sec.machine}`,
+      `- ${name}: ${sec.date.slice(0, 16).replace('T', ' ')} UTC, commit ${sec.commit.slice(0, 10)}${dirty}, \`${sec.command}\`, ${sec.durationSec} s, load average (1 min) ${sec.loadAvg1mBefore} before / ${sec.loadAvg1mAfter} after, ${sec.machine}${partial}`,
     );
   }
   const runs = new Set(SECTIONS.map(([k]) => results[k]?.run).filter(Boolean));

@@ -277,6 +277,11 @@ export class SessionManager implements FleetHost {
     return !!remote && RUNNING_STATES.has(remote.state);
   }
 
+  /** What a phone's write buffer holds while the database is unreachable (null for an unknown phone). */
+  writeBacklog(organizationPhoneId: number) {
+    return this.sessions.get(organizationPhoneId)?.writeBacklog() ?? null;
+  }
+
   currentQr(organizationPhoneId: number): string | null {
     return this.snapshot(organizationPhoneId)?.qr ?? null;
   }
