@@ -342,7 +342,7 @@ export class Fleet {
       case 'snapshots':
         for (const s of m.items) if (!this.owned.has(s.snapshot.phoneId)) this.remote.apply(m.from, s.snapshot, s.epoch);
         return;
-      case 'hello':
+      case 'hello': {
         const mine = this.host
           .localSnapshots()
           .filter((snap) => this.owned.has(snap.phoneId))
@@ -351,6 +351,7 @@ export class Fleet {
           void this.bus.publish(EVENTS, { kind: 'snapshots', from: this.nodeId, items: part } satisfies BusMessage).catch(() => {});
         }
         return;
+      }
       case 'released':
         this.remote.forgetNode(m.from);
         void this.tick();
