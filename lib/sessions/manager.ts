@@ -9,7 +9,7 @@ import { getDb, type Db } from '../db/client';
 import { getLogger, type Logger } from '../logger';
 import { errorStats } from './decrypt-errors';
 import { EventBus } from './events';
-import { Session, type EngineSettings } from './session';
+import { Session, type EngineSettings, type SocketFactory } from './session';
 import type { SessionEngineEvent, SessionErrorStats, SessionEventListener, SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
 
@@ -48,6 +48,8 @@ export class SessionManager implements FleetHost {
     private readonly db: Db,
     private readonly settings: EngineSettings,
     logger: Logger,
+    /** how sessions make their sockets (Baileys' makeWASocket by default) */
+    private readonly makeSocket?: SocketFactory,
   ) {
     this.log = logger.child({ module: 'sessions' });
     this.bus = new EventBus((err) => this.log.error({ err }, 'session event listener failed'));
@@ -178,7 +180,7 @@ export class SessionManager implements FleetHost {
   private session(phoneId: number, organizationId: number, phoneJid: string, initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; proxyUrl?: string | null }) {
     let session = this.sessions.get(phoneId);
     if (!session) {
-      session = new Session(phoneId, organizationId, phoneJid, { db: this.db, logger: this.log, bus: this.bus, settings: this.settings }, initial);
+      session = new Session(phoneId, organizationId, phoneJid, { db: this.db, logger: this.log, bus: this.bus, settings: this.settings, makeSocket: this.makeSocket }, initial);
       this.sessions.set(phoneId, session);
     }
     return session;

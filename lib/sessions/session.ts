@@ -2,13 +2,14 @@
 // operation (start, close, restart, logout, reconnect) runs through one queue, so concurrent
 // calls can never leave two sockets or a half-closed one behind.
 import crypto from 'node:crypto';
-import makeWASocket, { DisconnectReason, WAMessageStubType, type WASocket, type ConnectionState, type WAMessage } from '@whiskeysockets/baileys';
+import makeWASocket, { WAMessageStubType, type WASocket, type ConnectionState, type WAMessage } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { loadDbAuthState, type DbAuthState } from './auth-state';
-import { backoffDelay, classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
+import { classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
+import { decideAfterClose } from './close-policy';
 import { isUnreachable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
@@ -30,11 +31,18 @@ export interface EngineSettings {
   outboxLimit?: number;
 }
 
+/** Makes a phone's socket: Baileys' makeWASocket in production; tests may pass their own. */
+export type SocketFactory = typeof makeWASocket;
+
 export interface SessionDeps {
   db: Db;
   logger: Logger;
   bus: EventBus;
   settings: EngineSettings;
+  /** makeWASocket when not given */
+  makeSocket?: SocketFactory;
+  /** the store of `db` (storeFor) when not given */
+  store?: SessionStore;
 }
 
 const RUNNING: SessionState[] = ['connecting', 'qr', 'open'];
@@ -78,7 +86,7 @@ export class Session {
   ) {
     this.counters = new ErrorCounters(deps.settings.limits);
     this.log = deps.logger.child({ phoneId, phoneJid });
-    this.store = storeFor(deps.db);
+    this.store = deps.store ?? storeFor(deps.db);
     this.outbox = new Outbox({
       apply: (writes) => this.store.writeSession(this.phoneId, writes),
       isUnreachable,
@@ -325,8 +333,9 @@ export class Session {
     // Every connection of the phone goes through its proxy: the WebSocket, media and other fetches.
     const proxy = this.proxyUrl ? createProxyAgents(this.proxyUrl, { connectTimeoutMs: settings.proxyConnectTimeoutMs }) : null;
     if (proxy) this.log.info({ proxy: proxyHost(this.proxyUrl) }, `connecting through proxy ${proxy.host}`);
+    const makeSocket = this.deps.makeSocket ?? makeWASocket;
     const sock = runInSessionContext(this.sink, () =>
-      makeWASocket({
+      makeSocket({
         waWebSocketUrl: settings.waWebSocketUrl,
         auth: { creds: auth.state.creds, keys },
         logger: this.log.child({ class: 'baileys' }, { level: settings.baileysLogLevel }) as never,
@@ -466,46 +475,33 @@ export class Session {
     }
   }
 
-  /** The connection policy for closes we did not ask for. */
+  /** Applies the close policy (close-policy.ts) to a close we did not ask for. */
   private async afterUnexpectedClose(code: number | undefined, message: string) {
     if (this.sock) return; // something (start/restart) already replaced it
-    const reason = `${message}${code ? ` (${code})` : ''}`;
-    if (code === DisconnectReason.restartRequired) {
-      this.log.info('restart required by WhatsApp: reconnecting now');
-      await this.openSocket();
-      return;
+    const decision = decideAfterClose({ code, message, state: this.state, attempts: this.attempts }, this.deps.settings);
+    switch (decision.action) {
+      case 'reopen':
+        this.log.info('restart required by WhatsApp: reconnecting now');
+        await this.openSocket();
+        return;
+      case 'logged-out':
+        this.setState('logged_out', decision.reason);
+        await this.clearAuth();
+        return;
+      case 'close':
+        this.setState('closed', decision.reason);
+        return;
+      case 'reconnect':
+        this.scheduleReconnect(decision.attempt, decision.delayMs, decision.reason);
+        return;
     }
-    if (code === DisconnectReason.loggedOut) {
-      this.setState('logged_out', `Logged out by WhatsApp: ${reason}`);
-      await this.clearAuth();
-      return;
-    }
-    if (code === DisconnectReason.connectionReplaced) {
-      this.setState('closed', `Connection replaced by another client: ${reason}`);
-      return;
-    }
-    if (this.state === 'qr' && code === DisconnectReason.timedOut) {
-      this.setState('closed', 'QR code expired without being scanned');
-      return;
-    }
-    if (code === DisconnectReason.forbidden || code === DisconnectReason.multideviceMismatch || code === DisconnectReason.badSession) {
-      this.setState('closed', reason);
-      return;
-    }
-    this.scheduleReconnect(reason);
   }
 
-  private scheduleReconnect(reason: string) {
-    const { reconnectBaseMs, reconnectMaxMs, reconnectMaxAttempts } = this.deps.settings;
-    this.attempts++;
-    if (this.attempts > reconnectMaxAttempts) {
-      this.setState('closed', `Gave up after ${reconnectMaxAttempts} reconnect attempts (last: ${reason})`);
-      return;
-    }
-    const delayMs = backoffDelay(this.attempts, reconnectBaseMs, reconnectMaxMs);
-    this.log.warn({ attempt: this.attempts, delayMs, reason }, 'connection lost: reconnecting with backoff');
-    this.setState('connecting', `Reconnecting (attempt ${this.attempts}) after: ${reason}`, { persist: true, closeReason: reason });
-    this.emit({ type: 'reconnect', phoneId: this.phoneId, phoneJid: this.phoneJid, attempt: this.attempts, delayMs, at: this.now() });
+  private scheduleReconnect(attempt: number, delayMs: number, reason: string) {
+    this.attempts = attempt;
+    this.log.warn({ attempt, delayMs, reason }, 'connection lost: reconnecting with backoff');
+    this.setState('connecting', `Reconnecting (attempt ${attempt}) after: ${reason}`, { persist: true, closeReason: reason });
+    this.emit({ type: 'reconnect', phoneId: this.phoneId, phoneJid: this.phoneJid, attempt, delayMs, at: this.now() });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       void this.run(() => this.openSocket());

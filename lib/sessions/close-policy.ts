@@ -1,0 +1,47 @@
+// What a session does after a close it did not ask for: pure, so every rule is unit-tested
+// without sockets. Baileys never reconnects by itself; this policy decides whether we do.
+import { DisconnectReason } from '@whiskeysockets/baileys';
+import { backoffDelay } from './decrypt-errors';
+import type { SessionState } from './types';
+
+export interface ClosePolicySettings {
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+  reconnectMaxAttempts: number;
+}
+
+export interface UnexpectedClose {
+  /** Baileys' status code (undefined for a proxy failure or an unknown error) */
+  code: number | undefined;
+  message: string;
+  /** the session's state when the socket closed */
+  state: SessionState;
+  /** reconnect attempts made since the last successful open */
+  attempts: number;
+}
+
+export type CloseDecision =
+  /** 515 after pairing: open a new socket at once (not a failure) */
+  | { action: 'reopen' }
+  /** the phone unlinked this device: forget the credentials */
+  | { action: 'logged-out'; reason: string }
+  /** stop for good (no reconnect until started again) */
+  | { action: 'close'; reason: string }
+  /** try again after a delay */
+  | { action: 'reconnect'; attempt: number; delayMs: number; reason: string };
+
+export function decideAfterClose(close: UnexpectedClose, settings: ClosePolicySettings, random: () => number = Math.random): CloseDecision {
+  const { code, message } = close;
+  const reason = `${message}${code ? ` (${code})` : ''}`;
+  if (code === DisconnectReason.restartRequired) return { action: 'reopen' };
+  if (code === DisconnectReason.loggedOut) return { action: 'logged-out', reason: `Logged out by WhatsApp: ${reason}` };
+  // Another connection of this device took over (in a fleet: another node owns the phone now).
+  if (code === DisconnectReason.connectionReplaced) return { action: 'close', reason: `Connection replaced by another client: ${reason}` };
+  if (close.state === 'qr' && code === DisconnectReason.timedOut) return { action: 'close', reason: 'QR code expired without being scanned' };
+  if (code === DisconnectReason.forbidden || code === DisconnectReason.multideviceMismatch || code === DisconnectReason.badSession) return { action: 'close', reason };
+  const attempt = close.attempts + 1;
+  if (attempt > settings.reconnectMaxAttempts) {
+    return { action: 'close', reason: `Gave up after ${settings.reconnectMaxAttempts} reconnect attempts (last: ${reason})` };
+  }
+  return { action: 'reconnect', attempt, delayMs: backoffDelay(attempt, settings.reconnectBaseMs, settings.reconnectMaxMs, random), reason };
+}

@@ -1,0 +1,131 @@
+// The close/reconnect policy as a pure function, and the session's state machine driven by it with
+// a fake socket factory, an in-memory store and fake timers (no network, no database).
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import pino from 'pino';
+import { DisconnectReason } from '@whiskeysockets/baileys';
+import { decideAfterClose } from '../../../lib/sessions/close-policy';
+import { Session, type SocketFactory } from '../../../lib/sessions/session';
+import { EventBus } from '../../../lib/sessions/events';
+import type { SessionStore } from '../../../lib/sessions/store';
+import type { SessionEngineEvent } from '../../../lib/sessions/types';
+
+const settings = { reconnectBaseMs: 1000, reconnectMaxMs: 8000, reconnectMaxAttempts: 3 };
+const close = (code: number | undefined, state: 'open' | 'qr' | 'connecting' = 'open', attempts = 0) => ({ code, message: 'boom', state, attempts });
+
+test('close policy: what each close leads to', () => {
+  assert.deepEqual(decideAfterClose(close(DisconnectReason.restartRequired), settings), { action: 'reopen' });
+  assert.deepEqual(decideAfterClose(close(DisconnectReason.loggedOut), settings), { action: 'logged-out', reason: 'Logged out by WhatsApp: boom (401)' });
+  assert.equal(decideAfterClose(close(DisconnectReason.connectionReplaced), settings).action, 'close', '440: another connection owns the device, never fight it');
+  assert.deepEqual(decideAfterClose(close(DisconnectReason.timedOut, 'qr'), settings), { action: 'close', reason: 'QR code expired without being scanned' });
+  assert.equal(decideAfterClose(close(DisconnectReason.timedOut, 'open'), settings).action, 'reconnect', 'a lost connection is retried');
+  for (const code of [DisconnectReason.forbidden, DisconnectReason.multideviceMismatch, DisconnectReason.badSession]) {
+    assert.equal(decideAfterClose(close(code), settings).action, 'close', `code ${code} is final`);
+  }
+  assert.equal(decideAfterClose(close(undefined), settings).action, 'reconnect', 'a proxy failure (no code) is retried');
+});
+
+test('close policy: exponential backoff with jitter, capped, then giving up', () => {
+  const at = (attempts: number, r: number) => decideAfterClose(close(DisconnectReason.connectionClosed, 'open', attempts), settings, () => r);
+  assert.deepEqual(at(0, 0), { action: 'reconnect', attempt: 1, delayMs: 1000, reason: 'boom (428)' });
+  assert.equal((at(1, 1) as { delayMs: number }).delayMs, 2000, 'attempt 2: up to base × 2');
+  assert.equal((at(2, 1) as { delayMs: number }).delayMs, 4000, 'attempt 3: up to base × 4');
+  assert.equal((at(2, 0.5) as { delayMs: number }).delayMs, 2500, 'jitter between base and the ceiling');
+  assert.deepEqual(at(3, 0), { action: 'close', reason: 'Gave up after 3 reconnect attempts (last: boom (428))' });
+  const capped = decideAfterClose(close(DisconnectReason.connectionClosed, 'open', 5), { ...settings, reconnectMaxAttempts: 10 }, () => 1);
+  assert.equal((capped as { delayMs: number }).delayMs, 8000, 'never above the maximum');
+});
+
+/** A Baileys-shaped socket whose connection updates the test drives. */
+function fakeSocketFactory() {
+  const sockets: { ev: EventEmitter; ended: boolean }[] = [];
+  const factory = (() => {
+    const ev = new EventEmitter();
+    const ws = new EventEmitter() as EventEmitter & { socket?: undefined };
+    const sock = { ev, ws, ended: false, user: undefined, end: () => void (sock.ended = true) };
+    sockets.push(sock);
+    return sock;
+  }) as unknown as SocketFactory;
+  return { factory, sockets };
+}
+
+function memoryStore(): SessionStore & { states: string[] } {
+  const states: string[] = [];
+  return {
+    provider: 'sqlite',
+    states,
+    setFence() {},
+    onStaleOwner: () => () => {},
+    readCreds: async () => null,
+    saveCreds: async () => {},
+    readKeys: async () => new Map(),
+    writeKeys: async () => {},
+    deleteSenderSessions: async () => 0,
+    clearAuth: async () => {},
+    writePhoneState: async (_id, d) => void states.push(d.status),
+    insertEvent: async () => {},
+    writeSession: async (_id, writes) => {
+      for (const w of writes) if (w.kind === 'state') states.push(w.data.status);
+    },
+    ping: async () => {},
+  } as SessionStore & { states: string[] };
+}
+
+const flush = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+};
+
+test('session state machine: drop → reconnect after the backoff delay → open; 440 → closed for good', async () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const { factory, sockets } = fakeSocketFactory();
+    const bus = new EventBus();
+    const events: SessionEngineEvent[] = [];
+    bus.subscribe((e) => events.push(e));
+    const store = memoryStore();
+    const session = new Session(1, 1, '15550001111@s.whatsapp.net', {
+      db: {} as never,
+      logger: pino({ level: 'silent' }),
+      bus,
+      settings: { waWebSocketUrl: 'ws://unused', limits: { maxBadMacErrors: 3, maxBadDecryptErrors: 5 }, ...settings, keepAliveIntervalMs: 30_000, baileysLogLevel: 'silent' },
+      makeSocket: factory,
+      store,
+    }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null });
+
+    await session.start();
+    assert.equal(sockets.length, 1);
+    assert.equal(session.state, 'connecting');
+    sockets[0].ev.emit('connection.update', { connection: 'open' });
+    assert.equal(session.state, 'open');
+
+    // A drop: the policy schedules attempt 1; nothing happens before its delay.
+    sockets[0].ev.emit('connection.update', { connection: 'close', lastDisconnect: { error: { output: { statusCode: DisconnectReason.connectionClosed }, message: 'Connection Closed' } } });
+    await flush();
+    assert.equal(session.state, 'connecting');
+    const reconnect = events.find((e) => e.type === 'reconnect') as Extract<SessionEngineEvent, { type: 'reconnect' }>;
+    assert.equal(reconnect.attempt, 1);
+    assert.equal(reconnect.delayMs, 1000, 'attempt 1 waits the base delay (its jitter range is empty)');
+    mock.timers.tick(reconnect.delayMs - 1);
+    await flush();
+    assert.equal(sockets.length, 1, 'no new socket before the delay');
+    mock.timers.tick(1);
+    await flush();
+    assert.equal(sockets.length, 2, 'a new socket once the delay passed');
+    sockets[1].ev.emit('connection.update', { connection: 'open' });
+    assert.equal(session.state, 'open');
+
+    // 440: replaced by another connection: closed, and no timer brings it back.
+    sockets[1].ev.emit('connection.update', { connection: 'close', lastDisconnect: { error: { output: { statusCode: DisconnectReason.connectionReplaced }, message: 'Stream Errored (conflict)' } } });
+    await flush();
+    assert.equal(session.state, 'closed');
+    assert.match(session.lastCloseReason ?? '', /replaced/);
+    mock.timers.tick(120_000);
+    await flush();
+    assert.equal(sockets.length, 2, 'no reconnect after 440');
+    await session.settled();
+    assert.deepEqual(store.states, ['connecting', 'open', 'connecting', 'open', 'closed'], 'every state change persisted in order');
+  } finally {
+    mock.timers.reset();
+  }
+});
