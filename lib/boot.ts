@@ -32,8 +32,10 @@ export function bootServer(): Promise<void> {
       setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
       manager.shutdown().finally(() => process.exit(0));
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    // `on`, not `once`: a second signal (a process group signalled twice, Ctrl-C on npm start)
+    // must not reach Node's default handler and kill the drain half-way; `stopping` ignores it.
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
     // Without autostart the node still holds a lease (so commands reach it) but claims nothing.
     if (config.SESSIONS_AUTOSTART) await manager.boot();
     else await fleet.start({ claimOrphans: false });

@@ -14,13 +14,14 @@ export function claimQuota(input: { toRun: number; liveNodes: number; capacity: 
 /**
  * How many phones a node hands back this round because it runs more than its share (a node
  * that booted first, or the nodes that took over during a rolling restart): a few per round, so
- * phones move one reconnect at a time and never in a storm. One phone of slack stops ping-pong.
+ * phones move one reconnect at a time and never in a storm. The share rounds up, so the shares
+ * cover every phone and a handed-back phone always finds a node below its share (no ping-pong).
  */
 export function shedQuota(input: { toRun: number; liveNodes: number; owned: number }): number {
   const nodes = Math.max(1, input.liveNodes);
   if (nodes === 1) return 0;
   const fair = Math.ceil(input.toRun / nodes);
-  const excess = input.owned - (fair + 1);
+  const excess = input.owned - fair;
   return excess > 0 ? Math.min(excess, Math.max(1, Math.ceil(fair / 4))) : 0;
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { claimQuota, mustSelfFence, reconcile, routeCommand } from '../../../lib/fleet/policy';
+import { claimQuota, mustSelfFence, reconcile, routeCommand, shedQuota } from '../../../lib/fleet/policy';
 import { StartGate } from '../../../lib/fleet/start-gate';
 import { packMessages } from '../../../lib/fleet/bus';
 
@@ -11,6 +11,15 @@ test('claim quota: a fair share of the phones to run, never past capacity, never
   assert.equal(claimQuota({ toRun: 30, liveNodes: 2, capacity: 100, owned: 10 }), 5, 'a node after failover takes the rest of its share');
   assert.equal(claimQuota({ toRun: 30, liveNodes: 3, capacity: 100, owned: 12 }), 0);
   assert.equal(claimQuota({ toRun: 5, liveNodes: 0, capacity: 100, owned: 0 }), 5, 'with no live node known, this node alone');
+});
+
+test('rebalancing: a node above its share hands back a few phones per round, never below its share', () => {
+  assert.equal(shedQuota({ toRun: 30, liveNodes: 1, owned: 30 }), 0, 'alone, a node keeps everything');
+  assert.equal(shedQuota({ toRun: 30, liveNodes: 3, owned: 30 }), 3, 'at most a quarter of the share per round');
+  assert.equal(shedQuota({ toRun: 30, liveNodes: 3, owned: 11 }), 1);
+  assert.equal(shedQuota({ toRun: 30, liveNodes: 3, owned: 10 }), 0, 'at its share it stops');
+  assert.equal(shedQuota({ toRun: 5, liveNodes: 2, owned: 4 }), 1, 'small fleets even out too (3/2)');
+  assert.equal(shedQuota({ toRun: 5, liveNodes: 2, owned: 3 }), 0);
 });
 
 test('self-fencing: only once renewals stopped for ttl - margin on the monotonic clock', () => {
