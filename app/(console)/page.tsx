@@ -1,10 +1,22 @@
-import { listSessions } from '@/lib/sessions-service';
+import type { Metadata } from 'next';
+import { querySessionsPage, sessionSummary } from '@/lib/sessions-query';
 import { SessionsTable } from '@/components/sessions/SessionsTable';
+import { PAGE_SIZE } from '@/lib/ui/list-params';
+import { requestLocale } from '@/lib/ui/server-locale';
+import { translator } from '@/lib/ui/i18n';
 
 export const dynamic = 'force-dynamic';
 
+export async function generateMetadata(): Promise<Metadata> {
+  const t = translator(await requestLocale());
+  return { title: `${t('sessions.title')} · ${t('app.title')}` };
+}
+
 export default async function SessionsPage() {
-  // First paint from the server; the client keeps it live.
-  const sessions = await listSessions();
-  return <SessionsTable initial={sessions} />;
+  // First paint from the server: one page and the tile counts; the client keeps them live.
+  const [page, summary] = await Promise.all([
+    querySessionsPage({ limit: PAGE_SIZE, page: 1, sort: { field: 'id', dir: 'desc' } /* DEFAULT_SORT */ }),
+    sessionSummary(),
+  ]);
+  return <SessionsTable initialPage={page} initialSummary={summary} />;
 }

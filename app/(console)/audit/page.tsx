@@ -3,6 +3,15 @@ import { listAudit } from '@/lib/audit';
 import { getDb } from '@/lib/db/client';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { formatDate, translator } from '@/lib/ui/i18n';
+import type { Metadata } from 'next';
+import { requestLocale as pageLocale } from '@/lib/ui/server-locale';
+import { translator as pageTranslator } from '@/lib/ui/i18n';
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = pageTranslator(await pageLocale());
+  return { title: `${t('audit.title')} · ${t('app.title')}` };
+}
+
 
 export const dynamic = 'force-dynamic';
 
