@@ -10,5 +10,5 @@ export function proxy(req: NextRequest, event: NextFetchEvent) {
 }
 
 export const config = {
-  matcher: ['/((?!api/|login|_next/|favicon.ico|robots.txt).*)'],
+  matcher: ['/((?!api/|login|_next/|favicon.ico|icon.svg|robots.txt).*)'],
 };

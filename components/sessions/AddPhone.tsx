@@ -69,8 +69,10 @@ export function PairingPanel({ id, onDone }: { id: number; onDone: () => void })
   // Once linked, stay on "Connected" even if the session later restarts.
   const [linked, setLinked] = useState(false);
   if (status === 'open' && !linked) setLinked(true);
+  // A key of its own per panel: a QR cached from an earlier pairing has expired.
+  const [opened] = useState(() => Date.now());
   const qr = useQuery({
-    queryKey: queryKeys.qr(id),
+    queryKey: [...queryKeys.qr(id), opened],
     queryFn: () => fetchJson<{ qr: string; svg: string }>(`/api/sessions/${id}/qr`),
     enabled: !linked && status !== 'open' && !code.data,
     refetchInterval: 2000,

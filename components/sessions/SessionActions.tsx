@@ -38,7 +38,14 @@ const PRIMARY = `${BTN} border-emerald-700 bg-emerald-700 font-medium text-white
 /** Every action on one phone, for the table row and the detail page. Viewers get nothing. */
 export function SessionActions({ session, layout = 'row' }: { session: SessionDto; layout?: 'row' | 'page' }) {
   const { t, role } = useUi();
-  const [confirm, setConfirm] = useState<ActionKind | null>(null);
+  const [confirm, setConfirmState] = useState<ActionKind | null>(null);
+  // Whether the phone had to be linked when the action was asked for (the state moves on while
+  // the request runs): then starting or restarting it leads straight to its QR.
+  const [pairAfter, setPairAfter] = useState(false);
+  const setConfirm = (kind: ActionKind | null) => {
+    setPairAfter(needsPairing(session));
+    setConfirmState(kind);
+  };
   const [pairing, setPairing] = useState<false | 'start' | 'started'>(false);
   if (role !== 'admin') return null;
   const id = session.id;
@@ -63,9 +70,9 @@ export function SessionActions({ session, layout = 'row' }: { session: SessionDt
           leaveOnDelete={layout === 'page'}
           onDone={(ok) => {
             const kind = confirm;
-            setConfirm(null);
+            setConfirmState(null);
             // Starting or restarting a phone that has to be linked leads straight to its QR.
-            if (ok && (kind === 'start' || kind === 'restart') && needsPairing(session)) setPairing('started');
+            if (ok && (kind === 'start' || kind === 'restart') && pairAfter) setPairing('started');
           }}
         />
       )}
