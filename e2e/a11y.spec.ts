@@ -58,23 +58,25 @@ for (const lang of ['en', 'ru'] as const) {
       const id = await seedOne();
       await context.addCookies([{ name: 'lang', value: lang, url: e2eEnv().url }]);
       await page.addInitScript((th) => localStorage.setItem('theme', th), theme);
+      const findings: string[] = [];
       await page.goto(`${e2eEnv().url}/login`);
-      expect(await seriousFindings(page), 'login').toEqual([]);
+      findings.push(...(await seriousFindings(page)).map((f) => `/login: ${f}`));
       await logIn(page);
       await expect(page.locator('html')).toHaveClass(theme === 'dark' ? /dark/ : /^(?!.*dark).*$/);
       const pages = ['/', `/sessions/${id}`, '/audit', '/tokens', '/sessions/99999'];
       for (const p of pages) {
         await page.goto(`${e2eEnv().url}${p}`);
         await expect(page.locator('h1').first()).toBeVisible();
-        expect(await seriousFindings(page), p).toEqual([]);
-        expect(await smallTargets(page), `small targets on ${p}`).toEqual([]);
+        findings.push(...(await seriousFindings(page)).map((f) => `${p}: ${f}`));
+        findings.push(...(await smallTargets(page)).map((f) => `${p}: small target ${f}`));
       }
       // The add-phone form and a confirmation dialog, open.
       await page.goto(`${e2eEnv().url}/`);
       await page.getByTestId('add-phone-toggle').click();
       await page.getByTestId(`restart-${id}`).click();
       await expect(page.getByRole('dialog')).toBeVisible();
-      expect(await seriousFindings(page), 'dialog').toEqual([]);
+      findings.push(...(await seriousFindings(page)).map((f) => `dialog: ${f}`));
+      expect(findings).toEqual([]);
     });
   }
 }

@@ -219,3 +219,18 @@ test('an unknown phone answers a translated 404 page with a link back; pages hav
   expect(icon).toBeTruthy();
   expect((await page.request.get(new URL(icon!, e2eEnv().url).toString())).status()).toBe(200);
 });
+
+test('in Russian: server errors by their code, no English server text; State and Health have their own labels', async ({ page, context }) => {
+  const { ids, numbers } = await seedPhones(1, `Ru ${letters()}`);
+  await context.addCookies([{ name: 'lang', value: 'ru', url: e2eEnv().url }]);
+  await logIn(page);
+  await page.getByTestId('add-phone-toggle').click();
+  await page.getByTestId('add-org').fill('Демо');
+  await page.getByTestId('add-phone').fill(numbers[0]);
+  await page.getByTestId('add-submit').click();
+  const toast = page.getByTestId('toast-error');
+  await expect(toast).toHaveText('Ошибка: Этот номер уже зарегистрирован');
+  await page.goto(`${e2eEnv().url}/sessions/${ids[0]}`);
+  await expect(page.getByText('Состояние', { exact: true })).toHaveCount(1);
+  await expect(page.getByText('Здоровье', { exact: true })).toHaveCount(1);
+});

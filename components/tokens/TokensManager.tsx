@@ -89,7 +89,7 @@ export function TokensManager() {
             ))}
           </tbody>
         </table></div>
-      ) : tokens.isError ? <p role="alert" className="text-sm text-red-600">{t('error.load', { error: tokens.error.message })}</p> : <p className="text-sm text-gray-700 dark:text-gray-300">{t('tokens.empty')}</p>}
+      ) : tokens.isError ? <p role="alert" className="text-sm text-red-700 dark:text-red-300">{t('error.load', { error: tokens.error.message })}</p> : <p className="text-sm text-gray-700 dark:text-gray-300">{t('tokens.empty')}</p>}
       {revoking && (
         <ConfirmDialog
           title={t('tokens.revokeTitle', { name: revoking.name })}
