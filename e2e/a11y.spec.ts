@@ -89,6 +89,17 @@ test('phone layout: a visible sort control, no overflow; the theme switch is kep
   await expect(page.getByTestId('sort-dir')).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
   expect(await smallTargets(page)).toEqual([]);
+  // No invisible focus stops: everything focusable on the phone layout has a visible size.
+  const invisible = await page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])')]
+      .filter((el) => !(el as HTMLButtonElement).disabled && el.getClientRects().length > 0)
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.width < 2 || r.height < 2;
+      })
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
+  expect(invisible).toEqual([]);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByTestId('theme-switch').selectOption('dark');
   await expect(page.locator('html')).toHaveClass(/dark/);

@@ -133,12 +133,12 @@ function FaultPanel({ phoneId }: { phoneId: number }) {
     <div className="flex flex-wrap items-end gap-3 rounded-lg border border-dashed border-violet-300 p-3 dark:border-violet-800" data-testid="fault-panel">
       <strong className="w-full text-sm">{t('faults.title')}</strong>
       <label className="text-sm">{t('faults.type')}
-        <select value={type} onChange={(e) => setType(e.target.value as (typeof FAULTS)[number])} data-testid="fault-type" className="ml-2 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950">
+        <select value={type} onChange={(e) => setType(e.target.value as (typeof FAULTS)[number])} data-testid="fault-type" className="ml-2 min-h-7 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950">
           {FAULTS.map((f) => <option key={f} value={f}>{f}</option>)}
         </select>
       </label>
       <label className="text-sm">{t('faults.count')}
-        <input type="number" min={1} max={20} value={count} onChange={(e) => setCount(Math.max(1, Math.min(20, Number(e.target.value) || 1)))} className="ml-2 w-16 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950" />
+        <input type="number" min={1} max={20} value={count} onChange={(e) => setCount(Math.max(1, Math.min(20, Number(e.target.value) || 1)))} className="ml-2 min-h-7 w-16 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950" />
       </label>
       <button type="button" onClick={inject} disabled={pending} data-testid="fault-inject" className="min-h-7 rounded bg-violet-700 px-3 py-1 text-sm text-white disabled:opacity-60">{t('faults.inject')}</button>
     </div>

@@ -146,7 +146,6 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
         {tiles.map((tile) => (
           <li key={tile.key}>
             <button type="button" onClick={() => update(tile.filter)} aria-pressed={tileActive(tile)} data-testid={`tile-${tile.key}`}
-              aria-label={t('summary.show', { what: `${tile.label} (${tile.value})` })}
               className={`w-full rounded-lg border p-2 text-left ${tileActive(tile) ? 'border-emerald-700 ring-2 ring-emerald-700 dark:border-emerald-400 dark:ring-emerald-400' : 'border-gray-300 hover:bg-gray-50 dark:border-gray-700 dark:hover:bg-gray-900'}`}>
               <span className="block text-xs uppercase text-gray-700 dark:text-gray-300">{tile.label}</span>
               <span className="block text-2xl font-semibold tabular-nums" data-testid={`summary-${tile.key}`}>{formatNumber(locale, tile.value)}</span>
@@ -192,11 +191,11 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
       ) : (
         <div className="overflow-x-auto rounded-lg border border-gray-300 dark:border-gray-700">
           <table className="min-w-full text-sm max-md:block" data-testid="sessions-table" data-total={total}>
-            <thead className="bg-gray-50 max-md:sr-only dark:bg-gray-900">
+            <thead className="bg-gray-50 max-md:hidden dark:bg-gray-900">
               <tr>
                 {role === 'admin' && (
                   <th scope="col" className="px-3 py-2 text-left">
-                    <input type="checkbox" aria-label={t('bulk.selectPage')} checked={rows.length > 0 && selectedOnPage === rows.length} onChange={togglePage} data-testid="select-page" className="h-5 w-5" />
+                    <input type="checkbox" aria-label={t('bulk.selectPage')} checked={rows.length > 0 && selectedOnPage === rows.length} onChange={togglePage} data-testid="select-page" className="h-6 w-6" />
                   </th>
                 )}
                 {header('organization', t('col.organization'))}
@@ -218,7 +217,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
                 <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} data-id={s.id} className="border-t border-gray-200 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
                   {role === 'admin' && (
                     <td className={`${CELL} max-md:col-span-2 max-md:before:content-none`}>
-                      <input type="checkbox" aria-label={`${t('col.select')} ${phoneOf(s)}`} checked={selection.mode === 'all' || selection.ids.has(s.id)} onChange={() => toggle(s.id)} data-testid={`select-${s.id}`} className="h-5 w-5" />
+                      <input type="checkbox" aria-label={`${t('col.select')} ${phoneOf(s)}`} checked={selection.mode === 'all' || selection.ids.has(s.id)} onChange={() => toggle(s.id)} data-testid={`select-${s.id}`} className="h-6 w-6" />
                     </td>
                   )}
                   <td data-label={t('col.organization')} className={CELL}>{s.organizationName}</td>
