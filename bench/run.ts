@@ -9,6 +9,7 @@ import { authStoreBenchmark } from './auth-store';
 import { apiBenchmark } from './api';
 import { browserBenchmark } from './browser';
 import { memoryPlot } from './plot';
+import { ui10kBenchmark } from './ui-10k';
 
 async function main() {
   const only = process.argv[2];
@@ -30,6 +31,7 @@ async function main() {
     if (!fs.existsSync('/usr/bin/chromium')) execSync('apt-get update -qq && apt-get install -y -qq chromium', { stdio: 'inherit' });
     results.browser = await browserBenchmark();
   }
+  if (!only || only === 'ui-10k') results.ui10k = await ui10kBenchmark();
   fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
   if (results.density) fs.writeFileSync(path.join(__dirname, 'memory-per-session.svg'), memoryPlot(results.density as never));
   console.log(`results written to ${file}`);
