@@ -40,6 +40,26 @@ export async function ui10kBenchmark() {
     }
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // CDP counts every byte the tab receives (from the start, so the stream's request is known).
+    let counting = false;
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    const urls = new Map<string, string>();
+    const bytes = { list: 0, summary: 0, stream: 0, other: 0 };
+    const requests = { list: 0, summary: 0, other: 0 };
+    const kind = (u: string) => {
+      const p = new URL(u).pathname;
+      return p === '/api/sessions' ? 'list' : p === '/api/sessions/summary' ? 'summary' : p === '/api/sessions/stream' ? 'stream' : 'other';
+    };
+    cdp.on('Network.requestWillBeSent', (e) => {
+      urls.set(e.requestId, e.request.url);
+      const k = kind(e.request.url);
+      if (counting && k !== 'stream') requests[k] += 1;
+    });
+    cdp.on('Network.dataReceived', (e) => {
+      const u = urls.get(e.requestId);
+      if (u && counting) bytes[kind(u)] += e.encodedDataLength || e.dataLength;
+    });
     await page.goto(`${server.url}/login`);
     await page.getByTestId('login-email').fill(server.adminEmail);
     await page.getByTestId('login-password').fill(server.adminPassword);
@@ -79,25 +99,10 @@ export async function ui10kBenchmark() {
     }
 
     // Bytes while the fleet changes: every second `rate` live phones restart (closing, closed,
-    // connecting, pairing: each a state event plus stats). CDP counts every byte the tab receives.
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Network.enable');
-    const urls = new Map<string, string>();
-    const bytes = { list: 0, summary: 0, stream: 0, other: 0 };
-    const requests = { list: 0, summary: 0, other: 0 };
-    const kind = (u: string) => {
-      const p = new URL(u).pathname;
-      return p === '/api/sessions' ? 'list' : p === '/api/sessions/summary' ? 'summary' : p === '/api/sessions/stream' ? 'stream' : 'other';
-    };
-    cdp.on('Network.requestWillBeSent', (e) => {
-      urls.set(e.requestId, e.request.url);
-      const k = kind(e.request.url);
-      if (k !== 'stream') requests[k] += 1;
-    });
-    cdp.on('Network.dataReceived', (e) => {
-      const u = urls.get(e.requestId);
-      if (u) bytes[kind(u)] += e.encodedDataLength || e.dataLength;
-    });
+    // connecting, pairing: each a state event plus stats).
+    counting = true;
+    bytes.list = bytes.summary = bytes.stream = bytes.other = 0;
+    requests.list = requests.summary = requests.other = 0;
     // Event → screen: the page notes when a visible row's status changes; the server's event time
     // comes with the event (`at`).
     await page.evaluate(() => {
