@@ -90,11 +90,10 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
   };
 
   const s = summary.data;
-  const warning = (s?.byHealth.degraded ?? 0) + (s?.byHealth.critical ?? 0);
   const tiles: Tile[] = [
     { key: 'total', label: t('summary.total'), value: s?.total ?? 0, filter: { status: '', health: '' } },
     ...(['open', 'qr', 'connecting', 'idle', 'closing', 'closed', 'logged_out'] as const).map((st) => ({ key: st, label: t(`status.${st}`), value: s?.byStatus[st] ?? 0, filter: { status: st, health: '' as const } })),
-    { key: 'warning', label: t('summary.warning'), value: warning, filter: { status: '' as const, health: 'degraded' as const } },
+    ...(['degraded', 'critical'] as const).map((h) => ({ key: h, label: t(`health.${h}`), value: s?.byHealth[h] ?? 0, filter: { status: '' as const, health: h } })),
   ];
   const tileActive = (tile: Tile) => tile.filter.status === filters.status && tile.filter.health === filters.health;
 
@@ -142,7 +141,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
         </span>
       </div>
 
-      <ul className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-9" data-testid="summary" aria-label={t('summary.label')}>
+      <ul className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-10" data-testid="summary" aria-label={t('summary.label')}>
         {tiles.map((tile) => (
           <li key={tile.key}>
             <button type="button" onClick={() => update(tile.filter)} aria-pressed={tileActive(tile)} data-testid={`tile-${tile.key}`}
