@@ -8,7 +8,8 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: `${t('notFound.title')} · ${t('app.title')}` };
 }
 
-/** Any unknown page or phone (/sessions/99999): HTTP 404, in the admin's language, with a way back. */
+/** Any unknown page or phone (/sessions/99999): HTTP 404, in the admin's language, with a way back.
+ * The console's own page: Next's default 404 carries an inline <style> that the pages' CSP refuses. */
 export default async function NotFound() {
   const t = translator(await requestLocale());
   return (

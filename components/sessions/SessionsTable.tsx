@@ -223,6 +223,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
                   <td data-label={t('col.phone')} className={`${CELL} font-mono`}>
                     <Link href={`/sessions/${s.id}`} className="inline-block min-h-6 text-emerald-800 underline-offset-2 hover:underline dark:text-emerald-300">+{number(s.phoneJid)}</Link>
                     {s.label && <span className="ml-2 text-xs text-gray-700 dark:text-gray-300">{s.label}</span>}
+                    {s.proxyHost && <span className="block text-xs text-gray-700 dark:text-gray-300" data-testid={`proxy-${s.id}`} title={t('col.proxy')}>{t('proxy.via', { host: s.proxyHost })}</span>}
                   </td>
                   <td data-label={t('col.status')} className={CELL}><StatusBadge status={s.status} testId={`status-${s.id}`} /></td>
                   <td data-label={t('col.health')} className={CELL}><HealthBadge health={s.health} status={s.status} testId={`health-${s.id}`} /></td>

@@ -8,12 +8,14 @@ import { getConfig } from '../config';
 import { sqliteFileUrl } from '../../prisma/database-url';
 import { providerOf } from './provider';
 import { ConfiguredLibSQL } from './sqlite-adapter';
+import { secureSqliteFile } from './sqlite-files';
 
 export type Db = SqliteClient;
 export { providerOf, type DbProvider } from './provider';
 
 export function createDb(url: string = getConfig().DATABASE_URL): Db {
   if (providerOf(url) === 'sqlite') {
+    secureSqliteFile(url); // 0600 file in a 0700 folder, before libsql creates it
     return new SqliteClient({ adapter: new ConfiguredLibSQL({ url: sqliteFileUrl(url) }) });
   }
   const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });

@@ -8,9 +8,10 @@ import { loadDbAuthState, type DbAuthState } from './auth-state';
 import { backoffDelay, classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
-import { insertSessionEvent, writePhoneState, type PhoneStateWrite } from './hot-writes';
+import { storeFor, type PhoneStateWrite, type SessionStore } from './store';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
+import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
 import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
 
 export interface EngineSettings {
@@ -22,6 +23,8 @@ export interface EngineSettings {
   keepAliveIntervalMs: number;
   /** pino level for Baileys' own logs */
   baileysLogLevel: string;
+  /** how long a phone's proxy may take to open a tunnel (default 10 s) */
+  proxyConnectTimeoutMs?: number;
 }
 
 export interface SessionDeps {
@@ -52,18 +55,23 @@ export class Session {
   private sink: CauseSink = { causes: new Map(), onConsole: (level, text) => this.log.debug({ console: level }, text) };
   private caches = sessionCaches();
   private log: Logger;
+  private store: SessionStore;
+  /** the phone's proxy URL (null: direct; undefined: not read from its row yet) */
+  private proxyUrl: string | null | undefined;
 
   constructor(
     readonly phoneId: number,
     readonly organizationId: number,
     readonly phoneJid: string,
     private deps: SessionDeps,
-    initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null },
+    initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; proxyUrl?: string | null },
   ) {
     this.counters = new ErrorCounters(deps.settings.limits);
     this.log = deps.logger.child({ phoneId, phoneJid });
+    this.store = storeFor(deps.db);
     this.lastConnectedAt = initial?.lastConnectedAt ?? null;
     this.lastCloseReason = initial?.lastCloseReason ?? null;
+    this.proxyUrl = initial?.proxyUrl;
   }
 
   /** Runs operations one after another. */
@@ -96,6 +104,7 @@ export class Session {
       pairingCode: this.state === 'qr' ? this.pairingCode : null,
       lastConnectedAt: this.lastConnectedAt?.toISOString() ?? null,
       lastCloseReason: this.lastCloseReason,
+      proxyHost: proxyHost(this.proxyUrl),
     };
   }
 
@@ -108,8 +117,8 @@ export class Session {
   }
 
   /** Persists in order; failures are logged, never thrown into the socket's handlers. */
-  private persist(fn: (db: Db) => Promise<unknown>) {
-    this.persistChain = this.persistChain.then(() => fn(this.deps.db)).catch((err) => this.log.error({ err }, 'failed to persist session state'));
+  private persist(fn: (store: SessionStore) => Promise<unknown>) {
+    this.persistChain = this.persistChain.then(() => fn(this.store)).catch((err) => this.log.error({ err }, 'failed to persist session state'));
   }
 
   /** Resolves when every state change so far is in the database. */
@@ -121,8 +130,8 @@ export class Session {
   }
 
   private recordEvent(type: string, fields: { sender?: string | null; count?: number | null; message?: string | null; detail?: unknown } = {}) {
-    this.persist((db) =>
-      insertSessionEvent(db, {
+    this.persist((store) =>
+      store.insertEvent({
         phoneId: this.phoneId,
         type,
         sender: fields.sender ?? null,
@@ -133,11 +142,12 @@ export class Session {
     );
   }
 
-  private setState(state: SessionState, reason?: string, opts: { persist?: boolean } = {}) {
+  private setState(state: SessionState, reason?: string, opts: { persist?: boolean; closeReason?: string } = {}) {
     const previous = this.state;
     if (previous === state && !reason) return;
     this.state = state;
     if (state === 'closed' || state === 'logged_out') this.lastCloseReason = reason ?? this.lastCloseReason;
+    if (opts.closeReason) this.lastCloseReason = opts.closeReason; // the socket closed and is being reopened
     if (state === 'open') this.lastConnectedAt = new Date();
     if (state !== 'qr') {
       this.qr = null;
@@ -147,8 +157,8 @@ export class Session {
     if (opts.persist !== false) {
       const data: PhoneStateWrite = { status: state };
       if (state === 'open') data.lastConnectedAt = this.lastConnectedAt!;
-      if (state === 'closed' || state === 'logged_out') data.lastCloseReason = this.lastCloseReason;
-      this.persist((db) => writePhoneState(db, this.phoneId, data));
+      if (state === 'closed' || state === 'logged_out' || opts.closeReason) data.lastCloseReason = this.lastCloseReason;
+      this.persist((store) => store.writePhoneState(this.phoneId, data));
       this.recordEvent(`state:${state}`, { message: reason ?? null });
     }
     this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason, at: this.now() });
@@ -209,6 +219,22 @@ export class Session {
     });
   }
 
+  /**
+   * A new proxy (or none): a running socket is closed and opened again through it; a stopped one
+   * uses it at its next start. Returns whether the socket was restarted.
+   */
+  setProxy(proxyUrl: string | null): Promise<boolean> {
+    return this.run(async () => {
+      this.proxyUrl = proxyUrl;
+      if (!this.sock && !this.reconnectTimer) return false;
+      this.emit({ type: 'restart', phoneId: this.phoneId, phoneJid: this.phoneJid, at: this.now() });
+      await this.closeSocket('Proxy changed: reconnecting through the new proxy', 'closed');
+      this.attempts = 0;
+      await this.openSocket();
+      return true;
+    });
+  }
+
   /** Logs out at WhatsApp when connected, clears the auth state, marks the phone logged out. */
   logout(reason = 'Logged out by an administrator'): Promise<void> {
     return this.run(async () => {
@@ -228,7 +254,7 @@ export class Session {
   }
 
   private async clearAuth() {
-    const auth = this.auth ?? (await loadDbAuthState(this.deps.db, this.phoneId));
+    const auth = this.auth ?? (await loadDbAuthState(this.store, this.phoneId));
     await auth.clear();
     this.auth = null;
   }
@@ -241,11 +267,18 @@ export class Session {
   private async openSocket() {
     this.clearReconnect();
     if (this.sock) return;
-    this.auth ??= await loadDbAuthState(this.deps.db, this.phoneId);
+    this.auth ??= await loadDbAuthState(this.store, this.phoneId);
     const auth = this.auth;
+    if (this.proxyUrl === undefined) {
+      const row = await this.deps.db.organizationPhone.findUnique({ where: { id: this.phoneId }, select: { proxyUrl: true } });
+      this.proxyUrl = row?.proxyUrl ?? null;
+    }
     const generation = ++this.generation;
     this.setState('connecting');
     const { settings } = this.deps;
+    // Every connection of the phone goes through its proxy: the WebSocket, media and other fetches.
+    const proxy = this.proxyUrl ? createProxyAgents(this.proxyUrl, { connectTimeoutMs: settings.proxyConnectTimeoutMs }) : null;
+    if (proxy) this.log.info({ proxy: proxyHost(this.proxyUrl) }, `connecting through proxy ${proxy.host}`);
     const sock = runInSessionContext(this.sink, () =>
       makeWASocket({
         waWebSocketUrl: settings.waWebSocketUrl,
@@ -258,6 +291,7 @@ export class Session {
         connectTimeoutMs: 20_000,
         retryRequestDelayMs: 250,
         ...(this.caches as unknown as Pick<Parameters<typeof makeWASocket>[0], 'msgRetryCounterCache'>),
+        ...(proxy ? ({ agent: proxy.agent, fetchAgent: proxy.fetchAgent, options: proxy.options } as unknown as Pick<Parameters<typeof makeWASocket>[0], 'agent'>) : {}),
       }),
     );
     this.sock = sock;
@@ -314,8 +348,10 @@ export class Session {
       this.sock = null;
       this.generation++;
       const err = update.lastDisconnect?.error as { output?: { statusCode?: number }; message?: string } | undefined;
-      const code = err?.output?.statusCode;
-      const message = err?.message ?? 'connection closed';
+      // A proxy that refused, timed out or rejected the credentials: say so; the reconnect policy applies.
+      const proxyError = proxyErrorOf(err);
+      const code = proxyError ? undefined : err?.output?.statusCode;
+      const message = proxyError?.message ?? err?.message ?? 'connection closed';
       this.log.info({ statusCode: code, message }, 'WebSocket closed');
       void this.run(() => this.afterUnexpectedClose(code, message));
     }
@@ -359,7 +395,7 @@ export class Session {
     }
     const delayMs = backoffDelay(this.attempts, reconnectBaseMs, reconnectMaxMs);
     this.log.warn({ attempt: this.attempts, delayMs, reason }, 'connection lost: reconnecting with backoff');
-    this.setState('connecting', `Reconnecting (attempt ${this.attempts}) after: ${reason}`, { persist: true });
+    this.setState('connecting', `Reconnecting (attempt ${this.attempts}) after: ${reason}`, { persist: true, closeReason: reason });
     this.emit({ type: 'reconnect', phoneId: this.phoneId, phoneJid: this.phoneJid, attempt: this.attempts, delayMs, at: this.now() });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;

@@ -1,4 +1,4 @@
-// A real console for HTTP tests: a fresh database, `next start` on a free port (using the built
+// A real console for HTTP tests: a fresh database, scripts/server.ts on a free port (using the built
 // .next), the first admin created, helpers to sign in and to make tokens. stop() kills and drops.
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -14,6 +14,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 export interface ConsoleServer {
   url: string;
+  /** The console process (for RSS and signals). */
+  pid: number;
   db: Db;
   databaseUrl: string;
   provider: DbProvider;
@@ -80,21 +82,23 @@ export async function signIn(url: string, email: string, password: string): Prom
   return { status: res.status, cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') };
 }
 
-export async function startConsole(opts: { provider?: DbProvider; env?: Record<string, string> } = {}): Promise<ConsoleServer> {
+export async function startConsole(opts: { provider?: DbProvider; env?: Record<string, string>; pgAdminUrl?: string } = {}): Promise<ConsoleServer> {
   const provider = opts.provider ?? 'sqlite';
-  const database: TestDatabase = await createTestDatabase(provider);
+  const database: TestDatabase = await createTestDatabase(provider, opts.pgAdminUrl);
   const adminEmail = 'admin@test.local';
   const adminPassword = crypto.randomBytes(9).toString('base64url');
   await ensureFirstAdmin(database.db, { email: adminEmail, password: adminPassword, cost: 4 });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let log = '';
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  // The console's own server (scripts/server.ts: Next behind the HTTP edge), as `npm start` runs it.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], {
     cwd: ROOT,
     env: {
       ...process.env,
       NODE_ENV: 'production',
       NEXT_MANUAL_SIG_HANDLE: 'true', // as scripts/start.ts: lib/boot.ts closes the sessions, then exits
+      HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_URL: database.url,
       NEXTAUTH_URL: url,
@@ -117,6 +121,7 @@ export async function startConsole(opts: { provider?: DbProvider; env?: Record<s
   let stopped = false;
   return {
     url,
+    pid: child.pid!,
     db: database.db,
     databaseUrl: database.url,
     provider,

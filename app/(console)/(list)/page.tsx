@@ -4,6 +4,7 @@ import { SessionsTable } from '@/components/sessions/SessionsTable';
 import { PAGE_SIZE } from '@/lib/ui/list-params';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { translator } from '@/lib/ui/i18n';
+import { consoleActor } from '../console-actor';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,6 +14,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function SessionsPage() {
+  await consoleActor();
   // First paint from the server: one page and the tile counts; the client keeps them live.
   const [page, summary] = await Promise.all([
     querySessionsPage({ limit: PAGE_SIZE, page: 1, sort: { field: 'id', dir: 'desc' } /* DEFAULT_SORT */ }),

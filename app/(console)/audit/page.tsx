@@ -3,6 +3,7 @@ import { listAudit } from '@/lib/audit';
 import { getDb } from '@/lib/db/client';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { formatDate, translator } from '@/lib/ui/i18n';
+import { consoleActor } from '../console-actor';
 import type { Metadata } from 'next';
 import { requestLocale as pageLocale } from '@/lib/ui/server-locale';
 import { translator as pageTranslator } from '@/lib/ui/i18n';
@@ -12,13 +13,13 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: `${t('audit.title')} · ${t('app.title')}` };
 }
 
-
 export const dynamic = 'force-dynamic';
 
 // On a phone screen each entry becomes a two-column card with the header's labels in the cells.
 const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-600 dark:max-md:before:text-gray-400 max-md:before:content-[attr(data-label)]';
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+  await consoleActor();
   const { before } = await searchParams;
   const cursor = before && /^\d{1,10}$/.test(before) ? Number(before) : undefined;
   const page = await listAudit(getDb(), { limit: 50, before: cursor });

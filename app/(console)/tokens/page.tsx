@@ -1,4 +1,5 @@
 import { TokensManager } from '@/components/tokens/TokensManager';
+import { consoleActor } from '../console-actor';
 import type { Metadata } from 'next';
 import { requestLocale as pageLocale } from '@/lib/ui/server-locale';
 import { translator as pageTranslator } from '@/lib/ui/i18n';
@@ -8,9 +9,9 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: `${t('tokens.title')} · ${t('app.title')}` };
 }
 
-
 export const dynamic = 'force-dynamic';
 
-export default function TokensPage() {
+export default async function TokensPage() {
+  await consoleActor();
   return <TokensManager />;
 }

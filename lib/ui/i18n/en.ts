@@ -218,6 +218,20 @@ export const en = {
   'code.payload_too_large': 'The request is too large',
   'code.internal': 'Server error',
   'code.unavailable': 'The service is temporarily unavailable',
+  'add.proxy': 'Proxy (optional)',
+  'add.proxyHint': 'http://, https://, socks5:// or socks5h://, with user:password@ if needed. Empty: from the proxy pool when one is set, else direct.',
+  'col.proxy': 'Proxy',
+  'proxy.via': 'via {host}',
+  'proxy.direct': 'direct (no proxy)',
+  'settings.title': 'Settings',
+  'settings.label': 'Label',
+  'settings.proxy': 'New proxy URL',
+  'settings.proxyCurrent': 'Current: {proxy}. Leave empty to keep it.',
+  'settings.proxyClear': 'Remove the proxy (connect directly)',
+  'settings.save': 'Save',
+  'settings.saved': 'Settings saved',
+  'settings.confirmTitle': 'Change the proxy of {phone}?',
+  'settings.confirmBody': 'The socket is closed and opened again through the new proxy. Messages are not lost.',
 } as const;
 
 export type MessageKey = keyof typeof en;
