@@ -43,7 +43,9 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
 
   await sim(`/phones/${number}/faults`, { type: 'bad-mac' });
   await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'closed');
-  await expect(page.getByTestId(`reason-${id}`)).toHaveText('Bad MAC limit reached (3/3)');
+  await expect(page.getByTestId(`reason-${id}`)).toHaveText('auto-closed: Bad MAC 3/3');
+  // A toast names the phone that closed itself and why.
+  await expect(page.getByTestId('toast-error').filter({ hasText: `+${number} closed itself: auto-closed: Bad MAC 3/3` })).toBeVisible();
   await expect(page.getByTestId(`health-${id}`)).toHaveText('closed');
 
   // The dialog takes focus, Escape cancels it and gives focus back to the button.
@@ -73,8 +75,12 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
   await page.screenshot({ path: testInfo.outputPath('04-audit.png'), fullPage: true });
 
   await page.goto(`${e2eEnv().url}/sessions/${id}`);
-  await expect(page.getByTestId('timeline')).toContainText('decrypt:bad-mac');
-  await expect(page.getByTestId('timeline')).toContainText('15550001111');
+  // The timeline speaks words, not `state:open`.
+  await expect(page.getByTestId('timeline')).toContainText('Bad MAC from +15550001111 (1/3)');
+  await expect(page.getByTestId('timeline')).toContainText('Connected');
+  await expect(page.getByTestId('timeline')).toContainText('Closed: auto-closed: Bad MAC 3/3');
+  await expect(page.getByTestId('timeline')).not.toContainText('state:');
+  await expect(page.getByTestId('detail-audit')).toContainText(`Closed by ${e2eEnv().adminEmail}: Switching to a new handset`);
   // Who restarted and closed it, and why.
   await expect(page.getByTestId('detail-audit')).toContainText(`${e2eEnv().adminEmail}: session.restart`);
   await expect(page.getByTestId('detail-audit')).toContainText('Switching to a new handset');
