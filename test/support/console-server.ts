@@ -62,10 +62,10 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
       throw new Error(`console exited early:\n${output()}`);
     }
     try {
-      // "Ready" is printed once this process listens: the port is its own, not another's that
+      // "Console listening on" (scripts/server.ts) is printed once this process listens: the port is its own, not another's that
       // took it in between (whose health would answer too).
       const res = await fetch(`${url}/api/health`);
-      if (res.ok && /Ready in/.test(output())) return;
+      if (res.ok && /Console listening on|Ready in/.test(output())) return;
     } catch {
       // not listening yet
     }
