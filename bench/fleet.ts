@@ -287,12 +287,12 @@ async function failoverBenchmark() {
       return per;
     };
     // The first node up takes more than its share; rebalancing then evens it out. Failover is
-    // measured from the even spread (each node at most its fair share), as a fleet runs.
+    // measured from the even spread (each node at most its fair share plus the one phone of slack policy.ts allows), as a fleet runs.
     const share = Math.ceil(PHONES / 3);
     const firstSpread = [...countPerNode(spread).values()];
     const balanced = await eventually('phones spread evenly over the three nodes', async () => {
       const now = await allOpen(() => true);
-      return now && [...countPerNode(now).values()].every((c) => c <= share) && countPerNode(now).size === 3 ? now : undefined;
+      return now && [...countPerNode(now).values()].every((c) => c <= share + 1) && countPerNode(now).size === 3 ? now : undefined;
     }, 120_000, 200);
     const balancedMs = Math.round(performance.now() - tBoot);
     const perNode = countPerNode(balanced);
