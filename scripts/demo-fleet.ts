@@ -1,16 +1,25 @@
 // `NODES=2 npm run demo`: the demo as a fleet. N console processes (scripts/server.ts, as `npm start`
 // runs it) on one PostgreSQL database (DATABASE_URL, set by scripts/demo.ts) and one simulator, on
-// consecutive ports from PORT (3000) skipping the simulator's SIM_PORT (3001): 3000, 3002, 3003…
+// consecutive free ports from PORT (3000) skipping the simulator's SIM_PORT (3001): 3000, 3002, 3003…
 // It prints every change of a phone's owner, so a person can stop one node (`kill <pid>`: drain,
 // phones move at once; `kill -9 <pid>`: failover after the lease) and watch the phones move.
 // Ctrl-C stops every node and the simulator.
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { startSimulator } from '../simulator';
 import { createDb } from '../lib/db/client';
 import { prepareDatabase, prepareEnv, ROOT } from './prepare';
 import { pairMissing } from './demo';
+
+/** Whether nothing listens on the port yet (a busy port is skipped). */
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, process.env.HOST || '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 
 /** The simulator drops a connection silent this long (a frozen node's sockets); keep-alives beat it. */
 const IDLE_TIMEOUT_MS = 15_000;
@@ -31,7 +40,8 @@ export async function runFleetDemo(count: number) {
   await db.$disconnect();
 
   const ports: number[] = [];
-  for (let p = basePort; ports.length < count; p++) if (p !== simPort) ports.push(p);
+  for (let p = basePort; ports.length < count && p < basePort + 100; p++) if (p !== simPort && (await portFree(p))) ports.push(p);
+  if (ports.length < count) throw new Error(`no ${count} free ports from ${basePort}`);
   const shared = `DATABASE_URL=${config.DATABASE_URL} WA_WEBSOCKET_URL=${process.env.WA_WEBSOCKET_URL} SIMULATOR_URL=${process.env.SIMULATOR_URL} KEEPALIVE_INTERVAL_MS=${process.env.KEEPALIVE_INTERVAL_MS}`;
   const nodes = new Map<number, ChildProcess>();
   // Prints each change of owner, read from the database the nodes share (below).
