@@ -1,8 +1,9 @@
 // `npm run bench -- fleet`: the fleet of issue 13 measured on this machine.
-//  (a) the bus: events per second from one publisher node to three subscriber nodes, batched as
+//  (a) the bus: events per second from one publisher node to three subscriber nodes (each its own
+//      process, bench/fleet-bus-worker.ts), batched as
 //      lib/fleet/fleet.ts batches them (packMessages), through PostgreSQL LISTEN/NOTIFY (PgBus,
-//      what the console uses) and through NATS core (a NatsBus with the same FleetBus interface,
-//      here only), with the same payloads: a flood (throughput, and latency at saturation) and a
+//      what the console uses) and through NATS core (bench/fleet-nats-bus.ts: the same FleetBus
+//      interface, bench only), with the same payloads: a flood (throughput, and latency at saturation) and a
 //      paced run (latency at a steady rate).
 //  (b) failover: three console processes (scripts/server.ts, as `npm start` runs it) on one fresh
 //      PostgreSQL database and one simulator, N paired phones; SIGKILL the node with the most
@@ -13,8 +14,10 @@
 // BENCH_FLEET_SAMPLES (3), BENCH_FLEET_RATE (events/s of the paced run, 2000),
 // BENCH_FLEET_PARTS (bus,failover), BENCH_NATS_URL (127.0.0.1:4222).
 import crypto from 'node:crypto';
-import { connect, type NatsConnection } from 'nats';
-import { PgBus, packMessages, type BusHandler, type FleetBus } from '../lib/fleet/bus';
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { PgBus, packMessages, type FleetBus } from '../lib/fleet/bus';
+import { NatsBus } from './fleet-nats-bus';
 import type { RemoteEvent } from '../lib/fleet/remote-view';
 import { createLogger } from '../lib/logger';
 import { startSimulator } from '../simulator';
@@ -32,33 +35,6 @@ const RATE = num('BENCH_FLEET_RATE', 2000);
 const PARTS = (process.env.BENCH_FLEET_PARTS ?? 'bus,failover').split(',');
 const NATS_URL = process.env.BENCH_NATS_URL ?? '127.0.0.1:4222';
 const CHANNEL = 'fleet_events';
-
-/** NATS core with the console's FleetBus interface (bench only: the console uses PgBus). */
-class NatsBus implements FleetBus {
-  private constructor(private readonly nc: NatsConnection) {}
-  static async open(servers: string) {
-    return new NatsBus(await connect({ servers, name: 'fleet-bench' }));
-  }
-  async publish(channel: string, message: unknown) {
-    this.nc.publish(channel, Buffer.from(JSON.stringify(message)));
-  }
-  async subscribe(channel: string, handler: BusHandler) {
-    const sub = this.nc.subscribe(channel, {
-      callback: (err, msg) => {
-        if (err) return;
-        handler(JSON.parse(Buffer.from(msg.data).toString('utf8')));
-      },
-    });
-    await this.nc.flush(); // the subscription is known to the server before anything is sent
-    return async () => sub.unsubscribe();
-  }
-  async flush() {
-    await this.nc.flush();
-  }
-  async close() {
-    await this.nc.drain();
-  }
-}
 
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
 const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
@@ -98,43 +74,68 @@ interface BusSample {
   lost: number;
 }
 
+/** A subscriber node: its own process (bench/fleet-bus-worker.ts) with its own bus connection. */
+class SubscriberNode {
+  private replies = new Map<string, (r: WorkerReport) => void>();
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (m: WorkerReport) => this.replies.get(m.run)?.(m));
+  }
+  static async start(kind: string, url: string) {
+    const child = fork(path.join(__dirname, 'fleet-bus-worker.ts'), [kind, url], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const node = new SubscriberNode(child);
+    await new Promise<void>((resolve, reject) => {
+      node.replies.set('ready', () => resolve());
+      child.once('exit', (code) => reject(new Error(`bus subscriber exited (${code})`)));
+    });
+    return node;
+  }
+  /** Resolves with what the node received of run `run` once it has `count` events or `timeoutMs` passed. */
+  expect(run: string, count: number, timeoutMs: number): Promise<WorkerReport> {
+    return new Promise((resolve) => {
+      this.replies.set(run, (r) => {
+        this.replies.delete(run);
+        resolve(r);
+      });
+      this.child.send({ run, count, timeoutMs });
+    });
+  }
+  async stop() {
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+export interface WorkerReport {
+  run: string;
+  got: number;
+  /** wall-clock ms (performance.timeOrigin + now) of the last delivery */
+  lastAt: number;
+  latencies: number[];
+}
+
+/** Wall-clock time with sub-millisecond resolution, comparable across processes of one machine. */
+export const clockMs = () => performance.timeOrigin + performance.now();
+
 /**
  * One sample: the publisher sends `count` events in batches of `batch` (one batch per tick, as the
  * fleet's outbox flushes once per setImmediate), each batch packed into NOTIFY-sized messages;
  * `rate` (events/s) paces the batches, 0 floods. Delivered events/s counts all three subscribers.
  */
-async function busSample(publisher: FleetBus, subscribers: FleetBus[], count: number, batch: number, rate: number): Promise<BusSample> {
+async function busSample(publisher: FleetBus, subscribers: SubscriberNode[], count: number, batch: number, rate: number): Promise<BusSample> {
   const run = crypto.randomBytes(4).toString('hex');
-  const latencies: number[] = [];
-  const got = subscribers.map(() => 0);
-  let lastAt = 0;
-  let done: () => void = () => {};
-  const finished = new Promise<void>((r) => (done = r));
-  const offs = await Promise.all(
-    subscribers.map((bus, s) =>
-      bus.subscribe(CHANNEL, (m) => {
-        const msg = m as { run: string; items: (RemoteEvent & { t: number })[] };
-        if (msg.run !== run) return;
-        const now = performance.now();
-        for (const it of msg.items) latencies.push(now - it.t);
-        got[s] += msg.items.length;
-        lastAt = now;
-        if (got.every((g) => g >= count)) done();
-      }),
-    ),
-  );
+  const reports = Promise.all(subscribers.map((s) => s.expect(run, count, 90_000)));
   let messages = 0;
-  const t0 = performance.now();
+  const t0 = clockMs();
   const inflight = new Set<Promise<void>>();
   for (let sent = 0; sent < count; sent += batch) {
     if (rate > 0) {
       const due = t0 + (sent / rate) * 1000;
-      const wait = due - performance.now();
+      const wait = due - clockMs();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     } else {
       await new Promise((r) => setImmediate(r));
     }
-    const now = performance.now();
+    const now = clockMs();
     const items = Array.from({ length: Math.min(batch, count - sent) }, (_, k) => remoteEvent(sent + k, now));
     for (const part of packMessages(items)) {
       messages++;
@@ -147,13 +148,12 @@ async function busSample(publisher: FleetBus, subscribers: FleetBus[], count: nu
   }
   await Promise.all(inflight);
   if (publisher instanceof NatsBus) await publisher.flush();
-  const timeout = new Promise<void>((r) => setTimeout(r, 60_000));
-  await Promise.race([finished, timeout]);
-  await Promise.all(offs.map((off) => off()));
-  const delivered = got.reduce((a, b) => a + b, 0);
-  latencies.sort((a, b) => a - b);
+  const got = await reports;
+  const delivered = got.reduce((a, r) => a + r.got, 0);
+  const lastAt = Math.max(...got.map((r) => r.lastAt));
+  const latencies = got.flatMap((r) => r.latencies).sort((a, b) => a - b);
   return {
-    eventsPerSec: Math.round(delivered / (((lastAt || performance.now()) - t0) / 1000)),
+    eventsPerSec: Math.round(delivered / ((lastAt - t0) / 1000)),
     messages,
     p50Ms: r1(quantile(latencies, 0.5)),
     p99Ms: r1(quantile(latencies, 0.99)),
@@ -164,16 +164,16 @@ async function busSample(publisher: FleetBus, subscribers: FleetBus[], count: nu
 async function busBenchmark() {
   const log = createLogger({ level: 'warn' });
   const database = await createTestDatabase('postgresql');
-  const sides: Record<string, () => Promise<FleetBus>> = {
-    postgresql: async () => new PgBus(database.url, log),
-    nats: () => NatsBus.open(NATS_URL),
+  const sides: Record<string, { url: string; open: () => Promise<FleetBus> }> = {
+    postgresql: { url: database.url, open: async () => new PgBus(database.url, log) },
+    nats: { url: NATS_URL, open: () => NatsBus.open(NATS_URL) },
   };
   const out: Record<string, unknown> = {};
   const sampleBytes = Buffer.byteLength(JSON.stringify(remoteEvent(1, 0)));
   try {
-    for (const [name, open] of Object.entries(sides)) {
-      const publisher = await open();
-      const subscribers = [await open(), await open(), await open()];
+    for (const [name, side] of Object.entries(sides)) {
+      const publisher = await side.open();
+      const subscribers = await Promise.all([0, 1, 2].map(() => SubscriberNode.start(name, side.url)));
       try {
         await busSample(publisher, subscribers, 500, 50, 0); // warm-up
         const flood: BusSample[] = [];
@@ -201,13 +201,14 @@ async function busBenchmark() {
           },
         };
       } finally {
-        for (const b of [publisher, ...subscribers]) await b.close().catch(() => {});
+        await publisher.close().catch(() => {});
+        await Promise.all(subscribers.map((n) => n.stop()));
       }
     }
   } finally {
     await database.drop();
   }
-  return { subscribers: 3, eventsPerSample: EVENTS, floodBatch: 200, pacedRate: RATE, samples: SAMPLES, eventBytes: sampleBytes, ...out };
+  return { subscribers: 3, subscriberProcesses: true, eventsPerSample: EVENTS, floodBatch: 200, pacedRate: RATE, samples: SAMPLES, eventBytes: sampleBytes, ...out };
 }
 
 const stats = (xs: number[]) => {
