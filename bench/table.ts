@@ -95,11 +95,33 @@ function browserRows(sec: Any): string[] {
   ];
 }
 
+function fleetRows(sec: Any): string[] {
+  const out: string[] = [];
+  const bus = sec.result.bus;
+  if (bus) {
+    const side = (x: Any) => `${n0(x.flood.eventsPerSec)} events/s (${x.flood.eventsPerSecRange.map(n0).join('–')}), p99 ${x.flood.p99Ms} ms; at ${n0(x.paced.eventsPerSec)}/s p50 ${x.paced.p50Ms} ms, p99 ${x.paced.p99Ms} ms`;
+    out.push(
+      `| 5. fleet bus: events delivered per second, one publisher → 3 subscriber node processes, batched as the fleet sends them (${n0(bus.eventsPerSample)} events per sample, median of ${bus.samples}, range); latency at a steady rate | PostgreSQL LISTEN/NOTIFY (used) ${side(bus.postgresql)} | NATS core ${side(bus.nats)} | ${(bus.postgresql.flood.eventsPerSec / bus.nats.flood.eventsPerSec).toFixed(2)} | reported |`,
+    );
+  }
+  const f = sec.result.failover;
+  if (f) {
+    out.push(
+      `| 5. fleet failover: SIGKILL the node with the most phones (${f.failover.phonesMoved} of ${f.phones}, 3 nodes, lease ${f.settings.LEASE_TTL_MS / 1000} s) → each phone open on another node, p50 / p99 / max | ${s1(f.failover.p50Ms)} / ${s1(f.failover.p99Ms)} / ${s1(f.failover.maxMs)} | | | ≤ lease + 30 s to start — ${verdict(f.failover.maxMs <= f.settings.LEASE_TTL_MS + 30_000)} |`,
+    );
+    out.push(
+      `| 5. fleet rolling restart: SIGTERM each of 3 nodes in turn and start it again → all ${f.phones} phones open (${f.overlaps} overlaps, ${f.rePairings} re-pairings) | ${s1(f.rolling.totalMs)} (phones of a drained node open elsewhere in ${f.rolling.drains.map((d: Any) => s1(d.movedMs)).join(' / ')}) | | | reported |`,
+    );
+  }
+  return out;
+}
+
 const SECTIONS: [string, string, (s: Any) => string[]][] = [
   ['density', 'density', densityRows],
   ['authStore', 'auth-store', keyStoreRows],
   ['api', 'api', apiRows],
   ['browser', 'browser', browserRows],
+  ['fleet', 'fleet', fleetRows],
 ];
 
 export function benchTable(results: Any): string {

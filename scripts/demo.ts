@@ -1,7 +1,9 @@
 // The offline demo: the WhatsApp simulator, organization "Demo" with 5 phones paired the real way
 // (QR → scan), and the console serving them. Ctrl-C stops both. A second run reuses the pairings.
+// NODES=2 (or more): a fleet of console processes on one PostgreSQL database (scripts/demo-fleet.ts).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import pg from 'pg';
 import { startSimulator } from '../simulator';
 import { createDb, type Db } from '../lib/db/client';
 import { SessionManager, settingsFromConfig } from '../lib/sessions/manager';
@@ -10,7 +12,7 @@ import { prepareDatabase, prepareEnv, ROOT } from './prepare';
 
 const DEMO_PHONES = ['77050000001', '77050000002', '77050000003', '77050000004', '77050000005'];
 
-async function pairMissing(db: Db, simulator: Awaited<ReturnType<typeof startSimulator>>) {
+export async function pairMissing(db: Db, simulator: Awaited<ReturnType<typeof startSimulator>>) {
   const config = prepareEnv();
   const org = await db.organization.upsert({ where: { name: 'Demo' }, create: { name: 'Demo' }, update: {} });
   for (const [i, number] of DEMO_PHONES.entries()) {
@@ -50,7 +52,39 @@ async function pairMissing(db: Db, simulator: Awaited<ReturnType<typeof startSim
   console.log('Demo phones paired.');
 }
 
+/** NODES>1: the local PostgreSQL's `wa_console_demo` database (created when missing), unless DATABASE_URL names a PostgreSQL one. */
+async function fleetDatabase(): Promise<string> {
+  const given = process.env.DATABASE_URL;
+  if (given && !given.startsWith('file:')) return given;
+  if (given) throw new Error('NODES>1 needs PostgreSQL: unset DATABASE_URL (the demo then uses postgresql://postgres@127.0.0.1:5432/wa_console_demo) or set a postgresql:// one');
+  const admin = new pg.Client({ connectionString: process.env.DEMO_PG_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' });
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new Error(`NODES>1 needs PostgreSQL at 127.0.0.1:5432 (user postgres), or DATABASE_URL=postgresql://…: ${(err as Error).message}`);
+  }
+  try {
+    const { rowCount } = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'wa_console_demo'`);
+    if (!rowCount) {
+      await admin.query('CREATE DATABASE "wa_console_demo"');
+      console.log('Created PostgreSQL database wa_console_demo.');
+    }
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(process.env.DEMO_PG_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres');
+  url.pathname = '/wa_console_demo';
+  return url.toString();
+}
+
 async function main() {
+  const nodes = Number(process.env.NODES || 1);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new Error(`NODES must be a whole number from 1 to 9, not ${process.env.NODES}`);
+  if (nodes > 1) {
+    process.env.DATABASE_URL = await fleetDatabase();
+    const { runFleetDemo } = await import('./demo-fleet');
+    return runFleetDemo(nodes);
+  }
   const simPort = Number(process.env.SIM_PORT || 3001);
   process.env.WA_WEBSOCKET_URL ||= `ws://127.0.0.1:${simPort}/ws/chat`;
   process.env.SIMULATOR_URL ||= `http://127.0.0.1:${simPort}`;
@@ -91,7 +125,9 @@ async function main() {
   });
 }
 
-main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

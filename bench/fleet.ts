@@ -1,0 +1,384 @@
+// `npm run bench -- fleet`: the fleet of issue 13 measured on this machine.
+//  (a) the bus: events per second from one publisher node to three subscriber nodes (each its own
+//      process, bench/fleet-bus-worker.ts), batched as
+//      lib/fleet/fleet.ts batches them (packMessages), through PostgreSQL LISTEN/NOTIFY (PgBus,
+//      what the console uses) and through NATS core (bench/fleet-nats-bus.ts: the same FleetBus
+//      interface, bench only), with the same payloads: a flood (throughput, and latency at saturation) and a
+//      paced run (latency at a steady rate).
+//  (b) failover: three console processes (scripts/server.ts, as `npm start` runs it) on one fresh
+//      PostgreSQL database and one simulator, N paired phones; SIGKILL the node with the most
+//      phones and time, per phone, kill → open on another node (a logged-in connection at the
+//      simulator, owner row on a live other node, status open); then a rolling restart (SIGTERM
+//      each node in turn, start it again) until every phone is open.
+// Knobs: BENCH_FLEET_PHONES (60), BENCH_FLEET_EVENTS (events per bus sample, 20000),
+// BENCH_FLEET_SAMPLES (3), BENCH_FLEET_RATE (events/s of the paced run, 2000),
+// BENCH_FLEET_PARTS (bus,failover), BENCH_NATS_URL (127.0.0.1:4222).
+import crypto from 'node:crypto';
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { PgBus, packMessages, type FleetBus } from '../lib/fleet/bus';
+import { NatsBus } from './fleet-nats-bus';
+import type { RemoteEvent } from '../lib/fleet/remote-view';
+import { createLogger } from '../lib/logger';
+import { startSimulator } from '../simulator';
+import { createTestDatabase } from '../test/support/databases';
+import { testLogger, testSettings } from '../test/support/engine';
+import { pairPhones } from '../test/support/pairing';
+import { eventually, startNode, type FleetNodeProcess } from '../test/support/fleet-nodes';
+import { SessionManager } from '../lib/sessions/manager';
+
+const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
+const PHONES = num('BENCH_FLEET_PHONES', 60);
+const EVENTS = num('BENCH_FLEET_EVENTS', 20_000);
+const SAMPLES = num('BENCH_FLEET_SAMPLES', 3);
+const RATE = num('BENCH_FLEET_RATE', 2000);
+const PARTS = (process.env.BENCH_FLEET_PARTS ?? 'bus,failover').split(',');
+const NATS_URL = process.env.BENCH_NATS_URL ?? '127.0.0.1:4222';
+const CHANNEL = 'fleet_events';
+
+const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+/** A state event of a phone with its snapshot, as an owner publishes it; `t` is the send time. */
+function remoteEvent(i: number, t: number): RemoteEvent & { t: number } {
+  const phoneId = 1 + (i % 2000);
+  const phoneJid = `7790${String(phoneId).padStart(7, '0')}@s.whatsapp.net`;
+  const at = new Date().toISOString();
+  return {
+    t,
+    epoch: 3,
+    event: { type: 'state', phoneId, phoneJid, state: 'open', previous: 'connecting', at },
+    snapshot: {
+      phoneId,
+      organizationId: 1,
+      phoneJid,
+      state: 'open',
+      isConnected: true,
+      health: 'healthy' as never,
+      stats: { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true },
+      qr: null,
+      pairingCode: null,
+      lastConnectedAt: at,
+      lastCloseReason: null,
+      proxyHost: null,
+    },
+  };
+}
+
+interface BusSample {
+  eventsPerSec: number;
+  messages: number;
+  p50Ms: number;
+  p99Ms: number;
+  lost: number;
+}
+
+/** A subscriber node: its own process (bench/fleet-bus-worker.ts) with its own bus connection. */
+class SubscriberNode {
+  private replies = new Map<string, (r: WorkerReport) => void>();
+  private constructor(private readonly child: ChildProcess) {
+    child.on('message', (m: WorkerReport) => this.replies.get(m.run)?.(m));
+  }
+  static async start(kind: string, url: string) {
+    const child = fork(path.join(__dirname, 'fleet-bus-worker.ts'), [kind, url], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const node = new SubscriberNode(child);
+    await new Promise<void>((resolve, reject) => {
+      node.replies.set('ready', () => resolve());
+      child.once('exit', (code) => reject(new Error(`bus subscriber exited (${code})`)));
+    });
+    return node;
+  }
+  /** Resolves with what the node received of run `run` once it has `count` events or `timeoutMs` passed. */
+  expect(run: string, count: number, timeoutMs: number): Promise<WorkerReport> {
+    return new Promise((resolve) => {
+      this.replies.set(run, (r) => {
+        this.replies.delete(run);
+        resolve(r);
+      });
+      this.child.send({ run, count, timeoutMs });
+    });
+  }
+  async stop() {
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+export interface WorkerReport {
+  run: string;
+  got: number;
+  /** wall-clock ms (performance.timeOrigin + now) of the last delivery */
+  lastAt: number;
+  latencies: number[];
+}
+
+/** Wall-clock time with sub-millisecond resolution, comparable across processes of one machine. */
+export const clockMs = () => performance.timeOrigin + performance.now();
+
+/**
+ * One sample: the publisher sends `count` events in batches of `batch` (one batch per tick, as the
+ * fleet's outbox flushes once per setImmediate), each batch packed into NOTIFY-sized messages;
+ * `rate` (events/s) paces the batches, 0 floods. Delivered events/s counts all three subscribers.
+ */
+async function busSample(publisher: FleetBus, subscribers: SubscriberNode[], count: number, batch: number, rate: number): Promise<BusSample> {
+  const run = crypto.randomBytes(4).toString('hex');
+  const reports = Promise.all(subscribers.map((s) => s.expect(run, count, 90_000)));
+  let messages = 0;
+  const t0 = clockMs();
+  const inflight = new Set<Promise<void>>();
+  for (let sent = 0; sent < count; sent += batch) {
+    if (rate > 0) {
+      const due = t0 + (sent / rate) * 1000;
+      const wait = due - clockMs();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    } else {
+      await new Promise((r) => setImmediate(r));
+    }
+    const now = clockMs();
+    const items = Array.from({ length: Math.min(batch, count - sent) }, (_, k) => remoteEvent(sent + k, now));
+    for (const part of packMessages(items)) {
+      messages++;
+      const p = publisher.publish(CHANNEL, { kind: 'events', from: 'bench', run, items: part });
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    }
+    // Bounded backlog: a flood must not queue the whole run in memory.
+    while (inflight.size > 64) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  if (publisher instanceof NatsBus) await publisher.flush();
+  const got = await reports;
+  const delivered = got.reduce((a, r) => a + r.got, 0);
+  const lastAt = Math.max(...got.map((r) => r.lastAt));
+  const latencies = got.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  return {
+    eventsPerSec: Math.round(delivered / ((lastAt - t0) / 1000)),
+    messages,
+    p50Ms: r1(quantile(latencies, 0.5)),
+    p99Ms: r1(quantile(latencies, 0.99)),
+    lost: subscribers.length * count - delivered,
+  };
+}
+
+async function busBenchmark() {
+  const log = createLogger({ level: 'warn' });
+  const database = await createTestDatabase('postgresql');
+  const sides: Record<string, { url: string; open: () => Promise<FleetBus> }> = {
+    postgresql: { url: database.url, open: async () => new PgBus(database.url, log) },
+    nats: { url: NATS_URL, open: () => NatsBus.open(NATS_URL) },
+  };
+  const out: Record<string, unknown> = {};
+  const sampleBytes = Buffer.byteLength(JSON.stringify(remoteEvent(1, 0)));
+  try {
+    for (const [name, side] of Object.entries(sides)) {
+      const publisher = await side.open();
+      const subscribers = await Promise.all([0, 1, 2].map(() => SubscriberNode.start(name, side.url)));
+      try {
+        await busSample(publisher, subscribers, 500, 50, 0); // warm-up
+        const flood: BusSample[] = [];
+        const paced: BusSample[] = [];
+        for (let s = 0; s < SAMPLES; s++) {
+          flood.push(await busSample(publisher, subscribers, EVENTS, 200, 0));
+          paced.push(await busSample(publisher, subscribers, Math.min(EVENTS, RATE * 5), Math.max(1, Math.round(RATE / 100)), RATE));
+          console.log(`  bus ${name} sample ${s + 1}: flood ${flood.at(-1)!.eventsPerSec} events/s delivered, p99 ${flood.at(-1)!.p99Ms} ms; ${RATE}/s paced p50 ${paced.at(-1)!.p50Ms} / p99 ${paced.at(-1)!.p99Ms} ms`);
+        }
+        out[name] = {
+          flood: {
+            eventsPerSec: median(flood.map((x) => x.eventsPerSec)),
+            eventsPerSecRange: [Math.min(...flood.map((x) => x.eventsPerSec)), Math.max(...flood.map((x) => x.eventsPerSec))],
+            p50Ms: median(flood.map((x) => x.p50Ms)),
+            p99Ms: median(flood.map((x) => x.p99Ms)),
+            lost: flood.reduce((a, x) => a + x.lost, 0),
+            samples: flood,
+          },
+          paced: {
+            eventsPerSec: RATE,
+            p50Ms: median(paced.map((x) => x.p50Ms)),
+            p99Ms: median(paced.map((x) => x.p99Ms)),
+            lost: paced.reduce((a, x) => a + x.lost, 0),
+            samples: paced,
+          },
+        };
+      } finally {
+        await publisher.close().catch(() => {});
+        await Promise.all(subscribers.map((n) => n.stop()));
+      }
+    }
+  } finally {
+    await database.drop();
+  }
+  return { subscribers: 3, subscriberProcesses: true, eventsPerSample: EVENTS, floodBatch: 200, pacedRate: RATE, samples: SAMPLES, eventBytes: sampleBytes, ...out };
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { p50Ms: Math.round(quantile(s, 0.5)), p99Ms: Math.round(quantile(s, 0.99)), maxMs: Math.round(s.at(-1) ?? NaN) };
+};
+
+async function failoverBenchmark() {
+  const database = await createTestDatabase('postgresql');
+  const sim = await startSimulator({ port: 0, idleTimeoutMs: 4000 });
+  const nodes = new Map<string, FleetNodeProcess>();
+  const db = database.db;
+  try {
+    const pairing = new SessionManager(db, testSettings(sim.url), testLogger());
+    const jids = Array.from({ length: PHONES }, (_, i) => `7790300${String(i).padStart(4, '0')}@s.whatsapp.net`);
+    const tPair = performance.now();
+    const phones = await pairPhones(db, pairing, sim, jids, 10);
+    await pairing.shutdown();
+    console.log(`  ${PHONES} phones paired in ${Math.round(performance.now() - tPair)} ms`);
+    const byJid = new Map(phones.map((p) => [p.phoneJid, p.id]));
+    const registrations = () => sim.events(0).filter((e) => e.type === 'registration').length;
+    const registered = registrations();
+    // The console's defaults for the lease and the staggered start (LEASE_TTL_MS 10 s, renew 2 s,
+    // margin 3 s, 16 at once, 50/s); keep-alives and reconnects as the integration test sets them.
+    const env: Record<string, string> = {
+      DATABASE_URL: database.url,
+      WA_WEBSOCKET_URL: sim.url,
+      NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex'),
+      KEEPALIVE_INTERVAL_MS: '1000',
+      RECONNECT_BASE_MS: '500',
+      RECONNECT_MAX_MS: '2000',
+    };
+    let generation = 0;
+    const launch = async (name: string) => {
+      const node = await startNode(name, { ...env, NODE_ID: `${name}_${++generation}` }, 240_000);
+      nodes.set(name, node);
+      return node;
+    };
+    const live = async () =>
+      new Set(
+        (await db.$queryRawUnsafe<{ id: string }[]>(`SELECT "id" FROM "FleetNode" WHERE "leaseExpiresMs" > (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint`)).map((r) => r.id),
+      );
+    /** Phone id → owner node id, for each phone open right now (one logged-in connection, status open, live owner). */
+    const openNow = async () => {
+      const liveNodes = await live();
+      const owners = new Map((await db.phoneOwner.findMany()).map((o) => [o.phoneId, o.nodeId]));
+      const open = new Set((await db.organizationPhone.findMany({ where: { status: 'open' }, select: { id: true } })).map((r) => r.id));
+      const conns = new Map<number, number>();
+      for (const c of sim.connections()) {
+        const id = c.phoneJid ? byJid.get(c.phoneJid) : undefined;
+        if (id && c.loggedIn) conns.set(id, (conns.get(id) ?? 0) + 1);
+      }
+      const out = new Map<number, string>();
+      for (const p of phones) {
+        const owner = owners.get(p.id);
+        if (owner && liveNodes.has(owner) && open.has(p.id) && conns.get(p.id) === 1) out.set(p.id, owner);
+      }
+      return out;
+    };
+    const allOpen = async (allowed: (nodeId: string) => boolean) => {
+      const now = await openNow();
+      return now.size === PHONES && [...now.values()].every(allowed) ? now : undefined;
+    };
+    const overlaps = () => sim.phones().reduce((n, p) => n + p.overlaps, 0);
+
+    // Boot: three nodes at once on the same database.
+    const tBoot = performance.now();
+    await Promise.all(['a', 'b', 'c'].map((n) => launch(n)));
+    const spread = await eventually('every phone open, spread over three nodes', async () => {
+      const now = await allOpen(() => true);
+      return now && new Set(now.values()).size === 3 ? now : undefined;
+    }, 240_000, 200);
+    const bootMs = Math.round(performance.now() - tBoot);
+    const countPerNode = (m: Map<number, string>) => {
+      const per = new Map<string, number>();
+      for (const id of m.values()) per.set(id, (per.get(id) ?? 0) + 1);
+      return per;
+    };
+    // The first node up takes more than its share; rebalancing then evens it out. Failover is
+    // measured from the even spread (each node at most its fair share plus the one phone of slack policy.ts allows), as a fleet runs.
+    const share = Math.ceil(PHONES / 3);
+    const firstSpread = [...countPerNode(spread).values()];
+    const balanced = await eventually('phones spread evenly over the three nodes', async () => {
+      const now = await allOpen(() => true);
+      return now && [...countPerNode(now).values()].every((c) => c <= share + 1) && countPerNode(now).size === 3 ? now : undefined;
+    }, 120_000, 200);
+    const balancedMs = Math.round(performance.now() - tBoot);
+    const perNode = countPerNode(balanced);
+    console.log(`  boot: ${bootMs} ms to all open (spread ${firstSpread.join('/')}), ${balancedMs} ms to an even spread ${[...perNode.values()].join('/')}`);
+
+    // Failover: SIGKILL the node with the most phones.
+    const [victimId, victimCount] = [...perNode].sort((x, y) => y[1] - x[1])[0];
+    const victim = [...nodes.values()].find((n) => victimId.startsWith(`${n.name}_`))!;
+    const moving = [...balanced].filter(([, id]) => id === victimId).map(([p]) => p);
+    const openedAt = new Map<number, number>();
+    const killedAt = performance.now();
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    nodes.delete(victim.name);
+    await eventually('every phone of the killed node open elsewhere', async () => {
+      const now = await openNow();
+      const t = performance.now();
+      for (const p of moving) if (!openedAt.has(p) && now.has(p) && now.get(p) !== victimId) openedAt.set(p, t - killedAt);
+      return openedAt.size === moving.length ? true : undefined;
+    }, 180_000, 100);
+    const failover = { phonesMoved: victimCount, ...stats([...openedAt.values()]) };
+    console.log(`  failover (SIGKILL, ${victimCount} phones): p50 ${failover.p50Ms} / p99 ${failover.p99Ms} / max ${failover.maxMs} ms`);
+    await launch(victim.name);
+    await eventually('every phone open after the killed node came back', () => allOpen(() => true), 180_000, 200);
+
+    // Rolling restart: SIGTERM each node in turn, start it again, next; until every phone is open.
+    const tRoll = performance.now();
+    const drains: { node: string; phones: number; drainExitMs: number; movedMs: number }[] = [];
+    for (const name of [...nodes.keys()].sort()) {
+      const node = nodes.get(name)!;
+      const before = await openNow();
+      const owned = [...before.values()].filter((id) => id.startsWith(`${name}_`)).length;
+      const t = performance.now();
+      node.child.kill('SIGTERM');
+      await node.exited;
+      const drainExitMs = Math.round(performance.now() - t);
+      nodes.delete(name);
+      await eventually(`every phone open after ${name} drained`, () => allOpen((id) => !id.startsWith(`${name}_`)), 180_000, 100);
+      drains.push({ node: name, phones: owned, drainExitMs, movedMs: Math.round(performance.now() - t) });
+      await launch(name);
+    }
+    await eventually('every phone open after the rolling restart', () => allOpen(() => true), 180_000, 200);
+    const rollingMs = Math.round(performance.now() - tRoll);
+    console.log(`  rolling restart: ${rollingMs} ms; drains ${drains.map((d) => `${d.node}: ${d.phones} phones moved in ${d.movedMs} ms`).join(', ')}`);
+    return {
+      phones: PHONES,
+      nodes: 3,
+      settings: { LEASE_TTL_MS: 10_000, LEASE_RENEW_MS: 2000, FENCE_MARGIN_MS: 3000, START_CONCURRENCY: 16, START_RATE_PER_SEC: 50 },
+      bootMs,
+      bootSpread: firstSpread,
+      balancedMs,
+      balancedSpread: [...perNode.values()],
+      failover,
+      rolling: { totalMs: rollingMs, drains },
+      overlaps: overlaps(),
+      rePairings: registrations() - registered,
+    };
+  } finally {
+    for (const n of nodes.values()) {
+      if (n.child.exitCode === null && n.child.signalCode === null) {
+        n.child.kill('SIGKILL');
+        await n.exited;
+      }
+    }
+    await sim.close();
+    await database.drop();
+  }
+}
+
+export async function fleetBenchmark() {
+  const result: Record<string, unknown> = {};
+  if (PARTS.includes('bus')) result.bus = await busBenchmark();
+  if (PARTS.includes('failover')) result.failover = await failoverBenchmark();
+  return result;
+}
+
+if (require.main === module) {
+  fleetBenchmark().then(
+    (r) => {
+      console.log(JSON.stringify(r, null, 2));
+      process.exit(0);
+    },
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,122 @@
+// `NODES=2 npm run demo`: the demo as a fleet. N console processes (scripts/server.ts, as `npm start`
+// runs it) on one PostgreSQL database (DATABASE_URL, set by scripts/demo.ts) and one simulator, on
+// consecutive free ports from PORT (3000) skipping the simulator's SIM_PORT (3001): 3000, 3002, 3003…
+// It prints every change of a phone's owner, so a person can stop one node (`kill <pid>`: drain,
+// phones move at once; `kill -9 <pid>`: failover after the lease) and watch the phones move.
+// Ctrl-C stops every node and the simulator.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { startSimulator } from '../simulator';
+import { createDb } from '../lib/db/client';
+import { prepareDatabase, prepareEnv, ROOT } from './prepare';
+import { pairMissing } from './demo';
+
+/** Whether nothing listens on the port yet (a busy port is skipped). */
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, process.env.HOST || '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/** The simulator drops a connection silent this long (a frozen node's sockets); keep-alives beat it. */
+const IDLE_TIMEOUT_MS = 15_000;
+
+export async function runFleetDemo(count: number) {
+  const simPort = Number(process.env.SIM_PORT || 3001);
+  const basePort = Number(process.env.PORT || 3000);
+  process.env.WA_WEBSOCKET_URL ||= `ws://127.0.0.1:${simPort}/ws/chat`;
+  process.env.SIMULATOR_URL ||= `http://127.0.0.1:${simPort}`;
+  process.env.KEEPALIVE_INTERVAL_MS ||= '5000';
+  const operatorPassword = !!process.env.ADMIN_PASSWORD;
+  const config = prepareEnv();
+  const simulator = await startSimulator({ port: simPort, idleTimeoutMs: IDLE_TIMEOUT_MS });
+  console.log(`WhatsApp simulator: ${simulator.controlUrl} (WebSocket ${simulator.url})`);
+  const { adminPassword } = await prepareDatabase(config);
+  const db = createDb(config.DATABASE_URL);
+  await pairMissing(db, simulator);
+  await db.$disconnect();
+
+  const ports: number[] = [];
+  for (let p = basePort; ports.length < count && p < basePort + 100; p++) if (p !== simPort && (await portFree(p))) ports.push(p);
+  if (ports.length < count) throw new Error(`no ${count} free ports from ${basePort}`);
+  const shared = `DATABASE_URL=${config.DATABASE_URL} WA_WEBSOCKET_URL=${process.env.WA_WEBSOCKET_URL} SIMULATOR_URL=${process.env.SIMULATOR_URL} KEEPALIVE_INTERVAL_MS=${process.env.KEEPALIVE_INTERVAL_MS}`;
+  const nodes = new Map<number, ChildProcess>();
+  // Prints each change of owner, read from the database the nodes share (below).
+  const watcher = new pg.Client({ connectionString: config.DATABASE_URL });
+  await watcher.connect();
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    for (const child of nodes.values()) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await Promise.all([...nodes.values()].map((c) => new Promise((r) => (c.exitCode === null && c.signalCode === null ? c.once('exit', r) : r(null)))));
+    await watcher.end().catch(() => {});
+    await simulator.close();
+    process.exit(0);
+  };
+  for (const port of ports) {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), NEXTAUTH_URL: `http://localhost:${port}`, NODE_ID: `demo_${port}`, NEXT_MANUAL_SIG_HANDLE: 'true' },
+      stdio: 'inherit',
+      // Its own process group: Ctrl-C in the terminal reaches the demo only, which passes it on
+      // once (a node that got the terminal's SIGINT and the demo's would die before draining).
+      detached: true,
+    });
+    nodes.set(port, child);
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      console.log(`\n[fleet] node demo_${port} (pid ${child.pid}) stopped (${signal ?? `exit ${code}`}); its phones move to the other nodes.`);
+      console.log(`[fleet] start it again: ${shared} PORT=${port} NODE_ID=demo_${port} npm start`);
+      if ([...nodes.values()].every((c) => c.exitCode !== null || c.signalCode !== null)) void stop('SIGTERM');
+    });
+  }
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  // Wait for every node to answer, then print where to look.
+  await Promise.all(
+    ports.map(async (port) => {
+      for (let i = 0; i < 600 && !stopping; i++) {
+        try {
+          if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return;
+        } catch {
+          // not yet
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }),
+  );
+  const password = adminPassword
+    ? `password ${adminPassword} (generated, shown this once)`
+    : operatorPassword
+      ? 'the password from ADMIN_PASSWORD'
+      : "the password printed when this database's first admin was created";
+  console.log(`\nA fleet of ${count} console nodes on ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//…@')}:`);
+  for (const [port, child] of nodes) console.log(`  node demo_${port}: http://localhost:${port}  (pid ${child.pid})`);
+  console.log(`Sign in on any of them as ${config.ADMIN_EMAIL} with ${password}.`);
+  console.log(`Stop one node — kill <pid> (drain: its phones move at once) or kill -9 <pid> (failover after the ${process.env.LEASE_TTL_MS ?? 10000} ms lease) — and watch the phones move.`);
+  console.log('Ctrl-C stops every node and the simulator.\n');
+
+  const owners = new Map<string, string>();
+  const watch = async () => {
+    const { rows } = await watcher.query<{ phoneJid: string; nodeId: string | null }>(
+      `SELECT p."phoneJid", o."nodeId" FROM "OrganizationPhone" p LEFT JOIN "PhoneOwner" o ON o."phoneId" = p."id" ORDER BY p."id"`,
+    );
+    const changes: string[] = [];
+    for (const r of rows) {
+      const now = r.nodeId ?? '(no owner)';
+      const before = owners.get(r.phoneJid);
+      if (before !== now) changes.push(`+${r.phoneJid.split('@')[0]}: ${before ? `${before} → ` : ''}${now}`);
+      owners.set(r.phoneJid, now);
+    }
+    if (changes.length) console.log(`[fleet] ${new Date().toISOString().slice(11, 19)} owners: ${changes.join(', ')}`);
+  };
+  while (!stopping) {
+    await watch().catch(() => {});
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
