@@ -28,6 +28,8 @@ const schema = z.object({
   ERROR_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** First retry delay of a failed webhook delivery (doubles per attempt; 3 attempts). */
   WEBHOOK_RETRY_BASE_MS: int(10, 600_000).default(1000),
+  /** Also send session_error_warning with severity `warning` at the first counted failure. */
+  WEBHOOK_EARLY_WARNING: bool.default(false),
   HEALTH_CHECK_INTERVAL_MS: int(1000, 24 * 3600_000).default(300_000),
   MAX_BAD_MAC_ERRORS: int(1, 1000).default(3),
   MAX_BAD_DECRYPT_ERRORS: int(1, 1000).default(5),
@@ -41,6 +43,8 @@ const schema = z.object({
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
   /** Interval of the SSE heartbeat comment on /api/sessions/stream. */
   SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+  /** Recent engine events kept for clients that reconnect with Last-Event-ID (older gaps get `reset`). */
+  SSE_BUFFER_SIZE: int(1, 1_000_000).default(1000),
   /** Largest accepted request body, in bytes. */
   API_BODY_LIMIT: int(1024, 10 * 1024 * 1024).default(64 * 1024),
 });

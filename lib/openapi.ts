@@ -1,74 +1,384 @@
-// OpenAPI 3.1 document built from the same zod schemas the route handlers validate with.
+// OpenAPI 3.1 document, built from the same zod schemas the route handlers validate with.
+//
+// Every operation is one row of OPERATIONS below. To document a new route: add its zod schemas
+// (request and response) to lib/api/*schemas.ts, name any shape that is shared in NAMED (it then
+// becomes a `$ref` to components.schemas), and add a row. The standard error answers (400, 401,
+// 403, 404, 413, 500, 503) are added from what the row declares (auth level, path id, query, body),
+// so they cannot be forgotten. test/integration/api/openapi-contract.test.ts fails when a route
+// file under app/api has a method that no row describes, and validates live answers against this.
 import { z } from 'zod';
 import {
   addPhoneBodySchema,
   closeBodySchema,
-  qrResponseSchema,
+  errorStatsSchema,
+  listQuerySchema,
+  pageQuerySchema,
   pairingCodeResponseSchema,
+  qrResponseSchema,
   sessionEventSchema,
   sessionSchema,
   statsResponseSchema,
   successSchema,
 } from './api/session-schemas';
+import {
+  auditEntrySchema,
+  auditPageSchema,
+  auditQuerySchema,
+  createdTokenSchema,
+  createTokenBodySchema,
+  demoFaultBodySchema,
+  demoFaultResponseSchema,
+  healthSchema,
+  organizationSchema,
+  revokedTokenSchema,
+  tokenSchema,
+} from './api/schemas';
 
-const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any' });
-const json = (s: z.ZodType, io: 'input' | 'output' = 'output') => ({ content: { 'application/json': { schema: schema(s, io) } } });
-const error = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2147483647 } }];
-const std = { 400: error, 401: error, 403: error, 404: error };
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type AuthLevel = 'public' | 'read' | 'admin';
+
+/** A response: a zod schema (JSON), or a JSON Schema with its media type (streams, text). */
+interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  jsonSchema?: Record<string, unknown>;
+  /** media type, default application/json */
+  mediaType?: string;
+  headers?: Record<string, unknown>;
+}
+
+export interface OperationSpec {
+  method: HttpMethod;
+  /** OpenAPI path, `{id}` for a path parameter (a positive 32-bit integer) */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  auth: AuthLevel;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** success answers and operation-specific errors (409, 502, …) by status */
+  responses: Record<number, ResponseSpec | StandardError>;
+  /** the route answers 429 (throttled) */
+  throttled?: boolean;
+  /** the route answers 404 besides an unknown path id (e.g. a referenced organization) */
+  notFound?: boolean;
+}
+
+/** Shapes shared between operations: each becomes components.schemas.<name> and a `$ref`. */
+const NAMED: Record<string, z.ZodType> = {
+  Session: sessionSchema,
+  SessionDetail: sessionSchema.extend({ events: z.array(sessionEventSchema) }),
+  ErrorStats: errorStatsSchema,
+  SessionStats: statsResponseSchema,
+  SessionEvent: sessionEventSchema,
+  SessionEventPage: z.object({ items: z.array(sessionEventSchema), nextCursor: z.number().int().nullable() }),
+  Success: successSchema,
+  CloseResult: successSchema.extend({ alreadyClosed: z.boolean() }),
+  Qr: qrResponseSchema,
+  PairingCode: pairingCodeResponseSchema,
+  Organization: organizationSchema,
+  Token: tokenSchema,
+  CreatedToken: createdTokenSchema,
+  RevokedToken: revokedTokenSchema,
+  AuditEntry: auditEntrySchema,
+  AuditPage: auditPageSchema,
+  Health: healthSchema,
+  DemoFaultResult: demoFaultResponseSchema,
+};
+
+type StandardError = 'Conflict' | 'BadGateway' | 'CloseFailed';
+
+export const OPERATIONS: OperationSpec[] = [
+  // sessions
+  {
+    method: 'get', path: '/api/sessions', operationId: 'listSessions', tag: 'sessions', auth: 'read', query: listQuerySchema,
+    summary: 'All phones with their session state and error statistics',
+    responses: { 200: { description: 'Sessions', schema: z.array(sessionSchema) } },
+  },
+  {
+    method: 'post', path: '/api/sessions', operationId: 'addSession', tag: 'sessions', auth: 'admin', body: addPhoneBodySchema, notFound: true,
+    summary: 'Add a phone to an organization and start pairing',
+    responses: { 201: { description: 'Created', schema: sessionSchema }, 409: 'Conflict' },
+  },
+  {
+    method: 'get', path: '/api/sessions/{id}', operationId: 'getSession', tag: 'sessions', auth: 'read',
+    summary: 'One session with its 50 most recent events',
+    responses: { 200: { description: 'Session', schema: NAMED.SessionDetail } },
+  },
+  {
+    method: 'delete', path: '/api/sessions/{id}', operationId: 'deleteSession', tag: 'sessions', auth: 'admin',
+    summary: 'Log out, clear auth state and delete the phone (audit kept)',
+    responses: { 200: { description: 'Deleted', schema: successSchema } },
+  },
+  {
+    method: 'get', path: '/api/sessions/{id}/stats', operationId: 'getSessionStats', tag: 'sessions', auth: 'read',
+    summary: 'Error statistics (getSessionErrorStats)',
+    responses: { 200: { description: 'Stats', schema: statsResponseSchema } },
+  },
+  {
+    method: 'post', path: '/api/sessions/{id}/restart', operationId: 'restartSession', tag: 'sessions', auth: 'admin',
+    summary: 'Restart the session (answers once it is connecting again)',
+    responses: { 200: { description: 'Restarted', schema: successSchema } },
+  },
+  {
+    method: 'post', path: '/api/sessions/{id}/start', operationId: 'startSession', tag: 'sessions', auth: 'admin',
+    summary: 'Start a closed session',
+    responses: { 200: { description: 'Started', schema: successSchema } },
+  },
+  {
+    method: 'post', path: '/api/sessions/{id}/close', operationId: 'closeSession', tag: 'sessions', auth: 'admin', body: closeBodySchema,
+    summary: 'Force-close the session (no reconnect)',
+    responses: { 200: { description: 'Closed', schema: NAMED.CloseResult }, 500: 'CloseFailed' },
+  },
+  {
+    method: 'post', path: '/api/sessions/{id}/pairing-code', operationId: 'requestPairingCode', tag: 'sessions', auth: 'admin',
+    summary: 'Pair by phone number: the code to type on the phone (while pairing)',
+    responses: { 200: { description: 'Code', schema: pairingCodeResponseSchema }, 409: 'Conflict' },
+  },
+  {
+    method: 'get', path: '/api/sessions/{id}/qr', operationId: 'getSessionQr', tag: 'sessions', auth: 'read',
+    summary: 'Current pairing QR (text and SVG)',
+    responses: { 200: { description: 'QR', schema: qrResponseSchema }, 409: 'Conflict' },
+  },
+  {
+    method: 'get', path: '/api/sessions/{id}/events', operationId: 'listSessionEvents', tag: 'sessions', auth: 'read', query: pageQuerySchema,
+    summary: 'Session history, newest first, paged by `before` (the previous page\'s nextCursor)',
+    responses: { 200: { description: 'Page', schema: NAMED.SessionEventPage } },
+  },
+  {
+    method: 'get', path: '/api/sessions/stream', operationId: 'streamSessionEvents', tag: 'sessions', auth: 'read',
+    summary: 'Server-Sent Events of every session change',
+    description:
+      'Events: `hello` (data: `{ sessions: Session[] }`), then `state`, `stats`, `qr`, `pairing-code`, `decrypt-failure`, `auto-closed`, ' +
+      '`reconnect`, `restart` with the engine event as JSON data. Every event has an `id:`; a client that reconnects with `Last-Event-ID` ' +
+      'receives what it missed from a bounded buffer (`SSE_BUFFER_SIZE`), or a `reset` event when the gap is older than the buffer ' +
+      '(reload the session list, then keep reading). A heartbeat comment every `SSE_HEARTBEAT_MS`.',
+    responses: { 200: { description: 'An endless event stream', mediaType: 'text/event-stream', jsonSchema: { type: 'string' } } },
+  },
+  // organizations
+  {
+    method: 'get', path: '/api/organizations', operationId: 'listOrganizations', tag: 'organizations', auth: 'read',
+    summary: 'Organizations (tenants), by name',
+    responses: { 200: { description: 'Organizations', schema: z.array(organizationSchema) } },
+  },
+  // audit
+  {
+    method: 'get', path: '/api/audit', operationId: 'listAudit', tag: 'audit', auth: 'read', query: auditQuerySchema,
+    summary: 'Audit log, newest first, paged by `before` (the previous page\'s nextCursor)',
+    responses: { 200: { description: 'Page', schema: auditPageSchema } },
+  },
+  // tokens
+  {
+    method: 'get', path: '/api/tokens', operationId: 'listTokens', tag: 'tokens', auth: 'admin',
+    summary: 'API tokens (never the token itself)',
+    responses: { 200: { description: 'Tokens', schema: z.array(tokenSchema) } },
+  },
+  {
+    method: 'post', path: '/api/tokens', operationId: 'createToken', tag: 'tokens', auth: 'admin', body: createTokenBodySchema,
+    summary: 'Create an API token; the answer is the only time the token is shown',
+    responses: { 201: { description: 'Created', schema: createdTokenSchema } },
+  },
+  {
+    method: 'delete', path: '/api/tokens/{id}', operationId: 'revokeToken', tag: 'tokens', auth: 'admin',
+    summary: 'Revoke an API token (effective at once)',
+    responses: { 200: { description: 'Revoked', schema: revokedTokenSchema } },
+  },
+  // monitoring
+  {
+    method: 'get', path: '/api/metrics', operationId: 'getMetrics', tag: 'monitoring', auth: 'read',
+    summary: 'Prometheus metrics (text exposition format 0.0.4)',
+    responses: { 200: { description: 'Metrics', mediaType: 'text/plain', jsonSchema: { type: 'string' } } },
+  },
+  {
+    method: 'get', path: '/api/health', operationId: 'getHealth', tag: 'monitoring', auth: 'public',
+    summary: 'Liveness and database reachability (public)',
+    responses: {
+      200: { description: 'Healthy', schema: healthSchema },
+      503: { description: 'The database is unreachable', schema: healthSchema },
+    },
+  },
+  {
+    method: 'get', path: '/api/openapi.json', operationId: 'getOpenApiDocument', tag: 'monitoring', auth: 'read',
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1 document', jsonSchema: { type: 'object', required: ['openapi', 'paths'] } } },
+  },
+  // demo
+  {
+    method: 'post', path: '/api/demo/faults', operationId: 'injectDemoFault', tag: 'demo', auth: 'admin', body: demoFaultBodySchema, notFound: true,
+    summary: 'Demo mode only: inject a fault at the simulator for one phone (404 when SIMULATOR_URL is unset)',
+    responses: { 200: { description: 'Delivered', schema: demoFaultResponseSchema }, 409: 'Conflict', 502: 'BadGateway' },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// zod → JSON Schema, with named shapes hoisted to components.schemas
+
+const registry = z.registry<{ id: string }>();
+for (const [id, s] of Object.entries(NAMED)) registry.add(s, { id });
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+type Json = Record<string, unknown>;
+
+/** Rewrites `#/$defs/X` refs to components, collects the $defs, drops `$schema`/`$id`. */
+function hoist(node: unknown, defs: Record<string, Json>): unknown {
+  if (Array.isArray(node)) return node.map((n) => hoist(n, defs));
+  if (!node || typeof node !== 'object') return node;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(node as Json)) {
+    if (k === '$schema' || k === '$id') continue;
+    if (k === '$defs') {
+      for (const [name, d] of Object.entries(v as Record<string, unknown>)) defs[name] = hoist(d, defs) as Json;
+      continue;
+    }
+    out[k] = k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', '#/components/schemas/') : hoist(v, defs);
+  }
+  return out;
+}
+
+function convert(s: z.ZodType, io: 'input' | 'output', defs: Record<string, Json>, self?: string): Json {
+  const id = registry.get(s)?.id;
+  if (id && id !== self) return ref(id);
+  const raw = z.toJSONSchema(s, { io, unrepresentable: 'any', metadata: registry }) as Json;
+  const out = hoist(raw, defs) as Json;
+  // A named root may come back as a reference to itself in $defs.
+  if (self && out.$ref === `#/components/schemas/${self}` && defs[self]) return defs[self];
+  return out;
+}
+
+/** A query string value validated as digits becomes an integer parameter. */
+function queryParamSchema(s: Json): Json {
+  if (s.type === 'string' && s.pattern === '^\\d+$') {
+    const { pattern: _p, type: _t, ...rest } = s;
+    void _p;
+    void _t;
+    return { type: 'integer', minimum: 0, ...rest, ...(typeof rest.default === 'string' ? { default: Number(rest.default) } : {}) };
+  }
+  return s;
+}
+
+function queryParameters(q: z.ZodType, defs: Record<string, Json>) {
+  const s = convert(q, 'input', defs);
+  const props = (s.properties ?? {}) as Record<string, Json>;
+  const required = new Set((s.required as string[] | undefined) ?? []);
+  return Object.entries(props).map(([name, schema]) => {
+    const { description, ...rest } = schema;
+    return { name, in: 'query', required: required.has(name) && !('default' in schema), ...(description ? { description } : {}), schema: queryParamSchema(rest) };
+  });
+}
+
+const errorRef = (name: string) => ({ $ref: `#/components/responses/${name}` });
+const ERROR_BODY = { $ref: '#/components/schemas/Error' };
+const errorResponse = (description: string, headers?: Json) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema: ERROR_BODY } },
+});
+
+const RESPONSES = {
+  BadRequest: errorResponse('Invalid path id, query or body (`details` lists each field)'),
+  Unauthorized: errorResponse('Not signed in, or an invalid or revoked API token'),
+  Forbidden: errorResponse('A viewer or read token on a change, or a cookie change from another origin (CSRF)'),
+  NotFound: errorResponse('No such phone, token or organization'),
+  Conflict: errorResponse('The state does not allow this (phone exists, not pairing, …)'),
+  PayloadTooLarge: errorResponse('The body is over API_BODY_LIMIT bytes'),
+  TooManyRequests: errorResponse('Throttled', { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } }),
+  MethodNotAllowed: errorResponse('The path exists but not with this method', {
+    Allow: { description: 'the methods this path accepts, comma-separated', required: true, schema: { type: 'string' } },
+  }),
+  InternalError: errorResponse('Unexpected error (never a stack trace)'),
+  BadGateway: errorResponse('The simulator answered with an error'),
+  ServiceUnavailable: errorResponse('The database is unavailable; retry later'),
+  CloseFailed: {
+    description: "The seed's failure shape when closing fails",
+    content: { 'application/json': { schema: { type: 'object', required: ['success', 'error'], properties: { success: { const: false }, error: { type: 'string' } } } } },
+  },
+};
+
+function responseObject(spec: ResponseSpec, defs: Record<string, Json>) {
+  const schema = spec.jsonSchema ?? (spec.schema ? convert(spec.schema, 'output', defs) : undefined);
+  return {
+    description: spec.description,
+    ...(spec.headers ? { headers: spec.headers } : {}),
+    ...(schema ? { content: { [spec.mediaType ?? 'application/json']: { schema } } } : {}),
+  };
+}
+
+function operationObject(op: OperationSpec, defs: Record<string, Json>) {
+  const hasId = op.path.includes('{id}');
+  const parameters = [
+    ...(hasId ? [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2147483647 } }] : []),
+    ...(op.query ? queryParameters(op.query, defs) : []),
+  ];
+  const responses: Record<string, unknown> = {};
+  for (const [status, spec] of Object.entries(op.responses)) responses[status] = typeof spec === 'string' ? errorRef(spec) : responseObject(spec, defs);
+  const std = (status: number, name: string, when: boolean) => {
+    if (when && !(status in responses)) responses[status] = errorRef(name);
+  };
+  std(400, 'BadRequest', hasId || !!op.query || !!op.body);
+  std(401, 'Unauthorized', op.auth !== 'public');
+  std(403, 'Forbidden', op.auth === 'admin' || op.method !== 'get');
+  std(404, 'NotFound', hasId || !!op.notFound);
+  std(413, 'PayloadTooLarge', !!op.body);
+  std(429, 'TooManyRequests', !!op.throttled);
+  std(500, 'InternalError', true);
+  std(503, 'ServiceUnavailable', true);
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    ...(op.description ? { description: op.description } : {}),
+    tags: [op.tag],
+    ...(op.auth === 'public' ? { security: [] } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: convert(op.body, 'input', defs) } } } } : {}),
+    responses,
+  };
+}
+
+/** The license the document states (the project has not chosen an open-source license). */
+export const API_LICENSE = { name: 'UNLICENSED (private project, all rights reserved)' };
+
+/** The server URL: NEXTAUTH_URL (the configured public origin), else http://localhost:PORT. */
+export function publicServerUrl(config: { NEXTAUTH_URL?: string; PORT: number }): string {
+  return (config.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`).replace(/\/+$/, '');
+}
 
 export function openApiDocument(serverUrl: string) {
+  const defs: Record<string, Json> = {};
+  const schemas: Record<string, Json> = {
+    Error: {
+      type: 'object',
+      required: ['error'],
+      properties: { error: { type: 'string' }, code: { type: 'string' }, details: {} },
+    },
+  };
+  for (const [id, s] of Object.entries(NAMED)) schemas[id] = convert(s, 'output', defs, id);
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of OPERATIONS) (paths[op.path] ??= {})[op.method] = operationObject(op, defs);
+  for (const [name, d] of Object.entries(defs)) schemas[name] ??= d;
   return {
     openapi: '3.1.0',
-    info: { title: 'WhatsApp session console API', version: '1.0.0', description: 'Manage WhatsApp (Baileys) sessions: list, stats, restart, close, pairing, events, audit.' },
+    info: {
+      title: 'WhatsApp session console API',
+      version: '1.0.0',
+      license: API_LICENSE,
+      description:
+        'Manage WhatsApp (Baileys) sessions: list, stats, restart, close, pairing, events, audit, tokens. ' +
+        'Errors are JSON `{ error, code, details? }`. A method a path does not list answers 405 ' +
+        '(components.responses.MethodNotAllowed) with an `Allow` header naming the methods it does list.',
+    },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }, { cookie: [] }],
+    tags: [...new Set(OPERATIONS.map((o) => o.tag))].map((name) => ({ name })),
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'API token (npm run token -- create NAME, or the Tokens page)' },
         cookie: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token' },
       },
-      schemas: {
-        Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, code: { type: 'string' }, details: {} } },
-        Session: schema(sessionSchema),
-      },
+      schemas,
+      responses: RESPONSES,
     },
-    paths: {
-      '/api/sessions': {
-        get: {
-          summary: 'All phones with their session state and error statistics',
-          parameters: [
-            { name: 'status', in: 'query', schema: { type: 'string' } },
-            { name: 'organizationId', in: 'query', schema: { type: 'integer' } },
-            { name: 'health', in: 'query', schema: { type: 'string' } },
-          ],
-          responses: { 200: { description: 'Sessions', ...json(z.array(sessionSchema)) }, ...std },
-        },
-        post: { summary: 'Add a phone to an organization and start pairing', requestBody: json(addPhoneBodySchema, 'input'), responses: { 201: { description: 'Created', ...json(sessionSchema) }, 409: error, ...std } },
-      },
-      '/api/sessions/{id}': {
-        get: { summary: 'One session with recent events', parameters: idParam, responses: { 200: { description: 'Session', ...json(sessionSchema.extend({ events: z.array(sessionEventSchema) })) }, ...std } },
-        delete: { summary: 'Log out, clear auth state and delete the phone (audit kept)', parameters: idParam, responses: { 200: { description: 'Deleted', ...json(successSchema) }, ...std } },
-      },
-      '/api/sessions/{id}/stats': { get: { summary: 'Error statistics (getSessionErrorStats)', parameters: idParam, responses: { 200: { description: 'Stats', ...json(statsResponseSchema) }, ...std } } },
-      '/api/sessions/{id}/restart': { post: { summary: 'Restart the session', parameters: idParam, responses: { 200: { description: 'Restarted', ...json(successSchema) }, ...std } } },
-      '/api/sessions/{id}/start': { post: { summary: 'Start the session', parameters: idParam, responses: { 200: { description: 'Started', ...json(successSchema) }, ...std } } },
-      '/api/sessions/{id}/close': {
-        post: { summary: 'Force-close the session (no reconnect)', parameters: idParam, requestBody: json(closeBodySchema, 'input'), responses: { 200: { description: 'Closed', ...json(successSchema.extend({ alreadyClosed: z.boolean() })) }, 500: error, ...std } },
-      },
-      '/api/sessions/{id}/pairing-code': { post: { summary: 'Pair by phone number: the code to type on the phone (while pairing)', parameters: idParam, responses: { 200: { description: 'Code', ...json(pairingCodeResponseSchema) }, 409: error, ...std } } },
-      '/api/sessions/{id}/qr': { get: { summary: 'Current pairing QR (text and SVG)', parameters: idParam, responses: { 200: { description: 'QR', ...json(qrResponseSchema) }, 409: error, ...std } } },
-      '/api/sessions/{id}/events': {
-        get: {
-          summary: 'Session history, newest first',
-          parameters: [...idParam, { name: 'limit', in: 'query', schema: { type: 'integer' } }, { name: 'before', in: 'query', schema: { type: 'integer' } }],
-          responses: { 200: { description: 'Page', ...json(z.object({ items: z.array(sessionEventSchema), nextCursor: z.number().nullable() })) }, ...std },
-        },
-      },
-      '/api/sessions/stream': { get: { summary: 'Server-Sent Events of every session change', responses: { 200: { description: 'text/event-stream' }, 401: error } } },
-      '/api/audit': { get: { summary: 'Audit log, newest first', responses: { 200: { description: 'Page' }, ...std } } },
-      '/api/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text/plain' }, 401: error } } },
-      '/api/health': { get: { summary: 'Liveness (public)', security: [], responses: { 200: { description: 'OK' }, 503: { description: 'Database unreachable' } } } },
-    },
+    paths,
   };
 }

@@ -7,6 +7,7 @@ import { getMetrics } from './metrics';
 import { startMonitor } from './monitor';
 import { WebhookNotifier } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
+import { getEventLog } from './sse-log';
 
 const holder = globalThis as unknown as { __subscribers?: { webhooks: WebhookNotifier | null; stopMonitor: () => void } };
 
@@ -15,8 +16,11 @@ export function startSubscribers(manager: SessionManager) {
   const config = getConfig();
   const log = getLogger();
   const metrics = getMetrics(manager);
+  // Numbers every engine event for the event stream, whether or not a client is connected.
+  const eventLog = getEventLog(config.SSE_BUFFER_SIZE);
+  manager.subscribe((e) => eventLog.record(e));
   const webhooks = config.ERROR_WEBHOOK_URL
-    ? new WebhookNotifier({ url: config.ERROR_WEBHOOK_URL, secret: config.ERROR_WEBHOOK_SECRET, baseDelayMs: config.WEBHOOK_RETRY_BASE_MS }, getDb(), log.child({ module: 'webhooks' }), () => metrics.webhookFailures.inc())
+    ? new WebhookNotifier({ url: config.ERROR_WEBHOOK_URL, secret: config.ERROR_WEBHOOK_SECRET, earlyWarning: config.WEBHOOK_EARLY_WARNING, baseDelayMs: config.WEBHOOK_RETRY_BASE_MS }, getDb(), log.child({ module: 'webhooks' }), () => metrics.webhookFailures.inc())
     : null;
   if (webhooks) manager.subscribe((e) => webhooks.onEngineEvent(e));
   const stopMonitor = startMonitor({
@@ -25,6 +29,7 @@ export function startSubscribers(manager: SessionManager) {
     log: log.child({ module: 'monitor' }),
     intervalMs: config.HEALTH_CHECK_INTERVAL_MS,
     onReport: (report) => webhooks?.send(report.type, report),
+    onCheck: (phones) => metrics.phonesWithoutSocket.set(phones.filter((p) => !p.isConnected).length),
   });
   holder.__subscribers = { webhooks, stopMonitor };
   return holder.__subscribers;

@@ -73,6 +73,12 @@ export function useSessionStream(onEvent?: (e: SessionEngineEvent) => void): boo
       setLive(true);
       reconcile(); // catch up on anything missed while the stream was down
     });
+    // After a reconnect the browser sends Last-Event-ID and the server replays what was missed;
+    // when that is no longer kept it sends `reset`: reload everything at once.
+    source.addEventListener('reset', () => {
+      setLive(true);
+      void client.invalidateQueries({ queryKey: queryKeys.sessions() });
+    });
     source.onopen = () => setLive(true);
     source.onerror = () => setLive(false);
     return () => {
