@@ -32,6 +32,11 @@ import {
   organizationSchema,
   revokedTokenSchema,
   tokenSchema,
+  deliveriesQuerySchema,
+  organizationWebhookBodySchema,
+  organizationWebhookSchema,
+  webhookDeliveryPageSchema,
+  webhookDeliverySchema,
 } from './api/schemas';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -86,6 +91,9 @@ const NAMED: Record<string, z.ZodType> = {
   AuditPage: auditPageSchema,
   Health: healthSchema,
   DemoFaultResult: demoFaultResponseSchema,
+  WebhookDelivery: webhookDeliverySchema,
+  WebhookDeliveryPage: webhookDeliveryPageSchema,
+  OrganizationWebhook: organizationWebhookSchema,
 };
 
 type StandardError = 'Conflict' | 'BadGateway' | 'CloseFailed';
@@ -162,6 +170,27 @@ export const OPERATIONS: OperationSpec[] = [
     method: 'get', path: '/api/organizations', operationId: 'listOrganizations', tag: 'organizations', auth: 'read',
     summary: 'Organizations (tenants), by name',
     responses: { 200: { description: 'Organizations', schema: z.array(organizationSchema) } },
+  },
+  {
+    method: 'get', path: '/api/organizations/{id}/webhook', operationId: 'getOrganizationWebhook', tag: 'organizations', auth: 'admin',
+    summary: "The organization's own webhook endpoint (the secret is write-only: only whether one is set)",
+    responses: { 200: { description: 'Endpoint', schema: organizationWebhookSchema } },
+  },
+  {
+    method: 'put', path: '/api/organizations/{id}/webhook', operationId: 'setOrganizationWebhook', tag: 'organizations', auth: 'admin', body: organizationWebhookBodySchema,
+    summary: "Set or clear the organization's webhook endpoint and secret (`url: null` clears both; omit `secret` to keep it)",
+    responses: { 200: { description: 'Endpoint', schema: organizationWebhookSchema } },
+  },
+  // webhooks
+  {
+    method: 'get', path: '/api/webhooks/deliveries', operationId: 'listWebhookDeliveries', tag: 'webhooks', auth: 'read', query: deliveriesQuerySchema,
+    summary: 'Webhook deliveries (the outbox), newest first, paged by `before`',
+    responses: { 200: { description: 'Page', schema: webhookDeliveryPageSchema } },
+  },
+  {
+    method: 'post', path: '/api/webhooks/deliveries/{id}/redeliver', operationId: 'redeliverWebhook', tag: 'webhooks', auth: 'admin',
+    summary: 'Send a delivery again (same webhook-id, a fresh attempt budget)',
+    responses: { 200: { description: 'Queued', schema: webhookDeliverySchema } },
   },
   // audit
   {

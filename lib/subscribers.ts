@@ -9,7 +9,7 @@ import { WebhookNotifier } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
 import { getEventLog } from './sse-log';
 
-const holder = globalThis as unknown as { __subscribers?: { webhooks: WebhookNotifier | null; stopMonitor: () => void } };
+const holder = globalThis as unknown as { __subscribers?: { webhooks: WebhookNotifier; stopMonitor: () => void } };
 
 export function startSubscribers(manager: SessionManager) {
   if (holder.__subscribers) return holder.__subscribers;
@@ -19,18 +19,34 @@ export function startSubscribers(manager: SessionManager) {
   // Numbers every engine event for the event stream, whether or not a client is connected.
   const eventLog = getEventLog(config.SSE_BUFFER_SIZE);
   manager.subscribe((e) => eventLog.record(e));
-  const webhooks = config.ERROR_WEBHOOK_URL
-    ? new WebhookNotifier({ url: config.ERROR_WEBHOOK_URL, secret: config.ERROR_WEBHOOK_SECRET, earlyWarning: config.WEBHOOK_EARLY_WARNING, baseDelayMs: config.WEBHOOK_RETRY_BASE_MS }, getDb(), log.child({ module: 'webhooks' }), () => metrics.webhookFailures.inc())
-    : null;
-  if (webhooks) manager.subscribe((e) => webhooks.onEngineEvent(e));
+  // Always running: organizations can have their own endpoints even without ERROR_WEBHOOK_URL.
+  const webhooks = new WebhookNotifier(
+    {
+      url: config.ERROR_WEBHOOK_URL,
+      secret: config.ERROR_WEBHOOK_SECRET,
+      earlyWarning: config.WEBHOOK_EARLY_WARNING,
+      attempts: config.WEBHOOK_MAX_ATTEMPTS,
+      baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
+      maxDelayMs: config.WEBHOOK_RETRY_MAX_MS,
+    },
+    getDb(),
+    log.child({ module: 'webhooks' }),
+    () => metrics.webhookFailures.inc(),
+  ).start();
+  manager.subscribe((e) => webhooks.onEngineEvent(e));
   const stopMonitor = startMonitor({
     db: getDb(),
     manager,
     log: log.child({ module: 'monitor' }),
     intervalMs: config.HEALTH_CHECK_INTERVAL_MS,
-    onReport: (report) => webhooks?.send(report.type, report),
+    onReport: (report) => webhooks.send(report.type, report),
     onCheck: (phones) => metrics.phonesWithoutSocket.set(phones.filter((p) => !p.isConnected).length),
   });
   holder.__subscribers = { webhooks, stopMonitor };
   return holder.__subscribers;
+}
+
+/** The process's webhook notifier (outbox worker), once the subscribers started. */
+export function getWebhookNotifier(): WebhookNotifier | null {
+  return holder.__subscribers?.webhooks ?? null;
 }

@@ -51,3 +51,40 @@ export const demoFaultBodySchema = z.object({
   via: z.enum(['pkmsg', 'msg']).optional(),
 });
 export const demoFaultResponseSchema = z.object({ delivered: z.number().int() });
+
+// Webhook deliveries (the outbox) and per-organization endpoints.
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export const webhookDeliverySchema = z.object({
+  id: z.number().int(),
+  messageId: z.string().describe('the webhook-id header: the same on every attempt'),
+  event: z.string(),
+  url: z.string().describe('the endpoint, without query string or credentials'),
+  organizationId: z.number().int().nullable().describe('null: ERROR_WEBHOOK_URL'),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  nextAttemptAt: z.string().nullable().describe('when a pending delivery is tried next'),
+  lastError: z.string().nullable(),
+  lastStatusCode: z.number().int().nullable(),
+  deliveredAt: z.string().nullable(),
+  createdAt: z.string(),
+  payload: z.unknown().describe('the JSON body sent'),
+});
+export const webhookDeliveryPageSchema = z.object({ items: z.array(webhookDeliverySchema), nextCursor: z.number().int().nullable() });
+export const deliveriesQuerySchema = pageQuerySchema.extend({
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  organizationId: z
+    .string()
+    .regex(/^\d+$/, 'organizationId must be a positive integer')
+    .transform(Number)
+    .optional(),
+});
+export const organizationWebhookSchema = z.object({
+  organizationId: z.number().int(),
+  url: z.string().nullable(),
+  hasSecret: z.boolean().describe('the secret itself is write-only'),
+});
+export const organizationWebhookBodySchema = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2000).nullable(),
+  secret: z.string().min(16, 'secret must be at least 16 characters').max(500).nullable().optional().describe('omit to keep the current secret, null to remove it'),
+});

@@ -11,14 +11,18 @@ import { severity } from '../sessions/decrypt-errors';
 import type { SessionEngineEvent } from '../sessions/types';
 
 export interface WebhookSettings {
-  url: string;
+  /** ERROR_WEBHOOK_URL (organizations may have their own endpoints besides) */
+  url?: string;
   secret?: string;
   /** also send a `warning` at the first counted failure (WEBHOOK_EARLY_WARNING) */
   earlyWarning?: boolean;
   timeoutMs?: number;
   attempts?: number;
-  /** delay before retry n is baseDelayMs · 2^(n-1) */
+  /** delay before retry n is baseDelayMs · 2^(n-1), at most maxDelayMs */
   baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** how often the outbox worker looks for due deliveries (besides its own wake-ups) */
+  pollMs?: number;
 }
 
 export interface SessionErrorWarning {
@@ -74,8 +78,15 @@ export function standardWebhookHeaders(id: string, body: string, secret: string,
 
 export const newDeliveryId = () => `msg_${crypto.randomBytes(16).toString('base64url')}`;
 
+const CLAIM_BATCH = 20;
+
 export class WebhookNotifier {
-  private pending = new Set<Promise<void>>();
+  private pending = new Set<Promise<unknown>>();
+  private timers = new Set<ReturnType<typeof setTimeout>>();
+  private poller: ReturnType<typeof setInterval> | null = null;
+  private running = false;
+  private again = false;
+  private stopped = false;
   failures = 0;
 
   constructor(
@@ -85,58 +96,182 @@ export class WebhookNotifier {
     private onFailure: () => void = () => {},
   ) {}
 
-  /** Queues a delivery; never throws, never awaits the receiver in the caller's path. */
-  send(event: string, payload: object) {
-    const p = this.deliver(event, payload).catch((err) => this.log.error({ err, event }, 'webhook delivery crashed'));
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-  }
-
-  /** For tests and shutdown: wait until queued deliveries finished (succeeded or gave up). */
-  async idle() {
-    while (this.pending.size) await Promise.all([...this.pending]);
-  }
-
-  private async deliver(event: string, payload: object) {
-    const body = JSON.stringify(payload);
-    const attempts = this.settings.attempts ?? 3;
-    const id = newDeliveryId();
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'wa-session-console/1.0', 'x-webhook-event': event, 'webhook-id': id };
-    if (this.settings.secret) headers['x-webhook-signature'] = signature(body, this.settings.secret);
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      // A fresh timestamp per attempt (receivers refuse old ones), the same id (they de-duplicate by it).
-      if (this.settings.secret) Object.assign(headers, standardWebhookHeaders(id, body, this.settings.secret));
-      else headers['webhook-timestamp'] = String(Math.floor(Date.now() / 1000));
-      const started = Date.now();
-      let statusCode: number | null = null;
-      let error: string | null = null;
-      try {
-        const res = await fetch(this.settings.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.settings.timeoutMs ?? 5000) });
-        statusCode = res.status;
-        await res.arrayBuffer().catch(() => undefined);
-        if (!res.ok) error = `HTTP ${res.status}`;
-      } catch (err) {
-        error = String((err as Error)?.message ?? err);
-      }
-      const ok = error === null;
-      await this.db.webhookDelivery
-        .create({ data: { event, url: this.settings.url, payload: body, attempt, statusCode, ok, error, durationMs: Date.now() - started } })
-        .catch((err) => this.log.error({ err }, 'failed to record a webhook delivery'));
-      if (ok) return;
-      this.failures++;
-      this.onFailure();
-      this.log.warn({ event, attempt, error }, 'webhook delivery failed');
-      if (attempt < attempts) await new Promise((r) => setTimeout(r, (this.settings.baseDelayMs ?? 1000) * 2 ** (attempt - 1)));
+  /**
+   * Starts the outbox worker: deliveries stored by this or an earlier process (a restart) that are
+   * due are sent; polled every `pollMs` besides the immediate kicks on enqueue and retry.
+   */
+  start() {
+    this.stopped = false;
+    if (!this.poller) {
+      this.poller = setInterval(() => this.kick(), this.settings.pollMs ?? 5000);
+      this.poller.unref();
     }
-    this.log.error({ event }, `webhook delivery gave up after ${attempts} attempts`);
+    this.kick();
+    return this;
+  }
+
+  /** Stops the worker (waits for attempts in flight; pending rows stay for the next start). */
+  async stop() {
+    this.stopped = true;
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p)).catch(() => {});
+    return p;
+  }
+
+  /**
+   * Stores a delivery in the outbox (for ERROR_WEBHOOK_URL and, with `phoneId`, the phone's
+   * organization endpoint) and wakes the worker. Never throws, never awaits the receiver.
+   */
+  send(event: string, payload: object, opts: { phoneId?: number } = {}) {
+    const p = this.enqueue(event, payload, opts).catch((err) => this.log.error({ err, event }, 'webhook enqueue failed'));
+    this.track(p);
+  }
+
+  private async enqueue(event: string, payload: object, opts: { phoneId?: number }) {
+    const body = JSON.stringify(payload);
+    const targets: { url: string; organizationId: number | null }[] = [];
+    if (this.settings.url) targets.push({ url: this.settings.url, organizationId: null });
+    if (opts.phoneId !== undefined) {
+      const phone = await this.db.organizationPhone.findUnique({ where: { id: opts.phoneId }, select: { organization: { select: { id: true, webhookUrl: true } } } });
+      if (phone?.organization.webhookUrl) targets.push({ url: phone.organization.webhookUrl, organizationId: phone.organization.id });
+    }
+    for (const target of targets) {
+      await this.db.webhookOutbox.create({
+        data: { messageId: newDeliveryId(), event, url: target.url, organizationId: target.organizationId, payload: body, maxAttempts: this.settings.attempts ?? 3 },
+      });
+    }
+    if (targets.length) this.kick();
+  }
+
+  /** For tests: wait until nothing is in flight and no delivery is pending (delivered or given up). */
+  async idle() {
+    for (;;) {
+      while (this.pending.size) await Promise.allSettled([...this.pending]);
+      const left = await this.db.webhookOutbox.count({ where: { status: 'pending' } });
+      if (!left && !this.pending.size) return;
+      this.kick();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** "Send again": the delivery becomes pending with a fresh attempt budget and the same webhook-id. */
+  async redeliver(id: number) {
+    const row = await this.db.webhookOutbox.findUnique({ where: { id } });
+    if (!row) return null;
+    const updated = await this.db.webhookOutbox.update({ where: { id }, data: { status: 'pending', maxAttempts: row.attempts + (this.settings.attempts ?? 3), nextAttemptAt: new Date() } });
+    this.kick();
+    return updated;
+  }
+
+  private kick() {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.track(
+      this.drain()
+        .catch((err) => this.log.error({ err }, 'webhook outbox run failed'))
+        .finally(() => {
+          this.running = false;
+          if (this.again) {
+            this.again = false;
+            this.kick();
+          }
+        }),
+    );
+  }
+
+  /** Sends every due delivery, claiming each first so that two processes never send one twice. */
+  private async drain() {
+    for (;;) {
+      const now = new Date();
+      const due = await this.db.webhookOutbox.findMany({ where: { status: 'pending', nextAttemptAt: { lte: now } }, orderBy: { nextAttemptAt: 'asc' }, take: CLAIM_BATCH });
+      if (!due.length) return;
+      const lease = new Date(now.getTime() + (this.settings.timeoutMs ?? 5000) + 30_000);
+      const claimed: typeof due = [];
+      for (const row of due) {
+        const { count } = await this.db.webhookOutbox.updateMany({ where: { id: row.id, status: 'pending', nextAttemptAt: row.nextAttemptAt }, data: { nextAttemptAt: lease } });
+        if (count === 1) claimed.push(row);
+      }
+      await Promise.all(claimed.map((row) => this.attempt(row)));
+      if (this.stopped) return;
+    }
+  }
+
+  private async attempt(row: { id: number; messageId: string; event: string; url: string; organizationId: number | null; payload: string; attempts: number; maxAttempts: number }) {
+    let secret = this.settings.secret;
+    if (row.organizationId !== null) {
+      const org = await this.db.organization.findUnique({ where: { id: row.organizationId }, select: { webhookSecret: true } });
+      if (!org) {
+        await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'failed', lastError: 'organization deleted' } });
+        return;
+      }
+      secret = org.webhookSecret ?? undefined;
+    }
+    const attempt = row.attempts + 1;
+    const body = row.payload;
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'wa-session-console/1.0', 'x-webhook-event': row.event };
+    // A fresh timestamp per attempt (receivers refuse old ones), the same id (they de-duplicate by it).
+    if (secret) Object.assign(headers, { 'x-webhook-signature': signature(body, secret) }, standardWebhookHeaders(row.messageId, body, secret));
+    else Object.assign(headers, { 'webhook-id': row.messageId, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)) });
+    const started = Date.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(row.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.settings.timeoutMs ?? 5000) });
+      statusCode = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (!res.ok) error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = String((err as Error)?.message ?? err);
+    }
+    const ok = error === null;
+    await this.db.webhookDelivery
+      .create({ data: { event: row.event, url: row.url, payload: body, attempt, statusCode, ok, error, durationMs: Date.now() - started } })
+      .catch((err) => this.log.error({ err }, 'failed to record a webhook delivery'));
+    if (ok) {
+      await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'delivered', attempts: attempt, deliveredAt: new Date(), lastStatusCode: statusCode, lastError: null } });
+      return;
+    }
+    this.failures++;
+    this.onFailure();
+    const giveUp = attempt >= row.maxAttempts;
+    const delay = Math.min((this.settings.baseDelayMs ?? 1000) * 2 ** (attempt - 1), this.settings.maxDelayMs ?? 3_600_000);
+    await this.db.webhookOutbox.update({
+      where: { id: row.id },
+      data: { status: giveUp ? 'failed' : 'pending', attempts: attempt, lastError: error, lastStatusCode: statusCode, nextAttemptAt: new Date(Date.now() + (giveUp ? 0 : delay)) },
+    });
+    if (giveUp) {
+      this.log.error({ event: row.event, id: row.id }, `webhook delivery gave up after ${attempt} attempts`);
+      return;
+    }
+    this.log.warn({ event: row.event, id: row.id, attempt, error }, 'webhook delivery failed');
+    if (!this.stopped) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.kick();
+      }, delay);
+      timer.unref();
+      this.timers.add(timer);
+    }
   }
 
   /** Maps engine events to webhook notifications. */
   onEngineEvent(event: SessionEngineEvent) {
     const warning = errorWarningPayload(event, { earlyWarning: this.settings.earlyWarning });
-    if (warning) this.send(warning.type, warning);
+    if (warning) this.send(warning.type, warning, { phoneId: event.phoneId });
     if (event.type === 'auto-closed') {
-      this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, timestamp: event.at });
+      this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, timestamp: event.at }, { phoneId: event.phoneId });
     }
   }
 }
