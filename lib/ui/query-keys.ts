@@ -6,4 +6,7 @@ export const queryKeys = {
   /** Audit entries for one phone: under the session's key, so stream events refresh it too. */
   sessionAudit: (id: number) => ['sessions', id, 'audit'] as const,
   tokens: () => ['tokens'] as const,
+  organizations: () => ['organizations'] as const,
+  organizationWebhook: (id: number) => ['organizations', id, 'webhook'] as const,
+  webhookDeliveries: () => ['webhook-deliveries'] as const,
 };

@@ -8,6 +8,8 @@ import { startConsole } from '../../support/console-server';
 import { implementedOperations, openApiValidator } from '../../support/openapi-validator';
 import { openApiDocument, OPERATIONS } from '../../../lib/openapi';
 import { sseUntil } from '../../support/sse';
+import { startWebhookReceiver } from '../../support/webhook-receiver';
+import { Webhook } from 'standardwebhooks';
 
 type Json = Record<string, unknown>;
 
@@ -61,11 +63,13 @@ test('every operation: an operationId, its real statuses, shared schemas by $ref
 
 test('contract: every documented operation against a real console, success and error answers', { timeout: 180_000 }, async (t) => {
   const sim = await startSimulator({ port: 0 });
+  const hook = await startWebhookReceiver();
   const publicUrl = 'https://wa-console.example.test/';
   const server = await startConsole({ env: { WA_WEBSOCKET_URL: sim.url, SIMULATOR_URL: sim.controlUrl, NEXTAUTH_URL: publicUrl, RECONNECT_BASE_MS: '200', API_BODY_LIMIT: '2048' } });
   t.after(async () => {
     await server.stop();
     await sim.close();
+    await hook.close();
   });
   const admin = { authorization: `Bearer ${await server.createToken('admin')}` };
   const reader = { authorization: `Bearer ${await server.createToken('read')}` };
@@ -144,6 +148,51 @@ test('contract: every documented operation against a real console, success and e
     await expectStatus(404, 'POST', '/api/demo/faults', { body: { phoneId: 999999, type: 'message' } });
     await expectStatus(403, 'POST', '/api/demo/faults', { body: { phoneId: id, type: 'message' }, headers: reader });
     await expectStatus(413, 'POST', '/api/demo/faults', { raw: ' '.repeat(5000) });
+
+    // The organization's own webhook endpoint: set (secret write-only), then a real delivery to it.
+    const orgId = Number(detail.organizationId);
+    const hookPath = `/api/organizations/${orgId}/webhook`;
+    assert.deepEqual(await expectStatus(200, 'GET', '/api/organizations/{id}/webhook', { path: hookPath }), { organizationId: orgId, url: null, hasSecret: false });
+    await expectStatus(403, 'GET', '/api/organizations/{id}/webhook', { path: hookPath, headers: reader });
+    await expectStatus(404, 'GET', '/api/organizations/{id}/webhook', { path: '/api/organizations/999999/webhook' });
+    await expectStatus(400, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: 'ftp://example.com/x' } });
+    await expectStatus(400, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: hook.url, secret: 'short' } });
+    await expectStatus(404, 'PUT', '/api/organizations/{id}/webhook', { path: '/api/organizations/999999/webhook', body: { url: hook.url } });
+    await expectStatus(403, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: hook.url }, headers: reader });
+    await expectStatus(413, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, raw: JSON.stringify({ url: hook.url, secret: 'x'.repeat(3000) }) });
+    const orgSecret = `org-secret-${Date.now()}-abcdef`;
+    const set = await expectStatus(200, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: hook.url, secret: orgSecret } });
+    assert.deepEqual(set, { organizationId: orgId, url: hook.url, hasSecret: true });
+    const shown = await call('GET', '/api/organizations/{id}/webhook', { path: hookPath });
+    assert.ok(!shown.text.includes(orgSecret), 'the secret is never shown');
+    await expectStatus(200, 'POST', '/api/demo/faults', { body: { phoneId: id, type: 'bad-mac', count: 2 } });
+    const got = await hook.waitFor((r) => r.json.type === 'session_error_warning' && r.json.currentCount === 2 && r.json.phoneId === id, 30_000);
+    const headers = Object.fromEntries(Object.entries(got.headers).map(([k, v]) => [k, String(v)]));
+    assert.deepEqual(new Webhook(orgSecret, { format: 'raw' }).verify(got.body, headers), got.json, "signed with the organization's secret");
+    const messageId = headers['webhook-id'];
+    const delivered = async () => {
+      const page = await expectStatus(200, 'GET', '/api/webhooks/deliveries', { path: `/api/webhooks/deliveries?organizationId=${orgId}&limit=10`, headers: reader });
+      return (page.items as Json[]).find((d) => d.messageId === messageId && d.status === 'delivered');
+    };
+    let row = await delivered();
+    for (let i = 0; !row && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = await delivered();
+    }
+    assert.ok(row, 'the delivery is listed as delivered');
+    assert.equal(row.url, hook.url);
+    assert.deepEqual(row.payload, got.json);
+    await expectStatus(200, 'GET', '/api/webhooks/deliveries', { path: '/api/webhooks/deliveries?status=delivered' });
+    await expectStatus(400, 'GET', '/api/webhooks/deliveries', { path: '/api/webhooks/deliveries?status=bogus' });
+    await expectStatus(401, 'GET', '/api/webhooks/deliveries', { headers: {} });
+    const before = hook.received.length;
+    const again = await expectStatus(200, 'POST', '/api/webhooks/deliveries/{id}/redeliver', { path: `/api/webhooks/deliveries/${row.id}/redeliver` });
+    assert.equal(again.messageId, messageId);
+    const resent = await hook.waitFor((r) => hook.received.indexOf(r) >= before && r.headers['webhook-id'] === messageId, 30_000);
+    assert.deepEqual(resent.json, got.json, 'sent again: the same message and id');
+    await expectStatus(404, 'POST', '/api/webhooks/deliveries/{id}/redeliver', { path: '/api/webhooks/deliveries/999999/redeliver' });
+    await expectStatus(403, 'POST', '/api/webhooks/deliveries/{id}/redeliver', { path: `/api/webhooks/deliveries/${row.id}/redeliver`, headers: reader });
+    assert.equal((await expectStatus(200, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: null } })).hasSecret, false, 'clearing the URL removes the secret');
 
     await expectStatus(200, 'POST', '/api/sessions/{id}/restart', { path: `/api/sessions/${id}/restart` });
     await expectStatus(403, 'POST', '/api/sessions/{id}/restart', { path: `/api/sessions/${id}/restart`, headers: reader });
