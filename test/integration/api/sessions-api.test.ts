@@ -208,7 +208,7 @@ for (const provider of testProviders()) {
     await t.test('metrics and OpenAPI', async () => {
       const metrics = await fetch(`${url}/api/metrics`, { headers: auth });
       const text = await metrics.text();
-      assert.match(text, /wa_decrypt_failures_total\{kind="bad-mac"\} 3/);
+      assert.match(text, /wa_decrypt_failures_total\{kind="bad_mac"\} 3/);
       assert.match(text, /wa_session_auto_closes_total 1/);
       assert.match(text, /wa_session_restarts_total [1-9]/);
       assert.match(text, /wa_webhook_failures_total 1/);
