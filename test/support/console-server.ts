@@ -24,6 +24,8 @@ export interface ConsoleServer {
   createToken(scope?: 'admin' | 'read'): Promise<string>;
   createViewer(): Promise<{ email: string; password: string }>;
   stop(): Promise<void>;
+  /** SIGKILL: a crash (the database is kept when it was passed in) */
+  kill(): Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -80,9 +82,11 @@ export async function signIn(url: string, email: string, password: string): Prom
   return { status: res.status, cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') };
 }
 
-export async function startConsole(opts: { provider?: DbProvider; env?: Record<string, string> } = {}): Promise<ConsoleServer> {
-  const provider = opts.provider ?? 'sqlite';
-  const database: TestDatabase = await createTestDatabase(provider);
+export async function startConsole(opts: { provider?: DbProvider; env?: Record<string, string>; database?: TestDatabase } = {}): Promise<ConsoleServer> {
+  const provider = opts.database?.provider ?? opts.provider ?? 'sqlite';
+  // A database passed in belongs to the caller (e.g. to start a second console on it): not dropped.
+  const ownDatabase = !opts.database;
+  const database: TestDatabase = opts.database ?? (await createTestDatabase(provider));
   const adminEmail = 'admin@test.local';
   const adminPassword = crypto.randomBytes(9).toString('base64url');
   await ensureFirstAdmin(database.db, { email: adminEmail, password: adminPassword, cost: 4 });
@@ -111,7 +115,7 @@ export async function startConsole(opts: { provider?: DbProvider; env?: Record<s
     await waitForHealth(url, child, output);
   } catch (err) {
     child.kill('SIGKILL');
-    await database.drop();
+    if (ownDatabase) await database.drop();
     throw err;
   }
   let stopped = false;
@@ -147,7 +151,17 @@ export async function startConsole(opts: { provider?: DbProvider; env?: Record<s
         await exited;
         clearTimeout(timer);
       }
-      await database.drop();
+      if (ownDatabase) await database.drop();
+    },
+    async kill() {
+      if (stopped) return;
+      stopped = true;
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      if (ownDatabase) await database.drop();
     },
   };
 }

@@ -7,6 +7,7 @@ import { createTestDatabase } from '../../support/databases';
 import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { testLogger } from '../../support/engine';
 import { WebhookNotifier } from '../../../lib/notify/webhooks';
+import { startConsole } from '../../support/console-server';
 
 async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -94,4 +95,39 @@ test('webhook outbox: survives a restart, stops at the limit, one sender per del
     assert.equal(ids.length, 20, `received ${ids.length}`);
     assert.equal(new Set(ids).size, 20, 'no delivery sent twice');
   });
+});
+
+test('webhook outbox across a crash: a console killed before its retry; the next console on the same database delivers it', { timeout: 180_000 }, async (t) => {
+  const tdb = await createTestDatabase('sqlite');
+  const hook = await startWebhookReceiver();
+  const servers: { stop(): Promise<void> }[] = [];
+  t.after(async () => {
+    for (const s of servers) await s.stop();
+    await hook.close();
+    await tdb.drop();
+  });
+  // A phone the database calls connected, with no socket (autostart off): the health monitor reports it.
+  const org = await tdb.db.organization.create({ data: { name: 'Crash' } });
+  await tdb.db.organizationPhone.create({ data: { organizationId: org.id, phoneJid: '77051236001@s.whatsapp.net', status: 'open' } });
+  hook.failNextRequests(1000);
+  const env = { ERROR_WEBHOOK_URL: hook.url, ERROR_WEBHOOK_SECRET: 'crash-test-secret', SESSIONS_AUTOSTART: 'false', WEBHOOK_MAX_ATTEMPTS: '5', WEBHOOK_RETRY_BASE_MS: '3000' };
+  const first = await startConsole({ database: tdb, env: { ...env, HEALTH_CHECK_INTERVAL_MS: '1000' } });
+  servers.push(first);
+  const failed = await hook.waitFor((r) => r.json.type === 'session_health_report', 60_000);
+  const messageId = String(failed.headers['webhook-id']);
+  await until('the failed attempt to be stored', async () => {
+    const row = await tdb.db.webhookOutbox.findUnique({ where: { messageId } });
+    return row && row.attempts === 1 && row.status === 'pending' ? row : null;
+  });
+  await first.kill(); // before its retry (3 s later)
+  hook.failNextRequests(0);
+  const second = await startConsole({ database: tdb, env: { ...env, HEALTH_CHECK_INTERVAL_MS: '3600000' } });
+  servers.push(second);
+  const delivered = await hook.waitFor((r) => r.headers['webhook-id'] === messageId && hook.received.indexOf(r) > hook.received.indexOf(failed), 60_000);
+  assert.deepEqual(delivered.json, failed.json, 'the same delivery');
+  const row = await until('the delivery to be marked delivered', async () => {
+    const r = await tdb.db.webhookOutbox.findUnique({ where: { messageId } });
+    return r?.status === 'delivered' ? r : null;
+  });
+  assert.ok(row.attempts >= 2, `attempts ${row.attempts}`);
 });
