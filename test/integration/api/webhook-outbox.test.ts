@@ -3,7 +3,7 @@
 // the configured limit; two workers on one database never send a delivery twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase } from '../../support/databases';
+import { createTestDatabase, testProviders } from '../../support/databases';
 import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { testLogger } from '../../support/engine';
 import { WebhookNotifier } from '../../../lib/notify/webhooks';
@@ -19,8 +19,9 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
   }
 }
 
-test('webhook outbox: survives a restart, stops at the limit, one sender per delivery', async (t) => {
-  const tdb = await createTestDatabase('sqlite');
+for (const provider of testProviders()) {
+test(`${provider}: webhook outbox survives a restart, stops at the limit, one sender per delivery`, async (t) => {
+  const tdb = await createTestDatabase(provider);
   const hook = await startWebhookReceiver();
   const workers: WebhookNotifier[] = [];
   t.after(async () => {
@@ -96,6 +97,7 @@ test('webhook outbox: survives a restart, stops at the limit, one sender per del
     assert.equal(new Set(ids).size, 20, 'no delivery sent twice');
   });
 });
+}
 
 test('webhook outbox across a crash: a console killed before its retry; the next console on the same database delivers it', { timeout: 180_000 }, async (t) => {
   const tdb = await createTestDatabase('sqlite');
