@@ -1,34 +1,126 @@
-// Benchmark 3: the sessions API with 1,000 phones, measured with autocannon, against /api/health
-// on the same server.
+// Benchmark 3: the sessions API under a live fleet. A built console (`next start`) holds `open`
+// phones (default 200) paired through its own API against the simulator, while the simulator drops
+// one live connection every 1/rate s (default 5 a second: each drop is a close and a reconnect the
+// list has to show). With 1,000 and 10,000 rows in total (the rest closed), autocannon measures
+// GET /api/sessions (one page if the route pages: `limit` is probed; else the whole list) against
+// an authenticated baseline on the same server, GET /api/sessions/:id/stats, both with a
+// read-scoped token.
 import autocannon from 'autocannon';
+import { startSimulator } from '../simulator';
 import { startConsole } from '../test/support/console-server';
+import { trackOpenPhones, until } from './stream';
 
 function run(url: string, token: string, seconds: number, connections: number) {
-  return new Promise<{ rps: number; p50Ms: number; p99Ms: number; non2xx: number }>((resolve, reject) => {
+  return new Promise<{ rps: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }>((resolve, reject) => {
     autocannon({ url, connections, duration: seconds, headers: { authorization: `Bearer ${token}` } }, (err, r) => {
       if (err) return reject(err);
-      resolve({ rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx });
+      resolve({ rps: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors });
     });
   });
 }
 
-export async function apiBenchmark(phones = 1000, seconds = 10, connections = 10) {
-  const server = await startConsole({ provider: 'sqlite', env: { SESSIONS_AUTOSTART: 'false', LOG_LEVEL: 'error' } });
+export async function apiBenchmark(opts: { open?: number; rows?: number[]; seconds?: number; connections?: number; dropsPerSec?: number } = {}) {
+  const openPhones = opts.open ?? Number(process.env.BENCH_API_OPEN ?? 200);
+  const rowCounts = opts.rows ?? (process.env.BENCH_API_ROWS ?? '1000,10000').split(',').map(Number);
+  const seconds = opts.seconds ?? Number(process.env.BENCH_API_SECONDS ?? 10);
+  const connections = opts.connections ?? 10;
+  const dropsPerSec = opts.dropsPerSec ?? Number(process.env.BENCH_API_DROPS_PER_SEC ?? 5);
+  const sim = await startSimulator({ port: 0 });
+  const server = await startConsole({ provider: 'sqlite', env: { WA_WEBSOCKET_URL: sim.url, LOG_LEVEL: 'error' } });
+  let stopChurn = () => {};
+  let tracker: Awaited<ReturnType<typeof trackOpenPhones>> | null = null;
   try {
-    const org = await server.db.organization.create({ data: { name: 'Bench' } });
-    await server.db.organizationPhone.createMany({
-      data: Array.from({ length: phones }, (_, i) => ({ organizationId: org.id, phoneJid: `7713${String(i).padStart(7, '0')}@s.whatsapp.net`, status: 'closed' })),
-    });
+    const admin = { authorization: `Bearer ${await server.createToken('admin')}`, 'content-type': 'application/json' };
     const token = await server.createToken('read');
-    const first = await server.db.organizationPhone.findFirstOrThrow();
-    await run(`${server.url}/api/sessions`, token, 2, connections); // warm-up
-    const list = await run(`${server.url}/api/sessions`, token, seconds, connections);
-    const stats = await run(`${server.url}/api/sessions/${first.id}/stats`, token, seconds, connections);
-    const health = await run(`${server.url}/api/health`, token, seconds, connections);
-    const result = { phones, seconds, connections, list, stats, health, ratio: { listVsHealthRps: Number((list.rps / health.rps).toFixed(2)), statsVsHealthRps: Number((stats.rps / health.rps).toFixed(2)) } };
-    console.log(JSON.stringify(result));
-    return result;
+    tracker = await trackOpenPhones(server.url, { authorization: `Bearer ${token}` });
+    // Pair the live phones through the API, 20 at a time: add (starts it), read the QR, scan.
+    const t0 = performance.now();
+    const numbers: string[] = [];
+    const ids: number[] = [];
+    for (let i = 0; i < openPhones; i += 20) {
+      await Promise.all(
+        Array.from({ length: Math.min(20, openPhones - i) }, async (_, j) => {
+          const number = `7713${String(i + j).padStart(7, '0')}`;
+          const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: admin, body: JSON.stringify({ organizationName: 'Bench', phone: number }) });
+          if (res.status !== 201) throw new Error(`adding a phone answered ${res.status}`);
+          const { id } = (await res.json()) as { id: number };
+          const qr = await until(`the QR of ${number}`, 60_000, async () => {
+            const r = await fetch(`${server.url}/api/sessions/${id}/qr`, { headers: admin });
+            return r.ok ? ((await r.json()) as { qr: string | null }).qr ?? undefined : undefined;
+          });
+          await sim.scan(number, qr);
+          await until(`${number} open`, 60_000, async () => (tracker!.open.has(id) ? true : undefined));
+          numbers.push(number);
+          ids.push(id);
+        }),
+      );
+    }
+    const pairMs = Math.round(performance.now() - t0);
+    const org = await server.db.organization.findUniqueOrThrow({ where: { name: 'Bench' } });
+
+    // Churn: drop one live connection every 1/rate s, round robin (a phone still reconnecting is skipped).
+    let drops = 0;
+    let skipped = 0;
+    let k = 0;
+    const timer = setInterval(() => {
+      const number = numbers[k++ % numbers.length];
+      sim.inject(number, { type: 'drop' }).then(() => drops++, () => skipped++);
+    }, 1000 / dropsPerSec);
+    stopChurn = () => clearInterval(timer);
+
+    // Does the list page? Ask for 50 rows of more than 50.
+    const probe = await (await fetch(`${server.url}/api/sessions?limit=50`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const probeItems = Array.isArray(probe) ? probe : (probe?.items ?? probe?.sessions ?? []);
+    const paged = openPhones > 50 && probeItems.length <= 50;
+    const listUrl = `${server.url}/api/sessions${paged ? '?limit=50' : ''}`;
+    const statsUrl = `${server.url}/api/sessions/${ids[0]}/stats`;
+
+    const results = [];
+    for (const rows of rowCounts) {
+      const have = await server.db.organizationPhone.count();
+      for (let i = have; i < rows; i += 500) {
+        await server.db.organizationPhone.createMany({
+          data: Array.from({ length: Math.min(500, rows - i) }, (_, j) => ({ organizationId: org.id, phoneJid: `7716${String(i + j).padStart(7, '0')}@s.whatsapp.net`, status: 'closed' })),
+        });
+      }
+      await run(listUrl, token, 2, connections); // warm-up
+      const d0 = drops;
+      const s0 = tracker.stateEvents();
+      const c0 = performance.now();
+      const list = await run(listUrl, token, seconds, connections);
+      // When the list pages, the whole list (the seed's plain array) is measured too.
+      const wholeList = paged ? await run(`${server.url}/api/sessions`, token, seconds, connections) : undefined;
+      const stats = await run(statsUrl, token, seconds, connections);
+      const churnSec = (performance.now() - c0) / 1000;
+      const row = {
+        rows: await server.db.organizationPhone.count(),
+        openAtEnd: tracker.open.size,
+        dropsPerSec: Number(((drops - d0) / churnSec).toFixed(1)),
+        stateEventsPerSec: Number(((tracker.stateEvents() - s0) / churnSec).toFixed(1)),
+        list,
+        ...(wholeList ? { wholeList } : {}),
+        stats,
+        ratio: { listVsStatsRps: Number((list.rps / stats.rps).toFixed(2)) },
+      };
+      console.log(JSON.stringify(row));
+      results.push(row);
+    }
+    return {
+      method: `${openPhones} phones paired through the API and open, ${dropsPerSec} simulator drops/s (round robin, each a close + reconnect), the rest closed rows; autocannon ${connections} connections × ${seconds} s per route, read-scoped bearer token on both routes`,
+      open: openPhones,
+      pairMs,
+      seconds,
+      connections,
+      paged,
+      listQuery: paged ? '?limit=50' : '(none: whole list)',
+      baseline: 'GET /api/sessions/:id/stats (authenticated)',
+      dropsSkipped: skipped,
+      rows: results,
+    };
   } finally {
+    stopChurn();
+    tracker?.close();
     await server.stop();
+    await sim.close();
   }
 }

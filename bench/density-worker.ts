@@ -2,7 +2,7 @@
 //   manager: N phones through the console's SessionManager with the database auth state (SQLite)
 //   bare:    N bare Baileys sockets with useMultiFileAuthState
 // Protocol on stdout (JSON lines): {phase:'paired'} → (parent: "go") → {phase:'open', ...} →
-// {phase:'idle', eld} → (parent sends traffic, then "traffic-done") → {phase:'traffic', eld}.
+// {phase:'idle', eld, cpu} → (parent sends traffic, then "traffic-done") → {phase:'traffic', eld}.
 import path from 'node:path';
 import readline from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -58,6 +58,9 @@ async function manager() {
     process.exit(0);
   }
   const db = createDb(url);
+  // Phones were paired for the largest N: only the first N are marked running, so boot starts those.
+  await db.organizationPhone.updateMany({ where: { phoneJid: { in: jids } }, data: { status: 'open' } });
+  await db.organizationPhone.updateMany({ where: { phoneJid: { notIn: jids } }, data: { status: 'closed' } });
   await db.organizationPhone.count(); // open the database before the baseline
   const base = rssMb();
   const baseHeap = heapMb();
@@ -112,7 +115,13 @@ async function main() {
   await new Promise((r) => setTimeout(r, 3000)); // let start-up garbage settle before measuring
   const rss = rssMb();
   out({ phase: 'open', openMs: side.openMs, rssMb: rss, baseMb: side.base, perSessionMb: (rss - side.base) / N, heapPerSessionMb: (heapMb() - side.baseHeap) / N });
-  out({ phase: 'idle', eld: await eld(5000) });
+  // Idle: event-loop delay and CPU time over the same window (keep-alives every 30 s on both sides).
+  const idleMs = Number(process.env.BENCH_IDLE_MS ?? 10_000);
+  const cpu0 = process.cpuUsage();
+  const idleEld = await eld(idleMs);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  out({ phase: 'idle', eld: idleEld, idleMs, cpuMs, cpuMsPerSessionPerMin: cpuMs / N / (idleMs / 60_000) });
   const traffic = eld(6000);
   out({ phase: 'traffic-start' });
   await waitFor('traffic-done');

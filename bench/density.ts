@@ -1,12 +1,20 @@
 // Benchmark 1: session density, the console's manager against bare Baileys + useMultiFileAuthState.
+// Each side pairs the largest N of phones once (not timed) against its own simulator; then for
+// each N it logs the first N in with saved credentials `samples` times, alternating which side
+// goes first (the manager's worker marks only those N as running before it boots); each
+// sample is a fresh process (density-worker.ts). Every figure is reported as the median of the
+// samples with its spread (min–max), and each ratio (verdict) is median against median.
+// Optionally (fullStackSizes) the console as `npm start` runs it holds the manager side's phones.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { startSimulator } from '../simulator';
+import { startSimulator, type Simulator } from '../simulator';
+import { fullStackRun } from './full-stack';
 
 type Msg = { phase: string; [k: string]: unknown };
+type Side = 'manager' | 'bare';
 
 function worker(args: string[]) {
   return spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', '--import', 'tsx', path.join(__dirname, 'density-worker.ts'), ...args], {
@@ -14,14 +22,29 @@ function worker(args: string[]) {
   });
 }
 
-async function runSide(mode: 'manager' | 'bare', n: number, prefix: string) {
+interface Prepared {
+  side: Side;
+  n: number;
+  sim: Simulator;
+  dir: string;
+  prefix: string;
+  pairMs: number;
+}
+
+/** Pairs `n` phones for one side (the largest N: smaller N log in the first N of them). */
+async function prepare(side: Side, n: number, prefix: string): Promise<Prepared> {
   const sim = await startSimulator({ port: 0 });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${mode}-`));
-  const args = [String(n), sim.url, sim.controlUrl, prefix, dir];
-  const pairing = worker([mode, 'pair', ...args]);
-  const pairedOk = await new Promise<number | null>((r) => pairing.once('exit', r));
-  if (pairedOk !== 0) throw new Error(`${mode} pairing failed`);
-  const child = worker([mode, 'measure', ...args]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${side}-`));
+  const t0 = performance.now();
+  const pairing = worker([side, 'pair', String(n), sim.url, sim.controlUrl, prefix, dir]);
+  const code = await new Promise<number | null>((r) => pairing.once('exit', r));
+  if (code !== 0) throw new Error(`${side} pairing of ${n} phones failed`);
+  return { side, n, sim, dir, prefix, pairMs: Math.round(performance.now() - t0) };
+}
+
+/** One sample: a fresh worker process logs all N phones in, then idle, then 5 s of 50 msg/s. */
+async function sample(p: Prepared, n: number) {
+  const child = worker([p.side, 'measure', String(n), p.sim.url, p.sim.controlUrl, p.prefix, p.dir]);
   const messages: Msg[] = [];
   const waiters = new Set<() => void>();
   readline.createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -32,6 +55,7 @@ async function runSide(mode: 'manager' | 'bare', n: number, prefix: string) {
     }
     for (const w of waiters) w();
   });
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
   const next = (phase: string) =>
     new Promise<Msg>((resolve, reject) => {
       const check = () => {
@@ -41,56 +65,109 @@ async function runSide(mode: 'manager' | 'bare', n: number, prefix: string) {
           resolve(m);
         }
       };
-      child.once('exit', (code) => reject(new Error(`${mode} worker exited ${code} before ${phase}`)));
+      void exited.then((code) => reject(new Error(`${p.side} worker exited ${code} before ${phase}`)));
       waiters.add(check);
       check();
     });
   const opened = await next('open');
   const idle = await next('idle');
   await next('traffic-start');
-  // 50 messages per second, spread over the phones, for 5 seconds.
-  const jids = sim.phones().map((p) => p.phoneJid);
+  // 250 messages at 50 per second, spread over the N phones: every turn sends all that are due, so
+  // a busy event loop here delays messages but never drops them (deadline 30 s).
+  const jids = Array.from({ length: n }, (_, i) => `${p.prefix}${String(i).padStart(5, '0')}`);
   const start = Date.now();
   let sent = 0;
-  while (Date.now() < start + 5000) {
-    void sim.inject(jids[sent % jids.length], { type: 'message', text: `m${sent}` }).catch(() => {});
-    sent++;
-    // Keep to 50 per second on average, whatever the timer's drift.
+  while (sent < 250 && Date.now() < start + 30_000) {
+    const due = Math.min(250, Math.floor((Date.now() - start) / 20) + 1);
+    for (; sent < due; sent++) void p.sim.inject(jids[sent % n], { type: 'message', text: `m${sent}` }).catch(() => {});
     await new Promise((r) => setTimeout(r, Math.max(0, start + sent * 20 - Date.now())));
   }
+  const trafficMs = Date.now() - start;
   child.stdin!.write('traffic-done\n');
   const traffic = await next('traffic');
-  await new Promise((r) => child.once('exit', r));
-  await sim.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await exited;
   return {
-    n,
     allOpenMs: Math.round(opened.openMs as number),
     rssMb: Math.round(opened.rssMb as number),
     perSessionMb: Number((opened.perSessionMb as number).toFixed(3)),
     heapPerSessionMb: Number((opened.heapPerSessionMb as number).toFixed(3)),
     eldIdleP99Ms: Number(((idle.eld as { p99Ms: number }).p99Ms).toFixed(1)),
+    idleCpuMsPerSessionPerMin: Number((idle.cpuMsPerSessionPerMin as number).toFixed(2)),
     eldTrafficP99Ms: Number(((traffic.eld as { p99Ms: number }).p99Ms).toFixed(1)),
     messagesSent: sent,
+    trafficMs,
   };
 }
 
-export async function densityBenchmark(sizes: number[]) {
-  const rows = [];
-  for (const n of sizes) {
-    const manager = await runSide('manager', n, '7711');
-    const bare = await runSide('bare', n, '7712');
-    rows.push({
-      n,
-      manager,
-      bare,
-      ratio: {
-        time: Number((manager.allOpenMs / bare.allOpenMs).toFixed(2)),
-        memory: Number((manager.perSessionMb / bare.perSessionMb).toFixed(2)),
-        heap: Number((manager.heapPerSessionMb / bare.heapPerSessionMb).toFixed(2)),
-      },
-    });
-    console.log(JSON.stringify(rows.at(-1)));
+type Sample = Awaited<ReturnType<typeof sample>>;
+type Metric = Exclude<keyof Sample, 'messagesSent' | 'trafficMs'>;
+const METRICS: Metric[] = ['allOpenMs', 'rssMb', 'perSessionMb', 'heapPerSessionMb', 'eldIdleP99Ms', 'idleCpuMsPerSessionPerMin', 'eldTrafficP99Ms'];
+
+export function median(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Median of every metric, and its spread: [min, max] and (max − min) / median. */
+function summarize(samples: Sample[]) {
+  const out: Record<string, unknown> = {};
+  const spread: Record<string, unknown> = {};
+  for (const k of METRICS) {
+    const xs = samples.map((s) => s[k]);
+    const med = median(xs);
+    out[k] = Number(med.toFixed(3));
+    spread[k] = { min: Math.min(...xs), max: Math.max(...xs), relative: med ? Number(((Math.max(...xs) - Math.min(...xs)) / med).toFixed(2)) : 0 };
   }
-  return rows;
+  return { ...(out as Record<Metric, number>), spread };
+}
+
+export async function densityBenchmark(opts: { sizes?: number[]; samples?: number; fullStackSizes?: number[] } = {}, onProgress?: (partial: object) => void) {
+  const sizes = opts.sizes ?? (process.env.BENCH_SIZES ?? '100,500,2000').split(',').map(Number);
+  const samples = opts.samples ?? Number(process.env.BENCH_SAMPLES ?? 3);
+  const fullStackSizes = opts.fullStackSizes ?? (process.env.BENCH_FULLSTACK_SIZES ?? String(Math.max(...sizes))).split(',').filter(Boolean).map(Number);
+  const rows: Record<string, unknown>[] = [];
+  const maxN = Math.max(...sizes);
+  // Pairing is not measured: both sides pair at the same time.
+  const [pm, pb] = await Promise.all([prepare('manager', maxN, '7711'), prepare('bare', maxN, '7712')]);
+  const prepared = { manager: pm, bare: pb };
+  const method = `each side pairs the largest N once (its own simulator; smaller N log in the first N of those phones), then per N ${samples} samples (fresh process each) alternating which side goes first; figures are medians, spread = min/max; ratios are median / median. Idle window BENCH_IDLE_MS (default 10 s); keep-alive 30 s on both sides.`;
+  const summary = () => ({ method, idleMs: Number(process.env.BENCH_IDLE_MS ?? 10_000), pairedN: maxN, pairMs: { manager: pm.pairMs, bare: pb.pairMs }, sizes, rows });
+  console.log(JSON.stringify({ paired: maxN, pairMs: { manager: prepared.manager.pairMs, bare: prepared.bare.pairMs } }));
+  try {
+    for (const n of sizes) {
+      const runs: { order: Side[]; manager: Sample; bare: Sample }[] = [];
+      for (let s = 0; s < samples; s++) {
+        const order: Side[] = s % 2 === 0 ? ['manager', 'bare'] : ['bare', 'manager'];
+        const got: Partial<Record<Side, Sample>> = {};
+        for (const side of order) got[side] = await sample(prepared[side], n);
+        runs.push({ order, manager: got.manager!, bare: got.bare! });
+        console.log(JSON.stringify({ n, sample: s + 1, ...runs.at(-1) }));
+      }
+      const manager = summarize(runs.map((r) => r.manager));
+      const bare = summarize(runs.map((r) => r.bare));
+      const r = (k: Metric) => Number((manager[k] / bare[k]).toFixed(2));
+      const row: Record<string, unknown> = {
+        n,
+        samples,
+        manager,
+        bare,
+        ratio: { time: r('allOpenMs'), memory: r('perSessionMb'), heap: r('heapPerSessionMb'), idleCpu: r('idleCpuMsPerSessionPerMin') },
+        runs,
+      };
+      if (fullStackSizes.includes(n)) {
+        row.fullStack = await fullStackRun(prepared.manager.sim, prepared.manager.dir, n);
+        console.log(JSON.stringify({ n, fullStack: row.fullStack }));
+      }
+      rows.push(row);
+      onProgress?.(summary());
+      console.log(JSON.stringify({ n, manager: { allOpenMs: manager.allOpenMs, perSessionMb: manager.perSessionMb }, bare: { allOpenMs: bare.allOpenMs, perSessionMb: bare.perSessionMb }, ratio: row.ratio }));
+    }
+  } finally {
+    for (const p of Object.values(prepared)) {
+      await p.sim.close();
+      fs.rmSync(p.dir, { recursive: true, force: true });
+    }
+  }
+  return summary();
 }

@@ -1,5 +1,10 @@
-// `npm run bench`: all four benchmarks, results in bench/results.json and the memory plot in
-// bench/memory-per-session.svg. Needs a built console (`npx next build`) for 3 and 4.
+// `npm run bench`: every benchmark; `npm run bench -- density api` runs only those (names:
+// auth-store, api, browser, density). Results go to bench/results.json, one section per benchmark,
+// each stamped with its own date, git commit, command, machine and load: a section that did not
+// run keeps its old stamp, so the file never claims one run made what several did.
+// Then README.md's table is remade from the file (bench/table.ts) and the memory plot is redrawn
+// from the density section. api, browser and the density benchmark's full-stack run need a
+// built console: built here when .next is missing or older than the sources.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,34 +14,97 @@ import { authStoreBenchmark } from './auth-store';
 import { apiBenchmark } from './api';
 import { browserBenchmark } from './browser';
 import { memoryPlot } from './plot';
+import { writeReadmeTable } from './table';
+
+const ROOT = path.join(__dirname, '..');
+// In this order: the longest last, so an interrupted run still has the others.
+const SECTIONS: Record<string, { key: string; run: (progress: (partial: object) => void) => Promise<object>; needsBuild: boolean }> = {
+  'auth-store': { key: 'authStore', run: () => authStoreBenchmark(), needsBuild: false },
+  api: { key: 'api', run: () => apiBenchmark(), needsBuild: true },
+  browser: {
+    key: 'browser',
+    run: () => {
+      // Debian's Chromium, as `npm test` installs it (Playwright cannot download browsers here).
+      if (!fs.existsSync('/usr/bin/chromium')) execSync('apt-get update -qq && apt-get install -y -qq chromium', { stdio: 'inherit' });
+      return browserBenchmark();
+    },
+    needsBuild: true,
+  },
+  density: { key: 'density', run: (progress) => densityBenchmark({}, progress), needsBuild: true },
+};
+type Name = string;
+
+const git = (args: string) => execSync(`git ${args}`, { cwd: ROOT, encoding: 'utf8' }).trimEnd();
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'generated' || entry.name.startsWith('.')) continue;
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureBuilt() {
+  const id = path.join(ROOT, '.next', 'BUILD_ID');
+  const sources = Math.max(...['app', 'lib', 'components'].map((d) => newestSource(path.join(ROOT, d))));
+  if (fs.existsSync(id) && fs.statSync(id).mtimeMs > sources) return;
+  execSync('npx next build', { stdio: 'inherit', cwd: ROOT });
+}
+
+function provenance(command: string) {
+  const changed = git('status --porcelain --untracked-files=no').split('\n').filter((l) => l && !/bench\/results\.json|bench\/memory-per-session\.svg|README\.md/.test(l));
+  return {
+    date: new Date().toISOString(),
+    commit: git('rev-parse HEAD'),
+    // Files that differed from that commit when the section ran (results and README excluded).
+    uncommitted: changed.map((l) => l.slice(3)),
+    command,
+    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    loadAvg1mBefore: Number(os.loadavg()[0].toFixed(2)),
+  };
+}
 
 async function main() {
-  const only = process.argv[2];
+  const asked = process.argv.slice(2) as Name[];
+  for (const a of asked) if (!(a in SECTIONS)) throw new Error(`unknown benchmark ${a}; known: ${Object.keys(SECTIONS).join(', ')}`);
+  const names = asked.length ? asked : (Object.keys(SECTIONS) as Name[]);
+  const env = Object.entries(process.env)
+    .filter(([k]) => k.startsWith('BENCH_'))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
+  const command = `${env}npm run bench${asked.length ? ` -- ${asked.join(' ')}` : ''}`;
   const file = path.join(__dirname, 'results.json');
-  const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  if (!fs.existsSync(path.join(__dirname, '..', '.next', 'BUILD_ID'))) execSync('npx next build', { stdio: 'inherit', cwd: path.join(__dirname, '..') });
-  const results: Record<string, unknown> = {
-    ...previous,
-    date: new Date().toISOString(),
-    machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-    command: 'npm run bench',
-  };
-  const sizes = (process.env.BENCH_SIZES ?? '100,500').split(',').map(Number);
-  if (!only || only === 'density') results.density = await densityBenchmark(sizes);
-  if (!only || only === 'auth-store') results.authStore = await authStoreBenchmark();
-  if (!only || only === 'api') results.api = await apiBenchmark();
-  if (!only || only === 'browser') {
-    // Debian's Chromium, as `npm test` installs it (Playwright cannot download browsers here).
-    if (!fs.existsSync('/usr/bin/chromium')) execSync('apt-get update -qq && apt-get install -y -qq chromium', { stdio: 'inherit' });
-    results.browser = await browserBenchmark();
+  const results: Record<string, unknown> = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  // Stamps of the old single-stamp format describe no section: drop them.
+  for (const k of ['date', 'machine', 'command']) delete results[k];
+  if (names.some((n) => SECTIONS[n].needsBuild)) ensureBuilt();
+  const runStarted = new Date().toISOString();
+  for (const name of names) {
+    const { key, run } = SECTIONS[name];
+    const stamp = provenance(command);
+    const t0 = performance.now();
+    console.log(`== ${name} (${stamp.date})`);
+    const save = (result: object, complete: boolean) => {
+      results[key] = { ...stamp, run: runStarted, complete, durationSec: Math.round((performance.now() - t0) / 1000), loadAvg1mAfter: Number(os.loadavg()[0].toFixed(2)), result };
+      fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+    };
+    // Written after every section (and density after every N, marked incomplete), so an
+    // interrupted run keeps what it finished.
+    save(await run((partial) => save(partial, false)), true);
   }
-  fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
-  if (results.density) fs.writeFileSync(path.join(__dirname, 'memory-per-session.svg'), memoryPlot(results.density as never));
-  console.log(`results written to ${file}`);
+  const density = results.density as { result?: { rows?: unknown[] } } | undefined;
+  if (density?.result?.rows) fs.writeFileSync(path.join(__dirname, 'memory-per-session.svg'), memoryPlot(density.result.rows as never));
+  writeReadmeTable(results);
+  console.log(`results written to ${file}, README.md's table remade from it`);
   process.exit(0);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,6 +1,8 @@
 // The only reader of process.env. Validated once with zod; a bad value fails at start with a
 // message that names the variable. Every variable here is documented in README.md and .env.example.
 import { z } from 'zod';
+import { TrustedProxies } from './http/client-address';
+import { parseProxyUrl } from './sessions/proxy-url';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -48,8 +50,44 @@ const schema = z.object({
   SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
   /** Recent engine events kept for clients that reconnect with Last-Event-ID (older gaps get `reset`). */
   SSE_BUFFER_SIZE: int(1, 1_000_000).default(1000),
-  /** Largest accepted request body, in bytes. */
+  /** Proxies handed out to new phones added without one (comma-separated URLs), least used first. */
+  PROXY_POOL: z
+    .string()
+    .transform((v, ctx) => {
+      const urls: string[] = [];
+      for (const item of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+        try {
+          urls.push(parseProxyUrl(item).url);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `${(err as Error).message} (entry ${urls.length + 1})` });
+          return z.NEVER;
+        }
+      }
+      return [...new Set(urls)];
+    })
+    .default([]),
+  /** How long a proxy may take to open a phone's tunnel before the attempt fails as a timeout. */
+  PROXY_CONNECT_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** How often an open SSE stream re-checks its credential; it ends once that is revoked. */
+  SSE_AUTH_RECHECK_MS: int(100, 60_000).default(2000),
+  /** Largest accepted request body, in bytes, on every route (NextAuth's included). */
   API_BODY_LIMIT: int(1024, 10 * 1024 * 1024).default(64 * 1024),
+  /** A request body must arrive completely within this time (408 otherwise). */
+  BODY_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  /** Interface the console listens on; 127.0.0.1 unless opened up (e.g. 0.0.0.0). */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed. */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .refine((v) => {
+      try {
+        new TrustedProxies(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a comma-separated list of IP addresses or CIDR ranges'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -4,6 +4,7 @@ import client from 'prom-client';
 import type { SessionManager } from './sessions/manager';
 import { HEALTH_LEVELS, type DecryptFailureKind } from './sessions/types';
 import { openStreams } from './stream';
+import { CONTAINED_KINDS } from './sessions/contained-kinds';
 
 /** Every decryption failure kind, as the label value metrics use (snake_case, one spelling everywhere). */
 export const DECRYPT_KINDS = ['bad-mac', 'bad-decrypt', 'no-session', 'message-absent', 'version', 'other'] as const satisfies readonly DecryptFailureKind[];
@@ -70,6 +71,16 @@ export function getMetrics(manager: SessionManager): Metrics {
     },
   });
   new client.Gauge({
+    name: 'wa_session_proxy_info',
+    help: '1 per phone that connects through a proxy, labelled with the proxy host:port (never credentials)',
+    labelNames: [...phoneLabels, 'proxy_host'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of manager.snapshots()) if (s.proxyHost) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, proxy_host: s.proxyHost }, 1);
+    },
+  });
+  new client.Gauge({
     name: 'wa_console_sse_clients',
     help: 'Open event-stream connections (and engine subscriptions they hold)',
     registers: [registry],
@@ -106,6 +117,23 @@ export function getMetrics(manager: SessionManager): Metrics {
     else if (e.type === 'restart') metrics.restarts.inc();
     else if (e.type === 'reconnect') metrics.reconnects.inc();
   });
+  registry.registerMetric(containedRejections());
   holder.__metrics = metrics;
   return metrics;
+}
+
+const faultHolder = globalThis as unknown as { __containedRejections?: client.Counter<'kind'> };
+
+/** Known Baileys/libsignal rejections the process guard contained, by kind (each kind starts at 0). */
+export function containedRejections(): client.Counter<'kind'> {
+  if (faultHolder.__containedRejections) return faultHolder.__containedRejections;
+  const counter = new client.Counter({
+    name: 'wa_console_contained_rejections_total',
+    help: 'Unawaited rejections Baileys is known to leave, contained by the process guard (anything else exits)',
+    labelNames: ['kind'],
+    registers: [],
+  });
+  for (const kind of CONTAINED_KINDS) counter.inc({ kind }, 0);
+  faultHolder.__containedRejections = counter;
+  return counter;
 }

@@ -3,7 +3,7 @@
 // Every operation is one row of OPERATIONS below. To document a new route: add its zod schemas
 // (request and response) to lib/api/*schemas.ts, name any shape that is shared in NAMED (it then
 // becomes a `$ref` to components.schemas), and add a row. The standard error answers (400, 401,
-// 403, 404, 413, 500, 503) are added from what the row declares (auth level, path id, query, body),
+// 403, 404, 408, 413, 500, 503) are added from what the row declares (auth level, path id, query, body),
 // so they cannot be forgotten. test/integration/api/openapi-contract.test.ts fails when a route
 // file under app/api has a method that no row describes, and validates live answers against this.
 import { z } from 'zod';
@@ -11,7 +11,6 @@ import {
   addPhoneBodySchema,
   closeBodySchema,
   errorStatsSchema,
-  listQuerySchema,
   pageQuerySchema,
   pairingCodeResponseSchema,
   qrResponseSchema,
@@ -19,7 +18,9 @@ import {
   sessionSchema,
   statsResponseSchema,
   successSchema,
+  updateSessionBodySchema,
 } from './api/session-schemas';
+import { sessionListQuerySchema, sessionPageSchema, sessionSummarySchema, summaryQuerySchema } from './api/list-schemas';
 import {
   auditEntrySchema,
   auditPageSchema,
@@ -63,6 +64,8 @@ export interface OperationSpec {
   auth: AuthLevel;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** the body may also be sent as application/x-www-form-urlencoded (NextAuth's forms) */
+  formBody?: boolean;
   /** success answers and operation-specific errors (409, 502, …) by status */
   responses: Record<number, ResponseSpec | StandardError>;
   /** the route answers 429 (throttled) */
@@ -74,6 +77,9 @@ export interface OperationSpec {
 /** Shapes shared between operations: each becomes components.schemas.<name> and a `$ref`. */
 const NAMED: Record<string, z.ZodType> = {
   Session: sessionSchema,
+  SessionPage: sessionPageSchema,
+  SessionSummary: sessionSummarySchema,
+  UpdatedSession: sessionSchema.extend({ restarted: z.boolean().describe('true when a new proxy restarted the running socket') }),
   SessionDetail: sessionSchema.extend({ events: z.array(sessionEventSchema) }),
   ErrorStats: errorStatsSchema,
   SessionStats: statsResponseSchema,
@@ -98,12 +104,25 @@ const NAMED: Record<string, z.ZodType> = {
 
 type StandardError = 'Conflict' | 'BadGateway' | 'CloseFailed';
 
+// NextAuth's answers (lib/auth/nextauth-json.ts): JSON, with the `url` next-auth/react reads.
+const signInUrlSchema = z.object({ url: z.string().describe('where to go next') });
+const authErrorSchema = z.looseObject({ error: z.string(), code: z.string(), url: z.string().optional() });
+const authError = (description: string): ResponseSpec => ({ description, schema: authErrorSchema });
+
 export const OPERATIONS: OperationSpec[] = [
   // sessions
   {
-    method: 'get', path: '/api/sessions', operationId: 'listSessions', tag: 'sessions', auth: 'read', query: listQuerySchema,
+    method: 'get', path: '/api/sessions', operationId: 'listSessions', tag: 'sessions', auth: 'read', query: sessionListQuerySchema,
     summary: 'All phones with their session state and error statistics',
-    responses: { 200: { description: 'Sessions', schema: z.array(sessionSchema) } },
+    description:
+      'Without `limit`, `page` or `cursor`: the plain `Session[]` (sorted and searched by the server when `sort` or `q` is given). ' +
+      'With any of them: one page `SessionPage` with the total.',
+    responses: { 200: { description: 'Sessions, or one page of them', schema: z.union([z.array(sessionSchema), sessionPageSchema]) } },
+  },
+  {
+    method: 'get', path: '/api/sessions/summary', operationId: 'getSessionSummary', tag: 'sessions', auth: 'read', query: summaryQuerySchema,
+    summary: 'Phones per state and per health level (the summary tiles)',
+    responses: { 200: { description: 'Summary', schema: sessionSummarySchema } },
   },
   {
     method: 'post', path: '/api/sessions', operationId: 'addSession', tag: 'sessions', auth: 'admin', body: addPhoneBodySchema, notFound: true,
@@ -114,6 +133,11 @@ export const OPERATIONS: OperationSpec[] = [
     method: 'get', path: '/api/sessions/{id}', operationId: 'getSession', tag: 'sessions', auth: 'read',
     summary: 'One session with its 50 most recent events',
     responses: { 200: { description: 'Session', schema: NAMED.SessionDetail } },
+  },
+  {
+    method: 'patch', path: '/api/sessions/{id}', operationId: 'updateSession', tag: 'sessions', auth: 'admin', body: updateSessionBodySchema,
+    summary: "Change the phone's label and/or proxy (`proxyUrl: null` or `\"\"`: direct); a new proxy restarts a running socket",
+    responses: { 200: { description: 'The session, and whether its socket was restarted', schema: NAMED.UpdatedSession } },
   },
   {
     method: 'delete', path: '/api/sessions/{id}', operationId: 'deleteSession', tag: 'sessions', auth: 'admin',
@@ -146,8 +170,8 @@ export const OPERATIONS: OperationSpec[] = [
     responses: { 200: { description: 'Code', schema: pairingCodeResponseSchema }, 409: 'Conflict' },
   },
   {
-    method: 'get', path: '/api/sessions/{id}/qr', operationId: 'getSessionQr', tag: 'sessions', auth: 'read',
-    summary: 'Current pairing QR (text and SVG)',
+    method: 'get', path: '/api/sessions/{id}/qr', operationId: 'getSessionQr', tag: 'sessions', auth: 'admin',
+    summary: 'Current pairing QR (text and SVG); admins only (pairing secrets go only to callers that may pair)',
     responses: { 200: { description: 'QR', schema: qrResponseSchema }, 409: 'Conflict' },
   },
   {
@@ -162,7 +186,8 @@ export const OPERATIONS: OperationSpec[] = [
       'Events: `hello` (data: `{ sessions: Session[] }`), then `state`, `stats`, `qr`, `pairing-code`, `decrypt-failure`, `auto-closed`, ' +
       '`reconnect`, `restart` with the engine event as JSON data. Every event has an `id:`; a client that reconnects with `Last-Event-ID` ' +
       'receives what it missed from a bounded buffer (`SSE_BUFFER_SIZE`), or a `reset` event when the gap is older than the buffer ' +
-      '(reload the session list, then keep reading). A heartbeat comment every `SSE_HEARTBEAT_MS`.',
+      '(reload the session list, then keep reading). A heartbeat comment every `SSE_HEARTBEAT_MS`. ' +
+      '`qr` and `pairing-code` reach only admins. The stream re-checks its credential every `SSE_AUTH_RECHECK_MS` and ends once it is revoked.',
     responses: { 200: { description: 'An endless event stream', mediaType: 'text/event-stream', jsonSchema: { type: 'string' } } },
   },
   // organizations
@@ -232,6 +257,34 @@ export const OPERATIONS: OperationSpec[] = [
     method: 'get', path: '/api/openapi.json', operationId: 'getOpenApiDocument', tag: 'monitoring', auth: 'read',
     summary: 'This document',
     responses: { 200: { description: 'OpenAPI 3.1 document', jsonSchema: { type: 'object', required: ['openapi', 'paths'] } } },
+  },
+  // sign-in (NextAuth behind lib/auth/nextauth-json.ts; its other actions are the browser's)
+  {
+    method: 'get', path: '/api/auth/csrf', operationId: 'getCsrfToken', tag: 'auth', auth: 'public',
+    summary: 'CSRF token for the sign-in and sign-out posts (sets its cookie)',
+    responses: { 200: { description: 'Token', schema: z.object({ csrfToken: z.string() }) } },
+  },
+  {
+    method: 'post', path: '/api/auth/callback/credentials', operationId: 'signIn', tag: 'auth', auth: 'public', formBody: true, throttled: true,
+    body: z.object({ email: z.string(), password: z.string(), csrfToken: z.string(), callbackUrl: z.string().optional() }),
+    summary: 'Sign in with email and password (sets the session cookie); throttled per email and client address',
+    responses: {
+      200: { description: 'Signed in: where to go next', schema: signInUrlSchema },
+      401: authError('Wrong email or password (code invalid_credentials); `url` carries error=CredentialsSignin'),
+      403: authError('CSRF token missing or invalid (code csrf_failed)'),
+      415: authError('Neither a form nor JSON'),
+      429: { ...authError('Too many failed attempts (code too_many_requests): `retryAfterSeconds`, `url` with the message'), headers: { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } } },
+    },
+  },
+  {
+    method: 'post', path: '/api/auth/signout', operationId: 'signOut', tag: 'auth', auth: 'public', formBody: true,
+    body: z.object({ csrfToken: z.string(), callbackUrl: z.string().optional() }),
+    summary: 'Sign out (clears the session cookie)',
+    responses: {
+      200: { description: 'Signed out: where to go next', schema: signInUrlSchema },
+      403: authError('CSRF token missing or invalid (code csrf_failed)'),
+      415: authError('Neither a form nor JSON'),
+    },
   },
   // demo
   {
@@ -311,14 +364,17 @@ const RESPONSES = {
   Forbidden: errorResponse('A viewer or read token on a change, or a cookie change from another origin (CSRF)'),
   NotFound: errorResponse('No such phone, token or organization'),
   Conflict: errorResponse('The state does not allow this (phone exists, not pairing, …)'),
-  PayloadTooLarge: errorResponse('The body is over API_BODY_LIMIT bytes'),
+  PayloadTooLarge: errorResponse('The body is over API_BODY_LIMIT bytes (code payload_too_large; refused before it is read)'),
+  RequestTimeout: errorResponse('The body did not arrive within BODY_TIMEOUT_MS (code request_timeout)'),
   TooManyRequests: errorResponse('Throttled', { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } }),
   MethodNotAllowed: errorResponse('The path exists but not with this method', {
     Allow: { description: 'the methods this path accepts, comma-separated', required: true, schema: { type: 'string' } },
   }),
   InternalError: errorResponse('Unexpected error (never a stack trace)'),
   BadGateway: errorResponse('The simulator answered with an error'),
-  ServiceUnavailable: errorResponse('The database is unavailable; retry later'),
+  ServiceUnavailable: errorResponse('The database is unavailable (code database_unavailable); retry later', {
+    'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } },
+  }),
   CloseFailed: {
     description: "The seed's failure shape when closing fails",
     content: { 'application/json': { schema: { type: 'object', required: ['success', 'error'], properties: { success: { const: false }, error: { type: 'string' } } } } },
@@ -332,6 +388,11 @@ function responseObject(spec: ResponseSpec, defs: Record<string, Json>) {
     ...(spec.headers ? { headers: spec.headers } : {}),
     ...(schema ? { content: { [spec.mediaType ?? 'application/json']: { schema } } } : {}),
   };
+}
+
+function requestContent(op: OperationSpec, defs: Record<string, Json>) {
+  const schema = convert(op.body!, 'input', defs);
+  return { 'application/json': { schema }, ...(op.formBody ? { 'application/x-www-form-urlencoded': { schema } } : {}) };
 }
 
 function operationObject(op: OperationSpec, defs: Record<string, Json>) {
@@ -349,6 +410,7 @@ function operationObject(op: OperationSpec, defs: Record<string, Json>) {
   std(401, 'Unauthorized', op.auth !== 'public');
   std(403, 'Forbidden', op.auth === 'admin' || op.method !== 'get');
   std(404, 'NotFound', hasId || !!op.notFound);
+  std(408, 'RequestTimeout', !!op.body);
   std(413, 'PayloadTooLarge', !!op.body);
   std(429, 'TooManyRequests', !!op.throttled);
   std(500, 'InternalError', true);
@@ -360,7 +422,7 @@ function operationObject(op: OperationSpec, defs: Record<string, Json>) {
     tags: [op.tag],
     ...(op.auth === 'public' ? { security: [] } : {}),
     ...(parameters.length ? { parameters } : {}),
-    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: convert(op.body, 'input', defs) } } } } : {}),
+    ...(op.body ? { requestBody: { required: true, content: requestContent(op, defs) } } : {}),
     responses,
   };
 }

@@ -4,11 +4,14 @@ import QRCode from 'qrcode';
 import { getDb } from './db/client';
 import { recordAudit } from './audit';
 import type { Actor } from './auth/roles';
-import { conflict, notFound, ApiError } from './api/errors';
-import { getSessionManager, PhoneNotFoundError } from './sessions/manager';
+import { ConflictError, NotFoundError, UnavailableError, asDomainError } from './errors';
+import { getSessionManager } from './sessions/manager';
 import { errorStats, healthLevel } from './sessions/decrypt-errors';
 import { SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
 import type { SessionDto, SessionEventDto } from './api/session-schemas';
+import { getConfig } from './config';
+import { maskProxyUrl, proxyHost, redactUrlPasswords } from './sessions/proxy-url';
+import { pickFromPool } from './sessions/proxy-pool';
 
 type PhoneRow = {
   id: number;
@@ -18,6 +21,7 @@ type PhoneRow = {
   status: string;
   lastConnectedAt: Date | null;
   lastCloseReason: string | null;
+  proxyUrl: string | null;
   organization: { name: string };
 };
 
@@ -41,10 +45,12 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     stats,
     isActive: manager.getBaileysSock(row.id) !== null,
     health: snap?.health ?? healthLevel(stats, false),
+    proxyUrl: maskProxyUrl(row.proxyUrl),
+    proxyHost: proxyHost(row.proxyUrl),
   };
 }
 
-const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true } as const;
+const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, proxyUrl: true } as const;
 
 // The list is read far more often than phones change (the UI, scripts polling it), and building
 // it for thousands of phones is mostly database row mapping. It is rebuilt only when the phone
@@ -106,7 +112,7 @@ export async function listSessionsJson(filters: ListFilters = {}): Promise<strin
 
 async function phoneOr404(id: number): Promise<PhoneRow> {
   const row = await getDb().organizationPhone.findUnique({ where: { id }, include: { organization: { select: { name: true } } } });
-  if (!row) throw notFound('Phone not found');
+  if (!row) throw new NotFoundError('Phone not found');
   return row;
 }
 
@@ -152,10 +158,11 @@ async function audited<T>(actor: Actor | null, action: string, phoneId: number, 
     await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, reason, result: 'ok' });
     return result;
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) {
+    const domain = asDomainError(err);
+    if (!(domain instanceof NotFoundError) && !(domain instanceof UnavailableError)) {
       await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, reason, result: 'error', detail: { error: String((err as Error)?.message ?? err) } });
     }
-    throw err instanceof PhoneNotFoundError ? notFound('Phone not found') : err;
+    throw err;
   }
 }
 
@@ -189,7 +196,30 @@ export async function deleteSession(id: number, actor: Actor | null) {
   return { success: true as const, message: 'Phone deleted' };
 }
 
-export async function addPhone(input: { organizationId?: number; organizationName?: string; phone: string; label?: string; start: boolean }, actor: Actor | null) {
+// PROXY_POOL: new phones without a proxy get the least used pool entry. One assignment at a time
+// in this process, so phones added concurrently still spread evenly.
+let poolChain: Promise<unknown> = Promise.resolve();
+let lastPoolPick: string | null = null;
+
+function withPoolLock<T>(fn: () => Promise<T>): Promise<T> {
+  const next = poolChain.then(fn, fn);
+  poolChain = next.catch(() => {});
+  return next;
+}
+
+async function poolUsage(pool: string[]): Promise<Map<string, number>> {
+  const rows = await getDb().organizationPhone.groupBy({ by: ['proxyUrl'], where: { proxyUrl: { in: pool } }, _count: { _all: true } });
+  return new Map(rows.map((r) => [r.proxyUrl!, r._count._all]));
+}
+
+/** How many phones use each PROXY_POOL entry (host:port only, never credentials). */
+export async function proxyPoolUsage(): Promise<{ proxyHost: string; phones: number }[]> {
+  const pool = getConfig().PROXY_POOL;
+  const usage = await poolUsage(pool);
+  return pool.map((p) => ({ proxyHost: proxyHost(p) ?? '', phones: usage.get(p) ?? 0 }));
+}
+
+export async function addPhone(input: { organizationId?: number; organizationName?: string; phone: string; label?: string; start: boolean; proxyUrl?: string | null }, actor: Actor | null) {
   const db = getDb();
   const phoneJid = `${input.phone}@s.whatsapp.net`;
   let organizationId = input.organizationId;
@@ -201,23 +231,66 @@ export async function addPhone(input: { organizationId?: number; organizationNam
       .catch(() => db.organization.findUniqueOrThrow({ where: { name } }));
     organizationId = org.id;
   } else if (!(await db.organization.findUnique({ where: { id: organizationId } }))) {
-    throw notFound('Organization not found');
+    throw new NotFoundError('Organization not found');
   }
-  if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw conflict(`Phone ${input.phone} is already registered`);
-  const row = await db.organizationPhone.create({ data: { organizationId, phoneJid, label: input.label ?? null } }).catch(async (err) => {
-    // Two requests for the same number at once: the loser gets the same 409 as a later one.
-    if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw conflict(`Phone ${input.phone} is already registered`);
-    throw err;
-  });
-  await recordAudit(db, { actor, action: 'session.create', targetType: 'phone', targetId: row.id, result: 'ok', detail: { phoneJid } });
+  if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`);
+  const create = (proxyUrl: string | null) =>
+    db.organizationPhone.create({ data: { organizationId, phoneJid, label: input.label ?? null, proxyUrl } }).catch(async (err) => {
+      // Two requests for the same number at once: the loser gets the same 409 as a later one.
+      if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`);
+      throw err;
+    });
+  const pool = getConfig().PROXY_POOL;
+  const fromPool = input.proxyUrl === undefined && pool.length > 0;
+  const row = fromPool
+    ? await withPoolLock(async () => {
+        const pick = pickFromPool(pool, await poolUsage(pool), lastPoolPick);
+        const created = await create(pick);
+        lastPoolPick = pick;
+        return created;
+      })
+    : await create(input.proxyUrl ?? null);
+  // The audit says whether a proxy was set and where it came from, never the URL.
+  const proxy = row.proxyUrl ? (fromPool ? 'pool' : 'set') : 'none';
+  await recordAudit(db, { actor, action: 'session.create', targetType: 'phone', targetId: row.id, result: 'ok', detail: { phoneJid, proxy } });
   if (input.start) await getSessionManager().startBaileys(organizationId, row.id, phoneJid);
   return getSession(row.id);
+}
+
+/**
+ * PATCH /api/sessions/:id: label and proxy. A new proxy (or none) restarts a running socket
+ * through it; the audit names the fields that changed, never the proxy URL.
+ */
+export async function updateSession(id: number, input: { label?: string | null; proxyUrl?: string | null }, actor: Actor | null): Promise<SessionDto & { restarted: boolean }> {
+  const row = await phoneOr404(id);
+  const data: { label?: string | null; proxyUrl?: string | null } = {};
+  if (input.label !== undefined && input.label !== row.label) data.label = input.label;
+  if (input.proxyUrl !== undefined && input.proxyUrl !== row.proxyUrl) data.proxyUrl = input.proxyUrl;
+  const changed = Object.keys(data);
+  if (changed.length === 0) return { ...toSessionDto(row), restarted: false };
+  const proxyChange = data.proxyUrl === undefined ? undefined : data.proxyUrl === null ? 'cleared' : row.proxyUrl ? 'changed' : 'set';
+  const restarted = await auditedWithDetail(actor, 'session.update', id, { changed, ...(proxyChange ? { proxy: proxyChange } : {}) }, async () => {
+    await getDb().organizationPhone.update({ where: { id }, data });
+    return data.proxyUrl === undefined ? false : getSessionManager().setProxy(id, data.proxyUrl);
+  });
+  return { ...(await getSession(id)), restarted };
+}
+
+async function auditedWithDetail<T>(actor: Actor | null, action: string, phoneId: number, detail: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+  try {
+    const result = await fn();
+    await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, result: 'ok', detail });
+    return result;
+  } catch (err) {
+    await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, result: 'error', detail: { ...detail, error: redactUrlPasswords(String((err as Error)?.message ?? err)) } });
+    throw err;
+  }
 }
 
 export async function getQr(id: number): Promise<{ qr: string; svg: string }> {
   await phoneOr404(id);
   const qr = getSessionManager().currentQr(id);
-  if (!qr) throw conflict('The session is not pairing: no QR code to show', { status: getSessionManager().snapshot(id)?.state ?? 'idle' });
+  if (!qr) throw new ConflictError('The session is not pairing: no QR code to show', { status: getSessionManager().snapshot(id)?.state ?? 'idle' });
   return { qr, svg: await QRCode.toString(qr, { type: 'svg', margin: 1, errorCorrectionLevel: 'L' }) };
 }
 
@@ -225,7 +298,7 @@ export async function getQr(id: number): Promise<{ qr: string; svg: string }> {
 export async function requestPairingCode(id: number, actor: Actor | null): Promise<{ pairingCode: string; phoneJid: string }> {
   const row = await phoneOr404(id);
   const manager = getSessionManager();
-  const notPairing = () => conflict('The session is not pairing: start it first; a linked phone needs no code', { status: manager.snapshot(id)?.state ?? 'idle' });
+  const notPairing = () => new ConflictError('The session is not pairing: start it first; a linked phone needs no code', { status: manager.snapshot(id)?.state ?? 'idle' });
   if (manager.snapshot(id)?.state !== 'qr') throw notPairing();
   const pairingCode = await audited(actor, 'session.pairing-code', id, null, async () => {
     const code = await manager.requestPairingCode(id);

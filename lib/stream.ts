@@ -1,10 +1,25 @@
 // Server-Sent Events of every session engine event, with a heartbeat. The subscription ends when
 // the client goes away (abort or cancel), so disconnects never leak listeners. Every event has an
 // `id:`; a client that comes back with `Last-Event-ID` gets the events it missed from the
-// process's bounded event log, or a `reset` event (reload your snapshot) when they are gone.
+// process's bounded event log, or a `reset` event (reload your snapshot) when they are gone. The
+// stream also ends, within `recheckMs`, once its credential no longer allows it (token revoked,
+// user signed out, demoted or deleted); pairing secrets (QR strings, pairing codes) go only to
+// callers that may pair (they are still numbered in the log, so ids stay shared by everyone).
 import { getSessionManager } from './sessions/manager';
 import type { SessionEngineEvent } from './sessions/types';
 import { getEventLog, type EventLog, type LoggedEvent } from './sse-log';
+
+/** Events that carry what it takes to link a phone: only for callers that may pair (admins). */
+export const PAIRING_EVENTS: ReadonlySet<SessionEngineEvent['type']> = new Set(['qr', 'pairing-code']);
+
+export interface StreamAccess {
+  /** May this caller receive `qr` and `pairing-code` events? Default: no. */
+  canPair?: boolean;
+  /** Re-checks the caller's credential; false (or a throw) ends the stream. */
+  stillAllowed?: () => Promise<boolean>;
+  /** How often stillAllowed runs (ms). */
+  recheckMs?: number;
+}
 
 const encoder = new TextEncoder();
 const holder = globalThis as unknown as { __sseClients?: number };
@@ -20,7 +35,13 @@ export interface StreamResume {
   sinceSeq?: number;
 }
 
-export function sessionEventStream(signal: AbortSignal, heartbeatMs = 15_000, initial?: unknown, resume: StreamResume = {}): Response {
+export function sessionEventStream(
+  signal: AbortSignal,
+  heartbeatMs = 15_000,
+  initial?: unknown,
+  access: StreamAccess = {},
+  resume: StreamResume = {},
+): Response {
   const log = resume.log ?? getEventLog();
   const sinceSeq = resume.sinceSeq ?? log.lastSeq;
   let cleanup = () => {};
@@ -38,17 +59,33 @@ export function sessionEventStream(signal: AbortSignal, heartbeatMs = 15_000, in
       const sendLogged = (entry: LoggedEvent) => {
         if (entry.seq <= lastSent) return;
         lastSent = entry.seq;
+        if (PAIRING_EVENTS.has(entry.event.type) && !access.canPair) return;
         send(`id: ${entry.id}\nevent: ${entry.event.type}\ndata: ${JSON.stringify(entry.event)}\n\n`);
       };
       const onEvent = (event: SessionEngineEvent) => sendLogged(log.record(event));
       const unsubscribe = getSessionManager().subscribe(onEvent);
       const heartbeat = setInterval(() => send(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs);
       let done = false;
+      let checking = false;
+      const stillAllowed = access.stillAllowed;
+      const recheck = stillAllowed
+        ? setInterval(() => {
+            if (checking || done) return;
+            checking = true;
+            stillAllowed()
+              .catch(() => false)
+              .then((ok) => {
+                checking = false;
+                if (!ok) cleanup();
+              });
+          }, access.recheckMs ?? 2000)
+        : undefined;
       cleanup = () => {
         if (done) return;
         done = true;
         unsubscribe();
         clearInterval(heartbeat);
+        if (recheck) clearInterval(recheck);
         holder.__sseClients = openStreams() - 1;
         try {
           controller.close();

@@ -9,16 +9,22 @@ import { WebhookNotifier } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
 import { getEventLog } from './sse-log';
 
-const holder = globalThis as unknown as { __subscribers?: { webhooks: WebhookNotifier; stopMonitor: () => void } };
+interface Subscribers {
+  webhooks: WebhookNotifier;
+  stopMonitor: () => void;
+  unsubscribe: () => void;
+}
 
-export function startSubscribers(manager: SessionManager) {
+const holder = globalThis as unknown as { __subscribers?: Subscribers };
+
+export function startSubscribers(manager: SessionManager): Subscribers {
   if (holder.__subscribers) return holder.__subscribers;
   const config = getConfig();
   const log = getLogger();
   const metrics = getMetrics(manager);
   // Numbers every engine event for the event stream, whether or not a client is connected.
   const eventLog = getEventLog(config.SSE_BUFFER_SIZE);
-  manager.subscribe((e) => eventLog.record(e));
+  const offLog = manager.subscribe((e) => eventLog.record(e));
   // Always running: organizations can have their own endpoints even without ERROR_WEBHOOK_URL.
   const webhooks = new WebhookNotifier(
     {
@@ -33,7 +39,11 @@ export function startSubscribers(manager: SessionManager) {
     log.child({ module: 'webhooks' }),
     () => metrics.webhookFailures.inc(),
   ).start();
-  manager.subscribe((e) => webhooks.onEngineEvent(e));
+  const offWebhooks = manager.subscribe((e) => webhooks.onEngineEvent(e));
+  const unsubscribe = () => {
+    offLog();
+    offWebhooks();
+  };
   const stopMonitor = startMonitor({
     db: getDb(),
     manager,
@@ -42,11 +52,26 @@ export function startSubscribers(manager: SessionManager) {
     onReport: (report) => webhooks.send(report.type, report),
     onCheck: (phones) => metrics.phonesWithoutSocket.set(phones.filter((p) => !p.isConnected).length),
   });
-  holder.__subscribers = { webhooks, stopMonitor };
+  holder.__subscribers = { webhooks, stopMonitor, unsubscribe };
   return holder.__subscribers;
 }
 
 /** The process's webhook notifier (outbox worker), once the subscribers started. */
 export function getWebhookNotifier(): WebhookNotifier | null {
   return holder.__subscribers?.webhooks ?? null;
+}
+
+/**
+ * Stops the monitor and the engine subscriptions, waits for queued deliveries (delivered or given
+ * up), then stops the outbox worker (tests; the process's shutdown stops the worker without waiting
+ * for retries, see boot.ts).
+ */
+export async function stopSubscribers(): Promise<void> {
+  const subs = holder.__subscribers;
+  if (!subs) return;
+  holder.__subscribers = undefined;
+  subs.stopMonitor();
+  subs.unsubscribe();
+  await subs.webhooks.idle();
+  await subs.webhooks.stop();
 }

@@ -54,18 +54,25 @@ async function main() {
   const simPort = Number(process.env.SIM_PORT || 3001);
   process.env.WA_WEBSOCKET_URL ||= `ws://127.0.0.1:${simPort}/ws/chat`;
   process.env.SIMULATOR_URL ||= `http://127.0.0.1:${simPort}`;
-  // A known demo password, unless the operator chose one (used only when creating the first admin).
-  process.env.ADMIN_PASSWORD ||= 'demo-password';
+  // No known demo password: without ADMIN_PASSWORD the first admin gets a generated one, printed
+  // once by prepareDatabase(). A password the operator supplied is never printed.
+  const operatorPassword = !!process.env.ADMIN_PASSWORD;
   const config = prepareEnv();
   const simulator = await startSimulator({ port: simPort });
   console.log(`WhatsApp simulator: ${simulator.controlUrl} (WebSocket ${simulator.url})`);
-  await prepareDatabase(config);
+  const { adminPassword } = await prepareDatabase(config);
   const db = createDb(config.DATABASE_URL);
   await pairMissing(db, simulator);
   await db.$disconnect();
 
-  const next = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(config.PORT)], { cwd: ROOT, env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' }, stdio: 'inherit' }); // lib/boot.ts handles the signals
-  console.log(`\nConsole: ${config.NEXTAUTH_URL}\nSign in as ${config.ADMIN_EMAIL} / ${process.env.ADMIN_PASSWORD} (the password applies when this database's first admin was created)\nCtrl-C stops the console and the simulator.\n`);
+  // scripts/server.ts: Next behind the HTTP edge, on HOST (127.0.0.1 unless set); lib/boot.ts handles the signals.
+  const next = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], { cwd: ROOT, env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' }, stdio: 'inherit' });
+  const password = adminPassword
+    ? `password ${adminPassword} (generated, shown this once)`
+    : operatorPassword
+      ? 'the password from ADMIN_PASSWORD'
+      : 'the password printed when this database\'s first admin was created';
+  console.log(`\nConsole: ${config.NEXTAUTH_URL} (listening on ${config.HOST}; set HOST=0.0.0.0 to open it to the network)\nSign in as ${config.ADMIN_EMAIL} with ${password}\nCtrl-C stops the console and the simulator.\n`);
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;

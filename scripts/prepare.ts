@@ -14,7 +14,7 @@ export const ROOT = path.resolve(__dirname, '..');
 function persistedSecret(): string {
   const file = path.join(ROOT, 'data', 'nextauth-secret');
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const secret = crypto.randomBytes(32).toString('base64url');
   fs.writeFileSync(file, secret, { mode: 0o600 });
   return secret;
@@ -22,6 +22,10 @@ function persistedSecret(): string {
 
 /** Fills derived defaults into process.env and validates it; exits with a clear message on error. */
 export function prepareEnv(): Config {
+  // The project's own data folder (secret, default SQLite file): the owner's only, also when an
+  // older version created it with the umask's mode.
+  const dataDir = path.join(ROOT, 'data');
+  if (fs.existsSync(dataDir)) fs.chmodSync(dataDir, 0o700);
   const dotenv = path.join(ROOT, '.env');
   if (fs.existsSync(dotenv)) process.loadEnvFile(dotenv);
   const env = process.env;

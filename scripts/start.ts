@@ -1,4 +1,5 @@
-// `npm start`: prepare config and database, build if needed, then run `next start`.
+// `npm start`: prepare config and database, build if needed, then run the console's server
+// (scripts/server.ts) on HOST:PORT (127.0.0.1:3000 unless set).
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { isBuilt, prepareDatabase, prepareEnv, ROOT } from './prepare';
@@ -12,9 +13,9 @@ async function main() {
     const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: ROOT, stdio: 'inherit', env: process.env });
     if (build.status !== 0) process.exit(build.status ?? 1);
   }
-  // The console's own SIGTERM/SIGINT handler (lib/boot.ts) closes every session before exiting;
-  // Next's handler would exit as soon as the HTTP server is closed.
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(config.PORT)], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' } });
+  // scripts/server.ts: Next behind the HTTP edge (body limit, client address). The console's own
+  // SIGTERM/SIGINT handler (lib/boot.ts) closes every session before exiting.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' } });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));
 }

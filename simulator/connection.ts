@@ -45,6 +45,11 @@ export class Connection {
   linkCode: LinkCodeRequest | null = null;
   silenced = false;
   closed = false;
+  /** where the client's TCP connection came from (a proxy's address when it goes through one) */
+  remoteAddress: string | null = null;
+  remotePort: number | null = null;
+  /** the server ended this connection (a stream error was sent); it closes in a moment */
+  ending = false;
   /** WebSocket close code: 1000/1005 when the client closed properly, 1006 when it just vanished */
   closeCode: number | null = null;
   loggedIn = false;
@@ -65,6 +70,14 @@ export class Connection {
     });
     ws.on('close', (code: number) => this.markClosed(code));
     ws.on('error', () => this.markClosed());
+  }
+
+  /**
+   * Open and not being closed by either side: no stream error sent, no close frame received
+   * (the ws library leaves OPEN as soon as a close frame arrives).
+   */
+  get live() {
+    return !this.closed && !this.ending && this.ws.readyState === this.ws.OPEN;
   }
 
   private markClosed(code?: number) {
@@ -192,6 +205,11 @@ export class Connection {
     if (xmlns === 'blocklist') return this.reply(node, [{ tag: 'list', attrs: {}, content: [] }]);
     if (xmlns === 'privacy') return this.reply(node, [{ tag: 'privacy', attrs: {}, content: [] }]);
     if (xmlns === 'md' && child?.tag === 'link_code_companion_reg') return this.onLinkCode(node, child);
+    if (xmlns === 'md' && child?.tag === 'remove-companion-device') {
+      // The client logs its device out (Baileys' logout()): recorded so tests can see it arrived.
+      this.hooks.log(this, 'logout', { jid: child.attrs.jid, reason: child.attrs.reason });
+      return this.reply(node);
+    }
     if (xmlns === 'md' || xmlns === 'w:sync:app:state' || xmlns === 'urn:xmpp:whatsapp:dirty' || xmlns === 'abt' || xmlns === 'w:stats') return this.reply(node);
     this.hooks.log(this, 'unknown-query', { xmlns, type: node.attrs.type, child: child?.tag });
     this.reply(node, [{ tag: 'error', attrs: { code: '501', text: 'feature-not-implemented' } }], 'error');
@@ -232,6 +250,7 @@ export class Connection {
 
   /** Stream error then close, like the real server (e.g. 515 restart required, 401 logged out). */
   streamError(attrs: Record<string, string>, content?: BinaryNode[]) {
+    this.ending = true;
     this.send({ tag: 'stream:error', attrs, content });
     setTimeout(() => this.destroy(), 100).unref();
   }

@@ -48,6 +48,7 @@ export function controlApi(core: SimulatorCore) {
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
       if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { status: 'ok' });
       if (req.method === 'GET' && url.pathname === '/phones') return send(res, 200, core.phoneList());
+      if (req.method === 'GET' && url.pathname === '/connections') return send(res, 200, core.connectionList());
       if (req.method === 'GET' && url.pathname === '/events') {
         const since = Number(url.searchParams.get('since') ?? '0');
         if (!Number.isInteger(since) || since < 0) throw new SimulatorError(400, 'since must be a non-negative integer');

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { SimulatorCore, type SimulatorOptions } from './simulator';
 import { controlApi } from './control-api';
-import type { FaultRequest, PhoneInfo, SimEvent } from './types';
+import type { ConnectionInfo, FaultRequest, PhoneInfo, SimEvent } from './types';
 
 export * from './types';
 
@@ -19,6 +19,8 @@ export interface Simulator {
   enterCode(phoneJid: string, code: string): Promise<{ deviceJid: string }>;
   inject(phoneJid: string, fault: FaultRequest): Promise<{ delivered: number }>;
   phones(): PhoneInfo[];
+  /** live client connections, with the address and port each came from */
+  connections(): ConnectionInfo[];
   events(since?: number): SimEvent[];
   close(): Promise<void>;
 }
@@ -27,7 +29,7 @@ export async function startSimulator(opts: SimulatorOptions & { port?: number; h
   const core = new SimulatorCore(opts);
   const server = http.createServer(controlApi(core));
   const wss = new WebSocketServer({ server, path: '/ws/chat', maxPayload: 16 * 1024 * 1024 });
-  wss.on('connection', (ws) => core.accept(ws));
+  wss.on('connection', (ws, req) => core.accept(ws, { remoteAddress: req.socket.remoteAddress ?? null, remotePort: req.socket.remotePort ?? null }));
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -42,6 +44,7 @@ export async function startSimulator(opts: SimulatorOptions & { port?: number; h
     enterCode: (phoneJid, code) => core.enterCode(phoneJid, code),
     inject: (phoneJid, fault) => core.inject(phoneJid, fault),
     phones: () => core.phoneList(),
+    connections: () => core.connectionList(),
     events: (since) => core.eventsSince(since),
     async close() {
       await core.close();

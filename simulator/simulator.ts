@@ -5,7 +5,7 @@ import { aesDecryptCTR, aesDecryptGCM, aesEncryptCTR, Curve, derivePairingCodeKe
 import type { WebSocket } from 'ws';
 import { Connection } from './connection';
 import { Contact, type DeviceBundle, type Encrypted } from './contacts';
-import { DEFAULT_CONTACT, SimulatorError, normalizeJid, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
+import { DEFAULT_CONTACT, SimulatorError, normalizeJid, type ConnectionInfo, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
 
 interface Phone {
   jid: string;
@@ -18,6 +18,8 @@ interface Phone {
   connections: Set<Connection>;
   contacts: Map<string, Contact>;
   lastSeenAt: Date | null;
+  /** times a device of this phone had two live connections at the same moment */
+  overlaps: number;
   /** devices logged out by the phone: their logins are refused */
   removed?: Set<number>;
 }
@@ -57,7 +59,7 @@ export class SimulatorCore {
   private phone(jid: string, create = true): Phone | undefined {
     let phone = this.phones.get(jid);
     if (!phone && create) {
-      phone = { jid, identity: Curve.generateKeyPair(), devices: new Set(), nextDevice: 1, bundles: new Map(), connections: new Set(), contacts: new Map(), lastSeenAt: null };
+      phone = { jid, identity: Curve.generateKeyPair(), devices: new Set(), nextDevice: 1, bundles: new Map(), connections: new Set(), contacts: new Map(), lastSeenAt: null, overlaps: 0 };
       this.phones.set(jid, phone);
     }
     return phone;
@@ -67,13 +69,20 @@ export class SimulatorCore {
     return [...this.phones.values()].map((p) => ({
       phoneJid: p.jid,
       paired: p.devices.size > 0,
-      connections: [...p.connections].filter((c) => !c.closed).length,
+      connections: [...p.connections].filter((c) => c.live).length,
+      overlaps: p.overlaps,
       lastSeenAt: p.lastSeenAt?.toISOString() ?? null,
     }));
   }
 
+  connectionList(): ConnectionInfo[] {
+    return [...this.connections]
+      .filter((c) => c.live)
+      .map((c) => ({ conn: c.id, phoneJid: c.phoneJid, deviceJid: c.deviceJid, loggedIn: c.loggedIn, remoteAddress: c.remoteAddress, remotePort: c.remotePort }));
+  }
+
   /** A new client WebSocket. */
-  accept(ws: WebSocket) {
+  accept(ws: WebSocket, peer: { remoteAddress: string | null; remotePort: number | null } = { remoteAddress: null, remotePort: null }) {
     const conn: Connection = new Connection(ws, {
       serverStatic: this.serverStatic,
       firstFrameDelayMs: this.firstFrameDelayMs,
@@ -92,8 +101,10 @@ export class SimulatorCore {
       },
       log: (c, type, detail) => this.record(type, c.phoneJid ?? undefined, detail),
     });
+    conn.remoteAddress = peer.remoteAddress;
+    conn.remotePort = peer.remotePort;
     this.connections.add(conn);
-    this.record('connect', undefined, { conn: conn.id });
+    this.record('connect', undefined, { conn: conn.id, remoteAddress: conn.remoteAddress, remotePort: conn.remotePort });
   }
 
   private offerQr(conn: Connection) {
@@ -122,9 +133,21 @@ export class SimulatorCore {
     conn.phoneJid = jid;
     conn.deviceJid = `${user}:${device}@s.whatsapp.net`;
     conn.needsBundle = () => !phone.bundles.has(device);
+    // Like WhatsApp: one live connection per device. A newer login replaces the older one, which
+    // gets <stream:error><conflict type='replaced'/> (Baileys: 440). Both were live at this
+    // moment: that is an overlap, counted however briefly it lasted.
+    const older = [...phone.connections].filter((c) => c.deviceJid === conn.deviceJid && c.live);
+    if (older.length) {
+      phone.overlaps++;
+      this.record('overlap', jid, { device, conns: [...older.map((c) => c.id), conn.id] });
+      for (const old of older) {
+        old.streamError({}, [{ tag: 'conflict', attrs: { type: 'replaced' } }]);
+        this.record('replaced', jid, { device, conn: old.id, by: conn.id });
+      }
+    }
     phone.connections.add(conn);
     phone.lastSeenAt = new Date();
-    this.record('login', jid, { device, conn: conn.id });
+    this.record('login', jid, { device, conn: conn.id, remoteAddress: conn.remoteAddress, remotePort: conn.remotePort });
     return true;
   }
 
@@ -286,7 +309,7 @@ export class SimulatorCore {
 
   private liveConnection(phoneJid: string): { phone: Phone; conn: Connection } {
     const phone = this.phones.get(phoneJid);
-    const live = phone && [...phone.connections].filter((c) => !c.closed && c.loggedIn);
+    const live = phone && [...phone.connections].filter((c) => c.live && c.loggedIn);
     if (!phone || !live?.length) throw new SimulatorError(404, `phone ${phoneJid} has no live connection`);
     return { phone, conn: live[live.length - 1] };
   }

@@ -14,7 +14,20 @@ export interface PhoneInfo {
   phoneJid: string;
   paired: boolean;
   connections: number;
+  /** times one of its devices had two live connections at the same moment (the older is replaced) */
+  overlaps: number;
   lastSeenAt: string | null;
+}
+
+export interface ConnectionInfo {
+  conn: number;
+  /** set once the client logged in */
+  phoneJid: string | null;
+  deviceJid: string | null;
+  loggedIn: boolean;
+  /** the peer of the TCP connection: the client, or the proxy it came through */
+  remoteAddress: string | null;
+  remotePort: number | null;
 }
 
 export interface SimEvent {

@@ -1,5 +1,6 @@
 // One error type with an HTTP status, and one mapper from any error to a JSON response.
 import { getLogger } from '../logger';
+import { asDomainError, ConflictError, InvalidInputError, NotFoundError, UnavailableError, type DomainError } from '../errors';
 
 export class ApiError extends Error {
   constructor(
@@ -35,6 +36,14 @@ export function jsonText(text: string, status = 200, headers?: HeadersInit): Res
   });
 }
 
+/** The one place where domain errors (lib/errors.ts) become HTTP statuses. */
+const DOMAIN_STATUS: [abstract new (...args: never[]) => DomainError, number][] = [
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [InvalidInputError, 400],
+  [UnavailableError, 503],
+];
+
 /** Maps any thrown value to a JSON response; never leaks a stack trace. */
 export function toResponse(err: unknown): Response {
   if (err instanceof ApiError) {
@@ -45,6 +54,14 @@ export function toResponse(err: unknown): Response {
       headers['retry-after'] = String((err.details as { retryAfterSeconds: number }).retryAfterSeconds);
     }
     return json(body, err.status, headers);
+  }
+  const domain = asDomainError(err);
+  if (domain) {
+    const status = DOMAIN_STATUS.find(([type]) => domain instanceof type)?.[1] ?? 500;
+    if (status >= 500) getLogger().warn({ err, code: domain.code }, 'route failed: dependency unavailable');
+    const body: Record<string, unknown> = { error: domain.message, code: domain.code };
+    if (domain.details !== undefined) body.details = domain.details;
+    return json(body, status, status === 503 ? { 'retry-after': '5' } : undefined);
   }
   getLogger().error({ err }, 'unhandled error in route handler');
   return json({ error: 'Internal error', code: 'internal' }, 500);

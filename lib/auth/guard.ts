@@ -6,7 +6,8 @@ import { getConfig } from '../config';
 import { getDb } from '../db/client';
 import { forbidden, unauthorized } from '../api/errors';
 import { verifyToken } from './tokens';
-import type { Actor, Role } from './roles';
+import { sessionActor } from './session';
+import type { Actor } from './roles';
 
 export type AccessLevel = 'public' | 'read' | 'admin';
 
@@ -21,7 +22,7 @@ function parseCookies(header: string | null): Record<string, string> {
   return out;
 }
 
-/** The user behind a NextAuth session cookie, or null. */
+/** The user behind a live NextAuth session cookie, or null (no cookie, ended session, unknown role). */
 export async function actorFromCookie(req: Request): Promise<Actor | null> {
   const cookies = parseCookies(req.headers.get('cookie'));
   if (!Object.keys(cookies).some((k) => k.includes('next-auth.session-token'))) return null;
@@ -32,8 +33,8 @@ export async function actorFromCookie(req: Request): Promise<Actor | null> {
     secureCookie: (config.NEXTAUTH_URL ?? '').startsWith('https://'),
   });
   if (!token?.sub) return null;
-  const role: Role = token.role === 'viewer' ? 'viewer' : 'admin';
-  return { type: 'user', id: Number(token.sub), name: String(token.email ?? token.name ?? token.sub), role };
+  // The cookie alone is not enough: the user's row must still back it (revocation, role).
+  return sessionActor(getDb(), token);
 }
 
 /** True when the request's Origin (or Referer) is the console's own origin. */

@@ -4,14 +4,21 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { getConfig } from '../config';
 import { getDb } from '../db/client';
 import { getLogger } from '../logger';
-import { clearLoginFailures, loginBlockedFor, recordLoginFailure, throttleKey, throttleMessage } from './throttle';
-import { verifyCredentials } from './users';
+import { CLIENT_IP_HEADER } from '../http/client-address';
+import { reserveLoginAttempt, throttleKey, throttleMessage } from './throttle';
+import { signInContext } from './sign-in-context';
+import { safeRedirectPath } from '../safe-redirect';
+import { endUserSessions, verifyCredentials } from './users';
+import { parseRole } from './roles';
+import { sessionActor } from './session';
 
-/** The client address as the server sees it (first X-Forwarded-For hop when proxied). */
+/**
+ * The client address, as the HTTP edge (lib/http/edge.ts) computed it from the socket and the
+ * trusted proxies; a client cannot set it. 'unknown' when the console runs without the edge.
+ */
 export function clientIp(headers: Record<string, unknown> | Headers | undefined): string {
-  const get = (name: string) =>
-    headers instanceof Headers ? headers.get(name) : (headers?.[name] as string | undefined) ?? null;
-  return get('x-forwarded-for')?.split(',')[0]?.trim() || get('x-real-ip') || 'local';
+  const value = headers instanceof Headers ? headers.get(CLIENT_IP_HEADER) : headers?.[CLIENT_IP_HEADER];
+  return typeof value === 'string' && value ? value : 'unknown';
 }
 
 export function authOptions(): NextAuthOptions {
@@ -29,28 +36,61 @@ export function authOptions(): NextAuthOptions {
           const password = String(credentials?.password ?? '').slice(0, 1024);
           if (!email || !password) return null;
           const db = getDb();
-          const key = throttleKey(email, clientIp(req?.headers));
-          const wait = await loginBlockedFor(db, key, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MS });
-          if (wait > 0) throw new Error(throttleMessage(wait));
-          const user = await verifyCredentials(db, email, password);
-          if (!user) {
-            await recordLoginFailure(db, key);
-            getLogger().warn({ email }, 'failed sign-in');
-            return null;
+          const ctx = signInContext.getStore();
+          try {
+            const key = throttleKey(email, clientIp(req?.headers));
+            // Counted before the password is checked, atomically (parallel attempts cannot exceed it).
+            const attempt = await reserveLoginAttempt(db, key, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MS });
+            if (!attempt.allowed) {
+              if (ctx) ctx.throttledForSeconds = attempt.retryAfterSeconds;
+              throw new Error(throttleMessage(attempt.retryAfterSeconds));
+            }
+            const user = await verifyCredentials(db, email, password);
+            if (!user) {
+              getLogger().warn({ email }, 'failed sign-in');
+              return null;
+            }
+            await attempt.succeeded();
+            getLogger().info({ userId: user.id }, 'signed in');
+            return { id: String(user.id), email: user.email, name: user.name ?? user.email, role: user.role, sv: user.sessionVersion };
+          } catch (err) {
+            // Unexpected (the database is down…): the route answers it (503), NextAuth gets no detail.
+            if (ctx && !ctx.throttledForSeconds) {
+              ctx.failure = err;
+              throw new Error('unavailable');
+            }
+            throw err;
           }
-          await clearLoginFailures(db, key);
-          getLogger().info({ userId: user.id }, 'signed in');
-          return { id: String(user.id), email: user.email, name: user.name ?? user.email, role: user.role };
         },
       }),
     ],
     callbacks: {
+      // Only same-origin paths are followed after sign-in/out (no open redirect).
+      async redirect({ url, baseUrl }) {
+        return new URL(safeRedirectPath(url, baseUrl), baseUrl).toString();
+      },
       async jwt({ token, user }) {
-        if (user) token.role = (user as { role?: string }).role ?? 'viewer';
+        if (user) {
+          const signedIn = user as { role?: string; sv?: number };
+          token.role = parseRole(signedIn.role) ?? undefined;
+          token.sv = signedIn.sv;
+        }
         return token;
       },
       async session({ session, token }) {
-        return { ...session, user: { ...session.user, id: token.sub, role: token.role } };
+        return { ...session, user: { ...session.user, id: token.sub, role: parseRole(token.role) ?? undefined, sv: token.sv } };
+      },
+    },
+    events: {
+      // Sign-out ends every sign-in session of the user, not only this cookie's (a copied cookie
+      // must not outlive it). Only a live cookie may do so: an ended one changes nothing.
+      async signOut({ token }) {
+        const db = getDb();
+        const actor = await sessionActor(db, token);
+        if (actor) {
+          await endUserSessions(db, actor.id);
+          getLogger().info({ userId: actor.id }, 'signed out: sessions ended');
+        }
       },
     },
   };

@@ -12,6 +12,25 @@ export interface Actor {
   role: Role;
 }
 
-export function roleOfScopes(scopes: string): Role {
-  return scopes.split(',').map((s) => s.trim()).includes('admin') ? 'admin' : 'viewer';
+/**
+ * The role a stored or transported value names, or null. Only the exact strings 'admin' and
+ * 'viewer' are roles: anything else ('Viewer', 'readonly', 'disabled', '', undefined) grants
+ * nothing, so a typo or a future value can never fall through to admin.
+ */
+export function parseRole(value: unknown): Role | null {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value) ? (value as Role) : null;
+}
+
+/** True for a role that may change things (start/close phones, pair, manage tokens). */
+export const canMutate = (role: Role | null | undefined): boolean => role === 'admin';
+
+/**
+ * The role a token's comma-separated scopes grant: 'admin' when the admin scope is present,
+ * 'viewer' for the read scope, null when no known scope is present (the token grants nothing).
+ */
+export function roleOfScopes(scopes: string): Role | null {
+  const list = scopes.split(',').map((s) => s.trim());
+  if (list.includes('admin')) return 'admin';
+  if (list.includes('read')) return 'viewer';
+  return null;
 }

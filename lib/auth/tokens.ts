@@ -53,10 +53,12 @@ export async function verifyToken(db: Db, token: string): Promise<Actor | null> 
   if (!token.startsWith(PREFIX) || token.length > 200) return null;
   const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) } });
   if (!row || row.revokedAt) return null;
+  const role = roleOfScopes(row.scopes);
+  if (!role) return null;
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return { type: 'token', id: row.id, name: row.name, role: roleOfScopes(row.scopes) };
+  return { type: 'token', id: row.id, name: row.name, role };
 }
 
 export async function listTokens(db: Db): Promise<TokenInfo[]> {

@@ -1,8 +1,8 @@
 // Applies the provider's migrations with `prisma migrate deploy` (never `db push`).
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { providerOf } from './provider';
+import { secureSqliteFile } from './sqlite-files';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -37,12 +37,10 @@ export function prismaConfigFor(databaseUrl: string): string {
   return path.join('prisma', providerOf(databaseUrl) === 'sqlite' ? 'sqlite.config.ts' : 'postgres.config.ts');
 }
 
-/** Runs `prisma migrate deploy` for DATABASE_URL's provider; creates the SQLite folder first. */
+/** Runs `prisma migrate deploy` for DATABASE_URL's provider; creates the SQLite file (0600) first. */
 export async function migrateDeploy(databaseUrl: string): Promise<void> {
-  if (providerOf(databaseUrl) === 'sqlite') {
-    const file = databaseUrl.replace(/^file:/, '');
-    fs.mkdirSync(path.dirname(path.resolve(ROOT, file)), { recursive: true });
-  }
+  // The file and its folder are the owner's only (0600/0700) before any migration writes to it.
+  if (providerOf(databaseUrl) === 'sqlite') secureSqliteFile(databaseUrl, ROOT);
   const { code, output } = await prismaCli(['migrate', 'deploy', '--config', prismaConfigFor(databaseUrl)], databaseUrl);
   if (code !== 0) throw new Error(`prisma migrate deploy failed:\n${output}`);
 }

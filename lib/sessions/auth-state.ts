@@ -1,47 +1,63 @@
 // Baileys auth state in the database (replacing useMultiFileAuthState): creds in AuthCreds, each
-// Signal key in AuthKey. Reads are served from memory after the first load; the writes of one
-// keys.set() call (Baileys batches a whole transaction into one) go to the database atomically,
-// and all writes of a phone are applied in order, so a crash at any moment leaves either the old
-// or the new state, never a torn one.
+// Signal key in AuthKey, all through the session store (store/). Reads are served from memory
+// after the first load. Memory never disagrees with the database: the cache changes only after the
+// write is committed, a failed write fails keys.set() (so Baileys' transaction fails and retries)
+// and drops the entries it touched (the next read asks the database). The writes of one keys.set()
+// call (Baileys batches a whole transaction into one) are atomic, and all key reads and writes of
+// a phone run in order, so a crash at any moment leaves either the old or the new state.
 //
-// The key writes are raw SQL on purpose (hot-writes.ts): one multi-row `INSERT … ON CONFLICT DO
-// UPDATE` is a single atomic statement on SQLite and PostgreSQL alike, where Prisma's upsert costs
-// a transaction with several round trips per key. This path runs for every message a phone gets.
+// The store is generic over key type and id (Baileys 7 adds types such as `lid-mapping` and
+// `device-list`, and LID addresses `user_1.device`): nothing here lists the known types.
 import { BufferJSON, initAuthCreds, proto, type AuthenticationCreds, type AuthenticationState, type SignalDataTypeMap } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
-import { deleteKeys, upsertCreds, upsertKeys } from './hot-writes';
+import { storeFor, type SessionStore } from './store';
+import { isSenderSession } from './store/sql';
 
 type KeyType = keyof SignalDataTypeMap;
 const encode = (value: unknown) => JSON.stringify(value, BufferJSON.replacer);
 const decode = (text: string) => JSON.parse(text, BufferJSON.reviver);
+const cacheKey = (type: string, id: string) => `${type}\u0000${id}`;
 
 export interface DbAuthState {
   state: AuthenticationState;
   saveCreds(): Promise<void>;
-  /** Deletes the Signal sessions of every device of a sender; returns how many were deleted. */
+  /** Deletes the Signal sessions of every device of a sender (phone-number and LID addresses); returns how many were deleted. */
   deleteSenderSessions(senderUser: string): Promise<number>;
   /** Forgets everything (logout). */
   clear(): Promise<void>;
-  /** Resolves when every queued write is in the database. */
+  /** Resolves when every queued write is in the database (or has failed). */
   flush(): Promise<void>;
   isRegistered(): boolean;
 }
 
-export async function loadDbAuthState(db: Db, phoneId: number): Promise<DbAuthState> {
-  const row = await db.authCreds.findUnique({ where: { phoneId } });
-  const creds: AuthenticationCreds = row ? decode(row.data) : initAuthCreds();
-  const cache = new Map<string, unknown>(); // `${type}:${id}` → value, or null for "known absent"
-  let writes: Promise<unknown> = Promise.resolve();
+export interface AuthStateOptions {
+  /** told about every failed key read, key write or credentials write (the session decides what to do) */
+  onError?: (err: unknown, op: 'read' | 'keys' | 'creds') => void;
+}
+
+export async function loadDbAuthState(db: Db | SessionStore, phoneId: number, opts: AuthStateOptions = {}): Promise<DbAuthState> {
+  const store: SessionStore = 'writeKeys' in db ? db : storeFor(db);
+  const row = await store.readCreds(phoneId);
+  const creds: AuthenticationCreds = row ? decode(row) : initAuthCreds();
+  const cache = new Map<string, unknown>(); // type\0id → value, or null for "known absent"
+  let queue: Promise<unknown> = Promise.resolve();
+  let pending = 0;
+  /** Runs key reads and writes of this phone one after another. */
   const enqueue = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = writes.then(fn, fn);
-    writes = next.catch(() => {});
+    pending++;
+    const next = queue.then(fn, fn).finally(() => pending--);
+    queue = next.catch(() => {});
     return next;
   };
 
   const saveCreds = () =>
     enqueue(async () => {
-      const data = encode(creds);
-      await upsertCreds(db, phoneId, data);
+      try {
+        await store.saveCreds(phoneId, encode(creds));
+      } catch (err) {
+        opts.onError?.(err, 'creds');
+        throw err;
+      }
     });
   if (!row) await saveCreds();
 
@@ -49,21 +65,30 @@ export async function loadDbAuthState(db: Db, phoneId: number): Promise<DbAuthSt
     creds,
     keys: {
       async get<T extends KeyType>(type: T, ids: string[]) {
-        const out: { [id: string]: SignalDataTypeMap[T] } = {};
-        const missing = ids.filter((id) => !cache.has(`${type}:${id}`));
+        // A write in flight may change what we hold: read after it.
+        if (pending) await queue;
+        const missing = ids.filter((id) => !cache.has(cacheKey(type, id)));
         if (missing.length) {
-          await writes; // never read around a pending write
-          const rows = await db.authKey.findMany({ where: { phoneId, type, keyId: { in: missing } } });
-          const found = new Map(rows.map((r) => [r.keyId, r.data]));
-          for (const id of missing) {
-            const text = found.get(id);
-            let value: unknown = text === undefined ? null : decode(text);
-            if (value && type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.fromObject(value as object);
-            cache.set(`${type}:${id}`, value);
-          }
+          await enqueue(async () => {
+            const still = missing.filter((id) => !cache.has(cacheKey(type, id)));
+            let found: Map<string, string>;
+            try {
+              found = await store.readKeys(phoneId, type, still);
+            } catch (err) {
+              opts.onError?.(err, 'read');
+              throw err;
+            }
+            for (const id of still) {
+              const text = found.get(id);
+              let value: unknown = text === undefined ? null : decode(text);
+              if (value && type === 'app-state-sync-key') value = proto.Message.AppStateSyncKeyData.fromObject(value as object);
+              cache.set(cacheKey(type, id), value);
+            }
+          });
         }
+        const out: { [id: string]: SignalDataTypeMap[T] } = {};
         for (const id of ids) {
-          const value = cache.get(`${type}:${id}`);
+          const value = cache.get(cacheKey(type, id));
           if (value !== null && value !== undefined) out[id] = value as SignalDataTypeMap[T];
         }
         return out;
@@ -71,45 +96,57 @@ export async function loadDbAuthState(db: Db, phoneId: number): Promise<DbAuthSt
       async set(data) {
         const upserts: { type: string; keyId: string; data: string }[] = [];
         const deletes: { type: string; keyId: string }[] = [];
+        const values = new Map<string, unknown>();
         for (const [type, entries] of Object.entries(data)) {
           for (const [keyId, value] of Object.entries(entries ?? {})) {
-            cache.set(`${type}:${keyId}`, value ?? null);
+            values.set(cacheKey(type, keyId), value ?? null);
             if (value === null || value === undefined) deletes.push({ type, keyId });
             else upserts.push({ type, keyId, data: encode(value) });
           }
         }
-        if (!upserts.length && !deletes.length) return;
+        if (!values.size) return;
         await enqueue(async () => {
-          const statements = [];
-          if (deletes.length) statements.push(deleteKeys(db, phoneId, deletes));
-          if (upserts.length) statements.push(upsertKeys(db, phoneId, upserts));
-          // One statement is atomic by itself; two need a transaction.
-          if (statements.length === 1) await statements[0];
-          else await db.$transaction(statements);
+          try {
+            await store.writeKeys(phoneId, { upserts, deletes });
+          } catch (err) {
+            // Not written (or not known to be): forget what we held, the database has the truth.
+            for (const k of values.keys()) cache.delete(k);
+            opts.onError?.(err, 'keys');
+            throw err;
+          }
+          for (const [k, v] of values) cache.set(k, v);
         });
       },
     },
   };
 
+  const dropSenderSessions = (senderUser: string) => {
+    const prefix = cacheKey('session', '');
+    for (const key of [...cache.keys()]) {
+      if (key.startsWith(prefix) && isSenderSession(key.slice(prefix.length), senderUser)) cache.delete(key);
+    }
+  };
+
   return {
     state,
     saveCreds,
-    async deleteSenderSessions(senderUser) {
-      const prefix = `${senderUser}.`;
-      for (const key of [...cache.keys()]) {
-        if (key.startsWith(`session:${prefix}`)) cache.delete(key);
-      }
-      return enqueue(async () => {
-        const res = await db.authKey.deleteMany({ where: { phoneId, type: 'session', keyId: { startsWith: prefix } } });
-        for (const key of [...cache.keys()]) if (key.startsWith(`session:${prefix}`)) cache.delete(key);
-        return res.count;
-      });
-    },
-    async clear() {
-      cache.clear();
-      await enqueue(() => db.$transaction([db.authKey.deleteMany({ where: { phoneId } }), db.authCreds.deleteMany({ where: { phoneId } })]));
-    },
-    flush: () => writes.then(() => undefined),
+    deleteSenderSessions: (senderUser) =>
+      enqueue(async () => {
+        try {
+          return await store.deleteSenderSessions(phoneId, senderUser);
+        } finally {
+          dropSenderSessions(senderUser);
+        }
+      }),
+    clear: () =>
+      enqueue(async () => {
+        try {
+          await store.clearAuth(phoneId);
+        } finally {
+          cache.clear();
+        }
+      }),
+    flush: () => queue.then(() => undefined),
     isRegistered: () => !!creds.me?.id,
   };
 }

@@ -1,5 +1,6 @@
 // The session manager: one per process (on globalThis, so dev hot reloads and every route bundle
 // share it), owning one Session per organization phone.
+import { NotFoundError } from '../errors';
 import { getConfig, type Config } from '../config';
 import { getDb, type Db } from '../db/client';
 import { getLogger, type Logger } from '../logger';
@@ -9,10 +10,9 @@ import { Session, type EngineSettings } from './session';
 import type { SessionErrorStats, SessionEventListener, SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
 
-export class PhoneNotFoundError extends Error {
+export class PhoneNotFoundError extends NotFoundError {
   constructor(readonly phoneId: number) {
     super('Phone not found');
-    this.name = 'PhoneNotFoundError';
   }
 }
 
@@ -25,6 +25,7 @@ export function settingsFromConfig(config: Config): EngineSettings {
     reconnectMaxAttempts: config.RECONNECT_MAX_ATTEMPTS,
     keepAliveIntervalMs: config.KEEPALIVE_INTERVAL_MS,
     baileysLogLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'fatal',
+    proxyConnectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS,
   };
 }
 
@@ -42,7 +43,7 @@ export class SessionManager {
     this.bus = new EventBus((err) => this.log.error({ err }, 'session event listener failed'));
   }
 
-  private session(phoneId: number, organizationId: number, phoneJid: string, initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null }) {
+  private session(phoneId: number, organizationId: number, phoneJid: string, initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; proxyUrl?: string | null }) {
     let session = this.sessions.get(phoneId);
     if (!session) {
       session = new Session(phoneId, organizationId, phoneJid, { db: this.db, logger: this.log, bus: this.bus, settings: this.settings }, initial);
@@ -92,6 +93,16 @@ export class SessionManager {
     await (await this.ensure(organizationPhoneId)).logout(reason);
   }
 
+  /**
+   * The phone's proxy changed (its row already says so): a running socket moves to the new proxy
+   * at once. Returns whether a socket was restarted.
+   */
+  async setProxy(organizationPhoneId: number, proxyUrl: string | null): Promise<boolean> {
+    const session = this.sessions.get(organizationPhoneId);
+    if (!session) return false;
+    return session.setProxy(proxyUrl);
+  }
+
   /** The code to link the phone by number, or null when the session is not pairing. */
   async requestPairingCode(organizationPhoneId: number): Promise<string | null> {
     const session = this.sessions.get(organizationPhoneId);
@@ -119,6 +130,11 @@ export class SessionManager {
 
   snapshots(): SessionSnapshot[] {
     return [...this.sessions.values()].map((s) => s.snapshot());
+  }
+
+  /** What a phone's write buffer holds while the database is unreachable (null for an unknown phone). */
+  writeBacklog(organizationPhoneId: number) {
+    return this.sessions.get(organizationPhoneId)?.writeBacklog() ?? null;
   }
 
   currentQr(organizationPhoneId: number): string | null {

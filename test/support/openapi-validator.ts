@@ -90,6 +90,11 @@ export function openApiValidator(doc: Json) {
 }
 
 const API_DIR = path.resolve(__dirname, '../../app/api');
+const NEXTAUTH_OPERATIONS = [
+  { path: '/api/auth/csrf', method: 'get' },
+  { path: '/api/auth/callback/credentials', method: 'post' },
+  { path: '/api/auth/signout', method: 'post' },
+];
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** Every route file under app/api and the methods it really implements, as OpenAPI paths (`{id}`). */
@@ -101,7 +106,13 @@ export function implementedOperations(): { path: string; method: string }[] {
       if (entry.isDirectory()) walk(full);
       else if (entry.name === 'route.ts') {
         const rel = path.relative(API_DIR, dir).split(path.sep).filter(Boolean);
-        if (rel[0] === 'auth' || rel[0] === '[...path]') continue; // NextAuth's own; the JSON 404 catch-all
+        if (rel[0] === '[...path]') continue; // the JSON 404 catch-all
+        if (rel[0] === 'auth') {
+          // NextAuth's catch-all (behind lib/auth/nextauth-json.ts) serves many actions; the
+          // documented ones are what a script uses to sign in and out (the rest are the browser's).
+          out.push(...NEXTAUTH_OPERATIONS);
+          continue;
+        }
         const urlPath = '/api/' + rel.map((s) => s.replace(/^\[(\w+)\]$/, '{$1}')).join('/');
         const source = fs.readFileSync(full, 'utf8');
         // Real handlers are `export const GET = …`, `export async function GET` or `export { x as GET }`;

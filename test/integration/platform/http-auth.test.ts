@@ -39,9 +39,26 @@ for (const provider of testProviders()) {
     await t.test('viewers and read tokens may read but not mutate', async () => {
       const viewer = await server.createViewer();
       const cookie = await server.login(viewer.email, viewer.password);
+      const read = await server.createToken('read');
+      // Reading: every read-level GET answers 200 JSON to a viewer's cookie and to a read token.
+      const org = await server.db.organization.create({ data: { name: 'Readable' } });
+      const phone = await server.db.organizationPhone.create({ data: { organizationId: org.id, phoneJid: '77051238888@s.whatsapp.net', status: 'closed' } });
+      for (const p of ['/api/sessions', `/api/sessions/${phone.id}`, `/api/sessions/${phone.id}/stats`, `/api/sessions/${phone.id}/events`, '/api/audit', '/api/organizations', '/api/openapi.json']) {
+        for (const [who, headers] of [['viewer', { cookie }], ['read token', { authorization: `Bearer ${read}` }]] as const) {
+          const res = await fetch(url + p, { headers });
+          assert.equal(res.status, 200, `${who} reads ${p}`);
+          assert.match(res.headers.get('content-type') ?? '', /application\/json/, `${who} reads ${p}`);
+          await res.json();
+        }
+      }
+      const listed = (await (await fetch(`${url}/api/sessions`, { headers: { cookie } })).json()) as { id: number }[];
+      assert.deepEqual(listed.map((s) => s.id), [phone.id], 'the viewer sees the phone');
+      // Mutating: refused, and nothing changed.
       const post = await fetch(`${url}/api/tokens`, { method: 'POST', headers: { cookie, origin: url, 'content-type': 'application/json' }, body: '{"name":"v"}' });
       assert.equal(post.status, 403);
-      const read = await server.createToken('read');
+      const close = await fetch(`${url}/api/sessions/${phone.id}/close`, { method: 'POST', headers: { authorization: `Bearer ${read}`, 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(close.status, 403);
+      await server.db.organization.delete({ where: { id: org.id } });
       const del = await fetch(`${url}/api/tokens/1`, { method: 'DELETE', headers: { authorization: `Bearer ${read}` } });
       assert.equal(del.status, 403);
       assert.equal((await del.json()).error, 'Admin role required');

@@ -1,21 +1,26 @@
-// kill -9 while 20 phones receive traffic never loses or corrupts credentials: the phone logs in again
-// without a new QR, and every auth row still parses.
+// kill -9 while 20 phones receive traffic never loses or corrupts credentials: every phone logs in
+// again without a new QR, and messages from the same contacts still decrypt afterwards (their
+// Signal sessions and the device's keys survived the kill).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
-import { BufferJSON } from '@whiskeysockets/baileys';
 import { startSimulator } from '../../../simulator';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { addPhone } from '../../support/engine';
 
 const CRASH_PHONES = 20;
 const FIXTURE = path.join(__dirname, 'fixtures', 'engine-process.ts');
+/** Generous for a loaded 2-core machine: each wait is for one event that normally takes < 1 s. */
+const WAIT_MS = 60_000;
+const CONTACTS = ['15550001111@s.whatsapp.net', '15550002222@s.whatsapp.net'];
+
+type Line = { type: string; state?: string; qr?: string; phoneId?: number; text?: string; from?: string; kind?: string };
 
 function engineProcess(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const events: { type: string; state?: string; qr?: string; phoneId?: number }[] = [];
+  const events: Line[] = [];
   const waiters = new Set<() => void>();
   readline.createInterface({ input: child.stdout! }).on('line', (line) => {
     try {
@@ -25,8 +30,8 @@ function engineProcess(args: string[], env: Record<string, string>) {
     }
     for (const w of waiters) w();
   });
-  const waitFor = (pred: (e: (typeof events)[number]) => boolean, timeoutMs = 30_000) =>
-    new Promise<(typeof events)[number]>((resolve, reject) => {
+  const waitFor = (pred: (e: Line) => boolean, what: string, timeoutMs = WAIT_MS) =>
+    new Promise<Line>((resolve, reject) => {
       const check = () => {
         const hit = events.find(pred);
         if (hit) {
@@ -35,68 +40,118 @@ function engineProcess(args: string[], env: Record<string, string>) {
           resolve(hit);
         }
       };
-      const timer = setTimeout(() => reject(new Error(`timeout; events: ${JSON.stringify(events.slice(-5))}`)), timeoutMs);
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`timed out waiting for ${what}; last events: ${JSON.stringify(events.slice(-5))}`));
+      }, timeoutMs);
       waiters.add(check);
       check();
     });
   return { child, events, waitFor };
 }
 
-const killed = (child: ChildProcess) => new Promise((r) => child.once('exit', r));
+const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r)));
+
+/** Polls `cond` until true, failing after `timeoutMs`. */
+async function until(cond: () => boolean, what: string, timeoutMs = WAIT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 for (const provider of testProviders()) {
-  test(`${provider}: SIGKILL while 20 phones receive traffic, then all log in again without a QR`, async (t) => {
-    const sim = await startSimulator({ port: 0 });
+  test(`${provider}: SIGKILL while 20 phones receive traffic, then all log in again without a QR and the same contacts' messages decrypt`, async (t) => {
+    const pairingSim = await startSimulator({ port: 0 });
     const tdb = await createTestDatabase(provider);
     const children: ChildProcess[] = [];
+    let sim = pairingSim;
     t.after(async () => {
-      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      await Promise.all(children.map(exited));
+      await pairingSim.close();
       await sim.close();
       await tdb.drop();
     });
     const jids = Array.from({ length: CRASH_PHONES }, (_, i) => `770788${String(i).padStart(5, '0')}@s.whatsapp.net`);
     const phones = await Promise.all(jids.map((jid) => addPhone(tdb.db, jid)));
-    const env = { DATABASE_URL: tdb.url, SIM_URL: sim.url };
+    let env = { DATABASE_URL: tdb.url, SIM_URL: sim.url };
 
     // Pairing: one process pairs every phone (QR → scan), then dies without any goodbye.
     const pairing = engineProcess(['start-all'], env);
     children.push(pairing.child);
     await Promise.all(
       phones.map(async (phone) => {
-        const qr = await pairing.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id);
+        const qr = await pairing.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, `the QR of ${phone.phoneJid}`);
         await sim.scan(phone.phoneJid, qr.qr!);
-        await pairing.waitFor((e) => e.type === 'state' && e.state === 'open' && e.phoneId === phone.id);
+        await pairing.waitFor((e) => e.type === 'state' && e.state === 'open' && e.phoneId === phone.id, `${phone.phoneJid} open after pairing`);
       }),
     );
     pairing.child.kill('SIGKILL');
-    await killed(pairing.child);
+    await exited(pairing.child);
+    // A fresh simulator does not know the devices' keys, so at login each device uploads one-time
+    // pre-keys, and the contacts' first messages consume one. From then on a contact's messages
+    // decrypt only with the session the device stored: a lost or half-written session (its
+    // pre-key gone) makes them fail.
+    await pairingSim.close();
+    sim = await startSimulator({ port: 0 });
+    env = { DATABASE_URL: tdb.url, SIM_URL: sim.url };
     const first = engineProcess(['boot'], env);
     children.push(first.child);
-    for (const phone of phones) await first.waitFor((e) => e.type === 'state' && e.state === 'open' && e.phoneId === phone.id);
-    // Traffic on every phone, and the kill lands while messages are being decrypted and stored.
-    const traffic = Promise.allSettled(jids.map((jid) => sim.inject(jid, { type: 'message', count: 20, text: 'traffic' })));
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (sim.events().filter((e) => e.type === 'fault').length >= CRASH_PHONES * 3) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 5);
-    });
-    first.child.kill('SIGKILL');
-    await killed(first.child);
-    await traffic;
+    for (const phone of phones) await first.waitFor((e) => e.type === 'state' && e.state === 'open' && e.phoneId === phone.id, `${phone.phoneJid} open at the first boot`);
+    await until(() => jids.every((jid) => sim.events().some((e) => e.type === 'prekeys-uploaded' && e.phoneJid === jid && (e.detail as { count: number }).count > 0)), 'every device to upload its pre-keys');
 
-    // Second life: boot restarts both, each logs in with its stored credentials.
+    // Traffic from two contacts on every phone; the kill lands while messages are being
+    // decrypted and stored. An injection may only fail because its phone's connection died
+    // with the process (404 "no live connection").
+    const faultsBefore = sim.events().filter((e) => e.type === 'fault').length;
+    let killed = false;
+    const traffic = jids.flatMap((jid) =>
+      CONTACTS.map((from) =>
+        sim.inject(jid, { type: 'message', count: 20, text: 'traffic', from }).then(
+          () => 'complete' as const,
+          (err: { status?: number }) => {
+            if (err?.status !== 404 || !killed) throw err;
+            return 'cut' as const;
+          },
+        ),
+      ),
+    );
+    await until(() => sim.events().filter((e) => e.type === 'fault').length - faultsBefore >= CRASH_PHONES * 3, 'the first messages to be delivered');
+    killed = true;
+    first.child.kill('SIGKILL');
+    await exited(first.child);
+    const outcomes = await Promise.all(traffic);
+    const decryptedBeforeKill = first.events.filter((e) => e.type === 'message').length;
+    t.diagnostic(`traffic: ${outcomes.filter((o) => o === 'cut').length} of ${outcomes.length} streams cut by the kill; ${decryptedBeforeKill} messages decrypted before it`);
+    assert.ok(outcomes.includes('cut'), 'the kill landed during the traffic');
+    assert.ok(decryptedBeforeKill > 0, 'messages were being decrypted when the process died');
+    assert.equal(first.events.filter((e) => e.type === 'decrypt-failure').length, 0, 'no decryption failure before the kill');
+
+    // Second life: boot restarts all of them, each logs in with its stored credentials.
     const second = engineProcess(['boot'], env);
     children.push(second.child);
-    for (const phone of phones) await second.waitFor((e) => e.type === 'state' && e.state === 'open' && e.phoneId === phone.id);
+    for (const phone of phones) await second.waitFor((e) => e.type === 'state' && e.state === 'open' && e.phoneId === phone.id, `${phone.phoneJid} open after the kill`);
     assert.equal(second.events.filter((e) => e.type === 'qr').length, 0, 'no new QR');
-    for (const jid of jids) assert.equal(sim.phones().find((p) => p.phoneJid === jid)?.connections, 1);
-    // Every stored auth row parses.
-    for (const row of await tdb.db.authCreds.findMany()) assert.ok(JSON.parse(row.data, BufferJSON.reviver).me?.id);
-    for (const row of await tdb.db.authKey.findMany()) JSON.parse(row.data, BufferJSON.reviver);
-    second.child.kill('SIGKILL');
-    await killed(second.child);
+    for (const jid of jids) assert.equal(sim.phones().find((p) => p.phoneJid === jid)?.connections, 1, `${jid} has one connection`);
+
+    // The same contacts write again: every message decrypts (no CIPHERTEXT stub, no retry receipt).
+    const mark = sim.events().at(-1)?.seq ?? 0;
+    await Promise.all(
+      phones.flatMap((phone) =>
+        CONTACTS.map(async (from) => {
+          const text = `after the kill: ${from.split('@')[0]}`;
+          assert.deepEqual(await sim.inject(phone.phoneJid, { type: 'message', count: 3, text, from }), { delivered: 3 });
+          await until(() => {
+            const failure = second.events.find((e) => e.type === 'decrypt-failure');
+            if (failure) throw new Error(`a message failed to decrypt after the kill: ${JSON.stringify(failure)}`);
+            return second.events.filter((e) => e.type === 'message' && e.phoneId === phone.id && e.from === from && e.text === text).length === 3;
+          }, `3 decrypted messages from ${from} on ${phone.phoneJid}`);
+        }),
+      ),
+    );
+    assert.deepEqual(second.events.filter((e) => e.type === 'decrypt-failure'), [], 'no decryption failure after the kill');
+    assert.deepEqual(sim.events(mark).filter((e) => e.type === 'retry-receipt'), [], 'no phone asked a contact to resend');
   });
 }

@@ -115,7 +115,9 @@ for (const provider of testProviders()) {
       const { phone, jid } = await pairedPhone();
       let mark = rec.mark();
       await sim.inject(jid, { type: 'drop' });
-      await rec.waitFor((e) => e.type === 'reconnect' && e.phoneId === phone.id, 20_000, mark);
+      const reconnect = await rec.waitFor((e) => e.type === 'reconnect' && e.phoneId === phone.id, 20_000, mark);
+      // The first retry waits the base delay (RECONNECT_BASE_MS, 200 ms in these settings).
+      assert.deepEqual(reconnect.type === 'reconnect' && [reconnect.attempt, reconnect.delayMs], [1, 200]);
       await rec.waitFor(open(phone.id), 20_000, mark);
       assert.equal(connectionsOf(jid), 1);
 
@@ -139,5 +141,36 @@ for (const provider of testProviders()) {
       const out = await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'logged_out', 20_000, mark);
       assert.match(out.type === 'state' ? out.reason ?? '' : '', /different number/);
     });
+  });
+
+  test(`${provider}: reconnects back off exponentially with jitter, then give up`, async (t) => {
+    // A simulator of its own: this test takes it away.
+    const { sim, tdb, manager, rec } = await startEngineHarness(t, { provider, settings: { reconnectBaseMs: 100, reconnectMaxMs: 500, reconnectMaxAttempts: 5 } });
+    const jid = `7707${provider === 'sqlite' ? 1 : 2}0099999@s.whatsapp.net`;
+    const phone = await addPhone(tdb.db, jid);
+    let mark = rec.mark();
+    await manager.startBaileys(phone.organizationId, phone.id, jid);
+    const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 20_000, mark);
+    await sim.scan(jid, (qr as { qr: string }).qr);
+    await rec.waitFor(open(phone.id), 20_000, mark);
+    mark = rec.mark();
+    await sim.close(); // the service goes away: every reconnect attempt fails
+    const closed = await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'closed', 60_000, mark);
+    assert.match(closed.type === 'state' ? closed.reason ?? '' : '', /^Gave up after 5 reconnect attempts/);
+    const reconnects = rec.events.slice(mark).filter((e) => e.type === 'reconnect' && e.phoneId === phone.id);
+    assert.deepEqual(reconnects.map((e) => e.type === 'reconnect' && e.attempt), [1, 2, 3, 4, 5]);
+    // Attempt n waits between the base and min(max, base · 2^(n-1)) milliseconds.
+    const ceilings = [100, 200, 400, 500, 500];
+    reconnects.forEach((e, i) => {
+      const delay = e.type === 'reconnect' ? e.delayMs : -1;
+      assert.ok(delay >= 100 && delay <= ceilings[i], `attempt ${i + 1} waited ${delay} ms, not within 100..${ceilings[i]}`);
+    });
+    // And it really waited: the next attempt starts no earlier than the announced delay.
+    for (let i = 1; i < reconnects.length; i++) {
+      const gap = Date.parse(reconnects[i].at) - Date.parse(reconnects[i - 1].at);
+      const delay = reconnects[i - 1].type === 'reconnect' ? (reconnects[i - 1] as { delayMs: number }).delayMs : 0;
+      assert.ok(gap >= delay - 1, `attempt ${i + 1} came ${gap} ms after attempt ${i}, before its ${delay} ms delay`);
+    }
+    assert.equal(manager.getBaileysSock(phone.id), null);
   });
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { ApiError, notFound, toResponse } from '../../../lib/api/errors';
+import { conflict, notFound, toResponse, tooManyRequests } from '../../../lib/api/errors';
 import { idParams, route } from '../../../lib/api/route';
 import { createLogger } from '../../../lib/logger';
 
@@ -47,10 +47,52 @@ test('ids must be positive 32-bit integers', () => {
   for (const bad of ['abc', '-1', '0', '1.5', '99999999999']) assert.equal(idParams.safeParse({ id: bad }).success, false, bad);
 });
 
-test('ApiError keeps status and code', () => {
-  const e = new ApiError(409, 'taken', 'conflict');
-  assert.equal(e.status, 409);
-  assert.equal(e.code, 'conflict');
+test('errors thrown inside a handler go through the same mapping', async () => {
+  const throwing = (err: unknown) => route({ auth: 'public' }, async () => {
+    throw err;
+  })(new Request('http://x/api/t'));
+  const conflicting = await throwing(conflict('Phone already added', { phoneId: 7 }));
+  assert.equal(conflicting.status, 409);
+  assert.match(conflicting.headers.get('content-type') ?? '', /^application\/json/);
+  assert.deepEqual(await conflicting.json(), { error: 'Phone already added', code: 'conflict', details: { phoneId: 7 } });
+  const throttled = await throwing(tooManyRequests('Slow down', 90));
+  assert.equal(throttled.status, 429);
+  assert.equal(throttled.headers.get('retry-after'), '90');
+  const crashed = await throwing(new TypeError('cannot read x of undefined at /app/lib/secret.ts:3'));
+  assert.equal(crashed.status, 500);
+  const text = await crashed.text();
+  assert.doesNotMatch(text, /secret|cannot read/);
+  assert.deepEqual(JSON.parse(text), { error: 'Internal error', code: 'internal' });
+  // A non-Error thrown value is not echoed either.
+  const odd = await throwing('raw string with internals');
+  assert.equal(odd.status, 500);
+  assert.doesNotMatch(await odd.text(), /internals/);
+});
+
+test('a handler that returns nothing answers { success: true }; a Response passes through', async () => {
+  const nothing = await route({ auth: 'public' }, async () => undefined)(new Request('http://x/api/t'));
+  assert.equal(nothing.status, 200);
+  assert.deepEqual(await nothing.json(), { success: true });
+  const own = await route({ auth: 'public' }, async () => new Response('{"x":1}', { status: 202 }))(new Request('http://x/api/t'));
+  assert.equal(own.status, 202);
+  assert.equal(await own.text(), '{"x":1}');
+});
+
+test('path and query parameters are validated before the handler runs', async () => {
+  let calls = 0;
+  const handler = route({ auth: 'public', params: idParams, query: z.object({ limit: z.coerce.number().int().max(10) }) }, async ({ params, query }) => {
+    calls++;
+    return { id: params.id, limit: query.limit };
+  });
+  const ok = await handler(new Request('http://x/api/t/5?limit=3'), { params: Promise.resolve({ id: '5' }) });
+  assert.deepEqual(await ok.json(), { id: 5, limit: 3 });
+  const badId = await handler(new Request('http://x/api/t/x?limit=3'), { params: Promise.resolve({ id: 'x' }) });
+  assert.equal(badId.status, 400);
+  assert.match((await badId.json()).error, /^Invalid path: id:/);
+  const badQuery = await handler(new Request('http://x/api/t/5?limit=50'), { params: Promise.resolve({ id: '5' }) });
+  assert.equal(badQuery.status, 400);
+  assert.match((await badQuery.json()).error, /^Invalid query: limit:/);
+  assert.equal(calls, 1, 'the handler ran only for valid input');
 });
 
 test('the logger redacts secrets', async () => {

@@ -2,17 +2,19 @@ import { notFound } from 'next/navigation';
 import { getSessionDetail } from '@/lib/sessions-service';
 import { listAudit } from '@/lib/audit';
 import { getDb } from '@/lib/db/client';
-import { ApiError } from '@/lib/api/errors';
+import { NotFoundError } from '@/lib/errors';
 import { SessionDetail } from '@/components/sessions/SessionDetail';
+import { consoleActor } from '../../console-actor';
 
 export const dynamic = 'force-dynamic';
 
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
+  await consoleActor();
   const { id: raw } = await params;
   const id = Number(raw);
   if (!/^\d+$/.test(raw) || id < 1 || id > 2_147_483_647) notFound();
   const detail = await getSessionDetail(id).catch((err) => {
-    if (err instanceof ApiError && err.status === 404) return null;
+    if (err instanceof NotFoundError) return null;
     throw err;
   });
   if (!detail) notFound();

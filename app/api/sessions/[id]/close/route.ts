@@ -1,6 +1,8 @@
 import { idParams, otherMethods, route } from '@/lib/api/route';
-import { json, ApiError } from '@/lib/api/errors';
+import { json } from '@/lib/api/errors';
 import { closeBodySchema } from '@/lib/api/session-schemas';
+import { asDomainError } from '@/lib/errors';
+import { getLogger } from '@/lib/logger';
 import { closeSession } from '@/lib/sessions-service';
 
 export const dynamic = 'force-dynamic';
@@ -9,9 +11,11 @@ export const POST = route({ auth: 'admin', params: idParams, body: closeBodySche
   try {
     return await closeSession(params.id, body.reason, actor);
   } catch (err) {
-    if (err instanceof ApiError) throw err;
-    // The seed's failure shape.
-    return json({ success: false, error: err instanceof Error ? err.message : 'Failed to close the session' }, 500);
+    // Not found, unavailable…: the wrapper's one mapping (404, 503).
+    if (asDomainError(err)) throw err;
+    // The seed's failure shape, without the raw internals (those go to the log).
+    getLogger().error({ err, phoneId: params.id }, 'closing a session failed');
+    return json({ success: false, error: 'Failed to close the session' }, 500);
   }
 });
 

@@ -3,6 +3,7 @@ import { getQr } from '@/lib/sessions-service';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ auth: 'read', params: idParams }, ({ params }) => getQr(params.id));
+// The QR links a phone to this console: only callers that may pair (admins) get it.
+export const GET = route({ auth: 'admin', params: idParams }, ({ params }) => getQr(params.id));
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

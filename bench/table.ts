@@ -1,0 +1,138 @@
+// The README's benchmark table, made from bench/results.json and nothing else.
+//   npx tsx bench/table.ts           prints it
+//   npx tsx bench/table.ts --write   replaces the part of README.md between the bench-table markers
+import fs from 'node:fs';
+import path from 'node:path';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- results.json is read as plain JSON */
+type Any = any;
+
+const START = '<!-- bench-table:start (made by `npx tsx bench/table.ts --write` from bench/results.json; do not edit) -->';
+const END = '<!-- bench-table:end -->';
+
+const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
+const s1 = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
+const spreadOf = (side: Any, k: string, fmt: (x: number) => string) => `${fmt(side.spread[k].min)}–${fmt(side.spread[k].max)}`;
+
+function densityRows(sec: Any): string[] {
+  const out: string[] = [];
+  const rows: Any[] = sec.result.rows;
+  const samples = rows[0]?.samples;
+  const targetN = (n: number) => n >= 500;
+  for (const r of rows) {
+    const t = r.ratio.time;
+    out.push(
+      `| 1. ${n0(r.n)} phones: time until all open (login with saved creds; median of ${samples}, range) | ${s1(r.manager.allOpenMs)} (${spreadOf(r.manager, 'allOpenMs', s1)}) | bare Baileys + files ${s1(r.bare.allOpenMs)} (${spreadOf(r.bare, 'allOpenMs', s1)}) | ${t} | ${targetN(r.n) ? `≤ 1.15 — ${verdict(t <= 1.15)}` : 'reported'} |`,
+    );
+  }
+  const mb = (x: number) => x.toFixed(2);
+  const list = (f: (r: Any) => string) => rows.map(f).join(' / ');
+  const ns = rows.map((r) => n0(r.n)).join(' / ');
+  const big = rows.filter((r) => targetN(r.n));
+  out.push(
+    `| 1. RSS per session, N = ${ns} (median) | ${list((r) => mb(r.manager.perSessionMb))} MB | ${list((r) => mb(r.bare.perSessionMb))} MB | ${list((r) => String(r.ratio.memory))} | ≤ 1.15 at 500 and 2,000 — ${verdict(big.length > 0 && big.every((r) => r.ratio.memory <= 1.15))} |`,
+  );
+  out.push(
+    `| 1. live JS heap per session after GC, N = ${ns} | ${list((r) => r.manager.heapPerSessionMb.toFixed(3))} MB | ${list((r) => r.bare.heapPerSessionMb.toFixed(3))} MB | ${list((r) => String(r.ratio.heap))} | reported |`,
+  );
+  out.push(
+    `| 1. idle CPU per session per minute, N = ${ns} (${sec.result.idleMs / 1000} s window) | ${list((r) => r.manager.idleCpuMsPerSessionPerMin.toFixed(1))} ms | ${list((r) => r.bare.idleCpuMsPerSessionPerMin.toFixed(1))} ms | ${list((r) => String(r.ratio.idleCpu))} | ≤ 1.25 — ${verdict(rows.every((r) => r.ratio.idleCpu <= 1.25))} |`,
+  );
+  const last = rows.at(-1);
+  if (last) {
+    out.push(
+      `| 1. event-loop delay p99 idle / at 50 msg/s, N = ${n0(last.n)} | ${last.manager.eldIdleP99Ms} / ${last.manager.eldTrafficP99Ms} ms | ${last.bare.eldIdleP99Ms} / ${last.bare.eldTrafficP99Ms} ms | | reported |`,
+    );
+  }
+  for (const r of rows.filter((x) => x.fullStack)) {
+    const f = r.fullStack;
+    out.push(
+      `| 1. full stack: the console as \`npm start\` runs it (Next + manager, API, one open event stream) holding ${n0(f.n)} phones: all open from process start / RSS / idle CPU per session per minute / event-loop p99 idle | ${s1(f.allOpenMs)} / ${n0(f.rssMb)} MB / ${f.idleCpuMsPerSessionPerMin.toFixed(1)} ms / ${f.eldIdleP99Ms} ms | manager only (median): ${s1(r.manager.allOpenMs)} / ${n0(r.manager.rssMb)} MB / ${r.manager.idleCpuMsPerSessionPerMin.toFixed(1)} ms / ${r.manager.eldIdleP99Ms} ms | RSS ${(f.rssMb / r.manager.rssMb).toFixed(2)} | reported |`,
+    );
+  }
+  return out;
+}
+
+function keyStoreRows(sec: Any): string[] {
+  const out: string[] = [];
+  const targets: Record<number, [number, number]> = { 1: [1.5, 0.8], 100: [2, 1.2] };
+  for (const r of sec.result.rows as Any[]) {
+    const p = r.phones;
+    const at = p === 1 ? '1 phone' : `${p} phones at once`;
+    const range = (side: Any, k: string) => (side[k].opsPerSecRange ? ` (${side[k].opsPerSecRange.map(n0).join('–')})` : '');
+    const f = (side: Any, k: string) => `${n0(side[k].opsPerSec)}/s${range(side, k)}, p99 ${side[k].p99Ms.toFixed(1)} ms`;
+    const tg = targets[p];
+    const flow = r.ratio.flow;
+    out.push(
+      `| 2. key store, message flow, ${at} (ops/s median of ${sec.result.samples ?? 1}, range) | SQLite ${f(r.sqlite, 'flow')}; PostgreSQL ${f(r.postgresql, 'flow')} | file store + Baileys cache ${f(r.file, 'flow')} | ${flow.sqliteVsFile} / ${flow.postgresqlVsFile} | ${tg ? `≥ ${tg[0]}× / ≥ ${tg[1]}× — ${verdict(flow.sqliteVsFile >= tg[0])} / ${verdict(flow.postgresqlVsFile >= tg[1])}` : 'reported'} |`,
+    );
+    out.push(`| 2. … writes only, ${at} | SQLite ${f(r.sqlite, 'writes')}; PostgreSQL ${f(r.postgresql, 'writes')} | ${f(r.file, 'writes')} | ${r.ratio.writes.sqliteVsFile} / ${r.ratio.writes.postgresqlVsFile} | reported |`);
+    const reads = (side: Any) => `${n0(side.coldReads.opsPerSec)}/s (${n0(side.coldReads.backingReads)} backing reads), warm ${n0(side.warmReads.opsPerSec)}/s (${n0(side.warmReads.backingReads)})`;
+    out.push(
+      `| 2. … reads after a restart (cold), then again (warm), ${at} | SQLite ${reads(r.sqlite)}; PostgreSQL ${reads(r.postgresql)} | ${reads(r.file)} | ${r.ratio.coldReads.sqliteVsFile} / ${r.ratio.coldReads.postgresqlVsFile} (cold) | reported |`,
+    );
+  }
+  return out;
+}
+
+function apiRows(sec: Any): string[] {
+  const res = sec.result;
+  const cond = (r: Any) => `${n0(r.rows)} rows, ${res.open} open, ${r.dropsPerSec} drops/s (${r.stateEventsPerSec} state events/s), ${res.connections} connections × ${res.seconds} s`;
+  const base = (r: Any) => `authenticated \`GET /api/sessions/:id/stats\` ${n0(r.stats.rps)} req/s, p99 ${r.stats.p99Ms} ms`;
+  const cell = (x: Any) => `${n0(x.rps)} req/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms${x.non2xx ? `, ${x.non2xx} non-2xx` : ''}`;
+  return (res.rows as Any[]).flatMap((r) => [
+    `| 3. \`GET /api/sessions${res.paged ? res.listQuery : ''}\`${res.paged ? ' (one page)' : ' (whole list)'}, ${cond(r)} | ${cell(r.list)} | ${base(r)} | ${(r.list.rps / r.stats.rps).toFixed(2)} | p99 < 50 ms — ${verdict(r.list.p99Ms < 50 && r.list.non2xx === 0)} |`,
+    ...(r.wholeList ? [`| 3. \`GET /api/sessions\` (whole list, plain array), ${cond(r)} | ${cell(r.wholeList)} | ${base(r)} | ${(r.wholeList.rps / r.stats.rps).toFixed(2)} | reported |`] : []),
+  ]);
+}
+
+function browserRows(sec: Any): string[] {
+  const r = sec.result;
+  return [
+    `| 4. bad-mac fault at the simulator → counter changes in the browser (median of ${r.reps}) | ${r.faultToCounterMs.median} ms | | | < 500 ms — ${verdict(r.faultToCounterMs.median < 500)} |`,
+    `| 4. click Restart → row connected again (median of ${r.reps}) | ${r.restartToConnectedMs.median} ms | | | < 1 s — ${verdict(r.restartToConnectedMs.median < 1000)} |`,
+  ];
+}
+
+const SECTIONS: [string, string, (s: Any) => string[]][] = [
+  ['density', 'density', densityRows],
+  ['authStore', 'auth-store', keyStoreRows],
+  ['api', 'api', apiRows],
+  ['browser', 'browser', browserRows],
+];
+
+export function benchTable(results: Any): string {
+  const lines = ['| benchmark | console | baseline | ratio | target |', '| --- | --- | --- | --- | --- |'];
+  const stamps: string[] = [];
+  for (const [key, name, rows] of SECTIONS) {
+    const sec = results[key];
+    if (!sec?.result) {
+      stamps.push(`- ${name}: not run yet`);
+      continue;
+    }
+    lines.push(...rows(sec));
+    const partial = sec.complete === false ? ' — **incomplete: the run stopped before this section finished**' : '';
+    const dirty = sec.uncommitted?.length ? ` plus uncommitted changes to ${sec.uncommitted.join(', ')}` : '';
+    stamps.push(
+      `- ${name}: ${sec.date.slice(0, 16).replace('T', ' ')} UTC, commit ${sec.commit.slice(0, 10)}${dirty}, \`${sec.command}\`, ${sec.durationSec} s, load average (1 min) ${sec.loadAvg1mBefore} before / ${sec.loadAvg1mAfter} after, ${sec.machine}${partial}`,
+    );
+  }
+  const runs = new Set(SECTIONS.map(([k]) => results[k]?.run).filter(Boolean));
+  const head = runs.size === 1 ? `All sections below come from one run started ${[...runs][0].slice(0, 16).replace('T', ' ')} UTC.` : `The sections come from ${runs.size} different runs (each stamped below).`;
+  return [head, '', ...lines, '', 'Where each figure comes from (bench/results.json):', '', ...stamps].join('\n');
+}
+
+export function writeReadmeTable(results: Any, readme = path.join(__dirname, '..', 'README.md')) {
+  const text = fs.readFileSync(readme, 'utf8');
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${START} … ${END} block`);
+  fs.writeFileSync(readme, text.slice(0, a + START.length) + '\n' + benchTable(results) + '\n' + text.slice(b));
+}
+
+if (require.main === module) {
+  const results = JSON.parse(fs.readFileSync(path.join(__dirname, 'results.json'), 'utf8'));
+  if (process.argv.includes('--write')) writeReadmeTable(results);
+  else console.log(benchTable(results));
+}

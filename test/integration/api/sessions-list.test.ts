@@ -1,0 +1,150 @@
+// GET /api/sessions at fleet size over HTTP, on SQLite and PostgreSQL: paging (page and cursor),
+// the total, server-side sort and free-text search (letters and digits, number, label and
+// organization name, case-insensitive, Cyrillic included), the seed's filters, the summary
+// counts, and the seed's plain array when no paging parameter is given.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startConsole, type ConsoleServer } from '../../support/console-server';
+import { testProviders } from '../../support/databases';
+
+type Json = Record<string, unknown> & { items?: Json[] };
+
+for (const provider of testProviders()) {
+  test(`${provider}: sessions list paging, sort, search and summary over HTTP`, async (t) => {
+    const server: ConsoleServer = await startConsole({ provider, env: { SESSIONS_AUTOSTART: 'false' } });
+    t.after(() => server.stop());
+    const token = await server.createToken('read');
+    const get = async (path: string) => {
+      const res = await fetch(server.url + path, { headers: { authorization: `Bearer ${token}` } });
+      return { status: res.status, body: (await res.json()) as Json & Json[] };
+    };
+
+    // 3 organizations, 130 phones: 100 "Scale A", 25 "Scale B", 5 "Демо Москва".
+    const db = server.db;
+    const orgA = await db.organization.create({ data: { name: 'Scale A' } });
+    const orgB = await db.organization.create({ data: { name: 'Scale B' } });
+    const orgR = await db.organization.create({ data: { name: 'Демо Москва' } });
+    const statuses = ['idle', 'closed', 'logged_out', 'open'];
+    const rows: { organizationId: number; phoneJid: string; label: string | null; status: string; lastConnectedAt: Date | null }[] = [];
+    for (let i = 0; i < 130; i++) {
+      const org = i < 100 ? orgA : i < 125 ? orgB : orgR;
+      rows.push({
+        organizationId: org.id,
+        phoneJid: `7705${String(1_000_000 + i)}@s.whatsapp.net`,
+        label: i % 10 === 0 ? `Kassa ${i}` : i === 127 ? 'Склад' : null,
+        status: statuses[i % 4],
+        lastConnectedAt: i % 3 === 0 ? new Date(Date.UTC(2026, 0, 1) + i * 60_000) : null,
+      });
+    }
+    await db.organizationPhone.createMany({ data: rows });
+
+    await t.test('without paging parameters: the seed plain array of every phone', async () => {
+      const { status, body } = await get('/api/sessions');
+      assert.equal(status, 200);
+      assert.ok(Array.isArray(body));
+      assert.equal(body.length, 130);
+      // Stored "open" without a running session reads idle, as before.
+      assert.equal(body.filter((s: Json) => s.status === 'idle').length, 65);
+      const closed = await get('/api/sessions?status=closed');
+      assert.ok(Array.isArray(closed.body));
+      assert.equal(closed.body.length, 33);
+    });
+
+    await t.test('page by page: the total, the page count and every phone exactly once', async () => {
+      const first = await get('/api/sessions?limit=50');
+      assert.equal(first.status, 200);
+      assert.equal(Array.isArray(first.body), false);
+      assert.equal(first.body.total, 130);
+      assert.equal(first.body.pageCount, 3);
+      assert.equal(first.body.page, 1);
+      assert.equal(first.body.items!.length, 50);
+      const seen = new Set<number>();
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res = await get(`/api/sessions?limit=50${cursor ? `&cursor=${cursor}` : ''}`);
+        assert.equal(res.status, 200);
+        for (const s of res.body.items!) seen.add(s.id as number);
+        cursor = res.body.nextCursor as string | null;
+        pages++;
+      } while (cursor && pages < 10);
+      assert.equal(pages, 3);
+      assert.equal(seen.size, 130);
+      const third = await get('/api/sessions?limit=50&page=3');
+      assert.equal(third.body.items!.length, 30);
+      assert.equal(third.body.nextCursor, null);
+      assert.equal(third.body.page, 3);
+      // The items have the seed's session shape.
+      for (const key of ['id', 'phoneJid', 'status', 'lastConnectedAt', 'stats', 'isActive', 'organizationId', 'organizationName', 'health', 'lastCloseReason', 'label']) assert.ok(key in third.body.items![0], key);
+    });
+
+    await t.test('sorting by the server: organization, phone, last connected, both directions', async () => {
+      const byOrg = await get('/api/sessions?limit=200&sort=organization');
+      const names = byOrg.body.items!.map((s) => s.organizationName as string);
+      assert.deepEqual([names[0], names[129]], ['Scale A', 'Демо Москва']);
+      const byOrgDesc = await get('/api/sessions?limit=5&sort=-organization');
+      assert.equal(byOrgDesc.body.items![0].organizationName, 'Демо Москва');
+      const byPhoneDesc = await get('/api/sessions?limit=3&sort=phone:desc');
+      assert.deepEqual(byPhoneDesc.body.items!.map((s) => s.phoneJid), ['77051000129@s.whatsapp.net', '77051000128@s.whatsapp.net', '77051000127@s.whatsapp.net']);
+      const byLast = await get('/api/sessions?limit=200&sort=-lastConnectedAt');
+      const dates = byLast.body.items!.map((s) => s.lastConnectedAt as string | null);
+      assert.equal(dates[0], new Date(Date.UTC(2026, 0, 1) + 129 * 60_000).toISOString());
+      assert.equal(dates.filter((d) => d !== null).length, 44);
+      assert.ok(dates.slice(44).every((d) => d === null), 'phones never connected come last');
+    });
+
+    await t.test('search: letters and digits, number, label and organization name, any case', async () => {
+      const scaleB = await get('/api/sessions?limit=200&q=Scale%20B');
+      assert.equal(scaleB.body.total, 25);
+      assert.ok(scaleB.body.items!.every((s) => s.organizationName === 'Scale B'));
+      assert.equal((await get('/api/sessions?limit=200&q=scale%20b')).body.total, 25, 'case-insensitive');
+      assert.equal((await get('/api/sessions?limit=200&q=kassa')).body.total, 13, 'labels are searched');
+      assert.equal((await get(`/api/sessions?limit=200&q=${encodeURIComponent('москва')}`)).body.total, 5, 'Cyrillic, other case');
+      assert.equal((await get(`/api/sessions?limit=200&q=${encodeURIComponent('СКЛАД')}`)).body.total, 1, 'Cyrillic label, upper case');
+      const byNumber = await get(`/api/sessions?limit=200&q=${encodeURIComponent('+7 705 100 0042')}`);
+      assert.deepEqual(byNumber.body.items!.map((s) => s.phoneJid), ['77051000042@s.whatsapp.net']);
+      assert.equal((await get('/api/sessions?limit=200&q=100004')).body.total, 10, 'part of a number');
+      assert.equal((await get('/api/sessions?limit=200&q=nothing-like-this')).body.total, 0);
+      assert.equal((await get('/api/sessions?limit=200&q=%25')).body.total, 0, 'a % is text, not a wildcard');
+      // With the seed's filters, and as a plain array without paging.
+      const filtered = await get(`/api/sessions?limit=200&q=Scale&status=logged_out&organizationId=${orgB.id}`);
+      assert.equal(filtered.body.total, filtered.body.items!.length);
+      assert.ok(filtered.body.total as number > 0);
+      assert.ok(filtered.body.items!.every((s) => s.status === 'logged_out' && s.organizationName === 'Scale B'));
+      const plain = await get('/api/sessions?q=Kassa&sort=-phone');
+      assert.ok(Array.isArray(plain.body));
+      assert.equal(plain.body.length, 13);
+      assert.equal(plain.body[0].phoneJid, '77051000120@s.whatsapp.net');
+    });
+
+    await t.test('health and status filters agree with what the rows show', async () => {
+      const idle = await get('/api/sessions?limit=200&status=idle');
+      assert.equal(idle.body.total, 65);
+      assert.ok(idle.body.items!.every((s) => s.status === 'idle'));
+      assert.equal((await get('/api/sessions?limit=200&status=open')).body.total, 0, 'nothing runs in this process');
+      assert.equal((await get('/api/sessions?limit=200&health=closed')).body.total, 130);
+      assert.equal((await get('/api/sessions?limit=200&health=healthy')).body.total, 0);
+    });
+
+    await t.test('summary: counts per state and health for the tiles', async () => {
+      const { status, body } = await get('/api/sessions/summary');
+      assert.equal(status, 200);
+      assert.equal(body.total, 130);
+      assert.deepEqual(body.byStatus, { idle: 65, connecting: 0, qr: 0, open: 0, closing: 0, closed: 33, logged_out: 32 });
+      assert.equal((body.byHealth as Json).closed, 130);
+      const b = await get(`/api/sessions/summary?organizationId=${orgB.id}`);
+      assert.equal(b.body.total, 25);
+      assert.equal((await get('/api/sessions/summary?q=kassa')).body.total, 13);
+    });
+
+    await t.test('bad parameters answer 400 with the reason', async () => {
+      for (const q of ['limit=0', 'limit=201', 'page=0', 'sort=password', 'sort=id:sideways', 'cursor=%%%', 'page=2&cursor=bzo1MA', `q=${'x'.repeat(101)}`]) {
+        const res = await get(`/api/sessions?${q}`);
+        assert.equal(res.status, 400, q);
+        assert.equal(res.body.code, 'bad_request', q);
+      }
+      const forged = await get(`/api/sessions?limit=5&cursor=${Buffer.from('x:1').toString('base64url')}`);
+      assert.equal(forged.status, 400);
+    });
+  });
+}
