@@ -76,10 +76,10 @@ for (const provider of testProviders()) {
       assert.equal(list.status, 200);
       const row = list.body.find((s: Json) => s.id === id);
       // The exact item shape: these keys and no others, each with its type.
-      assert.deepEqual(Object.keys(row).sort(), ['health', 'id', 'isActive', 'label', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'stats', 'status']);
+      assert.deepEqual(Object.keys(row).sort(), ['health', 'id', 'isActive', 'label', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status']);
       assert.deepEqual(
         Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? 'null' : typeof v])),
-        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', stats: 'object', isActive: 'boolean', health: 'string' },
+        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', stats: 'object', isActive: 'boolean', health: 'string', proxyUrl: 'null', proxyHost: 'null' },
       );
       assert.ok(Number.isInteger(row.id) && Number.isInteger(row.organizationId));
       assert.equal(row.organizationName, 'Acme');
