@@ -91,7 +91,12 @@ export function useSessionStream(onEvent?: (e: SessionEngineEvent) => void): boo
       // server render and this connection, or during a drop).
       refreshAll(client);
     });
-    source.addEventListener('reset', () => refreshAll(client));
+    // After a reconnect the browser sends Last-Event-ID and the server replays what was missed;
+    // when that is no longer kept it sends `reset`: reload everything at once.
+    source.addEventListener('reset', () => {
+      setLive(true);
+      refreshAll(client);
+    });
     source.onopen = () => setLive(true);
     source.onerror = () => setLive(false);
     return () => source.close();

@@ -76,10 +76,10 @@ for (const provider of testProviders()) {
       assert.equal(list.status, 200);
       const row = list.body.find((s: Json) => s.id === id);
       // The exact item shape: these keys and no others, each with its type.
-      assert.deepEqual(Object.keys(row).sort(), ['health', 'id', 'isActive', 'label', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'stats', 'status']);
+      assert.deepEqual(Object.keys(row).sort(), ['health', 'id', 'isActive', 'label', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status']);
       assert.deepEqual(
         Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? 'null' : typeof v])),
-        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', stats: 'object', isActive: 'boolean', health: 'string' },
+        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', stats: 'object', isActive: 'boolean', health: 'string', proxyUrl: 'null', proxyHost: 'null' },
       );
       assert.ok(Number.isInteger(row.id) && Number.isInteger(row.organizationId));
       assert.equal(row.organizationName, 'Acme');
@@ -118,7 +118,7 @@ for (const provider of testProviders()) {
 
     await t.test('faults: webhook at counts 2 and 3 (none at 1) with the seed payload and signature; the stream carries each fault', async () => {
       const before = {
-        badMac: await metric('wa_decrypt_failures_total', 'kind="bad-mac"'),
+        badMac: await metric('wa_decrypt_failures_total', 'kind="bad_mac"'),
         autoCloses: await metric('wa_session_auto_closes_total'),
         webhookFailures: await metric('wa_webhook_failures_total'),
       };
@@ -166,7 +166,7 @@ for (const provider of testProviders()) {
       assert.equal(row.lastCloseReason, 'Bad MAC limit reached (3/3)');
       assert.equal(row.health, 'closed');
       // Metrics moved by exactly what this subtest did.
-      assert.equal(await metric('wa_decrypt_failures_total', 'kind="bad-mac"'), before.badMac + 3);
+      assert.equal(await metric('wa_decrypt_failures_total', 'kind="bad_mac"'), before.badMac + 3);
       assert.equal(await metric('wa_session_auto_closes_total'), before.autoCloses + 1);
       assert.equal(await metric('wa_webhook_failures_total'), before.webhookFailures + 1);
     });
