@@ -93,7 +93,7 @@ export function getMetrics(manager: SessionManager): Metrics {
     help: 'Subscribers of the session engine event bus',
     registers: [registry],
     collect() {
-      this.set(manager.bus.listenerCount);
+      this.set(manager.bus.listenerCount + manager.viewBus.listenerCount); // the event stream listens on the fleet-wide view
     },
   });
   const metrics: Metrics = {
