@@ -165,6 +165,11 @@ export const OPERATIONS: OperationSpec[] = [
     responses: { 200: { description: 'Closed', schema: NAMED.CloseResult }, 500: 'CloseFailed' },
   },
   {
+    method: 'post', path: '/api/sessions/{id}/logout', operationId: 'logoutSession', tag: 'sessions', auth: 'admin', body: closeBodySchema,
+    summary: 'Log the phone out of WhatsApp (its credentials are dropped: it must pair again)',
+    responses: { 200: { description: 'Logged out', schema: successSchema } },
+  },
+  {
     method: 'post', path: '/api/sessions/{id}/pairing-code', operationId: 'requestPairingCode', tag: 'sessions', auth: 'admin',
     summary: 'Pair by phone number: the code to type on the phone (while pairing)',
     responses: { 200: { description: 'Code', schema: pairingCodeResponseSchema }, 409: 'Conflict' },

@@ -221,6 +221,9 @@ test('contract: every documented operation against a real console, success and e
     await expectStatus(404, 'POST', '/api/sessions/{id}/close', { path: '/api/sessions/999999/close', body: {} });
     await expectStatus(200, 'POST', '/api/sessions/{id}/start', { path: `/api/sessions/${id}/start` });
     await expectStatus(404, 'POST', '/api/sessions/{id}/start', { path: '/api/sessions/999999/start' });
+    await expectStatus(403, 'POST', '/api/sessions/{id}/logout', { path: `/api/sessions/${id}/logout`, headers: reader, body: {} });
+    await expectStatus(404, 'POST', '/api/sessions/{id}/logout', { path: '/api/sessions/999999/logout', body: {} });
+    await expectStatus(200, 'POST', '/api/sessions/{id}/logout', { path: `/api/sessions/${id}/logout`, body: { reason: 'contract test' } });
   });
 
   await t.test('stream, organizations, audit, tokens, metrics, health, the document itself', async () => {
