@@ -1,6 +1,6 @@
 // Security headers on every answer (keep equal to FIXED_SECURITY_HEADERS in
 // lib/http/security-headers.ts). Pages get their nonce-based CSP from proxy.ts; the JSON API a
-// policy that loads nothing. HSTS is added at run time (proxy.ts, scripts/server.ts) over https.
+// policy that loads nothing. HSTS is added at run time by the HTTP edge (lib/http/edge.ts) over https.
 const fixed = [
   { key: 'X-Frame-Options', value: 'DENY' },
   { key: 'X-Content-Type-Options', value: 'nosniff' },

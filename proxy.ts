@@ -1,10 +1,10 @@
 // Every page: a Content-Security-Policy with a fresh nonce (Next reads it from the request's
-// CSP header and puts it on its scripts; lib/http/security-headers.ts), HSTS over https, and the
-// sign-in redirect for pages other than /login. API routes are guarded by lib/api/route.ts (JSON
-// 401/403) and get their headers from next.config.mjs, so they and static assets are excluded.
+// CSP header and puts it on its scripts; lib/http/security-headers.ts) and, for pages other than
+// /login, the sign-in redirect. API routes are guarded by lib/api/route.ts (JSON 401/403) and get
+// their headers from next.config.mjs, so they and static assets are excluded.
 import { getToken } from 'next-auth/jwt';
 import { NextResponse, type NextRequest } from 'next/server';
-import { HSTS, isHttps, newNonce, pageCsp } from '@/lib/http/security-headers';
+import { isHttps, newNonce, pageCsp } from '@/lib/http/security-headers';
 
 export async function proxy(req: NextRequest) {
   const https = isHttps(process.env.NEXTAUTH_URL);
@@ -25,7 +25,6 @@ export async function proxy(req: NextRequest) {
   headers.set('content-security-policy', csp);
   const res = NextResponse.next({ request: { headers } });
   res.headers.set('content-security-policy', csp);
-  if (https) res.headers.set('strict-transport-security', HSTS);
   return res;
 }
 

@@ -1,4 +1,5 @@
 // The main flow in a real browser against `next start` and the WhatsApp simulator.
+import crypto from 'node:crypto';
 import { test, expect, type Page } from '@playwright/test';
 import { e2eEnv, logIn } from './support/env';
 import { createDb } from '../lib/db/client';
@@ -94,12 +95,25 @@ test('the table stays right when the live stream is cut (polling fallback)', asy
 });
 
 test('a viewer sees the table without buttons', async ({ page }) => {
+  // Its own viewer and its own phone row: nothing here depends on what other tests made.
+  const suffix = crypto.randomBytes(4).toString('hex');
+  const email = `viewer-${suffix}@e2e.local`;
+  const password = crypto.randomBytes(12).toString('base64url');
+  const number = `7705${String(crypto.randomInt(1e6, 1e7))}`;
   const db = createDb(e2eEnv().databaseUrl);
-  await createUser(db, { email: 'viewer@e2e.local', password: 'viewer-password', role: 'viewer' }, 4).catch(() => undefined);
-  await db.$disconnect();
-  await logIn(page, 'viewer@e2e.local', 'viewer-password');
+  try {
+    await createUser(db, { email, password, role: 'viewer' }, 4);
+    const org = await db.organization.upsert({ where: { name: 'Viewer Org' }, create: { name: 'Viewer Org' }, update: {} });
+    await db.organizationPhone.create({ data: { organizationId: org.id, phoneJid: `${number}@s.whatsapp.net`, status: 'closed', label: 'Seen by the viewer' } });
+  } finally {
+    await db.$disconnect();
+  }
+  await logIn(page, email, password);
+  await expect(page.getByTestId('current-user')).toHaveText(email);
   await expect(page.getByTestId('sessions-table')).toBeVisible();
-  await expect(page.locator('[data-testid^="session-row-"]').first()).toBeVisible();
+  const row = page.getByTestId(`session-row-${number}`);
+  await expect(row).toBeVisible();
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'closed');
   await expect(page.locator('[data-testid^="restart-"]')).toHaveCount(0);
   await expect(page.locator('[data-testid^="close-"]')).toHaveCount(0);
   await expect(page.getByTestId('add-phone-toggle')).toHaveCount(0);

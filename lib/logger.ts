@@ -35,6 +35,9 @@ export const REDACT_PATHS = [
   '*.qr',
   'pairingCode',
   '*.pairingCode',
+  // a phone's proxy URL may carry a password: log proxyHost instead
+  'proxyUrl',
+  '*.proxyUrl',
 ];
 
 const holder = globalThis as unknown as { __consoleLogger?: pino.Logger };

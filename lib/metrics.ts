@@ -58,6 +58,16 @@ export function getMetrics(manager: SessionManager): Metrics {
     },
   });
   new client.Gauge({
+    name: 'wa_session_proxy_info',
+    help: '1 per phone that connects through a proxy, labelled with the proxy host:port (never credentials)',
+    labelNames: [...phoneLabels, 'proxy_host'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of manager.snapshots()) if (s.proxyHost) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, proxy_host: s.proxyHost }, 1);
+    },
+  });
+  new client.Gauge({
     name: 'wa_console_sse_clients',
     help: 'Open event-stream connections (and engine subscriptions they hold)',
     registers: [registry],

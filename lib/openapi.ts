@@ -15,7 +15,22 @@ const schema = (s: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSche
 const json = (s: z.ZodType, io: 'input' | 'output' = 'output') => ({ content: { 'application/json': { schema: schema(s, io) } } });
 const error = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2147483647 } }];
-const std = { 400: error, 401: error, 403: error, 404: error };
+const errorWith = (description: string) => ({ ...error, description });
+// Every route: 408/413 from the HTTP edge (lib/http/edge.ts), 503 `database_unavailable` during a database outage.
+const std = {
+  400: error,
+  401: error,
+  403: error,
+  404: error,
+  408: errorWith('Request body not received within BODY_TIMEOUT_MS (code request_timeout)'),
+  413: errorWith('Request body above API_BODY_LIMIT (code payload_too_large)'),
+  503: errorWith('The database is unavailable (code database_unavailable); Retry-After'),
+};
+const form = (properties: Record<string, unknown>, required: string[]) => {
+  const body = { type: 'object', properties, required };
+  return { content: { 'application/x-www-form-urlencoded': { schema: body }, 'application/json': { schema: body } } };
+};
+const urlAnswer = { description: 'Done: where to go next', content: { 'application/json': { schema: { type: 'object', properties: { url: { type: 'string' } } } } } };
 
 export function openApiDocument(serverUrl: string) {
   return {
@@ -68,6 +83,25 @@ export function openApiDocument(serverUrl: string) {
       '/api/sessions/stream': { get: { summary: 'Server-Sent Events of every session change', responses: { 200: { description: 'text/event-stream' }, 401: error } } },
       '/api/audit': { get: { summary: 'Audit log, newest first', responses: { 200: { description: 'Page' }, ...std } } },
       '/api/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text/plain' }, 401: error } } },
+      '/api/auth/csrf': { get: { summary: 'CSRF token for the sign-in and sign-out posts (sets its cookie)', security: [], responses: { 200: { description: '{ csrfToken }' } } } },
+      '/api/auth/callback/credentials': {
+        post: {
+          summary: 'Sign in with email and password (sets the session cookie); throttled per email and client address',
+          security: [],
+          requestBody: form({ email: { type: 'string' }, password: { type: 'string' }, csrfToken: { type: 'string' }, callbackUrl: { type: 'string' } }, ['email', 'password', 'csrfToken']),
+          responses: {
+            ...std,
+            200: urlAnswer,
+            401: errorWith('Wrong email or password (code invalid_credentials); `url` carries error=CredentialsSignin'),
+            403: errorWith('CSRF token missing or invalid (code csrf_failed)'),
+            429: errorWith('Too many failed attempts (code too_many_requests); Retry-After, `retryAfterSeconds`, `url` with the message'),
+          },
+        },
+        get: { summary: 'Not served', security: [], responses: { 405: errorWith('Use POST (Allow: POST)') } },
+      },
+      '/api/auth/signout': {
+        post: { summary: 'Sign out (clears the session cookie)', requestBody: form({ csrfToken: { type: 'string' } }, ['csrfToken']), responses: { ...std, 200: urlAnswer, 403: errorWith('CSRF token missing or invalid') } },
+      },
       '/api/health': { get: { summary: 'Liveness (public)', security: [], responses: { 200: { description: 'OK' }, 503: { description: 'Database unreachable' } } } },
     },
   };

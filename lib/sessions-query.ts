@@ -153,6 +153,7 @@ const SELECT = {
   status: true,
   lastConnectedAt: true,
   lastCloseReason: true,
+  proxyUrl: true,
   organization: { select: { name: true } },
 } as const;
 

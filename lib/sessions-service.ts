@@ -9,6 +9,9 @@ import { getSessionManager } from './sessions/manager';
 import { errorStats, healthLevel } from './sessions/decrypt-errors';
 import { SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
 import type { SessionDto, SessionEventDto } from './api/session-schemas';
+import { getConfig } from './config';
+import { maskProxyUrl, proxyHost, redactUrlPasswords } from './sessions/proxy-url';
+import { pickFromPool } from './sessions/proxy-pool';
 
 type PhoneRow = {
   id: number;
@@ -18,6 +21,7 @@ type PhoneRow = {
   status: string;
   lastConnectedAt: Date | null;
   lastCloseReason: string | null;
+  proxyUrl: string | null;
   organization: { name: string };
 };
 
@@ -41,10 +45,12 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     stats,
     isActive: manager.getBaileysSock(row.id) !== null,
     health: snap?.health ?? healthLevel(stats, false),
+    proxyUrl: maskProxyUrl(row.proxyUrl),
+    proxyHost: proxyHost(row.proxyUrl),
   };
 }
 
-const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true } as const;
+const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, proxyUrl: true } as const;
 
 // The list is read far more often than phones change (the UI, scripts polling it), and building
 // it for thousands of phones is mostly database row mapping. It is rebuilt only when the phone
@@ -190,7 +196,30 @@ export async function deleteSession(id: number, actor: Actor | null) {
   return { success: true as const, message: 'Phone deleted' };
 }
 
-export async function addPhone(input: { organizationId?: number; organizationName?: string; phone: string; label?: string; start: boolean }, actor: Actor | null) {
+// PROXY_POOL: new phones without a proxy get the least used pool entry. One assignment at a time
+// in this process, so phones added concurrently still spread evenly.
+let poolChain: Promise<unknown> = Promise.resolve();
+let lastPoolPick: string | null = null;
+
+function withPoolLock<T>(fn: () => Promise<T>): Promise<T> {
+  const next = poolChain.then(fn, fn);
+  poolChain = next.catch(() => {});
+  return next;
+}
+
+async function poolUsage(pool: string[]): Promise<Map<string, number>> {
+  const rows = await getDb().organizationPhone.groupBy({ by: ['proxyUrl'], where: { proxyUrl: { in: pool } }, _count: { _all: true } });
+  return new Map(rows.map((r) => [r.proxyUrl!, r._count._all]));
+}
+
+/** How many phones use each PROXY_POOL entry (host:port only, never credentials). */
+export async function proxyPoolUsage(): Promise<{ proxyHost: string; phones: number }[]> {
+  const pool = getConfig().PROXY_POOL;
+  const usage = await poolUsage(pool);
+  return pool.map((p) => ({ proxyHost: proxyHost(p) ?? '', phones: usage.get(p) ?? 0 }));
+}
+
+export async function addPhone(input: { organizationId?: number; organizationName?: string; phone: string; label?: string; start: boolean; proxyUrl?: string | null }, actor: Actor | null) {
   const db = getDb();
   const phoneJid = `${input.phone}@s.whatsapp.net`;
   let organizationId = input.organizationId;
@@ -205,14 +234,57 @@ export async function addPhone(input: { organizationId?: number; organizationNam
     throw new NotFoundError('Organization not found');
   }
   if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`);
-  const row = await db.organizationPhone.create({ data: { organizationId, phoneJid, label: input.label ?? null } }).catch(async (err) => {
-    // Two requests for the same number at once: the loser gets the same 409 as a later one.
-    if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`);
-    throw err;
-  });
-  await recordAudit(db, { actor, action: 'session.create', targetType: 'phone', targetId: row.id, result: 'ok', detail: { phoneJid } });
+  const create = (proxyUrl: string | null) =>
+    db.organizationPhone.create({ data: { organizationId, phoneJid, label: input.label ?? null, proxyUrl } }).catch(async (err) => {
+      // Two requests for the same number at once: the loser gets the same 409 as a later one.
+      if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`);
+      throw err;
+    });
+  const pool = getConfig().PROXY_POOL;
+  const fromPool = input.proxyUrl === undefined && pool.length > 0;
+  const row = fromPool
+    ? await withPoolLock(async () => {
+        const pick = pickFromPool(pool, await poolUsage(pool), lastPoolPick);
+        const created = await create(pick);
+        lastPoolPick = pick;
+        return created;
+      })
+    : await create(input.proxyUrl ?? null);
+  // The audit says whether a proxy was set and where it came from, never the URL.
+  const proxy = row.proxyUrl ? (fromPool ? 'pool' : 'set') : 'none';
+  await recordAudit(db, { actor, action: 'session.create', targetType: 'phone', targetId: row.id, result: 'ok', detail: { phoneJid, proxy } });
   if (input.start) await getSessionManager().startBaileys(organizationId, row.id, phoneJid);
   return getSession(row.id);
+}
+
+/**
+ * PATCH /api/sessions/:id: label and proxy. A new proxy (or none) restarts a running socket
+ * through it; the audit names the fields that changed, never the proxy URL.
+ */
+export async function updateSession(id: number, input: { label?: string | null; proxyUrl?: string | null }, actor: Actor | null): Promise<SessionDto & { restarted: boolean }> {
+  const row = await phoneOr404(id);
+  const data: { label?: string | null; proxyUrl?: string | null } = {};
+  if (input.label !== undefined && input.label !== row.label) data.label = input.label;
+  if (input.proxyUrl !== undefined && input.proxyUrl !== row.proxyUrl) data.proxyUrl = input.proxyUrl;
+  const changed = Object.keys(data);
+  if (changed.length === 0) return { ...toSessionDto(row), restarted: false };
+  const proxyChange = data.proxyUrl === undefined ? undefined : data.proxyUrl === null ? 'cleared' : row.proxyUrl ? 'changed' : 'set';
+  const restarted = await auditedWithDetail(actor, 'session.update', id, { changed, ...(proxyChange ? { proxy: proxyChange } : {}) }, async () => {
+    await getDb().organizationPhone.update({ where: { id }, data });
+    return data.proxyUrl === undefined ? false : getSessionManager().setProxy(id, data.proxyUrl);
+  });
+  return { ...(await getSession(id)), restarted };
+}
+
+async function auditedWithDetail<T>(actor: Actor | null, action: string, phoneId: number, detail: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+  try {
+    const result = await fn();
+    await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, result: 'ok', detail });
+    return result;
+  } catch (err) {
+    await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, result: 'error', detail: { ...detail, error: redactUrlPasswords(String((err as Error)?.message ?? err)) } });
+    throw err;
+  }
 }
 
 export async function getQr(id: number): Promise<{ qr: string; svg: string }> {

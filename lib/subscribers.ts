@@ -8,9 +8,15 @@ import { startMonitor } from './monitor';
 import { WebhookNotifier } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
 
-const holder = globalThis as unknown as { __subscribers?: { webhooks: WebhookNotifier | null; stopMonitor: () => void } };
+interface Subscribers {
+  webhooks: WebhookNotifier | null;
+  stopMonitor: () => void;
+  unsubscribe: () => void;
+}
 
-export function startSubscribers(manager: SessionManager) {
+const holder = globalThis as unknown as { __subscribers?: Subscribers };
+
+export function startSubscribers(manager: SessionManager): Subscribers {
   if (holder.__subscribers) return holder.__subscribers;
   const config = getConfig();
   const log = getLogger();
@@ -18,7 +24,7 @@ export function startSubscribers(manager: SessionManager) {
   const webhooks = config.ERROR_WEBHOOK_URL
     ? new WebhookNotifier({ url: config.ERROR_WEBHOOK_URL, secret: config.ERROR_WEBHOOK_SECRET, baseDelayMs: config.WEBHOOK_RETRY_BASE_MS }, getDb(), log.child({ module: 'webhooks' }), () => metrics.webhookFailures.inc())
     : null;
-  if (webhooks) manager.subscribe((e) => webhooks.onEngineEvent(e));
+  const unsubscribe = webhooks ? manager.subscribe((e) => webhooks.onEngineEvent(e)) : () => {};
   const stopMonitor = startMonitor({
     db: getDb(),
     manager,
@@ -26,6 +32,16 @@ export function startSubscribers(manager: SessionManager) {
     intervalMs: config.HEALTH_CHECK_INTERVAL_MS,
     onReport: (report) => webhooks?.send(report.type, report),
   });
-  holder.__subscribers = { webhooks, stopMonitor };
+  holder.__subscribers = { webhooks, stopMonitor, unsubscribe };
   return holder.__subscribers;
+}
+
+/** Stops the monitor and the webhook subscription, then waits for queued deliveries (shutdown, tests). */
+export async function stopSubscribers(): Promise<void> {
+  const subs = holder.__subscribers;
+  if (!subs) return;
+  holder.__subscribers = undefined;
+  subs.stopMonitor();
+  subs.unsubscribe();
+  await subs.webhooks?.idle();
 }

@@ -22,6 +22,10 @@ function persistedSecret(): string {
 
 /** Fills derived defaults into process.env and validates it; exits with a clear message on error. */
 export function prepareEnv(): Config {
+  // The project's own data folder (secret, default SQLite file): the owner's only, also when an
+  // older version created it with the umask's mode.
+  const dataDir = path.join(ROOT, 'data');
+  if (fs.existsSync(dataDir)) fs.chmodSync(dataDir, 0o700);
   const dotenv = path.join(ROOT, '.env');
   if (fs.existsSync(dotenv)) process.loadEnvFile(dotenv);
   const env = process.env;

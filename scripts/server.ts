@@ -22,6 +22,12 @@ async function main() {
   const app = next({ dev: false, dir: ROOT, hostname: config.HOST, port: config.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const edge = edgeHandler((req, res) => handle(req, res), {
+    bodyLimit: config.API_BODY_LIMIT,
+    bodyTimeoutMs: config.BODY_TIMEOUT_MS,
+    trustedProxies,
+    hsts: isHttps(config.NEXTAUTH_URL),
+  });
   const server = http.createServer(
     {
       // Backstops behind the edge's own body timeout (which answers JSON).
@@ -29,13 +35,13 @@ async function main() {
       requestTimeout: config.BODY_TIMEOUT_MS + 5_000,
       connectionsCheckingInterval: 1_000,
     },
-    edgeHandler((req, res) => handle(req, res), {
-      bodyLimit: config.API_BODY_LIMIT,
-      bodyTimeoutMs: config.BODY_TIMEOUT_MS,
-      trustedProxies,
-      hsts: isHttps(config.NEXTAUTH_URL),
-    }),
+    edge,
   );
+  // `Expect: 100-continue`: invite the body only when it may be sent (the edge answers 413 otherwise).
+  server.on('checkContinue', (req, res) => {
+    if (Number(req.headers['content-length'] ?? 0) <= config.API_BODY_LIMIT) res.writeContinue();
+    edge(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -205,6 +205,11 @@ export class Connection {
     if (xmlns === 'blocklist') return this.reply(node, [{ tag: 'list', attrs: {}, content: [] }]);
     if (xmlns === 'privacy') return this.reply(node, [{ tag: 'privacy', attrs: {}, content: [] }]);
     if (xmlns === 'md' && child?.tag === 'link_code_companion_reg') return this.onLinkCode(node, child);
+    if (xmlns === 'md' && child?.tag === 'remove-companion-device') {
+      // The client logs its device out (Baileys' logout()): recorded so tests can see it arrived.
+      this.hooks.log(this, 'logout', { jid: child.attrs.jid, reason: child.attrs.reason });
+      return this.reply(node);
+    }
     if (xmlns === 'md' || xmlns === 'w:sync:app:state' || xmlns === 'urn:xmpp:whatsapp:dirty' || xmlns === 'abt' || xmlns === 'w:stats') return this.reply(node);
     this.hooks.log(this, 'unknown-query', { xmlns, type: node.attrs.type, child: child?.tag });
     this.reply(node, [{ tag: 'error', attrs: { code: '501', text: 'feature-not-implemented' } }], 'error');

@@ -16,7 +16,7 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
   const client = useQueryClient();
   const [pairingId, setPairingId] = useState<number | null>(null);
   const add = useMutation({
-    mutationFn: (body: { organizationName: string; phone: string }) => fetchJson<SessionDto>('/api/sessions', { method: 'POST', body }),
+    mutationFn: (body: { organizationName: string; phone: string; proxyUrl?: string }) => fetchJson<SessionDto>('/api/sessions', { method: 'POST', body }),
     onSuccess: (s) => {
       setPairingId(s.id);
       void client.invalidateQueries({ queryKey: queryKeys.sessions() });
@@ -26,7 +26,9 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    add.mutate({ organizationName: String(form.get('organization') ?? '').trim(), phone: String(form.get('phone') ?? '').trim() });
+    const proxyUrl = String(form.get('proxyUrl') ?? '').trim();
+    // Empty: the server picks from its proxy pool (when one is configured).
+    add.mutate({ organizationName: String(form.get('organization') ?? '').trim(), phone: String(form.get('phone') ?? '').trim(), ...(proxyUrl ? { proxyUrl } : {}) });
   };
   return (
     <details className="rounded-lg border border-gray-200 p-3 dark:border-gray-800" open={pairingId !== null}>
@@ -43,6 +45,12 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
           <input name="phone" required inputMode="tel" placeholder="77051234567" aria-describedby="phone-hint" data-testid="add-phone"
             className="mt-1 block rounded border border-gray-300 px-2 py-1 font-mono dark:border-gray-700 dark:bg-gray-950" />
           <span id="phone-hint" className="text-xs text-gray-500">{t('add.phoneHint')}</span>
+        </label>
+        <label className="text-sm">
+          {t('add.proxy')}
+          <input name="proxyUrl" type="text" autoComplete="off" spellCheck={false} placeholder="socks5://user:password@host:1080" aria-describedby="proxy-hint" data-testid="add-proxy"
+            className="mt-1 block w-72 max-w-full rounded border border-gray-300 px-2 py-1 font-mono dark:border-gray-700 dark:bg-gray-950" />
+          <span id="proxy-hint" className="block max-w-72 text-xs text-gray-500">{t('add.proxyHint')}</span>
         </label>
         <button type="submit" disabled={add.isPending} data-testid="add-submit"
           className="inline-flex items-center gap-2 rounded bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">

@@ -1,8 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
 import type { SessionDto, SessionEventDto } from '@/lib/api/session-schemas';
 import type { AuditEntry } from '@/lib/audit';
 import { queryKeys } from '@/lib/ui/query-keys';
@@ -10,6 +10,7 @@ import { fetchJson } from '@/lib/ui/fetch-json';
 import { formatDate, formatNumber } from '@/lib/ui/i18n';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
+import { ConfirmDialog, Spinner } from '../ui/ConfirmDialog';
 import { Counter, HealthBadge, StatusBadge } from './Badges';
 import { useSessionStream } from './useSessionStream';
 
@@ -43,8 +44,10 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
         <Item label={t('col.badDecrypt')}><Counter value={data.stats.badDecryptErrors} max={data.stats.maxBadDecryptErrors} testId="detail-baddecrypt" /></Item>
         <Item label={t('col.organization')}>{data.organizationName}</Item>
         <Item label={t('col.lastConnected')}>{data.lastConnectedAt ? formatDate(locale, data.lastConnectedAt) : t('never')}</Item>
-        <Item label={t('col.lastCloseReason')}>{data.lastCloseReason ?? '—'}</Item>
+        <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason">{data.lastCloseReason ?? '—'}</span></Item>
+        <Item label={t('col.proxy')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-proxy">{data.proxyUrl ?? t('proxy.direct')}</span></Item>
       </dl>
+      {role === 'admin' && <SettingsPanel session={data} phone={phone} />}
       {simulator && role === 'admin' && <FaultPanel phoneId={data.id} />}
       <div className="grid gap-6 lg:grid-cols-2 [&>*]:min-w-0">
         <div>
@@ -91,6 +94,78 @@ function Item({ label, children }: { label: string; children: React.ReactNode })
       <dt className="text-xs uppercase text-gray-500">{label}</dt>
       <dd className="mt-1">{children}</dd>
     </div>
+  );
+}
+
+/**
+ * The phone's settings (PATCH /api/sessions/:id). The proxy field starts empty: the current URL
+ * is only ever shown masked, so sending it back would lose the password. A proxy change restarts
+ * the socket, after a confirmation.
+ */
+function SettingsPanel({ session, phone }: { session: SessionDto; phone: string }) {
+  const { t } = useUi();
+  const toast = useToast();
+  const client = useQueryClient();
+  const [label, setLabel] = useState(session.label ?? '');
+  const [proxyUrl, setProxyUrl] = useState('');
+  const [clear, setClear] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const save = useMutation({
+    mutationFn: (body: { label?: string | null; proxyUrl?: string | null }) => fetchJson<SessionDto>(`/api/sessions/${session.id}`, { method: 'PATCH', body }),
+    onSuccess: () => {
+      setProxyUrl('');
+      setClear(false);
+      setConfirming(false);
+      toast('success', t('settings.saved'));
+      void client.invalidateQueries({ queryKey: queryKeys.sessions() });
+    },
+    onError: (err: Error) => {
+      setConfirming(false);
+      toast('error', t('toast.failed', { error: err.message }));
+    },
+  });
+  const proxyChange = clear ? { proxyUrl: null } : proxyUrl.trim() ? { proxyUrl: proxyUrl.trim() } : {};
+  const labelChange = label.trim() !== (session.label ?? '') ? { label: label.trim() || null } : {};
+  const body = { ...labelChange, ...proxyChange };
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (Object.keys(body).length === 0) return;
+    if ('proxyUrl' in body) setConfirming(true);
+    else save.mutate(body);
+  };
+  return (
+    <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3 rounded-lg border border-gray-200 p-3 dark:border-gray-800" data-testid="settings-panel">
+      <h2 className="w-full text-sm font-semibold">{t('settings.title')}</h2>
+      <label className="text-sm">
+        {t('settings.label')}
+        <input value={label} maxLength={100} onChange={(e) => setLabel(e.target.value)} data-testid="settings-label"
+          className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950" />
+      </label>
+      <label className="text-sm">
+        {t('settings.proxy')}
+        <input value={proxyUrl} disabled={clear} onChange={(e) => setProxyUrl(e.target.value)} autoComplete="off" spellCheck={false} aria-describedby="settings-proxy-hint"
+          placeholder="socks5://user:password@host:1080" data-testid="settings-proxy"
+          className="mt-1 block w-80 max-w-full rounded border border-gray-300 px-2 py-1 font-mono disabled:opacity-50 dark:border-gray-700 dark:bg-gray-950" />
+        <span id="settings-proxy-hint" className="block max-w-80 text-xs text-gray-500 [overflow-wrap:anywhere]">
+          {t('settings.proxyCurrent', { proxy: session.proxyUrl ?? t('proxy.direct') })}
+        </span>
+      </label>
+      {session.proxyUrl && (
+        <label className="flex items-center gap-2 text-sm">
+          <input type="checkbox" checked={clear} onChange={(e) => setClear(e.target.checked)} data-testid="settings-proxy-clear" />
+          {t('settings.proxyClear')}
+        </label>
+      )}
+      <button type="submit" disabled={save.isPending || Object.keys(body).length === 0} data-testid="settings-save"
+        className="inline-flex items-center gap-2 rounded bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">
+        {save.isPending && <Spinner />}
+        {t('settings.save')}
+      </button>
+      {confirming && (
+        <ConfirmDialog title={t('settings.confirmTitle', { phone })} body={t('settings.confirmBody')} pending={save.isPending}
+          onConfirm={() => save.mutate(body)} onCancel={() => setConfirming(false)} />
+      )}
+    </form>
   );
 }
 

@@ -147,6 +147,7 @@ export function SessionsTable({ initial }: { initial: SessionDto[] }) {
                   <td data-label={t('col.phone')} className={`${CELL} font-mono`}>
                     <Link href={`/sessions/${s.id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">+{number(s.phoneJid)}</Link>
                     {s.label && <span className="ml-2 text-xs text-gray-500">{s.label}</span>}
+                    {s.proxyHost && <span className="block text-xs text-gray-500" data-testid={`proxy-${s.id}`} title={t('col.proxy')}>{t('proxy.via', { host: s.proxyHost })}</span>}
                   </td>
                   <td data-label={t('col.status')} className={CELL}><StatusBadge status={s.status} testId={`status-${s.id}`} /></td>
                   <td data-label={t('col.health')} className={CELL}><HealthBadge health={s.health} testId={`health-${s.id}`} /></td>

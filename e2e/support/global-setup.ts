@@ -1,4 +1,4 @@
-// Starts the WhatsApp simulator and one console (fresh SQLite database, `next start`) for all
+// Starts the WhatsApp simulator and one console (fresh SQLite database, scripts/server.ts) for all
 // specs. Specs read the details from test-results/e2e-env.json.
 import fs from 'node:fs';
 import path from 'node:path';

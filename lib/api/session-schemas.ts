@@ -2,6 +2,7 @@
 // by the OpenAPI document, and by the UI for types.
 import { z } from 'zod';
 import { HEALTH_LEVELS, SESSION_STATES } from '../sessions/types';
+import { proxyUrlSchema } from '../sessions/proxy-url';
 
 export const errorStatsSchema = z.object({
   badMacErrors: z.number().int(),
@@ -23,6 +24,10 @@ export const sessionSchema = z.object({
   stats: errorStatsSchema,
   isActive: z.boolean(),
   health: z.enum(HEALTH_LEVELS),
+  /** the phone's proxy with its password masked (`http://user:****@host:port`), null when direct */
+  proxyUrl: z.string().nullable(),
+  /** host:port of the proxy, never credentials */
+  proxyHost: z.string().nullable(),
 });
 export type SessionDto = z.infer<typeof sessionSchema>;
 
@@ -60,6 +65,9 @@ export const phoneNumberSchema = z
   .transform((s) => s.replace(/@s\.whatsapp\.net$/, '').replace(/[\s()+-]/g, ''))
   .refine((s) => /^[1-9]\d{6,14}$/.test(s), 'phone must be an international number with 7 to 15 digits, e.g. 77051234567');
 
+/** A proxy URL (http://, https://, socks5://, socks5h://, optional user:password@), or null / "" for none. */
+export const proxyUrlInputSchema = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), proxyUrlSchema.nullable());
+
 export const addPhoneBodySchema = z
   .object({
     organizationId: z.number().int().positive().optional(),
@@ -67,11 +75,22 @@ export const addPhoneBodySchema = z
     phone: phoneNumberSchema,
     label: z.string().trim().max(100).optional(),
     start: z.boolean().default(true),
+    /** omitted: one from PROXY_POOL when it is set; null or "": direct */
+    proxyUrl: proxyUrlInputSchema.optional(),
   })
   .refine((b) => b.organizationId !== undefined || b.organizationName !== undefined, {
     message: 'organizationId or organizationName is required',
     path: ['organizationId'],
   });
+
+/** PATCH /api/sessions/:id: the phone's settings; each field optional, at least one. */
+export const updateSessionBodySchema = z
+  .strictObject({
+    label: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(100, 'label is at most 100 characters').nullable()).optional(),
+    /** null or "": no proxy (direct). Changing it restarts a running socket. */
+    proxyUrl: proxyUrlInputSchema.optional(),
+  })
+  .refine((b) => b.label !== undefined || b.proxyUrl !== undefined, { message: 'nothing to change: send label and/or proxyUrl' });
 
 export const pageQuerySchema = z.object({
   limit: z

@@ -63,7 +63,13 @@ export async function mapNextAuthResponse(res: Response, ctx: SignInContext, log
       }),
     );
   }
-  if (ctx.failure !== undefined) return withHeaders(toResponse(ctx.failure));
+  if (ctx.failure !== undefined) {
+    // 503 while the database is down (500 otherwise), with a `url` so the login form shows it.
+    const mapped = toResponse(ctx.failure);
+    const body = (await mapped.json()) as { error: string };
+    const retry = mapped.headers.get('retry-after');
+    return withHeaders(json({ ...body, url: `${loginUrl}?error=${encodeURIComponent(body.error)}` }, mapped.status, retry ? { 'retry-after': retry } : undefined));
+  }
 
   const type = res.headers.get('content-type') ?? '';
   let url = res.headers.get('location');

@@ -1,5 +1,8 @@
-// Login throttle: at most `maxFailures` failed sign-ins per email+IP within `windowMs`.
-// Failures are rows in the database so the limit holds across restarts and processes.
+// Login throttle: at most `maxFailures` sign-in attempts per key (email | client address) are
+// evaluated within a window that starts at the key's first attempt. Each attempt is counted with
+// one atomic upsert *before* the password is checked, so however many arrive at once, exactly
+// the first `maxFailures` are evaluated and the rest refused. A success clears the key. Kept in
+// the database (LoginThrottle) so the limit holds across restarts and processes.
 import type { Db } from '../db/client';
 
 export interface ThrottleOptions {
@@ -9,51 +12,41 @@ export interface ThrottleOptions {
 
 export const throttleKey = (email: string, ip: string) => `${email.trim().toLowerCase()}|${ip}`;
 
-/** Seconds until the next attempt is allowed, or 0 when allowed now. */
-export async function loginBlockedFor(db: Db, key: string, opts: ThrottleOptions, now = new Date()): Promise<number> {
-  const since = new Date(now.getTime() - opts.windowMs);
-  const failures = await db.loginFailure.findMany({
-    where: { key, createdAt: { gt: since } },
-    orderBy: { createdAt: 'asc' },
-    select: { createdAt: true },
-  });
-  if (failures.length < opts.maxFailures) return 0;
-  // Allowed again once the oldest failure that keeps the count at the limit leaves the window.
-  const pivot = failures[failures.length - opts.maxFailures].createdAt.getTime();
-  return Math.max(1, Math.ceil((pivot + opts.windowMs - now.getTime()) / 1000));
+export type LoginAttempt = { allowed: true; succeeded: () => Promise<void> } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Counts one attempt for `key` and says whether its password may be checked. Call
+ * `succeeded()` after a right password; a wrong one needs nothing (it stays counted). Refused
+ * attempts are counted too but never move the window, so they do not extend the lock.
+ */
+export async function reserveLoginAttempt(db: Db, key: string, opts: ThrottleOptions, now = Date.now()): Promise<LoginAttempt> {
+  const nowMs = BigInt(now);
+  const sinceMs = BigInt(now - opts.windowMs);
+  const rows = await db.$queryRaw<{ count: number | bigint; windowStart: number | bigint }[]>`
+    INSERT INTO "LoginThrottle" ("key", "count", "windowStart") VALUES (${key}, 1, ${nowMs})
+    ON CONFLICT ("key") DO UPDATE SET
+      "count" = CASE WHEN "LoginThrottle"."windowStart" <= ${sinceMs} THEN 1 ELSE "LoginThrottle"."count" + 1 END,
+      "windowStart" = CASE WHEN "LoginThrottle"."windowStart" <= ${sinceMs} THEN ${nowMs} ELSE "LoginThrottle"."windowStart" END
+    RETURNING "count", "windowStart"`;
+  const count = Number(rows[0].count);
+  if (count <= opts.maxFailures) return { allowed: true, succeeded: () => clearLoginFailures(db, key) };
+  const retryAfterMs = Number(rows[0].windowStart) + opts.windowMs - now;
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
 }
 
-export async function recordLoginFailure(db: Db, key: string): Promise<void> {
-  await db.loginFailure.create({ data: { key } });
+/** Seconds until `key` may try again (0: now), without counting an attempt. */
+export async function loginBlockedFor(db: Db, key: string, opts: ThrottleOptions, now = Date.now()): Promise<number> {
+  const row = await db.loginThrottle.findUnique({ where: { key } });
+  if (!row || row.count < opts.maxFailures) return 0;
+  const left = Number(row.windowStart) + opts.windowMs - now;
+  return left > 0 ? Math.ceil(left / 1000) : 0;
 }
 
 export async function clearLoginFailures(db: Db, key: string): Promise<void> {
-  await db.loginFailure.deleteMany({ where: { key } });
+  await db.loginThrottle.deleteMany({ where: { key } });
 }
 
 export function throttleMessage(seconds: number): string {
   const minutes = Math.ceil(seconds / 60);
   return `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
-}
-
-/**
- * Takes one attempt for `key` before the password is checked, atomically: the attempt is written
- * first (as a failure, until proven otherwise), then the window is counted. Whatever the
- * interleaving, the attempt committed r-th sees at least r rows, so at most `maxFailures`
- * attempts in a window get `allowed`, however many arrive at once. A refused attempt removes its
- * row again (it does not extend the lock). After the password check call `succeeded()` (clears
- * the key) or nothing (the row stays as the failure).
- */
-export async function reserveLoginAttempt(
-  db: Db,
-  key: string,
-  opts: ThrottleOptions,
-  now = new Date(),
-): Promise<{ allowed: true; succeeded: () => Promise<void> } | { allowed: false; retryAfterSeconds: number }> {
-  const row = await db.loginFailure.create({ data: { key, createdAt: now }, select: { id: true } });
-  const since = new Date(now.getTime() - opts.windowMs);
-  const count = await db.loginFailure.count({ where: { key, createdAt: { gt: since } } });
-  if (count <= opts.maxFailures) return { allowed: true, succeeded: () => clearLoginFailures(db, key) };
-  await db.loginFailure.deleteMany({ where: { id: row.id } });
-  return { allowed: false, retryAfterSeconds: Math.max(1, await loginBlockedFor(db, key, opts, now)) };
 }

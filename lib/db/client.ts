@@ -7,16 +7,29 @@ import { PrismaClient as PostgresClient } from './generated/postgres/client';
 import { getConfig } from '../config';
 import { sqliteFileUrl } from '../../prisma/database-url';
 import { providerOf } from './provider';
-import { ConfiguredLibSQL } from './sqlite-adapter';
+import { ConfiguredLibSQL, type SqliteDirect } from './sqlite-adapter';
 import { secureSqliteFile } from './sqlite-files';
 
 export type Db = SqliteClient;
 export { providerOf, type DbProvider } from './provider';
 
+const sqliteAdapters = new WeakMap<Db, ConfiguredLibSQL>();
+
+/** The SQLite client under a Prisma client, for the session store's statements (null on PostgreSQL). */
+export async function sqliteDirect(db: Db): Promise<SqliteDirect | null> {
+  const adapter = sqliteAdapters.get(db);
+  if (!adapter) return null;
+  if (!adapter.direct()) await db.$connect();
+  return adapter.direct();
+}
+
 export function createDb(url: string = getConfig().DATABASE_URL): Db {
   if (providerOf(url) === 'sqlite') {
     secureSqliteFile(url); // 0600 file in a 0700 folder, before libsql creates it
-    return new SqliteClient({ adapter: new ConfiguredLibSQL({ url: sqliteFileUrl(url) }) });
+    const adapter = new ConfiguredLibSQL({ url: sqliteFileUrl(url) });
+    const db = new SqliteClient({ adapter });
+    sqliteAdapters.set(db, adapter);
+    return db;
   }
   const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
   return client as unknown as Db;

@@ -31,8 +31,8 @@ export interface DbAuthState {
 }
 
 export interface AuthStateOptions {
-  /** told about every failed key or credentials write (the session decides what to do) */
-  onWriteError?: (err: unknown, what: 'keys' | 'creds') => void;
+  /** told about every failed key read, key write or credentials write (the session decides what to do) */
+  onError?: (err: unknown, op: 'read' | 'keys' | 'creds') => void;
 }
 
 export async function loadDbAuthState(db: Db | SessionStore, phoneId: number, opts: AuthStateOptions = {}): Promise<DbAuthState> {
@@ -55,7 +55,7 @@ export async function loadDbAuthState(db: Db | SessionStore, phoneId: number, op
       try {
         await store.saveCreds(phoneId, encode(creds));
       } catch (err) {
-        opts.onWriteError?.(err, 'creds');
+        opts.onError?.(err, 'creds');
         throw err;
       }
     });
@@ -71,7 +71,13 @@ export async function loadDbAuthState(db: Db | SessionStore, phoneId: number, op
         if (missing.length) {
           await enqueue(async () => {
             const still = missing.filter((id) => !cache.has(cacheKey(type, id)));
-            const found = await store.readKeys(phoneId, type, still);
+            let found: Map<string, string>;
+            try {
+              found = await store.readKeys(phoneId, type, still);
+            } catch (err) {
+              opts.onError?.(err, 'read');
+              throw err;
+            }
             for (const id of still) {
               const text = found.get(id);
               let value: unknown = text === undefined ? null : decode(text);
@@ -105,7 +111,7 @@ export async function loadDbAuthState(db: Db | SessionStore, phoneId: number, op
           } catch (err) {
             // Not written (or not known to be): forget what we held, the database has the truth.
             for (const k of values.keys()) cache.delete(k);
-            opts.onWriteError?.(err, 'keys');
+            opts.onError?.(err, 'keys');
             throw err;
           }
           for (const [k, v] of values) cache.set(k, v);

@@ -132,6 +132,11 @@ export class SessionManager {
     return [...this.sessions.values()].map((s) => s.snapshot());
   }
 
+  /** What a phone's write buffer holds while the database is unreachable (null for an unknown phone). */
+  writeBacklog(organizationPhoneId: number) {
+    return this.sessions.get(organizationPhoneId)?.writeBacklog() ?? null;
+  }
+
   currentQr(organizationPhoneId: number): string | null {
     return this.sessions.get(organizationPhoneId)?.snapshot().qr ?? null;
   }

@@ -77,3 +77,8 @@ export function maskProxyUrl(url: string | null | undefined): string | null {
     return '(invalid proxy URL)';
   }
 }
+
+/** Masks the password of every `scheme://user:password@` in a text (error messages, logs). */
+export function redactUrlPasswords(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/gi, '$1****@');
+}

@@ -1,6 +1,7 @@
 // One phone's session: an explicit state machine around at most one Baileys socket. Every
 // operation (start, close, restart, logout, reconnect) runs through one queue, so concurrent
 // calls can never leave two sockets or a half-closed one behind.
+import crypto from 'node:crypto';
 import makeWASocket, { DisconnectReason, WAMessageStubType, type WASocket, type ConnectionState, type WAMessage } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
@@ -8,7 +9,7 @@ import { loadDbAuthState, type DbAuthState } from './auth-state';
 import { backoffDelay, classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
-import { storeFor, type PhoneStateWrite, type SessionStore } from './store';
+import { isUnreachable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
@@ -25,6 +26,8 @@ export interface EngineSettings {
   baileysLogLevel: string;
   /** how long a phone's proxy may take to open a tunnel (default 10 s) */
   proxyConnectTimeoutMs?: number;
+  /** the most state and event writes kept per phone while the database is unreachable (default 1000) */
+  outboxLimit?: number;
 }
 
 export interface SessionDeps {
@@ -47,7 +50,12 @@ export class Session {
   private auth: DbAuthState | null = null;
   private counters: ErrorCounters;
   private ops: Promise<unknown> = Promise.resolve();
-  private persistChain: Promise<unknown> = Promise.resolve();
+  private outbox: Outbox;
+  /** the latest credentials still to be saved (the database was unreachable), until they are */
+  private credsRetry: Promise<void> | null = null;
+  /** sockets of this generation or older may not write keys (their session closed after a failed write) */
+  private fence = 0;
+  private dbLost = false;
   private failureChain: Promise<unknown> = Promise.resolve();
   private generation = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -69,6 +77,12 @@ export class Session {
     this.counters = new ErrorCounters(deps.settings.limits);
     this.log = deps.logger.child({ phoneId, phoneJid });
     this.store = storeFor(deps.db);
+    this.outbox = new Outbox({
+      apply: (writes) => this.store.writeSession(this.phoneId, writes),
+      isUnreachable,
+      limit: deps.settings.outboxLimit,
+      log: this.log,
+    });
     this.lastConnectedAt = initial?.lastConnectedAt ?? null;
     this.lastCloseReason = initial?.lastCloseReason ?? null;
     this.proxyUrl = initial?.proxyUrl;
@@ -103,6 +117,7 @@ export class Session {
       pairingCode: this.state === 'qr' ? this.pairingCode : null,
       lastConnectedAt: this.lastConnectedAt?.toISOString() ?? null,
       lastCloseReason: this.lastCloseReason,
+      proxyHost: proxyHost(this.proxyUrl),
     };
   }
 
@@ -114,30 +129,35 @@ export class Session {
     return new Date().toISOString();
   }
 
-  /** Persists in order; failures are logged, never thrown into the socket's handlers. */
-  private persist(fn: (store: SessionStore) => Promise<unknown>) {
-    this.persistChain = this.persistChain.then(() => fn(this.store)).catch((err) => this.log.error({ err }, 'failed to persist session state'));
+  /** What the phone's write buffer holds and has had to drop (metrics, tests). */
+  writeBacklog() {
+    const o = this.outbox;
+    return { waiting: o.size, unreachable: o.unreachable, droppedEvents: o.droppedEvents, coalescedStates: o.coalescedStates, credsPending: !!this.credsRetry };
   }
 
   /** Resolves when every state change so far is in the database. */
   async settled() {
     await this.ops;
     await this.failureChain;
-    await this.persistChain;
+    await this.outbox.idle();
+    await this.credsRetry;
     await this.auth?.flush();
   }
 
   private recordEvent(type: string, fields: { sender?: string | null; count?: number | null; message?: string | null; detail?: unknown } = {}) {
-    this.persist((store) =>
-      store.insertEvent({
+    this.outbox.push({
+      kind: 'event',
+      data: {
         phoneId: this.phoneId,
         type,
         sender: fields.sender ?? null,
         count: fields.count ?? null,
         message: fields.message ?? null,
         detail: fields.detail === undefined ? null : JSON.stringify(fields.detail),
-      }),
-    );
+        uid: crypto.randomUUID(),
+        at: new Date(),
+      },
+    });
   }
 
   private setState(state: SessionState, reason?: string, opts: { persist?: boolean; closeReason?: string } = {}) {
@@ -156,7 +176,7 @@ export class Session {
       const data: PhoneStateWrite = { status: state };
       if (state === 'open') data.lastConnectedAt = this.lastConnectedAt!;
       if (state === 'closed' || state === 'logged_out' || opts.closeReason) data.lastCloseReason = this.lastCloseReason;
-      this.persist((store) => store.writePhoneState(this.phoneId, data));
+      this.outbox.push({ kind: 'state', data });
       this.recordEvent(`state:${state}`, { message: reason ?? null });
     }
     this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason, at: this.now() });
@@ -177,6 +197,7 @@ export class Session {
   start(): Promise<void> {
     return this.run(async () => {
       this.attempts = 0;
+      this.dbLost = false;
       if (this.sock) return;
       this.resetCounters();
       await this.openSocket();
@@ -252,7 +273,7 @@ export class Session {
   }
 
   private async clearAuth() {
-    const auth = this.auth ?? (await loadDbAuthState(this.store, this.phoneId));
+    const auth = this.auth ?? (await this.loadAuth());
     await auth.clear();
     this.auth = null;
   }
@@ -265,13 +286,20 @@ export class Session {
   private async openSocket() {
     this.clearReconnect();
     if (this.sock) return;
-    this.auth ??= await loadDbAuthState(this.store, this.phoneId);
+    this.auth ??= await this.loadAuth();
     const auth = this.auth;
     if (this.proxyUrl === undefined) {
       const row = await this.deps.db.organizationPhone.findUnique({ where: { id: this.phoneId }, select: { proxyUrl: true } });
       this.proxyUrl = row?.proxyUrl ?? null;
     }
     const generation = ++this.generation;
+    this.dbLost = false;
+    // The keys this socket sees: refused once its session closed after a failed write, so a late
+    // retry of the old socket can never overwrite what the next one stores.
+    const keys: typeof auth.state.keys = {
+      get: (type, ids) => auth.state.keys.get(type, ids),
+      set: (data) => (generation <= this.fence ? Promise.reject(new Error('key writes of a closed socket are refused')) : auth.state.keys.set(data)),
+    };
     this.setState('connecting');
     const { settings } = this.deps;
     // Every connection of the phone goes through its proxy: the WebSocket, media and other fetches.
@@ -280,7 +308,7 @@ export class Session {
     const sock = runInSessionContext(this.sink, () =>
       makeWASocket({
         waWebSocketUrl: settings.waWebSocketUrl,
-        auth: auth.state,
+        auth: { creds: auth.state.creds, keys },
         logger: this.log.child({ class: 'baileys' }, { level: settings.baileysLogLevel }) as never,
         printQRInTerminal: false,
         markOnlineOnConnect: false,
@@ -297,12 +325,75 @@ export class Session {
     sock.ev.on('connection.update', (update) => {
       if (update.connection === 'close') waiters.release();
     });
-    sock.ev.on('creds.update', () => void auth.saveCreds().catch((err) => this.log.error({ err }, 'failed to save credentials')));
+    sock.ev.on('creds.update', () => this.saveCreds(auth));
     sock.ev.on('connection.update', (update) => this.onConnectionUpdate(generation, sock, update));
     sock.ev.on('messages.upsert', ({ messages }) => this.onMessages(generation, messages));
   }
 
-  private async closeSocket(reason: string, finalState: 'closed' | 'logged_out', opts: { persist?: boolean } = {}): Promise<{ alreadyClosed: boolean }> {
+  private loadAuth() {
+    return loadDbAuthState(this.store, this.phoneId, { onError: (err, op) => this.onAuthError(err, op) });
+  }
+
+  /** Saves the credentials; while the database is unreachable, the latest are saved once it is back. */
+  private saveCreds(auth: DbAuthState) {
+    if (this.credsRetry) return; // the retry saves the latest credentials
+    auth.saveCreds().catch((err) => {
+      if (!isUnreachable(err)) return this.log.error({ err }, 'failed to save credentials');
+      if (this.credsRetry) return;
+      this.log.warn({ err }, 'database unreachable: credentials will be saved when it is back');
+      this.credsRetry = (async () => {
+        for (let attempt = 0; ; attempt++) {
+          await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 10))));
+          try {
+            await auth.saveCreds();
+            this.log.info('credentials saved after the database came back');
+            return;
+          } catch (retryErr) {
+            if (!isUnreachable(retryErr)) return this.log.error({ err: retryErr }, 'failed to save credentials');
+          }
+        }
+      })().finally(() => (this.credsRetry = null));
+    });
+  }
+
+  /**
+   * A key read or write failed. Key writes stay synchronous (durable before Baileys acknowledges
+   * a message), so while the database is unreachable the session cannot go on: it closes itself
+   * cleanly and reconnects once the database answers again.
+   */
+  private onAuthError(err: unknown, op: 'read' | 'keys' | 'creds') {
+    if (op === 'creds' || !isUnreachable(err) || this.dbLost || !this.sock) return;
+    this.dbLost = true;
+    this.fence = this.generation;
+    this.log.warn({ err, op }, 'database unreachable during a key ' + (op === 'read' ? 'read' : 'write') + ': closing the session until it is back');
+    void this.run(async () => {
+      if (!this.sock || !this.dbLost) return; // closed or replaced meanwhile
+      await this.closeSocket('Database unreachable: reconnecting when it is back', 'connecting');
+      this.waitForDatabase(0);
+    });
+  }
+
+  private waitForDatabase(attempt: number) {
+    const delayMs = Math.min(5000, 250 * 2 ** Math.min(attempt, 10));
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.store.ping().then(
+        () => {
+          this.log.info('database reachable again: reconnecting');
+          void this.run(async () => {
+            if (this.sock || this.state !== 'connecting') return; // started, closed or replaced meanwhile
+            await this.openSocket();
+          }).catch((err) => {
+            this.log.warn({ err }, 'reconnect after the database outage failed: waiting again');
+            this.waitForDatabase(0);
+          });
+        },
+        () => this.waitForDatabase(attempt + 1),
+      );
+    }, delayMs);
+  }
+
+  private async closeSocket(reason: string, finalState: 'closed' | 'logged_out' | 'connecting', opts: { persist?: boolean } = {}): Promise<{ alreadyClosed: boolean }> {
     this.clearReconnect();
     const sock = this.sock;
     if (!sock) {

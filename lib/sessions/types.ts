@@ -42,6 +42,8 @@ export interface SessionSnapshot {
   pairingCode: string | null;
   lastConnectedAt: string | null;
   lastCloseReason: string | null;
+  /** host:port of the phone's proxy (never credentials); null when direct or not known yet */
+  proxyHost: string | null;
 }
 
 /** Everything that leaves the manager is one of these (subscribers: DB, SSE, webhooks, metrics). */

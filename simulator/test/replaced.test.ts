@@ -50,6 +50,14 @@ test('a second connection of the same device replaces the first (440) and counts
   const phones = (await (await fetch(`${sim.controlUrl}/phones`)).json()) as { phoneJid: string; connections: number; overlaps: number }[];
   const row = phones.find((p) => p.phoneJid === jid);
   assert.deepEqual(row && { connections: row.connections, overlaps: row.overlaps }, { connections: 1, overlaps: 1 });
+  // GET /connections: the live socket with the peer it came from.
+  const conns = (await (await fetch(`${sim.controlUrl}/connections`)).json()) as { conn: number; phoneJid: string; loggedIn: boolean; remoteAddress: string; remotePort: number }[];
+  const mine = conns.filter((c) => c.phoneJid === jid);
+  assert.equal(mine.length, 1);
+  assert.equal(mine[0].conn, replaced!.detail.by, 'the newer connection is the live one');
+  assert.equal(mine[0].loggedIn, true);
+  assert.equal(mine[0].remoteAddress, '127.0.0.1');
+  assert.ok(Number.isInteger(mine[0].remotePort) && mine[0].remotePort > 0);
 
   second.sock.end(undefined);
   await second.closed;

@@ -13,9 +13,10 @@ import type { Db } from '../../lib/db/client';
 const ROOT = path.resolve(__dirname, '..', '..');
 
 export interface ConsoleServer {
-  url: string;
-  /** The console process (for RSS and signals). */
-  pid: number;
+  /** changes after restart(): each start binds a new free port */
+  readonly url: string;
+  /** The console process (for RSS and signals); changes after restart(). */
+  readonly pid: number;
   db: Db;
   databaseUrl: string;
   provider: DbProvider;
@@ -25,9 +26,20 @@ export interface ConsoleServer {
   login(email?: string, password?: string): Promise<string>;
   createToken(scope?: 'admin' | 'read'): Promise<string>;
   createViewer(): Promise<{ email: string; password: string }>;
+  /** SIGTERM, wait for the process to exit by itself (the database stays), then start it again on it. */
+  restart(): Promise<void>;
+  /** How the last stopped process ended: its exit code, or the signal that killed it. */
+  lastExit(): { code: number | null; signal: NodeJS.Signals | null } | null;
   stop(): Promise<void>;
 }
 
+/** The product closes its sessions within 15 s of SIGTERM (lib/boot.ts); only after more than that is the process killed. */
+const STOP_DEADLINE_MS = 30_000;
+
+/**
+ * A port that was free a moment ago. Another process may bind it before the caller does: use it
+ * only where a bind failure is retried (startConsole retries `next start` on EADDRINUSE).
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -40,13 +52,20 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000) {
+class PortTaken extends Error {}
+
+async function waitForHealth(url: string, child: ChildProcess, output: () => string, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`console exited early:\n${output()}`);
+    if (child.exitCode !== null) {
+      if (/EADDRINUSE/.test(output())) throw new PortTaken();
+      throw new Error(`console exited early:\n${output()}`);
+    }
     try {
+      // "Ready" is printed once this process listens: the port is its own, not another's that
+      // took it in between (whose health would answer too).
       const res = await fetch(`${url}/api/health`);
-      if (res.ok) return;
+      if (res.ok && /Ready in/.test(output())) return;
     } catch {
       // not listening yet
     }
@@ -82,46 +101,85 @@ export async function signIn(url: string, email: string, password: string): Prom
   return { status: res.status, cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') };
 }
 
-export async function startConsole(opts: { provider?: DbProvider; env?: Record<string, string> } = {}): Promise<ConsoleServer> {
+export async function startConsole(opts: { provider?: DbProvider; env?: Record<string, string>; pgAdminUrl?: string } = {}): Promise<ConsoleServer> {
   const provider = opts.provider ?? 'sqlite';
-  const database: TestDatabase = await createTestDatabase(provider);
+  const database: TestDatabase = await createTestDatabase(provider, opts.pgAdminUrl);
   const adminEmail = 'admin@test.local';
   const adminPassword = crypto.randomBytes(9).toString('base64url');
   await ensureFirstAdmin(database.db, { email: adminEmail, password: adminPassword, cost: 4 });
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  let url = '';
+  let child: ChildProcess | null = null;
   let log = '';
-  // The console's own server (scripts/server.ts: Next behind the HTTP edge), as `npm start` runs it.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      NEXT_MANUAL_SIG_HANDLE: 'true', // as scripts/start.ts: lib/boot.ts closes the sessions, then exits
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: database.url,
-      NEXTAUTH_URL: url,
-      NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex'),
-      LOG_LEVEL: process.env.TEST_CONSOLE_LOG_LEVEL ?? 'warn',
-      ...opts.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const output = () => log;
+  /** Starts `next start` on a free port; a port taken in between (EADDRINUSE) is retried with another. */
+  const launch = async () => {
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const at = `http://127.0.0.1:${port}`;
+      const started = log.length;
+      // The console's own server (scripts/server.ts: Next behind the HTTP edge), as `npm start` runs it.
+      const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          NEXT_MANUAL_SIG_HANDLE: 'true', // as scripts/start.ts: lib/boot.ts closes the sessions, then exits
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          DATABASE_URL: database.url,
+          NEXTAUTH_URL: at,
+          NEXTAUTH_SECRET: secret,
+          LOG_LEVEL: process.env.TEST_CONSOLE_LOG_LEVEL ?? 'warn',
+          ...opts.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      proc.stdout!.on('data', (d) => (log += d));
+      proc.stderr!.on('data', (d) => (log += d));
+      try {
+        await waitForHealth(at, proc, () => log.slice(started));
+        child = proc;
+        url = at;
+        return;
+      } catch (err) {
+        if (proc.exitCode === null) {
+          proc.kill('SIGKILL');
+          await new Promise((r) => proc.once('exit', r));
+        }
+        if (!(err instanceof PortTaken) || attempt >= 5) throw err;
+      }
+    }
+  };
+  /** SIGTERM; the process must exit by itself within the product's deadline, else it is killed. */
+  const terminate = async () => {
+    const proc = child;
+    child = null;
+    if (!proc) return;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_DEADLINE_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    exit = { code: proc.exitCode, signal: proc.signalCode };
+  };
+  const secret = crypto.randomBytes(24).toString('hex');
   try {
-    await waitForHealth(url, child, output);
+    await launch();
   } catch (err) {
-    child.kill('SIGKILL');
     await database.drop();
     throw err;
   }
   let stopped = false;
   return {
-    url,
-    pid: child.pid!,
+    get url() {
+      return url;
+    },
+    get pid() {
+      return child?.pid ?? -1;
+    },
     db: database.db,
     databaseUrl: database.url,
     provider,
@@ -142,16 +200,15 @@ export async function startConsole(opts: { provider?: DbProvider; env?: Record<s
       await createUser(database.db, { email, password, role: 'viewer' }, 4);
       return { email, password };
     },
+    async restart() {
+      await terminate();
+      await launch();
+    },
+    lastExit: () => exit,
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await terminate();
       await database.drop();
     },
   };

@@ -25,7 +25,8 @@ export function testProviders(): DbProvider[] {
   return ['sqlite', 'postgresql'];
 }
 
-export async function createTestDatabase(provider: DbProvider): Promise<TestDatabase> {
+/** `adminUrl`: another PostgreSQL server (e.g. test/support/own-postgres.ts) than the shared one. */
+export async function createTestDatabase(provider: DbProvider, adminUrl: string = PG_ADMIN_URL): Promise<TestDatabase> {
   const suffix = `${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
   if (provider === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-console-test-'));
@@ -43,11 +44,11 @@ export async function createTestDatabase(provider: DbProvider): Promise<TestData
     };
   }
   const name = `wa_console_test_${suffix}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
-  const base = new URL(PG_ADMIN_URL);
+  const base = new URL(adminUrl);
   base.pathname = `/${name}`;
   const url = base.toString();
   await migrateDeploy(url);
@@ -58,7 +59,7 @@ export async function createTestDatabase(provider: DbProvider): Promise<TestData
     db,
     async drop() {
       await db.$disconnect();
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await c.end();

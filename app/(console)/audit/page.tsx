@@ -3,6 +3,7 @@ import { listAudit } from '@/lib/audit';
 import { getDb } from '@/lib/db/client';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { formatDate, translator } from '@/lib/ui/i18n';
+import { consoleActor } from '../console-actor';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,6 +11,7 @@ export const dynamic = 'force-dynamic';
 const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-500 max-md:before:content-[attr(data-label)]';
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+  await consoleActor();
   const { before } = await searchParams;
   const cursor = before && /^\d{1,10}$/.test(before) ? Number(before) : undefined;
   const page = await listAudit(getDb(), { limit: 50, before: cursor });

@@ -12,6 +12,8 @@ export interface BatcherOptions {
   /** how many items a batch may take given their sizes (e.g. a bound on SQL parameters) */
   weight?: (item: unknown) => number;
   maxWeight?: number;
+  /** whether a failed batch is worth retrying item by item (not when the database is simply unreachable); default yes */
+  retryItems?: (err: unknown) => boolean;
 }
 
 interface Pending<I, R> {
@@ -29,6 +31,7 @@ export class Batcher<I, R> {
   private readonly schedule: (fn: () => void) => void;
   private readonly weight: (item: I) => number;
   private readonly maxWeight: number;
+  private readonly retryItems: (err: unknown) => boolean;
   /** batches run so far (tests and metrics) */
   batches = 0;
 
@@ -42,6 +45,7 @@ export class Batcher<I, R> {
     this.schedule = opts.schedule ?? ((fn) => setImmediate(fn));
     this.weight = (opts.weight as (item: I) => number) ?? (() => 1);
     this.maxWeight = opts.maxWeight ?? Infinity;
+    this.retryItems = opts.retryItems ?? (() => true);
   }
 
   add(item: I): Promise<R> {
@@ -95,8 +99,8 @@ export class Batcher<I, R> {
       batch.forEach((p, i) => p.resolve(results[i]));
       return;
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0].reject(err);
+      if (batch.length === 1 || !this.retryItems(err)) {
+        for (const p of batch) p.reject(err);
         return;
       }
     }

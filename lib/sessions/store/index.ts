@@ -4,13 +4,19 @@
 // macrotask, from any number of phones, shares one transaction (one query for reads), and each
 // caller resolves when its own write is committed (see batcher.ts). Prisma stays the connection
 // (its driver adapters); the statements are ours, run with $executeRawUnsafe / $queryRawUnsafe.
-import type { Db } from '../../db/client';
+import { sqliteDirect, type Db } from '../../db/client';
+import type { SqliteDirect } from '../../db/sqlite-adapter';
 import type { DbProvider } from '../../db/provider';
 import { Batcher } from './batcher';
+import { isUnreachable } from './errors';
 import { DIALECTS, SqlBuilder, senderSessionPatterns, type KeyRef, type KeyRow, type PhoneStateWrite, type SessionEventWrite, type Statement } from './sql';
+
+import type { OutboxWrite } from './outbox';
 
 export type { PhoneStateWrite, SessionEventWrite } from './sql';
 export { Batcher } from './batcher';
+export { Outbox, OUTBOX_LIMIT, type OutboxWrite } from './outbox';
+export { isUnreachable } from './errors';
 
 export interface KeyChange {
   upserts: { type: string; keyId: string; data: string }[];
@@ -32,6 +38,10 @@ export interface SessionStore {
   clearAuth(phoneId: number): Promise<void>;
   writePhoneState(phoneId: number, data: PhoneStateWrite): Promise<void>;
   insertEvent(event: SessionEventWrite): Promise<void>;
+  /** a phone's state and event writes, atomically and in order */
+  writeSession(phoneId: number, writes: OutboxWrite[]): Promise<void>;
+  /** resolves when the database answers */
+  ping(): Promise<void>;
 }
 
 /** One unit of the write batcher: the statements of one call, or one phone's key change (merged with others'). */
@@ -49,6 +59,8 @@ interface ReadItem {
 }
 
 export interface StoreOptions {
+  /** SQLite: run statements on Prisma's libsql client under Prisma's lock ('direct', the default) or through Prisma ('prisma') */
+  sqlite?: 'direct' | 'prisma';
   writeConcurrency?: number;
   readConcurrency?: number;
   maxItems?: number;
@@ -59,6 +71,7 @@ export class SqlSessionStore implements SessionStore {
   private readonly sql: SqlBuilder;
   readonly writes: Batcher<WriteItem, number[]>;
   readonly reads: Batcher<ReadItem, Map<string, string>>;
+  readonly credsReads: Batcher<number, string | null>;
 
   constructor(
     private readonly db: Db,
@@ -66,25 +79,59 @@ export class SqlSessionStore implements SessionStore {
     opts: StoreOptions = {},
   ) {
     this.provider = provider;
+    this.useDirect = provider === 'sqlite' && (opts.sqlite ?? 'direct') === 'direct';
     this.sql = new SqlBuilder(DIALECTS[provider]);
     const pg = provider === 'postgresql';
-    this.writes = new Batcher((items) => this.runWrites(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.writeConcurrency ?? (pg ? 2 : 1) });
-    this.reads = new Batcher((items) => this.runReads(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.readConcurrency ?? (pg ? 4 : 2) });
+    // A batch that failed because the database is unreachable fails as a whole: retrying its items
+    // one by one would only fail each of them again.
+    const retryItems = (err: unknown) => !isUnreachable(err);
+    this.writes = new Batcher((items) => this.runWrites(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.writeConcurrency ?? (pg ? 2 : 1), retryItems });
+    this.reads = new Batcher((items) => this.runReads(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.readConcurrency ?? (pg ? 4 : 2), retryItems });
+    this.credsReads = new Batcher((ids) => this.runCredsReads(ids), { maxItems: opts.maxItems ?? 256, concurrency: opts.readConcurrency ?? (pg ? 4 : 2), retryItems });
   }
 
-  private exec(s: Statement) {
-    return this.db.$executeRawUnsafe(s.sql, ...s.params);
+  /** How statements run: 'direct' on SQLite's client (see lib/db/sqlite-adapter.ts), else through Prisma. */
+  get driver(): 'direct' | 'prisma' {
+    return this.useDirect ? 'direct' : 'prisma';
+  }
+  private useDirect: boolean;
+
+  private async direct(): Promise<SqliteDirect | null> {
+    if (!this.useDirect) return null;
+    const direct = await sqliteDirect(this.db);
+    if (!direct) this.useDirect = false;
+    return direct;
   }
 
-  private query<T>(s: Statement) {
-    return this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params);
+  private async query<T>(s: Statement): Promise<T[]> {
+    const direct = await this.direct();
+    if (!direct) return this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params);
+    const release = await direct.lock.acquire();
+    try {
+      const res = await direct.client.execute({ sql: s.sql, args: libsqlArgs(s.params) });
+      return res.rows.map((row) => Object.fromEntries(res.columns.map((c) => [c, row[c]]))) as T[];
+    } finally {
+      release();
+    }
   }
 
   /** Several statements atomically; one runs alone (a statement is atomic by itself). */
   private async atomic(statements: Statement[]): Promise<number[]> {
     if (!statements.length) return [];
-    if (statements.length === 1) return [await this.exec(statements[0])];
-    return this.db.$transaction(statements.map((s) => this.exec(s)));
+    const direct = await this.direct();
+    if (!direct) {
+      if (statements.length === 1) return [await this.db.$executeRawUnsafe(statements[0].sql, ...statements[0].params)];
+      return this.db.$transaction(statements.map((s) => this.db.$executeRawUnsafe(s.sql, ...s.params)));
+    }
+    const release = await direct.lock.acquire();
+    try {
+      const stmts = statements.map((s) => ({ sql: s.sql, args: libsqlArgs(s.params) }));
+      if (stmts.length === 1) return [(await direct.client.execute(stmts[0])).rowsAffected];
+      // One transaction on the same connection (BEGIN IMMEDIATE … COMMIT, rolled back on error).
+      return (await direct.client.batch(stmts, 'write')).map((r) => r.rowsAffected);
+    } finally {
+      release();
+    }
   }
 
   private itemStatements(item: WriteItem): Statement[] {
@@ -155,9 +202,16 @@ export class SqlSessionStore implements SessionStore {
     });
   }
 
-  async readCreds(phoneId: number) {
-    const rows = await this.query<{ data: string }>(this.sql.selectCreds(phoneId));
-    return rows[0]?.data ?? null;
+  private async runCredsReads(phoneIds: number[]): Promise<(string | null)[]> {
+    const found = new Map<number, string>();
+    for (const s of this.sql.selectCreds([...new Set(phoneIds)])) {
+      for (const r of await this.query<{ phoneId: number | bigint; data: string }>(s)) found.set(Number(r.phoneId), r.data);
+    }
+    return phoneIds.map((id) => found.get(id) ?? null);
+  }
+
+  readCreds(phoneId: number) {
+    return this.credsReads.add(phoneId);
   }
 
   async saveCreds(phoneId: number, data: string) {
@@ -195,6 +249,21 @@ export class SqlSessionStore implements SessionStore {
   async insertEvent(event: SessionEventWrite) {
     await this.writes.add({ statements: [this.sql.insertEvent(event)] });
   }
+
+  async writeSession(phoneId: number, writes: OutboxWrite[]) {
+    if (!writes.length) return;
+    const statements = writes.map((w) => (w.kind === 'state' ? this.sql.phoneState(phoneId, w.data) : this.sql.insertEvent(w.data)));
+    await this.writes.add({ statements });
+  }
+
+  async ping() {
+    await this.query({ sql: 'SELECT 1', params: [] });
+  }
+}
+
+/** Parameters as Prisma's libsql adapter writes them (DateTime as ISO 8601 with +00:00), so Prisma reads them back alike. */
+function libsqlArgs(params: unknown[]) {
+  return params.map((p) => (p instanceof Date ? p.toISOString().replace('Z', '+00:00') : p)) as (string | number | null)[];
 }
 
 const stores = new WeakMap<Db, SessionStore>();

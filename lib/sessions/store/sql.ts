@@ -133,9 +133,12 @@ export class SqlBuilder {
     return { sql: `DELETE FROM "AuthKey" WHERE "phoneId" = ${phone} AND "type" = ${t} AND (${likes.join(' OR ')})`, params: p.values };
   }
 
-  selectCreds(phoneId: number): Statement {
-    const p = this.params();
-    return { sql: `SELECT "data" FROM "AuthCreds" WHERE "phoneId" = ${p.add(phoneId)}`, params: p.values };
+  /** The credentials of several phones (a mass login asks for many at once). */
+  selectCreds(phoneIds: number[]): Statement[] {
+    return chunks(phoneIds, ROWS_PER_STATEMENT).map((part) => {
+      const p = this.params();
+      return { sql: `SELECT "phoneId", "data" FROM "AuthCreds" WHERE "phoneId" IN (${part.map((id) => p.add(id)).join(', ')})`, params: p.values };
+    });
   }
 
   upsertCreds(phoneId: number, data: string): Statement {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { ensureFirstAdmin, verifyCredentials } from '../../../lib/auth/users';
 import { createToken, listTokens, revokeToken, verifyToken } from '../../../lib/auth/tokens';
-import { loginBlockedFor, recordLoginFailure, clearLoginFailures } from '../../../lib/auth/throttle';
+import { loginBlockedFor, reserveLoginAttempt, clearLoginFailures } from '../../../lib/auth/throttle';
 
 for (const provider of testProviders()) {
   test(`${provider}: first admin, tokens and throttle`, async (t) => {
@@ -51,13 +51,15 @@ for (const provider of testProviders()) {
     await t.test('throttle: 5 failures per key per window', async () => {
       const opts = { maxFailures: 5, windowMs: 15 * 60_000 };
       const key = 'a@b.c|1.2.3.4';
-      for (let i = 0; i < 4; i++) await recordLoginFailure(db, key);
+      for (let i = 0; i < 4; i++) assert.ok((await reserveLoginAttempt(db, key, opts)).allowed);
       assert.equal(await loginBlockedFor(db, key, opts), 0);
-      await recordLoginFailure(db, key);
+      assert.ok((await reserveLoginAttempt(db, key, opts)).allowed, 'the 5th attempt is still evaluated');
+      const sixth = await reserveLoginAttempt(db, key, opts);
+      assert.ok(!sixth.allowed && sixth.retryAfterSeconds > 14 * 60, 'the 6th is refused');
       const wait = await loginBlockedFor(db, key, opts);
       assert.ok(wait > 14 * 60 && wait <= 15 * 60, `wait ${wait}`);
       assert.equal(await loginBlockedFor(db, 'a@b.c|5.6.7.8', opts), 0, 'another IP is not blocked');
-      const later = new Date(Date.now() + 15 * 60_000 + 1000);
+      const later = Date.now() + 15 * 60_000 + 1000;
       assert.equal(await loginBlockedFor(db, key, opts, later), 0, 'the window passes');
       await clearLoginFailures(db, key);
       assert.equal(await loginBlockedFor(db, key, opts), 0);

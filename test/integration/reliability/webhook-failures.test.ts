@@ -1,6 +1,9 @@
 // A webhook receiver that hangs, answers 500 or refuses connections never slows or breaks the
-// session engine: faults keep being counted, the session auto-closes on time, and every failed
-// attempt is recorded.
+// session engine. Wired the production way (lib/subscribers.ts with the production notifier
+// settings: 5 s timeout, 3 attempts), the phone reaches `closed` at its error limit while the
+// warning sent just before is still undelivered (held open by a hanging receiver, or waiting
+// for its retries), which an engine that waited for its webhooks could not do; the session
+// can be started again meanwhile; every failed attempt is recorded and counted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -9,28 +12,50 @@ import type { AddressInfo } from 'node:net';
 import { startSimulator } from '../../../simulator';
 import { createTestDatabase } from '../../support/databases';
 import { SessionManager } from '../../../lib/sessions/manager';
-import { WebhookNotifier } from '../../../lib/notify/webhooks';
+import { resetConfig } from '../../../lib/config';
+import { setDb } from '../../../lib/db/client';
+import { getMetrics } from '../../../lib/metrics';
+import { startSubscribers, stopSubscribers } from '../../../lib/subscribers';
 import { eventRecorder, testLogger, testSettings } from '../../support/engine';
 import { pairPhones } from '../../support/pairing';
 
-async function receiver(kind: 'hang' | '500' | 'refuse'): Promise<{ url: string; close(): Promise<void> }> {
-  if (kind === 'refuse') {
-    // A port that was free a moment ago: nothing listens there.
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise<void>((r) => probe.close(() => r()));
-    return { url: `http://127.0.0.1:${port}/hook`, close: async () => {} };
-  }
+process.env.LOG_LEVEL = 'silent';
+
+interface Receiver {
+  url: string;
+  /** requests that arrived and are not answered or aborted yet */
+  open(): number;
+  close(): Promise<void>;
+}
+
+/** Nothing listens on port 1 (privileged, never bound here): checked, then used as a refusing receiver. */
+async function refusingUrl(): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    const s = net.connect(1, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      reject(new Error('something listens on 127.0.0.1:1'));
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? resolve() : reject(err)));
+  });
+  return 'http://127.0.0.1:1/hook';
+}
+
+async function receiver(kind: 'hang' | '500' | 'refuse'): Promise<Receiver> {
+  if (kind === 'refuse') return { url: await refusingUrl(), open: () => 0, close: async () => {} };
   const sockets = new Set<net.Socket>();
+  let open = 0;
   const server = http.createServer((req, res) => {
+    open++;
+    res.once('close', () => open--);
     if (kind === '500') res.writeHead(500).end('broken');
-    // 'hang': never answer
+    // 'hang': never answer; the notifier gives up after its timeout
   });
   server.on('connection', (s) => sockets.add(s));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    open: () => open,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
@@ -38,38 +63,82 @@ async function receiver(kind: 'hang' | '500' | 'refuse'): Promise<{ url: string;
   };
 }
 
+const counterValue = async (counter: { get(): Promise<{ values: { value: number }[] }> }) => (await counter.get()).values[0]?.value ?? 0;
+
 for (const kind of ['hang', '500', 'refuse'] as const) {
-  test(`webhook receiver that ${kind === 'hang' ? 'hangs' : kind === '500' ? 'answers 500' : 'refuses connections'}: the engine keeps working`, async (t) => {
+  test(`webhook receiver that ${kind === 'hang' ? 'hangs' : kind === '500' ? 'answers 500' : 'refuses connections'}: the engine does not wait for it`, async (t) => {
     const sim = await startSimulator({ port: 0 });
     const tdb = await createTestDatabase('sqlite');
     const hook = await receiver(kind);
+    // The production wiring reads its settings from the environment and the process-wide database.
+    process.env.ERROR_WEBHOOK_URL = hook.url;
+    process.env.WEBHOOK_RETRY_BASE_MS = '1000';
+    resetConfig();
+    await setDb(tdb.db);
     const manager = new SessionManager(tdb.db, testSettings(sim.url), testLogger());
-    const notifier = new WebhookNotifier({ url: hook.url, timeoutMs: 300, attempts: 2, baseDelayMs: 20 }, tdb.db, testLogger());
-    manager.subscribe((e) => notifier.onEngineEvent(e));
+    const subs = startSubscribers(manager);
+    assert.ok(subs.webhooks, 'the webhook notifier is wired');
     const rec = eventRecorder(manager);
     t.after(async () => {
+      rec.unsubscribe();
       await manager.shutdown();
-      await notifier.idle();
+      await stopSubscribers();
       await hook.close();
       await sim.close();
       await tdb.drop();
+      await setDb(undefined);
+      delete process.env.ERROR_WEBHOOK_URL;
+      delete process.env.WEBHOOK_RETRY_BASE_MS;
+      resetConfig();
     });
+    const failuresBefore = await counterValue(getMetrics(manager).webhookFailures);
     const jid = `77083${kind === 'hang' ? 1 : kind === '500' ? 2 : 3}000001@s.whatsapp.net`;
     const [phone] = await pairPhones(tdb.db, manager, sim, [jid]);
-    const started = Date.now();
-    await sim.inject(jid, { type: 'bad-mac', count: 3 });
-    await rec.waitFor((e) => e.type === 'auto-closed' && e.phoneId === phone.id);
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed < 5000, `auto-close took ${elapsed} ms despite the receiver`);
-    // The session can be started again while deliveries are still failing.
+
+    // What is true at the moment the phone reaches `closed`.
+    let atClose: { openRequests: number; deliveriesDone: boolean } | null = null;
+    let deliveriesDone = false;
+    const off = manager.subscribe((e) => {
+      if (e.type === 'state' && e.phoneId === phone.id && e.state === 'closed' && !atClose) {
+        atClose = { openRequests: hook.open(), deliveriesDone };
+      }
+    });
+    t.after(off);
     const mark = rec.mark();
+    await sim.inject(jid, { type: 'bad-mac', count: 3 });
+    await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.count === 2, 60_000, mark);
+    // From the count-2 warning on: has every queued delivery finished?
+    void subs.webhooks!.idle().then(() => (deliveriesDone = true));
+    await rec.waitFor((e) => e.type === 'auto-closed' && e.phoneId === phone.id, 60_000, mark);
+    await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'closed', 60_000, mark);
+    assert.ok(atClose, 'saw the close');
+    const closeState = atClose as { openRequests: number; deliveriesDone: boolean };
+    // The warning for count 2 went out before the third fault; its delivery had not finished
+    // (a hanging receiver still held it, or its retries were still to come) when the session
+    // closed. An engine that awaited its webhooks would have closed only after it finished.
+    assert.equal(closeState.deliveriesDone, false, 'deliveries were still in flight when the session closed');
+    if (kind === 'hang') assert.ok(closeState.openRequests >= 1, `the receiver still held ${closeState.openRequests} request(s) when the session closed`);
+    const count2Attempts = await tdb.db.webhookDelivery.count({ where: { payload: { contains: '"currentCount":2' } } });
+    assert.ok(count2Attempts < 3, `the count-2 warning had made ${count2Attempts} of its 3 attempts`);
+
+    // The session can be started again while deliveries are still failing.
+    const reopen = rec.mark();
     await manager.start(phone.id);
-    await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'open', 20_000, mark);
-    await notifier.idle();
-    const attempts = await tdb.db.webhookDelivery.findMany();
-    // Warnings at counts 2 and 3, and the auto-close notice: 3 deliveries × 2 attempts, all failed.
-    assert.equal(attempts.length, 6);
-    assert.ok(attempts.every((a) => !a.ok && a.error));
-    assert.equal(notifier.failures, 6);
+    await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'open', 60_000, reopen);
+
+    await subs.webhooks!.idle();
+    const attempts = await tdb.db.webhookDelivery.findMany({ orderBy: { id: 'asc' } });
+    // Warnings at counts 2 and 3, and the auto-close notice: 3 deliveries × 3 attempts, all failed.
+    assert.deepEqual(
+      [...new Set(attempts.map((a) => `${a.event}:${JSON.parse(a.payload).currentCount ?? '-'}`))].sort(),
+      ['session_auto_closed:-', 'session_error_warning:2', 'session_error_warning:3'],
+    );
+    assert.equal(attempts.length, 9);
+    assert.ok(attempts.every((a) => !a.ok && a.error), 'every attempt failed and says why');
+    if (kind === '500') assert.ok(attempts.every((a) => a.statusCode === 500));
+    else assert.ok(attempts.every((a) => a.statusCode === null));
+    if (kind === 'hang') assert.ok(attempts.every((a) => a.durationMs >= 4900), 'each attempt waited for the 5 s timeout');
+    assert.equal(subs.webhooks!.failures, 9);
+    assert.equal((await counterValue(getMetrics(manager).webhookFailures)) - failuresBefore, 9, 'the failures metric counted them');
   });
 }

@@ -37,6 +37,7 @@ for (const provider of testProviders()) {
       assert.equal((await t.db.authCreds.findUniqueOrThrow({ where: { phoneId: phone.id } })).data, '{"v":2}');
       assert.equal(await store.readCreds(phone.id), '{"v":2}');
       assert.equal(await store.readCreds(phone.id + 1000), null);
+      assert.equal((store as SqlSessionStore).driver, provider === 'sqlite' ? 'direct' : 'prisma', "SQLite runs on Prisma's client directly, under Prisma's lock");
 
       // Generic over type and id: Baileys 7's types and LID addresses need nothing special.
       await store.writeKeys(phone.id, {
@@ -98,6 +99,13 @@ for (const provider of testProviders()) {
       const reads = await Promise.all(phones.map((p, i) => store.readKeys(p.id, 'session', [`1555.${i}`, `1555.${i + 1}`])));
       reads.forEach((r, i) => assert.deepEqual([...r], [[`1555.${i}`, `"s${i}"`]]));
       assert.ok(store.reads.batches - readsBefore <= 2, `60 reads took ${store.reads.batches - readsBefore} batches`);
+
+      // Credentials of a mass login: one query for all.
+      await Promise.all(phones.map((p) => store.saveCreds(p.id, `{"phone":${p.id}}`)));
+      const credsBefore = store.credsReads.batches;
+      const creds = await Promise.all([...phones.map((p) => store.readCreds(p.id)), store.readCreds(bad)]);
+      assert.deepEqual(creds, [...phones.map((p) => `{"phone":${p.id}}`), null]);
+      assert.ok(store.credsReads.batches - credsBefore <= 2);
 
       // Key changes of one phone twice in a batch (two auth states of one phone) stay in order.
       await Promise.all([

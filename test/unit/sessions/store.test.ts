@@ -75,6 +75,22 @@ test('batcher: one bad item fails alone (the batch is retried item by item)', as
   assert.deepEqual(runs, [[1, 13, 2], [1], [13], [2]]);
 });
 
+test('batcher: a batch that fails for a reason retrying cannot fix fails as a whole, without retries', async () => {
+  const clock = manual();
+  let runs = 0;
+  const b = new Batcher<number, number>(
+    async () => {
+      runs++;
+      throw new Error('unreachable');
+    },
+    { schedule: clock.schedule, retryItems: (err) => !/unreachable/.test(String(err)) },
+  );
+  const results = Promise.allSettled([1, 2, 3].map((i) => b.add(i)));
+  clock.tick();
+  assert.deepEqual((await results).map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+  assert.equal(runs, 1);
+});
+
 test('batcher: a lone failing item is not retried', async () => {
   let runs = 0;
   const b = new Batcher<number, number>(async () => {

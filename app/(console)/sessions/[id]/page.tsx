@@ -4,10 +4,12 @@ import { listAudit } from '@/lib/audit';
 import { getDb } from '@/lib/db/client';
 import { NotFoundError } from '@/lib/errors';
 import { SessionDetail } from '@/components/sessions/SessionDetail';
+import { consoleActor } from '../../console-actor';
 
 export const dynamic = 'force-dynamic';
 
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
+  await consoleActor();
   const { id: raw } = await params;
   const id = Number(raw);
   if (!/^\d+$/.test(raw) || id < 1 || id > 2_147_483_647) notFound();

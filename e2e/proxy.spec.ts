@@ -1,0 +1,71 @@
+// A proxy per phone in the browser: the proxy field when adding a phone, the proxy host in the
+// row, the settings panel (masked URL, restart confirmation, wrong password shown as the reason,
+// clearing it), and the password never on the page.
+import { test, expect } from '@playwright/test';
+import { e2eEnv, logIn } from './support/env';
+import { startHttpProxy, type TestProxy } from '../test/support/proxies';
+
+const PASSWORD = 'e2e-Pr0xy-pw';
+let proxy: TestProxy;
+
+test.beforeAll(async () => {
+  proxy = await startHttpProxy({ username: 'carol', password: PASSWORD });
+});
+test.afterAll(async () => {
+  await proxy.stop();
+});
+
+const sim = (path: string, body: unknown) =>
+  fetch(`${e2eEnv().simulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+    if (!r.ok) throw new Error(`simulator ${path}: ${r.status} ${await r.text()}`);
+    return r.json();
+  });
+
+test('add a phone through a proxy, change the proxy with confirmation, clear it', async ({ page }) => {
+  await logIn(page);
+  const number = '77050009701';
+  await page.getByTestId('add-phone-toggle').click();
+  await page.getByTestId('add-org').fill('E2E Proxy');
+  await page.getByTestId('add-phone').fill(number);
+  await page.getByTestId('add-proxy').fill(proxy.url);
+  await page.getByTestId('add-submit').click();
+  const qr = page.getByTestId('pairing-qr');
+  await expect(qr).toBeVisible({ timeout: 20_000 });
+  await sim(`/phones/${number}/scan`, { qr: await qr.getAttribute('data-qr') });
+  const row = page.getByTestId(`session-row-${number}`);
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open', { timeout: 20_000 });
+  expect(proxy.tunnels).toBeGreaterThanOrEqual(2);
+  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+  await expect(page.getByTestId(`proxy-${id}`)).toHaveText(`via 127.0.0.1:${proxy.port}`);
+
+  await page.goto(`${e2eEnv().url}/sessions/${id}`);
+  await expect(page.getByTestId('detail-proxy')).toHaveText(`http://carol:****@127.0.0.1:${proxy.port}`);
+  await expect(page.getByTestId('settings-proxy')).toHaveValue('');
+
+  // A wrong password: confirmation first (cancel keeps everything), then the reason shows.
+  await page.getByTestId('settings-proxy').fill(proxy.url.replace(PASSWORD, 'wrong'));
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByRole('dialog')).toContainText('socket is closed and opened again');
+  await page.getByTestId('confirm-cancel').click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(page.getByTestId('detail-status')).toHaveAttribute('data-status', 'open');
+  await page.getByTestId('settings-save').click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Settings saved' })).toBeVisible();
+  await expect(page.getByTestId('detail-reason')).toHaveText('proxy authentication failed', { timeout: 20_000 });
+  await expect(page.getByTestId('settings-proxy')).toHaveValue('');
+
+  // Clear it: the phone connects directly again.
+  await page.getByTestId('settings-proxy-clear').check();
+  await page.getByTestId('settings-save').click();
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('detail-proxy')).toHaveText('direct (no proxy)');
+  await expect(page.getByTestId('detail-status')).toHaveAttribute('data-status', 'open', { timeout: 20_000 });
+
+  // A label alone is saved without asking.
+  await page.getByTestId('settings-label').fill('Front desk');
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Settings saved' }).first()).toBeVisible();
+  expect(await page.content()).not.toContain(PASSWORD);
+});

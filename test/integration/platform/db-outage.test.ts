@@ -1,0 +1,77 @@
+// Issue 11, item 9: while PostgreSQL is unreachable every route answers 503 JSON
+// { error, code: 'database_unavailable' } (not 500 "Internal error"), without driver details, and
+// everything works again once it is back. Uses a PostgreSQL of its own (stopped and started here);
+// the shared one on 5432 is never touched.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startOwnPostgres } from '../../support/own-postgres';
+import { startConsole } from '../../support/console-server';
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('PostgreSQL outage: 503 database_unavailable on every route, recovery after', async (t) => {
+  const pg = await startOwnPostgres();
+  const holder: { server?: Awaited<ReturnType<typeof startConsole>> } = {};
+  t.after(async () => {
+    await pg.start().catch(() => {}); // may be running
+    await holder.server?.stop();
+    await pg.destroy();
+  });
+  const server = (holder.server = await startConsole({ provider: 'postgresql', pgAdminUrl: pg.adminUrl, env: { SESSIONS_AUTOSTART: 'false' } }));
+  const { url } = server;
+  const token = { authorization: `Bearer ${await server.createToken('admin')}` };
+  const cookie = await server.login();
+  const org = await server.db.organization.create({ data: { name: 'Outage' } });
+  const phone = await server.db.organizationPhone.create({ data: { organizationId: org.id, phoneJid: '77050009999@s.whatsapp.net' } });
+  const csrfRes = await fetch(`${url}/api/auth/csrf`);
+  const csrfCookie = csrfRes.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = (await csrfRes.json()) as { csrfToken: string };
+  assert.equal((await fetch(`${url}/api/sessions`, { headers: token })).status, 200);
+
+  await pg.stop();
+
+  const browser = { cookie, origin: url, 'content-type': 'application/json' };
+  const calls: [string, string, RequestInit][] = [
+    ['token: list', '/api/sessions', { headers: token }],
+    ['token: one session', `/api/sessions/${phone.id}`, { headers: token }],
+    ['token: tokens', '/api/tokens', { headers: token }],
+    ['cookie: list', '/api/sessions', { headers: { cookie } }],
+    ['cookie: audit', '/api/audit', { headers: { cookie } }],
+    ['cookie: stats', `/api/sessions/${phone.id}/stats`, { headers: { cookie } }],
+    ['cookie: close', `/api/sessions/${phone.id}/close`, { method: 'POST', headers: browser, body: '{}' }],
+    ['cookie: restart', `/api/sessions/${phone.id}/restart`, { method: 'POST', headers: browser, body: '{}' }],
+    ['cookie: add phone', '/api/sessions', { method: 'POST', headers: browser, body: JSON.stringify({ organizationName: 'Outage', phone: '77050009998' }) }],
+    [
+      'sign-in',
+      '/api/auth/callback/credentials',
+      { method: 'POST', headers: { 'content-type': 'application/json', cookie: csrfCookie }, body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword, csrfToken: csrf.csrfToken, json: 'true' }) },
+    ],
+  ];
+  for (const [name, path, init] of calls) {
+    const res = await fetch(url + path, init);
+    const text = await res.text();
+    assert.equal(res.status, 503, `${name}: ${res.status} ${text}`);
+    assert.match(res.headers.get('content-type') ?? '', /application\/json/, name);
+    const body = JSON.parse(text) as { error: string; code: string };
+    assert.equal(body.code, 'database_unavailable', name);
+    assert.ok(body.error.length > 0, name);
+    // (`url`, on the sign-in, is the console's own login page.)
+    const { url: _loginUrl, ...rest } = body as { url?: string };
+    assert.doesNotMatch(JSON.stringify(rest), new RegExp(`${pg.port}|127\\.0\\.0\\.1|ECONNREFUSED|Prisma|invocation`), `${name}: no driver details`);
+  }
+  const health = await fetch(`${url}/api/health`);
+  assert.equal(health.status, 503);
+
+  await pg.start();
+  await until('health to recover', async () => (await fetch(`${url}/api/health`)).status === 200);
+  await until('the API to recover', async () => (await fetch(`${url}/api/sessions`, { headers: token })).status === 200);
+  const closed = await fetch(`${url}/api/sessions/${phone.id}/close`, { method: 'POST', headers: browser, body: '{}' });
+  assert.equal(closed.status, 200, await closed.text());
+});

@@ -1,0 +1,66 @@
+// `npm run -s user`: role and password changes, sign-out and deletion through the CLI end the
+// user's sessions (their session version moves), on a real database.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createTestDatabase, testProviders } from '../../support/databases';
+import { createUser, verifyCredentials } from '../../../lib/auth/users';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+function cli(databaseUrl: string, args: string[], stdin = ''): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'user.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl, NEW_PASSWORD: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+    child.stdin.end(stdin);
+  });
+}
+
+// SQLite only: the CLI's logic is lib/auth/users.ts (tested on both providers); each run migrates first.
+for (const provider of testProviders().filter((p) => p === 'sqlite')) {
+  test(`${provider}: the user CLI changes users and ends their sessions`, async (t) => {
+    const tdb = await createTestDatabase(provider);
+    t.after(() => tdb.drop());
+    const { db } = tdb;
+    const u = await createUser(db, { email: 'ops@test.local', password: 'first-password', role: 'admin' }, 4);
+    const version = async () => (await db.user.findUniqueOrThrow({ where: { id: u.id } })).sessionVersion;
+
+    let r = await cli(tdb.url, ['role', 'ops@test.local', 'viewer']);
+    assert.equal(r.code, 0, r.output);
+    assert.equal((await db.user.findUniqueOrThrow({ where: { id: u.id } })).role, 'viewer');
+    assert.equal(await version(), 1);
+
+    r = await cli(tdb.url, ['role', 'ops@test.local', 'readonly']);
+    assert.equal(r.code, 2, 'unknown role refused');
+    assert.equal(await version(), 1);
+
+    r = await cli(tdb.url, ['password', 'ops@test.local'], 'second-password\n');
+    assert.equal(r.code, 0, r.output);
+    assert.ok(!r.output.includes('second-password'), 'the password is not echoed');
+    assert.equal(await version(), 2);
+    assert.equal(await verifyCredentials(db, 'ops@test.local', 'first-password'), null);
+    assert.equal((await verifyCredentials(db, 'ops@test.local', 'second-password'))?.role, 'viewer');
+
+    r = await cli(tdb.url, ['sign-out', 'ops@test.local']);
+    assert.equal(r.code, 0, r.output);
+    assert.equal(await version(), 3);
+
+    r = await cli(tdb.url, ['list']);
+    assert.match(r.output, new RegExp(`^${u.id}\\tops@test.local\\tviewer$`, 'm'));
+
+    r = await cli(tdb.url, ['delete', 'ops@test.local']);
+    assert.equal(r.code, 0, r.output);
+    assert.equal(await db.user.count(), 0);
+    r = await cli(tdb.url, ['delete', 'ops@test.local']);
+    assert.equal(r.code, 1, 'unknown email');
+  });
+}
