@@ -65,7 +65,7 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
       // "Ready" is printed once this process listens: the port is its own, not another's that
       // took it in between (whose health would answer too).
       const res = await fetch(`${url}/api/health`);
-      if (res.ok && /Ready in/.test(output())) return;
+      if (res.ok && /Ready in|Console listening on/.test(output())) return; // next start | scripts/server.ts
     } catch {
       // not listening yet
     }
