@@ -4,7 +4,8 @@ import type { Config } from 'tailwindcss';
 
 const config: Config = {
   content: ['./app/**/*.{ts,tsx}', './components/**/*.{ts,tsx}'],
-  darkMode: 'media',
+  // The .dark class on <html> (set from the theme switch: light, dark, or the system's choice).
+  darkMode: 'class',
   theme: {
     extend: {
       colors: {

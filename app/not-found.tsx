@@ -1,16 +1,22 @@
 import Link from 'next/link';
+import type { Metadata } from 'next';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { translator } from '@/lib/ui/i18n';
 
-// The console's own 404 (Next's default one carries an inline <style> that the pages' CSP refuses).
+export async function generateMetadata(): Promise<Metadata> {
+  const t = translator(await requestLocale());
+  return { title: `${t('notFound.title')} · ${t('app.title')}` };
+}
+
+/** Any unknown page or phone (/sessions/99999): HTTP 404, in the admin's language, with a way back.
+ * The console's own page: Next's default 404 carries an inline <style> that the pages' CSP refuses. */
 export default async function NotFound() {
   const t = translator(await requestLocale());
   return (
-    <main className="flex min-h-screen flex-col items-center justify-center gap-4 p-4" data-testid="not-found">
-      <h1 className="text-lg font-semibold">{t('notFound.title')}</h1>
-      <Link href="/" className="rounded border border-gray-300 px-3 py-1.5 text-sm dark:border-gray-700">
-        {t('notFound.back')}
-      </Link>
+    <main className="mx-auto max-w-xl space-y-3 p-8" data-testid="not-found">
+      <h1 className="text-2xl font-semibold">{t('notFound.title')}</h1>
+      <p>{t('notFound.body')}</p>
+      <Link href="/" className="inline-block min-h-6 text-emerald-800 underline dark:text-emerald-300" data-testid="not-found-back">{t('notFound.back')}</Link>
     </main>
   );
 }

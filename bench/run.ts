@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark; `npm run bench -- density api` runs only those (names:
-// auth-store, api, browser, density). Results go to bench/results.json, one section per benchmark,
+// auth-store, api, browser, density, ui-10k). Results go to bench/results.json, one section per benchmark,
 // each stamped with its own date, git commit, command, machine and load: a section that did not
 // run keeps its old stamp, so the file never claims one run made what several did.
 // Then README.md's table is remade from the file (bench/table.ts) and the memory plot is redrawn
@@ -14,6 +14,7 @@ import { authStoreBenchmark } from './auth-store';
 import { apiBenchmark } from './api';
 import { browserBenchmark } from './browser';
 import { memoryPlot } from './plot';
+import { ui10kBenchmark } from './ui-10k';
 import { writeReadmeTable } from './table';
 
 const ROOT = path.join(__dirname, '..');
@@ -31,6 +32,8 @@ const SECTIONS: Record<string, { key: string; run: (progress: (partial: object) 
     needsBuild: true,
   },
   density: { key: 'density', run: (progress) => densityBenchmark({}, progress), needsBuild: true },
+  // The console at fleet size: 10,000 phones, 200 live (docs/console-fleet.md).
+  'ui-10k': { key: 'ui10k', run: () => ui10kBenchmark(), needsBuild: true },
 };
 type Name = string;
 

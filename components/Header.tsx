@@ -3,15 +3,16 @@
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { SignOutButton } from './auth/SignOutButton';
+import { ThemeSwitch } from './ThemeSwitch';
 import type { Locale } from '@/lib/ui/i18n';
 
-export function Header(props: { email: string; role: string; locale: Locale; labels: Record<'title' | 'sessions' | 'audit' | 'tokens' | 'signOut' | 'role' | 'language' | 'nav', string> }) {
+export function Header(props: { email: string; role: string; locale: Locale; labels: Record<'title' | 'sessions' | 'audit' | 'tokens' | 'webhooks' | 'signOut' | 'role' | 'language' | 'nav', string> }) {
   const path = usePathname();
   const router = useRouter();
   const { labels } = props;
   const link = (href: string, label: string) => (
     <Link href={href} aria-current={path === href ? 'page' : undefined}
-      className={`rounded px-2 py-1 ${path === href ? 'bg-gray-100 font-medium dark:bg-gray-800' : 'hover:bg-gray-50 dark:hover:bg-gray-900'}`}>
+      className={`inline-block min-h-7 rounded px-2 py-1 ${path === href ? 'bg-gray-100 font-medium dark:bg-gray-800' : 'hover:bg-gray-50 dark:hover:bg-gray-900'}`}>
       {label}
     </Link>
   );
@@ -28,18 +29,20 @@ export function Header(props: { email: string; role: string; locale: Locale; lab
             {link('/', labels.sessions)}
             {link('/audit', labels.audit)}
             {link('/tokens', labels.tokens)}
+            {link('/webhooks', labels.webhooks)}
           </nav>
         </div>
         <div className="flex flex-wrap items-center gap-3 text-sm">
           <label className="flex items-center gap-1">
             <span className="sr-only">{labels.language}</span>
             <select aria-label={labels.language} value={props.locale} onChange={(e) => setLocale(e.target.value)} data-testid="language-switch"
-              className="rounded border border-gray-300 px-1 py-0.5 dark:border-gray-700 dark:bg-gray-950">
+              className="min-h-7 rounded border border-gray-400 px-1 py-0.5 dark:border-gray-500 dark:bg-gray-950">
               <option value="en">English</option>
               <option value="ru">Русский</option>
             </select>
           </label>
-          <span className="text-gray-600 dark:text-gray-400"><span data-testid="current-user">{props.email}</span> · {labels.role}</span>
+          <ThemeSwitch />
+          <span className="text-gray-700 dark:text-gray-300"><span data-testid="current-user">{props.email}</span> · {labels.role}</span>
           <SignOutButton label={labels.signOut} />
         </div>
       </div>

@@ -16,12 +16,12 @@ async function pair(page: Page, number: string, testInfo?: TestInfo): Promise<st
   await page.getByTestId('add-submit').click();
   // The raw QR string is also in visually hidden text, for screen readers and tests.
   const text = page.getByTestId('pairing-qr-text');
-  await expect(text).toHaveText(/^[^,]+,[^,]+,[^,]+,[^,]+$/, { timeout: 20_000 });
+  await expect(text).toHaveText(/^[^,]+,[^,]+,[^,]+,[^,]+$/, { timeout: 60_000 });
   await expect(page.getByRole('img', { name: 'Pairing QR code' })).toBeVisible();
   if (testInfo) await shoot(page, testInfo, 'pairing-qr-1280');
   await sim(`/phones/${number}/scan`, { qr: await text.textContent() });
   const row = page.getByTestId(`session-row-${number}`);
-  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open', { timeout: 20_000 });
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open', { timeout: 60_000 });
   return (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
 }
 
@@ -45,7 +45,7 @@ test('session detail: the demo fault panel injects faults and the page follows l
   await page.getByTestId('fault-type').selectOption('bad-mac');
   await page.getByTestId('fault-inject').click();
   await expect(page.getByTestId('detail-badmac')).toHaveText('1/3');
-  await expect(page.getByTestId('timeline')).toContainText('15550001111');
+  await expect(page.getByTestId('timeline')).toContainText('Bad MAC from +15550001111 (1/3)');
   await shoot(page, testInfo, 'detail-1280');
   await page.setViewportSize({ width: 390, height: 844 });
   await shoot(page, testInfo, 'detail-390');
@@ -65,6 +65,8 @@ test('API tokens: a created token is shown once with a copy button, then it can 
   await page.getByRole('link', { name: 'API tokens' }).click();
   await expect(page.getByRole('heading', { name: 'API tokens' })).toBeVisible();
   await page.getByTestId('token-name').fill('e2e-script');
+  // A new token defaults to read scope.
+  await expect(page.getByTestId('token-scope')).toHaveValue('read');
   await page.getByTestId('token-create').click();
   const value = page.getByTestId('token-value');
   await expect(value).toHaveText(/\S{20,}/);
@@ -82,6 +84,12 @@ test('API tokens: a created token is shown once with a copy button, then it can 
   await page.getByTestId('token-name').focus();
   await expect(row).toBeVisible();
   await row.getByRole('button', { name: 'Revoke' }).click();
+  // Revoking asks first: cancel keeps the token working.
+  await expect(page.getByRole('dialog')).toContainText('Revoke token e2e-script?');
+  await page.getByTestId('confirm-cancel').click();
+  expect((await fetch(`${e2eEnv().url}/api/sessions`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('toast-success')).toHaveText('Token revoked');
   await expect(row).toContainText('revoked');
   const after = await fetch(`${e2eEnv().url}/api/sessions`, { headers: { authorization: `Bearer ${token}` } });

@@ -4,7 +4,7 @@ import { getConfig } from './config';
 import { getLogger } from './logger';
 import { getSessionManager } from './sessions/manager';
 import { installProcessGuard } from './sessions/process-guard';
-import { startSubscribers } from './subscribers';
+import { getWebhookNotifier, startSubscribers } from './subscribers';
 
 const holder = globalThis as unknown as { __bootPromise?: Promise<void> };
 
@@ -26,7 +26,8 @@ export function bootServer(): Promise<void> {
       logger.info({ signal }, 'shutting down: closing sessions (no logout)');
       // Each socket close is bounded already; this is the last resort.
       setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
-      manager.shutdown().finally(() => process.exit(0));
+      // Webhook attempts in flight finish and are recorded; pending ones stay in the outbox for the next start.
+      Promise.allSettled([manager.shutdown(), getWebhookNotifier()?.stop()]).finally(() => process.exit(0));
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

@@ -28,8 +28,13 @@ const schema = z.object({
   SIM_PORT: int(1, 65535).default(3001),
   ERROR_WEBHOOK_URL: z.url().optional(),
   ERROR_WEBHOOK_SECRET: z.string().min(1).optional(),
-  /** First retry delay of a failed webhook delivery (doubles per attempt; 3 attempts). */
+  /** First retry delay of a failed webhook delivery (doubles per attempt, up to WEBHOOK_RETRY_MAX_MS). */
   WEBHOOK_RETRY_BASE_MS: int(10, 600_000).default(1000),
+  WEBHOOK_RETRY_MAX_MS: int(10, 24 * 3600_000).default(3600_000),
+  /** Attempts per delivery (kept in the outbox across restarts) before it is marked failed. */
+  WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(3),
+  /** Also send session_error_warning with severity `warning` at the first counted failure. */
+  WEBHOOK_EARLY_WARNING: bool.default(false),
   HEALTH_CHECK_INTERVAL_MS: int(1000, 24 * 3600_000).default(300_000),
   MAX_BAD_MAC_ERRORS: int(1, 1000).default(3),
   MAX_BAD_DECRYPT_ERRORS: int(1, 1000).default(5),
@@ -43,6 +48,8 @@ const schema = z.object({
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
   /** Interval of the SSE heartbeat comment on /api/sessions/stream. */
   SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+  /** Recent engine events kept for clients that reconnect with Last-Event-ID (older gaps get `reset`). */
+  SSE_BUFFER_SIZE: int(1, 1_000_000).default(1000),
   /** Proxies handed out to new phones added without one (comma-separated URLs), least used first. */
   PROXY_POOL: z
     .string()

@@ -2,13 +2,25 @@
 // from engine events.
 import client from 'prom-client';
 import type { SessionManager } from './sessions/manager';
-import { HEALTH_LEVELS } from './sessions/types';
+import { HEALTH_LEVELS, type DecryptFailureKind } from './sessions/types';
 import { openStreams } from './stream';
 import { CONTAINED_KINDS } from './sessions/contained-kinds';
+
+/** Every decryption failure kind, as the label value metrics use (snake_case, one spelling everywhere). */
+export const DECRYPT_KINDS = ['bad-mac', 'bad-decrypt', 'no-session', 'message-absent', 'version', 'other'] as const satisfies readonly DecryptFailureKind[];
+export const kindLabel = (kind: DecryptFailureKind) => kind.replace(/-/g, '_');
+
+/**
+ * prom-client's default Node metrics include three gauges named `*_total` (active handles,
+ * requests, resources: sums of the per-type gauges that stay). promtool rejects a non-counter
+ * named `_total`, so they are not exported.
+ */
+const DROPPED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export interface Metrics {
   registry: client.Registry;
   decryptFailures: client.Counter<'kind'>;
+  phonesWithoutSocket: client.Gauge<string>;
   autoCloses: client.Counter<string>;
   restarts: client.Counter<string>;
   reconnects: client.Counter<string>;
@@ -21,6 +33,7 @@ export function getMetrics(manager: SessionManager): Metrics {
   if (holder.__metrics) return holder.__metrics;
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'wa_console_' });
+  for (const name of DROPPED_DEFAULTS) registry.removeSingleMetric(`wa_console_${name}`);
   const phoneLabels = ['phone_id', 'phone_jid'] as const;
   new client.Gauge({
     name: 'wa_session_connected',
@@ -35,13 +48,13 @@ export function getMetrics(manager: SessionManager): Metrics {
   new client.Gauge({
     name: 'wa_session_decrypt_errors',
     help: 'Current counted decryption errors per phone (reset on start and close)',
-    labelNames: [...phoneLabels, 'type'],
+    labelNames: [...phoneLabels, 'kind'],
     registers: [registry],
     collect() {
       this.reset();
       for (const s of manager.snapshots()) {
-        this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, type: 'bad_mac' }, s.stats.badMacErrors);
-        this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, type: 'bad_decrypt' }, s.stats.badDecryptErrors);
+        this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, kind: kindLabel('bad-mac') }, s.stats.badMacErrors);
+        this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, kind: kindLabel('bad-decrypt') }, s.stats.badDecryptErrors);
       }
     },
   });
@@ -86,13 +99,20 @@ export function getMetrics(manager: SessionManager): Metrics {
   const metrics: Metrics = {
     registry,
     decryptFailures: new client.Counter({ name: 'wa_decrypt_failures_total', help: 'Decryption failures by kind', labelNames: ['kind'], registers: [registry] }),
+    phonesWithoutSocket: new client.Gauge({
+      name: 'wa_monitor_connected_without_socket',
+      help: 'Phones the database calls connected that had no live socket at the last health check',
+      registers: [registry],
+    }),
     autoCloses: new client.Counter({ name: 'wa_session_auto_closes_total', help: 'Sessions closed automatically at an error limit', registers: [registry] }),
     restarts: new client.Counter({ name: 'wa_session_restarts_total', help: 'Session restarts', registers: [registry] }),
     reconnects: new client.Counter({ name: 'wa_session_reconnects_total', help: 'Reconnect attempts after a lost connection', registers: [registry] }),
     webhookFailures: new client.Counter({ name: 'wa_webhook_failures_total', help: 'Failed webhook delivery attempts', registers: [registry] }),
   };
+  // Every known label value exists from the start, so rate() shows 0 instead of nothing.
+  for (const kind of DECRYPT_KINDS) metrics.decryptFailures.inc({ kind: kindLabel(kind) }, 0);
   manager.subscribe((e) => {
-    if (e.type === 'decrypt-failure') metrics.decryptFailures.inc({ kind: e.kind });
+    if (e.type === 'decrypt-failure') metrics.decryptFailures.inc({ kind: kindLabel(e.kind) });
     else if (e.type === 'auto-closed') metrics.autoCloses.inc();
     else if (e.type === 'restart') metrics.restarts.inc();
     else if (e.type === 'reconnect') metrics.reconnects.inc();

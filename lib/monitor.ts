@@ -40,10 +40,19 @@ export async function runHealthCheck(db: Db, manager: SessionManager, log: Logge
   return { phones, report: { type: 'session_health_report', checked: phones.length, warnings, timestamp: new Date().toISOString() } };
 }
 
-export function startMonitor(opts: { db: Db; manager: SessionManager; log: Logger; intervalMs: number; onReport: (r: HealthReport) => void }): () => void {
+export function startMonitor(opts: {
+  db: Db;
+  manager: SessionManager;
+  log: Logger;
+  intervalMs: number;
+  onReport: (r: HealthReport) => void;
+  /** after every check, with all checked phones (metrics) */
+  onCheck?: (phones: PhoneHealth[]) => void;
+}): () => void {
   const timer = setInterval(() => {
     runHealthCheck(opts.db, opts.manager, opts.log)
-      .then(({ report }) => {
+      .then(({ phones, report }) => {
+        opts.onCheck?.(phones);
         if (report.warnings.length) opts.onReport(report);
       })
       .catch((err) => opts.log.error({ err }, 'health check failed'));

@@ -51,12 +51,13 @@ function termWhere(term: string): Where {
   if (pieces.length > 1) return { AND: pieces.map(termWhere) };
   const or: Where[] = [];
   for (const c of containsCi(term)) {
-    or.push({ label: c as Prisma.StringNullableFilter }, { organization: { name: c as Prisma.StringFilter } }, { phoneJid: c as Prisma.StringFilter });
+    // Not the phone's JID: its "@s.whatsapp.net" would match letters; numbers are searched by digits.
+    or.push({ label: c as Prisma.StringNullableFilter }, { organization: { name: c as Prisma.StringFilter } });
   }
   return { OR: or };
 }
 
-/** Free text: a phone number (digits with spaces, +, -, parentheses) or words, all of which must match. */
+/** Free text: a phone number (digits with spaces, +, -, parentheses), or text found in the number, label or organization name. */
 function searchWhere(q: string | undefined): Where | null {
   const text = q?.trim();
   if (!text) return null;
@@ -65,8 +66,9 @@ function searchWhere(q: string | undefined): Where | null {
     // The number by its digits; a label or organization name containing the text as typed.
     return { OR: [{ phoneJid: { contains: digits } }, termWhere(text)] };
   }
-  const terms = text.split(/\s+/).slice(0, 8);
-  return { AND: terms.map(termWhere) };
+  // The text as typed (spaces folded): "Scale B" finds the organization "Scale B", not every
+  // phone with a "b" somewhere.
+  return termWhere(text.replace(/\s+/g, ' '));
 }
 
 interface LiveIndex {

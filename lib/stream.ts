@@ -1,9 +1,13 @@
 // Server-Sent Events of every session engine event, with a heartbeat. The subscription ends when
-// the client goes away (abort or cancel), so disconnects never leak listeners. The stream also
-// ends, within `recheckMs`, once its credential no longer allows it (token revoked, user signed
-// out, demoted or deleted); pairing secrets (QR strings, pairing codes) go only to callers that may pair.
+// the client goes away (abort or cancel), so disconnects never leak listeners. Every event has an
+// `id:`; a client that comes back with `Last-Event-ID` gets the events it missed from the
+// process's bounded event log, or a `reset` event (reload your snapshot) when they are gone. The
+// stream also ends, within `recheckMs`, once its credential no longer allows it (token revoked,
+// user signed out, demoted or deleted); pairing secrets (QR strings, pairing codes) go only to
+// callers that may pair (they are still numbered in the log, so ids stay shared by everyone).
 import { getSessionManager } from './sessions/manager';
 import type { SessionEngineEvent } from './sessions/types';
+import { getEventLog, type EventLog, type LoggedEvent } from './sse-log';
 
 /** Events that carry what it takes to link a phone: only for callers that may pair (admins). */
 export const PAIRING_EVENTS: ReadonlySet<SessionEngineEvent['type']> = new Set(['qr', 'pairing-code']);
@@ -23,7 +27,23 @@ const holder = globalThis as unknown as { __sseClients?: number };
 /** Open SSE connections in this process (tests check it goes back to zero). */
 export const openStreams = () => holder.__sseClients ?? 0;
 
-export function sessionEventStream(signal: AbortSignal, heartbeatMs = 15_000, initial?: unknown, access: StreamAccess = {}): Response {
+export interface StreamResume {
+  log?: EventLog;
+  /** the client's Last-Event-ID (header, or the `lastEventId` query parameter) */
+  lastEventId?: string | null;
+  /** the log position when `initial` was read: events after it are sent after the snapshot */
+  sinceSeq?: number;
+}
+
+export function sessionEventStream(
+  signal: AbortSignal,
+  heartbeatMs = 15_000,
+  initial?: unknown,
+  access: StreamAccess = {},
+  resume: StreamResume = {},
+): Response {
+  const log = resume.log ?? getEventLog();
+  const sinceSeq = resume.sinceSeq ?? log.lastSeq;
   let cleanup = () => {};
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -35,10 +55,14 @@ export function sessionEventStream(signal: AbortSignal, heartbeatMs = 15_000, in
           cleanup();
         }
       };
-      const onEvent = (event: SessionEngineEvent) => {
-        if (PAIRING_EVENTS.has(event.type) && !access.canPair) return;
-        send(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      let lastSent = 0;
+      const sendLogged = (entry: LoggedEvent) => {
+        if (entry.seq <= lastSent) return;
+        lastSent = entry.seq;
+        if (PAIRING_EVENTS.has(entry.event.type) && !access.canPair) return;
+        send(`id: ${entry.id}\nevent: ${entry.event.type}\ndata: ${JSON.stringify(entry.event)}\n\n`);
       };
+      const onEvent = (event: SessionEngineEvent) => sendLogged(log.record(event));
       const unsubscribe = getSessionManager().subscribe(onEvent);
       const heartbeat = setInterval(() => send(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs);
       let done = false;
@@ -70,7 +94,21 @@ export function sessionEventStream(signal: AbortSignal, heartbeatMs = 15_000, in
         }
       };
       signal.addEventListener('abort', cleanup, { once: true });
-      send(`retry: 2000\nevent: hello\ndata: ${JSON.stringify(initial ?? {})}\n\n`);
+      const snapshotId = `${log.epoch}-${sinceSeq}`;
+      const plan = log.resume(resume.lastEventId ?? null);
+      if (plan.kind === 'resume') {
+        send('retry: 2000\n\n');
+        for (const entry of plan.events) sendLogged(entry);
+      } else {
+        if (plan.kind === 'reset') {
+          // The events since the client's id are gone: it must reload its snapshot (this one).
+          send(`retry: 2000\nid: ${snapshotId}\nevent: reset\ndata: ${JSON.stringify({ reason: plan.reason, ...((initial as object) ?? {}) })}\n\n`);
+        } else {
+          send(`retry: 2000\nid: ${snapshotId}\nevent: hello\ndata: ${JSON.stringify(initial ?? {})}\n\n`);
+        }
+        lastSent = sinceSeq;
+        for (const entry of log.since(sinceSeq) ?? []) sendLogged(entry);
+      }
     },
     cancel() {
       cleanup();

@@ -7,9 +7,10 @@ import { getMetrics } from './metrics';
 import { startMonitor } from './monitor';
 import { WebhookNotifier } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
+import { getEventLog } from './sse-log';
 
 interface Subscribers {
-  webhooks: WebhookNotifier | null;
+  webhooks: WebhookNotifier;
   stopMonitor: () => void;
   unsubscribe: () => void;
 }
@@ -21,27 +22,56 @@ export function startSubscribers(manager: SessionManager): Subscribers {
   const config = getConfig();
   const log = getLogger();
   const metrics = getMetrics(manager);
-  const webhooks = config.ERROR_WEBHOOK_URL
-    ? new WebhookNotifier({ url: config.ERROR_WEBHOOK_URL, secret: config.ERROR_WEBHOOK_SECRET, baseDelayMs: config.WEBHOOK_RETRY_BASE_MS }, getDb(), log.child({ module: 'webhooks' }), () => metrics.webhookFailures.inc())
-    : null;
-  const unsubscribe = webhooks ? manager.subscribe((e) => webhooks.onEngineEvent(e)) : () => {};
+  // Numbers every engine event for the event stream, whether or not a client is connected.
+  const eventLog = getEventLog(config.SSE_BUFFER_SIZE);
+  const offLog = manager.subscribe((e) => eventLog.record(e));
+  // Always running: organizations can have their own endpoints even without ERROR_WEBHOOK_URL.
+  const webhooks = new WebhookNotifier(
+    {
+      url: config.ERROR_WEBHOOK_URL,
+      secret: config.ERROR_WEBHOOK_SECRET,
+      earlyWarning: config.WEBHOOK_EARLY_WARNING,
+      attempts: config.WEBHOOK_MAX_ATTEMPTS,
+      baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
+      maxDelayMs: config.WEBHOOK_RETRY_MAX_MS,
+    },
+    getDb(),
+    log.child({ module: 'webhooks' }),
+    () => metrics.webhookFailures.inc(),
+  ).start();
+  const offWebhooks = manager.subscribe((e) => webhooks.onEngineEvent(e));
+  const unsubscribe = () => {
+    offLog();
+    offWebhooks();
+  };
   const stopMonitor = startMonitor({
     db: getDb(),
     manager,
     log: log.child({ module: 'monitor' }),
     intervalMs: config.HEALTH_CHECK_INTERVAL_MS,
-    onReport: (report) => webhooks?.send(report.type, report),
+    onReport: (report) => webhooks.send(report.type, report),
+    onCheck: (phones) => metrics.phonesWithoutSocket.set(phones.filter((p) => !p.isConnected).length),
   });
   holder.__subscribers = { webhooks, stopMonitor, unsubscribe };
   return holder.__subscribers;
 }
 
-/** Stops the monitor and the webhook subscription, then waits for queued deliveries (shutdown, tests). */
+/** The process's webhook notifier (outbox worker), once the subscribers started. */
+export function getWebhookNotifier(): WebhookNotifier | null {
+  return holder.__subscribers?.webhooks ?? null;
+}
+
+/**
+ * Stops the monitor and the engine subscriptions, waits for queued deliveries (delivered or given
+ * up), then stops the outbox worker (tests; the process's shutdown stops the worker without waiting
+ * for retries, see boot.ts).
+ */
 export async function stopSubscribers(): Promise<void> {
   const subs = holder.__subscribers;
   if (!subs) return;
   holder.__subscribers = undefined;
   subs.stopMonitor();
   subs.unsubscribe();
-  await subs.webhooks?.idle();
+  await subs.webhooks.idle();
+  await subs.webhooks.stop();
 }

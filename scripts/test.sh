@@ -11,6 +11,10 @@ if [ ! -d lib/db/generated/sqlite ] || [ ! -d lib/db/generated/postgres ]; then 
 if [ ! -x /usr/bin/chromium ]; then
   (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null
 fi
+# promtool (Debian's prometheus package) checks /api/metrics and docs/monitoring's alert rules.
+if ! command -v promtool >/dev/null; then
+  (apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus) >/dev/null
+fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done

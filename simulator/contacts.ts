@@ -103,9 +103,13 @@ export class Contact {
     return new libsignal.ProtocolAddress(user, Number(rest ?? 0));
   }
 
-  /** Starts a fresh outgoing session to the device (the next messages are pkmsg). */
+  /**
+   * Starts a fresh outgoing session to the device (the next messages are pkmsg). Like the real
+   * server, each one-time pre-key is handed out once: it leaves the bundle (two contacts sharing
+   * one would make the second fail once the device consumed it).
+   */
   async newSession(deviceJid: string, bundle: DeviceBundle) {
-    const preKey = bundle.preKeys.length ? bundle.preKeys[crypto.randomInt(bundle.preKeys.length)] : undefined;
+    const preKey = bundle.preKeys.length ? bundle.preKeys.splice(crypto.randomInt(bundle.preKeys.length), 1)[0] : undefined;
     await quietly(() =>
       new libsignal.SessionBuilder(this.store, this.address(deviceJid)).initOutgoing({
         registrationId: bundle.registrationId,

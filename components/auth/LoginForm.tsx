@@ -65,7 +65,7 @@ export function LoginForm({ labels }: { labels: LoginLabels }) {
         </p>
       )}
       <button type="submit" disabled={pending} data-testid="login-submit"
-        className="w-full rounded bg-emerald-600 px-3 py-2 font-medium text-white hover:bg-emerald-700 disabled:opacity-60">
+        className="w-full rounded bg-emerald-700 px-3 py-2 font-medium text-white hover:bg-emerald-800 disabled:opacity-60">
         {pending ? labels.submitting : labels.submit}
       </button>
     </form>

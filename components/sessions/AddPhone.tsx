@@ -8,6 +8,7 @@ import { fetchJson } from '@/lib/ui/fetch-json';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { Spinner } from '../ui/ConfirmDialog';
+import { errorMessage } from '@/lib/ui/session-text';
 
 /** Add a phone, then show its pairing QR (refreshed as it rotates) until it connects. */
 export function AddPhone({ organizations }: { organizations: string[] }) {
@@ -21,7 +22,7 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
       setPairingId(s.id);
       void client.invalidateQueries({ queryKey: queryKeys.sessions() });
     },
-    onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
+    onError: (err: Error) => toast('error', t('toast.failed', { error: errorMessage(t, err) })),
   });
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -44,16 +45,16 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
           {t('add.phone')}
           <input name="phone" required inputMode="tel" placeholder="77051234567" aria-describedby="phone-hint" data-testid="add-phone"
             className="mt-1 block rounded border border-gray-300 px-2 py-1 font-mono dark:border-gray-700 dark:bg-gray-950" />
-          <span id="phone-hint" className="text-xs text-gray-500">{t('add.phoneHint')}</span>
+          <span id="phone-hint" className="text-xs text-gray-600 dark:text-gray-400">{t('add.phoneHint')}</span>
         </label>
         <label className="text-sm">
           {t('add.proxy')}
           <input name="proxyUrl" type="text" autoComplete="off" spellCheck={false} placeholder="socks5://user:password@host:1080" aria-describedby="proxy-hint" data-testid="add-proxy"
             className="mt-1 block w-72 max-w-full rounded border border-gray-300 px-2 py-1 font-mono dark:border-gray-700 dark:bg-gray-950" />
-          <span id="proxy-hint" className="block max-w-72 text-xs text-gray-500">{t('add.proxyHint')}</span>
+          <span id="proxy-hint" className="block max-w-72 text-xs text-gray-600 dark:text-gray-400">{t('add.proxyHint')}</span>
         </label>
         <button type="submit" disabled={add.isPending} data-testid="add-submit"
-          className="inline-flex items-center gap-2 rounded bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">
+          className="inline-flex items-center gap-2 rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">
           {add.isPending && <Spinner />}
           {t('add.submit')}
         </button>
@@ -63,20 +64,23 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
   );
 }
 
-function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
+export function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
   const { t } = useUi();
   const toast = useToast();
   const code = useMutation({
     mutationFn: () => fetchJson<{ pairingCode: string }>(`/api/sessions/${id}/pairing-code`, { method: 'POST' }),
-    onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
+    onError: (err: Error) => toast('error', t('toast.failed', { error: errorMessage(t, err) })),
   });
-  const sessions = useQuery({ queryKey: queryKeys.sessions(), queryFn: () => fetchJson<SessionDto[]>('/api/sessions'), enabled: false });
-  const status = sessions.data?.find((s) => s.id === id)?.status;
+  // The phone's own state: kept current by the stream (applyEvent), polled while the stream is down.
+  const session = useQuery({ queryKey: queryKeys.session(id), queryFn: () => fetchJson<SessionDto>(`/api/sessions/${id}`), refetchInterval: 3000 });
+  const status = session.data?.status;
   // Once linked, stay on "Connected" even if the session later restarts.
   const [linked, setLinked] = useState(false);
   if (status === 'open' && !linked) setLinked(true);
+  // A key of its own per panel: a QR cached from an earlier pairing has expired.
+  const [opened] = useState(() => Date.now());
   const qr = useQuery({
-    queryKey: queryKeys.qr(id),
+    queryKey: [...queryKeys.qr(id), opened],
     queryFn: () => fetchJson<{ qr: string; svg: string }>(`/api/sessions/${id}/qr`),
     enabled: !linked && status !== 'open' && !code.data,
     refetchInterval: 2000,
@@ -85,8 +89,8 @@ function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
   if (linked || status === 'open') {
     return (
       <div className="mt-3 flex items-center gap-3" data-testid="pairing-connected">
-        <span className="text-emerald-700 dark:text-emerald-400">✓ {t('add.connected')}</span>
-        <button type="button" onClick={onDone} className="rounded border border-gray-300 px-2 py-1 text-xs dark:border-gray-700">{t('add.done')}</button>
+        <span className="text-emerald-800 dark:text-emerald-300">✓ {t('add.connected')}</span>
+        <button type="button" onClick={onDone} className="min-h-7 rounded border border-gray-400 px-2 py-1 text-xs dark:border-gray-500">{t('add.done')}</button>
       </div>
     );
   }
@@ -109,7 +113,7 @@ function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
           <figcaption className="sr-only" data-testid="pairing-qr-text">{qr.data.qr}</figcaption>
         </figure>
       ) : (
-        <p className="text-sm text-gray-500">{t('add.waiting')}</p>
+        <p className="text-sm text-gray-600 dark:text-gray-400">{t('add.waiting')}</p>
       )}
       {qr.data && (
         <button type="button" onClick={() => code.mutate()} disabled={code.isPending} data-testid="pairing-use-code"

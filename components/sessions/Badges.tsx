@@ -25,12 +25,14 @@ export function StatusBadge({ status, testId }: { status: SessionState; testId?:
   return <span data-testid={testId} data-status={status} className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_COLORS[status]}`}>{t(`status.${status}`)}</span>;
 }
 
-export function HealthBadge({ health, testId }: { health: HealthLevel; testId?: string }) {
+/** Only a connected session is healthy; a pairing or connecting one reads "not connected". */
+export function HealthBadge({ health, status, testId }: { health: HealthLevel; status?: SessionState; testId?: string }) {
   const { t } = useUi();
+  const text = health === 'closed' && (status === 'qr' || status === 'connecting') ? t('health.offline') : t(`health.${health}`);
   return (
     <span data-testid={testId} data-health={health} className="inline-flex items-center gap-1.5 text-sm">
       <span aria-hidden className={`h-2.5 w-2.5 rounded-full ${HEALTH_COLORS[health]}`} />
-      {t(`health.${health}`)}
+      {text}
     </span>
   );
 }

@@ -2,12 +2,15 @@
 
 import Link from 'next/link';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SessionDto, SessionEventDto } from '@/lib/api/session-schemas';
 import type { AuditEntry } from '@/lib/audit';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
-import { formatDate, formatNumber } from '@/lib/ui/i18n';
+import { formatDate } from '@/lib/ui/i18n';
+import { auditText, errorMessage, reasonText, timelineText } from '@/lib/ui/session-text';
+import type { SessionEngineEvent } from '@/lib/sessions/types';
+import { phoneOf, SessionActions } from './SessionActions';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { ConfirmDialog, Spinner } from '../ui/ConfirmDialog';
@@ -18,7 +21,24 @@ type Detail = SessionDto & { events: SessionEventDto[] };
 
 export function SessionDetail({ initial, audit: initialAudit }: { initial: Detail; audit: AuditEntry[] }) {
   const { t, locale, simulator, role } = useUi();
-  const live = useSessionStream();
+  const toast = useToast();
+  const client = useQueryClient();
+  // The timeline and audit of this phone follow its own events (one refetch per burst).
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
+  const onEvent = useCallback(
+    (e: SessionEngineEvent) => {
+      if (e.phoneId !== initial.id) return;
+      if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.reason) }));
+      if (timer.current) return;
+      timer.current = setTimeout(() => {
+        timer.current = null;
+        void client.invalidateQueries({ queryKey: queryKeys.session(initial.id) });
+      }, 300);
+    },
+    [client, initial.id, t, toast],
+  );
+  const live = useSessionStream(onEvent);
   const { data } = useQuery({
     queryKey: queryKeys.session(initial.id),
     queryFn: () => fetchJson<Detail>(`/api/sessions/${initial.id}`),
@@ -35,16 +55,17 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
   const phone = '+' + data.phoneJid.split('@')[0];
   return (
     <section className="space-y-6">
-      <Link href="/" className="text-sm text-emerald-700 hover:underline dark:text-emerald-400">{t('detail.back')}</Link>
+      <Link href="/" className="inline-block min-h-6 text-sm text-emerald-800 hover:underline dark:text-emerald-300">{t('detail.back')}</Link>
       <h1 className="text-xl font-semibold">{t('detail.title', { phone })}</h1>
+      <SessionActions session={data} layout="page" />
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
         <Item label={t('detail.state')}><StatusBadge status={data.status} testId="detail-status" /></Item>
-        <Item label={t('col.health')}><HealthBadge health={data.health} testId="detail-health" /></Item>
+        <Item label={t('detail.health')}><HealthBadge health={data.health} status={data.status} testId="detail-health" /></Item>
         <Item label={t('col.badMac')}><Counter value={data.stats.badMacErrors} max={data.stats.maxBadMacErrors} testId="detail-badmac" /></Item>
         <Item label={t('col.badDecrypt')}><Counter value={data.stats.badDecryptErrors} max={data.stats.maxBadDecryptErrors} testId="detail-baddecrypt" /></Item>
         <Item label={t('col.organization')}>{data.organizationName}</Item>
         <Item label={t('col.lastConnected')}>{data.lastConnectedAt ? formatDate(locale, data.lastConnectedAt) : t('never')}</Item>
-        <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason">{data.lastCloseReason ?? '—'}</span></Item>
+        <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason" title={data.lastCloseReason ?? undefined}>{reasonText(t, data.lastCloseReason)}</span></Item>
         <Item label={t('col.proxy')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-proxy">{data.proxyUrl ?? t('proxy.direct')}</span></Item>
       </dl>
       {role === 'admin' && <SettingsPanel session={data} phone={phone} />}
@@ -53,18 +74,13 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
         <div>
           <h2 className="mb-2 font-semibold">{t('detail.timeline')}</h2>
           {data.events.length === 0 ? (
-            <p className="text-sm text-gray-500">{t('detail.noEvents')}</p>
+            <p className="text-sm text-gray-700 dark:text-gray-300">{t('detail.noEvents')}</p>
           ) : (
             <ol className="space-y-1 text-sm" data-testid="timeline">
               {data.events.map((e) => (
                 <li key={e.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
-                  <time className="shrink-0 text-gray-500 sm:w-40">{formatDate(locale, e.createdAt)}</time>
-                  <span className="shrink-0 font-mono text-xs sm:w-36">{e.type}{e.count !== null ? ` #${e.count}` : ''}</span>
-                  <span className="min-w-0 text-gray-700 [overflow-wrap:anywhere] dark:text-gray-300">
-                    {e.message}
-                    {e.sender ? ` · ${t('detail.sender', { sender: e.sender.split('@')[0] })}` : ''}
-                    {typeof (e.detail as { deletedKeys?: number } | null)?.deletedKeys === 'number' ? ` · ${t('detail.keysDeleted', { n: formatNumber(locale, (e.detail as { deletedKeys: number }).deletedKeys) })}` : ''}
-                  </span>
+                  <time className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40">{formatDate(locale, e.createdAt)}</time>
+                  <span className="min-w-0 text-gray-800 [overflow-wrap:anywhere] dark:text-gray-200" data-type={e.type} title={e.message ?? undefined}>{timelineText(t, e)}</span>
                 </li>
               ))}
             </ol>
@@ -72,12 +88,12 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
         </div>
         <div>
           <h2 className="mb-2 font-semibold">{t('detail.audit')}</h2>
-          {audit.length === 0 ? <p className="text-sm text-gray-500">{t('audit.empty')}</p> : (
+          {audit.length === 0 ? <p className="text-sm text-gray-700 dark:text-gray-300">{t('audit.empty')}</p> : (
             <ol className="space-y-1 text-sm" data-testid="detail-audit">
               {audit.map((a) => (
                 <li key={a.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
-                  <time className="shrink-0 text-gray-500 sm:w-40">{formatDate(locale, a.createdAt)}</time>
-                  <span className="min-w-0 [overflow-wrap:anywhere]">{a.actorName}: {a.action}{a.reason ? ` — ${a.reason}` : ''} ({a.result})</span>
+                  <time className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40">{formatDate(locale, a.createdAt)}</time>
+                  <span className="min-w-0 [overflow-wrap:anywhere]">{auditText(t, a) ?? `${a.actorName}: ${a.action}${a.reason ? ` — ${a.reason}` : ''}`} ({a.result})</span>
                 </li>
               ))}
             </ol>
@@ -91,7 +107,7 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
 function Item({ label, children }: { label: string; children: React.ReactNode }) {
   return (
     <div className="rounded-lg border border-gray-200 p-3 dark:border-gray-800">
-      <dt className="text-xs uppercase text-gray-500">{label}</dt>
+      <dt className="text-xs uppercase text-gray-700 dark:text-gray-300">{label}</dt>
       <dd className="mt-1">{children}</dd>
     </div>
   );
@@ -121,7 +137,7 @@ function SettingsPanel({ session, phone }: { session: SessionDto; phone: string 
     },
     onError: (err: Error) => {
       setConfirming(false);
-      toast('error', t('toast.failed', { error: err.message }));
+      toast('error', t('toast.failed', { error: errorMessage(t, err) }));
     },
   });
   const proxyChange = clear ? { proxyUrl: null } : proxyUrl.trim() ? { proxyUrl: proxyUrl.trim() } : {};
@@ -146,18 +162,18 @@ function SettingsPanel({ session, phone }: { session: SessionDto; phone: string 
         <input value={proxyUrl} disabled={clear} onChange={(e) => setProxyUrl(e.target.value)} autoComplete="off" spellCheck={false} aria-describedby="settings-proxy-hint"
           placeholder="socks5://user:password@host:1080" data-testid="settings-proxy"
           className="mt-1 block w-80 max-w-full rounded border border-gray-300 px-2 py-1 font-mono disabled:opacity-50 dark:border-gray-700 dark:bg-gray-950" />
-        <span id="settings-proxy-hint" className="block max-w-80 text-xs text-gray-500 [overflow-wrap:anywhere]">
+        <span id="settings-proxy-hint" className="block max-w-80 text-xs text-gray-600 dark:text-gray-400 [overflow-wrap:anywhere]">
           {t('settings.proxyCurrent', { proxy: session.proxyUrl ?? t('proxy.direct') })}
         </span>
       </label>
       {session.proxyUrl && (
         <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" checked={clear} onChange={(e) => setClear(e.target.checked)} data-testid="settings-proxy-clear" />
+          <input type="checkbox" checked={clear} onChange={(e) => setClear(e.target.checked)} data-testid="settings-proxy-clear" className="h-6 w-6" />
           {t('settings.proxyClear')}
         </label>
       )}
       <button type="submit" disabled={save.isPending || Object.keys(body).length === 0} data-testid="settings-save"
-        className="inline-flex items-center gap-2 rounded bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">
+        className="inline-flex items-center gap-2 rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">
         {save.isPending && <Spinner />}
         {t('settings.save')}
       </button>
@@ -183,7 +199,7 @@ function FaultPanel({ phoneId }: { phoneId: number }) {
       const res = await fetchJson<{ delivered: number }>('/api/demo/faults', { method: 'POST', body: { phoneId, type, count } });
       toast('success', t('faults.sent', { n: res.delivered }));
     } catch (err) {
-      toast('error', t('toast.failed', { error: (err as Error).message }));
+      toast('error', t('toast.failed', { error: errorMessage(t, err) }));
     } finally {
       setPending(false);
     }
@@ -192,14 +208,14 @@ function FaultPanel({ phoneId }: { phoneId: number }) {
     <div className="flex flex-wrap items-end gap-3 rounded-lg border border-dashed border-violet-300 p-3 dark:border-violet-800" data-testid="fault-panel">
       <strong className="w-full text-sm">{t('faults.title')}</strong>
       <label className="text-sm">{t('faults.type')}
-        <select value={type} onChange={(e) => setType(e.target.value as (typeof FAULTS)[number])} data-testid="fault-type" className="ml-2 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950">
+        <select value={type} onChange={(e) => setType(e.target.value as (typeof FAULTS)[number])} data-testid="fault-type" className="ml-2 min-h-7 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950">
           {FAULTS.map((f) => <option key={f} value={f}>{f}</option>)}
         </select>
       </label>
       <label className="text-sm">{t('faults.count')}
-        <input type="number" min={1} max={20} value={count} onChange={(e) => setCount(Math.max(1, Math.min(20, Number(e.target.value) || 1)))} className="ml-2 w-16 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950" />
+        <input type="number" min={1} max={20} value={count} onChange={(e) => setCount(Math.max(1, Math.min(20, Number(e.target.value) || 1)))} className="ml-2 min-h-7 w-16 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950" />
       </label>
-      <button type="button" onClick={inject} disabled={pending} data-testid="fault-inject" className="rounded bg-violet-600 px-3 py-1 text-sm text-white disabled:opacity-60">{t('faults.inject')}</button>
+      <button type="button" onClick={inject} disabled={pending} data-testid="fault-inject" className="min-h-7 rounded bg-violet-700 px-3 py-1 text-sm text-white disabled:opacity-60">{t('faults.inject')}</button>
     </div>
   );
 }

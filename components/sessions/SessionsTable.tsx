@@ -1,137 +1,208 @@
 'use client';
 
 import Link from 'next/link';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { SessionDto } from '@/lib/api/session-schemas';
-import { SESSION_STATES, type SessionState } from '@/lib/sessions/types';
+import type { SessionPage, SessionSummary } from '@/lib/api/list-schemas';
+import { HEALTH_LEVELS, SESSION_STATES, type HealthLevel, type SessionEngineEvent, type SessionState } from '@/lib/sessions/types';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
-import { formatDate, serverMessage } from '@/lib/ui/i18n';
+import { formatDate, formatNumber, type MessageKey } from '@/lib/ui/i18n';
+import { reasonText } from '@/lib/ui/session-text';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
-import { ConfirmDialog, Spinner } from '../ui/ConfirmDialog';
+import { Spinner } from '../ui/ConfirmDialog';
 import { Counter, HealthBadge, StatusBadge } from './Badges';
 import { useSessionStream } from './useSessionStream';
 import { AddPhone } from './AddPhone';
+import { phoneOf, SessionActions } from './SessionActions';
+import { BulkBar, type Selection } from './BulkActions';
+import { DEFAULT_SORT, pageQuery, summaryQuery, type ListFilters } from '@/lib/ui/list-params';
 
-type SortKey = 'organizationName' | 'phoneJid' | 'status' | 'health' | 'badMac' | 'badDecrypt' | 'lastConnectedAt';
-// On a phone screen each row becomes a two-column card; the header's labels move into the cells.
-const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-500 max-md:before:content-[attr(data-label)]';
-const HEALTH_ORDER = { healthy: 0, degraded: 1, critical: 2, closed: 3 };
+const SORTS = ['id', 'phone', 'organization', 'status', 'lastConnectedAt', 'label'] as const;
+type SortField = (typeof SORTS)[number];
+const SORT_LABEL: Record<SortField, MessageKey> = { id: 'sort.id', phone: 'sort.phone', organization: 'sort.organization', status: 'sort.status', lastConnectedAt: 'sort.lastConnectedAt', label: 'sort.labelField' };
+
+
+// On a phone screen each row becomes a card; the header's labels move into the cells.
+const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-700 dark:max-md:before:text-gray-300 max-md:before:content-[attr(data-label)]';
+const INPUT = 'min-h-8 rounded border border-gray-400 px-2 py-1 text-sm dark:border-gray-500 dark:bg-gray-950';
 
 const number = (jid: string) => jid.split('@')[0];
 
-function sortValue(s: SessionDto, key: SortKey): string | number {
-  switch (key) {
-    case 'badMac':
-      return s.stats.badMacErrors;
-    case 'badDecrypt':
-      return s.stats.badDecryptErrors;
-    case 'health':
-      return HEALTH_ORDER[s.health];
-    case 'lastConnectedAt':
-      return s.lastConnectedAt ?? '';
-    default:
-      return s[key];
-  }
-}
+type Tile = { key: string; label: string; value: number; filter: Partial<ListFilters> };
 
-export function SessionsTable({ initial }: { initial: SessionDto[] }) {
+export function SessionsTable({ initialPage, initialSummary }: { initialPage: SessionPage; initialSummary: SessionSummary }) {
   const { t, locale, role } = useUi();
-  const live = useSessionStream();
-  const sessions = useQuery({
-    queryKey: queryKeys.sessions(),
-    queryFn: () => fetchJson<SessionDto[]>('/api/sessions'),
-    initialData: initial,
-    // The stream drives updates; when it is down, poll.
+  const toast = useToast();
+  const onEvent = useCallback(
+    (e: SessionEngineEvent) => {
+      if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.reason) }));
+    },
+    [t, toast],
+  );
+  const live = useSessionStream(onEvent);
+  const [search, setSearch] = useState('');
+  const [filters, setFilters] = useState<ListFilters>({ q: '', status: '', health: '', organizationId: '' });
+  const [sort, setSort] = useState(DEFAULT_SORT);
+  const [page, setPage] = useState(1);
+  const [selection, setSelection] = useState<Selection>({ mode: 'ids', ids: new Set() });
+
+  // The search box applies 300 ms after the last key.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setFilters((f) => (f.q === search.trim() ? f : { ...f, q: search.trim() }));
+      setPage(1);
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [search]);
+
+  const qs = pageQuery(filters, sort, page);
+  const initialQs = pageQuery({ q: '', status: '', health: '', organizationId: '' }, DEFAULT_SORT, 1);
+  const list = useQuery({
+    queryKey: queryKeys.sessionPage(qs),
+    queryFn: () => fetchJson<SessionPage>(`/api/sessions?${qs}`),
+    initialData: qs === initialQs ? initialPage : undefined,
+    placeholderData: keepPreviousData,
+    // The stream patches rows in place; when it is down, poll.
     refetchInterval: live ? false : 3000,
   });
-  const [search, setSearch] = useState('');
-  const [status, setStatus] = useState<SessionState | ''>('');
-  const [org, setOrg] = useState('');
-  const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'organizationName', dir: 1 });
-  const [confirm, setConfirm] = useState<{ kind: 'restart' | 'close'; session: SessionDto } | null>(null);
+  const sq = summaryQuery(filters);
+  const summary = useQuery({
+    queryKey: queryKeys.summary(sq),
+    queryFn: () => fetchJson<SessionSummary>(`/api/sessions/summary${sq ? `?${sq}` : ''}`),
+    initialData: sq === '' ? initialSummary : undefined,
+    placeholderData: keepPreviousData,
+    // Counts per state follow the stream in place; health levels are refreshed now and then.
+    refetchInterval: live ? 15_000 : 3000,
+  });
+  const orgs = useQuery({ queryKey: queryKeys.organizations(), queryFn: () => fetchJson<{ id: number; name: string }[]>('/api/organizations'), staleTime: 30_000 });
 
-  const data = useMemo(() => sessions.data ?? [], [sessions.data]);
-  const organizations = useMemo(() => [...new Set(data.map((s) => s.organizationName))].sort(), [data]);
-  const rows = useMemo(() => {
-    const q = search.replace(/\D/g, '');
-    return data
-      .filter((s) => (!q || number(s.phoneJid).includes(q)) && (!status || s.status === status) && (!org || s.organizationName === org))
-      .sort((a, b) => {
-        const x = sortValue(a, sort.key);
-        const y = sortValue(b, sort.key);
-        return (x < y ? -1 : x > y ? 1 : a.id - b.id) * sort.dir;
-      });
-  }, [data, search, status, org, sort]);
-
-  const summary = {
-    total: data.length,
-    connected: data.filter((s) => s.status === 'open').length,
-    warning: data.filter((s) => s.health === 'degraded' || s.health === 'critical' || !s.stats.isHealthy).length,
-    closed: data.filter((s) => s.status === 'closed' || s.status === 'logged_out').length,
+  const data = list.data;
+  const rows: SessionDto[] = data?.items ?? [];
+  const total = data?.total ?? 0;
+  const pageCount = data?.pageCount ?? 1;
+  const update = (patch: Partial<ListFilters>) => {
+    setFilters((f) => ({ ...f, ...patch }));
+    setPage(1);
+    setSelection({ mode: 'ids', ids: new Set() });
   };
 
-  const header = (key: SortKey, label: string) => (
-    <th scope="col" className="px-3 py-2 text-left font-medium" aria-sort={sort.key === key ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'}>
-      <button type="button" className="hover:underline" onClick={() => setSort((s) => ({ key, dir: s.key === key ? (s.dir === 1 ? -1 : 1) : 1 }))}>
-        {label} {sort.key === key ? (sort.dir === 1 ? '▲' : '▼') : ''}
+  const s = summary.data;
+  const tiles: Tile[] = [
+    { key: 'total', label: t('summary.total'), value: s?.total ?? 0, filter: { status: '', health: '' } },
+    ...(['open', 'qr', 'connecting', 'idle', 'closing', 'closed', 'logged_out'] as const).map((st) => ({ key: st, label: t(`status.${st}`), value: s?.byStatus[st] ?? 0, filter: { status: st, health: '' as const } })),
+    ...(['degraded', 'critical'] as const).map((h) => ({ key: h, label: t(`health.${h}`), value: s?.byHealth[h] ?? 0, filter: { status: '' as const, health: h } })),
+  ];
+  const tileActive = (tile: Tile) => tile.filter.status === filters.status && tile.filter.health === filters.health;
+
+  const [field, dir] = sort.startsWith('-') ? [sort.slice(1) as SortField, 'desc' as const] : [sort as SortField, 'asc' as const];
+  const setSortField = (f: SortField) => {
+    setSort((cur) => (cur === f ? `-${f}` : cur === `-${f}` ? f : f === 'id' || f === 'lastConnectedAt' ? `-${f}` : f));
+    setPage(1);
+  };
+  const header = (key: SortField, label: string) => (
+    <th scope="col" className="px-3 py-2 text-left font-medium" aria-sort={field === key ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" className="min-h-6 hover:underline" onClick={() => setSortField(key)} data-testid={`sort-${key}`}>
+        {label} {field === key ? (dir === 'asc' ? '▲' : '▼') : ''}
       </button>
     </th>
   );
+
+  const selectedOnPage = rows.filter((r) => selection.mode === 'all' || selection.ids.has(r.id)).length;
+  const toggle = (id: number) =>
+    setSelection((sel) => {
+      const ids = new Set(sel.mode === 'all' ? rows.map((r) => r.id) : sel.ids);
+      if (ids.has(id)) ids.delete(id);
+      else ids.add(id);
+      return { mode: 'ids', ids };
+    });
+  const togglePage = () =>
+    setSelection((sel) => {
+      const ids = new Set(sel.mode === 'all' ? [] : sel.ids);
+      const all = rows.every((r) => ids.has(r.id));
+      for (const r of rows) {
+        if (all) ids.delete(r.id);
+        else ids.add(r.id);
+      }
+      return { mode: 'ids', ids };
+    });
+  const organizations = useMemo(() => (orgs.data ?? []).map((o) => o.name), [orgs.data]);
 
   return (
     <section className="space-y-4">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-xl font-semibold" data-testid="sessions-title">{t('sessions.title')}</h1>
         <span data-testid="live-indicator" data-live={live} title={live ? t('sessions.liveHint') : t('sessions.staleHint')}
-          className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs ${live ? 'bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300' : 'bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300'}`}>
-          <span aria-hidden className={`h-2 w-2 rounded-full ${live ? 'bg-emerald-500' : 'bg-amber-500'}`} />
+          className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs ${live ? 'bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200' : 'bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200'}`}>
+          <span aria-hidden className={`h-2 w-2 rounded-full ${live ? 'bg-emerald-600' : 'bg-amber-600'}`} />
           {live ? t('sessions.live') : t('sessions.stale')}
         </span>
       </div>
 
-      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4" data-testid="summary" aria-label={t('summary.label')}>
-        {(['total', 'connected', 'warning', 'closed'] as const).map((k) => (
-          <div key={k} className="rounded-lg border border-gray-200 p-3 dark:border-gray-800">
-            <dt className="text-xs uppercase text-gray-500">{t(`summary.${k}`)}</dt>
-            <dd className="text-2xl font-semibold tabular-nums" data-testid={`summary-${k}`}>{summary[k]}</dd>
-          </div>
+      <ul className="grid grid-cols-2 gap-2 sm:grid-cols-3 lg:grid-cols-10" data-testid="summary" aria-label={t('summary.label')}>
+        {tiles.map((tile) => (
+          <li key={tile.key}>
+            <button type="button" onClick={() => update(tile.filter)} aria-pressed={tileActive(tile)} data-testid={`tile-${tile.key}`}
+              className={`w-full rounded-lg border p-2 text-left ${tileActive(tile) ? 'border-emerald-700 ring-2 ring-emerald-700 dark:border-emerald-400 dark:ring-emerald-400' : 'border-gray-300 hover:bg-gray-50 dark:border-gray-700 dark:hover:bg-gray-900'}`}>
+              <span className="block text-xs uppercase text-gray-700 dark:text-gray-300">{tile.label}</span>
+              <span className="block text-2xl font-semibold tabular-nums" data-testid={`summary-${tile.key}`}>{formatNumber(locale, tile.value)}</span>
+            </button>
+          </li>
         ))}
-      </dl>
+      </ul>
 
       {role === 'admin' && <AddPhone organizations={organizations} />}
 
-      <div className="flex flex-wrap gap-2">
-        <input aria-label={t('filter.search')} placeholder={t('filter.search')} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="filter-search"
-          className="rounded border border-gray-300 px-2 py-1 text-sm dark:border-gray-700 dark:bg-gray-950" />
-        <select aria-label={t('filter.status')} value={status} onChange={(e) => setStatus(e.target.value as SessionState | '')} data-testid="filter-status"
-          className="rounded border border-gray-300 px-2 py-1 text-sm dark:border-gray-700 dark:bg-gray-950">
+      <div className="flex flex-wrap items-end gap-2" role="search">
+        <input type="search" aria-label={t('filter.search')} placeholder={t('filter.search')} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="filter-search" className={`${INPUT} w-72 max-w-full`} />
+        <select aria-label={t('filter.status')} value={filters.status} onChange={(e) => update({ status: e.target.value as SessionState | '' })} data-testid="filter-status" className={INPUT}>
           <option value="">{t('filter.status')}: {t('filter.all')}</option>
-          {SESSION_STATES.map((s) => <option key={s} value={s}>{t(`status.${s}`)}</option>)}
+          {SESSION_STATES.map((st) => <option key={st} value={st}>{t(`status.${st}`)}</option>)}
         </select>
-        <select aria-label={t('filter.organization')} value={org} onChange={(e) => setOrg(e.target.value)} data-testid="filter-org"
-          className="rounded border border-gray-300 px-2 py-1 text-sm dark:border-gray-700 dark:bg-gray-950">
+        <select aria-label={t('filter.health')} value={filters.health} onChange={(e) => update({ health: e.target.value as HealthLevel | '' })} data-testid="filter-health" className={INPUT}>
+          <option value="">{t('filter.health')}: {t('filter.all')}</option>
+          {HEALTH_LEVELS.map((h) => <option key={h} value={h}>{t(`health.${h}`)}</option>)}
+        </select>
+        <select aria-label={t('filter.organization')} value={filters.organizationId} onChange={(e) => update({ organizationId: e.target.value })} data-testid="filter-org" className={INPUT}>
           <option value="">{t('filter.organization')}: {t('filter.all')}</option>
-          {organizations.map((o) => <option key={o} value={o}>{o}</option>)}
+          {(orgs.data ?? []).map((o) => <option key={o.id} value={String(o.id)}>{o.name}</option>)}
         </select>
+        <span className="inline-flex items-center gap-1">
+          <select aria-label={t('sort.by')} value={field} onChange={(e) => { setSort((e.target.value === 'id' || e.target.value === 'lastConnectedAt' ? '-' : '') + e.target.value); setPage(1); }} data-testid="sort-field" className={INPUT}>
+            {SORTS.map((f) => <option key={f} value={f}>{t('sort.by')}: {t(SORT_LABEL[f])}</option>)}
+          </select>
+          <button type="button" onClick={() => setSort((cur) => (cur.startsWith('-') ? cur.slice(1) : `-${cur}`))} data-testid="sort-dir" aria-label={`${t('sort.reverse')} (${t(dir === 'asc' ? 'sort.asc' : 'sort.desc')})`} className={`${INPUT} min-w-8`}>
+            {dir === 'asc' ? '▲' : '▼'}
+          </button>
+        </span>
+        {list.isFetching && <span className="text-emerald-700"><Spinner /></span>}
       </div>
 
-      {sessions.isError && <p role="alert" className="text-sm text-red-600">{t('error.load', { error: sessions.error.message })}</p>}
-      {data.length === 0 ? (
-        <p className="rounded border border-dashed border-gray-300 p-6 text-center text-sm text-gray-500 dark:border-gray-700" data-testid="sessions-empty">{t('empty.sessions')}</p>
+      {role === 'admin' && (
+        <BulkBar selection={selection} setSelection={setSelection} total={total} pageRows={rows} selectedOnPage={selectedOnPage} listQuery={qs} />
+      )}
+
+      {list.isError && <p role="alert" className="text-sm text-red-700 dark:text-red-300">{t('error.load', { error: list.error.message })}</p>}
+      {total === 0 && !filters.q && !filters.status && !filters.health && !filters.organizationId && !list.isFetching ? (
+        <p className="rounded border border-dashed border-gray-400 p-6 text-center text-sm text-gray-700 dark:border-gray-600 dark:text-gray-300" data-testid="sessions-empty">{t('empty.sessions')}</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800">
-          <table className="min-w-full text-sm max-md:block" data-testid="sessions-table">
-            <thead className="bg-gray-50 max-md:sr-only dark:bg-gray-900">
+        <div className="overflow-x-auto rounded-lg border border-gray-300 dark:border-gray-700">
+          <table className="min-w-full text-sm max-md:block" data-testid="sessions-table" data-total={total}>
+            <thead className="bg-gray-50 max-md:hidden dark:bg-gray-900">
               <tr>
-                {header('organizationName', t('col.organization'))}
-                {header('phoneJid', t('col.phone'))}
+                {role === 'admin' && (
+                  <th scope="col" className="px-3 py-2 text-left">
+                    <input type="checkbox" aria-label={t('bulk.selectPage')} checked={rows.length > 0 && selectedOnPage === rows.length} onChange={togglePage} data-testid="select-page" className="h-6 w-6" />
+                  </th>
+                )}
+                {header('organization', t('col.organization'))}
+                {header('phone', t('col.phone'))}
                 {header('status', t('col.status'))}
-                {header('health', t('col.health'))}
-                {header('badMac', t('col.badMac'))}
-                {header('badDecrypt', t('col.badDecrypt'))}
+                <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.health')}</th>
+                <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.badMac')}</th>
+                <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.badDecrypt')}</th>
                 {header('lastConnectedAt', t('col.lastConnected'))}
                 <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.lastCloseReason')}</th>
                 {role === 'admin' && <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.actions')}</th>}
@@ -139,25 +210,30 @@ export function SessionsTable({ initial }: { initial: SessionDto[] }) {
             </thead>
             <tbody className="max-md:block">
               {rows.length === 0 && (
-                <tr><td colSpan={9} className="px-3 py-6 text-center text-gray-500">{t('empty.filtered')}</td></tr>
+                <tr><td colSpan={10} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
               )}
               {rows.map((s) => (
-                <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} className="border-t border-gray-100 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
+                <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} data-id={s.id} className="border-t border-gray-200 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
+                  {role === 'admin' && (
+                    <td className={`${CELL} max-md:col-span-2 max-md:before:content-none`}>
+                      <input type="checkbox" aria-label={`${t('col.select')} ${phoneOf(s)}`} checked={selection.mode === 'all' || selection.ids.has(s.id)} onChange={() => toggle(s.id)} data-testid={`select-${s.id}`} className="h-6 w-6" />
+                    </td>
+                  )}
                   <td data-label={t('col.organization')} className={CELL}>{s.organizationName}</td>
                   <td data-label={t('col.phone')} className={`${CELL} font-mono`}>
-                    <Link href={`/sessions/${s.id}`} className="text-emerald-700 hover:underline dark:text-emerald-400">+{number(s.phoneJid)}</Link>
-                    {s.label && <span className="ml-2 text-xs text-gray-500">{s.label}</span>}
-                    {s.proxyHost && <span className="block text-xs text-gray-500" data-testid={`proxy-${s.id}`} title={t('col.proxy')}>{t('proxy.via', { host: s.proxyHost })}</span>}
+                    <Link href={`/sessions/${s.id}`} className="inline-block min-h-6 text-emerald-800 underline-offset-2 hover:underline dark:text-emerald-300">+{number(s.phoneJid)}</Link>
+                    {s.label && <span className="ml-2 text-xs text-gray-700 dark:text-gray-300">{s.label}</span>}
+                    {s.proxyHost && <span className="block text-xs text-gray-700 dark:text-gray-300" data-testid={`proxy-${s.id}`} title={t('col.proxy')}>{t('proxy.via', { host: s.proxyHost })}</span>}
                   </td>
                   <td data-label={t('col.status')} className={CELL}><StatusBadge status={s.status} testId={`status-${s.id}`} /></td>
-                  <td data-label={t('col.health')} className={CELL}><HealthBadge health={s.health} testId={`health-${s.id}`} /></td>
+                  <td data-label={t('col.health')} className={CELL}><HealthBadge health={s.health} status={s.status} testId={`health-${s.id}`} /></td>
                   <td data-label={t('col.badMac')} className={CELL}><Counter value={s.stats.badMacErrors} max={s.stats.maxBadMacErrors} testId={`badmac-${s.id}`} /></td>
                   <td data-label={t('col.badDecrypt')} className={CELL}><Counter value={s.stats.badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>
                   <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}>{s.lastConnectedAt ? formatDate(locale, s.lastConnectedAt) : t('never')}</td>
-                  <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-600 max-md:col-span-2 dark:text-gray-400`} data-testid={`reason-${s.id}`}>{s.lastCloseReason ?? '—'}</td>
+                  <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-700 max-md:col-span-2 dark:text-gray-300`} data-testid={`reason-${s.id}`} title={s.lastCloseReason ?? undefined}>{reasonText(t, s.lastCloseReason)}</td>
                   {role === 'admin' && (
-                    <td data-label={t('col.actions')} className={`${CELL} whitespace-nowrap max-md:col-span-2`}>
-                      <RowActions session={s} onAsk={(kind) => setConfirm({ kind, session: s })} />
+                    <td data-label={t('col.actions')} className={`${CELL} max-md:col-span-2`}>
+                      <SessionActions session={s} />
                     </td>
                   )}
                 </tr>
@@ -166,53 +242,13 @@ export function SessionsTable({ initial }: { initial: SessionDto[] }) {
           </table>
         </div>
       )}
-      {confirm && <ConfirmAction {...confirm} onDone={() => setConfirm(null)} />}
+      <nav aria-label={t('page.nav')} className="flex flex-wrap items-center justify-between gap-2 text-sm" data-testid="pager">
+        <span data-testid="page-info">{t('page.info', { page: formatNumber(locale, data?.page ?? page), pages: formatNumber(locale, pageCount), total: formatNumber(locale, total) })}</span>
+        <span className="flex gap-2">
+          <button type="button" disabled={page <= 1} onClick={() => setPage((p) => Math.max(1, p - 1))} data-testid="page-prev" className={INPUT}>{t('page.prev')}</button>
+          <button type="button" disabled={page >= pageCount} onClick={() => setPage((p) => p + 1)} data-testid="page-next" className={INPUT}>{t('page.next')}</button>
+        </span>
+      </nav>
     </section>
   );
 }
-
-function RowActions({ session, onAsk }: { session: SessionDto; onAsk: (kind: 'restart' | 'close') => void }) {
-  const { t } = useUi();
-  const running = session.status === 'open' || session.status === 'connecting' || session.status === 'qr';
-  return (
-    <div className="flex gap-2">
-      <button type="button" data-testid={`restart-${session.id}`} onClick={() => onAsk('restart')}
-        className="rounded border border-gray-300 px-2 py-1 text-xs hover:bg-gray-100 dark:border-gray-700 dark:hover:bg-gray-800">
-        {t('action.restart')}
-      </button>
-      <button type="button" data-testid={`close-${session.id}`} disabled={!running} onClick={() => onAsk('close')}
-        className="rounded border border-red-300 px-2 py-1 text-xs text-red-700 hover:bg-red-50 disabled:opacity-40 dark:border-red-800 dark:text-red-400 dark:hover:bg-red-950">
-        {t('action.close')}
-      </button>
-    </div>
-  );
-}
-
-function ConfirmAction({ kind, session, onDone }: { kind: 'restart' | 'close'; session: SessionDto; onDone: () => void }) {
-  const { t } = useUi();
-  const toast = useToast();
-  const client = useQueryClient();
-  const phone = '+' + number(session.phoneJid);
-  const mutation = useMutation({
-    mutationFn: (reason: string) =>
-      fetchJson<{ message: string }>(`/api/sessions/${session.id}/${kind}`, { method: 'POST', body: kind === 'close' ? (reason ? { reason } : {}) : undefined }),
-    onSuccess: (res) => {
-      toast('success', serverMessage(t, res.message));
-      void client.invalidateQueries({ queryKey: queryKeys.sessions() });
-      onDone();
-    },
-    onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
-  });
-  return (
-    <ConfirmDialog
-      title={t(kind === 'restart' ? 'confirm.restartTitle' : 'confirm.closeTitle', { phone })}
-      body={t(kind === 'restart' ? 'confirm.restartBody' : 'confirm.closeBody')}
-      withReason={kind === 'close'}
-      pending={mutation.isPending}
-      onConfirm={(reason) => mutation.mutate(reason)}
-      onCancel={onDone}
-    />
-  );
-}
-
-export { Spinner };

@@ -3,12 +3,13 @@
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import type { SessionDto } from '@/lib/api/session-schemas';
+import type { SessionPage, SessionSummary } from '@/lib/api/list-schemas';
 import { queryKeys } from '@/lib/ui/query-keys';
 import type { SessionEngineEvent } from '@/lib/sessions/types';
 
-const EVENT_TYPES = ['state', 'stats', 'qr', 'decrypt-failure', 'auto-closed', 'reconnect', 'restart'] as const;
+const EVENT_TYPES = ['state', 'stats', 'qr', 'pairing-code', 'decrypt-failure', 'auto-closed', 'reconnect', 'restart'] as const;
 
-/** Applies what an engine event says directly to the cached session(s), for an instant update. */
+/** Applies what an engine event says directly to one cached session. */
 export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
   if (s.id !== e.phoneId) return s;
   switch (e.type) {
@@ -21,7 +22,8 @@ export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
         isActive: e.state === 'open' || e.state === 'connecting' || e.state === 'qr',
         lastConnectedAt: e.state === 'open' ? e.at : s.lastConnectedAt,
         lastCloseReason: e.reason && (e.state === 'closed' || e.state === 'logged_out') ? e.reason : s.lastCloseReason,
-        health: e.state === 'closed' || e.state === 'logged_out' ? 'closed' : s.health,
+        // Only a connected session is healthy; the stats event after "open" sets the level.
+        health: e.state === 'open' ? s.health : 'closed',
       };
     case 'auto-closed':
       return { ...s, lastCloseReason: e.reason };
@@ -30,15 +32,39 @@ export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
   }
 }
 
-function applyEvent(client: QueryClient, e: SessionEngineEvent) {
-  client.setQueryData<SessionDto[]>(queryKeys.sessions(), (list) => list?.map((s) => patchSession(s, e)));
-  client.setQueryData<SessionDto>(queryKeys.session(e.phoneId), (s) => (s ? { ...s, ...patchSession(s, e) } : s));
+/** Moves one phone between the state counters of the cached summary tiles. */
+export function patchSummary(summary: SessionSummary, e: SessionEngineEvent): SessionSummary {
+  if (e.type !== 'state' || e.previous === e.state) return summary;
+  const byStatus = { ...summary.byStatus };
+  if ((byStatus[e.previous] ?? 0) > 0) byStatus[e.previous] -= 1;
+  byStatus[e.state] = (byStatus[e.state] ?? 0) + 1;
+  return { ...summary, byStatus };
 }
 
 /**
- * Subscribes to /api/sessions/stream. Every engine event is applied to the query cache at once and
- * then reconciled with the server (one refetch per 150 ms burst). Returns whether the stream is
- * live, so callers can fall back to polling (`refetchInterval`) when it is not.
+ * Applies an event to every cached page, the phone's own detail and the summary tiles, in place:
+ * no request per event. Pages that do not show the phone are returned unchanged (same object).
+ */
+export function applyEvent(client: QueryClient, e: SessionEngineEvent) {
+  client.setQueriesData<SessionPage>({ queryKey: queryKeys.sessionPages() }, (page) => {
+    if (!page || !page.items.some((s) => s.id === e.phoneId)) return page;
+    return { ...page, items: page.items.map((s) => patchSession(s, e)) };
+  });
+  client.setQueryData<SessionDto>(queryKeys.session(e.phoneId), (s) => (s ? { ...s, ...patchSession(s, e) } : s));
+  client.setQueriesData<SessionSummary>({ queryKey: queryKeys.summaries() }, (s) => (s ? patchSummary(s, e) : s));
+}
+
+/** Everything cached about sessions is refetched: after a reconnect, or when the server says events were lost. */
+export function refreshAll(client: QueryClient) {
+  void client.invalidateQueries({ queryKey: queryKeys.sessions() });
+}
+
+/**
+ * Subscribes to /api/sessions/stream. Every engine event is applied to the query cache at once;
+ * the list is not downloaded again per event. A full refresh happens only when the stream comes
+ * back after a drop (the `hello` of a reconnect) or on a `reset` event (the server could not
+ * replay what was missed). Returns whether the stream is live, so callers can fall back to
+ * polling when it is not.
  */
 export function useSessionStream(onEvent?: (e: SessionEngineEvent) => void): boolean {
   const client = useQueryClient();
@@ -49,15 +75,6 @@ export function useSessionStream(onEvent?: (e: SessionEngineEvent) => void): boo
   });
   useEffect(() => {
     const source = new EventSource('/api/sessions/stream');
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const reconcile = () => {
-      if (timer) return;
-      timer = setTimeout(() => {
-        timer = null;
-        // Prefix match: the list, each detail and each QR.
-        void client.invalidateQueries({ queryKey: queryKeys.sessions() });
-      }, 150);
-    };
     const onMessage = (msg: MessageEvent) => {
       try {
         const event = JSON.parse(msg.data) as SessionEngineEvent;
@@ -66,19 +83,23 @@ export function useSessionStream(onEvent?: (e: SessionEngineEvent) => void): boo
       } catch {
         // ignore malformed events
       }
-      reconcile();
     };
     for (const type of EVENT_TYPES) source.addEventListener(type, onMessage);
     source.addEventListener('hello', () => {
       setLive(true);
-      reconcile(); // catch up on anything missed while the stream was down
+      // Catch up once on whatever happened while the stream was not connected (between the
+      // server render and this connection, or during a drop).
+      refreshAll(client);
+    });
+    // After a reconnect the browser sends Last-Event-ID and the server replays what was missed;
+    // when that is no longer kept it sends `reset`: reload everything at once.
+    source.addEventListener('reset', () => {
+      setLive(true);
+      refreshAll(client);
     });
     source.onopen = () => setLive(true);
     source.onerror = () => setLive(false);
-    return () => {
-      source.close();
-      if (timer) clearTimeout(timer);
-    };
+    return () => source.close();
   }, [client]);
   return live;
 }

@@ -7,6 +7,8 @@ import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { formatDate, serverMessage } from '@/lib/ui/i18n';
 import { useUi } from '../providers';
+import { ConfirmDialog } from '../ui/ConfirmDialog';
+import { errorMessage } from '@/lib/ui/session-text';
 import { useToast } from '../ui/Toast';
 
 export function TokensManager() {
@@ -15,6 +17,7 @@ export function TokensManager() {
   const client = useQueryClient();
   const [created, setCreated] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
+  const [revoking, setRevoking] = useState<TokenInfo | null>(null);
   const tokens = useQuery({ queryKey: queryKeys.tokens(), queryFn: () => fetchJson<TokenInfo[]>('/api/tokens'), enabled: role === 'admin' });
   const create = useMutation({
     mutationFn: (body: { name: string; scopes: string[] }) => fetchJson<{ token: string }>('/api/tokens', { method: 'POST', body }),
@@ -23,21 +26,22 @@ export function TokensManager() {
       setCopied(false);
       void client.invalidateQueries({ queryKey: queryKeys.tokens() });
     },
-    onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
+    onError: (err: Error) => toast('error', t('toast.failed', { error: errorMessage(t, err) })),
   });
   const revoke = useMutation({
     mutationFn: (id: number) => fetchJson<{ message: string }>(`/api/tokens/${id}`, { method: 'DELETE' }),
     onSuccess: (res) => {
       toast('success', serverMessage(t, res.message));
+      setRevoking(null);
       void client.invalidateQueries({ queryKey: queryKeys.tokens() });
     },
-    onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
+    onError: (err: Error) => toast('error', t('toast.failed', { error: errorMessage(t, err) })),
   });
-  if (role !== 'admin') return <p className="text-sm text-gray-500">{t('tokens.adminOnly')}</p>;
+  if (role !== 'admin') return <p className="text-sm text-gray-700 dark:text-gray-300">{t('tokens.adminOnly')}</p>;
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    create.mutate({ name: String(form.get('name') ?? ''), scopes: [String(form.get('scope') ?? 'admin')] });
+    create.mutate({ name: String(form.get('name') ?? ''), scopes: [String(form.get('scope') ?? 'read')] });
     e.currentTarget.reset();
   };
   return (
@@ -45,21 +49,21 @@ export function TokensManager() {
       <h1 className="text-xl font-semibold">{t('tokens.title')}</h1>
       <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3">
         <label className="text-sm">{t('tokens.name')}
-          <input name="name" required maxLength={100} data-testid="token-name" className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950" />
+          <input name="name" required maxLength={100} data-testid="token-name" className="mt-1 block rounded border border-gray-400 px-2 py-1 dark:border-gray-500 dark:bg-gray-950" />
         </label>
         <label className="text-sm">{t('tokens.scope')}
-          <select name="scope" className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950">
-            <option value="admin">admin</option>
+          <select name="scope" defaultValue="read" data-testid="token-scope" className="mt-1 block rounded border border-gray-400 px-2 py-1 dark:border-gray-500 dark:bg-gray-950">
             <option value="read">read</option>
+            <option value="admin">admin</option>
           </select>
         </label>
-        <button type="submit" disabled={create.isPending} data-testid="token-create" className="rounded bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">{t('tokens.create')}</button>
+        <button type="submit" disabled={create.isPending} data-testid="token-create" className="rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">{t('tokens.create')}</button>
       </form>
       {created && (
         <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
           <p>{t('tokens.created')}</p>
           <code className="mt-1 block break-all font-mono" data-testid="token-value">{created}</code>
-          <button type="button" data-testid="token-copy" className="mt-2 rounded border border-gray-300 px-2 py-1 text-xs dark:border-gray-700" onClick={() => navigator.clipboard?.writeText(created).then(() => setCopied(true))}>
+          <button type="button" data-testid="token-copy" className="mt-2 min-h-7 rounded border border-gray-400 px-2 py-1 text-xs dark:border-gray-500" onClick={() => navigator.clipboard?.writeText(created).then(() => setCopied(true))}>
             {copied ? t('tokens.copied') : t('tokens.copy')}
           </button>
         </div>
@@ -68,24 +72,34 @@ export function TokensManager() {
         <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="tokens-table">
           <thead><tr className="text-left">
             <th className="px-2 py-1">{t('tokens.name')}</th><th className="px-2 py-1">{t('tokens.scope')}</th>
-            <th className="px-2 py-1">{t('tokens.lastUsed')}</th><th className="px-2 py-1" />
+            <th className="px-2 py-1">{t('tokens.lastUsed')}</th><th className="px-2 py-1"><span className="sr-only">{t('col.actions')}</span></th>
           </tr></thead>
           <tbody>
             {tokens.data.map((tok) => (
               <tr key={tok.id} className="border-t border-gray-100 dark:border-gray-800" data-testid={`token-row-${tok.name}`}>
-                <td className="px-2 py-1">{tok.name} <code className="text-xs text-gray-500">{tok.prefix}…</code></td>
+                <td className="px-2 py-1">{tok.name} <code className="text-xs text-gray-700 dark:text-gray-300">{tok.prefix}…</code></td>
                 <td className="px-2 py-1">{tok.scopes.join(', ')}</td>
                 <td className="px-2 py-1 whitespace-nowrap">{tok.lastUsedAt ? formatDate(locale, tok.lastUsedAt) : t('never')}</td>
                 <td className="px-2 py-1">
-                  {tok.revokedAt ? <span className="text-gray-500">{t('tokens.revoked')}</span> : (
-                    <button type="button" onClick={() => revoke.mutate(tok.id)} disabled={revoke.isPending} data-testid={`token-revoke-${tok.id}`} className="rounded border border-red-300 px-2 py-0.5 text-xs text-red-700 disabled:opacity-50 dark:border-red-800 dark:text-red-400">{t('tokens.revoke')}</button>
+                  {tok.revokedAt ? <span className="text-gray-700 dark:text-gray-300">{t('tokens.revoked')}</span> : (
+                    <button type="button" onClick={() => setRevoking(tok)} disabled={revoke.isPending} data-testid={`token-revoke-${tok.id}`} className="min-h-7 rounded border border-red-400 px-2 py-0.5 text-xs text-red-800 disabled:opacity-50 dark:border-red-500 dark:text-red-200">{t('tokens.revoke')}</button>
                   )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table></div>
-      ) : tokens.isError ? <p role="alert" className="text-sm text-red-600">{t('error.load', { error: tokens.error.message })}</p> : <p className="text-sm text-gray-500">{t('tokens.empty')}</p>}
+      ) : tokens.isError ? <p role="alert" className="text-sm text-red-700 dark:text-red-300">{t('error.load', { error: tokens.error.message })}</p> : <p className="text-sm text-gray-700 dark:text-gray-300">{t('tokens.empty')}</p>}
+      {revoking && (
+        <ConfirmDialog
+          title={t('tokens.revokeTitle', { name: revoking.name })}
+          body={t('tokens.revokeBody')}
+          danger
+          pending={revoke.isPending}
+          onConfirm={() => revoke.mutate(revoking.id)}
+          onCancel={() => setRevoking(null)}
+        />
+      )}
     </section>
   );
 }

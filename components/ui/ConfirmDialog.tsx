@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useUi } from '../providers';
 
 /** A modal confirmation with an optional reason field. */
-export function ConfirmDialog(props: { title: string; body: string; withReason?: boolean; pending?: boolean; onConfirm: (reason: string) => void; onCancel: () => void }) {
+export function ConfirmDialog(props: { title: string; body: string; withReason?: boolean; danger?: boolean; pending?: boolean; onConfirm: (reason: string) => void; onCancel: () => void }) {
   const { t } = useUi();
   const [reason, setReason] = useState('');
   const first = useRef<HTMLTextAreaElement & HTMLButtonElement>(null);
@@ -34,7 +34,7 @@ export function ConfirmDialog(props: { title: string; body: string; withReason?:
     <div className="fixed inset-0 z-40 flex items-center justify-center bg-black/40 p-4" onKeyDown={onKeyDown}>
       <div ref={box} role="dialog" aria-modal="true" aria-labelledby="confirm-title" aria-describedby="confirm-body" className="w-full max-w-md rounded-lg bg-white p-5 shadow-xl dark:bg-gray-900">
         <h2 id="confirm-title" className="text-lg font-semibold">{props.title}</h2>
-        <p id="confirm-body" className="mt-2 text-sm text-gray-600 dark:text-gray-400">{props.body}</p>
+        <p id="confirm-body" className="mt-2 text-sm text-gray-700 dark:text-gray-300">{props.body}</p>
         {props.withReason && (
           <label className="mt-3 block text-sm">
             {t('confirm.reason')}
@@ -43,11 +43,11 @@ export function ConfirmDialog(props: { title: string; body: string; withReason?:
           </label>
         )}
         <div className="mt-4 flex justify-end gap-2">
-          <button type="button" onClick={props.onCancel} disabled={props.pending} data-testid="confirm-cancel" className="rounded border border-gray-300 px-3 py-1.5 text-sm dark:border-gray-700">
+          <button type="button" onClick={props.onCancel} disabled={props.pending} data-testid="confirm-cancel" className="rounded border border-gray-400 px-3 py-1.5 text-sm dark:border-gray-500">
             {t('action.cancel')}
           </button>
           <button type="button" ref={props.withReason ? undefined : first} data-testid="confirm-ok" disabled={props.pending} onClick={() => props.onConfirm(reason.trim())}
-            className="inline-flex items-center gap-2 rounded bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">
+            className={`inline-flex items-center gap-2 rounded px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60 ${props.danger ? 'bg-red-700 hover:bg-red-800' : 'bg-emerald-700 hover:bg-emerald-800'}`}>
             {props.pending && <Spinner />}
             {t('action.confirm')}
           </button>

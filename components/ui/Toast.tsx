@@ -20,7 +20,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       <div className="fixed bottom-4 right-4 z-50 flex max-w-sm flex-col gap-2" aria-live="polite">
         {toasts.map((t) => (
           <div key={t.id} role="status" data-testid={`toast-${t.kind}`}
-            className={`rounded px-4 py-2 text-sm text-white shadow-lg ${t.kind === 'success' ? 'bg-emerald-600' : 'bg-red-600'}`}>
+            className={`rounded px-4 py-2 text-sm text-white shadow-lg ${t.kind === 'success' ? 'bg-emerald-700' : 'bg-red-700'}`}>
             {t.text}
           </div>
         ))}

@@ -1,6 +1,9 @@
 // Webhook notifications to ERROR_WEBHOOK_URL: the seed's `session_error_warning` payload, plus
 // `session_auto_closed` and `session_health_report`. Deliveries run in the background with a 5 s
 // timeout and retries; each attempt is recorded; a failing receiver never blocks the engine.
+// With a secret, each attempt carries the seed-era `X-Webhook-Signature` and the Standard Webhooks
+// headers (`webhook-id`, the same on every retry of one delivery; `webhook-timestamp`;
+// `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`): see docs/webhooks.md.
 import crypto from 'node:crypto';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
@@ -8,12 +11,18 @@ import { severity } from '../sessions/decrypt-errors';
 import type { SessionEngineEvent } from '../sessions/types';
 
 export interface WebhookSettings {
-  url: string;
+  /** ERROR_WEBHOOK_URL (organizations may have their own endpoints besides) */
+  url?: string;
   secret?: string;
+  /** also send a `warning` at the first counted failure (WEBHOOK_EARLY_WARNING) */
+  earlyWarning?: boolean;
   timeoutMs?: number;
   attempts?: number;
-  /** delay before retry n is baseDelayMs · 2^(n-1) */
+  /** delay before retry n is baseDelayMs · 2^(n-1), at most maxDelayMs */
   baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** how often the outbox worker looks for due deliveries (besides its own wake-ups) */
+  pollMs?: number;
 }
 
 export interface SessionErrorWarning {
@@ -26,10 +35,16 @@ export interface SessionErrorWarning {
   timestamp: string;
 }
 
-/** The seed's payload, sent when the new count reaches max - 1 or more; else null. */
-export function errorWarningPayload(event: SessionEngineEvent): SessionErrorWarning | null {
+/**
+ * The seed's payload, sent when the new count reaches max - 1 or more (always `critical`, the seed's
+ * rule); with `earlyWarning`, also at the first counted failure while that is below max - 1, with
+ * `severity: 'warning'`. Else null.
+ */
+export function errorWarningPayload(event: SessionEngineEvent, opts: { earlyWarning?: boolean } = {}): SessionErrorWarning | null {
   if (event.type !== 'decrypt-failure' || (event.kind !== 'bad-mac' && event.kind !== 'bad-decrypt')) return null;
-  if (event.count === null || event.max === null || event.count < event.max - 1) return null;
+  if (event.count === null || event.max === null) return null;
+  const early = opts.earlyWarning === true && event.count === 1;
+  if (event.count < event.max - 1 && !early) return null;
   return {
     type: 'session_error_warning',
     phoneId: event.phoneId,
@@ -45,8 +60,33 @@ export function signature(body: string, secret: string): string {
   return 'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex');
 }
 
+/**
+ * The Standard Webhooks key for a secret: a `whsec_<base64>` secret is that key (as the
+ * standardwebhooks libraries read it); any other secret is used as its UTF-8 bytes (verify with
+ * `new Webhook(secret, { format: 'raw' })`, or `new Webhook('whsec_' + base64(secret))`).
+ */
+export function standardWebhookKey(secret: string): Buffer {
+  return secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+}
+
+/** Standard Webhooks headers for one attempt of delivery `id` (the same id on every retry). */
+export function standardWebhookHeaders(id: string, body: string, secret: string, now = new Date()): Record<string, string> {
+  const timestamp = String(Math.floor(now.getTime() / 1000));
+  const sig = crypto.createHmac('sha256', standardWebhookKey(secret)).update(`${id}.${timestamp}.${body}`).digest('base64');
+  return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${sig}` };
+}
+
+export const newDeliveryId = () => `msg_${crypto.randomBytes(16).toString('base64url')}`;
+
+const CLAIM_BATCH = 20;
+
 export class WebhookNotifier {
-  private pending = new Set<Promise<void>>();
+  private pending = new Set<Promise<unknown>>();
+  private timers = new Set<ReturnType<typeof setTimeout>>();
+  private poller: ReturnType<typeof setInterval> | null = null;
+  private running = false;
+  private again = false;
+  private stopped = false;
   failures = 0;
 
   constructor(
@@ -56,54 +96,182 @@ export class WebhookNotifier {
     private onFailure: () => void = () => {},
   ) {}
 
-  /** Queues a delivery; never throws, never awaits the receiver in the caller's path. */
-  send(event: string, payload: object) {
-    const p = this.deliver(event, payload).catch((err) => this.log.error({ err, event }, 'webhook delivery crashed'));
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-  }
-
-  /** For tests and shutdown: wait until queued deliveries finished (succeeded or gave up). */
-  async idle() {
-    while (this.pending.size) await Promise.all([...this.pending]);
-  }
-
-  private async deliver(event: string, payload: object) {
-    const body = JSON.stringify(payload);
-    const attempts = this.settings.attempts ?? 3;
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'wa-session-console/1.0', 'x-webhook-event': event };
-    if (this.settings.secret) headers['x-webhook-signature'] = signature(body, this.settings.secret);
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      const started = Date.now();
-      let statusCode: number | null = null;
-      let error: string | null = null;
-      try {
-        const res = await fetch(this.settings.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.settings.timeoutMs ?? 5000) });
-        statusCode = res.status;
-        await res.arrayBuffer().catch(() => undefined);
-        if (!res.ok) error = `HTTP ${res.status}`;
-      } catch (err) {
-        error = String((err as Error)?.message ?? err);
-      }
-      const ok = error === null;
-      await this.db.webhookDelivery
-        .create({ data: { event, url: this.settings.url, payload: body, attempt, statusCode, ok, error, durationMs: Date.now() - started } })
-        .catch((err) => this.log.error({ err }, 'failed to record a webhook delivery'));
-      if (ok) return;
-      this.failures++;
-      this.onFailure();
-      this.log.warn({ event, attempt, error }, 'webhook delivery failed');
-      if (attempt < attempts) await new Promise((r) => setTimeout(r, (this.settings.baseDelayMs ?? 1000) * 2 ** (attempt - 1)));
+  /**
+   * Starts the outbox worker: deliveries stored by this or an earlier process (a restart) that are
+   * due are sent; polled every `pollMs` besides the immediate kicks on enqueue and retry.
+   */
+  start() {
+    this.stopped = false;
+    if (!this.poller) {
+      this.poller = setInterval(() => this.kick(), this.settings.pollMs ?? 5000);
+      this.poller.unref();
     }
-    this.log.error({ event }, `webhook delivery gave up after ${attempts} attempts`);
+    this.kick();
+    return this;
+  }
+
+  /** Stops the worker (waits for attempts in flight; pending rows stay for the next start). */
+  async stop() {
+    this.stopped = true;
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p)).catch(() => {});
+    return p;
+  }
+
+  /**
+   * Stores a delivery in the outbox (for ERROR_WEBHOOK_URL and, with `phoneId`, the phone's
+   * organization endpoint) and wakes the worker. Never throws, never awaits the receiver.
+   */
+  send(event: string, payload: object, opts: { phoneId?: number } = {}) {
+    const p = this.enqueue(event, payload, opts).catch((err) => this.log.error({ err, event }, 'webhook enqueue failed'));
+    this.track(p);
+  }
+
+  private async enqueue(event: string, payload: object, opts: { phoneId?: number }) {
+    const body = JSON.stringify(payload);
+    const targets: { url: string; organizationId: number | null }[] = [];
+    if (this.settings.url) targets.push({ url: this.settings.url, organizationId: null });
+    if (opts.phoneId !== undefined) {
+      const phone = await this.db.organizationPhone.findUnique({ where: { id: opts.phoneId }, select: { organization: { select: { id: true, webhookUrl: true } } } });
+      if (phone?.organization.webhookUrl) targets.push({ url: phone.organization.webhookUrl, organizationId: phone.organization.id });
+    }
+    for (const target of targets) {
+      await this.db.webhookOutbox.create({
+        data: { messageId: newDeliveryId(), event, url: target.url, organizationId: target.organizationId, payload: body, maxAttempts: this.settings.attempts ?? 3 },
+      });
+    }
+    if (targets.length) this.kick();
+  }
+
+  /** For tests: wait until nothing is in flight and no delivery is pending (delivered or given up). */
+  async idle() {
+    for (;;) {
+      while (this.pending.size) await Promise.allSettled([...this.pending]);
+      const left = await this.db.webhookOutbox.count({ where: { status: 'pending' } });
+      if (!left && !this.pending.size) return;
+      this.kick();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** "Send again": the delivery becomes pending with a fresh attempt budget and the same webhook-id. */
+  async redeliver(id: number) {
+    const row = await this.db.webhookOutbox.findUnique({ where: { id } });
+    if (!row) return null;
+    const updated = await this.db.webhookOutbox.update({ where: { id }, data: { status: 'pending', maxAttempts: row.attempts + (this.settings.attempts ?? 3), nextAttemptAt: new Date() } });
+    this.kick();
+    return updated;
+  }
+
+  private kick() {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.track(
+      this.drain()
+        .catch((err) => this.log.error({ err }, 'webhook outbox run failed'))
+        .finally(() => {
+          this.running = false;
+          if (this.again) {
+            this.again = false;
+            this.kick();
+          }
+        }),
+    );
+  }
+
+  /** Sends every due delivery, claiming each first so that two processes never send one twice. */
+  private async drain() {
+    for (;;) {
+      const now = new Date();
+      const due = await this.db.webhookOutbox.findMany({ where: { status: 'pending', nextAttemptAt: { lte: now } }, orderBy: { nextAttemptAt: 'asc' }, take: CLAIM_BATCH });
+      if (!due.length) return;
+      const lease = new Date(now.getTime() + (this.settings.timeoutMs ?? 5000) + 30_000);
+      const claimed: typeof due = [];
+      for (const row of due) {
+        const { count } = await this.db.webhookOutbox.updateMany({ where: { id: row.id, status: 'pending', nextAttemptAt: row.nextAttemptAt }, data: { nextAttemptAt: lease } });
+        if (count === 1) claimed.push(row);
+      }
+      await Promise.all(claimed.map((row) => this.attempt(row)));
+      if (this.stopped) return;
+    }
+  }
+
+  private async attempt(row: { id: number; messageId: string; event: string; url: string; organizationId: number | null; payload: string; attempts: number; maxAttempts: number }) {
+    let secret = this.settings.secret;
+    if (row.organizationId !== null) {
+      const org = await this.db.organization.findUnique({ where: { id: row.organizationId }, select: { webhookSecret: true } });
+      if (!org) {
+        await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'failed', lastError: 'organization deleted' } });
+        return;
+      }
+      secret = org.webhookSecret ?? undefined;
+    }
+    const attempt = row.attempts + 1;
+    const body = row.payload;
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'wa-session-console/1.0', 'x-webhook-event': row.event };
+    // A fresh timestamp per attempt (receivers refuse old ones), the same id (they de-duplicate by it).
+    if (secret) Object.assign(headers, { 'x-webhook-signature': signature(body, secret) }, standardWebhookHeaders(row.messageId, body, secret));
+    else Object.assign(headers, { 'webhook-id': row.messageId, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)) });
+    const started = Date.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(row.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.settings.timeoutMs ?? 5000) });
+      statusCode = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (!res.ok) error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = String((err as Error)?.message ?? err);
+    }
+    const ok = error === null;
+    await this.db.webhookDelivery
+      .create({ data: { event: row.event, url: row.url, payload: body, attempt, statusCode, ok, error, durationMs: Date.now() - started } })
+      .catch((err) => this.log.error({ err }, 'failed to record a webhook delivery'));
+    if (ok) {
+      await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'delivered', attempts: attempt, deliveredAt: new Date(), lastStatusCode: statusCode, lastError: null } });
+      return;
+    }
+    this.failures++;
+    this.onFailure();
+    const giveUp = attempt >= row.maxAttempts;
+    const delay = Math.min((this.settings.baseDelayMs ?? 1000) * 2 ** (attempt - 1), this.settings.maxDelayMs ?? 3_600_000);
+    await this.db.webhookOutbox.update({
+      where: { id: row.id },
+      data: { status: giveUp ? 'failed' : 'pending', attempts: attempt, lastError: error, lastStatusCode: statusCode, nextAttemptAt: new Date(Date.now() + (giveUp ? 0 : delay)) },
+    });
+    if (giveUp) {
+      this.log.error({ event: row.event, id: row.id }, `webhook delivery gave up after ${attempt} attempts`);
+      return;
+    }
+    this.log.warn({ event: row.event, id: row.id, attempt, error }, 'webhook delivery failed');
+    if (!this.stopped) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.kick();
+      }, delay);
+      timer.unref();
+      this.timers.add(timer);
+    }
   }
 
   /** Maps engine events to webhook notifications. */
   onEngineEvent(event: SessionEngineEvent) {
-    const warning = errorWarningPayload(event);
-    if (warning) this.send(warning.type, warning);
+    const warning = errorWarningPayload(event, { earlyWarning: this.settings.earlyWarning });
+    if (warning) this.send(warning.type, warning, { phoneId: event.phoneId });
     if (event.type === 'auto-closed') {
-      this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, timestamp: event.at });
+      this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, timestamp: event.at }, { phoneId: event.phoneId });
     }
   }
 }

@@ -111,7 +111,8 @@ export class Session {
       phoneJid: this.phoneJid,
       state: this.state,
       isConnected: this.state === 'open',
-      health: healthLevel(stats, this.running),
+      // Only a connected session can be healthy: pairing, connecting, closed and logged out are not.
+      health: healthLevel(stats, this.state === 'open'),
       stats,
       qr: this.state === 'qr' ? this.qr : null,
       pairingCode: this.state === 'qr' ? this.pairingCode : null,

@@ -1,8 +1,9 @@
-// Fetch helper for client components: JSON in and out, errors carry the server's message.
+// Fetch helper for client components: JSON in and out, errors carry the server's message and code.
 export class RequestError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -16,7 +17,12 @@ export async function fetchJson<T>(url: string, init?: { method?: string; body?:
     cache: 'no-store',
   });
   const text = await res.text();
-  const data = text ? JSON.parse(text) : null;
-  if (!res.ok) throw new RequestError(res.status, (data && (data.error as string)) || `HTTP ${res.status}`);
+  let data: { error?: string; code?: string } | null = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!res.ok) throw new RequestError(res.status, (data && data.error) || `HTTP ${res.status}`, data?.code);
   return data as T;
 }

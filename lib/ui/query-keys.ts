@@ -1,9 +1,18 @@
-// The one TanStack Query key factory of the console.
+// The one TanStack Query key factory of the console. Everything about sessions lives under
+// ['sessions'], so one prefix invalidation refreshes it all (after a stream gap).
 export const queryKeys = {
   sessions: () => ['sessions'] as const,
   session: (id: number) => ['sessions', id] as const,
   qr: (id: number) => ['sessions', id, 'qr'] as const,
   /** Audit entries for one phone: under the session's key, so stream events refresh it too. */
   sessionAudit: (id: number) => ['sessions', id, 'audit'] as const,
+  /** Every cached page of the list (prefix), and one page by its query string. */
+  sessionPages: () => ['sessions', 'page'] as const,
+  sessionPage: (query: string) => ['sessions', 'page', query] as const,
+  summaries: () => ['sessions', 'summary'] as const,
+  summary: (query: string) => ['sessions', 'summary', query] as const,
+  organizations: () => ['organizations'] as const,
   tokens: () => ['tokens'] as const,
+  organizationWebhook: (id: number) => ['organizations', id, 'webhook'] as const,
+  webhookDeliveries: () => ['webhook-deliveries'] as const,
 };

@@ -17,7 +17,8 @@ export async function signOut(url: string, cookie: string): Promise<number> {
 }
 
 export interface RecordedStream {
-  events: { event: string; data: Record<string, unknown>; at: number }[];
+  /** `id` is the event's SSE id (for Last-Event-ID) */
+  events: { event: string; data: Record<string, unknown>; at: number; id?: string }[];
   /** Resolves with the time (Date.now()) the server ended the stream. */
   ended: Promise<number>;
   isEnded(): boolean;
@@ -50,8 +51,9 @@ export async function recordStream(url: string, headers: Record<string, string>)
           buffer = buffer.slice(i + 2);
           const event = /^event: (.*)$/m.exec(chunk)?.[1];
           const data = /^data: (.*)$/m.exec(chunk)?.[1];
+          const id = /^id: (.*)$/m.exec(chunk)?.[1];
           if (event && data) {
-            events.push({ event, data: JSON.parse(data), at: Date.now() });
+            events.push({ event, data: JSON.parse(data), at: Date.now(), ...(id ? { id } : {}) });
             for (const w of [...waiters]) w();
           }
         }

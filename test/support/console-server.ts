@@ -31,6 +31,8 @@ export interface ConsoleServer {
   /** How the last stopped process ended: its exit code, or the signal that killed it. */
   lastExit(): { code: number | null; signal: NodeJS.Signals | null } | null;
   stop(): Promise<void>;
+  /** SIGKILL: a crash (the database is kept when it was passed in) */
+  kill(): Promise<void>;
 }
 
 /** The product closes its sessions within 15 s of SIGTERM (lib/boot.ts); only after more than that is the process killed. */
@@ -62,10 +64,11 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
       throw new Error(`console exited early:\n${output()}`);
     }
     try {
-      // "Ready" is printed once this process listens: the port is its own, not another's that
-      // took it in between (whose health would answer too).
+      // scripts/server.ts prints "Console listening on <url>" once this process listens (`next
+      // start` prints "Ready in"): the port is its own, not another's that took it in between
+      // (whose health would answer too).
       const res = await fetch(`${url}/api/health`);
-      if (res.ok && /Ready in|Console listening on/.test(output())) return; // next start | scripts/server.ts
+      if (res.ok && (output().includes(`Console listening on ${url}`) || /Ready in/.test(output()))) return;
     } catch {
       // not listening yet
     }
@@ -101,9 +104,11 @@ export async function signIn(url: string, email: string, password: string): Prom
   return { status: res.status, cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') };
 }
 
-export async function startConsole(opts: { provider?: DbProvider; env?: Record<string, string>; pgAdminUrl?: string } = {}): Promise<ConsoleServer> {
-  const provider = opts.provider ?? 'sqlite';
-  const database: TestDatabase = await createTestDatabase(provider, opts.pgAdminUrl);
+export async function startConsole(opts: { provider?: DbProvider; env?: Record<string, string>; pgAdminUrl?: string; database?: TestDatabase } = {}): Promise<ConsoleServer> {
+  const provider = opts.database?.provider ?? opts.provider ?? 'sqlite';
+  // A database passed in belongs to the caller (e.g. to start a second console on it): not dropped.
+  const ownDatabase = !opts.database;
+  const database: TestDatabase = opts.database ?? (await createTestDatabase(provider, opts.pgAdminUrl));
   const adminEmail = 'admin@test.local';
   const adminPassword = crypto.randomBytes(9).toString('base64url');
   await ensureFirstAdmin(database.db, { email: adminEmail, password: adminPassword, cost: 4 });
@@ -169,7 +174,7 @@ export async function startConsole(opts: { provider?: DbProvider; env?: Record<s
   try {
     await launch();
   } catch (err) {
-    await database.drop();
+    if (ownDatabase) await database.drop();
     throw err;
   }
   let stopped = false;
@@ -209,7 +214,20 @@ export async function startConsole(opts: { provider?: DbProvider; env?: Record<s
       if (stopped) return;
       stopped = true;
       await terminate();
-      await database.drop();
+      if (ownDatabase) await database.drop();
+    },
+    async kill() {
+      if (stopped) return;
+      stopped = true;
+      const proc = child;
+      child = null;
+      if (proc && proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+        proc.kill('SIGKILL');
+        await exited;
+      }
+      if (proc) exit = { code: proc.exitCode, signal: proc.signalCode };
+      if (ownDatabase) await database.drop();
     },
   };
 }

@@ -32,7 +32,7 @@ export function eventRecorder(manager: SessionManager) {
     events,
     unsubscribe,
     /** Resolves with the first event after `from` (index) that matches. */
-    waitFor(pred: (e: SessionEngineEvent) => boolean, timeoutMs = 20_000, from = 0): Promise<SessionEngineEvent> {
+    waitFor(pred: (e: SessionEngineEvent) => boolean, timeoutMs = 60_000, from = 0): Promise<SessionEngineEvent> {
       return new Promise((resolve, reject) => {
         const check = () => {
           const hit = events.slice(from).find(pred);

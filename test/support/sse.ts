@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 export type Json = Record<string, unknown>;
 
 /** Reads SSE events from the console until `pred` matches one. */
-export async function sseUntil(url: string, headers: Record<string, string>, pred: (event: string, data: Json) => boolean, timeoutMs = 15_000, onOpen?: () => Promise<void>) {
+export async function sseUntil(url: string, headers: Record<string, string>, pred: (event: string, data: Json) => boolean, timeoutMs = 60_000, onOpen?: () => Promise<void>) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), timeoutMs);
   const res = await fetch(url, { headers, signal: ctrl.signal });

@@ -33,7 +33,7 @@ export async function startWebhookReceiver() {
     failNextRequests(n: number) {
       failNext = n;
     },
-    waitFor(pred: (r: Received) => boolean, timeoutMs = 15_000): Promise<Received> {
+    waitFor(pred: (r: Received) => boolean, timeoutMs = 60_000): Promise<Received> {
       return new Promise((resolve, reject) => {
         const check = () => {
           const hit = received.find(pred);

@@ -3,7 +3,10 @@ import { LoginForm } from '@/components/auth/LoginForm';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { translator } from '@/lib/ui/i18n';
 
-export const metadata = { title: 'Sign in · WhatsApp session console' };
+export async function generateMetadata() {
+  const t = translator(await requestLocale());
+  return { title: `${t('login.submit')} · ${t('app.title')}` };
+}
 
 export default async function LoginPage() {
   const t = translator(await requestLocale());

@@ -1,8 +1,9 @@
 import { otherMethods, route } from '@/lib/api/route';
-import { openApiDocument } from '@/lib/openapi';
+import { openApiDocument, publicServerUrl } from '@/lib/openapi';
+import { getConfig } from '@/lib/config';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ auth: 'read' }, async ({ req }) => openApiDocument(new URL(req.url).origin));
+export const GET = route({ auth: 'read' }, async () => openApiDocument(publicServerUrl(getConfig())));
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

@@ -39,3 +39,8 @@ export function serverMessage(t: Translate, message: string): string {
   const key = `server.${message}`;
   return key in catalogs.en ? t(key as MessageKey) : message;
 }
+
+/** True for a key of the message catalogs (for keys built at run time, e.g. from an error code). */
+export function isMessageKey(key: string): key is MessageKey {
+  return key in catalogs.en;
+}

@@ -98,6 +98,8 @@ for (const provider of testProviders()) {
       assert.equal(scaleB.body.total, 25);
       assert.ok(scaleB.body.items!.every((s) => s.organizationName === 'Scale B'));
       assert.equal((await get('/api/sessions?limit=200&q=scale%20b')).body.total, 25, 'case-insensitive');
+      assert.equal((await get('/api/sessions?limit=200&q=a')).body.total, 125, 'one letter: every Latin a (not the Cyrillic а of Москва)');
+      assert.equal((await get('/api/sessions?limit=200&q=Kassa%2012')).body.total, 1, 'a label with a number in it');
       assert.equal((await get('/api/sessions?limit=200&q=kassa')).body.total, 13, 'labels are searched');
       assert.equal((await get(`/api/sessions?limit=200&q=${encodeURIComponent('москва')}`)).body.total, 5, 'Cyrillic, other case');
       assert.equal((await get(`/api/sessions?limit=200&q=${encodeURIComponent('СКЛАД')}`)).body.total, 1, 'Cyrillic label, upper case');

@@ -69,6 +69,24 @@ for (const provider of testProviders()) {
       }
     });
 
+    await t.test('a stream resumed with Last-Event-ID replays what it missed, pairing secrets still only for admins', async () => {
+      const helloId = adminStream.events.find((e) => e.event === 'hello')?.id;
+      assert.ok(helloId, 'the hello event has an id');
+      const resumed = async (headers: Record<string, string>) => {
+        const s = await recordStream(url, { ...headers, 'last-event-id': helloId });
+        streams.push(s);
+        await s.waitFor((e, d) => e === 'state' && d.phoneId === id && d.state === 'open');
+        s.close();
+        return s;
+      };
+      const asAdmin = await resumed(admin);
+      const asReader = await resumed({ authorization: `Bearer ${read.token}` });
+      for (const s of [asAdmin, asReader]) assert.equal(s.events.some((e) => e.event === 'hello' || e.event === 'reset'), false, 'a resume, not a new snapshot');
+      assert.ok(asAdmin.events.some((e) => e.event === 'qr' && e.data.phoneId === id), 'the admin gets the missed QR');
+      assert.ok(asReader.events.some((e) => e.event === 'state' && e.data.phoneId === id && e.data.state === 'qr'), 'the reader gets the missed states');
+      assert.deepEqual(asReader.events.filter((e) => e.event === 'qr' || e.event === 'pairing-code'), [], 'but no pairing secret');
+    });
+
     const assertEndsAfter = async (s: RecordedStream, what: string, revoke: () => Promise<unknown>) => {
       assert.equal(s.isEnded(), false, `open before ${what}`);
       const at = Date.now();

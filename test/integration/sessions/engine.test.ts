@@ -19,9 +19,9 @@ for (const provider of testProviders()) {
       const phone = await addPhone(tdb.db, jid);
       const mark = rec.mark();
       await manager.startBaileys(phone.organizationId, phone.id, jid);
-      const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 20_000, mark);
+      const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 60_000, mark);
       await sim.scan(jid, (qr as { qr: string }).qr);
-      await rec.waitFor(open(phone.id), 20_000, mark);
+      await rec.waitFor(open(phone.id), 60_000, mark);
       return { phone, jid };
     }
 
@@ -42,10 +42,10 @@ for (const provider of testProviders()) {
       const { phone, jid } = await pairedPhone();
       let mark = rec.mark();
       await sim.inject(jid, { type: 'bad-mac', via: 'pkmsg' });
-      await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.kind === 'bad-mac', 20_000, mark);
+      await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.kind === 'bad-mac', 60_000, mark);
       mark = rec.mark();
       await sim.inject(jid, { type: 'bad-mac', via: 'msg' });
-      const second = await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.kind === 'bad-mac', 20_000, mark);
+      const second = await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.kind === 'bad-mac', 60_000, mark);
       assert.equal(second.type === 'decrypt-failure' && second.count, 2);
       assert.ok(second.type === 'decrypt-failure' && second.deletedKeys >= 1, 'the corrupted session of the sender was deleted');
       assert.equal(second.type === 'decrypt-failure' && second.sender, '15550001111@s.whatsapp.net');
@@ -57,7 +57,7 @@ for (const provider of testProviders()) {
 
       mark = rec.mark();
       await sim.inject(jid, { type: 'bad-mac' });
-      const closed = await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'closed', 20_000, mark);
+      const closed = await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'closed', 60_000, mark);
       assert.equal(closed.type === 'state' && closed.reason, 'Bad MAC limit reached (3/3)');
       assert.equal(manager.getBaileysSock(phone.id), null);
       assert.deepEqual(manager.getSessionErrorStats(phone.id), { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
@@ -74,7 +74,7 @@ for (const provider of testProviders()) {
       const { phone, jid } = await pairedPhone();
       let mark = rec.mark();
       await sim.inject(jid, { type: 'no-session' });
-      await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.kind === 'no-session', 20_000, mark);
+      await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.kind === 'no-session', 60_000, mark);
       assert.equal(manager.getSessionErrorStats(phone.id).badDecryptErrors, 0);
       mark = rec.mark();
       await sim.inject(jid, { type: 'bad-decrypt', count: 5 });
@@ -98,14 +98,14 @@ for (const provider of testProviders()) {
 
       const mark2 = rec.mark();
       await manager.restartSession(phone.id);
-      await rec.waitFor(open(phone.id), 20_000, mark2);
+      await rec.waitFor(open(phone.id), 60_000, mark2);
       assert.equal(connectionsOf(jid), 1);
     });
 
     await t.test('20 concurrent restarts end with exactly one connection', async () => {
       const { phone, jid } = await pairedPhone();
       await Promise.all(Array.from({ length: 20 }, () => manager.restartSession(phone.id)));
-      await rec.waitFor(() => manager.snapshot(phone.id)?.state === 'open', 20_000);
+      await rec.waitFor(() => manager.snapshot(phone.id)?.state === 'open', 60_000);
       await manager.settled();
       assert.equal(manager.snapshot(phone.id)?.state, 'open');
       assert.equal(connectionsOf(jid), 1);
@@ -115,15 +115,15 @@ for (const provider of testProviders()) {
       const { phone, jid } = await pairedPhone();
       let mark = rec.mark();
       await sim.inject(jid, { type: 'drop' });
-      const reconnect = await rec.waitFor((e) => e.type === 'reconnect' && e.phoneId === phone.id, 20_000, mark);
+      const reconnect = await rec.waitFor((e) => e.type === 'reconnect' && e.phoneId === phone.id, 60_000, mark);
       // The first retry waits the base delay (RECONNECT_BASE_MS, 200 ms in these settings).
       assert.deepEqual(reconnect.type === 'reconnect' && [reconnect.attempt, reconnect.delayMs], [1, 200]);
-      await rec.waitFor(open(phone.id), 20_000, mark);
+      await rec.waitFor(open(phone.id), 60_000, mark);
       assert.equal(connectionsOf(jid), 1);
 
       mark = rec.mark();
       await sim.inject(jid, { type: 'logged-out' });
-      await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'logged_out', 20_000, mark);
+      await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'logged_out', 60_000, mark);
       await manager.settled();
       assert.equal(await tdb.db.authCreds.count({ where: { phoneId: phone.id } }), 0);
       assert.equal(await tdb.db.authKey.count({ where: { phoneId: phone.id } }), 0);
@@ -136,9 +136,9 @@ for (const provider of testProviders()) {
       const phone = await addPhone(tdb.db, jid);
       const mark = rec.mark();
       await manager.startBaileys(phone.organizationId, phone.id, jid);
-      const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 20_000, mark);
+      const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 60_000, mark);
       await sim.scan('77079999999', (qr as { qr: string }).qr);
-      const out = await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'logged_out', 20_000, mark);
+      const out = await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'logged_out', 60_000, mark);
       assert.match(out.type === 'state' ? out.reason ?? '' : '', /different number/);
     });
   });
@@ -150,9 +150,9 @@ for (const provider of testProviders()) {
     const phone = await addPhone(tdb.db, jid);
     let mark = rec.mark();
     await manager.startBaileys(phone.organizationId, phone.id, jid);
-    const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 20_000, mark);
+    const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 60_000, mark);
     await sim.scan(jid, (qr as { qr: string }).qr);
-    await rec.waitFor(open(phone.id), 20_000, mark);
+    await rec.waitFor(open(phone.id), 60_000, mark);
     mark = rec.mark();
     await sim.close(); // the service goes away: every reconnect attempt fails
     const closed = await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'closed', 60_000, mark);

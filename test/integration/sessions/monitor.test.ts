@@ -25,7 +25,7 @@ test('health check: healthy, warning at max - 1, and connected-in-the-database-o
 
   const mark = rec.mark();
   await sim.inject(b.phoneJid, { type: 'bad-mac', count: 2 });
-  await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === b.id && e.count === 2, 20_000, mark);
+  await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === b.id && e.count === 2, 60_000, mark);
   ({ phones, report } = await runHealthCheck(tdb.db, manager, testLogger()));
   const warned = phones.find((p) => p.phoneId === b.id)!;
   assert.equal(warned.status, 'warning');

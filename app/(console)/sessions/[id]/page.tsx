@@ -1,3 +1,6 @@
+import type { Metadata } from 'next';
+import { requestLocale } from '@/lib/ui/server-locale';
+import { translator } from '@/lib/ui/i18n';
 import { notFound } from 'next/navigation';
 import { getSessionDetail } from '@/lib/sessions-service';
 import { listAudit } from '@/lib/audit';
@@ -7,6 +10,13 @@ import { SessionDetail } from '@/components/sessions/SessionDetail';
 import { consoleActor } from '../../console-actor';
 
 export const dynamic = 'force-dynamic';
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
+  const { id } = await params;
+  const t = translator(await requestLocale());
+  const row = /^\d{1,10}$/.test(id) && Number(id) <= 2_147_483_647 ? await getDb().organizationPhone.findUnique({ where: { id: Number(id) }, select: { phoneJid: true } }) : null;
+  return { title: row ? `${t('detail.title', { phone: '+' + row.phoneJid.split('@')[0] })} · ${t('app.title')}` : `${t('notFound.title')} · ${t('app.title')}` };
+}
 
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
   await consoleActor();

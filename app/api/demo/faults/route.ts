@@ -1,19 +1,12 @@
 // Demo mode only: forwards a fault to the WhatsApp simulator for one phone, so a person can watch
 // the console react. 404 when SIMULATOR_URL is not configured.
-import { z } from 'zod';
 import { otherMethods, route } from '@/lib/api/route';
 import { notFound, ApiError } from '@/lib/api/errors';
 import { getConfig } from '@/lib/config';
 import { getSession } from '@/lib/sessions-service';
+import { demoFaultBodySchema as body } from '@/lib/api/schemas';
 
 export const dynamic = 'force-dynamic';
-
-const body = z.object({
-  phoneId: z.number().int().positive().max(2_147_483_647),
-  type: z.enum(['message', 'bad-mac', 'bad-decrypt', 'no-session', 'drop', 'restart-required', 'conflict', 'logged-out', 'silence']),
-  count: z.number().int().min(1).max(20).default(1),
-  via: z.enum(['pkmsg', 'msg']).optional(),
-});
 
 export const POST = route({ auth: 'admin', body }, async ({ body }) => {
   const simulator = getConfig().SIMULATOR_URL;
@@ -26,7 +19,7 @@ export const POST = route({ auth: 'admin', body }, async ({ body }) => {
   });
   const data = (await res.json().catch(() => ({}))) as { error?: string; delivered?: number };
   if (!res.ok) throw new ApiError(res.status === 404 ? 409 : 502, `Simulator: ${data.error ?? res.status}`, 'simulator');
-  return data;
+  return { delivered: data.delivered ?? 0 };
 });
 
 export const { GET, PUT, PATCH, DELETE } = otherMethods(['POST']);

@@ -3,18 +3,29 @@ import { authorize } from '@/lib/auth/guard';
 import { sessionEventStream } from '@/lib/stream';
 import { listSessions } from '@/lib/sessions-service';
 import { getConfig } from '@/lib/config';
+import { getEventLog } from '@/lib/sse-log';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = route({ auth: 'read' }, async ({ req, actor }) => {
   const config = getConfig();
-  return sessionEventStream(req.signal, config.SSE_HEARTBEAT_MS, { sessions: await listSessions() }, {
-    canPair: actor?.role === 'admin',
-    recheckMs: config.SSE_AUTH_RECHECK_MS,
-    // The guard's own check, again: a revoked token or an ended sign-in session (sign-out, role or
-    // password change, deletion) ends the stream; so does any change of role.
-    stillAllowed: async () => (await authorize(req, 'read'))?.role === actor?.role,
-  });
+  const log = getEventLog(config.SSE_BUFFER_SIZE);
+  const sinceSeq = log.lastSeq; // before the snapshot: what happens while it is read is sent after it
+  const sessions = await listSessions();
+  const lastEventId = req.headers.get('last-event-id') ?? new URL(req.url).searchParams.get('lastEventId');
+  return sessionEventStream(
+    req.signal,
+    config.SSE_HEARTBEAT_MS,
+    { sessions },
+    {
+      canPair: actor?.role === 'admin',
+      recheckMs: config.SSE_AUTH_RECHECK_MS,
+      // The guard's own check, again: a revoked token or an ended sign-in session (sign-out, role or
+      // password change, deletion) ends the stream; so does any change of role.
+      stillAllowed: async () => (await authorize(req, 'read'))?.role === actor?.role,
+    },
+    { log, lastEventId, sinceSeq },
+  );
 });
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

@@ -15,3 +15,5 @@ export default async function Loading() {
     </div>
   );
 }
+// Lives in the (list) group, not at the console's root: a loading boundary above
+// /sessions/[id] would send the page's 200 before notFound() could answer 404.

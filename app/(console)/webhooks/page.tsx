@@ -1,0 +1,9 @@
+import { WebhooksManager } from '@/components/webhooks/WebhooksManager';
+import { consoleActor } from '../console-actor';
+
+export const dynamic = 'force-dynamic';
+
+export default async function WebhooksPage() {
+  await consoleActor();
+  return <WebhooksManager />;
+}

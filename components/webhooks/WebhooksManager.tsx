@@ -1,0 +1,146 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { queryKeys } from '@/lib/ui/query-keys';
+import { fetchJson } from '@/lib/ui/fetch-json';
+import { formatDate, type MessageKey } from '@/lib/ui/i18n';
+import { useUi } from '../providers';
+import { useToast } from '../ui/Toast';
+
+interface Delivery {
+  id: number;
+  messageId: string;
+  event: string;
+  url: string;
+  organizationId: number | null;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  maxAttempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  createdAt: string;
+  payload: unknown;
+}
+interface Organization {
+  id: number;
+  name: string;
+}
+interface Endpoint {
+  organizationId: number;
+  url: string | null;
+  hasSecret: boolean;
+}
+
+const input = 'mt-1 block w-full rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950';
+
+function EndpointForm({ org }: { org: Organization }) {
+  const { t } = useUi();
+  const toast = useToast();
+  const client = useQueryClient();
+  const key = queryKeys.organizationWebhook(org.id);
+  const endpoint = useQuery({ queryKey: key, queryFn: () => fetchJson<Endpoint>(`/api/organizations/${org.id}/webhook`) });
+  const save = useMutation({
+    mutationFn: (body: { url: string | null; secret?: string }) => fetchJson<Endpoint>(`/api/organizations/${org.id}/webhook`, { method: 'PUT', body }),
+    onSuccess: (data) => {
+      client.setQueryData(key, data);
+      toast('success', t('webhooks.saved'));
+    },
+    onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
+  });
+  const onSubmit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const url = String(form.get('url') ?? '').trim();
+    const secret = String(form.get('secret') ?? '');
+    save.mutate({ url: url || null, ...(secret ? { secret } : {}) });
+    (e.currentTarget.elements.namedItem('secret') as HTMLInputElement).value = '';
+  };
+  if (endpoint.isLoading) return <p className="text-sm">{t('loading')}</p>;
+  return (
+    <form onSubmit={onSubmit} className="grid gap-2 rounded border border-gray-200 p-3 sm:grid-cols-[10rem_1fr_1fr_auto] sm:items-end dark:border-gray-800" data-testid={`org-webhook-${org.name}`}>
+      <span className="font-medium">{org.name}</span>
+      <label className="text-sm">{t('webhooks.url')}
+        <input name="url" type="url" defaultValue={endpoint.data?.url ?? ''} placeholder="https://…" maxLength={2000} className={input} data-testid="org-webhook-url" />
+      </label>
+      <label className="text-sm">{t('webhooks.secret')}
+        <input name="secret" type="password" autoComplete="new-password" minLength={16} maxLength={500} className={input} data-testid="org-webhook-secret"
+          placeholder={endpoint.data?.hasSecret ? t('webhooks.secretSet') : t('webhooks.secretUnset')} />
+      </label>
+      <span className="flex gap-2">
+        <button type="submit" disabled={save.isPending} className="rounded bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60" data-testid="org-webhook-save">{t('webhooks.save')}</button>
+        {endpoint.data?.url && (
+          <button type="button" disabled={save.isPending} onClick={() => save.mutate({ url: null })} className="rounded border border-gray-300 px-3 py-1.5 text-sm dark:border-gray-700">{t('webhooks.clear')}</button>
+        )}
+      </span>
+    </form>
+  );
+}
+
+export function WebhooksManager() {
+  const { t, locale, role } = useUi();
+  const toast = useToast();
+  const client = useQueryClient();
+  const [open, setOpen] = useState<number | null>(null);
+  const deliveries = useQuery({
+    queryKey: queryKeys.webhookDeliveries(),
+    queryFn: () => fetchJson<{ items: Delivery[] }>('/api/webhooks/deliveries?limit=100'),
+    refetchInterval: 5000,
+  });
+  const orgs = useQuery({ queryKey: queryKeys.organizations(), queryFn: () => fetchJson<Organization[]>('/api/organizations'), enabled: role === 'admin' });
+  const again = useMutation({
+    mutationFn: (id: number) => fetchJson<Delivery>(`/api/webhooks/deliveries/${id}/redeliver`, { method: 'POST' }),
+    onSuccess: () => {
+      toast('success', t('webhooks.queued'));
+      void client.invalidateQueries({ queryKey: queryKeys.webhookDeliveries() });
+    },
+    onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
+  });
+  const statusClass = { pending: 'text-amber-700 dark:text-amber-400', delivered: 'text-emerald-700 dark:text-emerald-400', failed: 'text-red-700 dark:text-red-400' };
+  return (
+    <section className="space-y-6">
+      <h1 className="text-xl font-semibold">{t('webhooks.title')}</h1>
+      {role === 'admin' && (
+        <div className="space-y-2">
+          <h2 className="font-semibold">{t('webhooks.endpoints')}</h2>
+          <p className="text-sm text-gray-600 dark:text-gray-400">{t('webhooks.endpointsHelp')}</p>
+          {orgs.data?.map((org) => <EndpointForm key={org.id} org={org} />)}
+        </div>
+      )}
+      <div className="space-y-2">
+        <h2 className="font-semibold">{t('webhooks.deliveries')}</h2>
+        {deliveries.isLoading ? <p className="text-sm">{t('loading')}</p> : deliveries.data?.items.length ? (
+          <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="deliveries-table">
+            <thead><tr className="text-left">
+              <th className="px-2 py-1">{t('webhooks.created')}</th><th className="px-2 py-1">{t('webhooks.event')}</th>
+              <th className="px-2 py-1">{t('webhooks.target')}</th><th className="px-2 py-1">{t('webhooks.status')}</th>
+              <th className="px-2 py-1">{t('webhooks.attempts')}</th><th className="px-2 py-1">{t('webhooks.lastError')}</th><th className="px-2 py-1" />
+            </tr></thead>
+            <tbody>
+              {deliveries.data.items.map((d) => (
+                <tr key={d.id} className="border-t border-gray-100 align-top dark:border-gray-800" data-testid={`delivery-${d.id}`}>
+                  <td className="px-2 py-1 whitespace-nowrap">{formatDate(locale, d.createdAt)}</td>
+                  <td className="px-2 py-1">
+                    <button type="button" className="underline decoration-dotted" aria-expanded={open === d.id} onClick={() => setOpen(open === d.id ? null : d.id)}>{d.event}</button>
+                    {open === d.id && <pre className="mt-1 max-w-xl overflow-x-auto rounded bg-gray-50 p-2 text-xs dark:bg-gray-900" aria-label={t('webhooks.payload')}>{JSON.stringify(d.payload, null, 2)}</pre>}
+                  </td>
+                  <td className="px-2 py-1 break-all">{d.organizationId === null ? t('webhooks.global') : d.url}</td>
+                  <td className={`px-2 py-1 ${statusClass[d.status]}`} data-testid="delivery-status">{t(`webhooks.status.${d.status}` as MessageKey)}</td>
+                  <td className="px-2 py-1">{d.attempts}/{d.maxAttempts}</td>
+                  <td className="px-2 py-1">{d.lastError ?? '—'}</td>
+                  <td className="px-2 py-1">
+                    {role === 'admin' && (
+                      <button type="button" disabled={again.isPending || d.status === 'pending'} onClick={() => again.mutate(d.id)} data-testid="delivery-send-again"
+                        className="rounded border border-gray-300 px-2 py-0.5 text-xs disabled:opacity-50 dark:border-gray-700">{t('webhooks.sendAgain')}</button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table></div>
+        ) : <p className="text-sm text-gray-500">{t('webhooks.empty')}</p>}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+// The console's own stream client in a real browser: a `reset` event makes it reload the session
+// list at once. The page's clock is paused so that the 3 s polling fallback cannot be mistaken for
+// the reload. (Resuming with Last-Event-ID is the browser's own EventSource behaviour; the server
+// side is tested in test/integration/api/sse-resume.test.ts.)
+import { test, expect } from '@playwright/test';
+import { e2eEnv, logIn } from './support/env';
+
+test('the sessions page reloads its list on `reset`', async ({ page }) => {
+  await logIn(page);
+  let release: () => void = () => {};
+  const released = new Promise<void>((r) => (release = r));
+  const streamRequests: (string | undefined)[] = [];
+  let isReleased = false;
+  await page.route('**/api/sessions/stream', async (route) => {
+    const lastEventId = route.request().headers()['last-event-id'];
+    streamRequests.push(lastEventId);
+    if (!isReleased) {
+      await released;
+      // The server says: what you missed is gone, reload. Reconnect soon, from this event's id.
+      await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: 'retry: 200\nid: test-7\nevent: reset\ndata: {"reason":"gap","sessions":[]}\n\n' });
+    } else {
+      await route.fulfill({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: 'retry: 600000\n\n' });
+    }
+  });
+  let listFetches = 0;
+  page.on('request', (req) => {
+    const u = new URL(req.url());
+    if (u.pathname === '/api/sessions' && req.method() === 'GET') listFetches++;
+  });
+  // Page time stands still from the start: only runFor below moves it (200 ms in all).
+  await page.clock.install();
+  await page.clock.pauseAt(Date.now() + 10);
+  await page.goto(e2eEnv().url + '/');
+  await expect(page.getByTestId('live-indicator')).toBeVisible();
+  await expect.poll(() => streamRequests.length).toBeGreaterThan(0);
+  const before = listFetches;
+  isReleased = true;
+  release();
+  // Only a little page time passes: far less than the polling interval.
+  for (let i = 0; i < 8 && listFetches === before; i++) {
+    await page.clock.runFor(25);
+    await page.waitForTimeout(50);
+  }
+  expect(listFetches, 'the list was fetched again because of `reset`').toBeGreaterThan(before);
+  expect(streamRequests[0], 'a first connection has no id to resume from').toBeUndefined();
+});

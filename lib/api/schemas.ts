@@ -1,0 +1,90 @@
+// Request and response shapes of the routes outside the sessions API (organizations, tokens,
+// audit, health, demo faults): one definition, used by the route handlers and the OpenAPI document.
+import { z } from 'zod';
+import { TOKEN_SCOPES } from '../auth/roles';
+import { pageQuerySchema } from './session-schemas';
+
+export const organizationSchema = z.object({ id: z.number().int(), name: z.string() });
+
+export const tokenSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  prefix: z.string().describe('the first characters of the token, to recognise it'),
+  scopes: z.array(z.enum(TOKEN_SCOPES)),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export const createdTokenSchema = tokenSchema.extend({ token: z.string().describe('the token itself: shown once, only its hash is stored') });
+export const revokedTokenSchema = z.object({ success: z.literal(true), message: z.string(), token: tokenSchema });
+
+export const createTokenBodySchema = z.object({
+  name: z.string().trim().min(1, 'name is required').max(100),
+  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).max(2).default(['admin']),
+});
+
+export const auditEntrySchema = z.object({
+  id: z.number().int(),
+  actorType: z.string(),
+  actorName: z.string(),
+  action: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  reason: z.string().nullable(),
+  result: z.string(),
+  detail: z.unknown(),
+  createdAt: z.string(),
+});
+export const auditPageSchema = z.object({ items: z.array(auditEntrySchema), nextCursor: z.number().int().nullable() });
+export const auditQuerySchema = pageQuerySchema.extend({
+  targetType: z.string().max(50).optional(),
+  targetId: z.string().max(50).optional(),
+});
+
+export const healthSchema = z.object({ status: z.enum(['ok', 'error']), db: z.enum(['ok', 'unreachable']) });
+
+export const FAULT_TYPES = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'drop', 'restart-required', 'conflict', 'logged-out', 'silence'] as const;
+export const demoFaultBodySchema = z.object({
+  phoneId: z.number().int().positive().max(2_147_483_647),
+  type: z.enum(FAULT_TYPES),
+  count: z.number().int().min(1).max(20).default(1),
+  via: z.enum(['pkmsg', 'msg']).optional(),
+});
+export const demoFaultResponseSchema = z.object({ delivered: z.number().int() });
+
+// Webhook deliveries (the outbox) and per-organization endpoints.
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export const webhookDeliverySchema = z.object({
+  id: z.number().int(),
+  messageId: z.string().describe('the webhook-id header: the same on every attempt'),
+  event: z.string(),
+  url: z.string().describe('the endpoint, without query string or credentials'),
+  organizationId: z.number().int().nullable().describe('null: ERROR_WEBHOOK_URL'),
+  status: z.enum(DELIVERY_STATUSES),
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  nextAttemptAt: z.string().nullable().describe('when a pending delivery is tried next'),
+  lastError: z.string().nullable(),
+  lastStatusCode: z.number().int().nullable(),
+  deliveredAt: z.string().nullable(),
+  createdAt: z.string(),
+  payload: z.unknown().describe('the JSON body sent'),
+});
+export const webhookDeliveryPageSchema = z.object({ items: z.array(webhookDeliverySchema), nextCursor: z.number().int().nullable() });
+export const deliveriesQuerySchema = pageQuerySchema.extend({
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  organizationId: z
+    .string()
+    .regex(/^\d+$/, 'organizationId must be a positive integer')
+    .transform(Number)
+    .optional(),
+});
+export const organizationWebhookSchema = z.object({
+  organizationId: z.number().int(),
+  url: z.string().nullable(),
+  hasSecret: z.boolean().describe('the secret itself is write-only'),
+});
+export const organizationWebhookBodySchema = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2000).nullable(),
+  secret: z.string().min(16, 'secret must be at least 16 characters').max(500).nullable().optional().describe('omit to keep the current secret, null to remove it'),
+});

@@ -1,0 +1,323 @@
+// The OpenAPI document is a contract: every route under app/api is in it, and every documented
+// operation, called against a real console (next start + the simulator), answers with a status,
+// media type and body that the document describes (validated with ajv, JSON Schema 2020-12).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimulator } from '../../../simulator';
+import { startConsole } from '../../support/console-server';
+import { implementedOperations, openApiValidator } from '../../support/openapi-validator';
+import { openApiDocument, OPERATIONS } from '../../../lib/openapi';
+import { sseUntil } from '../../support/sse';
+import { startWebhookReceiver } from '../../support/webhook-receiver';
+import { Webhook } from 'standardwebhooks';
+
+type Json = Record<string, unknown>;
+
+test('the document describes every route file under app/api, and nothing else', () => {
+  const doc = openApiDocument('http://localhost:3000') as unknown as { paths: Record<string, Record<string, Json>> };
+  const documented = Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`)).sort();
+  const implemented = implementedOperations().map((o) => `${o.method.toUpperCase()} ${o.path}`).sort();
+  assert.ok(implemented.length >= 20, `found ${implemented.length} operations on disk`);
+  assert.deepEqual(
+    implemented.filter((o) => !documented.includes(o)),
+    [],
+    'route files whose methods the OpenAPI document does not describe (add a row to OPERATIONS in lib/openapi.ts)',
+  );
+  assert.deepEqual(documented.filter((o) => !implemented.includes(o)), [], 'documented operations without a route');
+});
+
+test('every operation: an operationId, its real statuses, shared schemas by $ref', () => {
+  const doc = openApiDocument('http://localhost:3000') as unknown as {
+    info: Json;
+    paths: Record<string, Record<string, Json>>;
+    components: { schemas: Json; responses: Record<string, Json> };
+  };
+  assert.ok((doc.info.license as Json)?.name, 'info.license');
+  const ids = new Set<string>();
+  for (const [p, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      const where = `${method} ${p}`;
+      assert.match(String(op.operationId), /^[a-z][A-Za-z]+$/, `${where}: operationId`);
+      assert.ok(!ids.has(String(op.operationId)), `${where}: unique operationId`);
+      ids.add(String(op.operationId));
+      const responses = op.responses as Json;
+      assert.ok(responses['500'] && responses['503'], `${where}: 500 and 503`);
+      if (op.requestBody) assert.ok(responses['413'], `${where}: 413 with a body`);
+      if (op.security === undefined) assert.ok(responses['401'], `${where}: 401`);
+      for (const r of Object.values(responses) as Json[]) {
+        const content = (r.content ?? (doc.components.responses[String(r.$ref).split('/').pop()!] as Json | undefined)?.content) as Json | undefined;
+        assert.ok(r.$ref || content, `${where}: a response without content`);
+      }
+    }
+  }
+  assert.deepEqual(
+    (doc.paths['/api/sessions'].get.parameters as Json[]).filter((x) => x.name === 'status' || x.name === 'health').map((x) => Array.isArray((x.schema as Json).enum)),
+    [true, true],
+    'status and health are enums',
+  );
+  const text = JSON.stringify(doc.paths);
+  assert.ok(!text.includes('"phoneJid"'), 'Session-shaped objects are $refs to components, not copied into operations');
+  assert.ok((doc.components.responses.MethodNotAllowed.headers as Json).Allow, '405 documents Allow');
+  assert.equal(OPERATIONS.length, ids.size);
+});
+
+test('contract: every documented operation against a real console, success and error answers', { timeout: 180_000 }, async (t) => {
+  const sim = await startSimulator({ port: 0 });
+  const hook = await startWebhookReceiver();
+  const publicUrl = 'https://wa-console.example.test/';
+  const server = await startConsole({ env: { WA_WEBSOCKET_URL: sim.url, SIMULATOR_URL: sim.controlUrl, NEXTAUTH_URL: publicUrl, RECONNECT_BASE_MS: '200', API_BODY_LIMIT: '2048' } });
+  t.after(async () => {
+    await server.stop();
+    await sim.close();
+    await hook.close();
+  });
+  const admin = { authorization: `Bearer ${await server.createToken('admin')}` };
+  const reader = { authorization: `Bearer ${await server.createToken('read')}` };
+  const doc = (await (await fetch(`${server.url}/api/openapi.json`, { headers: admin })).json()) as Json;
+  assert.equal((doc.servers as Json[])[0].url, 'https://wa-console.example.test', 'servers[0].url is NEXTAUTH_URL');
+  const v = openApiValidator(doc);
+
+  /** Calls `method path` and validates the answer against `template`'s operation. */
+  const call = async (method: string, template: string, opts: { path?: string; body?: unknown; raw?: string; headers?: Record<string, string>; stream?: boolean } = {}) => {
+    const res = await fetch(server.url + (opts.path ?? template), {
+      method,
+      headers: { 'content-type': 'application/json', ...(opts.headers ?? admin) },
+      body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
+    });
+    return v.check(method, template, res, { stream: opts.stream });
+  };
+  const expectStatus = async (status: number, method: string, template: string, opts: Parameters<typeof call>[2] = {}) => {
+    const r = await call(method, template, opts);
+    assert.equal(r.status, status, `${method} ${opts.path ?? template}: ${r.text.slice(0, 300)}`);
+    return r.body as Json;
+  };
+
+  const phone = '77051239001';
+  const jid = `${phone}@s.whatsapp.net`;
+  let id = 0;
+
+  await t.test('sessions: add, QR, pairing code, pair, read, change, delete', async () => {
+    await expectStatus(200, 'GET', '/api/sessions');
+    await expectStatus(200, 'GET', '/api/sessions', { path: '/api/sessions?status=open&health=healthy' });
+    await expectStatus(400, 'GET', '/api/sessions', { path: '/api/sessions?status=bogus' });
+    await expectStatus(401, 'GET', '/api/sessions', { headers: {} });
+    await expectStatus(400, 'POST', '/api/sessions', { body: { phone: 'abc' } });
+    await expectStatus(404, 'POST', '/api/sessions', { body: { organizationId: 999999, phone } });
+    await expectStatus(403, 'POST', '/api/sessions', { body: { organizationName: 'Contract', phone }, headers: reader });
+    await expectStatus(413, 'POST', '/api/sessions', { raw: JSON.stringify({ organizationName: 'x'.repeat(4000), phone }) });
+    await expectStatus(400, 'POST', '/api/sessions', { raw: '{not json' });
+    const created = await expectStatus(201, 'POST', '/api/sessions', { body: { organizationName: 'Contract', phone, label: 'Contract line' } });
+    id = Number(created.id);
+    await expectStatus(409, 'POST', '/api/sessions', { body: { organizationName: 'Contract', phone } });
+    // Wait for the QR (the stream says when), then read it and ask for a pairing code.
+    await sseUntil(`${server.url}/api/sessions/stream`, admin, (ev, data) => ev === 'qr' && data.phoneId === id, 30_000, async () => {
+      const qr = await fetch(`${server.url}/api/sessions/${id}/qr`, { headers: admin });
+      await qr.arrayBuffer();
+      if (qr.status === 200) throw Object.assign(new Error('already'), { already: true });
+    }).catch((err) => {
+      if (!(err as { already?: boolean }).already) throw err;
+    });
+    await expectStatus(200, 'GET', '/api/sessions/{id}/qr', { path: `/api/sessions/${id}/qr` });
+    await expectStatus(403, 'GET', '/api/sessions/{id}/qr', { path: `/api/sessions/${id}/qr`, headers: reader });
+    const code = await expectStatus(200, 'POST', '/api/sessions/{id}/pairing-code', { path: `/api/sessions/${id}/pairing-code` });
+    await expectStatus(403, 'POST', '/api/sessions/{id}/pairing-code', { path: `/api/sessions/${id}/pairing-code`, headers: reader });
+    await expectStatus(404, 'POST', '/api/sessions/{id}/pairing-code', { path: '/api/sessions/999999/pairing-code' });
+    await sim.enterCode(jid, String(code.pairingCode));
+    await sseUntil(`${server.url}/api/sessions/stream`, admin, (ev, data) => ev === 'state' && data.phoneId === id && data.state === 'open', 30_000, async () => {
+      const s = (await (await fetch(`${server.url}/api/sessions/${id}`, { headers: admin })).json()) as Json;
+      if (s.status === 'open') throw Object.assign(new Error('already'), { already: true });
+    }).catch((err) => {
+      if (!(err as { already?: boolean }).already) throw err;
+    });
+    await expectStatus(409, 'GET', '/api/sessions/{id}/qr', { path: `/api/sessions/${id}/qr` });
+    await expectStatus(409, 'POST', '/api/sessions/{id}/pairing-code', { path: `/api/sessions/${id}/pairing-code` });
+    await expectStatus(404, 'GET', '/api/sessions/{id}/qr', { path: '/api/sessions/999999/qr' });
+    await expectStatus(400, 'GET', '/api/sessions/{id}/qr', { path: '/api/sessions/abc/qr' });
+
+    const detail = await expectStatus(200, 'GET', '/api/sessions/{id}', { path: `/api/sessions/${id}`, headers: reader });
+    assert.equal(detail.status, 'open');
+    await expectStatus(404, 'GET', '/api/sessions/{id}', { path: '/api/sessions/999999' });
+    await expectStatus(400, 'GET', '/api/sessions/{id}', { path: '/api/sessions/0' });
+    await expectStatus(200, 'GET', '/api/sessions/{id}/stats', { path: `/api/sessions/${id}/stats`, headers: reader });
+    await expectStatus(404, 'GET', '/api/sessions/{id}/stats', { path: '/api/sessions/999999/stats' });
+    await expectStatus(200, 'GET', '/api/sessions/{id}/events', { path: `/api/sessions/${id}/events?limit=5` });
+    // Paging, search and the summary (fleet size).
+    const page = await expectStatus(200, 'GET', '/api/sessions', { path: '/api/sessions?limit=2&sort=-phone&q=7705123', headers: reader });
+    assert.ok((page.items as Json[]).some((s) => s.id === id) && Number(page.total) >= 1, 'the paged list finds the phone');
+    await expectStatus(400, 'GET', '/api/sessions', { path: '/api/sessions?limit=0' });
+    const summary = await expectStatus(200, 'GET', '/api/sessions/summary', { path: `/api/sessions/summary?organizationId=${detail.organizationId}`, headers: reader });
+    assert.equal((summary.byStatus as Json).open, 1);
+    await expectStatus(400, 'GET', '/api/sessions/summary', { path: '/api/sessions/summary?organizationId=abc' });
+    // Settings: label and proxy (PATCH).
+    const renamed = await expectStatus(200, 'PATCH', '/api/sessions/{id}', { path: `/api/sessions/${id}`, body: { label: 'Renamed line' } });
+    assert.equal(renamed.label, 'Renamed line');
+    assert.equal(renamed.restarted, false, 'a label change does not restart the socket');
+    await expectStatus(400, 'PATCH', '/api/sessions/{id}', { path: `/api/sessions/${id}`, body: {} });
+    await expectStatus(400, 'PATCH', '/api/sessions/{id}', { path: `/api/sessions/${id}`, body: { proxyUrl: 'ftp://proxy.example:21' } });
+    await expectStatus(403, 'PATCH', '/api/sessions/{id}', { path: `/api/sessions/${id}`, body: { label: 'x' }, headers: reader });
+    await expectStatus(404, 'PATCH', '/api/sessions/{id}', { path: '/api/sessions/999999', body: { label: 'x' } });
+    await expectStatus(413, 'PATCH', '/api/sessions/{id}', { path: `/api/sessions/${id}`, raw: JSON.stringify({ label: 'x'.repeat(3000) }) });
+    await expectStatus(400, 'GET', '/api/sessions/{id}/events', { path: `/api/sessions/${id}/events?limit=0` });
+    await expectStatus(404, 'GET', '/api/sessions/{id}/events', { path: '/api/sessions/999999/events' });
+
+    await expectStatus(200, 'POST', '/api/demo/faults', { body: { phoneId: id, type: 'message' } });
+    await expectStatus(400, 'POST', '/api/demo/faults', { body: { phoneId: id, type: 'nope' } });
+    await expectStatus(404, 'POST', '/api/demo/faults', { body: { phoneId: 999999, type: 'message' } });
+    await expectStatus(403, 'POST', '/api/demo/faults', { body: { phoneId: id, type: 'message' }, headers: reader });
+    await expectStatus(413, 'POST', '/api/demo/faults', { raw: ' '.repeat(5000) });
+
+    // The organization's own webhook endpoint: set (secret write-only), then a real delivery to it.
+    const orgId = Number(detail.organizationId);
+    const hookPath = `/api/organizations/${orgId}/webhook`;
+    assert.deepEqual(await expectStatus(200, 'GET', '/api/organizations/{id}/webhook', { path: hookPath }), { organizationId: orgId, url: null, hasSecret: false });
+    await expectStatus(403, 'GET', '/api/organizations/{id}/webhook', { path: hookPath, headers: reader });
+    await expectStatus(404, 'GET', '/api/organizations/{id}/webhook', { path: '/api/organizations/999999/webhook' });
+    await expectStatus(400, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: 'ftp://example.com/x' } });
+    await expectStatus(400, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: hook.url, secret: 'short' } });
+    await expectStatus(404, 'PUT', '/api/organizations/{id}/webhook', { path: '/api/organizations/999999/webhook', body: { url: hook.url } });
+    await expectStatus(403, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: hook.url }, headers: reader });
+    await expectStatus(413, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, raw: JSON.stringify({ url: hook.url, secret: 'x'.repeat(3000) }) });
+    const orgSecret = `org-secret-${Date.now()}-abcdef`;
+    const set = await expectStatus(200, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: hook.url, secret: orgSecret } });
+    assert.deepEqual(set, { organizationId: orgId, url: hook.url, hasSecret: true });
+    const shown = await call('GET', '/api/organizations/{id}/webhook', { path: hookPath });
+    assert.ok(!shown.text.includes(orgSecret), 'the secret is never shown');
+    await expectStatus(200, 'POST', '/api/demo/faults', { body: { phoneId: id, type: 'bad-mac', count: 2 } });
+    const got = await hook.waitFor((r) => r.json.type === 'session_error_warning' && r.json.currentCount === 2 && r.json.phoneId === id, 30_000);
+    const headers = Object.fromEntries(Object.entries(got.headers).map(([k, v]) => [k, String(v)]));
+    assert.deepEqual(new Webhook(orgSecret, { format: 'raw' }).verify(got.body, headers), got.json, "signed with the organization's secret");
+    const messageId = headers['webhook-id'];
+    const delivered = async () => {
+      const page = await expectStatus(200, 'GET', '/api/webhooks/deliveries', { path: `/api/webhooks/deliveries?organizationId=${orgId}&limit=10`, headers: reader });
+      return (page.items as Json[]).find((d) => d.messageId === messageId && d.status === 'delivered');
+    };
+    let row = await delivered();
+    for (let i = 0; !row && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = await delivered();
+    }
+    assert.ok(row, 'the delivery is listed as delivered');
+    assert.equal(row.url, hook.url);
+    assert.deepEqual(row.payload, got.json);
+    await expectStatus(200, 'GET', '/api/webhooks/deliveries', { path: '/api/webhooks/deliveries?status=delivered' });
+    await expectStatus(400, 'GET', '/api/webhooks/deliveries', { path: '/api/webhooks/deliveries?status=bogus' });
+    await expectStatus(401, 'GET', '/api/webhooks/deliveries', { headers: {} });
+    const before = hook.received.length;
+    const again = await expectStatus(200, 'POST', '/api/webhooks/deliveries/{id}/redeliver', { path: `/api/webhooks/deliveries/${row.id}/redeliver` });
+    assert.equal(again.messageId, messageId);
+    const resent = await hook.waitFor((r) => hook.received.indexOf(r) >= before && r.headers['webhook-id'] === messageId, 30_000);
+    assert.deepEqual(resent.json, got.json, 'sent again: the same message and id');
+    await expectStatus(404, 'POST', '/api/webhooks/deliveries/{id}/redeliver', { path: '/api/webhooks/deliveries/999999/redeliver' });
+    await expectStatus(403, 'POST', '/api/webhooks/deliveries/{id}/redeliver', { path: `/api/webhooks/deliveries/${row.id}/redeliver`, headers: reader });
+    assert.equal((await expectStatus(200, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: null } })).hasSecret, false, 'clearing the URL removes the secret');
+
+    await expectStatus(200, 'POST', '/api/sessions/{id}/restart', { path: `/api/sessions/${id}/restart` });
+    await expectStatus(403, 'POST', '/api/sessions/{id}/restart', { path: `/api/sessions/${id}/restart`, headers: reader });
+    await expectStatus(404, 'POST', '/api/sessions/{id}/restart', { path: '/api/sessions/999999/restart' });
+    await expectStatus(200, 'POST', '/api/sessions/{id}/close', { path: `/api/sessions/${id}/close`, body: { reason: 'contract test' } });
+    await expectStatus(200, 'POST', '/api/sessions/{id}/close', { path: `/api/sessions/${id}/close`, body: {} });
+    await expectStatus(400, 'POST', '/api/sessions/{id}/close', { path: `/api/sessions/${id}/close`, body: { reason: 'x'.repeat(600) } });
+    await expectStatus(413, 'POST', '/api/sessions/{id}/close', { path: `/api/sessions/${id}/close`, raw: JSON.stringify({ reason: 'x'.repeat(3000) }) });
+    await expectStatus(404, 'POST', '/api/sessions/{id}/close', { path: '/api/sessions/999999/close', body: {} });
+    await expectStatus(200, 'POST', '/api/sessions/{id}/start', { path: `/api/sessions/${id}/start` });
+    await expectStatus(404, 'POST', '/api/sessions/{id}/start', { path: '/api/sessions/999999/start' });
+  });
+
+  await t.test('stream, organizations, audit, tokens, metrics, health, the document itself', async () => {
+    const stream = await call('GET', '/api/sessions/stream', { stream: true });
+    assert.equal(stream.status, 200);
+    assert.match(stream.text, /event: hello/);
+    await expectStatus(401, 'GET', '/api/sessions/stream', { headers: {} });
+
+    const orgs = (await expectStatus(200, 'GET', '/api/organizations', { headers: reader })) as unknown as Json[];
+    assert.ok(orgs.some((o) => o.name === 'Contract'));
+    await expectStatus(401, 'GET', '/api/organizations', { headers: { authorization: 'Bearer wac_nope' } });
+
+    const page = await expectStatus(200, 'GET', '/api/audit', { path: '/api/audit?limit=2&targetType=phone' });
+    assert.equal((page.items as Json[]).length, 2);
+    await expectStatus(200, 'GET', '/api/audit', { path: `/api/audit?limit=5&before=${page.nextCursor}&targetId=${id}` });
+    await expectStatus(400, 'GET', '/api/audit', { path: '/api/audit?limit=abc' });
+    await expectStatus(400, 'GET', '/api/audit', { path: `/api/audit?targetType=${'x'.repeat(60)}` });
+
+    await expectStatus(200, 'GET', '/api/tokens');
+    await expectStatus(403, 'GET', '/api/tokens', { headers: reader });
+    const token = await expectStatus(201, 'POST', '/api/tokens', { body: { name: 'contract', scopes: ['read'] } });
+    await expectStatus(400, 'POST', '/api/tokens', { body: { name: '' } });
+    await expectStatus(413, 'POST', '/api/tokens', { raw: JSON.stringify({ name: 'x'.repeat(3000) }) });
+    await expectStatus(200, 'DELETE', '/api/tokens/{id}', { path: `/api/tokens/${token.id}` });
+    await expectStatus(404, 'DELETE', '/api/tokens/{id}', { path: '/api/tokens/999999' });
+    await expectStatus(400, 'DELETE', '/api/tokens/{id}', { path: '/api/tokens/x' });
+    await expectStatus(403, 'DELETE', '/api/tokens/{id}', { path: `/api/tokens/${token.id}`, headers: reader });
+
+    const metrics = await call('GET', '/api/metrics', { headers: reader });
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.text, /wa_session_connected/);
+    await expectStatus(401, 'GET', '/api/metrics', { headers: {} });
+    const health = await expectStatus(200, 'GET', '/api/health', { headers: {} });
+    assert.deepEqual(health, { status: 'ok', db: 'ok' });
+    await expectStatus(200, 'GET', '/api/openapi.json');
+    await expectStatus(401, 'GET', '/api/openapi.json', { headers: {} });
+  });
+
+  await t.test('sign in and out (NextAuth, JSON answers)', async () => {
+    const jar = new Map<string, string>();
+    const keep = (h: Headers) => {
+      for (const c of h.getSetCookie()) {
+        const [pair] = c.split(';');
+        const i = pair.indexOf('=');
+        jar.set(pair.slice(0, i), pair.slice(i + 1));
+      }
+    };
+    const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const csrf = await call('GET', '/api/auth/csrf', { headers: {} });
+    assert.equal(csrf.status, 200);
+    keep(csrf.headers);
+    const csrfToken = String((csrf.body as Json).csrfToken);
+    const form = (fields: Record<string, string>) => ({ raw: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() } });
+    await expectStatus(401, 'POST', '/api/auth/callback/credentials', form({ email: server.adminEmail, password: 'wrong-password', csrfToken }));
+    await expectStatus(403, 'POST', '/api/auth/callback/credentials', form({ email: server.adminEmail, password: server.adminPassword, csrfToken: 'forged' }));
+    await expectStatus(413, 'POST', '/api/auth/callback/credentials', form({ email: server.adminEmail, password: 'x'.repeat(3000), csrfToken }));
+    const signedIn = await call('POST', '/api/auth/callback/credentials', {
+      raw: JSON.stringify({ email: server.adminEmail, password: server.adminPassword, csrfToken }),
+      headers: { 'content-type': 'application/json', cookie: cookie() },
+    });
+    assert.equal(signedIn.status, 200, signedIn.text);
+    keep(signedIn.headers);
+    assert.ok(cookie().includes('session-token'), 'the session cookie is set');
+    await expectStatus(403, 'POST', '/api/auth/signout', form({ csrfToken: 'forged' }));
+    await expectStatus(200, 'POST', '/api/auth/signout', form({ csrfToken }));
+  });
+
+  await t.test('delete the phone last', async () => {
+    await expectStatus(403, 'DELETE', '/api/sessions/{id}', { path: `/api/sessions/${id}`, headers: reader });
+    await expectStatus(200, 'DELETE', '/api/sessions/{id}', { path: `/api/sessions/${id}` });
+    await expectStatus(404, 'DELETE', '/api/sessions/{id}', { path: `/api/sessions/${id}` });
+  });
+
+  await t.test('405 with Allow on every path, for every method it does not list', async () => {
+    for (const [template, item] of Object.entries(doc.paths as Record<string, Json>)) {
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+        if (method.toLowerCase() in item) continue;
+        if (template.startsWith('/api/auth/')) {
+          // NextAuth's catch-all: its own 405 (Allow names the methods of the whole catch-all).
+          const res = await fetch(server.url + template, { method, headers: admin });
+          await res.arrayBuffer();
+          assert.equal(res.status, 405, `${method} ${template}`);
+          continue;
+        }
+        const r = await call(method, template, { path: template.replace('{id}', '1') });
+        assert.equal(r.status, 405, `${method} ${template}`);
+      }
+    }
+  });
+
+  await t.test('every documented operation was called with a success and an error answer', () => {
+    const missing: string[] = [];
+    for (const { path: p, method, op } of v.operations()) {
+      const statuses = [...(v.seen.get(String(op.operationId)) ?? [])];
+      if (!statuses.some((s) => s < 300)) missing.push(`${method} ${p}: no success`);
+      if (!statuses.some((s) => s >= 400) && op.security === undefined) missing.push(`${method} ${p}: no error`);
+    }
+    assert.deepEqual(missing, []);
+  });
+});
