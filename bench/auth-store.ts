@@ -13,8 +13,8 @@
 //   flow         the message-flow pattern: per message read the sender's session and write it
 //                back; every 10th message consumes a pre-key (read + delete) and writes a sender key
 // and counts what reached the backing store: files read/written, database statements that read or
-// write. Only public entry points are used (loadDbAuthState), so a new store behind them is
-// measured the same way.
+// write. Only public entry points are used (loadDbAuthState, with the real client), so a new store
+// behind them is measured the same way.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +23,7 @@ import { addTransactionCapability, makeCacheableSignalKeyStore, useMultiFileAuth
 import { createTestDatabase } from '../test/support/databases';
 import { loadDbAuthState } from '../lib/sessions/auth-state';
 import { addPhone } from '../test/support/engine';
-import type { Db } from '../lib/db/client';
+import { sqliteDirect, type Db } from '../lib/db/client';
 
 const silent = pino({ level: 'silent' });
 // What makeWASocket does to `auth.keys` (Baileys' defaults: 10 commit retries, 3 s apart).
@@ -34,32 +34,43 @@ interface Counter {
   writes: number;
 }
 
-/** Counts the statements a Prisma client runs, by kind, without changing what they do. */
-function countingDb(db: Db, counter: Counter): Db {
-  const isRead = (name: string) => /^(find|count|aggregate|groupBy|\$queryRaw)/.test(name);
-  const isWrite = (name: string) => /^(create|update|upsert|delete|\$executeRaw)/.test(name);
-  const wrap = <T extends object>(target: T, depth: number): T =>
-    new Proxy(target, {
-      get(t, prop, receiver) {
-        const value = Reflect.get(t, prop, receiver);
-        if (typeof prop !== 'string') return value;
-        if (typeof value === 'function') {
-          if (prop === '$transaction') {
-            return (arg: unknown, ...rest: unknown[]) =>
-              typeof arg === 'function' ? value.call(t, (tx: object) => (arg as (tx: object) => unknown)(wrap(tx, 0)), ...rest) : value.call(t, arg, ...rest);
-          }
-          return (...args: unknown[]) => {
-            if (isRead(prop)) counter.reads++;
-            else if (isWrite(prop)) counter.writes++;
-            return value.apply(t, args);
-          };
-        }
-        // Model delegates (db.authKey, …) one level down.
-        if (depth === 0 && value && typeof value === 'object' && !prop.startsWith('_')) return wrap(value as object, 1);
-        return value;
-      },
-    });
-  return wrap(db, 0);
+/**
+ * Counts the SQL statements that reach the database, by kind, without changing how they run: the
+ * Prisma client's raw-query methods (PostgreSQL, and SQLite through Prisma) and, on SQLite, the
+ * libsql client under Prisma that the session store runs its statements on directly. The client
+ * handed to loadDbAuthState is the real one, so the store takes the path it takes in production.
+ */
+async function countStatements(db: Db, counter: Counter) {
+  const isRead = (sql: string) => /^\s*(select|with)\b/i.test(sql);
+  const target = db as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of ['$queryRawUnsafe', '$queryRaw', '$executeRawUnsafe', '$executeRaw']) {
+    const original = target[name].bind(db);
+    target[name] = (...args: unknown[]) => {
+      if (name.startsWith('$query')) counter.reads++;
+      else counter.writes++;
+      return original(...args);
+    };
+  }
+  const direct = await sqliteDirect(db);
+  if (!direct) return;
+  const client = direct.client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const sqlOf = (stmt: unknown) => (typeof stmt === 'string' ? stmt : ((stmt as { sql?: string }).sql ?? ''));
+  const count = (sql: string) => {
+    if (/^\s*(pragma|begin|commit|rollback)\b/i.test(sql)) return;
+    if (isRead(sql)) counter.reads++;
+    else counter.writes++;
+  };
+  // The client is a proxy that runs the connection PRAGMAs first (through `execute` on its target):
+  // the counting versions go on the target and call the class's own methods, never the proxy.
+  const proto = Object.getPrototypeOf(client) as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  client.execute = function (this: unknown, stmt: unknown, ...rest: unknown[]) {
+    count(sqlOf(stmt));
+    return proto.execute.call(this, stmt, ...rest);
+  };
+  client.batch = function (this: unknown, stmts: unknown, ...rest: unknown[]) {
+    for (const st of stmts as unknown[]) count(sqlOf(st));
+    return proto.batch.call(this, stmts, ...rest);
+  };
 }
 
 /** Counts the per-key file reads and writes of useMultiFileAuthState's keys (one file per key). */
@@ -134,11 +145,12 @@ async function fileSide(): Promise<Side> {
 async function dbSide(provider: 'sqlite' | 'postgresql'): Promise<Side> {
   const tdb = await createTestDatabase(provider);
   const counter = { reads: 0, writes: 0 };
-  const db = countingDb(tdb.db, counter);
+  const db = tdb.db;
   const phoneIds: number[] = [];
   return {
     counter,
     async open(phones) {
+      if (!phoneIds.length) await countStatements(db, counter);
       while (phoneIds.length < phones) phoneIds.push((await addPhone(tdb.db, `7799${String(phoneIds.length).padStart(7, '0')}@s.whatsapp.net`)).id);
       return Promise.all(phoneIds.slice(0, phones).map(async (id) => asSocketGetsIt((await loadDbAuthState(db, id)).state.keys)));
     },

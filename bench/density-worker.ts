@@ -59,8 +59,10 @@ async function manager() {
   }
   const db = createDb(url);
   // Phones were paired for the largest N: only the first N are marked running, so boot starts those.
-  await db.organizationPhone.updateMany({ where: { phoneJid: { in: jids } }, data: { status: 'open' } });
-  await db.organizationPhone.updateMany({ where: { phoneJid: { notIn: jids } }, data: { status: 'closed' } });
+  // The numbers are zero-padded, so the first N are exactly those below the (N+1)-th.
+  const firstAfter = `${prefix}${String(N).padStart(5, '0')}@s.whatsapp.net`;
+  await db.organizationPhone.updateMany({ where: { phoneJid: { lt: firstAfter } }, data: { status: 'open' } });
+  await db.organizationPhone.updateMany({ where: { phoneJid: { gte: firstAfter } }, data: { status: 'closed' } });
   await db.organizationPhone.count(); // open the database before the baseline
   const base = rssMb();
   const baseHeap = heapMb();
