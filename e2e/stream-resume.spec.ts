@@ -27,12 +27,17 @@ test('the sessions page reloads its list on `reset`', async ({ page }) => {
     const u = new URL(req.url());
     if (u.pathname === '/api/sessions' && req.method() === 'GET') listFetches++;
   });
-  // Page time stands still from the start: only runFor below moves it (200 ms in all).
+  // The page renders with time flowing (React reveals streamed content on a timer), then page time
+  // stands still: only runFor below moves it.
   await page.clock.install();
-  await page.clock.pauseAt(Date.now() + 10);
   await page.goto(e2eEnv().url + '/');
   await expect(page.getByTestId('live-indicator')).toBeVisible();
   await expect.poll(() => streamRequests.length).toBeGreaterThan(0);
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 10);
+  // A polling fetch that was due fires now; the next one is a whole polling interval (3 s) away,
+  // far more than the 200 ms of page time the check below lets pass.
+  await page.clock.runFor(3100);
+  await page.waitForTimeout(300);
   const before = listFetches;
   isReleased = true;
   release();
