@@ -88,6 +88,16 @@ for (const provider of testProviders()) {
         await pairing.waitFor((e) => e.type === 'state' && e.state === 'open' && e.phoneId === phone.id, `${phone.phoneJid} open after pairing`);
       }),
     );
+    // `open` is emitted when WhatsApp accepts the device; the paired credentials are committed a
+    // moment later (group commit). Kill only once every phone's are stored: this step is the set-up,
+    // not the crash under test (a busy machine once left the last ones unwritten here).
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const rows = await tdb.db.authCreds.findMany({ where: { phoneId: { in: phones.map((p) => p.id) } }, select: { data: true } });
+      if (rows.length === phones.length && rows.every((r) => JSON.parse(r.data).me?.id)) break;
+      if (Date.now() > deadline) throw new Error('timed out waiting for the paired credentials to be stored');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     pairing.child.kill('SIGKILL');
     await exited(pairing.child);
     // A fresh simulator does not know the devices' keys, so at login each device uploads one-time
