@@ -79,7 +79,10 @@ for (const kind of ['hang', '500', 'refuse'] as const) {
     const subs = startSubscribers(manager);
     assert.ok(subs.webhooks, 'the webhook notifier is wired');
     const rec = eventRecorder(manager);
+    // The watcher below polls the outbox on its own schedule: it must end before the database goes.
+    let deliveriesWatched: Promise<unknown> = Promise.resolve();
     t.after(async () => {
+      await deliveriesWatched.catch(() => {});
       rec.unsubscribe();
       await manager.shutdown();
       await stopSubscribers();
@@ -108,7 +111,7 @@ for (const kind of ['hang', '500', 'refuse'] as const) {
     await sim.inject(jid, { type: 'bad-mac', count: 3 });
     await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.count === 2, 60_000, mark);
     // From the count-2 warning on: has every queued delivery finished?
-    void subs.webhooks!.idle().then(() => (deliveriesDone = true));
+    deliveriesWatched = subs.webhooks!.idle().then(() => (deliveriesDone = true));
     await rec.waitFor((e) => e.type === 'auto-closed' && e.phoneId === phone.id, 60_000, mark);
     await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'closed', 60_000, mark);
     assert.ok(atClose, 'saw the close');
