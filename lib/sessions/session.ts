@@ -61,7 +61,7 @@ export class Session {
   private outbox: Outbox;
   /** the latest credentials still to be saved (the database was unreachable), until they are */
   private credsRetry: Promise<void> | null = null;
-  /** sockets of this generation or older may not write keys (their session closed after a failed write) */
+  /** sockets of this generation or older may not write keys (their session is closing after a failed write) */
   private fence = 0;
   private dbLost = false;
   private failureChain: Promise<unknown> = Promise.resolve();
@@ -323,11 +323,20 @@ export class Session {
     if (this.abandoned || this.sock) return; // abandoned (or started) while loading
     const generation = ++this.generation;
     this.dbLost = false;
-    // The keys this socket sees: refused once its session closed after a failed write, so a late
-    // retry of the old socket can never overwrite what the next one stores.
+    // The keys this socket sees. Once it is no longer the session's socket (closed, replaced,
+    // abandoned), its late work (a retry receipt Baileys does not await, a decrypt in flight)
+    // reads nothing and writes nothing: none of it can be acknowledged any more, it can never
+    // overwrite what the next socket stores, and it never touches a database the process let go
+    // of (a rejection there would surface as an unhandled rejection inside Baileys). While it is
+    // current but its session is closing after a failed write, its writes are refused, so
+    // Baileys' transaction fails and nothing is acknowledged.
+    const current = () => generation === this.generation;
     const keys: typeof auth.state.keys = {
-      get: (type, ids) => auth.state.keys.get(type, ids),
-      set: (data) => (generation <= this.fence ? Promise.reject(new Error('key writes of a closed socket are refused')) : auth.state.keys.set(data)),
+      get: (type, ids) => (current() ? auth.state.keys.get(type, ids) : Promise.resolve({})),
+      set: (data) => {
+        if (!current()) return Promise.resolve();
+        return generation <= this.fence ? Promise.reject(new Error('key writes of a closing socket are refused')) : auth.state.keys.set(data);
+      },
     };
     this.setState('connecting');
     const { settings } = this.deps;

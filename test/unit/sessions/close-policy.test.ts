@@ -129,3 +129,44 @@ test('session state machine: drop → reconnect after the backoff delay → open
     mock.timers.reset();
   }
 });
+
+test('a socket that is no longer the session\'s reads and writes no keys; the next socket does', async () => {
+  const configs: { auth: { keys: { get(type: string, ids: string[]): Promise<object>; set(data: object): Promise<void> } } }[] = [];
+  const { factory: makeFake, sockets } = fakeSocketFactory();
+  const factory = ((config: (typeof configs)[number]) => {
+    configs.push(config);
+    return (makeFake as unknown as (c: unknown) => unknown)(config);
+  }) as unknown as SocketFactory;
+  const store = memoryStore();
+  const written: string[][] = [];
+  store.writeKeys = async (_id, { upserts }) => void written.push(upserts.map((u) => u.keyId));
+  store.readKeys = async (_id, _type, ids) => new Map(ids.map((id) => [id, JSON.stringify({ stored: id })]));
+  const session = new Session(1, 1, '15550001111@s.whatsapp.net', {
+    db: {} as never,
+    logger: pino({ level: 'silent' }),
+    bus: new EventBus(),
+    settings: { waWebSocketUrl: 'ws://unused', limits: { maxBadMacErrors: 3, maxBadDecryptErrors: 5 }, ...settings, keepAliveIntervalMs: 30_000, baileysLogLevel: 'silent' },
+    makeSocket: factory,
+    store,
+  }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null });
+
+  await session.start();
+  sockets[0].ev.emit('connection.update', { connection: 'open' });
+  const first = configs[0].auth.keys;
+  await first.set({ 'pre-key': { a: { public: 'x' } } });
+  assert.deepEqual(written, [['a']], 'the current socket writes');
+  assert.deepEqual(await first.get('session', ['s1']), { s1: { stored: 's1' } }, 'the current socket reads');
+
+  await session.close('Manual close');
+  assert.equal(session.state, 'closed');
+  await first.set({ 'pre-key': { b: { public: 'y' } } });
+  assert.deepEqual(written, [['a']], 'a late write of the closed socket is dropped, not stored');
+  assert.deepEqual(await first.get('session', ['s1', 's2']), {}, 'a closed socket reads nothing');
+
+  await session.start();
+  sockets[1].ev.emit('connection.update', { connection: 'open' });
+  await configs[1].auth.keys.set({ 'pre-key': { c: { public: 'z' } } });
+  assert.deepEqual(written, [['a'], ['c']], 'the next socket writes again');
+  assert.deepEqual(await configs[1].auth.keys.get('pre-key', ['b']), { b: { stored: 'b' } }, 'the dropped write left nothing in memory: the read asks the store');
+  await session.settled();
+});
