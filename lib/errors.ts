@@ -19,9 +19,17 @@ export class NotFoundError extends DomainError {
   readonly code: string = 'not_found';
 }
 
+/** Which conflict, for clients that act on it (HTTP 409 either way). */
+export const CONFLICT_CODES = ['conflict', 'already_registered', 'not_pairing'] as const;
+export type ConflictCode = (typeof CONFLICT_CODES)[number];
+
 /** The request contradicts the current state (already exists, not pairing…) (HTTP 409). */
 export class ConflictError extends DomainError {
-  readonly code: string = 'conflict';
+  readonly code: ConflictCode;
+  constructor(message: string, details?: unknown, code: ConflictCode = 'conflict') {
+    super(message, details);
+    this.code = code;
+  }
 }
 
 /** Input that passed the schema but makes no sense to the domain (HTTP 400). */

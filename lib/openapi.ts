@@ -368,7 +368,7 @@ const RESPONSES = {
   Unauthorized: errorResponse('Not signed in, or an invalid or revoked API token'),
   Forbidden: errorResponse('A viewer or read token on a change, or a cookie change from another origin (CSRF)'),
   NotFound: errorResponse('No such phone, token or organization'),
-  Conflict: errorResponse('The state does not allow this (phone exists, not pairing, …)'),
+  Conflict: errorResponse('The state does not allow this: the phone exists (code already_registered), the session is not pairing (code not_pairing), or another conflict (code conflict)'),
   PayloadTooLarge: errorResponse('The body is over API_BODY_LIMIT bytes (code payload_too_large; refused before it is read)'),
   RequestTimeout: errorResponse('The body did not arrive within BODY_TIMEOUT_MS (code request_timeout)'),
   TooManyRequests: errorResponse('Throttled', { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } }),

@@ -233,11 +233,11 @@ export async function addPhone(input: { organizationId?: number; organizationNam
   } else if (!(await db.organization.findUnique({ where: { id: organizationId } }))) {
     throw new NotFoundError('Organization not found');
   }
-  if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`);
+  if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`, undefined, 'already_registered');
   const create = (proxyUrl: string | null) =>
     db.organizationPhone.create({ data: { organizationId, phoneJid, label: input.label ?? null, proxyUrl } }).catch(async (err) => {
       // Two requests for the same number at once: the loser gets the same 409 as a later one.
-      if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`);
+      if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`, undefined, 'already_registered');
       throw err;
     });
   const pool = getConfig().PROXY_POOL;
@@ -290,7 +290,7 @@ async function auditedWithDetail<T>(actor: Actor | null, action: string, phoneId
 export async function getQr(id: number): Promise<{ qr: string; svg: string }> {
   await phoneOr404(id);
   const qr = getSessionManager().currentQr(id);
-  if (!qr) throw new ConflictError('The session is not pairing: no QR code to show', { status: getSessionManager().snapshot(id)?.state ?? 'idle' });
+  if (!qr) throw new ConflictError('The session is not pairing: no QR code to show', { status: getSessionManager().snapshot(id)?.state ?? 'idle' }, 'not_pairing');
   return { qr, svg: await QRCode.toString(qr, { type: 'svg', margin: 1, errorCorrectionLevel: 'L' }) };
 }
 
@@ -298,7 +298,7 @@ export async function getQr(id: number): Promise<{ qr: string; svg: string }> {
 export async function requestPairingCode(id: number, actor: Actor | null): Promise<{ pairingCode: string; phoneJid: string }> {
   const row = await phoneOr404(id);
   const manager = getSessionManager();
-  const notPairing = () => new ConflictError('The session is not pairing: start it first; a linked phone needs no code', { status: manager.snapshot(id)?.state ?? 'idle' });
+  const notPairing = () => new ConflictError('The session is not pairing: start it first; a linked phone needs no code', { status: manager.snapshot(id)?.state ?? 'idle' }, 'not_pairing');
   if (manager.snapshot(id)?.state !== 'qr') throw notPairing();
   const pairingCode = await audited(actor, 'session.pairing-code', id, null, async () => {
     const code = await manager.requestPairingCode(id);

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
-import { ConflictError, DomainError, InvalidInputError, NotFoundError, UnavailableError } from '../errors';
+import { CONFLICT_CODES, ConflictError, DomainError, type ConflictCode, InvalidInputError, NotFoundError, UnavailableError } from '../errors';
 import type { SessionEngineEvent, SessionSnapshot } from '../sessions/types';
 import type { SessionStore } from '../sessions/store';
 import type { FleetBus } from './bus';
@@ -95,7 +95,7 @@ function errorFromReply(e: NonNullable<CommandReply['error']>): Error {
     case 'NotFoundError':
       return new NotFoundError(e.message);
     case 'ConflictError':
-      return new ConflictError(e.message);
+      return new ConflictError(e.message, undefined, (CONFLICT_CODES as readonly string[]).includes(e.code) ? (e.code as ConflictCode) : 'conflict');
     case 'InvalidInputError':
       return new InvalidInputError(e.message);
     case 'UnavailableError':

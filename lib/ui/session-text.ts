@@ -69,10 +69,7 @@ export function auditText(t: Translate, a: Pick<AuditEntry, 'action' | 'actorNam
 
 /** A failed request in the admin's language: the code's text when known, else the server's message. */
 export function errorText(t: Translate, err: { code?: string; message: string }): string {
-  let code = err.code;
-  // Until every conflict has its own code: the two the console meets most.
-  if (code === 'conflict' && /already registered/.test(err.message)) code = 'already_registered';
-  if (code === 'conflict' && /not pairing/.test(err.message)) code = 'not_pairing';
+  const code = err.code;
   const key = `code.${code}`;
   return code && isMessageKey(key) ? t(key) : err.message;
 }

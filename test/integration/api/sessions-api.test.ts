@@ -68,7 +68,10 @@ for (const provider of testProviders()) {
       await waitForState(id, 'open');
       const dup = await api('POST', '/api/sessions', { organizationName: 'Acme', phone: jid.split('@')[0] });
       assert.equal(dup.status, 409);
-      assert.equal((await api('GET', `/api/sessions/${id}/qr`)).status, 409, 'no QR once paired');
+      assert.equal(dup.body.code, 'already_registered');
+      const noQr = await api('GET', `/api/sessions/${id}/qr`);
+      assert.equal(noQr.status, 409, 'no QR once paired');
+      assert.equal(noQr.body.code, 'not_pairing');
     });
 
     await t.test("the seed's shapes, field by field", async () => {
@@ -287,7 +290,7 @@ for (const provider of testProviders()) {
       });
       const again = await api('POST', `/api/sessions/${phoneId}/pairing-code`);
       assert.equal(again.status, 409, 'a linked phone needs no code');
-      assert.equal(again.body.code, 'conflict');
+      assert.equal(again.body.code, 'not_pairing');
       assert.equal((await api('POST', '/api/sessions/999999/pairing-code')).status, 404);
       const audit = await api('GET', `/api/audit?targetType=phone&targetId=${phoneId}`);
       assert.ok(audit.body.items.some((a: Json) => a.action === 'session.pairing-code' && a.result === 'ok'));

@@ -36,7 +36,7 @@ test('timeline entries are sentences, never `state:open`', () => {
 });
 
 test('server errors are shown by their code in the UI language; unknown codes as sent', () => {
-  assert.equal(errorText(ru, { code: 'conflict', message: 'Phone 77051234567 is already registered' }), 'Этот номер уже зарегистрирован');
+  assert.equal(errorText(ru, { code: 'already_registered', message: 'Phone 77051234567 is already registered' }), 'Этот номер уже зарегистрирован');
   assert.equal(errorText(ru, { code: 'not_found', message: 'Phone not found' }), 'Не найдено');
   assert.equal(errorText(ru, { code: 'forbidden', message: 'Forbidden' }), 'Недостаточно прав');
   assert.equal(errorText(en, { code: 'brand_new_code', message: 'As sent' }), 'As sent');
