@@ -6,6 +6,8 @@
 import path from 'node:path';
 import readline from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import makeWASocket, { useMultiFileAuthState, type WASocket } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { createDb } from '../lib/db/client';
@@ -33,17 +35,56 @@ async function eld(ms: number) {
   return { p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6 };
 }
 
-function rssMb() {
-  global.gc?.();
-  global.gc?.();
-  return process.memoryUsage().rss / 1e6;
+/**
+ * With BENCH_CPU_PROFILE=<file> (bench/profile-login.ts), the login window alone is CPU-profiled
+ * (V8's sampling profiler through the inspector); otherwise a no-op.
+ */
+async function profileLogin(): Promise<() => Promise<void>> {
+  const file = process.env.BENCH_CPU_PROFILE;
+  if (!file) return async () => {};
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
-/** Live JS heap after a full GC: what the sessions hold, without the allocator's high-water mark. */
-function heapMb() {
-  global.gc?.();
-  return process.memoryUsage().heapUsed / 1e6;
+type Memory = { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+
+/**
+ * The process's memory (MB) after full GCs, once RSS has settled: V8 returns freed pages to the
+ * system from background threads after a GC, so a reading taken at once can sit tens of MB above
+ * the one taken a second later (at 2,000 phones we saw 100 MB). Readings 250 ms apart until two
+ * agree within 1 MB (at most 5 s); the same procedure on both sides and before and after login.
+ */
+async function settledMemoryMb(): Promise<Memory> {
+  const read = (): Memory => {
+    global.gc?.();
+    global.gc?.();
+    const m = process.memoryUsage();
+    return { rss: m.rss / 1e6, heapTotal: m.heapTotal / 1e6, heapUsed: m.heapUsed / 1e6, external: m.external / 1e6, arrayBuffers: m.arrayBuffers / 1e6 };
+  };
+  let last = read();
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = read();
+    const settled = Math.abs(now.rss - last.rss) < 1;
+    last = now;
+    if (settled) break;
+  }
+  return last;
 }
+
+/** CPU time (user + system, ms) this process has used so far: the login's own cost, whatever else runs on the machine. */
+const cpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 
 async function manager() {
   const url = `file:${path.join(dir, 'bench.db')}`;
@@ -64,15 +105,19 @@ async function manager() {
   await db.organizationPhone.updateMany({ where: { phoneJid: { lt: firstAfter } }, data: { status: 'open' } });
   await db.organizationPhone.updateMany({ where: { phoneJid: { gte: firstAfter } }, data: { status: 'closed' } });
   await db.organizationPhone.count(); // open the database before the baseline
-  const base = rssMb();
-  const baseHeap = heapMb();
+  const baseMemory = await settledMemoryMb();
   const m = new SessionManager(db, settings, silent);
   let open = 0;
   const allOpen = new Promise<void>((resolve) => m.subscribe((e) => e.type === 'state' && e.state === 'open' && ++open === N && resolve()));
+  const stopProfile = await profileLogin();
+  const cpu0 = cpuMs();
   const t0 = performance.now();
   await m.boot();
   await allOpen;
-  return { base, baseHeap, openMs: performance.now() - t0, stop: () => m.shutdown() };
+  const openMs = performance.now() - t0;
+  const loginCpuMs = cpuMs() - cpu0;
+  await stopProfile();
+  return { baseMemory, openMs, loginCpuMs, stop: () => m.shutdown() };
 }
 
 async function bare() {
@@ -103,20 +148,35 @@ async function bare() {
     out({ phase: 'paired' });
     process.exit(0);
   }
-  const base = rssMb();
-  const baseHeap = heapMb();
+  const baseMemory = await settledMemoryMb();
+  const stopProfile = await profileLogin();
+  const cpu0 = cpuMs();
   const t0 = performance.now();
   const socks = await Promise.all(jids.map((jid) => open(jid, false)));
   const openMs = performance.now() - t0;
+  const loginCpuMs = cpuMs() - cpu0;
+  await stopProfile();
   if (socks.some((s) => !s)) throw new Error('a bare socket did not open');
-  return { base, baseHeap, openMs, stop: async () => socks.forEach((s) => s?.end(undefined)) };
+  return { baseMemory, openMs, loginCpuMs, stop: async () => socks.forEach((s) => s?.end(undefined)) };
 }
 
 async function main() {
   const side = mode === 'manager' ? await manager() : await bare();
   await new Promise((r) => setTimeout(r, 3000)); // let start-up garbage settle before measuring
-  const rss = rssMb();
-  out({ phase: 'open', openMs: side.openMs, rssMb: rss, baseMb: side.base, perSessionMb: (rss - side.base) / N, heapPerSessionMb: (heapMb() - side.baseHeap) / N });
+  const memory = await settledMemoryMb();
+  const base = side.baseMemory;
+  // Per session, by kind (MB): where an RSS difference between the sides lives.
+  const memoryPerSession = Object.fromEntries(Object.entries(memory).map(([k, v]) => [k, Number(((v - base[k as keyof Memory]) / N).toFixed(4))]));
+  out({
+    phase: 'open',
+    openMs: side.openMs,
+    loginCpuMs: side.loginCpuMs,
+    rssMb: memory.rss,
+    baseMb: base.rss,
+    perSessionMb: (memory.rss - base.rss) / N,
+    heapPerSessionMb: (memory.heapUsed - base.heapUsed) / N,
+    memoryPerSession,
+  });
   // Idle: event-loop delay and CPU time over the same window (keep-alives every 30 s on both sides).
   const idleMs = Number(process.env.BENCH_IDLE_MS ?? 10_000);
   const cpu0 = process.cpuUsage();

@@ -16,13 +16,13 @@ import { fullStackRun } from './full-stack';
 type Msg = { phase: string; [k: string]: unknown };
 type Side = 'manager' | 'bare';
 
-function worker(args: string[]) {
-  return spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', '--import', 'tsx', path.join(__dirname, 'density-worker.ts'), ...args], {
+function worker(args: string[], nodeArgs: string[] = []) {
+  return spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', ...nodeArgs, '--import', 'tsx', path.join(__dirname, 'density-worker.ts'), ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
 }
 
-interface Prepared {
+export interface Prepared {
   side: Side;
   n: number;
   sim: Simulator;
@@ -32,7 +32,7 @@ interface Prepared {
 }
 
 /** Pairs `n` phones for one side (the largest N: smaller N log in the first N of them). */
-async function prepare(side: Side, n: number, prefix: string): Promise<Prepared> {
+export async function prepare(side: Side, n: number, prefix: string): Promise<Prepared> {
   const sim = await startSimulator({ port: 0 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${side}-`));
   const t0 = performance.now();
@@ -42,9 +42,12 @@ async function prepare(side: Side, n: number, prefix: string): Promise<Prepared>
   return { side, n, sim, dir, prefix, pairMs: Math.round(performance.now() - t0) };
 }
 
-/** One sample: a fresh worker process logs all N phones in, then idle, then 5 s of 50 msg/s. */
-async function sample(p: Prepared, n: number) {
-  const child = worker([p.side, 'measure', String(n), p.sim.url, p.sim.controlUrl, p.prefix, p.dir]);
+/**
+ * One sample: a fresh worker process logs all N phones in, then idle, then 5 s of 50 msg/s.
+ * `nodeArgs` go to the worker's node (the login profile passes --cpu-prof).
+ */
+export async function sample(p: Prepared, n: number, nodeArgs: string[] = []) {
+  const child = worker([p.side, 'measure', String(n), p.sim.url, p.sim.controlUrl, p.prefix, p.dir], nodeArgs);
   const messages: Msg[] = [];
   const waiters = new Set<() => void>();
   readline.createInterface({ input: child.stdout! }).on('line', (l) => {
@@ -88,6 +91,7 @@ async function sample(p: Prepared, n: number) {
   await exited;
   return {
     allOpenMs: Math.round(opened.openMs as number),
+    loginCpuMs: Math.round(opened.loginCpuMs as number),
     rssMb: Math.round(opened.rssMb as number),
     perSessionMb: Number((opened.perSessionMb as number).toFixed(3)),
     heapPerSessionMb: Number((opened.heapPerSessionMb as number).toFixed(3)),
@@ -96,12 +100,13 @@ async function sample(p: Prepared, n: number) {
     eldTrafficP99Ms: Number(((traffic.eld as { p99Ms: number }).p99Ms).toFixed(1)),
     messagesSent: sent,
     trafficMs,
+    memoryPerSession: opened.memoryPerSession as Record<string, number>,
   };
 }
 
 type Sample = Awaited<ReturnType<typeof sample>>;
-type Metric = Exclude<keyof Sample, 'messagesSent' | 'trafficMs'>;
-const METRICS: Metric[] = ['allOpenMs', 'rssMb', 'perSessionMb', 'heapPerSessionMb', 'eldIdleP99Ms', 'idleCpuMsPerSessionPerMin', 'eldTrafficP99Ms'];
+type Metric = Exclude<keyof Sample, 'messagesSent' | 'trafficMs' | 'memoryPerSession'>;
+const METRICS: Metric[] = ['allOpenMs', 'loginCpuMs', 'rssMb', 'perSessionMb', 'heapPerSessionMb', 'eldIdleP99Ms', 'idleCpuMsPerSessionPerMin', 'eldTrafficP99Ms'];
 
 export function median(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
@@ -124,14 +129,14 @@ function summarize(samples: Sample[]) {
 
 export async function densityBenchmark(opts: { sizes?: number[]; samples?: number; fullStackSizes?: number[] } = {}, onProgress?: (partial: object) => void) {
   const sizes = opts.sizes ?? (process.env.BENCH_SIZES ?? '100,500,2000').split(',').map(Number);
-  const samples = opts.samples ?? Number(process.env.BENCH_SAMPLES ?? 3);
+  const samples = opts.samples ?? Number(process.env.BENCH_SAMPLES ?? 5);
   const fullStackSizes = opts.fullStackSizes ?? (process.env.BENCH_FULLSTACK_SIZES ?? String(Math.max(...sizes))).split(',').filter(Boolean).map(Number);
   const rows: Record<string, unknown>[] = [];
   const maxN = Math.max(...sizes);
   // Pairing is not measured: both sides pair at the same time.
   const [pm, pb] = await Promise.all([prepare('manager', maxN, '7711'), prepare('bare', maxN, '7712')]);
   const prepared = { manager: pm, bare: pb };
-  const method = `each side pairs the largest N once (its own simulator; smaller N log in the first N of those phones), then per N ${samples} samples (fresh process each) alternating which side goes first; figures are medians, spread = min/max; ratios are median / median. Idle window BENCH_IDLE_MS (default 10 s); keep-alive 30 s on both sides.`;
+  const method = `each side pairs the largest N once (its own simulator; smaller N log in the first N of those phones), then per N ${samples} samples (fresh process each) alternating which side goes first; figures are medians, spread = min/max; ratios are median / median. RSS and heap are read after full GCs once RSS has settled (readings 250 ms apart agree within 1 MB), before the login and after it; CPU time of the login is the worker's user + system time until all are open. Idle window BENCH_IDLE_MS (default 10 s); keep-alive 30 s on both sides.`;
   const summary = () => ({ method, idleMs: Number(process.env.BENCH_IDLE_MS ?? 10_000), pairedN: maxN, pairMs: { manager: pm.pairMs, bare: pb.pairMs }, sizes, rows });
   console.log(JSON.stringify({ paired: maxN, pairMs: { manager: prepared.manager.pairMs, bare: prepared.bare.pairMs } }));
   try {
@@ -152,7 +157,7 @@ export async function densityBenchmark(opts: { sizes?: number[]; samples?: numbe
         samples,
         manager,
         bare,
-        ratio: { time: r('allOpenMs'), memory: r('perSessionMb'), heap: r('heapPerSessionMb'), idleCpu: r('idleCpuMsPerSessionPerMin') },
+        ratio: { time: r('allOpenMs'), loginCpu: r('loginCpuMs'), memory: r('perSessionMb'), heap: r('heapPerSessionMb'), idleCpu: r('idleCpuMsPerSessionPerMin') },
         runs,
       };
       if (fullStackSizes.includes(n)) {
