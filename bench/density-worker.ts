@@ -59,7 +59,7 @@ type Memory = { rss: number; heapTotal: number; heapUsed: number; external: numb
 /**
  * The process's memory (MB) after full GCs, once RSS has settled: V8 returns freed pages to the
  * system from background threads after a GC, so a reading taken at once can sit tens of MB above
- * the one taken a second later (at 2,000 phones we saw 100 MB). Readings 250 ms apart until two
+ * the one taken moments later (98 and 135 MB apart at 2,000 phones). Readings 250 ms apart until two
  * agree within 1 MB (at most 5 s); the same procedure on both sides and before and after login.
  */
 async function settledMemoryMb(): Promise<Memory> {
