@@ -90,7 +90,9 @@ export async function fullStackRun(sim: Simulator, dir: string, n: number) {
       eldIdleP99Ms: Number((metric(after, 'wa_console_nodejs_eventloop_lag_p99_seconds') * 1000).toFixed(1)),
       streamStateEvents: tracker.stateEvents(),
       listAllMs: Math.round(listMs),
-      note: 'allOpenMs counts from process spawn (Next start-up included); rssPerSessionMb is gross (whole process / N); event-loop p99 from prom-client (10 ms resolution)',
+      // Boot opens phones through the staggered start (START_RATE_PER_SEC, lib/fleet/start-gate.ts).
+      startRatePerSec: Number(process.env.START_RATE_PER_SEC ?? 50),
+      note: 'allOpenMs counts from process spawn (Next start-up included) and includes the staggered start (startRatePerSec new starts per second); rssPerSessionMb is gross (whole process / N); event-loop p99 from prom-client (10 ms resolution)',
     };
   } finally {
     stop();

@@ -54,7 +54,7 @@ function densityRows(sec: Any): string[] {
   for (const r of rows.filter((x) => x.fullStack)) {
     const f = r.fullStack;
     out.push(
-      `| 1. full stack: the console as \`npm start\` runs it (Next + manager, API, one open event stream) holding ${n0(f.n)} phones: all open from process start / RSS / idle CPU per session per minute / event-loop p99 idle | ${s1(f.allOpenMs)} / ${n0(f.rssMb)} MB / ${f.idleCpuMsPerSessionPerMin.toFixed(1)} ms / ${f.eldIdleP99Ms} ms | manager only (median): ${s1(r.manager.allOpenMs)} / ${n0(r.manager.rssMb)} MB / ${r.manager.idleCpuMsPerSessionPerMin.toFixed(1)} ms / ${r.manager.eldIdleP99Ms} ms | RSS ${(f.rssMb / r.manager.rssMb).toFixed(2)} | reported |`,
+      `| 1. full stack: the console as \`npm start\` runs it (Next + manager, API, one open event stream) holding ${n0(f.n)} phones: all open from process start (boot starts ${f.startRatePerSec ?? 50} phones a second, \`START_RATE_PER_SEC\`, so ${n0(f.n)} take at least ${Math.round(f.n / (f.startRatePerSec ?? 50))} s by design) / RSS / idle CPU per session per minute / event-loop p99 idle | ${s1(f.allOpenMs)} / ${n0(f.rssMb)} MB / ${f.idleCpuMsPerSessionPerMin.toFixed(1)} ms / ${f.eldIdleP99Ms} ms | manager only (median): ${s1(r.manager.allOpenMs)} / ${n0(r.manager.rssMb)} MB / ${r.manager.idleCpuMsPerSessionPerMin.toFixed(1)} ms / ${r.manager.eldIdleP99Ms} ms | RSS ${(f.rssMb / r.manager.rssMb).toFixed(2)} | reported |`,
     );
   }
   return out;
