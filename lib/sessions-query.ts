@@ -81,9 +81,14 @@ function liveIndex(): LiveIndex {
   const snaps = getSessionManager().snapshots();
   const byState = new Map<SessionState, number[]>();
   const byHealth = new Map<HealthLevel, number[]>();
+  const add = <K>(map: Map<K, number[]>, key: K, id: number) => {
+    const ids = map.get(key);
+    if (ids) ids.push(id);
+    else map.set(key, [id]);
+  };
   for (const s of snaps) {
-    byState.set(s.state, [...(byState.get(s.state) ?? []), s.phoneId]);
-    byHealth.set(s.health, [...(byHealth.get(s.health) ?? []), s.phoneId]);
+    add(byState, s.state, s.phoneId);
+    add(byHealth, s.health, s.phoneId);
   }
   return { all: snaps.map((s) => s.phoneId), byState, byHealth };
 }
@@ -118,10 +123,14 @@ function baseWhere(q: { organizationId?: number; q?: string }): Where[] {
   return and;
 }
 
-function whereFor(q: SessionListQuery, live: LiveIndex): Where {
+function whereFor(q: SessionListQuery): Where {
   const and = baseWhere(q);
-  if (q.status) and.push(statusWhere(q.status, live));
-  if (q.health) and.push(healthWhere(q.health, live));
+  // Only the state and health filters need the live sessions (indexing them costs per request).
+  if (q.status || q.health) {
+    const live = liveIndex();
+    if (q.status) and.push(statusWhere(q.status, live));
+    if (q.health) and.push(healthWhere(q.health, live));
+  }
   return and.length ? { AND: and } : {};
 }
 
@@ -175,8 +184,7 @@ export async function querySessionsPage(q: SessionListQuery): Promise<SessionPag
     if (o === null) throw badRequest('Invalid query: cursor: not a value from nextCursor', [{ path: 'cursor', message: 'not a value from nextCursor' }]);
     offset = o;
   } else if (q.page !== undefined) offset = (q.page - 1) * limit;
-  const live = liveIndex();
-  const where = whereFor(q, live);
+  const where = whereFor(q);
   const db = getDb();
   const [total, rows] = await Promise.all([
     db.organizationPhone.count({ where }),
@@ -196,8 +204,7 @@ export async function querySessionsPage(q: SessionListQuery): Promise<SessionPag
 
 /** Every phone matching the filters (no paging), sorted: the seed's plain array with q or sort. */
 export async function querySessionsAll(q: SessionListQuery): Promise<SessionDto[]> {
-  const live = liveIndex();
-  const rows = await getDb().organizationPhone.findMany({ where: whereFor(q, live), orderBy: orderFor(q.sort), select: SELECT });
+  const rows = await getDb().organizationPhone.findMany({ where: whereFor(q), orderBy: orderFor(q.sort), select: SELECT });
   return rows.map((r) => toSessionDto(r));
 }
 
