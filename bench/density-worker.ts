@@ -15,6 +15,7 @@ import { migrateDeploy } from '../lib/db/migrate';
 import { SessionManager } from '../lib/sessions/manager';
 import { testSettings } from '../test/support/engine';
 import { pairPhones } from '../test/support/pairing';
+import { KEEPALIVE_MS, idleWindowMs } from './idle';
 
 // Pairing and measuring run in separate processes, so the measured one starts clean.
 const [mode, step, nArg, simUrl, controlUrl, prefix, dir] = process.argv.slice(2);
@@ -88,7 +89,7 @@ const cpuMs = () => {
 
 async function manager() {
   const url = `file:${path.join(dir, 'bench.db')}`;
-  const settings = testSettings(simUrl, { keepAliveIntervalMs: 30_000 });
+  const settings = testSettings(simUrl, { keepAliveIntervalMs: KEEPALIVE_MS });
   if (step === 'pair') {
     await migrateDeploy(url);
     const db = createDb(url);
@@ -124,7 +125,7 @@ async function bare() {
   const writes: Promise<void>[] = [];
   const open = async (jid: string, expectQr: boolean) => {
     const { state, saveCreds } = await useMultiFileAuthState(path.join(dir, jid));
-    const sock: WASocket = makeWASocket({ waWebSocketUrl: simUrl, auth: state, logger: silent, markOnlineOnConnect: false, keepAliveIntervalMs: 30_000 });
+    const sock: WASocket = makeWASocket({ waWebSocketUrl: simUrl, auth: state, logger: silent, markOnlineOnConnect: false, keepAliveIntervalMs: KEEPALIVE_MS });
     sock.ev.on('creds.update', () => void writes.push(saveCreds()));
     return new Promise<WASocket | null>((resolve) => {
       sock.ev.on('connection.update', (u) => {
@@ -178,7 +179,7 @@ async function main() {
     memoryPerSession,
   });
   // Idle: event-loop delay and CPU time over the same window (keep-alives every 30 s on both sides).
-  const idleMs = Number(process.env.BENCH_IDLE_MS ?? 10_000);
+  const idleMs = idleWindowMs();
   const cpu0 = process.cpuUsage();
   const idleEld = await eld(idleMs);
   const cpu = process.cpuUsage(cpu0);

@@ -11,6 +11,7 @@ import { createDb } from '../lib/db/client';
 import { createToken } from '../lib/auth/tokens';
 import { freePort } from '../test/support/console-server';
 import { trackOpenPhones, until } from './stream';
+import { KEEPALIVE_MS, idleWindowMs } from './idle';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -43,7 +44,7 @@ export async function fullStackRun(sim: Simulator, dir: string, n: number) {
       NEXTAUTH_URL: url,
       NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex'),
       WA_WEBSOCKET_URL: sim.url,
-      KEEPALIVE_INTERVAL_MS: '30000', // as the density workers
+      KEEPALIVE_INTERVAL_MS: String(KEEPALIVE_MS), // as the density workers
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,7 +71,7 @@ export async function fullStackRun(sim: Simulator, dir: string, n: number) {
     };
     const cpu = (t: string) => metric(t, 'wa_console_process_cpu_seconds_total');
     const before = await scrape(); // also resets the event-loop histogram
-    const idleMs = Number(process.env.BENCH_IDLE_MS ?? 10_000);
+    const idleMs = idleWindowMs();
     await new Promise((r) => setTimeout(r, idleMs));
     const after = await scrape();
     const cpuMs = (cpu(after) - cpu(before)) * 1000;
