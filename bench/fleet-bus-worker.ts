@@ -3,6 +3,8 @@
 // events channel and, for each run the parent announces, reports how many events arrived, when the
 // last one did, and each event's latency (wall clock of this machine, sub-millisecond).
 import { PgBus, type FleetBus } from '../lib/fleet/bus';
+import { BusSeal } from '../lib/fleet/bus-seal';
+import { BENCH_BUS_KEY } from './fleet-bus-key';
 import { createLogger } from '../lib/logger';
 import { NatsBus } from './fleet-nats-bus';
 
@@ -10,7 +12,7 @@ const clockMs = () => performance.timeOrigin + performance.now();
 
 async function main() {
   const [kind, url] = process.argv.slice(2);
-  const bus: FleetBus = kind === 'nats' ? await NatsBus.open(url) : new PgBus(url, createLogger({ level: 'warn' }));
+  const bus: FleetBus = kind === 'nats' ? await NatsBus.open(url) : new PgBus(url, createLogger({ level: 'warn' }), new BusSeal({ current: BENCH_BUS_KEY, windowMs: 60_000 }));
   const runs = new Map<string, { count: number; got: number; lastAt: number; latencies: number[]; timer: NodeJS.Timeout }>();
   const report = (run: string) => {
     const r = runs.get(run);

@@ -17,6 +17,8 @@ import crypto from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PgBus, packMessages, type FleetBus } from '../lib/fleet/bus';
+import { BusSeal } from '../lib/fleet/bus-seal';
+import { BENCH_BUS_KEY } from './fleet-bus-key';
 import { NatsBus } from './fleet-nats-bus';
 import type { RemoteEvent } from '../lib/fleet/remote-view';
 import { createLogger } from '../lib/logger';
@@ -165,7 +167,7 @@ async function busBenchmark() {
   const log = createLogger({ level: 'warn' });
   const database = await createTestDatabase('postgresql');
   const sides: Record<string, { url: string; open: () => Promise<FleetBus> }> = {
-    postgresql: { url: database.url, open: async () => new PgBus(database.url, log) },
+    postgresql: { url: database.url, open: async () => new PgBus(database.url, log, new BusSeal({ current: BENCH_BUS_KEY, windowMs: 60_000 })) },
     nats: { url: NATS_URL, open: () => NatsBus.open(NATS_URL) },
   };
   const out: Record<string, unknown> = {};

@@ -59,6 +59,15 @@ const schema = z.object({
   START_RATE_PER_SEC: int(1, 10_000).default(50),
   /** How long a command sent to the node that owns a phone may take. */
   FLEET_COMMAND_TIMEOUT_MS: int(500, 120_000).default(20_000),
+  /**
+   * The key every node of a fleet shares: every bus message is encrypted and authenticated with
+   * it. Required for a fleet of several nodes on PostgreSQL (a node without it runs only alone).
+   */
+  FLEET_BUS_KEY: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional(),
+  /** The key used before the current one, still accepted while a rotation rolls out. */
+  FLEET_BUS_KEY_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How old (or, for clocks that differ, how far ahead) a bus message may be; older ones are refused. */
+  FLEET_BUS_WINDOW_MS: int(1000, 600_000).default(30_000),
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
   /** Interval of the SSE heartbeat comment on /api/sessions/stream. */

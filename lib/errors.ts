@@ -3,7 +3,16 @@
 // them to HTTP in one place, and pages test for them (e.g. NotFoundError → notFound()).
 import { isDatabaseUnavailable } from './db/unavailable';
 
+/**
+ * Next compiles this module into several chunks, each with its own copy of these classes, so a
+ * plain `instanceof` fails for an error made in another chunk (a 503 became a 500). Each class
+ * has a brand that survives bundling (and minification); `instanceof` compares brands.
+ */
+const BRANDS = Symbol.for('wa-console.domain-error.brands');
+type Branded = { [BRANDS]?: string[] };
+
 export abstract class DomainError extends Error {
+  static readonly brand: string = 'DomainError';
   abstract readonly code: string;
   constructor(
     message: string,
@@ -11,11 +20,29 @@ export abstract class DomainError extends Error {
   ) {
     super(message);
     this.name = new.target.name;
+    const brands: string[] = [];
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+      if (Object.hasOwn(c, 'brand')) brands.push((c as unknown as { brand: string }).brand);
+    }
+    Object.defineProperty(this, BRANDS, { value: brands, enumerable: false });
   }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const brands = value && typeof value === 'object' ? (value as Branded)[BRANDS] : undefined;
+    return !!brands && Object.hasOwn(this, 'brand') && brands.includes((this as unknown as { brand: string }).brand);
+  }
+}
+
+/** The most specific brand of a domain error (its class, by a name that survives bundling), or null. */
+export function domainBrand(err: unknown): string | null {
+  const brands = err && typeof err === 'object' ? (err as Branded)[BRANDS] : undefined;
+  return brands?.[0] ?? null;
 }
 
 /** The thing asked for does not exist (HTTP 404). */
 export class NotFoundError extends DomainError {
+  static readonly brand: string = 'NotFoundError';
   readonly code: string = 'not_found';
 }
 
@@ -25,6 +52,7 @@ export type ConflictCode = (typeof CONFLICT_CODES)[number];
 
 /** The request contradicts the current state (already exists, not pairing…) (HTTP 409). */
 export class ConflictError extends DomainError {
+  static readonly brand: string = 'ConflictError';
   readonly code: ConflictCode;
   constructor(message: string, details?: unknown, code: ConflictCode = 'conflict') {
     super(message, details);
@@ -34,11 +62,13 @@ export class ConflictError extends DomainError {
 
 /** Input that passed the schema but makes no sense to the domain (HTTP 400). */
 export class InvalidInputError extends DomainError {
+  static readonly brand: string = 'InvalidInputError';
   readonly code: string = 'bad_request';
 }
 
 /** A dependency is down: the database, the WhatsApp service… (HTTP 503). */
 export class UnavailableError extends DomainError {
+  static readonly brand: string = 'UnavailableError';
   readonly code: string;
   constructor(message: string, code = 'unavailable', details?: unknown) {
     super(message, details);

@@ -5,6 +5,7 @@ import type { SessionManager } from './sessions/manager';
 import { HEALTH_LEVELS, type DecryptFailureKind } from './sessions/types';
 import { openStreams } from './stream';
 import { CONTAINED_KINDS } from './sessions/contained-kinds';
+import { busDrops } from './fleet/bus';
 
 /** Every decryption failure kind, as the label value metrics use (snake_case, one spelling everywhere). */
 export const DECRYPT_KINDS = ['bad-mac', 'bad-decrypt', 'no-session', 'message-absent', 'version', 'other'] as const satisfies readonly DecryptFailureKind[];
@@ -78,6 +79,16 @@ export function getMetrics(manager: SessionManager): Metrics {
     collect() {
       this.reset();
       for (const s of manager.snapshots()) if (s.proxyHost) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, proxy_host: s.proxyHost }, 1);
+    },
+  });
+  new client.Counter({
+    name: 'wa_fleet_bus_dropped_total',
+    help: 'Fleet bus messages refused: not sealed with the fleet key, altered, replayed, too old, or not a valid message',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of busDrops) this.inc({ reason }, n);
     },
   });
   new client.Gauge({

@@ -4,6 +4,7 @@
 // It prints every change of a phone's owner, so a person can stop one node (`kill <pid>`: drain,
 // phones move at once; `kill -9 <pid>`: failover after the lease) and watch the phones move.
 // Ctrl-C stops every node and the simulator.
+import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -42,7 +43,9 @@ export async function runFleetDemo(count: number) {
   const ports: number[] = [];
   for (let p = basePort; ports.length < count && p < basePort + 100; p++) if (p !== simPort && (await portFree(p))) ports.push(p);
   if (ports.length < count) throw new Error(`no ${count} free ports from ${basePort}`);
-  const shared = `DATABASE_URL=${config.DATABASE_URL} WA_WEBSOCKET_URL=${process.env.WA_WEBSOCKET_URL} SIMULATOR_URL=${process.env.SIMULATOR_URL} KEEPALIVE_INTERVAL_MS=${process.env.KEEPALIVE_INTERVAL_MS}`;
+  // The nodes' shared bus key (docs/fleet.md): the one given, or a new one for this demo.
+  process.env.FLEET_BUS_KEY ||= crypto.randomBytes(32).toString('base64url');
+  const shared = `DATABASE_URL=${config.DATABASE_URL} WA_WEBSOCKET_URL=${process.env.WA_WEBSOCKET_URL} SIMULATOR_URL=${process.env.SIMULATOR_URL} KEEPALIVE_INTERVAL_MS=${process.env.KEEPALIVE_INTERVAL_MS} FLEET_BUS_KEY=${process.env.FLEET_BUS_KEY}`;
   const nodes = new Map<number, ChildProcess>();
   // Prints each change of owner, read from the database the nodes share (below).
   const watcher = new pg.Client({ connectionString: config.DATABASE_URL });
@@ -70,7 +73,8 @@ export async function runFleetDemo(count: number) {
     child.on('exit', (code, signal) => {
       if (stopping) return;
       console.log(`\n[fleet] node demo_${port} (pid ${child.pid}) stopped (${signal ?? `exit ${code}`}); its phones move to the other nodes.`);
-      console.log(`[fleet] start it again: ${shared} PORT=${port} NODE_ID=demo_${port} npm start`);
+      // No NODE_ID: a restarted process is a new node (a fixed id would be refused while the old lease lives).
+      console.log(`[fleet] start it again: ${shared} PORT=${port} npm start`);
       if ([...nodes.values()].every((c) => c.exitCode !== null || c.signalCode !== null)) void stop('SIGTERM');
     });
   }

@@ -3,8 +3,9 @@
 // A fleet of one (SQLite, or a single node) uses the loopback bus: nothing leaves the process.
 import pg from 'pg';
 import type { Logger } from '../logger';
+import { BusDrop, type BusSeal, type DropReason } from './bus-seal';
 
-export type BusHandler = (message: unknown) => void;
+export type BusHandler = (message: unknown) => void | Promise<void>;
 
 export interface FleetBus {
   publish(channel: string, message: unknown): Promise<void>;
@@ -14,13 +15,30 @@ export interface FleetBus {
 
 /** PostgreSQL allows 8000 bytes per NOTIFY payload; bigger messages are refused before sending. */
 export const MAX_NOTIFY_BYTES = 7900;
+/** The most JSON bytes of one message: sealing adds base64 (4/3) and ~150 bytes of envelope. */
+export const MAX_MESSAGE_BYTES = Math.floor((MAX_NOTIFY_BYTES - 200) * 0.75) - 300;
+
+/** Bus messages refused in this process, by reason (wa_fleet_bus_dropped_total). */
+export const busDrops = new Map<DropReason, number>();
+export const countDrop = (reason: DropReason) => busDrops.set(reason, (busDrops.get(reason) ?? 0) + 1);
+
+/** Runs a handler so that neither a throw nor a rejection can take the process down. */
+function deliver(handler: BusHandler, message: unknown, log: Logger | null, channel: string) {
+  const failed = (err: unknown) => log?.error({ err, channel }, 'fleet bus handler failed');
+  try {
+    const r = handler(message);
+    if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch(failed);
+  } catch (err) {
+    failed(err);
+  }
+}
 
 /** In-process bus: a fleet of one, and unit tests. */
 export class LoopbackBus implements FleetBus {
   private handlers = new Map<string, Set<BusHandler>>();
   async publish(channel: string, message: unknown) {
     const copy = JSON.parse(JSON.stringify(message));
-    for (const h of this.handlers.get(channel) ?? []) queueMicrotask(() => h(copy));
+    for (const h of this.handlers.get(channel) ?? []) queueMicrotask(() => deliver(h, copy, null, channel));
   }
   async subscribe(channel: string, handler: BusHandler) {
     const set = this.handlers.get(channel) ?? new Set();
@@ -40,7 +58,8 @@ const quoteIdent = (name: string) => {
 
 /**
  * LISTEN/NOTIFY: one dedicated connection listens (re-connected with backoff when it drops, and
- * every channel listened again); NOTIFY goes through a small pool.
+ * every channel listened again); NOTIFY goes through a small pool. Every payload is sealed
+ * (bus-seal.ts): what fails to open is dropped, counted (`onDrop`) and logged, never handled.
  */
 export class PgBus implements FleetBus {
   private listener: pg.Client | null = null;
@@ -50,9 +69,13 @@ export class PgBus implements FleetBus {
   private connecting: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
 
+  private lastDropLog = 0;
+
   constructor(
     private readonly url: string,
     private readonly log: Logger,
+    private readonly seal: BusSeal,
+    private readonly onDrop: (reason: DropReason, channel: string) => void = countDrop,
   ) {
     this.pool = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 10_000 });
     this.pool.on('error', (err) => this.log.warn({ err }, 'fleet bus pool error'));
@@ -62,20 +85,14 @@ export class PgBus implements FleetBus {
     this.connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.url });
       client.on('notification', (n) => {
-        if (!n.payload) return;
-        let message: unknown;
+        let body: unknown;
         try {
-          message = JSON.parse(n.payload);
-        } catch {
+          body = this.seal.open(n.channel, n.payload ?? '').body;
+        } catch (err) {
+          this.dropped(err instanceof BusDrop ? err.reason : 'malformed', n.channel, n.processId);
           return;
         }
-        for (const h of this.handlers.get(n.channel) ?? []) {
-          try {
-            h(message);
-          } catch (err) {
-            this.log.error({ err, channel: n.channel }, 'fleet bus handler failed');
-          }
-        }
+        for (const h of this.handlers.get(n.channel) ?? []) deliver(h, body, this.log, n.channel);
       });
       const lost = (err?: unknown) => {
         if (this.listener !== client) return;
@@ -101,8 +118,17 @@ export class PgBus implements FleetBus {
     return this.connecting;
   }
 
+  /** A refused message: counted every time, logged at most once a second (a flood must not flood the log). */
+  dropped(reason: DropReason, channel: string, senderPid?: number) {
+    this.onDrop(reason, channel);
+    const now = Date.now();
+    if (now - this.lastDropLog < 1000) return;
+    this.lastDropLog = now;
+    this.log.warn({ reason, channel, senderPid }, 'fleet bus message refused (not sealed with this fleet\'s key, altered, replayed or too old)');
+  }
+
   async publish(channel: string, message: unknown) {
-    const payload = JSON.stringify(message);
+    const payload = this.seal.seal(channel, message);
     if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES) throw new Error(`bus message too large (${Buffer.byteLength(payload)} bytes)`);
     await this.pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
   }
@@ -135,7 +161,7 @@ export class PgBus implements FleetBus {
 }
 
 /** Packs items into as few messages as fit the payload limit. */
-export function packMessages<T>(items: T[], maxBytes = MAX_NOTIFY_BYTES - 100): T[][] {
+export function packMessages<T>(items: T[], maxBytes = MAX_MESSAGE_BYTES): T[][] {
   const out: T[][] = [];
   let current: T[] = [];
   let size = 2;

@@ -3,14 +3,15 @@
 // and the live view of the other nodes' phones. The decisions are in policy.ts; the SQL in sql.ts;
 // sessions know nothing of it (the manager is the host that starts and stops them).
 import crypto from 'node:crypto';
+import { z } from 'zod';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
-import { CONFLICT_CODES, ConflictError, DomainError, type ConflictCode, InvalidInputError, NotFoundError, UnavailableError } from '../errors';
+import { CONFLICT_CODES, ConflictError, domainBrand, type ConflictCode, InvalidInputError, NotFoundError, UnavailableError } from '../errors';
 import type { SessionEngineEvent, SessionSnapshot } from '../sessions/types';
 import type { SessionStore } from '../sessions/store';
 import type { FleetBus } from './bus';
-import { packMessages } from './bus';
-import { claimQuota, mustSelfFence, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
+import { countDrop, packMessages } from './bus';
+import { claimQuota, mayRunForwarded, mustSelfFence, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
 import { RemoteView, type RemoteEvent } from './remote-view';
 import { FleetSql } from './sql';
 import { StartGate } from './start-gate';
@@ -29,6 +30,11 @@ export interface FleetSettings {
   startPerSecond: number;
   /** how long a command forwarded to another node may take */
   commandTimeoutMs: number;
+  /**
+   * whether the bus key was configured (FLEET_BUS_KEY): without it a node seals with a key of its
+   * own, so it may only run alone and refuses to join a fleet with other live nodes
+   */
+  busKeyConfigured: boolean;
 }
 
 export const newNodeId = () => `n${crypto.randomBytes(6).toString('hex')}`;
@@ -71,22 +77,61 @@ const EVENTS = 'fleet_events';
 const cmdChannel = (nodeId: string) => `fleet_cmd_${nodeId}`;
 const replyChannel = (nodeId: string) => `fleet_reply_${nodeId}`;
 
+// What the bus may carry, checked with zod after the envelope opened (bus-seal.ts): a message
+// that does not match is dropped and counted, never handled.
+const nodeIdSchema = z.string().regex(/^[a-z0-9_]{1,40}$/);
+const phoneIdSchema = z.number().int().positive().max(2_147_483_647);
+const epochSchema = z.number().int().positive();
+// A snapshot is kept as sent; what the view relies on is checked.
+const snapshotSchema = z.looseObject({ phoneId: phoneIdSchema, organizationId: z.number().int(), phoneJid: z.string(), state: z.string(), isConnected: z.boolean() });
+const remoteEventSchema = z.object({
+  event: z.looseObject({ phoneId: phoneIdSchema, type: z.string() }),
+  snapshot: snapshotSchema,
+  epoch: epochSchema,
+});
+const busMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('events'), from: nodeIdSchema, items: z.array(remoteEventSchema).max(10_000) }),
+  z.object({ kind: z.literal('hello'), from: nodeIdSchema }),
+  z.object({ kind: z.literal('released'), from: nodeIdSchema }),
+  z.object({ kind: z.literal('snapshots'), from: nodeIdSchema, items: z.array(z.object({ snapshot: snapshotSchema, epoch: epochSchema })).max(10_000) }),
+]);
 type BusMessage =
   | { kind: 'events'; from: string; items: RemoteEvent[] }
   | { kind: 'hello'; from: string }
   | { kind: 'released'; from: string }
   | { kind: 'snapshots'; from: string; items: { snapshot: SessionSnapshot; epoch: number }[] };
 
-interface CommandRequest {
-  id: string;
-  from: string;
-  cmd: FleetCommand;
-}
-interface CommandReply {
-  id: string;
-  ok: boolean;
-  result?: unknown;
-  error?: { name: string; code: string; message: string };
+const commandRequestSchema = z.object({
+  id: z.string().min(1).max(100),
+  from: nodeIdSchema,
+  cmd: z.object({ op: z.enum(FLEET_OPS), phoneId: phoneIdSchema, args: z.unknown().optional() }),
+  /** the owner's epoch the sender routed the command to */
+  epoch: epochSchema,
+  /** the sender's wall clock (ms) after which the command must not start */
+  deadlineMs: z.number().int().positive(),
+});
+type CommandRequest = z.infer<typeof commandRequestSchema>;
+
+const commandReplySchema = z.object({
+  id: z.string().min(1).max(100),
+  ok: z.boolean(),
+  result: z.unknown().optional(),
+  error: z.object({ name: z.string(), code: z.string(), message: z.string() }).optional(),
+});
+type CommandReply = z.infer<typeof commandReplySchema>;
+
+/** The code of the error a node answers with when it no longer owns the phone at the routed epoch. */
+export const OWNER_CHANGED = 'owner_changed';
+/** The code of a forwarded command whose owner did not answer in time (HTTP 503, Retry-After). */
+export const OWNER_UNREACHABLE = 'owner_unreachable';
+
+/** Parses a bus message; a malformed one is counted and dropped (null). */
+function parsed<T>(schema: z.ZodType<T>, message: unknown, log: Logger, channel: string): T | null {
+  const r = schema.safeParse(message);
+  if (r.success) return r.data;
+  countDrop('invalid');
+  log.warn({ channel, issues: r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) }, 'fleet bus message dropped: not a valid message');
+  return null;
 }
 
 /** Rebuilds a domain error sent by another node, so the HTTP answer is the same as a local one. */
@@ -125,6 +170,10 @@ export class Fleet {
   private flushScheduled = false;
   /** live nodes at the last tick */
   liveNodes = new Set<string>();
+  /** remote owners whose epoch the database confirmed: phone id → node and epoch */
+  private confirmed = new Map<number, { nodeId: string; epoch: number }>();
+  /** remote view updates, one message after another (each may wait for the database) */
+  private viewChain: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -146,10 +195,34 @@ export class Fleet {
   /** Joins: lease, bus subscriptions, a first claim; then renews and claims every interval. */
   async start(opts: { claimOrphans?: boolean } = {}): Promise<void> {
     this.claiming = opts.claimOrphans ?? true;
+    if (!this.settings.busKeyConfigured) {
+      const others = (await this.query<{ id: string }>(this.sql.liveNodes())).filter((n) => n.id !== this.nodeId);
+      if (others.length) {
+        throw new Error(
+          `FLEET_BUS_KEY is not set, but other nodes share this database (${others.map((n) => n.id).join(', ')}): every node of a fleet must have the same FLEET_BUS_KEY (docs/fleet.md)`,
+        );
+      }
+    }
     await this.renew();
-    this.unsubscribers.push(await this.bus.subscribe(EVENTS, (m) => this.onBusMessage(m as BusMessage)));
-    this.unsubscribers.push(await this.bus.subscribe(cmdChannel(this.nodeId), (m) => void this.onCommand(m as CommandRequest)));
-    this.unsubscribers.push(await this.bus.subscribe(replyChannel(this.nodeId), (m) => this.onReply(m as CommandReply)));
+    const log = this.log;
+    this.unsubscribers.push(
+      await this.bus.subscribe(EVENTS, (m) => {
+        const msg = parsed(busMessageSchema, m, log, EVENTS);
+        if (msg) this.onBusMessage(msg as BusMessage);
+      }),
+    );
+    this.unsubscribers.push(
+      await this.bus.subscribe(cmdChannel(this.nodeId), async (m) => {
+        const req = parsed(commandRequestSchema, m, log, cmdChannel(this.nodeId));
+        if (req) await this.onCommand(req);
+      }),
+    );
+    this.unsubscribers.push(
+      await this.bus.subscribe(replyChannel(this.nodeId), (m) => {
+        const reply = parsed(commandReplySchema, m, log, replyChannel(this.nodeId));
+        if (reply) this.onReply(reply);
+      }),
+    );
     await this.bus.publish(EVENTS, { kind: 'hello', from: this.nodeId } satisfies BusMessage).catch(() => {});
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.settings.renewIntervalMs);
@@ -272,19 +345,30 @@ export class Fleet {
   /** Where a command for the phone runs now. */
   async route(phoneId: number): Promise<CommandRoute> {
     const [row] = await this.query<{ nodeId: string; epoch: number | bigint; live: number | bigint }>(this.sql.ownerOf(phoneId));
-    return routeCommand(this.nodeId, row ? { nodeId: row.nodeId, live: Number(row.live) === 1 } : null);
+    return routeCommand(this.nodeId, row ? { nodeId: row.nodeId, epoch: Number(row.epoch), live: Number(row.live) === 1 } : null);
   }
 
-  /** Runs a command on the node that owns the phone and answers with its result. */
-  forward(nodeId: string, cmd: FleetCommand): Promise<unknown> {
+  /**
+   * Runs a command on the node that owns the phone (at `epoch`) and answers with its result. The
+   * command carries a deadline: the owner runs it only before then, so when no answer came in
+   * time the caller is told (503 owner_unreachable) that it will not run later.
+   */
+  forward(nodeId: string, epoch: number, cmd: FleetCommand): Promise<unknown> {
     const id = crypto.randomUUID();
+    const deadlineMs = Date.now() + this.settings.commandTimeoutMs;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new UnavailableError(`The node that owns phone ${cmd.phoneId} did not answer in time`, 'node_unavailable'));
+        reject(
+          new UnavailableError(
+            `The node that owns phone ${cmd.phoneId} did not answer in time; the command was not run and will not run later`,
+            OWNER_UNREACHABLE,
+            { willRunLater: false },
+          ),
+        );
       }, this.settings.commandTimeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      this.bus.publish(cmdChannel(nodeId), { id, from: this.nodeId, cmd } satisfies CommandRequest).catch((err) => {
+      this.bus.publish(cmdChannel(nodeId), { id, from: this.nodeId, cmd, epoch, deadlineMs } satisfies CommandRequest).catch((err) => {
         clearTimeout(timer);
         this.pending.delete(id);
         reject(new UnavailableError(`Could not reach the node that owns phone ${cmd.phoneId}: ${(err as Error).message}`, 'node_unavailable'));
@@ -295,11 +379,26 @@ export class Fleet {
   private async onCommand(req: CommandRequest) {
     let reply: CommandReply;
     try {
+      // Checked on the database, right before running: a node paused past its lease (or whose
+      // phone moved) must not act on a phone it no longer owns, nor on a command its sender has
+      // already given up on.
+      const [row] = await this.query<{ nodeId: string; epoch: number | bigint; live: number | bigint }>(this.sql.ownerOf(req.cmd.phoneId));
+      const ownedEpoch = row && row.nodeId === this.nodeId && Number(row.live) === 1 && this.owned.get(req.cmd.phoneId) === Number(row.epoch) ? Number(row.epoch) : null;
+      const verdict = mayRunForwarded({ nowMs: Date.now(), deadlineMs: req.deadlineMs, routedEpoch: req.epoch, ownedEpoch });
+      if (verdict === 'expired') {
+        this.log.warn({ phoneId: req.cmd.phoneId, op: req.cmd.op, from: req.from }, 'fleet command dropped: past its deadline (its sender has answered that it will not run)');
+        return;
+      }
+      if (verdict === 'not_owner') {
+        this.log.warn({ phoneId: req.cmd.phoneId, op: req.cmd.op, epoch: req.epoch }, 'fleet command dropped: this node does not own the phone at that epoch');
+        throw new UnavailableError(`This node no longer owns phone ${req.cmd.phoneId}`, OWNER_CHANGED);
+      }
       const result = await this.host.runLocal(req.cmd);
       reply = { id: req.id, ok: true, result: result ?? null };
     } catch (err) {
       const e = err as Error & { code?: string };
-      reply = { id: req.id, ok: false, error: { name: err instanceof DomainError ? e.name : 'Error', code: err instanceof DomainError ? e.code! : 'internal', message: e.message } };
+      const brand = domainBrand(err);
+      reply = { id: req.id, ok: false, error: { name: brand ?? 'Error', code: brand ? e.code! : 'internal', message: e.message } };
     }
     await this.bus.publish(replyChannel(req.from), reply).catch((err) => this.log.warn({ err }, 'could not answer a fleet command'));
   }
@@ -330,19 +429,44 @@ export class Fleet {
     });
   }
 
+  /**
+   * The phones among `items` whose owner row names `from` at that epoch. A remote node's snapshot
+   * is believed only when the database agrees; a confirmed (phone, node, epoch) is remembered, so
+   * the database is asked once per change of owner, not per event.
+   */
+  private async confirmedOwners(from: string, items: { phoneId: number; epoch: number }[]): Promise<Set<number>> {
+    const ok = new Set<number>();
+    const ask = [...new Set(items.filter((i) => {
+      const c = this.confirmed.get(i.phoneId);
+      if (c && c.nodeId === from && c.epoch === i.epoch) {
+        ok.add(i.phoneId);
+        return false;
+      }
+      return true;
+    }).map((i) => i.phoneId))];
+    if (!ask.length) return ok;
+    const rows = await this.query<{ phoneId: number | bigint; nodeId: string; epoch: number | bigint }>(this.sql.ownersOf(ask));
+    const owners = new Map(rows.map((r) => [Number(r.phoneId), { nodeId: r.nodeId, epoch: Number(r.epoch) }]));
+    for (const i of items) {
+      const o = owners.get(i.phoneId);
+      if (o && o.nodeId === from && o.epoch === i.epoch) {
+        this.confirmed.set(i.phoneId, o);
+        ok.add(i.phoneId);
+      }
+    }
+    return ok;
+  }
+
   private onBusMessage(m: BusMessage) {
-    if (!m || m.from === this.nodeId) return;
+    if (m.from === this.nodeId) return;
     switch (m.kind) {
       case 'events':
-        for (const item of m.items) {
-          if (this.owned.has(item.snapshot.phoneId)) continue; // ours now: a late event of the old owner
-          if (this.remote.apply(m.from, item.snapshot, item.epoch)) this.host.onRemoteEvent(item.event);
-        }
-        return;
       case 'snapshots':
-        for (const s of m.items) if (!this.owned.has(s.snapshot.phoneId)) this.remote.apply(m.from, s.snapshot, s.epoch);
+        this.viewChain = this.viewChain.then(() => this.applyRemote(m)).catch((err) => this.log.warn({ err }, 'remote snapshots not applied'));
         return;
       case 'hello': {
+        // Sealed, so it comes from a node with the fleet's key; what it may learn is what the
+        // event stream shows anyway.
         const mine = this.host
           .localSnapshots()
           .filter((snap) => this.owned.has(snap.phoneId))
@@ -356,6 +480,19 @@ export class Fleet {
         this.remote.forgetNode(m.from);
         void this.tick();
         return;
+    }
+  }
+
+  private async applyRemote(m: Extract<BusMessage, { kind: 'events' | 'snapshots' }>) {
+    const items = m.items.filter((i) => !this.owned.has(i.snapshot.phoneId)); // ours now: a late message of the old owner
+    const believed = await this.confirmedOwners(
+      m.from,
+      items.map((i) => ({ phoneId: i.snapshot.phoneId, epoch: i.epoch })),
+    );
+    for (const item of items) {
+      if (!believed.has(item.snapshot.phoneId) || this.owned.has(item.snapshot.phoneId)) continue;
+      const applied = this.remote.apply(m.from, item.snapshot, item.epoch);
+      if (applied && m.kind === 'events') this.host.onRemoteEvent((item as RemoteEvent).event);
     }
   }
 

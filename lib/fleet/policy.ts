@@ -52,10 +52,22 @@ export function reconcile(local: Map<number, number>, stored: OwnedPhone[]): { l
 }
 
 /** Where a command for a phone runs. */
-export type CommandRoute = { kind: 'local' } | { kind: 'remote'; nodeId: string } | { kind: 'unowned' };
+export type CommandRoute = { kind: 'local' } | { kind: 'remote'; nodeId: string; epoch: number } | { kind: 'unowned' };
 
-export function routeCommand(self: string, owner: { nodeId: string; live: boolean } | null): CommandRoute {
+export function routeCommand(self: string, owner: { nodeId: string; epoch: number; live: boolean } | null): CommandRoute {
   if (!owner || !owner.live) return { kind: 'unowned' };
   if (owner.nodeId === self) return { kind: 'local' };
-  return { kind: 'remote', nodeId: owner.nodeId };
+  return { kind: 'remote', nodeId: owner.nodeId, epoch: owner.epoch };
+}
+
+/**
+ * Whether a command forwarded by another node may run here: only before its deadline (the sender
+ * has answered the caller by then and said the command will not run), and only while this node
+ * still owns the phone at the epoch the sender routed it to (a paused node that resumes after
+ * losing the phone must not act on it).
+ */
+export function mayRunForwarded(input: { nowMs: number; deadlineMs: number; routedEpoch: number; ownedEpoch: number | null }): 'run' | 'expired' | 'not_owner' {
+  if (input.nowMs > input.deadlineMs) return 'expired';
+  if (input.ownedEpoch === null || input.ownedEpoch !== input.routedEpoch) return 'not_owner';
+  return 'run';
 }

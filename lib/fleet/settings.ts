@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { providerOf } from '../db/provider';
 import { LoopbackBus, PgBus, type FleetBus } from './bus';
+import { BusSeal, randomBusKey } from './bus-seal';
 import { newNodeId, type FleetSettings } from './fleet';
 
 export function fleetSettingsFromConfig(config: Config): FleetSettings {
@@ -15,6 +16,7 @@ export function fleetSettingsFromConfig(config: Config): FleetSettings {
     startConcurrency: config.START_CONCURRENCY,
     startPerSecond: config.START_RATE_PER_SEC,
     commandTimeoutMs: config.FLEET_COMMAND_TIMEOUT_MS,
+    busKeyConfigured: config.FLEET_BUS_KEY !== undefined,
   };
   // A node must get at least one more renewal in before it has to fence itself.
   if (settings.renewIntervalMs * 2 > settings.leaseTtlMs - settings.fenceMarginMs) {
@@ -23,7 +25,13 @@ export function fleetSettingsFromConfig(config: Config): FleetSettings {
   return settings;
 }
 
-/** PostgreSQL: LISTEN/NOTIFY on the same database. SQLite: a fleet of one, nothing to send. */
+/**
+ * PostgreSQL: LISTEN/NOTIFY on the same database, every message sealed with FLEET_BUS_KEY (a node
+ * without one seals with a random key of its own: it hears nobody and nobody hears it, and
+ * Fleet.start refuses to join other live nodes). SQLite: a fleet of one, nothing to send.
+ */
 export function busFor(config: Config, log: Logger): FleetBus {
-  return providerOf(config.DATABASE_URL) === 'postgresql' ? new PgBus(config.DATABASE_URL, log.child({ module: 'fleet-bus' })) : new LoopbackBus();
+  if (providerOf(config.DATABASE_URL) !== 'postgresql') return new LoopbackBus();
+  const seal = new BusSeal({ current: config.FLEET_BUS_KEY ?? randomBusKey(), previous: config.FLEET_BUS_KEY_PREVIOUS, windowMs: config.FLEET_BUS_WINDOW_MS });
+  return new PgBus(config.DATABASE_URL, log.child({ module: 'fleet-bus' }), seal);
 }

@@ -4,6 +4,12 @@
 import type { DbProvider } from '../db/provider';
 import { DIALECTS, Params, type Statement } from '../sessions/store/sql';
 
+/**
+ * The owner of a phone given up by a drain: no node has this id (ids are `[a-z0-9_]+`), so the
+ * phone is free to claim, and its row, with its epoch, stays: the fencing token only ever grows.
+ */
+export const RELEASED = '';
+
 /** The statuses of a phone that should be running (boot and failover start these). */
 export const RUNNING_STATUSES = ['open', 'connecting', 'qr'] as const;
 
@@ -123,12 +129,39 @@ export class FleetSql {
     };
   }
 
-  /** Gives up phones (drain): their rows go, so any live node may claim them at once. */
+  /**
+   * Gives up phones (drain, rebalancing): their rows name no node any more, so any live node may
+   * claim them at once, with the next epoch (a row is never deleted: the epoch never goes back).
+   */
   release(nodeId: string, phoneIds?: number[]): Statement {
     const p = this.params();
+    const released = p.add(RELEASED);
     const me = p.add(nodeId);
     const only = phoneIds ? ` AND "phoneId" IN (${phoneIds.length ? phoneIds.map((id) => p.add(id)).join(', ') : 'NULL'})` : '';
-    return { sql: `DELETE FROM "PhoneOwner" WHERE "nodeId" = ${me}${only}`, params: p.values };
+    return { sql: `UPDATE "PhoneOwner" SET "nodeId" = ${released} WHERE "nodeId" = ${me}${only}`, params: p.values };
+  }
+
+  /**
+   * Whether this node holds the phone at this epoch with a live lease, checked right before a
+   * socket opens (a start, a command, a reconnect): a node that lost the phone never opens one.
+   */
+  holds(phoneId: number, nodeId: string, epoch: number): Statement {
+    const p = this.params();
+    const phone = `CAST(${p.add(phoneId)} AS INTEGER)`;
+    const me = p.add(nodeId);
+    const ep = `CAST(${p.add(epoch)} AS BIGINT)`;
+    return {
+      sql: `SELECT 1 AS "ok" FROM "PhoneOwner" o JOIN "FleetNode" n ON n."id" = o."nodeId"
+        WHERE o."phoneId" = ${phone} AND o."nodeId" = ${me} AND o."epoch" = ${ep} AND n."leaseExpiresMs" > ${this.nowMs}`,
+      params: p.values,
+    };
+  }
+
+  /** The owner rows of some phones (a remote node's snapshot is believed only when its row agrees). */
+  ownersOf(phoneIds: number[]): Statement {
+    const p = this.params();
+    if (this.pg) return { sql: `SELECT "phoneId", "nodeId", "epoch" FROM "PhoneOwner" WHERE "phoneId" = ANY(${p.add(phoneIds)}::int[])`, params: p.values };
+    return { sql: `SELECT "phoneId", "nodeId", "epoch" FROM "PhoneOwner" WHERE "phoneId" IN (SELECT value FROM json_each(${p.add(JSON.stringify(phoneIds))}))`, params: p.values };
   }
 
   /** Ends a node's lease (drain). */

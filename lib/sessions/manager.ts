@@ -1,7 +1,7 @@
 // The session manager: one per process (on globalThis, so dev hot reloads and every route bundle
 // share it), owning one Session per organization phone.
 import { NotFoundError, UnavailableError } from '../errors';
-import { Fleet, type FleetCommand, type FleetHost, type FleetOp, type FleetSettings } from '../fleet/fleet';
+import { Fleet, OWNER_CHANGED, type FleetCommand, type FleetHost, type FleetOp, type FleetSettings } from '../fleet/fleet';
 import type { FleetBus } from '../fleet/bus';
 import { storeFor } from './store';
 import { getConfig, type Config } from '../config';
@@ -90,7 +90,15 @@ export class SessionManager implements FleetHost {
     if (!fleet) return local();
     for (let attempt = 0; attempt < 2; attempt++) {
       const route = await fleet.route(phoneId);
-      if (route.kind === 'remote') return (await fleet.forward(route.nodeId, { op, phoneId, args })) as T;
+      if (route.kind === 'remote') {
+        try {
+          return (await fleet.forward(route.nodeId, route.epoch, { op, phoneId, args })) as T;
+        } catch (err) {
+          // The node routed to no longer owns the phone at that epoch (it did not run it): ask again.
+          if (err instanceof UnavailableError && err.code === OWNER_CHANGED) continue;
+          throw err;
+        }
+      }
       // Nobody runs it: this node takes it (with a new epoch), so even a close is a fenced write.
       if (route.kind === 'local' || (await fleet.claimOne(phoneId))) return local();
       // Another node took it in between: ask again where it runs.

@@ -321,6 +321,18 @@ export class Session {
       this.proxyUrl = row?.proxyUrl ?? null;
     }
     if (this.abandoned || this.sock) return; // abandoned (or started) while loading
+    // A socket is opened only by the phone's owner at the epoch its writes carry, checked right
+    // now (a start, a command, a reconnect alike): a node that lost the phone, or was paused past
+    // its lease, never connects over the new owner (the store tells the fleet, which abandons it).
+    let holds: boolean;
+    try {
+      holds = await this.store.holdsPhone(this.phoneId);
+    } catch (err) {
+      this.log.warn({ err }, 'could not check the phone\'s owner before connecting: trying again later');
+      if (!this.abandoned && !this.sock) this.scheduleReconnect(this.attempts + 1, this.deps.settings.reconnectBaseMs, 'The phone\'s owner could not be checked (database unreachable)');
+      return;
+    }
+    if (!holds || this.abandoned || this.sock) return;
     const generation = ++this.generation;
     this.dbLost = false;
     // The keys this socket sees. Once it is no longer the session's socket (closed, replaced,

@@ -7,6 +7,9 @@ import { freePort } from './console-server';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/** The fleet key of the nodes this test process starts (they must all share one, as a real fleet's nodes do). */
+export const TEST_FLEET_BUS_KEY = crypto.randomBytes(32).toString('base64url');
+
 export interface FleetNodeProcess {
   name: string;
   url: string;
@@ -31,6 +34,7 @@ export async function startNode(name: string, env: Record<string, string>, timeo
       NEXTAUTH_URL: url,
       NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? crypto.randomBytes(24).toString('hex'),
       LOG_LEVEL: process.env.TEST_CONSOLE_LOG_LEVEL ?? 'warn',
+      FLEET_BUS_KEY: TEST_FLEET_BUS_KEY,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -44,6 +44,13 @@ export interface SessionStore {
   setFence(phoneId: number, fence: Fence | null): void;
   /** Called once per refused write, with the phone whose ownership moved. */
   onStaleOwner(listener: (phoneId: number) => void): () => void;
+  /**
+   * Whether this node may open the phone's socket now: true when the phone is unfenced, or its
+   * owner row still names this fence with a live lease (checked in the database). When it does
+   * not, the stale-owner listeners hear of it, as for a refused write. Rejects when the database
+   * cannot answer.
+   */
+  holdsPhone(phoneId: number): Promise<boolean>;
   /** a phone's credentials (BufferJSON text), or null */
   readCreds(phoneId: number): Promise<string | null>;
   saveCreds(phoneId: number, data: string): Promise<void>;
@@ -168,6 +175,15 @@ export class SqlSessionStore implements SessionStore {
   onStaleOwner(listener: (phoneId: number) => void) {
     this.staleListeners.add(listener);
     return () => void this.staleListeners.delete(listener);
+  }
+
+  async holdsPhone(phoneId: number): Promise<boolean> {
+    const fence = this.fences.get(phoneId);
+    if (!fence) return true;
+    const rows = await this.query<{ ok: number }>(this.fleetSql.holds(phoneId, fence.nodeId, fence.epoch));
+    if (rows.length) return true;
+    if (this.fences.get(phoneId) === fence) for (const listener of this.staleListeners) listener(phoneId);
+    return false;
   }
 
   /** The fence statements of a batch, one per fenced phone, run first in its transaction. */

@@ -51,11 +51,15 @@ for (const provider of testProviders()) {
       assert.equal(Number(mine.epoch), Number(owner.epoch), 'the owner claiming again keeps its epoch');
       assert.equal(Number(owner.live), 1);
 
-      // Release (drain): the phones are free at once for the other node.
+      // Release (drain): the phones are free at once for the other node, and the fencing token
+      // keeps growing: it never restarts at 1 (a stale write of an earlier owner could match it).
+      const before = new Map((await t.db.phoneOwner.findMany()).map((o) => [o.phoneId, Number(o.epoch)]));
       await q(t.db, sql.release('node_a'));
       await q(t.db, sql.leave('node_a'));
+      assert.equal((await q(t.db, sql.ownerOf(phones[0].id))).length, 1, 'the released row stays, with its epoch');
       const taken = await q<{ phoneId: number; epoch: bigint | number }>(t.db, sql.claim('node_b', 10));
       assert.equal(taken.length, 5, 'a drained node hands every phone over');
+      for (const row of taken) assert.equal(Number(row.epoch), before.get(Number(row.phoneId))! + 1, `phone ${row.phoneId}: the epoch after a drain is one more than before it`);
     } finally {
       await t.drop();
     }
@@ -102,6 +106,14 @@ for (const provider of testProviders()) {
       assert.equal(await t.db.authCreds.count({ where: { phoneId: p1.id } }), 0, 'no stale credentials landed');
       assert.equal(await t.db.fenceRefusal.count(), 0, 'the refusal table never keeps a row');
       assert.ok(refused.length >= 4 && refused.every((id) => id === p1.id), 'every refusal is reported for the stale phone');
+
+      // A socket opens only where the phone is held at the fence's epoch, checked in the database.
+      const heardBefore = refused.length;
+      assert.equal(await store.holdsPhone(p2.id), true, 'the owner may open its socket');
+      assert.equal(await store.holdsPhone(p1.id), false, 'a node that lost the phone may not');
+      assert.equal(refused.length, heardBefore + 1, 'and the fleet hears of it, as for a refused write');
+      await t.db.$executeRawUnsafe(`UPDATE "FleetNode" SET "leaseExpiresMs" = 0 WHERE "id" = 'node_a'`);
+      assert.equal(await store.holdsPhone(p2.id), false, 'nor may an owner whose lease lapsed (a node paused past it)');
     } finally {
       await t.drop();
     }

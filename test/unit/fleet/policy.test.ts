@@ -45,10 +45,10 @@ test('reconcile: phones owned elsewhere (or at another epoch) are lost, stored o
 });
 
 test('command routing: here, at the live owner, or unowned when the owner is gone', () => {
-  assert.deepEqual(routeCommand('a', { nodeId: 'a', live: true }), { kind: 'local' });
-  assert.deepEqual(routeCommand('a', { nodeId: 'b', live: true }), { kind: 'remote', nodeId: 'b' });
-  assert.deepEqual(routeCommand('a', { nodeId: 'b', live: false }), { kind: 'unowned' });
-  assert.deepEqual(routeCommand('a', { nodeId: 'a', live: false }), { kind: 'unowned' }, 'an expired lease of our own is not ownership');
+  assert.deepEqual(routeCommand('a', { nodeId: 'a', epoch: 3, live: true }), { kind: 'local' });
+  assert.deepEqual(routeCommand('a', { nodeId: 'b', epoch: 3, live: true }), { kind: 'remote', nodeId: 'b', epoch: 3 });
+  assert.deepEqual(routeCommand('a', { nodeId: 'b', epoch: 3, live: false }), { kind: 'unowned' });
+  assert.deepEqual(routeCommand('a', { nodeId: 'a', epoch: 3, live: false }), { kind: 'unowned' }, 'an expired lease of our own is not ownership');
   assert.deepEqual(routeCommand('a', null), { kind: 'unowned' });
 });
 

@@ -57,6 +57,7 @@ function memoryStore(): SessionStore & { states: string[] } {
     states,
     setFence() {},
     onStaleOwner: () => () => {},
+    holdsPhone: async () => true,
     readCreds: async () => null,
     saveCreds: async () => {},
     readKeys: async () => new Map(),
