@@ -6,6 +6,7 @@ import { HEALTH_LEVELS, type DecryptFailureKind } from './sessions/types';
 import { openStreams } from './stream';
 import { CONTAINED_KINDS } from './sessions/contained-kinds';
 import { busDrops } from './fleet/bus';
+import { DROP_REASONS } from './fleet/bus-seal';
 
 /** Every decryption failure kind, as the label value metrics use (snake_case, one spelling everywhere). */
 export const DECRYPT_KINDS = ['bad-mac', 'bad-decrypt', 'no-session', 'message-absent', 'version', 'other'] as const satisfies readonly DecryptFailureKind[];
@@ -36,6 +37,8 @@ export function getMetrics(manager: SessionManager): Metrics {
   client.collectDefaultMetrics({ register: registry, prefix: 'wa_console_' });
   for (const name of DROPPED_DEFAULTS) registry.removeSingleMetric(`wa_console_${name}`);
   const phoneLabels = ['phone_id', 'phone_jid'] as const;
+  // Per-phone gauges come from the phone's owner only (this node's sessions, not the fleet's live
+  // view): summed over the nodes of a fleet, each phone counts once.
   new client.Gauge({
     name: 'wa_session_connected',
     help: '1 when the phone session is open',
@@ -43,7 +46,7 @@ export function getMetrics(manager: SessionManager): Metrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of manager.snapshots()) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid }, s.isConnected ? 1 : 0);
+      for (const s of manager.localSnapshots()) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid }, s.isConnected ? 1 : 0);
     },
   });
   new client.Gauge({
@@ -53,7 +56,7 @@ export function getMetrics(manager: SessionManager): Metrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of manager.snapshots()) {
+      for (const s of manager.localSnapshots()) {
         this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, kind: kindLabel('bad-mac') }, s.stats.badMacErrors);
         this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, kind: kindLabel('bad-decrypt') }, s.stats.badDecryptErrors);
       }
@@ -66,7 +69,7 @@ export function getMetrics(manager: SessionManager): Metrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of manager.snapshots()) {
+      for (const s of manager.localSnapshots()) {
         for (const level of HEALTH_LEVELS) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, level }, s.health === level ? 1 : 0);
       }
     },
@@ -78,7 +81,7 @@ export function getMetrics(manager: SessionManager): Metrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of manager.snapshots()) if (s.proxyHost) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, proxy_host: s.proxyHost }, 1);
+      for (const s of manager.localSnapshots()) if (s.proxyHost) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, proxy_host: s.proxyHost }, 1);
     },
   });
   new client.Counter({
@@ -88,7 +91,7 @@ export function getMetrics(manager: SessionManager): Metrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [reason, n] of busDrops) this.inc({ reason }, n);
+      for (const reason of DROP_REASONS) this.inc({ reason }, busDrops.get(reason) ?? 0);
     },
   });
   new client.Gauge({
