@@ -6,6 +6,7 @@ import { getSessionManager } from './sessions/manager';
 import { installProcessGuard } from './sessions/process-guard';
 import { getWebhookNotifier, startSubscribers } from './subscribers';
 import { busFor, fleetSettingsFromConfig } from './fleet/settings';
+import { FleetStartRefusedError } from './fleet/fleet';
 
 const holder = globalThis as unknown as { __bootPromise?: Promise<void> };
 
@@ -38,8 +39,19 @@ export function bootServer(): Promise<void> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
     // Without autostart the node still holds a lease (so commands reach it) but claims nothing.
-    if (config.SESSIONS_AUTOSTART) await manager.boot();
-    else await fleet.start({ claimOrphans: false });
+    try {
+      if (config.SESSIONS_AUTOSTART) await manager.boot();
+      else await fleet.start({ claimOrphans: false });
+    } catch (err) {
+      // A process that may not be a node (its NODE_ID is live in another process, or it has no
+      // bus key beside other nodes) stops at once with the reason, instead of serving half a node.
+      if (err instanceof FleetStartRefusedError) {
+        logger.fatal(err.message);
+        console.error(`\n${err.message}\n`);
+        process.exit(1);
+      }
+      throw err;
+    }
   })();
   return holder.__bootPromise;
 }

@@ -39,6 +39,19 @@ export interface FleetSettings {
 
 export const newNodeId = () => `n${crypto.randomBytes(6).toString('hex')}`;
 
+/** This process must not join the fleet (its NODE_ID is in use, or it has no bus key): it stops with this message. */
+export class FleetStartRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FleetStartRefusedError';
+  }
+}
+
+const nodeIdInUse = (nodeId: string, leftMs: number) =>
+  new FleetStartRefusedError(
+    `NODE_ID ${nodeId} is in use by another running process (its lease ends in ${Math.max(0, Math.round(leftMs))} ms if it stopped): start this one with another NODE_ID or none (a random one), or once that process has stopped`,
+  );
+
 /** The operations that may be sent to the owner of a phone. */
 export const FLEET_OPS = ['start', 'restart', 'close', 'logout', 'pairing-code', 'remove', 'set-proxy'] as const;
 export type FleetOp = (typeof FLEET_OPS)[number];
@@ -152,6 +165,10 @@ function errorFromReply(e: NonNullable<CommandReply['error']>): Error {
 
 export class Fleet {
   readonly nodeId: string;
+  /** this process's token in its lease row (a second process with the same id cannot renew it) */
+  private readonly instance = crypto.randomBytes(8).toString('hex');
+  /** another process took this node id over (after this one's lease lapsed): it acts no more */
+  private displaced = false;
   /** phones this node owns: phone id → epoch */
   readonly owned = new Map<number, number>();
   readonly remote = new RemoteView();
@@ -198,11 +215,19 @@ export class Fleet {
     if (!this.settings.busKeyConfigured) {
       const others = (await this.query<{ id: string }>(this.sql.liveNodes())).filter((n) => n.id !== this.nodeId);
       if (others.length) {
-        throw new Error(
+        throw new FleetStartRefusedError(
           `FLEET_BUS_KEY is not set, but other nodes share this database (${others.map((n) => n.id).join(', ')}): every node of a fleet must have the same FLEET_BUS_KEY (docs/fleet.md)`,
         );
       }
     }
+    const [first] = await this.query<{ leaseExpiresMs: unknown }>(this.sql.renew(this.nodeId, this.settings.leaseTtlMs, this.settings.capacity, this.instance));
+    if (!first) {
+      const [left] = await this.query<{ leftMs: number | bigint | string }>(this.sql.leaseLeft(this.nodeId));
+      throw nodeIdInUse(this.nodeId, Number(left?.leftMs ?? 0));
+    }
+    // Phones still owned under this id belonged to an earlier process: new epochs, so its late
+    // writes (a paused process that resumes) are refused.
+    await this.query(this.sql.reincarnate(this.nodeId));
     await this.renew();
     const log = this.log;
     this.unsubscribers.push(
@@ -250,9 +275,20 @@ export class Fleet {
   }
 
   private async renew() {
-    if (this.stopping) return;
+    if (this.stopping || this.displaced) return;
     const started = performance.now();
-    await this.query(this.sql.renew(this.nodeId, this.settings.leaseTtlMs, this.settings.capacity));
+    const renewed = await this.query(this.sql.renew(this.nodeId, this.settings.leaseTtlMs, this.settings.capacity, this.instance));
+    if (!renewed.length) {
+      // Our lease lapsed (a pause) and another process started under this id: it owns what this
+      // id owns now. Close everything and never act again.
+      this.displaced = true;
+      this.stopping = true;
+      this.log.error({ nodeId: this.nodeId }, 'another process runs under this NODE_ID now: closing every socket, this process no longer acts as a node');
+      const phones = [...this.owned.keys()];
+      this.owned.clear();
+      await Promise.all(phones.map((id) => this.host.abandon(id, 'Another process runs under this node id now').catch(() => {})));
+      throw new Error('displaced by another process with the same NODE_ID');
+    }
     this.lastRenewStartMono = started;
     const live = await this.query<{ id: string }>(this.sql.liveNodes());
     this.liveNodes = new Set(live.map((n) => n.id));
@@ -336,6 +372,7 @@ export class Fleet {
 
   /** Takes one phone for a command that opens a socket; false when another live node owns it. */
   async claimOne(phoneId: number): Promise<boolean> {
+    if (this.displaced) return false;
     const rows = await this.query<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claimOne(this.nodeId, phoneId));
     if (!rows.length) return false;
     this.adopt(phoneId, Number(rows[0].epoch));

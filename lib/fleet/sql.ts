@@ -33,18 +33,39 @@ export class FleetSql {
     return RUNNING_STATUSES.map((s) => p.add(s)).join(', ');
   }
 
-  /** Creates or renews a node's lease; returns its expiry and the database's now. */
-  renew(nodeId: string, ttlMs: number, capacity: number): Statement {
+  /**
+   * Creates or renews a node's lease for one process (`instance`, random per start); returns its
+   * expiry and the database's now. No row comes back when another process holds a live lease
+   * under the same id: two processes never share a NODE_ID.
+   */
+  renew(nodeId: string, ttlMs: number, capacity: number, instance = ''): Statement {
     const p = this.params();
     const id = p.add(nodeId);
     const ttl = `CAST(${p.add(ttlMs)} AS BIGINT)`;
     const cap = `CAST(${p.add(capacity)} AS INTEGER)`;
+    const inst = p.add(instance);
     return {
-      sql: `INSERT INTO "FleetNode" ("id", "leaseExpiresMs", "capacity") VALUES (${id}, ${this.nowMs} + ${ttl}, ${cap})
-        ON CONFLICT ("id") DO UPDATE SET "leaseExpiresMs" = excluded."leaseExpiresMs", "capacity" = excluded."capacity"
+      sql: `INSERT INTO "FleetNode" ("id", "leaseExpiresMs", "capacity", "instance") VALUES (${id}, ${this.nowMs} + ${ttl}, ${cap}, ${inst})
+        ON CONFLICT ("id") DO UPDATE SET "leaseExpiresMs" = excluded."leaseExpiresMs", "capacity" = excluded."capacity", "instance" = excluded."instance"
+          WHERE "FleetNode"."instance" = excluded."instance" OR "FleetNode"."leaseExpiresMs" <= ${this.nowMs}
         RETURNING "leaseExpiresMs", ${this.nowMs} AS "nowMs"`,
       params: p.values,
     };
+  }
+
+  /** How long the lease of a node id still lives (a refused start says so), in ms; none when it is free. */
+  leaseLeft(nodeId: string): Statement {
+    const p = this.params();
+    return { sql: `SELECT "leaseExpiresMs" - ${this.nowMs} AS "leftMs" FROM "FleetNode" WHERE "id" = ${p.add(nodeId)} AND "leaseExpiresMs" > ${this.nowMs}`, params: p.values };
+  }
+
+  /**
+   * A new process took a node id that an earlier one held: every phone still owned under that id
+   * moves to the next epoch, so a late write of the earlier process can never match.
+   */
+  reincarnate(nodeId: string): Statement {
+    const p = this.params();
+    return { sql: `UPDATE "PhoneOwner" SET "epoch" = "epoch" + 1 WHERE "nodeId" = ${p.add(nodeId)}`, params: p.values };
   }
 
   liveNodes(): Statement {

@@ -65,6 +65,31 @@ for (const provider of testProviders()) {
     }
   });
 
+  test(`one process per node id on ${provider}: a second instance cannot renew a live lease; after it lapses it takes over and the id's phones move to a new epoch`, async () => {
+    const t = await createTestDatabase(provider);
+    try {
+      const sql = new FleetSql(provider);
+      const phone = await addPhone(t.db, '77991000201@s.whatsapp.net');
+      await t.db.organizationPhone.updateMany({ data: { status: 'open' } });
+      assert.equal((await q(t.db, sql.renew('node_a', 60_000, 100, 'first'))).length, 1);
+      assert.equal((await q(t.db, sql.renew('node_a', 60_000, 100, 'first'))).length, 1, 'the holder renews');
+      const [claimed] = await q<{ epoch: bigint | number }>(t.db, sql.claim('node_a', 10));
+      assert.equal((await q(t.db, sql.renew('node_a', 60_000, 100, 'second'))).length, 0, 'a second process with the same id is refused while the lease lives');
+      const [left] = await q<{ leftMs: bigint | number }>(t.db, sql.leaseLeft('node_a'));
+      assert.ok(Number(left.leftMs) > 50_000, 'and told how long the lease still lives');
+      assert.equal((await q(t.db, sql.renew('node_a', 60_000, 100, 'first'))).length, 1, 'the first process still holds it');
+
+      await t.db.$executeRawUnsafe(`UPDATE "FleetNode" SET "leaseExpiresMs" = 0 WHERE "id" = 'node_a'`);
+      assert.equal((await q(t.db, sql.renew('node_a', 60_000, 100, 'second'))).length, 1, 'once the lease lapsed a new process takes the id');
+      await q(t.db, sql.reincarnate('node_a'));
+      const owner = await t.db.phoneOwner.findUniqueOrThrow({ where: { phoneId: phone.id } });
+      assert.equal(Number(owner.epoch), Number(claimed.epoch) + 1, "the id's phones move to a new epoch: the earlier process's late writes cannot match");
+      assert.equal((await q(t.db, sql.renew('node_a', 60_000, 100, 'first'))).length, 0, 'the earlier process, resumed, can renew no more');
+    } finally {
+      await t.drop();
+    }
+  });
+
   test(`fencing on ${provider}: a stale owner's writes are refused by the database, other phones' writes in the same batch land`, async () => {
     const t = await createTestDatabase(provider);
     try {
