@@ -175,6 +175,9 @@ export class Fleet {
   private readonly sql: FleetSql;
   private readonly gate: StartGate;
   private timer: NodeJS.Timeout | null = null;
+  /** the lease is renewed on its own schedule, never behind a claim that waits on a lock */
+  private renewTimer: NodeJS.Timeout | null = null;
+  private renewing: Promise<boolean> | null = null;
   private fenceTimer: NodeJS.Timeout | null = null;
   private lastRenewStartMono: number | null = null;
   private ticking: Promise<void> | null = null;
@@ -207,6 +210,33 @@ export class Fleet {
 
   private async query<T>(s: { sql: string; params: unknown[] }): Promise<T[]> {
     return this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params);
+  }
+
+  /**
+   * A statement that may wait on a phone's owner row (claims, releases): on PostgreSQL its lock
+   * waits are bounded (`lock_timeout`, well inside the fence margin), so a write transaction
+   * stuck while holding the fence's share lock (a paused node, a vanished network) costs a
+   * claim one failed round, never the round's lease renewal or the whole fleet's.
+   */
+  private async bounded<T>(s: { sql: string; params: unknown[] }): Promise<T[]> {
+    if (this.store.provider !== 'postgresql') return this.query<T>(s);
+    const ms = Math.max(100, Math.min(2000, Math.floor(this.settings.fenceMarginMs / 2)));
+    const [, rows] = await this.db.$transaction([this.db.$executeRawUnsafe(`SET LOCAL lock_timeout = ${ms}`), this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params)]);
+    return rows as T[];
+  }
+
+  /** Renews unless a renewal is in flight; false when it failed (logged; self-fencing handles a long run of them). */
+  private renewSoon(): Promise<boolean> {
+    this.renewing ??= this.renew()
+      .then(() => true)
+      .catch((err) => {
+        this.log.warn({ err }, 'lease renewal failed');
+        return false;
+      })
+      .finally(() => {
+        this.renewing = null;
+      });
+    return this.renewing;
   }
 
   /** Joins: lease, bus subscriptions, a first claim; then renews and claims every interval. */
@@ -251,17 +281,22 @@ export class Fleet {
     await this.bus.publish(EVENTS, { kind: 'hello', from: this.nodeId } satisfies BusMessage).catch(() => {});
     await this.tick();
     this.timer = setInterval(() => void this.tick(), this.settings.renewIntervalMs);
+    this.renewTimer = setInterval(() => void this.renewSoon(), this.settings.renewIntervalMs);
     // Self-fencing is checked more often than renewals happen, on a monotonic clock.
     this.fenceTimer = setInterval(() => void this.checkFence(), Math.max(100, Math.floor(this.settings.fenceMarginMs / 3)));
     this.log.info({ nodeId: this.nodeId, capacity: this.settings.capacity }, 'joined the fleet');
   }
 
-  /** One round: self-fence if needed, renew, reconcile what we own, claim what is orphaned. */
+  /**
+   * One round: self-fence if needed, renew (unless the lease's own schedule is renewing right
+   * now), reconcile what we own, claim what is orphaned, shed the excess.
+   */
   tick(): Promise<void> {
     this.ticking ??= (async () => {
       try {
         await this.checkFence();
-        await this.renew();
+        // No lease renewed, no ownership decisions: a node that cannot renew only fences.
+        if (!(await this.renewSoon()) || this.displaced) return;
         await this.reconcileOwned();
         await this.claimOrphans();
         await this.shedExcess();
@@ -331,7 +366,7 @@ export class Fleet {
     const [{ n }] = await this.query<{ n: number | bigint }>(this.sql.countToRun());
     const quota = claimQuota({ toRun: Number(n), liveNodes: this.liveNodes.size, capacity: this.settings.capacity, owned: this.host.runningCount() });
     if (quota <= 0) return;
-    const claimed = await this.query<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claim(this.nodeId, quota));
+    const claimed = await this.bounded<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claim(this.nodeId, quota));
     if (!claimed.length) return;
     this.log.info({ count: claimed.length }, 'claimed phones without a live owner');
     for (const row of claimed) {
@@ -354,7 +389,7 @@ export class Fleet {
       this.owned.delete(phoneId);
       await this.host.release(phoneId).catch((err) => this.log.warn({ err, phoneId }, 'could not close a phone to hand it over'));
     }
-    await this.query(this.sql.release(this.nodeId, phones));
+    await this.bounded(this.sql.release(this.nodeId, phones));
   }
 
   /** Starts an owned phone through the staggered start gate. */
@@ -373,7 +408,7 @@ export class Fleet {
   /** Takes one phone for a command that opens a socket; false when another live node owns it. */
   async claimOne(phoneId: number): Promise<boolean> {
     if (this.displaced) return false;
-    const rows = await this.query<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claimOne(this.nodeId, phoneId));
+    const rows = await this.bounded<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claimOne(this.nodeId, phoneId));
     if (!rows.length) return false;
     this.adopt(phoneId, Number(rows[0].epoch));
     return true;
@@ -541,9 +576,10 @@ export class Fleet {
     this.stopping = true;
     this.stopTimers();
     await this.ticking;
+    await this.renewing;
     await this.host.closeAll();
     try {
-      await this.query(this.sql.release(this.nodeId));
+      await this.bounded(this.sql.release(this.nodeId));
       await this.query(this.sql.leave(this.nodeId));
       await this.bus.publish(EVENTS, { kind: 'released', from: this.nodeId } satisfies BusMessage);
       this.log.info({ phones: this.owned.size }, 'left the fleet: phones released');
@@ -557,6 +593,8 @@ export class Fleet {
   private stopTimers() {
     if (this.timer) clearInterval(this.timer);
     if (this.fenceTimer) clearInterval(this.fenceTimer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
     this.timer = null;
     this.fenceTimer = null;
   }
