@@ -243,10 +243,10 @@ export class Fleet {
   async start(opts: { claimOrphans?: boolean } = {}): Promise<void> {
     this.claiming = opts.claimOrphans ?? true;
     if (!this.settings.busKeyConfigured) {
-      const others = (await this.query<{ id: string }>(this.sql.liveNodes())).filter((n) => n.id !== this.nodeId);
+      const others = await this.liveOthersAfterWaiting();
       if (others.length) {
         throw new FleetStartRefusedError(
-          `FLEET_BUS_KEY is not set, but other nodes share this database (${others.map((n) => n.id).join(', ')}): every node of a fleet must have the same FLEET_BUS_KEY (docs/fleet.md)`,
+          `FLEET_BUS_KEY is not set, but other nodes share this database (${others.join(', ')}): every node of a fleet must have the same FLEET_BUS_KEY (docs/fleet.md)`,
         );
       }
     }
@@ -285,6 +285,26 @@ export class Fleet {
     // Self-fencing is checked more often than renewals happen, on a monotonic clock.
     this.fenceTimer = setInterval(() => void this.checkFence(), Math.max(100, Math.floor(this.settings.fenceMarginMs / 3)));
     this.log.info({ nodeId: this.nodeId, capacity: this.settings.capacity }, 'joined the fleet');
+  }
+
+  /**
+   * The other nodes that are really alive: a lease row left by a process that just died (a quick
+   * restart of a single node) lives on for up to the lease; only a lease renewed while we wait
+   * (up to one lease and one renewal) proves a live node.
+   */
+  private async liveOthersAfterWaiting(): Promise<string[]> {
+    const read = async () => (await this.query<{ id: string; leaseExpiresMs: unknown }>(this.sql.liveNodes())).filter((n) => n.id !== this.nodeId);
+    const first = new Map((await read()).map((n) => [n.id, String(n.leaseExpiresMs)]));
+    const until = performance.now() + this.settings.leaseTtlMs + this.settings.renewIntervalMs;
+    while (first.size && performance.now() < until) {
+      const now = await read();
+      const renewed = now.filter((n) => !first.has(n.id) || first.get(n.id) !== String(n.leaseExpiresMs));
+      if (renewed.length) return renewed.map((n) => n.id);
+      if (!now.length) return [];
+      this.log.warn({ nodes: now.map((n) => n.id) }, 'FLEET_BUS_KEY is not set and other nodes have a lease: waiting to see whether they are alive');
+      await new Promise((r) => setTimeout(r, this.settings.renewIntervalMs));
+    }
+    return (await read()).map((n) => n.id);
   }
 
   /**

@@ -69,7 +69,7 @@ export class FleetSql {
   }
 
   liveNodes(): Statement {
-    return { sql: `SELECT "id", "capacity" FROM "FleetNode" WHERE "leaseExpiresMs" > ${this.nowMs} ORDER BY "id"`, params: [] };
+    return { sql: `SELECT "id", "capacity", "leaseExpiresMs" FROM "FleetNode" WHERE "leaseExpiresMs" > ${this.nowMs} ORDER BY "id"`, params: [] };
   }
 
   /** How many phones should run in the whole fleet. */

@@ -6,8 +6,12 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { createTestDatabase, testProviders } from '../../support/databases';
-import { addPhone } from '../../support/engine';
+import { addPhone, testLogger } from '../../support/engine';
 import { eventually } from '../../support/fleet-nodes';
+import { bareHost } from '../../support/fleet-bus-node';
+import { LoopbackBus } from '../../../lib/fleet/bus';
+import { Fleet, FleetStartRefusedError } from '../../../lib/fleet/fleet';
+import { storeFor } from '../../../lib/sessions/store';
 
 const NODE = path.resolve(__dirname, '../../support/fleet-bus-node.ts');
 
@@ -45,5 +49,28 @@ if (testProviders().includes('postgresql')) {
     const after = await database.db.phoneOwner.findUniqueOrThrow({ where: { phoneId: phone.id } });
     assert.equal(after.epoch, owner.epoch, 'the first process keeps the phone at its epoch');
     assert.equal(first.child.exitCode, null, 'the first process runs on');
+  });
+}
+
+if (testProviders().includes('postgresql')) {
+  test('a node without FLEET_BUS_KEY: starts after a dead node\'s lease lapses, refuses beside a live node', { timeout: 120_000 }, async (t) => {
+    const database = await createTestDatabase('postgresql');
+    const fleets: Fleet[] = [];
+    t.after(async () => {
+      for (const f of fleets) await f.close().catch(() => {});
+      await database.drop();
+    });
+    const settings = (nodeId: string, busKeyConfigured: boolean) => ({ nodeId, leaseTtlMs: 3000, renewIntervalMs: 500, fenceMarginMs: 1000, capacity: 10, startConcurrency: 1, startPerSecond: 10, commandTimeoutMs: 1000, busKeyConfigured });
+    const node = (nodeId: string, keyed: boolean) => {
+      const f = new Fleet(database.db, storeFor(database.db), new LoopbackBus(), bareHost(() => {}), settings(nodeId, keyed), testLogger());
+      fleets.push(f);
+      return f;
+    };
+    // A lease left by a process that just died (a quick restart of a single node): not a live node.
+    await database.db.$executeRawUnsafe(`INSERT INTO "FleetNode" ("id", "leaseExpiresMs", "capacity") VALUES ('ghost', (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint + 1500, 10)`);
+    await node('alone', false).start();
+
+    await node('keyed', true).start();
+    await assert.rejects(node('keyless', false).start(), (err: Error) => err instanceof FleetStartRefusedError && /FLEET_BUS_KEY is not set/.test(err.message) && err.message.includes('keyed'));
   });
 }
