@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { TrustedProxies } from './http/client-address';
 import { parseProxyUrl } from './sessions/proxy-url';
+import { OutboundPolicy } from './http/outbound-guard';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -89,6 +90,21 @@ const schema = z.object({
   API_BODY_LIMIT: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   /** A request body must arrive completely within this time (408 otherwise). */
   BODY_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  /**
+   * Internal addresses (comma-separated IPs/CIDRs) that phones' proxies and webhook receivers may
+   * use anyway: loopback, private, link-local and metadata addresses are refused otherwise.
+   */
+  OUTBOUND_ALLOW_INTERNAL: z
+    .string()
+    .default('')
+    .refine((v) => {
+      try {
+        new OutboundPolicy(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a comma-separated list of IP addresses or CIDR ranges'),
   /** Interface the console listens on; 127.0.0.1 unless opened up (e.g. 0.0.0.0). */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed. */

@@ -136,6 +136,8 @@ export async function startConsole(opts: { provider?: DbProvider; env?: Record<s
           NEXTAUTH_URL: at,
           NEXTAUTH_SECRET: secret,
           LOG_LEVEL: process.env.TEST_CONSOLE_LOG_LEVEL ?? 'warn',
+          // every test proxy and webhook receiver listens on loopback (refused by default)
+          OUTBOUND_ALLOW_INTERNAL: '127.0.0.0/8,::1',
           ...opts.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
