@@ -62,6 +62,15 @@ const schema = z.object({
   FLEET_COMMAND_TIMEOUT_MS: int(500, 120_000).default(20_000),
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
+  /** Sign-in attempts per client address (any email) within LOGIN_WINDOW_MS; a success clears it. */
+  LOGIN_ADDRESS_MAX_FAILURES: int(1, 100_000).default(20),
+  /** Password checks (bcrypt) run at once, on worker threads; more wait in a queue. */
+  PASSWORD_CHECK_CONCURRENCY: int(1, 64).default(1),
+  /** Sign-ins waiting for a password check; beyond it a sign-in is answered 503 at once. */
+  PASSWORD_CHECK_QUEUE: int(0, 10_000).default(32),
+  /** Invalid bearer tokens per client address within TOKEN_FAILURE_WINDOW_MS before every token check from it is refused (429). */
+  TOKEN_MAX_FAILURES: int(1, 1_000_000).default(30),
+  TOKEN_FAILURE_WINDOW_MS: int(1000, 24 * 3600_000).default(60_000),
   /** Interval of the SSE heartbeat comment on /api/sessions/stream. */
   SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
   /** Recent engine events kept for clients that reconnect with Last-Event-ID (older gaps get `reset`). */
