@@ -46,6 +46,7 @@ export async function fullStackRun(sim: Simulator, dir: string, n: number) {
       WA_WEBSOCKET_URL: sim.url,
       KEEPALIVE_INTERVAL_MS: String(KEEPALIVE_MS), // as the density workers
       LOG_LEVEL: 'warn',
+      OUTBOUND_ALLOW_INTERNAL: '127.0.0.0/8,::1', // local receivers and proxies
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { TrustedProxies } from './http/client-address';
 import { parseProxyUrl } from './sessions/proxy-url';
+import { OutboundPolicy } from './http/outbound-guard';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -70,6 +71,15 @@ const schema = z.object({
   FLEET_BUS_WINDOW_MS: int(1000, 600_000).default(30_000),
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
+  /** Sign-in attempts per client address (any email) within LOGIN_WINDOW_MS; a success clears it. */
+  LOGIN_ADDRESS_MAX_FAILURES: int(1, 100_000).default(20),
+  /** Password checks (bcrypt) run at once, on worker threads; more wait in a queue. */
+  PASSWORD_CHECK_CONCURRENCY: int(1, 64).default(1),
+  /** Sign-ins waiting for a password check; beyond it a sign-in is answered 503 at once. */
+  PASSWORD_CHECK_QUEUE: int(0, 10_000).default(32),
+  /** Invalid bearer tokens per client address within TOKEN_FAILURE_WINDOW_MS before every token check from it is refused (429). */
+  TOKEN_MAX_FAILURES: int(1, 1_000_000).default(30),
+  TOKEN_FAILURE_WINDOW_MS: int(1000, 24 * 3600_000).default(60_000),
   /** Interval of the SSE heartbeat comment on /api/sessions/stream. */
   SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
   /** Recent engine events kept for clients that reconnect with Last-Event-ID (older gaps get `reset`). */
@@ -98,6 +108,21 @@ const schema = z.object({
   API_BODY_LIMIT: int(1024, 10 * 1024 * 1024).default(64 * 1024),
   /** A request body must arrive completely within this time (408 otherwise). */
   BODY_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  /**
+   * Internal addresses (comma-separated IPs/CIDRs) that phones' proxies and webhook receivers may
+   * use anyway: loopback, private, link-local and metadata addresses are refused otherwise.
+   */
+  OUTBOUND_ALLOW_INTERNAL: z
+    .string()
+    .default('')
+    .refine((v) => {
+      try {
+        new OutboundPolicy(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a comma-separated list of IP addresses or CIDR ranges'),
   /** Interface the console listens on; 127.0.0.1 unless opened up (e.g. 0.0.0.0). */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed. */

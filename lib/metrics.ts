@@ -1,5 +1,6 @@
 // Prometheus metrics: per-phone gauges read from the manager at scrape time, and totals counted
 // from engine events.
+import { tokenFailures } from './auth/auth-metrics';
 import client from 'prom-client';
 import type { SessionManager } from './sessions/manager';
 import { HEALTH_LEVELS, type DecryptFailureKind } from './sessions/types';
@@ -132,6 +133,7 @@ export function getMetrics(manager: SessionManager): Metrics {
     else if (e.type === 'reconnect') metrics.reconnects.inc();
   });
   registry.registerMetric(containedRejections());
+  registry.registerMetric(tokenFailures());
   holder.__metrics = metrics;
   return metrics;
 }

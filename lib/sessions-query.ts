@@ -4,16 +4,16 @@
 //
 // Status and health of a phone come from two places: a session this process runs knows its state
 // and health; any other phone shows its stored status (open/connecting/qr read as idle, since no
-// socket runs for it) and health "closed". The running sessions are few (hundreds) even when the
-// phones are many, so the filters on status and health become `id IN (...)` lists for the running
-// ones plus a condition on the stored status for the rest.
+// socket runs for it) and health "closed". The filters on status and health are therefore applied
+// in this process on the rows the database filtered (organization, search) and sorted: never as
+// lists of phone ids in SQL, which SQLite refuses past its bound-parameter limit (issue 21.9).
 import { getDb, providerOf } from './db/client';
 import { getConfig } from './config';
 import { badRequest } from './api/errors';
 import { getSessionManager } from './sessions/manager';
 import { HEALTH_LEVELS, SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
 import type { Prisma } from './db/generated/sqlite/client';
-import { toSessionDto } from './sessions-service';
+import { toSessionDto, type PhoneRow } from './sessions-service';
 import type { SessionDto } from './api/session-schemas';
 import type { SessionListQuery, SessionPage, SessionSort, SessionSummary } from './api/list-schemas';
 
@@ -71,66 +71,33 @@ function searchWhere(q: string | undefined): Where | null {
   return termWhere(text.replace(/\s+/g, ' '));
 }
 
-interface LiveIndex {
-  all: number[];
-  byState: Map<SessionState, number[]>;
-  byHealth: Map<HealthLevel, number[]>;
+/** What the list shows for a phone: its session's state and health, or its stored status (running ones read idle, health closed). */
+function shownState(id: number, stored: string, manager: ReturnType<typeof getSessionManager>): { state: SessionState; health: HealthLevel } {
+  const snap = manager.snapshot(id);
+  if (snap) return { state: snap.state, health: snap.health };
+  const s = (SESSION_STATES as readonly string[]).includes(stored) ? (stored as SessionState) : 'idle';
+  return { state: RUNNING_STORED.includes(s) ? 'idle' : s, health: 'closed' };
 }
 
-function liveIndex(): LiveIndex {
-  const snaps = getSessionManager().snapshots();
-  const byState = new Map<SessionState, number[]>();
-  const byHealth = new Map<HealthLevel, number[]>();
-  const add = <K>(map: Map<K, number[]>, key: K, id: number) => {
-    const ids = map.get(key);
-    if (ids) ids.push(id);
-    else map.set(key, [id]);
+/**
+ * The status and health filters: they need the live sessions, which only this process knows. Sent
+ * to the database as `id IN (<live phones>)` they broke SQLite at fleet size (its bound-parameter
+ * limit; issue 21.9), so they are applied here, on rows the database has already filtered and sorted.
+ */
+function liveFilter(q: { status?: SessionState; health?: HealthLevel }): ((row: { id: number; status: string }) => boolean) | null {
+  if (!q.status && !q.health) return null;
+  const manager = getSessionManager();
+  return (row) => {
+    const shown = shownState(row.id, row.status, manager);
+    return (!q.status || shown.state === q.status) && (!q.health || shown.health === q.health);
   };
-  for (const s of snaps) {
-    add(byState, s.state, s.phoneId);
-    add(byHealth, s.health, s.phoneId);
-  }
-  return { all: snaps.map((s) => s.phoneId), byState, byHealth };
 }
 
-const notLive = (live: LiveIndex): Where => (live.all.length ? { id: { notIn: live.all } } : {});
-
-function statusWhere(status: SessionState, live: LiveIndex): Where {
-  const liveMatch = live.byState.get(status) ?? [];
-  let stored: Where | null;
-  if (status === 'idle') stored = { status: { in: ['idle', ...RUNNING_STORED] } };
-  else if (RUNNING_STORED.includes(status)) stored = null;
-  else stored = { status };
-  const or: Where[] = [];
-  if (liveMatch.length) or.push({ id: { in: liveMatch } });
-  if (stored) or.push({ AND: [notLive(live), stored] });
-  return or.length ? { OR: or } : { id: { in: [] } };
-}
-
-function healthWhere(health: HealthLevel, live: LiveIndex): Where {
-  const liveMatch = live.byHealth.get(health) ?? [];
-  const or: Where[] = [];
-  if (liveMatch.length) or.push({ id: { in: liveMatch } });
-  if (health === 'closed') or.push(notLive(live));
-  return or.length ? { OR: or } : { id: { in: [] } };
-}
-
-function baseWhere(q: { organizationId?: number; q?: string }): Where[] {
+function baseWhere(q: { organizationId?: number; q?: string }): Where {
   const and: Where[] = [];
   if (q.organizationId) and.push({ organizationId: q.organizationId });
   const search = searchWhere(q.q);
   if (search) and.push(search);
-  return and;
-}
-
-function whereFor(q: SessionListQuery): Where {
-  const and = baseWhere(q);
-  // Only the state and health filters need the live sessions (indexing them costs per request).
-  if (q.status || q.health) {
-    const live = liveIndex();
-    if (q.status) and.push(statusWhere(q.status, live));
-    if (q.health) and.push(healthWhere(q.health, live));
-  }
   return and.length ? { AND: and } : {};
 }
 
@@ -184,12 +151,22 @@ export async function querySessionsPage(q: SessionListQuery): Promise<SessionPag
     if (o === null) throw badRequest('Invalid query: cursor: not a value from nextCursor', [{ path: 'cursor', message: 'not a value from nextCursor' }]);
     offset = o;
   } else if (q.page !== undefined) offset = (q.page - 1) * limit;
-  const where = whereFor(q);
+  const where = baseWhere(q);
+  const orderBy = orderFor(q.sort);
   const db = getDb();
-  const [total, rows] = await Promise.all([
-    db.organizationPhone.count({ where }),
-    db.organizationPhone.findMany({ where, orderBy: orderFor(q.sort), skip: offset, take: limit, select: SELECT }),
-  ]);
+  const keep = liveFilter(q);
+  let total: number;
+  let rows: PhoneRow[];
+  if (keep) {
+    // The ids in list order (one narrow read), filtered here; then the page's rows (at most `limit` ids).
+    const ids = (await db.organizationPhone.findMany({ where, orderBy, select: { id: true, status: true } })).filter(keep).map((r) => r.id);
+    total = ids.length;
+    const pageIds = ids.slice(offset, offset + limit);
+    const byId = new Map((pageIds.length ? await db.organizationPhone.findMany({ where: { id: { in: pageIds } }, select: SELECT }) : []).map((r) => [r.id, r]));
+    rows = pageIds.map((id) => byId.get(id)).filter((r): r is PhoneRow => r !== undefined);
+  } else {
+    [total, rows] = await Promise.all([db.organizationPhone.count({ where }), db.organizationPhone.findMany({ where, orderBy, skip: offset, take: limit, select: SELECT })]);
+  }
   const items = rows.map((r) => toSessionDto(r));
   const next = offset + rows.length;
   return {
@@ -204,36 +181,22 @@ export async function querySessionsPage(q: SessionListQuery): Promise<SessionPag
 
 /** Every phone matching the filters (no paging), sorted: the seed's plain array with q or sort. */
 export async function querySessionsAll(q: SessionListQuery): Promise<SessionDto[]> {
-  const rows = await getDb().organizationPhone.findMany({ where: whereFor(q), orderBy: orderFor(q.sort), select: SELECT });
-  return rows.map((r) => toSessionDto(r));
+  const rows = await getDb().organizationPhone.findMany({ where: baseWhere(q), orderBy: orderFor(q.sort), select: SELECT });
+  const keep = liveFilter(q);
+  return (keep ? rows.filter(keep) : rows).map((r) => toSessionDto(r));
 }
 
 /** Counts per state and per health level (for the summary tiles), over the organization and search filters. */
 export async function sessionSummary(q: { organizationId?: number; q?: string } = {}): Promise<SessionSummary> {
-  const live = liveIndex();
-  const base = baseWhere(q);
-  const db = getDb();
-  const [stored, liveRows] = await Promise.all([
-    db.organizationPhone.groupBy({ by: ['status'], where: { AND: [...base, notLive(live)] }, _count: { _all: true } }),
-    live.all.length ? db.organizationPhone.findMany({ where: { AND: [...base, { id: { in: live.all } }] }, select: { id: true } }) : Promise.resolve([]),
-  ]);
+  // One narrow read of the matching phones; the live ones counted by their session (issue 21.9: no id lists in SQL).
+  const rows = await getDb().organizationPhone.findMany({ where: baseWhere(q), select: { id: true, status: true } });
   const byStatus = Object.fromEntries(SESSION_STATES.map((s) => [s, 0])) as Record<SessionState, number>;
   const byHealth = Object.fromEntries(HEALTH_LEVELS.map((h) => [h, 0])) as Record<HealthLevel, number>;
-  let total = 0;
-  for (const g of stored) {
-    const n = g._count._all;
-    const s = (SESSION_STATES as readonly string[]).includes(g.status) ? (g.status as SessionState) : 'idle';
-    byStatus[RUNNING_STORED.includes(s) ? 'idle' : s] += n;
-    byHealth.closed += n;
-    total += n;
-  }
   const manager = getSessionManager();
-  for (const { id } of liveRows) {
-    const snap = manager.snapshot(id);
-    if (!snap) continue;
-    byStatus[snap.state] += 1;
-    byHealth[snap.health] += 1;
-    total += 1;
+  for (const row of rows) {
+    const shown = shownState(row.id, row.status, manager);
+    byStatus[shown.state] += 1;
+    byHealth[shown.health] += 1;
   }
-  return { total, byStatus, byHealth };
+  return { total: rows.length, byStatus, byHealth };
 }

@@ -13,7 +13,7 @@ import { getConfig } from './config';
 import { maskProxyUrl, proxyHost, redactUrlPasswords } from './sessions/proxy-url';
 import { pickFromPool } from './sessions/proxy-pool';
 
-type PhoneRow = {
+export type PhoneRow = {
   id: number;
   organizationId: number;
   phoneJid: string;

@@ -1,5 +1,6 @@
 // Everything that listens to the session engine, started once per process: metrics, webhooks
 // and the periodic health monitor.
+import { OutboundPolicy } from './http/outbound-guard';
 import { getConfig } from './config';
 import { getDb } from './db/client';
 import { getLogger } from './logger';
@@ -34,6 +35,7 @@ export function startSubscribers(manager: SessionManager): Subscribers {
       attempts: config.WEBHOOK_MAX_ATTEMPTS,
       baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
       maxDelayMs: config.WEBHOOK_RETRY_MAX_MS,
+      outbound: new OutboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
     },
     getDb(),
     log.child({ module: 'webhooks' }),

@@ -31,6 +31,7 @@ export async function runFleetDemo(count: number) {
   process.env.WA_WEBSOCKET_URL ||= `ws://127.0.0.1:${simPort}/ws/chat`;
   process.env.SIMULATOR_URL ||= `http://127.0.0.1:${simPort}`;
   process.env.KEEPALIVE_INTERVAL_MS ||= '5000';
+  process.env.OUTBOUND_ALLOW_INTERNAL ||= '127.0.0.0/8,::1'; // the demo's proxies and receivers are local
   const operatorPassword = !!process.env.ADMIN_PASSWORD;
   const config = prepareEnv();
   const simulator = await startSimulator({ port: simPort, idleTimeoutMs: IDLE_TIMEOUT_MS });

@@ -88,6 +88,8 @@ async function main() {
   const simPort = Number(process.env.SIM_PORT || 3001);
   process.env.WA_WEBSOCKET_URL ||= `ws://127.0.0.1:${simPort}/ws/chat`;
   process.env.SIMULATOR_URL ||= `http://127.0.0.1:${simPort}`;
+  // The demo's proxies and webhook receivers run on this machine: internal targets are allowed.
+  process.env.OUTBOUND_ALLOW_INTERNAL ||= '127.0.0.0/8,::1';
   // No known demo password: without ADMIN_PASSWORD the first admin gets a generated one, printed
   // once by prepareDatabase(). A password the operator supplied is never printed.
   const operatorPassword = !!process.env.ADMIN_PASSWORD;

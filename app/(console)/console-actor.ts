@@ -9,11 +9,12 @@ import { authOptions } from '@/lib/auth/options';
 import { sessionActor } from '@/lib/auth/session';
 import type { Actor } from '@/lib/auth/roles';
 import { getDb } from '@/lib/db/client';
+import { pageData } from '@/lib/http/request-outcome';
 
 export const consoleActor = cache(async (): Promise<Actor> => {
   const session = await getServerSession(authOptions());
   const user = session?.user as { id?: unknown; email?: unknown; sv?: unknown } | undefined;
-  const actor = user ? await sessionActor(getDb(), { sub: user.id, email: user.email, sv: user.sv }) : null;
+  const actor = user ? await pageData(sessionActor(getDb(), { sub: user.id, email: user.email, sv: user.sv })) : null;
   if (!actor) redirect('/login');
   return actor;
 });

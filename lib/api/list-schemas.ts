@@ -13,7 +13,7 @@ export type SessionSort = { field: SessionSortField; dir: 'asc' | 'desc' };
 const positiveInt = (name: string, max = 2_147_483_647) =>
   z
     .string()
-    .regex(/^\d+$/, `${name} must be a positive integer`)
+    .regex(/^\d{1,10}$/, `${name} must be a positive integer`)
     .transform(Number)
     .refine((n) => n >= 1 && n <= max, `${name} must be between 1 and ${max}`);
 

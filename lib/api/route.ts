@@ -59,15 +59,48 @@ async function readBody(req: Request, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** application/json or any `+json` type, parameters allowed. */
+const isJsonType = (contentType: string | null) => !!contentType && /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(contentType.trim());
+
+/** A NUL character anywhere in a string of the value (PostgreSQL refuses them in text: 500 before). */
+function findNul(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || '(root)' : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNul(value[i], path ? `${path}.${i}` : String(i));
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = findNul(k, path) ?? findNul(v, path ? `${path}.${k}` : k);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function refuseNul(value: unknown, what: string): void {
+  const path = findNul(value, '');
+  if (path) throw badRequest(`Invalid ${what}: ${path}: must not contain a NUL character`, [{ path, message: 'must not contain a NUL character' }]);
+}
+
 async function parseBody(req: Request, wanted: boolean): Promise<unknown> {
   if (!wanted) return undefined;
   const text = await readBody(req, getConfig().API_BODY_LIMIT);
   if (text.trim() === '') return {};
+  // A body is JSON only when it says so: a text/plain one is what a cross-site form or a careless
+  // client sends (issue 21.6).
+  if (!isJsonType(req.headers.get('content-type'))) {
+    throw new ApiError(415, 'Send the body as application/json', 'unsupported_media_type');
+  }
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     throw badRequest('Malformed JSON body');
   }
+  refuseNul(parsed, 'body');
+  return parsed;
 }
 
 export function route<B = undefined, Q = undefined, P = undefined>(
@@ -80,7 +113,9 @@ export function route<B = undefined, Q = undefined, P = undefined>(
       const rawParams = (await context?.params) ?? {};
       const params = validate(options.params, rawParams, 'path');
       const url = new URL(req.url);
-      const query = validate(options.query, Object.fromEntries(url.searchParams), 'query');
+      const rawQuery = Object.fromEntries(url.searchParams);
+      refuseNul(rawQuery, 'query');
+      const query = validate(options.query, rawQuery, 'query');
       const body = validate(options.body, await parseBody(req, !!options.body), 'body');
       const result = await handler({ req, body, query, params, actor });
       return result instanceof Response ? result : json(result ?? { success: true });

@@ -2,7 +2,7 @@
 // audit, health, demo faults): one definition, used by the route handlers and the OpenAPI document.
 import { z } from 'zod';
 import { TOKEN_SCOPES } from '../auth/roles';
-import { pageQuerySchema } from './session-schemas';
+import { idQueryParam, pageQuerySchema } from './session-schemas';
 
 export const organizationSchema = z.object({ id: z.number().int(), name: z.string() });
 
@@ -73,11 +73,7 @@ export const webhookDeliverySchema = z.object({
 export const webhookDeliveryPageSchema = z.object({ items: z.array(webhookDeliverySchema), nextCursor: z.number().int().nullable() });
 export const deliveriesQuerySchema = pageQuerySchema.extend({
   status: z.enum(DELIVERY_STATUSES).optional(),
-  organizationId: z
-    .string()
-    .regex(/^\d+$/, 'organizationId must be a positive integer')
-    .transform(Number)
-    .optional(),
+  organizationId: idQueryParam('organizationId').optional(),
 });
 export const organizationWebhookSchema = z.object({
   organizationId: z.number().int(),

@@ -44,13 +44,17 @@ export type SessionEventDto = z.infer<typeof sessionEventSchema>;
 
 export const statsResponseSchema = errorStatsSchema.extend({ phoneId: z.number().int(), isConnected: z.boolean() });
 
+/** A database id in a query string: digits, 1 to 2147483647 (PostgreSQL's integer; larger ones answered 500 before). */
+export const idQueryParam = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/, `${name} must be a positive integer`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 2_147_483_647, `${name} must be between 1 and 2147483647`);
+
 export const listQuerySchema = z.object({
   status: z.enum(SESSION_STATES).optional(),
-  organizationId: z
-    .string()
-    .regex(/^\d+$/, 'organizationId must be a positive integer')
-    .transform(Number)
-    .optional(),
+  organizationId: idQueryParam('organizationId').optional(),
   health: z.enum(HEALTH_LEVELS).optional(),
 });
 
@@ -101,7 +105,7 @@ export const pageQuerySchema = z.object({
     .default(50),
   before: z
     .string()
-    .regex(/^\d+$/, 'before must be a positive integer')
+    .regex(/^\d{1,10}$/, 'before must be a positive integer')
     .transform(Number)
     .refine((n) => n <= 2_147_483_647, 'before is out of range')
     .optional(),

@@ -4,7 +4,11 @@
 import { getToken } from 'next-auth/jwt';
 import { getConfig } from '../config';
 import { getDb } from '../db/client';
-import { forbidden, unauthorized } from '../api/errors';
+import { forbidden, tooManyRequests, unauthorized } from '../api/errors';
+import { CLIENT_IP_HEADER } from '../http/client-address';
+import { WindowCounter } from '../http/rate-limit';
+import { getLogger } from '../logger';
+import { tokenFailures } from './auth-metrics';
 import { verifyToken } from './tokens';
 import { sessionActor } from './session';
 import type { Actor } from './roles';
@@ -53,16 +57,44 @@ export function isSameOrigin(req: Request): boolean {
   return false;
 }
 
-/** Resolves the actor for a request at the given access level, or throws 401/403. */
+const holder = globalThis as unknown as { __tokenFailureWindows?: WindowCounter };
+
+/** Invalid bearer tokens per client address (issue 21.4): past TOKEN_MAX_FAILURES, every token check from it is refused. */
+function failedTokenChecks(): WindowCounter {
+  holder.__tokenFailureWindows ??= new WindowCounter(() => ({ max: getConfig().TOKEN_MAX_FAILURES, windowMs: getConfig().TOKEN_FAILURE_WINDOW_MS }));
+  return holder.__tokenFailureWindows;
+}
+
+/**
+ * A bearer token's actor, or 401; 429 once the address has sent too many invalid tokens (then even
+ * a valid token is refused until the window ends: a guesser learns nothing). Failures are counted
+ * in wa_auth_token_failures_total and logged with the address, never the token.
+ */
+async function actorFromToken(req: Request, authorization: string): Promise<Actor> {
+  const address = req.headers.get(CLIENT_IP_HEADER) ?? 'unknown';
+  const windows = failedTokenChecks();
+  const blocked = windows.check(address);
+  if (!blocked.allowed) {
+    tokenFailures().inc({ result: 'throttled' });
+    throw tooManyRequests('Too many invalid API tokens from this address; try again later', blocked.retryAfterSeconds);
+  }
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+  const actor = match ? await verifyToken(getDb(), match[1]) : null;
+  if (actor) return actor;
+  const counted = windows.hit(address);
+  tokenFailures().inc({ result: 'invalid' });
+  getLogger().warn({ clientAddress: address, throttled: !counted.allowed }, 'invalid or revoked API token');
+  throw unauthorized('Invalid or revoked API token');
+}
+
+/** Resolves the actor for a request at the given access level, or throws 401/403 (429 for a token guesser). */
 export async function authorize(req: Request, level: AccessLevel): Promise<Actor | null> {
   if (level === 'public') return null;
   const authorization = req.headers.get('authorization');
   let actor: Actor | null = null;
   let viaCookie = false;
   if (authorization) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-    actor = match ? await verifyToken(getDb(), match[1]) : null;
-    if (!actor) throw unauthorized('Invalid or revoked API token');
+    actor = await actorFromToken(req, authorization);
   } else {
     actor = await actorFromCookie(req);
     viaCookie = true;

@@ -117,6 +117,13 @@ export function nextAuthJson(handler: Handler, makeRequest: MakeRequest, loginUr
       if (method === 'POST' && !servesPost) return methodNotAllowed(allowed);
       if (method !== 'GET' && method !== 'POST') return methodNotAllowed(allowed);
 
+      if (action === 'error') {
+        // NextAuth's own error page answers ?error=Configuration with a 500 (issue 21.6): the
+        // console has no such page; the sign-in form shows the error named in the login URL.
+        const named = new URL(req.url).searchParams.get('error') ?? '';
+        const known = /^[A-Za-z]{1,40}$/.test(named) ? named : 'Default';
+        return json({ error: 'Sign-in failed', code: 'sign_in_failed', url: `${loginUrl()}?error=${encodeURIComponent(known)}` }, 400);
+      }
       let forwarded = req;
       if (method === 'POST') {
         // The HTTP edge has bounded the body already (API_BODY_LIMIT).

@@ -5,7 +5,7 @@ import { getConfig } from '../config';
 import { getDb } from '../db/client';
 import { getLogger } from '../logger';
 import { CLIENT_IP_HEADER } from '../http/client-address';
-import { reserveLoginAttempt, throttleKey, throttleMessage } from './throttle';
+import { reserveLoginAttempt, throttleKey, addressThrottleKey, throttleMessage } from './throttle';
 import { signInContext } from './sign-in-context';
 import { safeRedirectPath } from '../safe-redirect';
 import { endUserSessions, verifyCredentials } from './users';
@@ -38,9 +38,11 @@ export function authOptions(): NextAuthOptions {
           const db = getDb();
           const ctx = signInContext.getStore();
           try {
-            const key = throttleKey(email, clientIp(req?.headers));
-            // Counted before the password is checked, atomically (parallel attempts cannot exceed it).
-            const attempt = await reserveLoginAttempt(db, key, { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MS });
+            const ip = clientIp(req?.headers);
+            // Counted before the password is checked, atomically (parallel attempts cannot exceed
+            // it): per client address across emails first (a storm of new emails), then per email.
+            const byAddress = await reserveLoginAttempt(db, addressThrottleKey(ip), { maxFailures: config.LOGIN_ADDRESS_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MS });
+            const attempt = byAddress.allowed ? await reserveLoginAttempt(db, throttleKey(email, ip), { maxFailures: config.LOGIN_MAX_FAILURES, windowMs: config.LOGIN_WINDOW_MS }) : byAddress;
             if (!attempt.allowed) {
               if (ctx) ctx.throttledForSeconds = attempt.retryAfterSeconds;
               throw new Error(throttleMessage(attempt.retryAfterSeconds));
@@ -51,6 +53,7 @@ export function authOptions(): NextAuthOptions {
               return null;
             }
             await attempt.succeeded();
+            if (byAddress.allowed) await byAddress.succeeded();
             getLogger().info({ userId: user.id }, 'signed in');
             return { id: String(user.id), email: user.email, name: user.name ?? user.email, role: user.role, sv: user.sessionVersion };
           } catch (err) {

@@ -11,6 +11,8 @@ export interface ThrottleOptions {
 }
 
 export const throttleKey = (email: string, ip: string) => `${email.trim().toLowerCase()}|${ip}`;
+/** Every sign-in from one client address, whatever the email (issue 21.3); the leading space keeps it apart from email keys (trimmed). */
+export const addressThrottleKey = (ip: string) => ` address|${ip}`;
 
 export type LoginAttempt = { allowed: true; succeeded: () => Promise<void> } | { allowed: false; retryAfterSeconds: number };
 

@@ -4,6 +4,7 @@
 // With a secret, each attempt carries the seed-era `X-Webhook-Signature` and the Standard Webhooks
 // headers (`webhook-id`, the same on every retry of one delivery; `webhook-timestamp`;
 // `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`): see docs/webhooks.md.
+import { guardedPost, INTERNAL_ADDRESS, isOutboundRefused, type OutboundPolicy } from '../http/outbound-guard';
 import crypto from 'node:crypto';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
@@ -23,6 +24,8 @@ export interface WebhookSettings {
   maxDelayMs?: number;
   /** how often the outbox worker looks for due deliveries (besides its own wake-ups) */
   pollMs?: number;
+  /** which addresses receivers may have (internal ones refused unless allowed; issue 21.2) */
+  outbound: OutboundPolicy;
 }
 
 export interface SessionErrorWarning {
@@ -228,12 +231,11 @@ export class WebhookNotifier {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(row.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.settings.timeoutMs ?? 5000) });
-      statusCode = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-      if (!res.ok) error = `HTTP ${res.status}`;
+      // Never a redirect (issue 21.2): a 3xx is a failed delivery, its Location is not fetched.
+      statusCode = await guardedPost(row.url, { headers, body, timeoutMs: this.settings.timeoutMs ?? 5000, outbound: this.settings.outbound });
+      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
     } catch (err) {
-      error = String((err as Error)?.message ?? err);
+      error = isOutboundRefused(err) ? `refused: ${INTERNAL_ADDRESS}` : String((err as Error)?.message ?? err);
     }
     const ok = error === null;
     await this.db.webhookDelivery

@@ -10,6 +10,7 @@ import { getLogger, type Logger } from '../logger';
 import { errorStats } from './decrypt-errors';
 import { EventBus } from './events';
 import { Session, type EngineSettings, type SocketFactory } from './session';
+import { OutboundPolicy } from '../http/outbound-guard';
 import type { SessionEngineEvent, SessionErrorStats, SessionEventListener, SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
 
@@ -29,6 +30,7 @@ export function settingsFromConfig(config: Config): EngineSettings {
     keepAliveIntervalMs: config.KEEPALIVE_INTERVAL_MS,
     baileysLogLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'fatal',
     proxyConnectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS,
+    outbound: new OutboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
   };
 }
 

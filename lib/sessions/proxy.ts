@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { SocksProxyAgent } from 'socks-proxy-agent';
 import { parseProxyUrl, type ParsedProxy } from './proxy-url';
+import { INTERNAL_ADDRESS, isOutboundRefused, OutboundPolicy } from '../http/outbound-guard';
 
 export { maskProxyUrl, parseProxyUrl, proxyHost, proxyUrlSchema } from './proxy-url';
 
@@ -31,6 +32,8 @@ const NET_CODES = /\b(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND
 /** Maps what an agent threw while opening a tunnel to a ProxyError. */
 export function toProxyError(err: unknown, proxy: { host: string; port: number }): ProxyError {
   if (err instanceof ProxyError) return err;
+  // An internal address (issue 21.2): the reason code only, never the address looked up.
+  if (isOutboundRefused(err)) return new ProxyError('refused', `proxy address not allowed: ${INTERNAL_ADDRESS}`);
   const e = err as { code?: string; message?: string; address?: string; port?: number; name?: string };
   const message = String(e?.message ?? err);
   const code = e?.code && NET_CODES.test(e.code) ? e.code : message.match(NET_CODES)?.[1];
@@ -75,7 +78,7 @@ type ConnectFn = (req: ClientRequest, opts: { host?: string; port?: number; secu
 async function guardedConnect(proxy: ParsedProxy, timeoutMs: number, connect: () => Promise<Socket>, onTimeout?: () => void): Promise<Socket> {
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
-  const pending = connect();
+  const pending = Promise.resolve().then(connect);
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       timedOut = true;
@@ -100,8 +103,10 @@ class GuardedHttpProxyAgent extends HttpsProxyAgent<string> {
   constructor(
     private readonly parsed: ParsedProxy,
     private readonly timeoutMs: number,
+    private readonly outbound: OutboundPolicy,
   ) {
-    super(parsed.url);
+    // The proxy's name is resolved by the policy's lookup: an internal address is refused.
+    super(parsed.url, { lookup: outbound.lookup });
   }
 
   override async connect(req: ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]) {
@@ -119,6 +124,7 @@ class GuardedHttpProxyAgent extends HttpsProxyAgent<string> {
       this.parsed,
       this.timeoutMs,
       () => {
+        this.outbound.checkLiteral(this.parsed.host);
         this.connectOpts = { ...base, signal: controller.signal } as typeof base;
         try {
           return (super.connect as ConnectFn).call(this, req, opts);
@@ -134,7 +140,9 @@ class GuardedHttpProxyAgent extends HttpsProxyAgent<string> {
       // would wait for its handshake timeout. Fail now with what the proxy said.
       socket.destroy();
       if (status === 407) throw new ProxyError('auth', 'proxy authentication failed');
-      throw new ProxyError('refused', `proxy refused the tunnel: HTTP ${status}${statusText ? ` ${statusText}` : ''}`);
+      // The status only: the proxy's own text is a third party's and reaches read tokens (issue 21.2).
+      void statusText;
+      throw new ProxyError('refused', `proxy refused the tunnel: HTTP ${status}`);
     }
     return socket;
   }
@@ -144,22 +152,28 @@ class GuardedSocksProxyAgent extends SocksProxyAgent {
   constructor(
     private readonly parsed: ParsedProxy,
     private readonly timeoutMs: number,
+    private readonly outbound: OutboundPolicy,
   ) {
-    super(parsed.url);
+    // socket_options reach net.connect to the proxy: its name is resolved by the policy's lookup.
+    super(parsed.url, { socketOptions: { lookup: outbound.lookup } as never });
   }
 
   override async connect(req: ClientRequest, opts: Parameters<SocksProxyAgent['connect']>[1]) {
-    return guardedConnect(this.parsed, this.timeoutMs, () => (super.connect as ConnectFn).call(this, req, opts));
+    return guardedConnect(this.parsed, this.timeoutMs, () => {
+      this.outbound.checkLiteral(this.parsed.host);
+      return (super.connect as ConnectFn).call(this, req, opts);
+    });
   }
 }
 
 export const DEFAULT_PROXY_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The agents for one socket: every connection of that phone goes through its proxy. */
-export function createProxyAgents(url: string, opts: { connectTimeoutMs?: number } = {}): ProxyAgents {
+export function createProxyAgents(url: string, opts: { connectTimeoutMs?: number; outbound: OutboundPolicy }): ProxyAgents {
   const parsed = parseProxyUrl(url);
   const timeoutMs = opts.connectTimeoutMs ?? DEFAULT_PROXY_CONNECT_TIMEOUT_MS;
-  const agent: Agent = parsed.scheme === 'http' || parsed.scheme === 'https' ? new GuardedHttpProxyAgent(parsed, timeoutMs) : new GuardedSocksProxyAgent(parsed, timeoutMs);
+  const agent: Agent =
+    parsed.scheme === 'http' || parsed.scheme === 'https' ? new GuardedHttpProxyAgent(parsed, timeoutMs, opts.outbound) : new GuardedSocksProxyAgent(parsed, timeoutMs, opts.outbound);
   return {
     agent,
     fetchAgent: agent,

@@ -14,6 +14,7 @@ import { isUnreachable, Outbox, storeFor, type PhoneStateWrite, type SessionStor
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
+import type { OutboundPolicy } from '../http/outbound-guard';
 import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
 
 export interface EngineSettings {
@@ -29,6 +30,8 @@ export interface EngineSettings {
   proxyConnectTimeoutMs?: number;
   /** the most state and event writes kept per phone while the database is unreachable (default 1000) */
   outboxLimit?: number;
+  /** which addresses a phone's proxy may have (internal ones refused unless allowed; issue 21.2) */
+  outbound: OutboundPolicy;
 }
 
 /** Makes a phone's socket: Baileys' makeWASocket in production; tests may pass their own. */
@@ -353,7 +356,7 @@ export class Session {
     this.setState('connecting');
     const { settings } = this.deps;
     // Every connection of the phone goes through its proxy: the WebSocket, media and other fetches.
-    const proxy = this.proxyUrl ? createProxyAgents(this.proxyUrl, { connectTimeoutMs: settings.proxyConnectTimeoutMs }) : null;
+    const proxy = this.proxyUrl ? createProxyAgents(this.proxyUrl, { connectTimeoutMs: settings.proxyConnectTimeoutMs, outbound: settings.outbound }) : null;
     if (proxy) this.log.info({ proxy: proxyHost(this.proxyUrl) }, `connecting through proxy ${proxy.host}`);
     const makeSocket = this.deps.makeSocket ?? makeWASocket;
     const sock = runInSessionContext(this.sink, () =>

@@ -136,6 +136,11 @@ export async function startConsole(opts: { provider?: DbProvider; env?: Record<s
           NEXTAUTH_URL: at,
           NEXTAUTH_SECRET: secret,
           LOG_LEVEL: process.env.TEST_CONSOLE_LOG_LEVEL ?? 'warn',
+          // every test proxy and webhook receiver listens on loopback (refused by default)
+          OUTBOUND_ALLOW_INTERNAL: '127.0.0.0/8,::1',
+          // the auth matrix (http-auth.test.ts) sends a forged token to every route from one address;
+          // token-throttle.test.ts tests the default limit with its own setting
+          TOKEN_MAX_FAILURES: '100000',
           ...opts.env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

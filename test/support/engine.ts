@@ -2,6 +2,10 @@
 import pino from 'pino';
 import { SessionManager } from '../../lib/sessions/manager';
 import type { EngineSettings } from '../../lib/sessions/session';
+import { OutboundPolicy } from '../../lib/http/outbound-guard';
+
+/** Every test target (proxies, webhook receivers) listens on loopback: allowed as internal targets. */
+export const TEST_OUTBOUND = new OutboundPolicy('127.0.0.0/8,::1');
 import type { SessionEngineEvent } from '../../lib/sessions/types';
 import type { Db } from '../../lib/db/client';
 
@@ -14,6 +18,8 @@ export function testSettings(wsUrl: string, overrides: Partial<EngineSettings> =
     reconnectMaxAttempts: 5,
     keepAliveIntervalMs: 30_000,
     baileysLogLevel: 'silent',
+    // the tests' proxies listen on loopback
+    outbound: TEST_OUTBOUND,
     ...overrides,
   };
 }

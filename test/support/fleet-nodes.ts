@@ -35,6 +35,7 @@ export async function startNode(name: string, env: Record<string, string>, timeo
       NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? crypto.randomBytes(24).toString('hex'),
       LOG_LEVEL: process.env.TEST_CONSOLE_LOG_LEVEL ?? 'warn',
       FLEET_BUS_KEY: TEST_FLEET_BUS_KEY,
+      OUTBOUND_ALLOW_INTERNAL: '127.0.0.0/8,::1', // the tests' proxies and receivers are on loopback
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

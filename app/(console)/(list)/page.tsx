@@ -5,6 +5,7 @@ import { PAGE_SIZE } from '@/lib/ui/list-params';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { translator } from '@/lib/ui/i18n';
 import { consoleActor } from '../console-actor';
+import { pageData } from '@/lib/http/request-outcome';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,9 +17,8 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function SessionsPage() {
   await consoleActor();
   // First paint from the server: one page and the tile counts; the client keeps them live.
-  const [page, summary] = await Promise.all([
-    querySessionsPage({ limit: PAGE_SIZE, page: 1, sort: { field: 'id', dir: 'desc' } /* DEFAULT_SORT */ }),
-    sessionSummary(),
-  ]);
+  const [page, summary] = await pageData(
+    Promise.all([querySessionsPage({ limit: PAGE_SIZE, page: 1, sort: { field: 'id', dir: 'desc' } /* DEFAULT_SORT */ }), sessionSummary()]),
+  );
   return <SessionsTable initialPage={page} initialSummary={summary} />;
 }

@@ -4,6 +4,7 @@ import { getDb } from '@/lib/db/client';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { formatDate, translator } from '@/lib/ui/i18n';
 import { consoleActor } from '../console-actor';
+import { pageData } from '@/lib/http/request-outcome';
 import type { Metadata } from 'next';
 import { requestLocale as pageLocale } from '@/lib/ui/server-locale';
 import { translator as pageTranslator } from '@/lib/ui/i18n';
@@ -22,7 +23,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   await consoleActor();
   const { before } = await searchParams;
   const cursor = before && /^\d{1,10}$/.test(before) ? Number(before) : undefined;
-  const page = await listAudit(getDb(), { limit: 50, before: cursor });
+  const page = await pageData(listAudit(getDb(), { limit: 50, before: cursor }));
   const locale = await requestLocale();
   const t = translator(locale);
   return (

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { startWebhookReceiver } from '../../support/webhook-receiver';
-import { testLogger } from '../../support/engine';
+import { testLogger, TEST_OUTBOUND } from '../../support/engine';
 import { WebhookNotifier } from '../../../lib/notify/webhooks';
 import { startConsole } from '../../support/console-server';
 
@@ -30,7 +30,7 @@ test(`${provider}: webhook outbox survives a restart, stops at the limit, one se
     await tdb.drop();
   });
   const worker = (settings: Partial<ConstructorParameters<typeof WebhookNotifier>[0]> = {}) => {
-    const w = new WebhookNotifier({ url: hook.url, secret: 'outbox-secret-123456', attempts: 5, baseDelayMs: 300, pollMs: 50, ...settings }, tdb.db, testLogger());
+    const w = new WebhookNotifier({ url: hook.url, outbound: TEST_OUTBOUND, secret: 'outbox-secret-123456', attempts: 5, baseDelayMs: 300, pollMs: 50, ...settings }, tdb.db, testLogger());
     workers.push(w);
     return w;
   };

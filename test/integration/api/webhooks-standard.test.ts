@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { createTestDatabase } from '../../support/databases';
 import { startWebhookReceiver, type Received } from '../../support/webhook-receiver';
-import { testLogger } from '../../support/engine';
+import { testLogger, TEST_OUTBOUND } from '../../support/engine';
 import { WebhookNotifier, errorWarningPayload } from '../../../lib/notify/webhooks';
 import type { SessionEngineEvent } from '../../../lib/sessions/types';
 
@@ -36,7 +36,7 @@ test('Standard Webhooks: verify as a receiver does, one id across retries, the s
 
   await t.test('a plain secret: raw format, or whsec_ + base64 of it', async () => {
     const secret = 'plain-seed-secret-' + crypto.randomBytes(4).toString('hex');
-    const notifier = new WebhookNotifier({ url: hook.url, secret, attempts: 3, baseDelayMs: 20 }, tdb.db, testLogger());
+    const notifier = new WebhookNotifier({ url: hook.url, outbound: TEST_OUTBOUND, secret, attempts: 3, baseDelayMs: 20 }, tdb.db, testLogger());
     hook.failNextRequests(2);
     notifier.onEngineEvent(failure(2, 3));
     await notifier.idle();
@@ -62,7 +62,7 @@ test('Standard Webhooks: verify as a receiver does, one id across retries, the s
   await t.test('a whsec_ secret works as it is', async () => {
     hook.received.length = 0;
     const secret = 'whsec_' + crypto.randomBytes(24).toString('base64');
-    const notifier = new WebhookNotifier({ url: hook.url, secret, baseDelayMs: 20 }, tdb.db, testLogger());
+    const notifier = new WebhookNotifier({ url: hook.url, outbound: TEST_OUTBOUND, secret, baseDelayMs: 20 }, tdb.db, testLogger());
     notifier.onEngineEvent({ type: 'auto-closed', phoneId: 7, phoneJid: '77050000007@s.whatsapp.net', reason: 'Bad MAC limit reached (3/3)', errorType: 'Bad MAC', at: new Date().toISOString() });
     await notifier.idle();
     const [r] = hook.received;
@@ -72,7 +72,7 @@ test('Standard Webhooks: verify as a receiver does, one id across retries, the s
 
   await t.test('two deliveries have two ids', async () => {
     hook.received.length = 0;
-    const notifier = new WebhookNotifier({ url: hook.url, secret: 'x'.repeat(20), baseDelayMs: 20 }, tdb.db, testLogger());
+    const notifier = new WebhookNotifier({ url: hook.url, outbound: TEST_OUTBOUND, secret: 'x'.repeat(20), baseDelayMs: 20 }, tdb.db, testLogger());
     notifier.onEngineEvent(failure(2, 3));
     notifier.onEngineEvent(failure(3, 3));
     await notifier.idle();
@@ -98,7 +98,7 @@ test('early warning: off by default (the seed), a `warning` at the first counted
   assert.equal(early(4, 5)?.severity, 'critical');
   assert.equal(early(1, 2)?.severity, 'critical', 'when the first failure is already max - 1 it is critical, sent once');
 
-  const notifier = new WebhookNotifier({ url: hook.url, earlyWarning: true, baseDelayMs: 20 }, tdb.db, testLogger());
+  const notifier = new WebhookNotifier({ url: hook.url, outbound: TEST_OUTBOUND, earlyWarning: true, baseDelayMs: 20 }, tdb.db, testLogger());
   for (let count = 1; count <= 3; count++) notifier.onEngineEvent(failure(count, 3));
   await notifier.idle();
   const sent = hook.received.map((r) => [r.json.currentCount, r.json.severity]);

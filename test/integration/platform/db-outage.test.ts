@@ -1,6 +1,6 @@
 // Issue 11, item 9: while PostgreSQL is unreachable every route answers 503 JSON
 // { error, code: 'database_unavailable' } (not 500 "Internal error"), without driver details, and
-// everything works again once it is back. Uses a PostgreSQL of its own (stopped and started here);
+// everything works again once it is back; issue 21.6: the pages / and /audit answer a 503 page. Uses a PostgreSQL of its own (stopped and started here);
 // the shared one on 5432 is never touched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,6 +68,13 @@ test('PostgreSQL outage: 503 database_unavailable on every route, recovery after
   }
   const health = await fetch(`${url}/api/health`);
   assert.equal(health.status, 503);
+  // Issue 21.6: the pages answer a 503 page too (they answered 500 before).
+  for (const page of ['/', '/audit']) {
+    const res = await fetch(url + page, { headers: { cookie } });
+    await res.text();
+    assert.equal(res.status, 503, `page ${page}`);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/, `page ${page}`);
+  }
 
   await pg.start();
   await until('health to recover', async () => (await fetch(`${url}/api/health`)).status === 200);

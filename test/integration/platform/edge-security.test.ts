@@ -101,7 +101,7 @@ const counts = (answers: Answer[]) => answers.reduce<Record<number, number>>((ac
 
 test('HTTP edge: bodies, throttle, NextAuth JSON, headers', async (t) => {
   const server: ConsoleServer = await startConsole({
-    env: { SESSIONS_AUTOSTART: 'false', TRUSTED_PROXIES: PROXY_ADDRESS, BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS), API_BODY_LIMIT: String(LIMIT), LOGIN_MAX_FAILURES: '5' },
+    env: { SESSIONS_AUTOSTART: 'false', TRUSTED_PROXIES: PROXY_ADDRESS, BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS), API_BODY_LIMIT: String(LIMIT), LOGIN_MAX_FAILURES: '5', LOGIN_ADDRESS_MAX_FAILURES: '1000' /* per-email behaviour here; auth-floods.test.ts tests the per-address limit */ },
   });
   t.after(() => server.stop());
   const { url } = server;

@@ -73,6 +73,7 @@ for (const kind of ['hang', '500', 'refuse'] as const) {
     // The production wiring reads its settings from the environment and the process-wide database.
     process.env.ERROR_WEBHOOK_URL = hook.url;
     process.env.WEBHOOK_RETRY_BASE_MS = '1000';
+    process.env.OUTBOUND_ALLOW_INTERNAL = '127.0.0.0/8,::1'; // the receiver listens on loopback
     resetConfig();
     await setDb(tdb.db);
     const manager = new SessionManager(tdb.db, testSettings(sim.url), testLogger());
@@ -92,6 +93,7 @@ for (const kind of ['hang', '500', 'refuse'] as const) {
       await setDb(undefined);
       delete process.env.ERROR_WEBHOOK_URL;
       delete process.env.WEBHOOK_RETRY_BASE_MS;
+      delete process.env.OUTBOUND_ALLOW_INTERNAL;
       resetConfig();
     });
     const failuresBefore = await counterValue(getMetrics(manager).webhookFailures);

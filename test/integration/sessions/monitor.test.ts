@@ -43,12 +43,14 @@ test('the monitor runs on its schedule through the production wiring and reports
     await hook.close();
     delete process.env.ERROR_WEBHOOK_URL;
     delete process.env.HEALTH_CHECK_INTERVAL_MS;
+    delete process.env.OUTBOUND_ALLOW_INTERNAL;
     resetConfig();
   });
   const { sim, tdb, manager, rec } = await startEngineHarness(t);
   t.after(() => setDb(undefined));
   process.env.ERROR_WEBHOOK_URL = hook.url;
   process.env.HEALTH_CHECK_INTERVAL_MS = '1000';
+  process.env.OUTBOUND_ALLOW_INTERNAL = '127.0.0.0/8,::1'; // the receiver listens on loopback
   process.env.LOG_LEVEL = 'silent';
   resetConfig();
   await setDb(tdb.db);

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { DisconnectReason } from '@whiskeysockets/baileys';
+import { OutboundPolicy } from '../../../lib/http/outbound-guard';
 import { decideAfterClose } from '../../../lib/sessions/close-policy';
 import { Session, type SocketFactory } from '../../../lib/sessions/session';
 import { EventBus } from '../../../lib/sessions/events';
@@ -89,7 +90,7 @@ test('session state machine: drop → reconnect after the backoff delay → open
       db: {} as never,
       logger: pino({ level: 'silent' }),
       bus,
-      settings: { waWebSocketUrl: 'ws://unused', limits: { maxBadMacErrors: 3, maxBadDecryptErrors: 5 }, ...settings, keepAliveIntervalMs: 30_000, baileysLogLevel: 'silent' },
+      settings: { waWebSocketUrl: 'ws://unused', limits: { maxBadMacErrors: 3, maxBadDecryptErrors: 5 }, ...settings, keepAliveIntervalMs: 30_000, baileysLogLevel: 'silent', outbound: new OutboundPolicy() },
       makeSocket: factory,
       store,
     }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null });
@@ -146,7 +147,7 @@ test('a socket that is no longer the session\'s reads and writes no keys; the ne
     db: {} as never,
     logger: pino({ level: 'silent' }),
     bus: new EventBus(),
-    settings: { waWebSocketUrl: 'ws://unused', limits: { maxBadMacErrors: 3, maxBadDecryptErrors: 5 }, ...settings, keepAliveIntervalMs: 30_000, baileysLogLevel: 'silent' },
+    settings: { waWebSocketUrl: 'ws://unused', limits: { maxBadMacErrors: 3, maxBadDecryptErrors: 5 }, ...settings, keepAliveIntervalMs: 30_000, baileysLogLevel: 'silent', outbound: new OutboundPolicy() },
     makeSocket: factory,
     store,
   }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null });

@@ -1,6 +1,7 @@
 // Proxy URLs (validation, masking, host), the pool's assignment, and failure reasons.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { OutboundPolicy } from '../../../lib/http/outbound-guard';
 import { maskProxyUrl, parseProxyUrl, proxyHost, redactUrlPasswords } from '../../../lib/sessions/proxy-url';
 import { assignMany, pickFromPool } from '../../../lib/sessions/proxy-pool';
 import { createProxyAgents, ProxyError, proxyErrorOf, toProxyError } from '../../../lib/sessions/proxy';
@@ -86,16 +87,16 @@ test('failure reasons: unreachable with code and address, authentication, timeou
 });
 
 test('agents: HTTP(S) CONNECT for http/https, SOCKS for socks5/socks5h, one agent for socket and fetches', () => {
-  const http = createProxyAgents('http://u:p@h:3128');
+  const http = createProxyAgents('http://u:p@h:3128', { outbound: new OutboundPolicy() });
   assert.equal(http.agent.constructor.name, 'GuardedHttpProxyAgent');
   assert.equal(http.fetchAgent, http.agent);
   assert.equal(http.options.httpsAgent, http.agent);
   assert.equal(http.options.proxy, false);
   assert.equal(http.host, 'h:3128');
-  assert.equal(createProxyAgents('socks5h://h').agent.constructor.name, 'GuardedSocksProxyAgent');
-  const socks = createProxyAgents('socks5://h') as unknown as { agent: { shouldLookup: boolean } };
+  assert.equal(createProxyAgents('socks5h://h', { outbound: new OutboundPolicy() }).agent.constructor.name, 'GuardedSocksProxyAgent');
+  const socks = createProxyAgents('socks5://h', { outbound: new OutboundPolicy() }) as unknown as { agent: { shouldLookup: boolean } };
   assert.equal(socks.agent.shouldLookup, true, 'socks5 resolves names locally');
-  assert.equal((createProxyAgents('socks5h://h') as unknown as { agent: { shouldLookup: boolean } }).agent.shouldLookup, false, 'socks5h resolves them at the proxy');
+  assert.equal((createProxyAgents('socks5h://h', { outbound: new OutboundPolicy() }) as unknown as { agent: { shouldLookup: boolean } }).agent.shouldLookup, false, 'socks5h resolves them at the proxy');
 });
 
 test('logs: a proxyUrl field is redacted wherever it sits in a log object', async () => {
