@@ -6,7 +6,7 @@ import { SignOutButton } from './auth/SignOutButton';
 import { ThemeSwitch } from './ThemeSwitch';
 import type { Locale } from '@/lib/ui/i18n';
 
-export function Header(props: { email: string; role: string; locale: Locale; labels: Record<'title' | 'sessions' | 'audit' | 'tokens' | 'webhooks' | 'signOut' | 'role' | 'language' | 'nav', string> }) {
+export function Header(props: { email: string; role: string; locale: Locale; labels: Record<'title' | 'sessions' | 'audit' | 'tokens' | 'webhooks' | 'users' | 'signOut' | 'role' | 'language' | 'nav', string> }) {
   const path = usePathname();
   const router = useRouter();
   const { labels } = props;
@@ -30,6 +30,7 @@ export function Header(props: { email: string; role: string; locale: Locale; lab
             {link('/audit', labels.audit)}
             {link('/tokens', labels.tokens)}
             {link('/webhooks', labels.webhooks)}
+            {props.role === 'admin' && link('/users', labels.users)}
           </nav>
         </div>
         <div className="flex flex-wrap items-center gap-3 text-sm">

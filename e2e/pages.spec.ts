@@ -46,6 +46,9 @@ test('session detail: the demo fault panel injects faults and the page follows l
   await page.getByTestId('fault-inject').click();
   await expect(page.getByTestId('detail-badmac')).toHaveText('1/3');
   await expect(page.getByTestId('timeline')).toContainText('Bad MAC from +15550001111 (1/3)');
+  // Each injected fault is audited: who sent which fault to which phone.
+  const audit = await (await page.request.get(`${e2eEnv().url}/api/audit?targetType=phone&targetId=${id}&limit=50`)).json();
+  expect(audit.items.filter((a: { action: string }) => a.action === 'demo.fault').map((a: { detail: { type: string } }) => a.detail.type).sort()).toEqual(['bad-decrypt', 'bad-mac']);
   await shoot(page, testInfo, 'detail-1280');
   await page.setViewportSize({ width: 390, height: 844 });
   await shoot(page, testInfo, 'detail-390');

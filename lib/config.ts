@@ -22,6 +22,8 @@ const schema = z.object({
   ADMIN_EMAIL: z.email().default('admin@example.com'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** json for log collectors; pretty for a person at a terminal (the demo's default) */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   /** Baileys' waWebSocketUrl: the real WhatsApp service by default, the simulator in the demo. */
   WA_WEBSOCKET_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').default('wss://web.whatsapp.com/ws/chat'),
   /** Control URL of the WhatsApp simulator; when set the UI shows the fault-injection panel. */

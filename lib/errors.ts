@@ -47,7 +47,7 @@ export class NotFoundError extends DomainError {
 }
 
 /** Which conflict, for clients that act on it (HTTP 409 either way). */
-export const CONFLICT_CODES = ['conflict', 'already_registered', 'not_pairing'] as const;
+export const CONFLICT_CODES = ['conflict', 'already_registered', 'not_pairing', 'last_admin', 'user_exists'] as const;
 export type ConflictCode = (typeof CONFLICT_CODES)[number];
 
 /** The request contradicts the current state (already exists, not pairing…) (HTTP 409). */
@@ -71,6 +71,15 @@ export class UnavailableError extends DomainError {
   static readonly brand: string = 'UnavailableError';
   readonly code: string;
   constructor(message: string, code = 'unavailable', details?: unknown) {
+    super(message, details);
+    this.code = code;
+  }
+}
+
+/** A service the console calls answered with an error (HTTP 502): the console is fine, its upstream is not. */
+export class UpstreamError extends DomainError {
+  readonly code: string;
+  constructor(message: string, code = 'upstream', details?: unknown) {
     super(message, details);
     this.code = code;
   }

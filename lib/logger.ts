@@ -1,6 +1,8 @@
-// pino, JSON lines, with secrets redacted wherever they may appear in a log object.
+// pino, JSON lines (or readable lines with LOG_FORMAT=pretty), with secrets redacted wherever they
+// may appear in a log object.
 import pino from 'pino';
 import { getConfig } from './config';
+import { prettyDestination } from './log-format';
 
 export const REDACT_PATHS = [
   'password',
@@ -50,7 +52,7 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    options.destination ?? (getConfig().LOG_FORMAT === 'pretty' ? prettyDestination() : undefined),
   );
 }
 

@@ -33,6 +33,10 @@ import {
   organizationSchema,
   revokedTokenSchema,
   tokenSchema,
+  inviteUserBodySchema,
+  invitedUserSchema,
+  userRoleBodySchema,
+  userSchema,
   deliveriesQuerySchema,
   organizationWebhookBodySchema,
   organizationWebhookSchema,
@@ -244,6 +248,32 @@ export const OPERATIONS: OperationSpec[] = [
     summary: 'Revoke an API token (effective at once)',
     responses: { 200: { description: 'Revoked', schema: revokedTokenSchema } },
   },
+  // users
+  {
+    method: 'get', path: '/api/users', operationId: 'listUsers', tag: 'users', auth: 'admin',
+    summary: 'Console users (never a password)',
+    responses: { 200: { description: 'Users', schema: z.array(userSchema) } },
+  },
+  {
+    method: 'post', path: '/api/users', operationId: 'inviteUser', tag: 'users', auth: 'admin', body: inviteUserBodySchema,
+    summary: 'Invite a user: creates them with a generated one-time password, shown only in this answer',
+    responses: { 201: { description: 'Invited', schema: invitedUserSchema }, 409: 'Conflict' },
+  },
+  {
+    method: 'patch', path: '/api/users/{id}', operationId: 'changeUserRole', tag: 'users', auth: 'admin', body: userRoleBodySchema,
+    summary: "Change a user's role (ends their sign-in sessions); the last admin cannot be demoted (409 last_admin)",
+    responses: { 200: { description: 'Changed', schema: successSchema.extend({ user: invitedUserSchema.shape.user }) }, 409: 'Conflict' },
+  },
+  {
+    method: 'delete', path: '/api/users/{id}', operationId: 'deleteUser', tag: 'users', auth: 'admin',
+    summary: 'Delete a user (their sign-in sessions end at once); the last admin cannot be deleted (409 last_admin)',
+    responses: { 200: { description: 'Deleted', schema: successSchema }, 409: 'Conflict' },
+  },
+  {
+    method: 'post', path: '/api/users/{id}/sign-out', operationId: 'signOutUser', tag: 'users', auth: 'admin',
+    summary: 'End every sign-in session of a user',
+    responses: { 200: { description: 'Signed out', schema: successSchema } },
+  },
   // monitoring
   {
     method: 'get', path: '/api/metrics', operationId: 'getMetrics', tag: 'monitoring', auth: 'read',
@@ -367,8 +397,8 @@ const RESPONSES = {
   BadRequest: errorResponse('Invalid path id, query or body (`details` lists each field)'),
   Unauthorized: errorResponse('Not signed in, or an invalid or revoked API token'),
   Forbidden: errorResponse('A viewer or read token on a change, or a cookie change from another origin (CSRF)'),
-  NotFound: errorResponse('No such phone, token or organization'),
-  Conflict: errorResponse('The state does not allow this: the phone exists (code already_registered), the session is not pairing (code not_pairing), or another conflict (code conflict)'),
+  NotFound: errorResponse('No such phone, token, user or organization'),
+  Conflict: errorResponse('The state does not allow this: the phone exists (code already_registered), the session is not pairing (code not_pairing), the email is taken (code user_exists), the last admin would be demoted or deleted (code last_admin), or another conflict (code conflict)'),
   PayloadTooLarge: errorResponse('The body is over API_BODY_LIMIT bytes (code payload_too_large; refused before it is read)'),
   RequestTimeout: errorResponse('The body did not arrive within BODY_TIMEOUT_MS (code request_timeout)'),
   TooManyRequests: errorResponse('Throttled', { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } }),

@@ -52,6 +52,36 @@ export async function pairMissing(db: Db, simulator: Awaited<ReturnType<typeof s
   console.log('Demo phones paired.');
 }
 
+/** Resolves once the console process prints that it listens. */
+function listening(child: ReturnType<typeof spawn>): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = '';
+    const onData = (d: Buffer) => {
+      seen = (seen + d.toString()).slice(-500);
+      if (seen.includes('Console listening on')) {
+        child.stdout!.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+  });
+}
+
+/** Waits (at most `maxMs`) until no demo phone is still connecting, so boot's messages come before the banner. */
+async function phonesSettled(databaseUrl: string, maxMs: number): Promise<void> {
+  const db = createDb(databaseUrl);
+  try {
+    const until = Date.now() + maxMs;
+    while (Date.now() < until) {
+      const busy = await db.organizationPhone.count({ where: { status: { in: ['connecting', 'idle'] } } });
+      if (busy === 0) return;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  } finally {
+    await db.$disconnect();
+  }
+}
+
 /** NODES>1: the local PostgreSQL's `wa_console_demo` database (created when missing), unless DATABASE_URL names a PostgreSQL one. */
 async function fleetDatabase(): Promise<string> {
   const given = process.env.DATABASE_URL;
@@ -101,14 +131,23 @@ async function main() {
   await pairMissing(db, simulator);
   await db.$disconnect();
 
+  // A person reads this terminal: readable log lines, warnings and errors only (LOG_LEVEL=info shows
+  // every step), and the sign-in banner printed last, once the phones have come up.
+  process.env.LOG_FORMAT ||= 'pretty';
+  process.env.LOG_LEVEL ||= 'warn';
   // scripts/server.ts: Next behind the HTTP edge, on HOST (127.0.0.1 unless set); lib/boot.ts handles the signals.
-  const next = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], { cwd: ROOT, env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' }, stdio: 'inherit' });
+  const next = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], { cwd: ROOT, env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  next.stdout!.pipe(process.stdout);
   const password = adminPassword
     ? `password ${adminPassword} (generated, shown this once)`
     : operatorPassword
       ? 'the password from ADMIN_PASSWORD'
-      : 'the password printed when this database\'s first admin was created';
-  console.log(`\nConsole: ${config.NEXTAUTH_URL} (listening on ${config.HOST}; set HOST=0.0.0.0 to open it to the network)\nSign in as ${config.ADMIN_EMAIL} with ${password}\nCtrl-C stops the console and the simulator.\n`);
+      : `the password printed when this database's first admin was created (forgot it? npm run -s user -- password ${config.ADMIN_EMAIL})`;
+  void (async () => {
+    await listening(next);
+    await phonesSettled(config.DATABASE_URL, 30_000);
+    console.log(`\nConsole: ${config.NEXTAUTH_URL} (listening on ${config.HOST}; set HOST=0.0.0.0 to open it to the network)\nSign in as ${config.ADMIN_EMAIL} with ${password}\nCtrl-C stops the console and the simulator.\n`);
+  })().catch((err) => console.error(err instanceof Error ? err.message : err));
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;

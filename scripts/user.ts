@@ -1,15 +1,17 @@
-// `npm run -s user -- list | role EMAIL admin|viewer | password EMAIL | delete EMAIL | sign-out EMAIL`
+// `npm run -s user -- list | add EMAIL [--role admin|viewer] | role EMAIL admin|viewer | password EMAIL | delete EMAIL | sign-out EMAIL`
 // Manages console users on the database named by DATABASE_URL (migrating it first). `password`
 // reads the new password from the NEW_PASSWORD env var or, else, the first line of stdin, so it
 // never appears in the process list. Role and password changes, deletion and sign-out end the
-// user's sign-in sessions at once.
+// user's sign-in sessions at once. `add` creates a user (role viewer unless --role says otherwise)
+// with a generated one-time password, printed once on stdout (the rest goes to stderr).
 import { parseConfig } from '../lib/config';
 import { migrateDeploy } from '../lib/db/migrate';
 import { createDb } from '../lib/db/client';
 import { parseRole } from '../lib/auth/roles';
+import { inviteUser } from '../lib/auth/user-admin';
 import { deleteUser, endUserSessions, findUserByEmail, listUsers, setUserPassword, setUserRole } from '../lib/auth/users';
 
-const USAGE = 'usage: npm run -s user -- list | role EMAIL admin|viewer | password EMAIL | delete EMAIL | sign-out EMAIL';
+const USAGE = 'usage: npm run -s user -- list | add EMAIL [--role admin|viewer] | role EMAIL admin|viewer | password EMAIL | delete EMAIL | sign-out EMAIL';
 
 async function readStdinLine(): Promise<string> {
   let data = '';
@@ -28,6 +30,19 @@ async function main(): Promise<number> {
   try {
     if (command === 'list') {
       for (const u of await listUsers(db)) console.log(`${u.id}\t${u.email}\t${u.role}`);
+      return 0;
+    }
+    if (command === 'add') {
+      const flag = process.argv.slice(4);
+      const role = flag.length === 0 ? 'viewer' : flag[0] === '--role' ? parseRole(flag[1]) : null;
+      if (!email || !role || flag.length > 2 || !/^[^\s@]+@[^\s@]+$/.test(email)) {
+        console.error(USAGE);
+        return 2;
+      }
+      // Audited as 'system': whoever can run this command holds the database itself.
+      const { user, password } = await inviteUser(db, { email, role }, null);
+      console.error(`${user.email} added as ${user.role}; their one-time password (shown once):`);
+      console.log(password);
       return 0;
     }
     if (!email || !['role', 'password', 'delete', 'sign-out'].includes(command)) {

@@ -159,15 +159,15 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
         <input type="search" aria-label={t('filter.search')} placeholder={t('filter.search')} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="filter-search" className={`${INPUT} w-72 max-w-full`} />
         <select aria-label={t('filter.status')} value={filters.status} onChange={(e) => update({ status: e.target.value as SessionState | '' })} data-testid="filter-status" className={INPUT}>
           <option value="">{t('filter.status')}: {t('filter.all')}</option>
-          {SESSION_STATES.map((st) => <option key={st} value={st}>{t(`status.${st}`)}</option>)}
+          {SESSION_STATES.map((st) => <option key={st} value={st}>{t('filter.status')}: {t(`status.${st}`)}</option>)}
         </select>
         <select aria-label={t('filter.health')} value={filters.health} onChange={(e) => update({ health: e.target.value as HealthLevel | '' })} data-testid="filter-health" className={INPUT}>
           <option value="">{t('filter.health')}: {t('filter.all')}</option>
-          {HEALTH_LEVELS.map((h) => <option key={h} value={h}>{t(`health.${h}`)}</option>)}
+          {HEALTH_LEVELS.map((h) => <option key={h} value={h}>{t('filter.health')}: {t(`health.${h}`)}</option>)}
         </select>
         <select aria-label={t('filter.organization')} value={filters.organizationId} onChange={(e) => update({ organizationId: e.target.value })} data-testid="filter-org" className={INPUT}>
           <option value="">{t('filter.organization')}: {t('filter.all')}</option>
-          {(orgs.data ?? []).map((o) => <option key={o.id} value={String(o.id)}>{o.name}</option>)}
+          {(orgs.data ?? []).map((o) => <option key={o.id} value={String(o.id)}>{t('filter.organization')}: {o.name}</option>)}
         </select>
         <span className="inline-flex items-center gap-1">
           <select aria-label={t('sort.by')} value={field} onChange={(e) => { setSort((e.target.value === 'id' || e.target.value === 'lastConnectedAt' ? '-' : '') + e.target.value); setPage(1); }} data-testid="sort-field" className={INPUT}>

@@ -1,6 +1,6 @@
 // One error type with an HTTP status, and one mapper from any error to a JSON response.
 import { getLogger } from '../logger';
-import { asDomainError, ConflictError, InvalidInputError, NotFoundError, UnavailableError, type DomainError } from '../errors';
+import { asDomainError, ConflictError, InvalidInputError, NotFoundError, UnavailableError, UpstreamError, type DomainError } from '../errors';
 
 export class ApiError extends Error {
   constructor(
@@ -42,6 +42,7 @@ const DOMAIN_STATUS: [abstract new (...args: never[]) => DomainError, number][] 
   [ConflictError, 409],
   [InvalidInputError, 400],
   [UnavailableError, 503],
+  [UpstreamError, 502],
 ];
 
 /** Maps any thrown value to a JSON response; never leaks a stack trace. */

@@ -1,7 +1,7 @@
 // Request and response shapes of the routes outside the sessions API (organizations, tokens,
 // audit, health, demo faults): one definition, used by the route handlers and the OpenAPI document.
 import { z } from 'zod';
-import { TOKEN_SCOPES } from '../auth/roles';
+import { ROLES, TOKEN_SCOPES } from '../auth/roles';
 import { idQueryParam, pageQuerySchema } from './session-schemas';
 
 export const organizationSchema = z.object({ id: z.number().int(), name: z.string() });
@@ -84,3 +84,23 @@ export const organizationWebhookBodySchema = z.object({
   url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2000).nullable(),
   secret: z.string().min(16, 'secret must be at least 16 characters').max(500).nullable().optional().describe('omit to keep the current secret, null to remove it'),
 });
+
+// Console users (the Users page): the password is never returned, except once on invitation.
+export const userSchema = z.object({
+  id: z.number().int(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role: z.enum(ROLES),
+  createdAt: z.string(),
+  lastLoginAt: z.string().nullable(),
+});
+export const inviteUserBodySchema = z.object({
+  email: z.email({ error: 'email must be an email address' }).max(200),
+  role: z.enum(ROLES, { error: 'role must be admin or viewer' }),
+  name: z.string().trim().min(1).max(100).optional(),
+});
+export const invitedUserSchema = z.object({
+  user: userSchema.omit({ createdAt: true, lastLoginAt: true }),
+  password: z.string().describe('the one-time password to hand to the user: shown once, only its hash is stored'),
+});
+export const userRoleBodySchema = z.object({ role: z.enum(ROLES, { error: 'role must be admin or viewer' }) });

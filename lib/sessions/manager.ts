@@ -43,6 +43,8 @@ export class SessionManager implements FleetHost {
   /** local events and the events of phones other nodes run (the event stream reads this) */
   readonly viewBus: EventBus;
   private readonly log: Logger;
+  /** the logger the manager was given, for children of another module */
+  private readonly rootLog: Logger;
   /** this process's membership in the fleet (null: a manager on its own, as in engine tests) */
   private fleet: Fleet | null = null;
 
@@ -53,6 +55,7 @@ export class SessionManager implements FleetHost {
     /** how sessions make their sockets (Baileys' makeWASocket by default) */
     private readonly makeSocket?: SocketFactory,
   ) {
+    this.rootLog = logger;
     this.log = logger.child({ module: 'sessions' });
     this.bus = new EventBus((err) => this.log.error({ err }, 'session event listener failed'));
     this.viewBus = new EventBus((err) => this.log.error({ err }, 'session view listener failed'));
@@ -70,7 +73,8 @@ export class SessionManager implements FleetHost {
   joinFleet(settings: FleetSettings, bus: FleetBus): Fleet {
     if (this.fleet) return this.fleet;
     const store = storeFor(this.db);
-    this.fleet = new Fleet(this.db, store, bus, this, settings, this.log.child({ module: 'fleet' }));
+    // From the process logger: a child of this.log would carry `module` twice.
+    this.fleet = new Fleet(this.db, store, bus, this, settings, this.rootLog.child({ module: 'fleet' }));
     store.onStaleOwner((phoneId) => {
       this.log.warn({ phoneId }, 'write refused: another node owns this phone now');
       this.fleet?.owned.delete(phoneId);

@@ -13,6 +13,7 @@ export const queryKeys = {
   summary: (query: string) => ['sessions', 'summary', query] as const,
   organizations: () => ['organizations'] as const,
   tokens: () => ['tokens'] as const,
+  users: () => ['users'] as const,
   organizationWebhook: (id: number) => ['organizations', id, 'webhook'] as const,
   webhookDeliveries: () => ['webhook-deliveries'] as const,
 };

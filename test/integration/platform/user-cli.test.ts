@@ -9,7 +9,7 @@ import { createUser, verifyCredentials } from '../../../lib/auth/users';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-function cli(databaseUrl: string, args: string[], stdin = ''): Promise<{ code: number | null; output: string }> {
+function cli(databaseUrl: string, args: string[], stdin = ''): Promise<{ code: number | null; output: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'user.ts'), ...args], {
       cwd: ROOT,
@@ -17,10 +17,14 @@ function cli(databaseUrl: string, args: string[], stdin = ''): Promise<{ code: n
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+      stdout += d;
+    });
     child.stderr.on('data', (d) => (output += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
+    child.on('close', (code) => resolve({ code, output, stdout }));
     child.stdin.end(stdin);
   });
 }
@@ -56,6 +60,21 @@ for (const provider of testProviders().filter((p) => p === 'sqlite')) {
 
     r = await cli(tdb.url, ['list']);
     assert.match(r.output, new RegExp(`^${u.id}\\tops@test.local\\tviewer$`, 'm'));
+
+    // `add`: a viewer unless --role says otherwise, with a one-time password printed once on stdout.
+    r = await cli(tdb.url, ['add', 'new@test.local']);
+    assert.equal(r.code, 0, r.output);
+    const oneTime = r.stdout.trim();
+    assert.match(oneTime, /^[\w-]{16}$/, 'stdout holds just the password');
+    assert.equal((await verifyCredentials(db, 'new@test.local', oneTime))?.role, 'viewer');
+    r = await cli(tdb.url, ['add', 'boss@test.local', '--role', 'admin']);
+    assert.equal(r.code, 0, r.output);
+    assert.equal((await verifyCredentials(db, 'boss@test.local', r.stdout.trim()))?.role, 'admin');
+    r = await cli(tdb.url, ['add', 'new@test.local']);
+    assert.equal(r.code, 1, 'an existing email is refused');
+    r = await cli(tdb.url, ['add', 'x@test.local', '--role', 'owner']);
+    assert.equal(r.code, 2, 'unknown role refused');
+    await db.user.deleteMany({ where: { email: { in: ['new@test.local', 'boss@test.local'] } } });
 
     r = await cli(tdb.url, ['delete', 'ops@test.local']);
     assert.equal(r.code, 0, r.output);

@@ -1,0 +1,19 @@
+import { idParams, otherMethods, route } from '@/lib/api/route';
+import { getDb } from '@/lib/db/client';
+import { changeUserRole, removeUser } from '@/lib/auth/user-admin';
+import { userRoleBodySchema } from '@/lib/api/schemas';
+
+export const dynamic = 'force-dynamic';
+
+export const PATCH = route({ auth: 'admin', params: idParams, body: userRoleBodySchema }, async ({ params, body, actor }) => ({
+  success: true,
+  message: 'Role changed',
+  user: await changeUserRole(getDb(), params.id, body.role, actor),
+}));
+
+export const DELETE = route({ auth: 'admin', params: idParams }, async ({ params, actor }) => {
+  await removeUser(getDb(), params.id, actor);
+  return { success: true, message: 'User deleted' };
+});
+
+export const { GET, POST, PUT } = otherMethods(['PATCH', 'DELETE']);
