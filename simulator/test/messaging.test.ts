@@ -1,11 +1,12 @@
 // Messages through the real Baileys client: a phone writes to contacts (device lists, pre-keys,
 // Signal, the server ack), contacts answer with receipts, and contacts write to the phone.
+import crypto from 'node:crypto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BinaryNode, WAMessageUpdate } from '@whiskeysockets/baileys';
 import { proto } from '@whiskeysockets/baileys';
-import { startSimulator, type Simulator } from '../index';
-import { pairPhone, trackUnhandled, type Client } from './helpers';
+import { simulatorMediaAgent, startSimulator, type Simulator } from '../index';
+import { connect, pairPhone, trackUnhandled, type Client } from './helpers';
 
 let sim: Simulator;
 let n = 0;
@@ -76,4 +77,117 @@ test('a phone sends a text: the contact decrypts it, the server acks, receipts b
   await stop(client);
   unhandled.stop();
   assert.deepEqual(unhandled.seen, []);
+});
+
+test('a resend under the same id is shown once and counted; with acks off the server drops the stanza unacked', async () => {
+  const phone = nextPhone();
+  const contact = nextContact();
+  const client = await pairPhone(sim, phone);
+  const seen = watch(client);
+  const first = await client.sock.sendMessage(contact, { text: 'once' });
+  const id = first!.key.id!;
+  await until('shown', () => sim.messaging.inbox(contact).find((m) => m.id === id));
+  // What a console does after a crash: the stored message again, under its stored id.
+  await client.sock.relayMessage(contact, first!.message!, { messageId: id });
+  await until('counted twice', () => sim.messaging.inbox(contact).find((m) => m.id === id && m.times === 2));
+  assert.equal(sim.messaging.inbox(contact).length, 1);
+  assert.equal(seen.acks.filter((a) => a.attrs.id === id).length, 2, 'each stanza acked');
+
+  sim.messaging.configurePhone(phone, { ack: false });
+  const since = sim.events().at(-1)!.seq;
+  const lost = await client.sock.sendMessage(contact, { text: 'no ack' });
+  const lostId = lost!.key.id!;
+  await until('dropped', () => sim.events(since).find((e) => e.type === 'message-unacked' && (e.detail as { id: string }).id === lostId));
+  assert.equal(seen.acks.some((a) => a.attrs.id === lostId), false, 'the ack is sent before that event or never');
+  assert.equal(sim.messaging.inbox(contact).some((m) => m.id === lostId), false);
+  assert.deepEqual(sim.messaging.phoneSent(phone).find((s) => s.id === lostId), { ...sim.messaging.phoneSent(phone).find((s) => s.id === lostId)!, acked: false, times: 1 });
+  sim.messaging.configurePhone(phone, { ack: null }); // back to the global setting (ack)
+  await client.sock.relayMessage(contact, lost!.message!, { messageId: lostId });
+  await until('acked on resend', () => seen.acks.find((a) => a.attrs.id === lostId));
+  const entry = await until('shown', () => sim.messaging.inbox(contact).find((m) => m.id === lostId));
+  assert.equal(entry.times, 1, 'the dropped stanza never reached the contact');
+  await stop(client);
+});
+
+test('a number marked not on WhatsApp: onWhatsApp says so and sending fails at the key fetch', async () => {
+  const phone = nextPhone();
+  const absent = nextContact();
+  const present = nextContact();
+  const client = await pairPhone(sim, phone);
+  sim.messaging.configureContact(absent, { notOnWhatsApp: true });
+  const found = await client.sock.onWhatsApp(absent, present);
+  assert.deepEqual(found?.map((f) => [f.jid, f.exists]), [[present, true]], 'Baileys lists only numbers that exist');
+  await assert.rejects(client.sock.sendMessage(absent, { text: 'hello?' }), /item-not-found/);
+  assert.equal(sim.messaging.inbox(absent).length, 0);
+  await stop(client);
+});
+
+test('contacts write to a phone over the control API: text, a reaction, an image Baileys downloads; offline delivery at login', async () => {
+  const phone = nextPhone();
+  const contact = nextContact();
+  const client = await pairPhone(sim, phone);
+  const upserts: import('@whiskeysockets/baileys').WAMessage[] = [];
+  client.sock.ev.on('messages.upsert', ({ messages }) => upserts.push(...messages.filter((m) => !m.key.fromMe)));
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(sim.controlUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as { id: string; error?: string } };
+  };
+  const text = await post(`/contacts/${contact.split('@')[0]}/send`, { to: phone, text: 'hello phone' });
+  assert.equal(text.status, 200);
+  const got = await until('text', () => upserts.find((m) => m.key.id === text.body.id));
+  assert.equal(got.message?.conversation, 'hello phone');
+  assert.equal(got.key.remoteJid, contact);
+  await until('delivered to the phone', () => sim.messaging.contactSent(contact).find((s) => s.id === text.body.id && s.status === 'delivered'));
+
+  // The phone answers; the contact reacts to that answer.
+  const answer = await client.sock.sendMessage(contact, { text: 'hi contact' });
+  await until('answer shown', () => sim.messaging.inbox(contact).find((m) => m.id === answer!.key.id));
+  const reaction = await post(`/contacts/${contact}/send`, { to: phone, reaction: { id: answer!.key.id, text: '👍' } });
+  const r = await until('reaction', () => upserts.find((m) => m.key.id === reaction.body.id));
+  assert.equal(r.message?.reactionMessage?.text, '👍');
+  assert.equal(r.message?.reactionMessage?.key?.id, answer!.key.id);
+
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5e2b3f40000000049454e44ae426082', 'hex');
+  const image = await post(`/contacts/${contact}/send`, { to: phone, media: { kind: 'image', mimetype: 'image/png', data: png.toString('base64'), caption: 'a pixel' } });
+  assert.equal(image.status, 200, image.body.error);
+  const m = await until('image', () => upserts.find((x) => x.key.id === image.body.id));
+  assert.equal(m.message?.imageMessage?.caption, 'a pixel');
+  const { downloadMediaMessage } = await import('@whiskeysockets/baileys');
+  const agent = simulatorMediaAgent(sim.media);
+  const data = await downloadMediaMessage(m, 'buffer', { options: { httpsAgent: agent } } as never);
+  assert.deepEqual(data, png, 'Baileys downloads from mmg.whatsapp.net (mapped to the simulator) and decrypts');
+  agent.destroy();
+
+  // Sent while the phone is offline: kept, delivered at its next login.
+  await stop(client);
+  const offline = await post(`/contacts/${contact}/send`, { to: phone, text: 'while you were away' });
+  assert.equal(offline.status, 200);
+  const again = connect(sim.url, client.auth);
+  const later: string[] = [];
+  again.sock.ev.on('messages.upsert', ({ messages }) => later.push(...messages.map((x) => x.message?.conversation ?? '')));
+  await until('offline message', () => later.includes('while you were away'));
+  await stop(again);
+});
+
+test('a phone sends an image and a document: uploaded over HTTPS to the simulator, the contact decrypts and checks them', async () => {
+  const phone = nextPhone();
+  const contact = nextContact();
+  const agent = simulatorMediaAgent(sim.media);
+  const client = await pairPhone(sim, phone, { socket: { fetchAgent: agent } });
+  const jpeg = Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), Buffer.alloc(5000, 7)]);
+  const sentImage = await client.sock.sendMessage(contact, { image: jpeg, caption: 'look', mimetype: 'image/jpeg', jpegThumbnail: '' });
+  const doc = Buffer.from('%PDF-1.4 simulated document\n'.repeat(100));
+  const sentDoc = await client.sock.sendMessage(contact, { document: doc, mimetype: 'application/pdf', fileName: 'report.pdf' });
+  const img = await until('image', () => sim.messaging.inbox(contact).find((m) => m.id === sentImage!.key.id));
+  assert.equal(img.kind, 'image');
+  assert.equal(img.caption, 'look');
+  assert.deepEqual(img.media, { mimetype: 'image/jpeg', fileName: null, size: jpeg.length, sha256: crypto.createHash('sha256').update(jpeg).digest('hex'), verified: true });
+  const pdf = await until('document', () => sim.messaging.inbox(contact).find((m) => m.id === sentDoc!.key.id));
+  assert.equal(pdf.media?.fileName, 'report.pdf');
+  assert.equal(pdf.media?.verified, true);
+  const res = await fetch(`${sim.controlUrl}/contacts/${contact}/inbox/${sentDoc!.key.id}/media`);
+  assert.equal(res.headers.get('content-type'), 'application/pdf');
+  assert.deepEqual(Buffer.from(await res.arrayBuffer()), doc);
+  await stop(client);
+  agent.destroy();
 });
