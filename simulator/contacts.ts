@@ -136,6 +136,17 @@ export class Contact {
     );
   }
 
+  registrationBytes(): Buffer {
+    const buf = Buffer.alloc(4);
+    buf.writeUInt32BE(this.registrationId);
+    return buf;
+  }
+
+  /** Drops every Signal session (as after a reinstall that kept the keys): what arrives next on an old session cannot be read. */
+  forgetSessions() {
+    this.store.sessions.clear();
+  }
+
   hasSession(deviceJid: string) {
     return this.store.sessions.has(this.address(deviceJid).toString());
   }

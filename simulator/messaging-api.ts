@@ -72,6 +72,11 @@ export async function messagingRoutes(core: SimulatorCore, req: http.IncomingMes
       res.end(data);
       return true;
     }
+    if (parts.length === 3 && c === 'reset-sessions' && method === 'POST') {
+      await m.resetSessions(b);
+      t.send(res, 200, { ok: true });
+      return true;
+    }
     if (parts.length === 3 && c === 'sent' && method === 'GET') {
       t.send(res, 200, m.contactSent(b));
       return true;

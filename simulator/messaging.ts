@@ -40,6 +40,8 @@ export interface InboxEntry {
   lastAt: string;
   /** why the contact could not read it (no session, bad MAC, …), while it could not */
   error?: string;
+  /** retry receipts the contact sent for it (asking the phone to encrypt it again) */
+  retries: number;
 }
 
 export interface ContactSent {
@@ -104,6 +106,7 @@ export interface ContactSendRequest {
   reaction?: { id: string; text: string };
 }
 
+const MAX_RETRY_RECEIPTS = 2;
 const now = () => new Date().toISOString();
 const unix = () => String(Math.floor(Date.now() / 1000));
 const deviceOf = (deviceJid: string) => Number(deviceJid.split('@')[0].split(':')[1] ?? 0);
@@ -189,6 +192,12 @@ export class Messaging {
     const data = cs.media.get(id);
     if (!data) throw new SimulatorError(404, `no media for message ${id} in ${cs.jid}'s inbox`);
     return { data, mimetype: cs.inbox.get(id)?.media?.mimetype ?? 'application/octet-stream' };
+  }
+
+  /** The contact loses its Signal sessions (e.g. reinstalled): the phone's next message fails, and is retried. */
+  resetSessions(input: string) {
+    const cs = this.state(input);
+    return this.serial(cs, async () => cs.contact.forgetSessions());
   }
 
   contactSent(input: string): ContactSent[] {
@@ -337,7 +346,7 @@ export class Messaging {
   /** The contact's client gets a stanza: decrypts it, shows the id once, counts it, sends receipts. */
   private async receive(cs: ContactState, phoneJid: string, fromDeviceJid: string, id: string, encs: BinaryNode[]) {
     let entry = cs.inbox.get(id);
-    if (!entry) cs.inbox.set(id, (entry = { id, from: phoneJid, kind: 'undecryptable', times: 0, firstAt: now(), lastAt: now() }));
+    if (!entry) cs.inbox.set(id, (entry = { id, from: phoneJid, kind: 'undecryptable', times: 0, firstAt: now(), lastAt: now(), retries: 0 }));
     entry.times++;
     entry.lastAt = now();
     let readable = entry.kind !== 'undecryptable';
@@ -352,8 +361,19 @@ export class Messaging {
       }
     }
     if (readable) delete entry.error;
-    this.host.record('contact-received', phoneJid, { id, contact: cs.jid, kind: entry.kind, times: entry.times });
-    if (!readable) return;
+    this.host.record('contact-received', phoneJid, { id, contact: cs.jid, kind: entry.kind, times: entry.times, readable });
+    if (!readable) {
+      // Like a WhatsApp client: ask the sender to encrypt it again (Baileys fetches fresh keys
+      // and resends it under the same id, if its getMessage still has the message).
+      if (entry.retries < MAX_RETRY_RECEIPTS) {
+        entry.retries++;
+        this.toPhone(phoneJid, `receipt:${id}:retry`, { tag: 'receipt', attrs: { from: cs.jid, id, type: 'retry', t: unix() }, content: [
+          { tag: 'retry', attrs: { count: String(entry.retries), id, t: unix(), v: '1' } },
+          { tag: 'registration', attrs: {}, content: cs.contact.registrationBytes() },
+        ] });
+      }
+      return;
+    }
     const policy = this.policy(cs);
     this.later(policy.delivery, () => this.toPhone(phoneJid, `receipt:${id}:delivery`, { tag: 'receipt', attrs: { from: cs.jid, id, t: unix() } }));
     this.later(policy.read, () => this.toPhone(phoneJid, `receipt:${id}:read`, { tag: 'receipt', attrs: { from: cs.jid, id, type: 'read', t: unix() } }));

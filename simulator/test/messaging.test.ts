@@ -191,3 +191,58 @@ test('a phone sends an image and a document: uploaded over HTTPS to the simulato
   await stop(client);
   agent.destroy();
 });
+
+test('a contact that cannot read a message sends a retry receipt: Baileys fetches fresh keys and resends it under the same id', async () => {
+  const phone = nextPhone();
+  const contact = nextContact();
+  const sentByPhone = new Map<string, import('@whiskeysockets/baileys').proto.IMessage>();
+  const client = await pairPhone(sim, phone, { socket: { getMessage: async (key) => sentByPhone.get(key.id!) } });
+  const first = await client.sock.sendMessage(contact, { text: 'sets up the session' });
+  sentByPhone.set(first!.key.id!, first!.message!);
+  await until('first', () => sim.messaging.inbox(contact).find((m) => m.id === first!.key.id && m.kind === 'text'));
+  await sim.messaging.resetSessions(contact);
+  const fetches = sim.events().filter((e) => e.type === 'key-fetch').length;
+  const second = await client.sock.sendMessage(contact, { text: 'after the reset' });
+  sentByPhone.set(second!.key.id!, second!.message!);
+  const entry = await until('read after the retry', () => sim.messaging.inbox(contact).find((m) => m.id === second!.key.id && m.kind === 'text'));
+  assert.equal(entry.text, 'after the reset');
+  assert.equal(entry.times, 2, 'the first stanza could not be read, the resend could');
+  assert.equal(entry.retries, 1);
+  assert.ok(sim.events().filter((e) => e.type === 'key-fetch').length > fetches, 'Baileys fetched the contact keys again');
+  await stop(client);
+});
+
+test('messaging control routes: settings round-trip, the media CA, bad input gets 400/404 JSON', async () => {
+  const call = async (method: string, path: string, body?: string) => {
+    const res = await fetch(sim.controlUrl + path, { method, headers: { 'content-type': 'application/json' }, body });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const put = await call('PUT', '/settings/messaging', JSON.stringify({ receipts: { read: 1500 } }));
+  assert.deepEqual(put.body, { receipts: { delivery: 0, read: 1500 }, ack: true });
+  assert.deepEqual((await call('PUT', '/settings/messaging', JSON.stringify({ receipts: { read: 'never' } }))).body.receipts, { delivery: 0, read: 'never' });
+  const contact = await call('PUT', '/contacts/+49 152 0000 0777', JSON.stringify({ receipts: { delivery: 10 } }));
+  assert.deepEqual(contact.body, { jid: '4915200000777@s.whatsapp.net', notOnWhatsApp: false, receipts: { delivery: 10, read: 'never' }, received: 0, sent: 0 });
+  const ca = await call('GET', '/media/ca');
+  assert.equal(ca.status, 200);
+  assert.match(String(ca.body.caPem), /^-----BEGIN CERTIFICATE-----/);
+  assert.deepEqual([ca.body.host, ca.body.port], [sim.media.host, sim.media.port]);
+  assert.equal('auth' in ca.body, false);
+  const cases: [string, string, string | undefined, number][] = [
+    ['PUT', '/settings/messaging', '{"receipts":{"delivery":-1}}', 400],
+    ['PUT', '/settings/messaging', '{"acks":true}', 400],
+    ['PUT', '/contacts/4915200000777', '{"notOnWhatsApp":"yes"}', 400],
+    ['PUT', '/phones/77061000001/messaging', '{"ack":"no"}', 400],
+    ['POST', '/contacts/4915200000777/send', '{}', 400],
+    ['POST', '/contacts/4915200000777/send', '{"to":"77061000001","text":"a","reaction":{"id":"X","text":"x"}}', 400],
+    ['POST', '/contacts/4915200000777/send', '{"to":"77069999999","text":"a"}', 404],
+    ['POST', '/contacts/4915200000777/send', '{"to":"77061000001","media":{"kind":"gif","mimetype":"x","data":"AA=="}}', 400],
+    ['GET', '/contacts/abc/inbox', undefined, 400],
+    ['GET', '/contacts/4915200000777/inbox/NOPE/media', undefined, 404],
+    ['GET', '/contacts/4915200000777/nothing', undefined, 404],
+  ];
+  for (const [method, path, body, status] of cases) {
+    const res = await call(method, path, body);
+    assert.equal(res.status, status, `${method} ${path} ${body}`);
+    assert.equal(typeof res.body.error, 'string');
+  }
+});
