@@ -147,7 +147,10 @@ export class MediaHost {
       const enc = Buffer.concat(chunks);
       // The path names the file's encrypted SHA-256 (base64url): a corrupted upload is refused.
       const claimed = decodeURIComponent(url.pathname.split('/')[3] ?? '');
-      if (claimed && crypto.createHash('sha256').update(enc).digest('base64url') !== claimed.replace(/=+$/, '')) return json(400, { error: 'hash mismatch' });
+      if (claimed && crypto.createHash('sha256').update(enc).digest('base64url') !== claimed.replace(/=+$/, '')) {
+        this.log('media-upload-refused', { kind, bytes: enc.length, reason: 'hash mismatch' });
+        return json(400, { error: 'hash mismatch' });
+      }
       const { directPath, url: mediaUrl } = this.put(kind, enc);
       this.log('media-upload', { kind, bytes: enc.length });
       return json(200, { url: mediaUrl, direct_path: directPath });

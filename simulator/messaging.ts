@@ -345,10 +345,9 @@ export class Messaging {
 
   /** The contact's client gets a stanza: decrypts it, shows the id once, counts it, sends receipts. */
   private async receive(cs: ContactState, phoneJid: string, fromDeviceJid: string, id: string, encs: BinaryNode[]) {
-    let entry = cs.inbox.get(id);
-    if (!entry) cs.inbox.set(id, (entry = { id, from: phoneJid, kind: 'undecryptable', times: 0, firstAt: now(), lastAt: now(), retries: 0 }));
-    entry.times++;
-    entry.lastAt = now();
+    // Shown (in the inbox) only once processed: never half-filled to someone polling it.
+    const existing = cs.inbox.get(id);
+    const entry: InboxEntry = existing ? structuredClone(existing) : { id, from: phoneJid, kind: 'undecryptable', times: 0, firstAt: now(), lastAt: now(), retries: 0 };
     let readable = entry.kind !== 'undecryptable';
     for (const enc of encs) {
       try {
@@ -361,6 +360,9 @@ export class Messaging {
       }
     }
     if (readable) delete entry.error;
+    entry.times++;
+    entry.lastAt = now();
+    cs.inbox.set(id, entry);
     this.host.record('contact-received', phoneJid, { id, contact: cs.jid, kind: entry.kind, times: entry.times, readable });
     if (!readable) {
       // Like a WhatsApp client: ask the sender to encrypt it again (Baileys fetches fresh keys

@@ -91,7 +91,7 @@ test('a resend under the same id is shown once and counted; with acks off the se
   await client.sock.relayMessage(contact, first!.message!, { messageId: id });
   await until('counted twice', () => sim.messaging.inbox(contact).find((m) => m.id === id && m.times === 2));
   assert.equal(sim.messaging.inbox(contact).length, 1);
-  assert.equal(seen.acks.filter((a) => a.attrs.id === id).length, 2, 'each stanza acked');
+  await until('each stanza acked', () => seen.acks.filter((a) => a.attrs.id === id).length === 2);
 
   sim.messaging.configurePhone(phone, { ack: false });
   const since = sim.events().at(-1)!.seq;
@@ -175,7 +175,10 @@ test('a phone sends an image and a document: uploaded over HTTPS to the simulato
   const agent = simulatorMediaAgent(sim.media);
   const client = await pairPhone(sim, phone, { socket: { fetchAgent: agent } });
   const jpeg = Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), Buffer.alloc(5000, 7)]);
-  const sentImage = await client.sock.sendMessage(contact, { image: jpeg, caption: 'look', mimetype: 'image/jpeg', jpegThumbnail: '' });
+  const sentImage = await client.sock.sendMessage(contact, { image: jpeg, caption: 'look', mimetype: 'image/jpeg', jpegThumbnail: '' }).catch((err) => {
+    console.log(JSON.stringify(sim.events().filter((e) => e.type.startsWith('media'))));
+    throw err;
+  });
   const doc = Buffer.from('%PDF-1.4 simulated document\n'.repeat(100));
   const sentDoc = await client.sock.sendMessage(contact, { document: doc, mimetype: 'application/pdf', fileName: 'report.pdf' });
   const img = await until('image', () => sim.messaging.inbox(contact).find((m) => m.id === sentImage!.key.id));
