@@ -15,7 +15,7 @@ async function main() {
   const port = Number(process.env.SIM_PORT ?? 3001);
   const host = process.env.SIM_HOST ?? '127.0.0.1';
   const sim = await startSimulator({ port, host, idleTimeoutMs: idleTimeoutMs() });
-  console.log(`WhatsApp simulator listening\n  WebSocket (waWebSocketUrl): ${sim.url}\n  control API:               ${sim.controlUrl}`);
+  console.log(`WhatsApp simulator listening\n  WebSocket (waWebSocketUrl): ${sim.url}\n  control API:               ${sim.controlUrl}\n  media host (HTTPS):        ${sim.media.host}:${sim.media.port} (CA: GET ${sim.controlUrl}/media/ca)`);
   const stop = async () => {
     await sim.close();
     process.exit(0);

@@ -25,6 +25,10 @@ export interface ConnectionHooks {
   onBundleUpload(conn: Connection, bundle: DeviceBundle): void;
   onKeyFetch(conn: Connection, jids: string[]): BinaryNode[];
   onNode(conn: Connection, node: BinaryNode): void;
+  /** queries answered elsewhere (messaging: usync, media_conn); null = not handled */
+  onQuery?(conn: Connection, node: BinaryNode): BinaryNode[] | null;
+  /** the client finished logging in (passive answered, offline stanzas flushed) */
+  onReady?(conn: Connection): void;
   onClose(conn: Connection): void;
   log(conn: Connection, type: string, detail?: unknown): void;
 }
@@ -201,6 +205,7 @@ export class Connection {
       this.reply(node);
       // Nothing is waiting offline: let the client flush its buffered events.
       this.send({ tag: 'ib', attrs: { from: 's.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: '0' } }] });
+      this.hooks.onReady?.(this);
       return;
     }
     if (xmlns === 'encrypt' && node.attrs.type === 'get' && child?.tag === 'count') {
@@ -224,6 +229,8 @@ export class Connection {
       this.hooks.log(this, 'logout', { jid: child.attrs.jid, reason: child.attrs.reason });
       return this.reply(node);
     }
+    const answer = this.hooks.onQuery?.(this, node);
+    if (answer) return this.reply(node, answer);
     if (xmlns === 'md' || xmlns === 'w:sync:app:state' || xmlns === 'urn:xmpp:whatsapp:dirty' || xmlns === 'abt' || xmlns === 'w:stats') return this.reply(node);
     this.hooks.log(this, 'unknown-query', { xmlns, type: node.attrs.type, child: child?.tag });
     this.reply(node, [{ tag: 'error', attrs: { code: '501', text: 'feature-not-implemented' } }], 'error');

@@ -46,14 +46,24 @@ if (!(globalThis as Record<symbol, unknown>)[QUIET_PATCH]) {
 const quietly = <T>(fn: () => Promise<T>): Promise<T> => quiet.run(true, fn);
 
 /** Plaintext of a WhatsApp message: proto.Message padded the way Baileys unpads it. */
-function messagePlaintext(text: string): Buffer {
-  const body = Buffer.from(proto.Message.encode({ conversation: text }).finish());
+function messagePlaintext(text: string | proto.IMessage): Buffer {
+  const body = Buffer.from(proto.Message.encode(typeof text === 'string' ? { conversation: text } : text).finish());
   const pad = 1 + crypto.randomInt(15);
   return Buffer.concat([body, Buffer.alloc(pad, pad)]);
 }
 
+/** Baileys pads every plaintext with 1–16 bytes, each holding the pad length. */
+function unpad(plain: Buffer): Buffer {
+  const pad = plain[plain.length - 1];
+  if (!pad || pad > plain.length) throw new Error('bad message padding');
+  return plain.subarray(0, plain.length - pad);
+}
+
 class MemoryStore {
   sessions = new Map<string, unknown>();
+  /** one-time and signed pre-keys this peer handed out, for the sessions others start with it */
+  preKeys = new Map<number, libsignal.KeyPair>();
+  signedPreKeys = new Map<number, libsignal.KeyPair>();
   constructor(
     private identity: libsignal.KeyPair,
     private registrationId: number,
@@ -74,12 +84,14 @@ class MemoryStore {
   async storeSession(id: string, record: libsignal.SessionRecord) {
     this.sessions.set(id, record.serialize());
   }
-  async loadPreKey() {
-    return undefined;
+  async loadPreKey(id: number) {
+    return this.preKeys.get(id);
   }
-  async removePreKey() {}
-  async loadSignedPreKey() {
-    return undefined;
+  async removePreKey(id: number) {
+    this.preKeys.delete(id);
+  }
+  async loadSignedPreKey(id: number) {
+    return this.signedPreKeys.get(id);
   }
 }
 
@@ -95,8 +107,12 @@ export class Contact {
   readonly signedPreKey = libsignal.keyhelper.generateSignedPreKey(this.identity, 1);
   readonly preKey = libsignal.keyhelper.generatePreKey(1);
   private store = new MemoryStore(this.identity, this.registrationId);
+  private nextPreKeyId = 2;
 
-  constructor(readonly jid: string) {}
+  constructor(readonly jid: string) {
+    this.store.signedPreKeys.set(this.signedPreKey.keyId, this.signedPreKey.keyPair);
+    this.store.preKeys.set(this.preKey.keyId, this.preKey.keyPair);
+  }
 
   private address(deviceJid: string) {
     const [user, rest] = deviceJid.split('@')[0].split(':');
@@ -120,6 +136,17 @@ export class Contact {
     );
   }
 
+  registrationBytes(): Buffer {
+    const buf = Buffer.alloc(4);
+    buf.writeUInt32BE(this.registrationId);
+    return buf;
+  }
+
+  /** Drops every Signal session (as after a reinstall that kept the keys): what arrives next on an old session cannot be read. */
+  forgetSessions() {
+    this.store.sessions.clear();
+  }
+
   hasSession(deviceJid: string) {
     return this.store.sessions.has(this.address(deviceJid).toString());
   }
@@ -128,11 +155,25 @@ export class Contact {
     return quietly(() => new libsignal.SessionCipher(this.store, this.address(deviceJid)).encrypt(plaintext));
   }
 
-  /** A message that decrypts. Always a pkmsg: the device never answers, so the session stays pending. */
-  async message(deviceJid: string, bundle: DeviceBundle, text: string): Promise<Encrypted> {
+  /**
+   * A message that decrypts: a pkmsg until the device has written on the session (then msg).
+   * `content` is a text or any proto.Message (media, reaction).
+   */
+  async message(deviceJid: string, bundle: DeviceBundle, content: string | proto.IMessage): Promise<Encrypted> {
     if (!this.hasSession(deviceJid)) await this.newSession(deviceJid, bundle);
-    const out = await this.encryptRaw(deviceJid, messagePlaintext(text));
+    const out = await this.encryptRaw(deviceJid, messagePlaintext(content));
     return { type: out.type === 3 ? 'pkmsg' : 'msg', body: Buffer.from(out.body) };
+  }
+
+  /** Decrypts what a device sent this contact (Baileys' relayMessage): the proto.Message inside. */
+  async decrypt(fromDeviceJid: string, type: string, body: Buffer): Promise<proto.Message> {
+    const plain = await quietly(() => {
+      const cipher = new libsignal.SessionCipher(this.store, this.address(fromDeviceJid));
+      if (type === 'pkmsg') return cipher.decryptPreKeyWhisperMessage(body);
+      if (type === 'msg') return cipher.decryptWhisperMessage(body);
+      throw new Error(`cannot decrypt enc type ${type}`);
+    });
+    return proto.Message.decode(unpad(Buffer.from(plain)));
   }
 
   /** The inner WhisperMessage ("msg") of the next message, optionally with its MAC broken. */
@@ -169,13 +210,18 @@ export class Contact {
     return { type: out.type === 3 ? 'pkmsg' : 'msg', body: Buffer.from(out.body) };
   }
 
-  /** This contact's own bundle, for the device's key fetch (`iq xmlns=encrypt type=get <key>`). */
+  /**
+   * This contact's own bundle, for the device's key fetch (`iq xmlns=encrypt type=get <key>`).
+   * Like the real server, each fetch hands out a fresh one-time pre-key (kept until a pkmsg uses it).
+   */
   bundleForFetch() {
+    const preKey = libsignal.keyhelper.generatePreKey(this.nextPreKeyId++);
+    this.store.preKeys.set(preKey.keyId, preKey.keyPair);
     return {
       registrationId: this.registrationId,
       identityKey: this.identity.pubKey.subarray(1),
       signedPreKey: { keyId: this.signedPreKey.keyId, publicKey: this.signedPreKey.keyPair.pubKey.subarray(1), signature: this.signedPreKey.signature },
-      preKey: { keyId: this.preKey.keyId, publicKey: this.preKey.keyPair.pubKey.subarray(1) },
+      preKey: { keyId: preKey.keyId, publicKey: preKey.keyPair.pubKey.subarray(1) },
     };
   }
 }

@@ -3,6 +3,7 @@ import type http from 'node:http';
 import { z } from 'zod';
 import type { SimulatorCore } from './simulator';
 import { FAULT_TYPES, SimulatorError } from './types';
+import { messagingRoutes } from './messaging-api';
 
 const faultBody = z.object({
   type: z.enum(FAULT_TYPES),
@@ -20,12 +21,12 @@ function send(res: http.ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
+async function readJson(req: http.IncomingMessage, maxBytes = MAX_BODY): Promise<unknown> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new SimulatorError(413, 'body too large');
+    if (size > maxBytes) throw new SimulatorError(413, 'body too large');
     chunks.push(chunk);
   }
   try {
@@ -66,6 +67,7 @@ export function controlApi(core: SimulatorCore) {
         const fault = parse(faultBody, await readJson(req));
         return send(res, 200, await core.inject(parts[1], fault));
       }
+      if (await messagingRoutes(core, req, res, parts, { readJson, parse, send })) return;
       send(res, 404, { error: `no route ${req.method} ${url.pathname}` });
     } catch (err) {
       if (err instanceof SimulatorError) send(res, err.status, { error: err.message });

@@ -6,8 +6,12 @@ import { WebSocketServer } from 'ws';
 import { SimulatorCore, type SimulatorOptions } from './simulator';
 import { controlApi } from './control-api';
 import type { ConnectionInfo, FaultRequest, PhoneInfo, SimEvent } from './types';
+import type { Messaging } from './messaging';
+import type { MediaInfo } from './media';
 
 export * from './types';
+export type { ContactInfo, ContactSendRequest, ContactSent, InboxEntry, MessagingSettings, PhoneSent, ReceiptPolicy } from './messaging';
+export { simulatorMediaAgent, type MediaInfo } from './media';
 
 export interface Simulator {
   /** pass to Baileys as `waWebSocketUrl` */
@@ -22,15 +26,20 @@ export interface Simulator {
   /** live client connections, with the address and port each came from */
   connections(): ConnectionInfo[];
   events(since?: number): SimEvent[];
+  /** contacts, inboxes, receipts, ack switches (the control API's messaging routes, in-process) */
+  messaging: Messaging;
+  /** the HTTPS media host: its CA (PEM), address and the WhatsApp hostnames to map to it */
+  media: MediaInfo;
   close(): Promise<void>;
 }
 
-export async function startSimulator(opts: SimulatorOptions & { port?: number; host?: string } = {}): Promise<Simulator> {
-  const core = new SimulatorCore(opts);
+export async function startSimulator(opts: SimulatorOptions & { port?: number; host?: string; mediaPort?: number } = {}): Promise<Simulator> {
+  const core = new SimulatorCore({ mediaHost: opts.host ?? '127.0.0.1', ...opts });
   const server = http.createServer(controlApi(core));
   const wss = new WebSocketServer({ server, path: '/ws/chat', maxPayload: 16 * 1024 * 1024 });
   wss.on('connection', (ws, req) => core.accept(ws, { remoteAddress: req.socket.remoteAddress ?? null, remotePort: req.socket.remotePort ?? null }));
   const host = opts.host ?? '127.0.0.1';
+  await core.messaging.media.listen(opts.mediaPort ?? 0);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 3001, host, () => resolve());
@@ -46,6 +55,10 @@ export async function startSimulator(opts: SimulatorOptions & { port?: number; h
     phones: () => core.phoneList(),
     connections: () => core.connectionList(),
     events: (since) => core.eventsSince(since),
+    messaging: core.messaging,
+    get media() {
+      return core.messaging.media.info();
+    },
     async close() {
       await core.close();
       for (const client of wss.clients) client.terminate();

@@ -28,6 +28,8 @@ declare module 'libsignal' {
   export class SessionCipher {
     constructor(storage: unknown, address: ProtocolAddress);
     encrypt(data: Buffer): Promise<{ type: number; body: Buffer; registrationId: number }>;
+    decryptPreKeyWhisperMessage(data: Buffer): Promise<Buffer>;
+    decryptWhisperMessage(data: Buffer): Promise<Buffer>;
   }
   export const crypto: {
     encrypt(key: Buffer, data: Buffer, iv: Buffer): Buffer;

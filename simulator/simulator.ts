@@ -5,6 +5,8 @@ import { aesDecryptCTR, aesDecryptGCM, aesEncryptCTR, Curve, derivePairingCodeKe
 import type { WebSocket } from 'ws';
 import { Connection } from './connection';
 import { Contact, type DeviceBundle, type Encrypted } from './contacts';
+import { Messaging } from './messaging';
+import { MediaHost } from './media';
 import { DEFAULT_CONTACT, SimulatorError, normalizeJid, type ConnectionInfo, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
 
 interface Phone {
@@ -31,6 +33,8 @@ export interface SimulatorOptions {
   maxEvents?: number;
   /** disconnect a client that sends nothing (not even its keep-alive ping) for this long; 0 = never */
   idleTimeoutMs?: number;
+  /** where the HTTPS media host listens (default: the control API's host) */
+  mediaHost?: string;
 }
 
 export class SimulatorCore {
@@ -43,8 +47,19 @@ export class SimulatorCore {
   private readonly qrRefs: number;
   private readonly maxEvents: number;
   private readonly idleTimeoutMs: number;
+  /** messages in and out, contacts, receipts and the media host (messaging.ts) */
+  readonly messaging: Messaging;
 
   constructor(opts: SimulatorOptions = {}) {
+    this.messaging = new Messaging(
+      {
+        record: (type, phoneJid, detail) => this.record(type, phoneJid, detail),
+        isPhone: (jid) => this.phones.has(jid) && this.phones.get(jid)!.devices.size > 0,
+        liveConnections: (jid) => [...(this.phones.get(jid)?.connections ?? [])].filter((c) => c.live && c.loggedIn),
+        bundle: (jid, device) => this.phones.get(jid)?.bundles.get(device),
+      },
+      new MediaHost(opts.mediaHost ?? '127.0.0.1', (type, detail) => this.record(type, undefined, detail)),
+    );
     this.firstFrameDelayMs = opts.firstFrameDelayMs ?? 50;
     this.qrRefs = opts.qrRefs ?? 6;
     this.maxEvents = opts.maxEvents ?? 20_000;
@@ -95,7 +110,10 @@ export class SimulatorCore {
       onLogin: (c, user, device) => this.login(c, user, device),
       onBundleUpload: (c, bundle) => this.storeBundle(c, bundle),
       onKeyFetch: (c, jids) => this.keyFetch(c, jids),
+      onQuery: (c, node) => this.messaging.onQuery(c, node),
+      onReady: (c) => this.messaging.onReady(c),
       onNode: (c, node) => {
+        if (this.messaging.onNode(c, node)) return;
         if (node.tag !== 'ack' && node.tag !== 'receipt' && node.tag !== 'presence') this.record('client-node', c.phoneJid ?? undefined, { tag: node.tag, type: node.attrs.type });
         if (node.tag === 'receipt' && node.attrs.type === 'retry') this.record('retry-receipt', c.phoneJid ?? undefined, { id: node.attrs.id });
       },
@@ -167,7 +185,8 @@ export class SimulatorCore {
     const phone = conn.phoneJid ? this.phones.get(conn.phoneJid) : undefined;
     this.record('key-fetch', conn.phoneJid ?? undefined, { jids });
     return jids.map((jid) => {
-      const contact = phone?.contacts.get(normalizeJid(jid)) ?? (phone ? this.contact(phone, jid) : new Contact(jid));
+      const contact = phone ? this.messaging.peerFor(phone.jid, jid) : new Contact(jid);
+      if (!contact) return { tag: 'user', attrs: { jid }, content: [{ tag: 'error', attrs: { code: '404', text: 'item-not-found' } }] };
       const b = contact.bundleForFetch();
       const be = (n: number, bytes: number) => {
         const buf = Buffer.alloc(bytes);
@@ -302,14 +321,9 @@ export class SimulatorCore {
     return { deviceJid };
   }
 
-  private contact(phone: Phone, from: string): Contact {
-    const jid = normalizeJid(from);
-    let contact = phone.contacts.get(jid);
-    if (!contact) {
-      contact = new Contact(jid);
-      phone.contacts.set(jid, contact);
-    }
-    return contact;
+  /** A contact is one Signal peer for every phone (messaging.ts keeps them). */
+  private contact(_phone: Phone, from: string): Contact {
+    return this.messaging.contact(from);
   }
 
   private liveConnection(phoneJid: string): { phone: Phone; conn: Connection } {
@@ -390,6 +404,8 @@ export class SimulatorCore {
   }
 
   async close() {
+    this.messaging.close();
+    await this.messaging.media.close();
     for (const conn of this.connections) conn.destroy();
   }
 }

@@ -1,5 +1,5 @@
 // Test helpers: a real Baileys client with in-memory auth state, pointed at the simulator.
-import makeWASocket, { initAuthCreds, BufferJSON, type AuthenticationCreds, type SignalDataTypeMap, type WASocket, type ConnectionState } from '@whiskeysockets/baileys';
+import makeWASocket, { initAuthCreds, BufferJSON, type UserFacingSocketConfig, type AuthenticationCreds, type SignalDataTypeMap, type WASocket, type ConnectionState } from '@whiskeysockets/baileys';
 import pino from 'pino';
 
 export const silent = pino({ level: 'silent' });
@@ -28,7 +28,7 @@ export interface Client {
   nextMessage(timeoutMs?: number): Promise<{ text: string | null | undefined; stub: string[] | null | undefined; from: string | null | undefined }>;
 }
 
-export function connect(url: string, auth: MemoryAuth = newAuth(), opts: { keepAliveIntervalMs?: number; logger?: pino.Logger } = {}): Client {
+export function connect(url: string, auth: MemoryAuth = newAuth(), opts: { keepAliveIntervalMs?: number; logger?: pino.Logger; socket?: Partial<UserFacingSocketConfig> } = {}): Client {
   const sock = makeWASocket({
     waWebSocketUrl: url,
     auth: {
@@ -60,6 +60,7 @@ export function connect(url: string, auth: MemoryAuth = newAuth(), opts: { keepA
     keepAliveIntervalMs: opts.keepAliveIntervalMs ?? 30_000,
     connectTimeoutMs: 20_000,
     retryRequestDelayMs: 50,
+    ...opts.socket,
   });
   sock.ev.on('creds.update', (update) => Object.assign(auth.creds, update));
   const updates: Partial<ConnectionState>[] = [];
@@ -130,7 +131,7 @@ export function connect(url: string, auth: MemoryAuth = newAuth(), opts: { keepA
 }
 
 /** Pairs a fresh client as `phoneJid` the real way (QR → scan → 515 → login) and returns it open. */
-export async function pairPhone(sim: { url: string; scan(jid: string, qr: string): Promise<unknown> }, phoneJid: string, opts: { keepAliveIntervalMs?: number } = {}) {
+export async function pairPhone(sim: { url: string; scan(jid: string, qr: string): Promise<unknown> }, phoneJid: string, opts: { keepAliveIntervalMs?: number; socket?: Partial<UserFacingSocketConfig> } = {}) {
   const first = connect(sim.url, newAuth(), opts);
   const { qr } = await first.next((u) => !!u.qr);
   await sim.scan(phoneJid, qr!);
