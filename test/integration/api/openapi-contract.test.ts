@@ -252,6 +252,19 @@ test('contract: every documented operation against a real console, success and e
     await expectStatus(400, 'DELETE', '/api/tokens/{id}', { path: '/api/tokens/x' });
     await expectStatus(403, 'DELETE', '/api/tokens/{id}', { path: `/api/tokens/${token.id}`, headers: reader });
 
+    await expectStatus(200, 'GET', '/api/users');
+    await expectStatus(403, 'GET', '/api/users', { headers: reader });
+    const invited = await expectStatus(201, 'POST', '/api/users', { body: { email: 'contract@test.local', role: 'viewer' } });
+    await expectStatus(409, 'POST', '/api/users', { body: { email: 'contract@test.local', role: 'viewer' } });
+    await expectStatus(400, 'POST', '/api/users', { body: { email: 'nope', role: 'viewer' } });
+    const userPath = `/api/users/${(invited.user as { id: number }).id}`;
+    await expectStatus(200, 'PATCH', '/api/users/{id}', { path: userPath, body: { role: 'admin' } });
+    await expectStatus(400, 'PATCH', '/api/users/{id}', { path: userPath, body: { role: 'owner' } });
+    await expectStatus(200, 'POST', '/api/users/{id}/sign-out', { path: `${userPath}/sign-out` });
+    await expectStatus(404, 'POST', '/api/users/{id}/sign-out', { path: '/api/users/999999/sign-out' });
+    await expectStatus(200, 'DELETE', '/api/users/{id}', { path: userPath });
+    await expectStatus(404, 'DELETE', '/api/users/{id}', { path: userPath });
+
     const metrics = await call('GET', '/api/metrics', { headers: reader });
     assert.equal(metrics.status, 200);
     assert.match(metrics.text, /wa_session_connected/);
