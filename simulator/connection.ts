@@ -50,6 +50,11 @@ export class Connection {
   /** a pairing-code request (stage companion_hello) waiting for the phone to enter the code */
   linkCode: LinkCodeRequest | null = null;
   silenced = false;
+  /**
+   * Frozen one way (fault `freeze`): the TCP socket stays up and keep-alive pings are answered,
+   * but every other query, message and ack from the client is ignored (no answer, no ack).
+   */
+  frozen = false;
   closed = false;
   /** where the client's TCP connection came from (a proxy's address when it goes through one) */
   remoteAddress: string | null = null;
@@ -161,6 +166,14 @@ export class Connection {
   }
 
   private onClientNode(node: BinaryNode) {
+    if (this.frozen) {
+      const ping = node.tag === 'iq' && node.attrs.type === 'get' && node.attrs.xmlns === 'w:p';
+      if (ping) {
+        this.hooks.log(this, 'ping');
+        this.reply(node);
+      } else this.hooks.log(this, 'frozen-drop', { tag: node.tag, xmlns: node.attrs.xmlns ?? null });
+      return;
+    }
     const id = node.attrs.id;
     const isAnswer = node.tag === 'receipt' || node.tag === 'ack' || (node.tag === 'iq' && (node.attrs.type === 'result' || node.attrs.type === 'error'));
     if (isAnswer && id && this.waiters.has(id)) {

@@ -395,10 +395,13 @@ export class SimulatorCore {
         case 'silence':
           conn.silenced = true;
           break;
+        case 'freeze':
+          conn.frozen = true;
+          break;
       }
       delivered++;
       this.record('fault', jid, { type: fault.type, via: fault.via ?? null, from: contact.jid, n: i + 1 });
-      if (['drop', 'logged-out', 'restart-required', 'conflict', 'silence'].includes(fault.type)) break;
+      if (['drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze'].includes(fault.type)) break;
     }
     return { delivered };
   }

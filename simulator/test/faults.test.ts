@@ -105,6 +105,29 @@ test('silence → the client times out with 408', async () => {
   assert.match(closed.message, /Connection was lost/);
 });
 
+test('freeze → pings are still answered (the client stays open) but a query is never answered', async () => {
+  const { jid, client } = await openPhone({ keepAliveIntervalMs: 100 });
+  const blocklist = { tag: 'iq', attrs: { to: 's.whatsapp.net', type: 'get', xmlns: 'blocklist' } };
+  // Before the fault the same query is answered: the test can fail.
+  await client.sock.query(structuredClone(blocklist), 2000);
+  await sim.inject(jid, { type: 'freeze' });
+  const since = sim.events().at(-1)?.seq ?? 0;
+  let closed = false;
+  void client.closed.then(() => (closed = true));
+  const query = client.sock.query(structuredClone(blocklist), 1500).then(
+    () => 'answered',
+    (err: Error) => err.message,
+  );
+  // Ten keep-alive rounds (1 s, ten times the client's 100 ms interval + 5 s grace is not reached
+  // by a socket whose pings are answered): the query times out meanwhile, the socket stays open.
+  assert.equal(await query, 'Timed Out');
+  const pings = sim.events(since).filter((e) => e.phoneJid === jid && e.type === 'ping').length;
+  assert.ok(pings >= 5, `pings answered while frozen: ${pings}`);
+  assert.ok(sim.events(since).some((e) => e.phoneJid === jid && e.type === 'frozen-drop'), 'the query reached the simulator and was dropped');
+  assert.equal(closed, false);
+  await stop(client);
+});
+
 test('keep-alive: the session stays open through 20+ ping rounds', async () => {
   const { jid, client } = await openPhone({ keepAliveIntervalMs: 100 });
   const since = sim.events().at(-1)?.seq ?? 0;
