@@ -58,6 +58,7 @@ function remoteEvent(i: number, t: number): RemoteEvent & { t: number } {
       state: 'open',
       isConnected: true,
       health: 'healthy' as never,
+      healthReason: null,
       stats: { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true },
       qr: null,
       pairingCode: null,

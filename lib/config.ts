@@ -39,6 +39,18 @@ const schema = z.object({
   /** Also send session_error_warning with severity `warning` at the first counted failure. */
   WEBHOOK_EARLY_WARNING: bool.default(false),
   HEALTH_CHECK_INTERVAL_MS: int(1000, 24 * 3600_000).default(300_000),
+  /** Liveness probe: each open phone gets a query WhatsApp must answer once per interval (spread evenly over it). */
+  PROBE_INTERVAL_MS: int(50, 24 * 3600_000).default(60_000),
+  /** How long one probe may wait for its answer before it counts as failed. */
+  PROBE_TIMEOUT_MS: int(50, 600_000).default(10_000),
+  /** Failed probes in a row that make a phone `unresponsive` (health critical). */
+  PROBE_FAILURES: int(1, 100).default(3),
+  /** Restart an unresponsive phone once per incident (false: only report it). */
+  PROBE_RESTART: bool.default(true),
+  /** Days of per-phone history (state intervals) kept; older intervals are deleted by the health check. */
+  HISTORY_RETENTION_DAYS: int(1, 3650).default(90),
+  /** Uptime objective in percent over 7 days: phones below it are flagged (table, summary, metric, alerts). */
+  UPTIME_OBJECTIVE: z.coerce.number().min(0).max(100).default(99.5),
   MAX_BAD_MAC_ERRORS: int(1, 1000).default(3),
   MAX_BAD_DECRYPT_ERRORS: int(1, 1000).default(5),
   RECONNECT_BASE_MS: int(10, 600_000).default(1000),

@@ -25,13 +25,17 @@ export async function runHealthCheck(db: Db, manager: SessionManager, log: Logge
   const rows = await db.organizationPhone.findMany({ where: { status: 'open' }, orderBy: { id: 'asc' } });
   const phones = rows.map((row): PhoneHealth => {
     const stats = manager.getSessionErrorStats(row.id);
-    const isConnected = manager.snapshot(row.id)?.isConnected ?? false;
-    const warning = isWarning(stats) || !isConnected;
+    const snap = manager.snapshot(row.id);
+    const isConnected = snap?.isConnected ?? false;
+    const unresponsive = isConnected && snap?.healthReason === 'unresponsive';
+    const warning = isWarning(stats) || !isConnected || unresponsive;
     const problem = !isConnected
       ? 'the database says connected but there is no live socket'
-      : warning
-        ? `Bad MAC ${stats.badMacErrors}/${stats.maxBadMacErrors}, Bad Decrypt ${stats.badDecryptErrors}/${stats.maxBadDecryptErrors}`
-        : undefined;
+      : unresponsive
+        ? 'unresponsive: the liveness probe got no answer'
+        : warning
+          ? `Bad MAC ${stats.badMacErrors}/${stats.maxBadMacErrors}, Bad Decrypt ${stats.badDecryptErrors}/${stats.maxBadDecryptErrors}`
+          : undefined;
     return { phoneId: row.id, phoneJid: row.phoneJid, isConnected, ...stats, status: warning ? 'warning' : 'healthy', ...(problem ? { problem } : {}) };
   });
   const warnings = phones.filter((p) => p.status === 'warning');

@@ -22,6 +22,8 @@ export type PhoneRow = {
   lastConnectedAt: Date | null;
   lastCloseReason: string | null;
   proxyUrl: string | null;
+  /** absent in rows read without it: null then */
+  uptime7d?: number | null;
   organization: { name: string };
 };
 
@@ -45,12 +47,15 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     stats,
     isActive: manager.isActive(row.id),
     health: snap?.health ?? healthLevel(stats, false),
+    // A snapshot from a node of an older version has no reason: derived from its level then.
+    healthReason: snap ? (snap.healthReason ?? (snap.health === 'healthy' ? null : snap.health === 'closed' ? 'not-running' : 'decrypt-errors')) : 'not-running',
+    uptime7d: row.uptime7d ?? null,
     proxyUrl: maskProxyUrl(row.proxyUrl),
     proxyHost: proxyHost(row.proxyUrl),
   };
 }
 
-const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, proxyUrl: true } as const;
+const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, proxyUrl: true, uptime7d: true } as const;
 
 // The list is read far more often than phones change (the UI, scripts polling it), and building
 // it for thousands of phones is mostly database row mapping. It is rebuilt only when the phone

@@ -1,17 +1,19 @@
-// Everything that listens to the session engine, started once per process: metrics, webhooks
-// and the periodic health monitor.
+// Everything that listens to the session engine, started once per process: metrics, webhooks,
+// the periodic health monitor and the liveness probe.
 import { OutboundPolicy } from './http/outbound-guard';
 import { getConfig } from './config';
 import { getDb } from './db/client';
 import { getLogger } from './logger';
 import { getMetrics } from './metrics';
 import { startMonitor } from './monitor';
+import { Prober } from './health/prober';
 import { WebhookNotifier } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
 import { getEventLog } from './sse-log';
 
 interface Subscribers {
   webhooks: WebhookNotifier;
+  prober: Prober;
   stopMonitor: () => void;
   unsubscribe: () => void;
 }
@@ -54,7 +56,9 @@ export function startSubscribers(manager: SessionManager): Subscribers {
     onReport: (report) => webhooks.send(report.type, report),
     onCheck: (phones) => metrics.phonesWithoutSocket.set(phones.filter((p) => !p.isConnected).length),
   });
-  holder.__subscribers = { webhooks, stopMonitor, unsubscribe };
+  // The liveness probe of this node's open phones (docs/health.md).
+  const prober = new Prober({ targets: () => manager.probeTargets(), intervalMs: config.PROBE_INTERVAL_MS, timeoutMs: config.PROBE_TIMEOUT_MS }).start();
+  holder.__subscribers = { webhooks, prober, stopMonitor, unsubscribe };
   return holder.__subscribers;
 }
 
@@ -73,6 +77,7 @@ export async function stopSubscribers(): Promise<void> {
   if (!subs) return;
   holder.__subscribers = undefined;
   subs.stopMonitor();
+  subs.prober.stop();
   subs.unsubscribe();
   await subs.webhooks.idle();
   await subs.webhooks.stop();

@@ -14,7 +14,7 @@ export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
   if (s.id !== e.phoneId) return s;
   switch (e.type) {
     case 'stats':
-      return { ...s, stats: e.stats, health: e.health };
+      return { ...s, stats: e.stats, health: e.health, healthReason: e.healthReason ?? s.healthReason };
     case 'state':
       return {
         ...s,
@@ -24,6 +24,7 @@ export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
         lastCloseReason: e.reason && (e.state === 'closed' || e.state === 'logged_out') ? e.reason : s.lastCloseReason,
         // Only a connected session is healthy; the stats event after "open" sets the level.
         health: e.state === 'open' ? s.health : 'closed',
+        healthReason: e.state === 'open' ? s.healthReason : 'not-running',
       };
     case 'auto-closed':
       return { ...s, lastCloseReason: e.reason };

@@ -2,6 +2,7 @@
 // by the OpenAPI document, and by the UI for types.
 import { z } from 'zod';
 import { HEALTH_LEVELS, SESSION_STATES } from '../sessions/types';
+import { HEALTH_REASONS } from '../health/events';
 import { proxyUrlSchema } from '../sessions/proxy-url';
 
 export const errorStatsSchema = z.object({
@@ -24,6 +25,10 @@ export const sessionSchema = z.object({
   stats: errorStatsSchema,
   isActive: z.boolean(),
   health: z.enum(HEALTH_LEVELS),
+  /** why health is not `healthy` (null when it is): unresponsive (liveness probe), decrypt-errors, not-running */
+  healthReason: z.enum(HEALTH_REASONS).nullable(),
+  /** uptime over the last 7 days (0..1) as of the last health check; null before the first */
+  uptime7d: z.number().nullable(),
   /** the phone's proxy with its password masked (`http://user:****@host:port`), null when direct */
   proxyUrl: z.string().nullable(),
   /** host:port of the proxy, never credentials */

@@ -13,6 +13,7 @@ import { Session, type EngineSettings, type SocketFactory } from './session';
 import { OutboundPolicy } from '../http/outbound-guard';
 import type { SessionEngineEvent, SessionErrorStats, SessionEventListener, SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
+import type { ProbeTarget } from '../health/prober';
 
 export class PhoneNotFoundError extends NotFoundError {
   constructor(readonly phoneId: number) {
@@ -31,6 +32,7 @@ export function settingsFromConfig(config: Config): EngineSettings {
     baileysLogLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'fatal',
     proxyConnectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS,
     outbound: new OutboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
+    probe: { failures: config.PROBE_FAILURES, restart: config.PROBE_RESTART },
   };
 }
 
@@ -181,6 +183,13 @@ export class SessionManager implements FleetHost {
     let n = 0;
     for (const s of this.sessions.values()) if (s.running) n++;
     return n;
+  }
+
+  /** The phones this node should probe now: its open sessions (lib/health/prober.ts). */
+  probeTargets(): ProbeTarget[] {
+    const out: ProbeTarget[] = [];
+    for (const s of this.sessions.values()) if (s.state === 'open' && s.sock) out.push(s);
+    return out;
   }
 
   localSnapshots(): SessionSnapshot[] {

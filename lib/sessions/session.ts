@@ -2,11 +2,15 @@
 // operation (start, close, restart, logout, reconnect) runs through one queue, so concurrent
 // calls can never leave two sockets or a half-closed one behind.
 import crypto from 'node:crypto';
-import makeWASocket, { WAMessageStubType, type WASocket, type ConnectionState, type WAMessage } from '@whiskeysockets/baileys';
+import makeWASocket, { S_WHATSAPP_NET, WAMessageStubType, type WASocket, type ConnectionState, type WAMessage } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { loadDbAuthState, type DbAuthState } from './auth-state';
-import { classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
+import { classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
+import { healthOf } from '../health/level';
+import { afterProbe, onNewSocket, RESPONSIVE, type ProbeSettings, type ProbeState } from '../health/probe-policy';
+import { getHealthEvents, type HealthEvents } from '../health/events';
+import { historyStateOf, type HistoryState } from '../health/history-states';
 import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
 import { decideAfterClose } from './close-policy';
@@ -32,7 +36,13 @@ export interface EngineSettings {
   outboxLimit?: number;
   /** which addresses a phone's proxy may have (internal ones refused unless allowed; issue 21.2) */
   outbound: OutboundPolicy;
+  /** the liveness probe's policy (lib/health/probe-policy.ts); the scheduler passes each probe's timeout */
+  probe?: Pick<ProbeSettings, 'failures' | 'restart'>;
 }
+
+const DEFAULT_PROBE: Pick<ProbeSettings, 'failures' | 'restart'> = { failures: 3, restart: true };
+/** The probe: a query WhatsApp answers (the blocklist; a keep-alive ping would not do: a frozen connection may still answer those). */
+const PROBE_QUERY = { tag: 'iq', attrs: { to: S_WHATSAPP_NET, type: 'get', xmlns: 'blocklist' } } as const;
 
 /** Makes a phone's socket: Baileys' makeWASocket in production; tests may pass their own. */
 export type SocketFactory = typeof makeWASocket;
@@ -46,6 +56,8 @@ export interface SessionDeps {
   makeSocket?: SocketFactory;
   /** the store of `db` (storeFor) when not given */
   store?: SessionStore;
+  /** where health events go (the process's, getHealthEvents(), when not given) */
+  health?: HealthEvents;
 }
 
 const RUNNING: SessionState[] = ['connecting', 'qr', 'open'];
@@ -79,6 +91,15 @@ export class Session {
   private store: SessionStore;
   /** the phone's proxy URL (null: direct; undefined: not read from its row yet) */
   private proxyUrl: string | null | undefined;
+  /** the liveness probe's state (lib/health/probe-policy.ts) */
+  private probeState: ProbeState = RESPONSIVE;
+  private probing = false;
+  /** the history state last written (lib/health/history-states.ts); null: none yet in this process */
+  private band: HistoryState | null = null;
+  /** the close we did not ask for, until the history interval it begins is written */
+  private pendingClose: { code: number | null; message: string } | null = null;
+  /** set while an operator's (or the process's) close, logout or restart runs: its close is `stopped`, not a drop */
+  private byOperator = false;
 
   constructor(
     readonly phoneId: number,
@@ -118,14 +139,16 @@ export class Session {
 
   snapshot(): SessionSnapshot {
     const stats = this.stats();
+    // Only a connected session can be healthy: pairing, connecting, closed and logged out are not.
+    const { health, healthReason } = healthOf(stats, this.state === 'open', !!this.probeState.unresponsiveSince);
     return {
       phoneId: this.phoneId,
       organizationId: this.organizationId,
       phoneJid: this.phoneJid,
       state: this.state,
       isConnected: this.state === 'open',
-      // Only a connected session can be healthy: pairing, connecting, closed and logged out are not.
-      health: healthLevel(stats, this.state === 'open'),
+      health,
+      healthReason,
       stats,
       qr: this.state === 'qr' ? this.qr : null,
       pairingCode: this.state === 'qr' ? this.pairingCode : null,
@@ -192,6 +215,8 @@ export class Session {
       if (state === 'closed' || state === 'logged_out' || opts.closeReason) data.lastCloseReason = this.lastCloseReason;
       this.outbox.push({ kind: 'state', data });
       this.recordEvent(`state:${state}`, { message: reason ?? null });
+      const band = historyStateOf(state, this.byOperator);
+      if (band) this.markBand(band, band === 'open' ? null : (opts.closeReason ?? this.pendingClose?.message ?? reason ?? null));
     }
     this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason, at: this.now() });
     this.emitStats();
@@ -199,7 +224,103 @@ export class Session {
 
   private emitStats() {
     const s = this.snapshot();
-    this.emit({ type: 'stats', phoneId: this.phoneId, phoneJid: this.phoneJid, stats: s.stats, health: s.health, at: this.now() });
+    this.emit({ type: 'stats', phoneId: this.phoneId, phoneJid: this.phoneJid, stats: s.stats, health: s.health, healthReason: s.healthReason, at: this.now() });
+  }
+
+  /** The phone's history moves to `band` (one interval write; nothing when it is there already). */
+  private markBand(band: HistoryState, reason: string | null) {
+    if (band === this.band) return;
+    const prev = this.band;
+    this.band = band;
+    const code = band === 'open' ? null : (this.pendingClose?.code ?? null);
+    this.pendingClose = null;
+    this.outbox.push({ kind: 'interval', data: { state: band, prev, at: new Date(), reason: band === 'open' ? null : reason, code } });
+  }
+
+  /** Runs an operator's (or the process's) operation: the closes it makes are stops, not drops. */
+  private async asOperator<T>(fn: () => Promise<T>): Promise<T> {
+    this.byOperator = true;
+    try {
+      return await fn();
+    } finally {
+      this.byOperator = false;
+    }
+  }
+
+  /** An operator stopped the phone: an unresponsive incident ends with it. */
+  private endIncidentOnStop() {
+    const since = this.probeState.unresponsiveSince;
+    this.probeState = RESPONSIVE;
+    if (since) this.health.emit({ type: 'phone-recovered', ...this.ref(), since, how: 'stopped' });
+  }
+
+  private get health(): HealthEvents {
+    return this.deps.health ?? getHealthEvents();
+  }
+
+  private ref() {
+    return { phoneId: this.phoneId, organizationId: this.organizationId, phoneJid: this.phoneJid, at: this.now() };
+  }
+
+  /**
+   * One liveness probe (lib/health/prober.ts calls it for open phones): a query WhatsApp must
+   * answer within `timeoutMs`. Its outcome goes through the probe policy; a probe whose socket
+   * went away meanwhile counts for nothing. Never rejects.
+   */
+  async probe(timeoutMs: number): Promise<void> {
+    const sock = this.sock;
+    if (!sock || this.state !== 'open' || this.probing || this.abandoned) return;
+    this.probing = true;
+    const generation = this.generation;
+    let ok = true;
+    try {
+      await sock.query(structuredClone(PROBE_QUERY) as unknown as Parameters<WASocket['query']>[0], timeoutMs);
+    } catch {
+      ok = false;
+    } finally {
+      this.probing = false;
+    }
+    if (generation !== this.generation || this.sock !== sock || this.state !== 'open') return;
+    this.onProbe(ok);
+  }
+
+  private onProbe(ok: boolean) {
+    const policy = this.deps.settings.probe ?? DEFAULT_PROBE;
+    const { state, decision } = afterProbe(this.probeState, ok, policy, this.now());
+    const wasUnresponsive = !!this.probeState.unresponsiveSince;
+    this.probeState = state;
+    switch (decision.action) {
+      case 'none':
+        return;
+      case 'unresponsive': {
+        const { failures, restart, afterRestart } = decision;
+        this.log.warn({ failures, restart, afterRestart }, `unresponsive: ${failures} probes in a row got no answer${restart ? ': restarting it' : afterRestart ? ' (still, after a restart)' : ''}`);
+        this.recordEvent('health:unresponsive', { count: failures, detail: { restart, afterRestart } });
+        this.health.emit({ type: 'phone-unresponsive', ...this.ref(), failures, afterRestart, restarting: restart });
+        if (!wasUnresponsive) this.emitStats();
+        if (restart) this.restartUnresponsive(failures);
+        return;
+      }
+      case 'recovered':
+        this.log.info({ since: decision.since }, 'responsive again: a probe was answered');
+        this.recordEvent('health:recovered', { detail: { since: decision.since } });
+        this.health.emit({ type: 'phone-recovered', ...this.ref(), since: decision.since, how: 'probe-ok' });
+        this.emitStats();
+        return;
+    }
+  }
+
+  /** The console's one restart of an unresponsive phone: a drop in its history, then a new socket. */
+  private restartUnresponsive(failures: number) {
+    this.emit({ type: 'restart', phoneId: this.phoneId, phoneJid: this.phoneJid, at: this.now() });
+    void this.run(async () => {
+      if (!this.sock || this.state !== 'open') return; // closed or replaced meanwhile
+      const reason = `Unresponsive: ${failures} probes in a row got no answer`;
+      this.pendingClose = { code: null, message: reason };
+      await this.closeSocket(reason, 'connecting');
+      this.attempts = 0;
+      await this.openSocket();
+    }).catch((err) => this.log.error({ err }, 'restart of an unresponsive phone failed'));
   }
 
   private resetCounters() {
@@ -237,15 +358,19 @@ export class Session {
   }
 
   /** Force close: no reconnect afterwards until start() is called again. */
-  close(reason = 'Manual close'): Promise<{ alreadyClosed: boolean }> {
-    return this.run(() => this.closeSocket(reason, 'closed'));
+  close(reason = 'Manual close', opts: { byOperator?: boolean } = {}): Promise<{ alreadyClosed: boolean }> {
+    return this.run(async () => {
+      if (opts.byOperator === false) return this.closeSocket(reason, 'closed');
+      this.endIncidentOnStop();
+      return this.asOperator(() => this.closeSocket(reason, 'closed'));
+    });
   }
 
   /** Close, wait for the socket to be really closed, start again. */
   restart(): Promise<void> {
     this.emit({ type: 'restart', phoneId: this.phoneId, phoneJid: this.phoneJid, at: this.now() });
     return this.run(async () => {
-      await this.closeSocket('Session restart requested', 'closed');
+      await this.asOperator(() => this.closeSocket('Session restart requested', 'closed'));
       this.attempts = 0;
       await this.openSocket();
       this.log.info('session restarted');
@@ -261,7 +386,7 @@ export class Session {
       this.proxyUrl = proxyUrl;
       if (!this.sock && !this.reconnectTimer) return false;
       this.emit({ type: 'restart', phoneId: this.phoneId, phoneJid: this.phoneJid, at: this.now() });
-      await this.closeSocket('Proxy changed: reconnecting through the new proxy', 'closed');
+      await this.asOperator(() => this.closeSocket('Proxy changed: reconnecting through the new proxy', 'closed'));
       this.attempts = 0;
       await this.openSocket();
       return true;
@@ -269,12 +394,14 @@ export class Session {
   }
 
   /** Logs out at WhatsApp when connected, clears the auth state, marks the phone logged out. */
-  logout(reason = 'Logged out by an administrator'): Promise<void> {
+  logout(reason = 'Logged out by an administrator', opts: { byOperator?: boolean } = {}): Promise<void> {
     return this.run(async () => {
+      if (opts.byOperator !== false) this.endIncidentOnStop();
       if (this.sock && this.state === 'open') {
         await this.sock.logout(reason).catch((err) => this.log.warn({ err }, 'logout request failed'));
       }
-      await this.closeSocket(reason, 'logged_out');
+      if (opts.byOperator === false) await this.closeSocket(reason, 'logged_out');
+      else await this.asOperator(() => this.closeSocket(reason, 'logged_out'));
       await this.clearAuth();
     });
   }
@@ -283,6 +410,8 @@ export class Session {
   shutdown(): Promise<void> {
     return this.run(async () => {
       await this.closeSocket('Server shutting down', 'closed', { persist: false });
+      // The status stays (the phone starts again with the process), but its history says stopped.
+      if (this.band && this.band !== 'stopped' && !this.abandoned) this.markBand('stopped', 'Server shutting down');
     });
   }
 
@@ -338,6 +467,7 @@ export class Session {
     if (!holds || this.abandoned || this.sock) return;
     const generation = ++this.generation;
     this.dbLost = false;
+    this.probeState = onNewSocket(this.probeState);
     // The keys this socket sees. Once it is no longer the session's socket (closed, replaced,
     // abandoned), its late work (a retry receipt Baileys does not await, a decrypt in flight)
     // reads nothing and writes nothing: none of it can be acknowledged any more, it can never
@@ -480,7 +610,7 @@ export class Session {
       if (pairedUser && pairedUser !== expected) {
         const reason = `Paired with a different number (${pairedUser}); this phone is ${expected}`;
         this.log.warn(reason);
-        void this.logout(reason);
+        void this.logout(reason, { byOperator: false });
         return;
       }
       this.attempts = 0;
@@ -496,6 +626,7 @@ export class Session {
       const code = proxyError ? undefined : err?.output?.statusCode;
       const message = proxyError?.message ?? err?.message ?? 'connection closed';
       this.log.info({ statusCode: code, message }, 'WebSocket closed');
+      this.pendingClose = { code: code ?? null, message };
       void this.run(() => this.afterUnexpectedClose(code, message));
     }
   }
@@ -569,7 +700,7 @@ export class Session {
       const reason = `${label} limit reached (${count}/${max})`;
       this.log.error({ reason }, 'closing session automatically');
       this.emit({ type: 'auto-closed', phoneId: this.phoneId, phoneJid: this.phoneJid, reason, errorType: label, at: this.now() });
-      void this.close(reason);
+      void this.close(reason, { byOperator: false });
     }
   }
 }

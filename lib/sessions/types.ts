@@ -1,5 +1,6 @@
 // The session engine's public vocabulary. Route handlers, the UI, webhooks, metrics and the
 // monitor code against these types only (not against Baileys).
+import type { HealthReason } from '../health/events';
 
 /** One phone's session lifecycle. `open` is what the seed calls "connected". */
 export const SESSION_STATES = ['idle', 'connecting', 'qr', 'open', 'closing', 'closed', 'logged_out'] as const;
@@ -35,6 +36,8 @@ export interface SessionSnapshot {
   state: SessionState;
   isConnected: boolean;
   health: HealthLevel;
+  /** why health is not `healthy` (null when it is): 'unresponsive' | 'decrypt-errors' | 'not-running' */
+  healthReason: HealthReason | null;
   stats: SessionErrorStats;
   /** current QR string while pairing (state `qr`), else null */
   qr: string | null;
@@ -65,7 +68,7 @@ export type SessionEngineEvent =
       deletedKeys: number;
       at: string;
     }
-  | { type: 'stats'; phoneId: number; phoneJid: string; stats: SessionErrorStats; health: HealthLevel; at: string }
+  | { type: 'stats'; phoneId: number; phoneJid: string; stats: SessionErrorStats; health: HealthLevel; healthReason: HealthReason | null; at: string }
   | { type: 'auto-closed'; phoneId: number; phoneJid: string; reason: string; errorType: 'Bad MAC' | 'Bad Decrypt'; at: string }
   | { type: 'reconnect'; phoneId: number; phoneJid: string; attempt: number; delayMs: number; at: string }
   | { type: 'restart'; phoneId: number; phoneJid: string; at: string };

@@ -22,6 +22,7 @@ export function bareSnapshot(phoneId: number): SessionSnapshot {
     state: 'open',
     isConnected: true,
     health: 'healthy' as SessionSnapshot['health'],
+    healthReason: null,
     stats: { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true },
     qr: null,
     pairingCode: null,

@@ -14,7 +14,7 @@ import { DIALECTS, SqlBuilder, senderSessionPatterns, type KeyRef, type KeyRow, 
 
 import type { OutboxWrite } from './outbox';
 
-export type { PhoneStateWrite, SessionEventWrite } from './sql';
+export type { IntervalWrite, PhoneStateWrite, SessionEventWrite } from './sql';
 export { Batcher } from './batcher';
 export { Outbox, OUTBOX_LIMIT, type OutboxWrite } from './outbox';
 export { isUnreachable } from './errors';
@@ -324,7 +324,16 @@ export class SqlSessionStore implements SessionStore {
 
   async writeSession(phoneId: number, writes: OutboxWrite[]) {
     if (!writes.length) return;
-    const statements = writes.map((w) => (w.kind === 'state' ? this.sql.phoneState(phoneId, w.data) : this.sql.insertEvent(w.data)));
+    const statements = writes.flatMap((w) => {
+      switch (w.kind) {
+        case 'state':
+          return [this.sql.phoneState(phoneId, w.data)];
+        case 'event':
+          return [this.sql.insertEvent(w.data)];
+        case 'interval':
+          return this.sql.interval(phoneId, w.data);
+      }
+    });
     await this.write(phoneId, { statements });
   }
 

@@ -8,9 +8,10 @@
 // dropped — counted in `droppedEvents` and logged — while a new state write makes room by dropping
 // the oldest waiting event instead (the status must end up right). Events carry a unique id, so
 // one that was stored just before the connection broke is not stored twice when retried.
-import type { PhoneStateWrite, SessionEventWrite } from './sql';
+import type { IntervalWrite, PhoneStateWrite, SessionEventWrite } from './sql';
 
-export type OutboxWrite = { kind: 'state'; data: PhoneStateWrite } | { kind: 'event'; data: SessionEventWrite };
+/** Interval writes (the phone's history, lib/health) wait and are dropped like events when full. */
+export type OutboxWrite = { kind: 'state'; data: PhoneStateWrite } | { kind: 'event'; data: SessionEventWrite } | { kind: 'interval'; data: IntervalWrite };
 
 export interface OutboxOptions {
   /** applies writes atomically and in order (one transaction) */

@@ -52,6 +52,18 @@ export interface PhoneStateWrite {
   lastCloseReason?: string | null;
 }
 
+/** A phone's history moves to a new state at `at`: the open interval ends there, a new one begins. */
+export interface IntervalWrite {
+  state: string;
+  /** the history state before (null: not known in this process) */
+  prev: string | null;
+  at: Date;
+  /** why it began (the close reason when a connection was lost) */
+  reason: string | null;
+  /** WhatsApp's close status code, when known */
+  code: number | null;
+}
+
 export interface SessionEventWrite {
   phoneId: number;
   type: string;
@@ -166,6 +178,19 @@ export class SqlBuilder {
     if (data.lastConnectedAt) sets.push(`"lastConnectedAt" = ${p.add(data.lastConnectedAt)}`);
     if (data.lastCloseReason !== undefined) sets.push(`"lastCloseReason" = ${p.add(data.lastCloseReason)}`);
     return { sql: `UPDATE "OrganizationPhone" SET ${sets.join(', ')} WHERE "id" = ${p.add(phoneId)}`, params: p.values };
+  }
+
+  /** Ends the phone's open history interval at `w.at` and begins the next one. */
+  interval(phoneId: number, w: IntervalWrite): Statement[] {
+    const a = this.params();
+    const b = this.params();
+    return [
+      { sql: `UPDATE "PhoneStateInterval" SET "endedAt" = ${a.add(w.at)} WHERE "phoneId" = ${a.add(phoneId)} AND "endedAt" IS NULL`, params: a.values },
+      {
+        sql: `INSERT INTO "PhoneStateInterval" ("phoneId", "state", "prev", "reason", "code", "startedAt") VALUES (${[phoneId, w.state, w.prev, w.reason, w.code, w.at].map((v) => b.add(v)).join(', ')})`,
+        params: b.values,
+      },
+    ];
   }
 
   insertEvent(e: SessionEventWrite): Statement {

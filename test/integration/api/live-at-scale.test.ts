@@ -50,6 +50,7 @@ test('sqlite: list filters and summary with 2,000 live phones', async (t) => {
       state: connecting ? 'connecting' : 'open',
       isConnected: !connecting,
       health: connecting ? 'closed' : 'healthy',
+      healthReason: connecting ? 'not-running' : null,
       stats: { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true },
       qr: null,
       pairingCode: null,

@@ -6,7 +6,7 @@ import { isUnreachable } from '../../../lib/sessions/store/errors';
 const down = () => Object.assign(new Error("Can't reach database server at 127.0.0.1:5999"), { code: 'P1001' });
 const event = (n: number): OutboxWrite => ({ kind: 'event', data: { phoneId: 1, type: `e${n}`, sender: null, count: null, message: null, detail: null, uid: `u${n}` } });
 const state = (status: string, more: object = {}): OutboxWrite => ({ kind: 'state', data: { status, ...more } });
-const label = (w: OutboxWrite) => (w.kind === 'event' ? w.data.type : `state:${w.data.status}`);
+const label = (w: OutboxWrite) => (w.kind === 'event' ? w.data.type : w.kind === 'state' ? `state:${w.data.status}` : `interval:${w.data.state}`);
 
 /** A fake database: up or down, remembers what was applied. */
 function fakeDb() {

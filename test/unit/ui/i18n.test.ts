@@ -55,10 +55,10 @@ const base: SessionDto = {
 test('stream events patch only their own session: stats, state with reason', () => {
   const stats = { badMacErrors: 2, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true };
   const at = new Date().toISOString();
-  const s1 = patchSession(base, { type: 'stats', phoneId: 7, phoneJid: base.phoneJid, stats, health: 'critical', at });
+  const s1 = patchSession(base, { type: 'stats', phoneId: 7, phoneJid: base.phoneJid, stats, health: 'critical', healthReason: 'decrypt-errors', at });
   assert.equal(s1.stats.badMacErrors, 2);
   assert.equal(s1.health, 'critical');
-  assert.equal(patchSession(base, { type: 'stats', phoneId: 8, phoneJid: 'x', stats, health: 'critical', at }), base);
+  assert.equal(patchSession(base, { type: 'stats', phoneId: 8, phoneJid: 'x', stats, health: 'critical', healthReason: 'decrypt-errors', at }), base);
   const s2 = patchSession(s1, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'closed', previous: 'open', reason: 'Bad MAC limit reached (3/3)', at });
   assert.equal(s2.status, 'closed');
   assert.equal(s2.health, 'closed');

@@ -1,0 +1,25 @@
+-- AlterTable: uptime over the last 7 days as of the last health check (lib/health)
+ALTER TABLE "OrganizationPhone" ADD COLUMN "uptime7d" DOUBLE PRECISION;
+
+-- CreateTable: a phone's history as intervals of state (lib/health/history.ts)
+CREATE TABLE "PhoneStateInterval" (
+    "id" SERIAL NOT NULL,
+    "phoneId" INTEGER NOT NULL,
+    "state" TEXT NOT NULL,
+    "prev" TEXT,
+    "reason" TEXT,
+    "code" INTEGER,
+    "startedAt" TIMESTAMP(3) NOT NULL,
+    "endedAt" TIMESTAMP(3),
+
+    CONSTRAINT "PhoneStateInterval_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "PhoneStateInterval_phoneId_startedAt_idx" ON "PhoneStateInterval"("phoneId", "startedAt");
+
+-- CreateIndex
+CREATE INDEX "PhoneStateInterval_endedAt_idx" ON "PhoneStateInterval"("endedAt");
+
+-- AddForeignKey
+ALTER TABLE "PhoneStateInterval" ADD CONSTRAINT "PhoneStateInterval_phoneId_fkey" FOREIGN KEY ("phoneId") REFERENCES "OrganizationPhone"("id") ON DELETE CASCADE ON UPDATE CASCADE;
