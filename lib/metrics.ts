@@ -8,6 +8,8 @@ import { openStreams } from './stream';
 import { CONTAINED_KINDS } from './sessions/contained-kinds';
 import { busDrops } from './fleet/bus';
 import { DROP_REASONS } from './fleet/bus-seal';
+import { lastObjectiveCheck } from './health/objective';
+import { getConfig } from './config';
 
 /** Every decryption failure kind, as the label value metrics use (snake_case, one spelling everywhere). */
 export const DECRYPT_KINDS = ['bad-mac', 'bad-decrypt', 'no-session', 'message-absent', 'version', 'other'] as const satisfies readonly DecryptFailureKind[];
@@ -73,6 +75,50 @@ export function getMetrics(manager: SessionManager): Metrics {
       for (const s of manager.localSnapshots()) {
         for (const level of HEALTH_LEVELS) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, level }, s.health === level ? 1 : 0);
       }
+    },
+  });
+  new client.Gauge({
+    name: 'wa_session_unresponsive',
+    help: '1 when the phone is open but its liveness probe got no answer PROBE_FAILURES times in a row',
+    labelNames: phoneLabels,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of manager.localSnapshots()) if (s.isConnected) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid }, s.healthReason === 'unresponsive' ? 1 : 0);
+    },
+  });
+  new client.Gauge({
+    name: 'wa_phone_uptime_ratio',
+    help: 'Uptime over the last 7 days (0..1) at the last health check: time open / time meant to run',
+    labelNames: phoneLabels,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const last = lastObjectiveCheck();
+      if (!last) return;
+      for (const s of manager.localSnapshots()) {
+        const u = last.uptimes.get(s.phoneId);
+        if (u !== undefined && u !== null) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid }, u);
+      }
+    },
+  });
+  new client.Gauge({
+    name: 'wa_phones_below_uptime_objective',
+    help: "This node's phones whose 7-day uptime is below UPTIME_OBJECTIVE at the last health check",
+    registers: [registry],
+    collect() {
+      const last = lastObjectiveCheck();
+      let n = 0;
+      if (last) for (const s of manager.localSnapshots()) if (last.below.has(s.phoneId)) n++;
+      this.set(n);
+    },
+  });
+  new client.Gauge({
+    name: 'wa_uptime_objective_ratio',
+    help: 'UPTIME_OBJECTIVE as a ratio (0..1), for alert rules against wa_phone_uptime_ratio',
+    registers: [registry],
+    collect() {
+      this.set(getConfig().UPTIME_OBJECTIVE / 100);
     },
   });
   new client.Gauge({

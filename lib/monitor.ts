@@ -5,6 +5,8 @@ import type { Logger } from './logger';
 import type { SessionManager } from './sessions/manager';
 import { isWarning } from './sessions/decrypt-errors';
 import type { SessionErrorStats } from './sessions/types';
+import { checkObjective, type ObjectiveSettings } from './health/objective';
+import type { HealthEvents } from './health/events';
 
 export interface PhoneHealth extends SessionErrorStats {
   phoneId: number;
@@ -52,6 +54,8 @@ export function startMonitor(opts: {
   onReport: (r: HealthReport) => void;
   /** after every check, with all checked phones (metrics) */
   onCheck?: (phones: PhoneHealth[]) => void;
+  /** the uptime objective and history retention, checked on the same schedule (lib/health/objective.ts) */
+  objective?: { settings: ObjectiveSettings; events: HealthEvents };
 }): () => void {
   const timer = setInterval(() => {
     runHealthCheck(opts.db, opts.manager, opts.log)
@@ -59,7 +63,9 @@ export function startMonitor(opts: {
         opts.onCheck?.(phones);
         if (report.warnings.length) opts.onReport(report);
       })
-      .catch((err) => opts.log.error({ err }, 'health check failed'));
+      .catch((err) => opts.log.error({ err }, 'health check failed'))
+      .then(() => opts.objective && checkObjective(opts.db, opts.objective.settings, opts.objective.events, opts.log))
+      .catch((err) => opts.log.error({ err }, 'uptime objective check failed'));
   }, opts.intervalMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -20,6 +20,7 @@ import {
   successSchema,
   updateSessionBodySchema,
 } from './api/session-schemas';
+import { healthSummarySchema, historyQuerySchema, phoneHistorySchema } from './api/health-schemas';
 import { sessionListQuerySchema, sessionPageSchema, sessionSummarySchema, summaryQuerySchema } from './api/list-schemas';
 import {
   auditEntrySchema,
@@ -104,6 +105,8 @@ const NAMED: Record<string, z.ZodType> = {
   WebhookDelivery: webhookDeliverySchema,
   WebhookDeliveryPage: webhookDeliveryPageSchema,
   OrganizationWebhook: organizationWebhookSchema,
+  PhoneHistory: phoneHistorySchema,
+  HealthSummary: healthSummarySchema,
 };
 
 type StandardError = 'Conflict' | 'BadGateway' | 'CloseFailed';
@@ -187,6 +190,11 @@ export const OPERATIONS: OperationSpec[] = [
     method: 'get', path: '/api/sessions/{id}/events', operationId: 'listSessionEvents', tag: 'sessions', auth: 'read', query: pageQuerySchema,
     summary: 'Session history, newest first, paged by `before` (the previous page\'s nextCursor)',
     responses: { 200: { description: 'Page', schema: NAMED.SessionEventPage } },
+  },
+  {
+    method: 'get', path: '/api/sessions/{id}/history', operationId: 'getSessionHistory', tag: 'sessions', auth: 'read', query: historyQuerySchema,
+    summary: 'The phone\'s history in [from, to] (ISO 8601, default the last 7 days, at most 90 days): state bands, time in each state, uptime over 24 h / 7 d / 30 d, drops per day, time to reconnect, the last closes, decryption failures per day by cause',
+    responses: { 200: { description: 'History', schema: NAMED.PhoneHistory } },
   },
   {
     method: 'get', path: '/api/sessions/stream', operationId: 'streamSessionEvents', tag: 'sessions', auth: 'read',
@@ -279,6 +287,11 @@ export const OPERATIONS: OperationSpec[] = [
     method: 'get', path: '/api/metrics', operationId: 'getMetrics', tag: 'monitoring', auth: 'read',
     summary: 'Prometheus metrics (text exposition format 0.0.4)',
     responses: { 200: { description: 'Metrics', mediaType: 'text/plain', jsonSchema: { type: 'string' } } },
+  },
+  {
+    method: 'get', path: '/api/health/summary', operationId: 'getHealthSummary', tag: 'monitoring', auth: 'read',
+    summary: 'The fleet\'s health: phones below UPTIME_OBJECTIVE (7 days), the worst ten, drops per hour over 24 hours',
+    responses: { 200: { description: 'Summary', schema: NAMED.HealthSummary } },
   },
   {
     method: 'get', path: '/api/health', operationId: 'getHealth', tag: 'monitoring', auth: 'public',

@@ -7,6 +7,7 @@ import { getLogger } from './logger';
 import { getMetrics } from './metrics';
 import { startMonitor } from './monitor';
 import { Prober } from './health/prober';
+import { getHealthEvents } from './health/events';
 import { WebhookNotifier } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
 import { getEventLog } from './sse-log';
@@ -55,6 +56,7 @@ export function startSubscribers(manager: SessionManager): Subscribers {
     intervalMs: config.HEALTH_CHECK_INTERVAL_MS,
     onReport: (report) => webhooks.send(report.type, report),
     onCheck: (phones) => metrics.phonesWithoutSocket.set(phones.filter((p) => !p.isConnected).length),
+    objective: { settings: { objective: config.UPTIME_OBJECTIVE / 100, retentionDays: config.HISTORY_RETENTION_DAYS }, events: getHealthEvents() },
   });
   // The liveness probe of this node's open phones (docs/health.md).
   const prober = new Prober({ targets: () => manager.probeTargets(), intervalMs: config.PROBE_INTERVAL_MS, timeoutMs: config.PROBE_TIMEOUT_MS }).start();

@@ -1,0 +1,9 @@
+import { otherMethods, route } from '@/lib/api/route';
+import { getHealthSummary } from '@/lib/health/api';
+
+export const dynamic = 'force-dynamic';
+
+/** The fleet's health: phones below the uptime objective, the worst ten, drops per hour. */
+export const GET = route({ auth: 'read' }, () => getHealthSummary());
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

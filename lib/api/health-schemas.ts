@@ -1,0 +1,66 @@
+// Shapes of the health API (issue 26): a phone's history and the fleet's summary. Used by the
+// route handlers, the OpenAPI document and the UI.
+import { z } from 'zod';
+import { HISTORY_STATES } from '../health/history-states';
+
+const isoTime = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}/.test(v), 'must be an ISO 8601 date or date-time')
+  .transform((v) => Date.parse(v));
+
+/** ?from=&to= (ISO 8601); default the last 7 days; at most 90 days apart, from before to. */
+export const historyQuerySchema = z
+  .object({ from: isoTime.optional(), to: isoTime.optional() })
+  .transform((q) => {
+    const to = q.to ?? Date.now();
+    return { to, from: q.from ?? to - 7 * 24 * 3600_000 };
+  })
+  .refine((q) => q.from < q.to, { message: 'from must be before to', path: ['from'] })
+  .refine((q) => q.to - q.from <= 90 * 24 * 3600_000, { message: 'from and to may be at most 90 days apart', path: ['from'] });
+
+const state = z.enum(HISTORY_STATES);
+const ratio = z.number().min(0).max(1).nullable();
+
+export const dropSchema = z.object({
+  at: z.string(),
+  state,
+  reason: z.string().nullable(),
+  code: z.number().int().nullable(),
+  reconnectMs: z.number().nullable(),
+});
+
+export const phoneHistorySchema = z.object({
+  phoneId: z.number().int(),
+  from: z.string(),
+  to: z.string(),
+  bands: z.array(z.object({ state, from: z.string(), to: z.string() })),
+  timeInState: z.object({ open: z.number(), connecting: z.number(), closed: z.number(), stopped: z.number() }),
+  uptime: z.object({ '24h': ratio, '7d': ratio, '30d': ratio }),
+  drops: z.number().int(),
+  dropsPerDay: z.array(z.object({ day: z.string(), count: z.number().int() })),
+  reconnect: z.object({ count: z.number().int(), p50Ms: z.number().nullable(), p95Ms: z.number().nullable() }),
+  lastCloses: z.array(dropSchema),
+  decryptFailuresPerDay: z.array(z.object({ day: z.string(), byKind: z.record(z.string(), z.number().int()) })),
+});
+export type PhoneHistoryDto = z.infer<typeof phoneHistorySchema>;
+
+const phoneUptimeSchema = z.object({
+  phoneId: z.number().int(),
+  phoneJid: z.string(),
+  label: z.string().nullable(),
+  organizationId: z.number().int(),
+  organizationName: z.string(),
+  uptime: z.number(),
+  drops: z.number().int(),
+});
+
+export const healthSummarySchema = z.object({
+  objective: z.number(),
+  windowDays: z.literal(7),
+  measured: z.number().int(),
+  belowObjective: z.array(phoneUptimeSchema),
+  worst: z.array(phoneUptimeSchema),
+  dropsPerHour: z.array(z.object({ hour: z.string(), count: z.number().int() })),
+  generatedAt: z.string(),
+});
+export type HealthSummaryDto = z.infer<typeof healthSummarySchema>;
