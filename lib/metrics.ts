@@ -199,3 +199,8 @@ export function containedRejections(): client.Counter<'kind'> {
   faultHolder.__containedRejections = counter;
   return counter;
 }
+
+/** For tests: the next getMetrics() builds a new registry for the manager it is given. */
+export function resetMetrics(): void {
+  holder.__metrics = undefined;
+}
