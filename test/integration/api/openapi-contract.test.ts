@@ -141,6 +141,15 @@ test('contract: every documented operation against a real console, success and e
     await expectStatus(200, 'GET', '/api/sessions/{id}/stats', { path: `/api/sessions/${id}/stats`, headers: reader });
     await expectStatus(404, 'GET', '/api/sessions/{id}/stats', { path: '/api/sessions/999999/stats' });
     await expectStatus(200, 'GET', '/api/sessions/{id}/events', { path: `/api/sessions/${id}/events?limit=5` });
+    // Its history (issue 26): paired just now, so connecting then open.
+    const history = await expectStatus(200, 'GET', '/api/sessions/{id}/history', { path: `/api/sessions/${id}/history`, headers: reader });
+    assert.equal((history.bands as Json[]).at(-1)?.state, 'open');
+    await expectStatus(400, 'GET', '/api/sessions/{id}/history', { path: `/api/sessions/${id}/history?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z` });
+    await expectStatus(400, 'GET', '/api/sessions/{id}/history', { path: `/api/sessions/${id}/history?from=yesterday` });
+    await expectStatus(404, 'GET', '/api/sessions/{id}/history', { path: '/api/sessions/999999/history' });
+    const fleet = await expectStatus(200, 'GET', '/api/health/summary', { headers: reader });
+    assert.equal(fleet.objective, 0.995);
+    await expectStatus(401, 'GET', '/api/health/summary', { headers: {} });
     // Paging, search and the summary (fleet size).
     const page = await expectStatus(200, 'GET', '/api/sessions', { path: '/api/sessions?limit=2&sort=-phone&q=7705123', headers: reader });
     assert.ok((page.items as Json[]).some((s) => s.id === id) && Number(page.total) >= 1, 'the paged list finds the phone');
