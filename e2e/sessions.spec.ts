@@ -167,3 +167,27 @@ test('pair a phone by number: the page shows a code, the phone types it, the row
   await expect(page.getByTestId(`session-row-${number}`).locator('[data-status]')).toHaveAttribute('data-status', 'open', { timeout: 60_000 });
   await expect(page.getByTestId('pairing-connected')).toBeVisible();
 });
+
+test('a phone that dropped shows it: state band in its row, history on its page (issue 26)', async ({ page }, testInfo) => {
+  await logIn(page);
+  const number = '77050009031';
+  const row = await addAndPair(page, number);
+  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+  // The row's 7-day band: pairing (connecting) then open.
+  await expect(page.getByTestId(`band-${id}`)).toHaveAttribute('data-bands', /connecting,open$/);
+  await expect(page.getByTestId(`uptime-${id}`)).toHaveText('not measured');
+  await page.getByTestId('sort-uptime').click();
+  await expect(page.getByTestId('sort-uptime').locator('..')).toHaveAttribute('aria-sort', 'ascending');
+
+  await sim(`/phones/${number}/faults`, { type: 'drop' });
+  await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'connecting');
+  await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'open', { timeout: 60_000 });
+
+  await page.goto(`${e2eEnv().url}/sessions/${id}`);
+  await expect(page.getByTestId('history-drops')).toHaveText('1');
+  await expect(page.getByTestId('band-7d')).toHaveAttribute('data-bands', 'connecting,open,connecting,open');
+  await expect(page.getByTestId('band-24h')).toHaveAttribute('data-bands', 'connecting,open,connecting,open');
+  await expect(page.getByTestId('last-closes')).toContainText('code 428');
+  await expect(page.getByTestId('drops-per-day')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('history.png'), fullPage: true });
+});

@@ -20,7 +20,7 @@ import {
   successSchema,
   updateSessionBodySchema,
 } from './api/session-schemas';
-import { healthSummarySchema, historyQuerySchema, phoneHistorySchema } from './api/health-schemas';
+import { bandsQuerySchema, bandsResponseSchema, healthSummarySchema, historyQuerySchema, phoneHistorySchema } from './api/health-schemas';
 import { sessionListQuerySchema, sessionPageSchema, sessionSummarySchema, summaryQuerySchema } from './api/list-schemas';
 import {
   auditEntrySchema,
@@ -106,6 +106,7 @@ const NAMED: Record<string, z.ZodType> = {
   WebhookDeliveryPage: webhookDeliveryPageSchema,
   OrganizationWebhook: organizationWebhookSchema,
   PhoneHistory: phoneHistorySchema,
+  StateBands: bandsResponseSchema,
   HealthSummary: healthSummarySchema,
 };
 
@@ -292,6 +293,11 @@ export const OPERATIONS: OperationSpec[] = [
     method: 'get', path: '/api/health/summary', operationId: 'getHealthSummary', tag: 'monitoring', auth: 'read',
     summary: 'The fleet\'s health: phones below UPTIME_OBJECTIVE (7 days), the worst ten, drops per hour over 24 hours',
     responses: { 200: { description: 'Summary', schema: NAMED.HealthSummary } },
+  },
+  {
+    method: 'get', path: '/api/health/bands', operationId: 'getStateBands', tag: 'monitoring', auth: 'read', query: bandsQuerySchema,
+    summary: 'The 7-day state bands (open, connecting, closed, stopped) of up to 200 phones: the sessions table\'s band per row',
+    responses: { 200: { description: 'Bands', schema: NAMED.StateBands } },
   },
   {
     method: 'get', path: '/api/health', operationId: 'getHealth', tag: 'monitoring', auth: 'public',

@@ -120,6 +120,9 @@ function orderFor(sort: SessionSort | undefined): Prisma.OrganizationPhoneOrderB
       return [{ lastConnectedAt: { sort: dir, nulls: 'last' } }, tie];
     case 'createdAt':
       return [{ createdAt: dir }, tie];
+    case 'uptime':
+      // 7-day uptime as of the last health check; phones not measured yet last either way.
+      return [{ uptime7d: { sort: dir, nulls: 'last' } }, tie];
   }
 }
 
@@ -132,6 +135,7 @@ const SELECT = {
   lastConnectedAt: true,
   lastCloseReason: true,
   proxyUrl: true,
+  uptime7d: true,
   organization: { select: { name: true } },
 } as const;
 

@@ -22,8 +22,7 @@ export type PhoneRow = {
   lastConnectedAt: Date | null;
   lastCloseReason: string | null;
   proxyUrl: string | null;
-  /** absent in rows read without it: null then */
-  uptime7d?: number | null;
+  uptime7d: number | null;
   organization: { name: string };
 };
 
@@ -49,7 +48,8 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     health: snap?.health ?? healthLevel(stats, false),
     // A snapshot from a node of an older version has no reason: derived from its level then.
     healthReason: snap ? (snap.healthReason ?? (snap.health === 'healthy' ? null : snap.health === 'closed' ? 'not-running' : 'decrypt-errors')) : 'not-running',
-    uptime7d: row.uptime7d ?? null,
+    uptime7d: row.uptime7d,
+    belowObjective: row.uptime7d !== null && row.uptime7d < getConfig().UPTIME_OBJECTIVE / 100,
     proxyUrl: maskProxyUrl(row.proxyUrl),
     proxyHost: proxyHost(row.proxyUrl),
   };

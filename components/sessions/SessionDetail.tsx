@@ -16,6 +16,7 @@ import { useToast } from '../ui/Toast';
 import { ConfirmDialog, Spinner } from '../ui/ConfirmDialog';
 import { Counter, HealthBadge, StatusBadge } from './Badges';
 import { useSessionStream } from './useSessionStream';
+import { HistoryPanel } from '../health/HistoryPanel';
 
 type Detail = SessionDto & { events: SessionEventDto[] };
 
@@ -60,7 +61,10 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
       <SessionActions session={data} layout="page" />
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
         <Item label={t('detail.state')}><StatusBadge status={data.status} testId="detail-status" /></Item>
-        <Item label={t('detail.health')}><HealthBadge health={data.health} status={data.status} testId="detail-health" /></Item>
+        <Item label={t('detail.health')}>
+          <HealthBadge health={data.health} status={data.status} testId="detail-health" />
+          {data.healthReason === 'unresponsive' && <span className="block text-xs text-red-800 dark:text-red-300" data-testid="detail-health-reason">{t('health.reason.unresponsive')}</span>}
+        </Item>
         <Item label={t('col.badMac')}><Counter value={data.stats.badMacErrors} max={data.stats.maxBadMacErrors} testId="detail-badmac" /></Item>
         <Item label={t('col.badDecrypt')}><Counter value={data.stats.badDecryptErrors} max={data.stats.maxBadDecryptErrors} testId="detail-baddecrypt" /></Item>
         <Item label={t('col.organization')}>{data.organizationName}</Item>
@@ -68,6 +72,7 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
         <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason" title={data.lastCloseReason ?? undefined}>{reasonText(t, data.lastCloseReason)}</span></Item>
         <Item label={t('col.proxy')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-proxy">{data.proxyUrl ?? t('proxy.direct')}</span></Item>
       </dl>
+      <HistoryPanel phoneId={data.id} />
       {role === 'admin' && <SettingsPanel session={data} phone={phone} />}
       {simulator && role === 'admin' && <FaultPanel phoneId={data.id} />}
       <div className="grid gap-6 lg:grid-cols-2 [&>*]:min-w-0">
@@ -185,7 +190,7 @@ function SettingsPanel({ session, phone }: { session: SessionDto; phone: string 
   );
 }
 
-const FAULTS = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'drop', 'restart-required', 'logged-out', 'silence'] as const;
+const FAULTS = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'drop', 'restart-required', 'logged-out', 'silence', 'freeze'] as const;
 
 function FaultPanel({ phoneId }: { phoneId: number }) {
   const { t } = useUi();

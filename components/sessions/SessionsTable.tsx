@@ -15,14 +15,16 @@ import { useToast } from '../ui/Toast';
 import { Spinner } from '../ui/ConfirmDialog';
 import { Counter, HealthBadge, StatusBadge } from './Badges';
 import { useSessionStream } from './useSessionStream';
+import { formatUptime, StateBand } from '../health/StateBand';
+import type { BandsDto } from '@/lib/api/health-schemas';
 import { AddPhone } from './AddPhone';
 import { phoneOf, SessionActions } from './SessionActions';
 import { BulkBar, type Selection } from './BulkActions';
 import { DEFAULT_SORT, pageQuery, summaryQuery, type ListFilters } from '@/lib/ui/list-params';
 
-const SORTS = ['id', 'phone', 'organization', 'status', 'lastConnectedAt', 'label'] as const;
+const SORTS = ['id', 'phone', 'organization', 'status', 'lastConnectedAt', 'label', 'uptime'] as const;
 type SortField = (typeof SORTS)[number];
-const SORT_LABEL: Record<SortField, MessageKey> = { id: 'sort.id', phone: 'sort.phone', organization: 'sort.organization', status: 'sort.status', lastConnectedAt: 'sort.lastConnectedAt', label: 'sort.labelField' };
+const SORT_LABEL: Record<SortField, MessageKey> = { id: 'sort.id', phone: 'sort.phone', organization: 'sort.organization', status: 'sort.status', lastConnectedAt: 'sort.lastConnectedAt', label: 'sort.labelField', uptime: 'sort.uptime' };
 
 
 // On a phone screen each row becomes a card; the header's labels move into the cells.
@@ -76,6 +78,15 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
     placeholderData: keepPreviousData,
     // Counts per state follow the stream in place; health levels are refreshed now and then.
     refetchInterval: live ? 15_000 : 3000,
+  });
+  // The 7-day state band of every row of the page: one request per page, refreshed each minute.
+  const pageIds = (list.data?.items ?? []).map((r) => r.id).join(',');
+  const bands = useQuery({
+    queryKey: queryKeys.bands(pageIds),
+    queryFn: () => fetchJson<BandsDto>(`/api/health/bands?ids=${pageIds}`),
+    enabled: pageIds !== '',
+    placeholderData: keepPreviousData,
+    refetchInterval: 60_000,
   });
   const orgs = useQuery({ queryKey: queryKeys.organizations(), queryFn: () => fetchJson<{ id: number; name: string }[]>('/api/organizations'), staleTime: 30_000 });
 
@@ -201,6 +212,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
                 {header('phone', t('col.phone'))}
                 {header('status', t('col.status'))}
                 <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.health')}</th>
+                {header('uptime', t('col.uptime'))}
                 <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.badMac')}</th>
                 <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.badDecrypt')}</th>
                 {header('lastConnectedAt', t('col.lastConnected'))}
@@ -210,7 +222,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
             </thead>
             <tbody className="max-md:block">
               {rows.length === 0 && (
-                <tr><td colSpan={10} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
+                <tr><td colSpan={11} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
               )}
               {rows.map((s) => (
                 <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} data-id={s.id} className="border-t border-gray-200 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
@@ -226,7 +238,22 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
                     {s.proxyHost && <span className="block text-xs text-gray-700 dark:text-gray-300" data-testid={`proxy-${s.id}`} title={t('col.proxy')}>{t('proxy.via', { host: s.proxyHost })}</span>}
                   </td>
                   <td data-label={t('col.status')} className={CELL}><StatusBadge status={s.status} testId={`status-${s.id}`} /></td>
-                  <td data-label={t('col.health')} className={CELL}><HealthBadge health={s.health} status={s.status} testId={`health-${s.id}`} /></td>
+                  <td data-label={t('col.health')} className={CELL}>
+                    <HealthBadge health={s.health} status={s.status} testId={`health-${s.id}`} />
+                    {s.healthReason === 'unresponsive' && <span className="block text-xs text-red-800 dark:text-red-300" data-testid={`health-reason-${s.id}`}>{t('health.reason.unresponsive')}</span>}
+                  </td>
+                  <td data-label={t('col.uptime')} className={`${CELL} min-w-32`}>
+                    <span data-testid={`uptime-${s.id}`} data-below={s.belowObjective} title={s.belowObjective ? t('uptime.below') : undefined} className={`tabular-nums ${s.belowObjective ? 'font-semibold text-red-800 dark:text-red-300' : ''}`}>
+                      {s.belowObjective && <span aria-hidden>⚠ </span>}
+                      {formatUptime(s.uptime7d, t('uptime.none'))}
+                    </span>
+                    {s.belowObjective && <span className="sr-only"> ({t('uptime.below')})</span>}
+                    {bands.data && (
+                      <span className="mt-1 block w-28">
+                        <StateBand bands={bands.data.phones[String(s.id)] ?? []} from={bands.data.from} to={bands.data.to} span={t('history.span7d')} height={8} testId={`band-${s.id}`} />
+                      </span>
+                    )}
+                  </td>
                   <td data-label={t('col.badMac')} className={CELL}><Counter value={s.stats.badMacErrors} max={s.stats.maxBadMacErrors} testId={`badmac-${s.id}`} /></td>
                   <td data-label={t('col.badDecrypt')} className={CELL}><Counter value={s.stats.badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>
                   <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}>{s.lastConnectedAt ? formatDate(locale, s.lastConnectedAt) : t('never')}</td>

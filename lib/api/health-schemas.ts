@@ -21,6 +21,24 @@ export const historyQuerySchema = z
 const state = z.enum(HISTORY_STATES);
 const ratio = z.number().min(0).max(1).nullable();
 
+/** ?ids=1,2,3 (at most 200 phones: one page of the table) */
+export const bandsQuerySchema = z.object({
+  ids: z
+    .string()
+    .regex(/^\d{1,10}(,\d{1,10}){0,199}$/, 'ids must be up to 200 comma-separated phone ids')
+    .transform((v) => [...new Set(v.split(',').map(Number))]),
+});
+
+export const bandSchema = z.object({ state: z.enum(HISTORY_STATES), from: z.string(), to: z.string() });
+
+export const bandsResponseSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** phone id → its 7-day state bands (oldest first); phones without history are absent */
+  phones: z.record(z.string(), z.array(bandSchema)),
+});
+export type BandsDto = z.infer<typeof bandsResponseSchema>;
+
 export const dropSchema = z.object({
   at: z.string(),
   state,
@@ -33,7 +51,7 @@ export const phoneHistorySchema = z.object({
   phoneId: z.number().int(),
   from: z.string(),
   to: z.string(),
-  bands: z.array(z.object({ state, from: z.string(), to: z.string() })),
+  bands: z.array(bandSchema),
   timeInState: z.object({ open: z.number(), connecting: z.number(), closed: z.number(), stopped: z.number() }),
   uptime: z.object({ '24h': ratio, '7d': ratio, '30d': ratio }),
   drops: z.number().int(),

@@ -6,7 +6,7 @@ import { HEALTH_LEVELS, SESSION_STATES } from '../sessions/types';
 import { sessionSchema } from './session-schemas';
 
 /** Fields the list can be sorted by (server side, in SQL). */
-export const SESSION_SORT_FIELDS = ['id', 'phone', 'label', 'organization', 'status', 'lastConnectedAt', 'createdAt'] as const;
+export const SESSION_SORT_FIELDS = ['id', 'phone', 'label', 'organization', 'status', 'lastConnectedAt', 'createdAt', 'uptime'] as const;
 export type SessionSortField = (typeof SESSION_SORT_FIELDS)[number];
 export type SessionSort = { field: SessionSortField; dir: 'asc' | 'desc' };
 

@@ -43,7 +43,7 @@ export const auditQuerySchema = pageQuerySchema.extend({
 
 export const healthSchema = z.object({ status: z.enum(['ok', 'error']), db: z.enum(['ok', 'unreachable']) });
 
-export const FAULT_TYPES = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'drop', 'restart-required', 'conflict', 'logged-out', 'silence'] as const;
+export const FAULT_TYPES = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'drop', 'restart-required', 'conflict', 'logged-out', 'silence', 'freeze'] as const;
 export const demoFaultBodySchema = z.object({
   phoneId: z.number().int().positive().max(2_147_483_647),
   type: z.enum(FAULT_TYPES),

@@ -29,6 +29,8 @@ export const sessionSchema = z.object({
   healthReason: z.enum(HEALTH_REASONS).nullable(),
   /** uptime over the last 7 days (0..1) as of the last health check; null before the first */
   uptime7d: z.number().nullable(),
+  /** uptime7d is below UPTIME_OBJECTIVE (false when not measured yet) */
+  belowObjective: z.boolean(),
   /** the phone's proxy with its password masked (`http://user:****@host:port`), null when direct */
   proxyUrl: z.string().nullable(),
   /** host:port of the proxy, never credentials */

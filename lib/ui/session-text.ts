@@ -30,6 +30,8 @@ export function reasonText(t: Translate, reason: string | null | undefined): str
   if (m) return t('reason.gaveUp', { n: m[1] });
   m = /^Reconnecting \(attempt (\d+)\)/.exec(reason);
   if (m) return t('reason.reconnecting', { n: m[1] });
+  m = /^Unresponsive: (\d+) probes in a row/.exec(reason);
+  if (m) return t('reason.unresponsive', { n: m[1] });
   return reason;
 }
 
@@ -46,6 +48,8 @@ export function timelineText(t: Translate, e: Pick<SessionEventDto, 'type' | 'se
     return e.message ? `${word}: ${reasonText(t, e.message)}` : word;
   }
   if (e.type === 'pairing-code') return t('timeline.pairingCode');
+  if (e.type === 'health:unresponsive') return t('timeline.unresponsive', { n: e.count ?? '?' });
+  if (e.type === 'health:recovered') return t('timeline.recovered');
   const kind = /^decrypt:(.+)$/.exec(e.type)?.[1];
   if (kind) {
     const detail = (e.detail ?? {}) as { max?: number; deletedKeys?: number };

@@ -150,6 +150,9 @@ test('contract: every documented operation against a real console, success and e
     const fleet = await expectStatus(200, 'GET', '/api/health/summary', { headers: reader });
     assert.equal(fleet.objective, 0.995);
     await expectStatus(401, 'GET', '/api/health/summary', { headers: {} });
+    const bands = await expectStatus(200, 'GET', '/api/health/bands', { path: `/api/health/bands?ids=${id},999999`, headers: reader });
+    assert.deepEqual(Object.keys(bands.phones as Json), [String(id)]);
+    await expectStatus(400, 'GET', '/api/health/bands', { path: '/api/health/bands?ids=a,b' });
     // Paging, search and the summary (fleet size).
     const page = await expectStatus(200, 'GET', '/api/sessions', { path: '/api/sessions?limit=2&sort=-phone&q=7705123', headers: reader });
     assert.ok((page.items as Json[]).some((s) => s.id === id) && Number(page.total) >= 1, 'the paged list finds the phone');
