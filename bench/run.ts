@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark; `npm run bench -- density api` runs only those (names:
-// auth-store, api, browser, fleet, density, ui-10k). Results go to bench/results.json, one section per benchmark,
+// auth-store, health, api, browser, fleet, density, ui-10k). Results go to bench/results.json, one section per benchmark,
 // each stamped with its own date, git commit, command, machine and load: a section that did not
 // run keeps its old stamp, so the file never claims one run made what several did.
 // Then README.md's table is remade from the file (bench/table.ts) and the memory plot is redrawn
@@ -16,12 +16,15 @@ import { browserBenchmark } from './browser';
 import { fleetBenchmark } from './fleet';
 import { memoryPlot } from './plot';
 import { ui10kBenchmark } from './ui-10k';
+import { healthBenchmark } from './health';
 import { writeReadmeTable } from './table';
 
 const ROOT = path.join(__dirname, '..');
 // In this order: the longest last, so an interrupted run still has the others.
 const SECTIONS: Record<string, { key: string; run: (progress: (partial: object) => void) => Promise<object>; needsBuild: boolean }> = {
   'auth-store': { key: 'authStore', run: () => authStoreBenchmark(), needsBuild: false },
+  // The liveness probe's CPU at 2,000 phones' probe rate and the history's bytes per phone per day (issue 26).
+  health: { key: 'health', run: () => healthBenchmark(), needsBuild: false },
   api: { key: 'api', run: () => apiBenchmark(), needsBuild: true },
   browser: {
     key: 'browser',

@@ -134,6 +134,24 @@ function ui10kRows(sec: Any): string[] {
   ];
 }
 
+function healthRows(sec: Any): string[] {
+  const r = sec.result;
+  const out: string[] = [];
+  if (r.probe) {
+    const p = r.probe;
+    out.push(
+      `| health. liveness probe at 2,000 phones' rate (${p.probeRatePerSec}/s, ${p.phones} real phones; CPU per phone per minute, median) | ${p.probeCpuMsPerPhonePerMinAt2000} ms (${p.cpuUsPerProbe} µs per probe) | without the probe: ${p.cpuMsPerMinWithout} ms/min for ${p.phones} phones, with: ${p.cpuMsPerMinWithProbe} | | reported |`,
+    );
+  }
+  if (r.history) {
+    const h = r.history;
+    out.push(
+      `| health. history per phone per day (PostgreSQL / SQLite, indexes included) | steady: ${h.postgresql.bytesPerPhonePerDaySteady} / ${h.sqlite.bytesPerPhonePerDaySteady} B; 3 drops: ${h.postgresql.bytesPerPhonePerDay3Drops} / ${h.sqlite.bytesPerPhonePerDay3Drops} B | | | reported |`,
+    );
+  }
+  return out;
+}
+
 const SECTIONS: [string, string, (s: Any) => string[]][] = [
   ['density', 'density', densityRows],
   ['authStore', 'auth-store', keyStoreRows],
@@ -141,6 +159,7 @@ const SECTIONS: [string, string, (s: Any) => string[]][] = [
   ['browser', 'browser', browserRows],
   ['fleet', 'fleet', fleetRows],
   ['ui10k', 'ui-10k', ui10kRows],
+  ['health', 'health', healthRows],
 ];
 
 export function benchTable(results: Any): string {

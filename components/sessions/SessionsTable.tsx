@@ -79,10 +79,12 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
     // Counts per state follow the stream in place; health levels are refreshed now and then.
     refetchInterval: live ? 15_000 : 3000,
   });
-  // The 7-day state band of every row of the page: one request per page, refreshed each minute.
-  const pageIds = (list.data?.items ?? []).map((r) => r.id).join(',');
+  // The 7-day state band of every row of the page: one request per page, again when a row's state
+  // changes (the stream patches the rows) and each minute.
+  const pageItems = list.data?.items ?? [];
+  const pageIds = pageItems.map((r) => r.id).join(',');
   const bands = useQuery({
-    queryKey: queryKeys.bands(pageIds),
+    queryKey: queryKeys.bands(pageItems.map((r) => `${r.id}:${r.status}`).join(',')),
     queryFn: () => fetchJson<BandsDto>(`/api/health/bands?ids=${pageIds}`),
     enabled: pageIds !== '',
     placeholderData: keepPreviousData,

@@ -8,8 +8,8 @@ export const queryKeys = {
   sessionAudit: (id: number) => ['sessions', id, 'audit'] as const,
   /** One phone's history (issue 26): under the session's key, so its events refresh it too. */
   sessionHistory: (id: number) => ['sessions', id, 'history'] as const,
-  /** The 7-day state bands of a page of phones, by their ids. */
-  bands: (ids: string) => ['health', 'bands', ids] as const,
+  /** The 7-day state bands of a page of phones, by their ids and states (a change of state fetches them again). */
+  bands: (rows: string) => ['health', 'bands', rows] as const,
   /** Every cached page of the list (prefix), and one page by its query string. */
   sessionPages: () => ['sessions', 'page'] as const,
   sessionPage: (query: string) => ['sessions', 'page', query] as const,
