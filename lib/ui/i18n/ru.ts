@@ -308,7 +308,7 @@ export const ru: Record<MessageKey, string> = {
   'history.code': 'код {code}',
   'history.stillDown': 'не переподключился',
   'health.reason.unresponsive': 'не отвечает (проверка связи без ответа)',
-  'reason.unresponsive': 'не отвечает: {n} проверок подряд без ответа',
-  'timeline.unresponsive': 'Не отвечает: {n} проверок подряд без ответа',
+  'reason.unresponsive': 'не отвечает (проверок подряд без ответа: {n})',
+  'timeline.unresponsive': 'Не отвечает (проверок подряд без ответа: {n})',
   'timeline.recovered': 'Снова отвечает',
 };

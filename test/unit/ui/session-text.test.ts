@@ -55,3 +55,11 @@ test('stream events patch rows and tile counts in place; only a connected phone 
   assert.equal(patchSession(s, { type: 'state', phoneId: 1, phoneJid: 'x', state: 'qr', previous: 'open', at }).health, 'closed');
   assert.equal(patchSession(s, { type: 'state', phoneId: 1, phoneJid: 'x', state: 'connecting', previous: 'open', at }).health, 'closed');
 });
+
+test('liveness words (issue 26): the unresponsive reason and the health timeline entries, in both languages', () => {
+  assert.equal(reasonText(en, 'Unresponsive: 3 probes in a row got no answer'), 'unresponsive: 3 probes in a row got no answer');
+  assert.equal(reasonText(ru, 'Unresponsive: 3 probes in a row got no answer'), 'не отвечает (проверок подряд без ответа: 3)');
+  const e = { sender: null, message: null, detail: null };
+  assert.equal(timelineText(en, { ...e, type: 'health:unresponsive', count: 3 }), 'Unresponsive: 3 probes in a row got no answer');
+  assert.equal(timelineText(ru, { ...e, type: 'health:recovered', count: null }), 'Снова отвечает');
+});
