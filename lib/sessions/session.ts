@@ -10,7 +10,7 @@ import { classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_
 import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
 import { decideAfterClose } from './close-policy';
-import { isUnreachable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
+import { isDatabaseUnavailable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
@@ -89,7 +89,7 @@ export class Session {
     this.store = deps.store ?? storeFor(deps.db);
     this.outbox = new Outbox({
       apply: (writes) => this.store.writeSession(this.phoneId, writes),
-      isUnreachable,
+      isUnreachable: isDatabaseUnavailable,
       limit: deps.settings.outboxLimit,
       log: this.log,
     });
@@ -377,7 +377,7 @@ export class Session {
   private saveCreds(auth: DbAuthState) {
     if (this.credsRetry) return; // the retry saves the latest credentials
     auth.saveCreds().catch((err) => {
-      if (!isUnreachable(err)) return this.log.error({ err }, 'failed to save credentials');
+      if (!isDatabaseUnavailable(err)) return this.log.error({ err }, 'failed to save credentials');
       if (this.credsRetry) return;
       this.log.warn({ err }, 'database unreachable: credentials will be saved when it is back');
       this.credsRetry = (async () => {
@@ -388,7 +388,7 @@ export class Session {
             this.log.info('credentials saved after the database came back');
             return;
           } catch (retryErr) {
-            if (!isUnreachable(retryErr)) return this.log.error({ err: retryErr }, 'failed to save credentials');
+            if (!isDatabaseUnavailable(retryErr)) return this.log.error({ err: retryErr }, 'failed to save credentials');
           }
         }
       })().finally(() => (this.credsRetry = null));
@@ -401,7 +401,7 @@ export class Session {
    * cleanly and reconnects once the database answers again.
    */
   private onAuthError(err: unknown, op: 'read' | 'keys' | 'creds') {
-    if (op === 'creds' || !isUnreachable(err) || this.dbLost || !this.sock) return;
+    if (op === 'creds' || !isDatabaseUnavailable(err) || this.dbLost || !this.sock) return;
     this.dbLost = true;
     this.fence = this.generation;
     this.log.warn({ err, op }, 'database unreachable during a key ' + (op === 'read' ? 'read' : 'write') + ': closing the session until it is back');
