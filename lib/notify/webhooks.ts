@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
+import { backoffDelay } from '../retry/backoff';
 import { severity } from '../sessions/decrypt-errors';
 import type { SessionEngineEvent } from '../sessions/types';
 
@@ -246,7 +247,7 @@ export class WebhookNotifier {
     this.failures++;
     this.onFailure();
     const giveUp = attempt >= row.maxAttempts;
-    const delay = Math.min((this.settings.baseDelayMs ?? 1000) * 2 ** (attempt - 1), this.settings.maxDelayMs ?? 3_600_000);
+    const delay = backoffDelay(attempt, { baseMs: this.settings.baseDelayMs ?? 1000, maxMs: this.settings.maxDelayMs ?? 3_600_000 });
     await this.db.webhookOutbox.update({
       where: { id: row.id },
       data: { status: giveUp ? 'failed' : 'pending', attempts: attempt, lastError: error, lastStatusCode: statusCode, nextAttemptAt: new Date(Date.now() + (giveUp ? 0 : delay)) },

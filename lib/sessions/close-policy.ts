@@ -1,7 +1,7 @@
 // What a session does after a close it did not ask for: pure, so every rule is unit-tested
 // without sockets. Baileys never reconnects by itself; this policy decides whether we do.
 import { DisconnectReason } from '@whiskeysockets/baileys';
-import { backoffDelay } from './decrypt-errors';
+import { backoffDelay } from '../retry/backoff';
 import type { SessionState } from './types';
 
 export interface ClosePolicySettings {
@@ -43,5 +43,5 @@ export function decideAfterClose(close: UnexpectedClose, settings: ClosePolicySe
   if (attempt > settings.reconnectMaxAttempts) {
     return { action: 'close', reason: `Gave up after ${settings.reconnectMaxAttempts} reconnect attempts (last: ${reason})` };
   }
-  return { action: 'reconnect', attempt, delayMs: backoffDelay(attempt, settings.reconnectBaseMs, settings.reconnectMaxMs, random), reason };
+  return { action: 'reconnect', attempt, delayMs: backoffDelay(attempt, { baseMs: settings.reconnectBaseMs, maxMs: settings.reconnectMaxMs, jitter: 'full' }, random), reason };
 }

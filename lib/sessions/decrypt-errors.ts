@@ -87,9 +87,3 @@ export function severity(currentCount: number, maxAllowed: number): 'critical' |
 export function isWarning(stats: SessionErrorStats): boolean {
   return !stats.isHealthy || stats.badMacErrors >= stats.maxBadMacErrors - 1 || stats.badDecryptErrors >= stats.maxBadDecryptErrors - 1;
 }
-
-/** Exponential backoff with full jitter: random in [base, min(max, base·2^attempt)]. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(baseMs + random() * Math.max(0, ceiling - baseMs));
-}

@@ -10,6 +10,7 @@ import { classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_
 import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
 import { decideAfterClose } from './close-policy';
+import { backoffDelay, DATABASE_RETRY } from '../retry/backoff';
 import { isDatabaseUnavailable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
@@ -382,7 +383,7 @@ export class Session {
       this.log.warn({ err }, 'database unreachable: credentials will be saved when it is back');
       this.credsRetry = (async () => {
         for (let attempt = 0; ; attempt++) {
-          await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 10))));
+          await new Promise((r) => setTimeout(r, backoffDelay(attempt + 1, DATABASE_RETRY)));
           try {
             await auth.saveCreds();
             this.log.info('credentials saved after the database came back');
@@ -413,7 +414,7 @@ export class Session {
   }
 
   private waitForDatabase(attempt: number) {
-    const delayMs = Math.min(5000, 250 * 2 ** Math.min(attempt, 10));
+    const delayMs = backoffDelay(attempt + 1, DATABASE_RETRY);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       void this.store.ping().then(
