@@ -11,7 +11,7 @@ import { getDb, providerOf } from './db/client';
 import { getConfig } from './config';
 import { badRequest } from './api/errors';
 import { getSessionManager } from './sessions/manager';
-import { HEALTH_LEVELS, SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
+import { asSessionState, HEALTH_LEVELS, isRunningState, RUNNING_STATES, SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
 import type { Prisma } from './db/generated/sqlite/client';
 import { toSessionDto } from './sessions-service';
 import type { SessionDto } from './api/session-schemas';
@@ -19,8 +19,6 @@ import type { SessionListQuery, SessionPage, SessionSort, SessionSummary } from 
 
 type Where = Prisma.OrganizationPhoneWhereInput;
 
-/** Stored statuses that read as `idle` when no session runs for the phone. */
-const RUNNING_STORED = ['open', 'connecting', 'qr'];
 
 function isPostgres(): boolean {
   return providerOf(getConfig().DATABASE_URL) === 'postgresql';
@@ -98,8 +96,8 @@ const notLive = (live: LiveIndex): Where => (live.all.length ? { id: { notIn: li
 function statusWhere(status: SessionState, live: LiveIndex): Where {
   const liveMatch = live.byState.get(status) ?? [];
   let stored: Where | null;
-  if (status === 'idle') stored = { status: { in: ['idle', ...RUNNING_STORED] } };
-  else if (RUNNING_STORED.includes(status)) stored = null;
+  if (status === 'idle') stored = { status: { in: ['idle', ...RUNNING_STATES] } };
+  else if (isRunningState(status)) stored = null;
   else stored = { status };
   const or: Where[] = [];
   if (liveMatch.length) or.push({ id: { in: liveMatch } });
@@ -222,8 +220,8 @@ export async function sessionSummary(q: { organizationId?: number; q?: string } 
   let total = 0;
   for (const g of stored) {
     const n = g._count._all;
-    const s = (SESSION_STATES as readonly string[]).includes(g.status) ? (g.status as SessionState) : 'idle';
-    byStatus[RUNNING_STORED.includes(s) ? 'idle' : s] += n;
+    const s = asSessionState(g.status);
+    byStatus[isRunningState(s) ? 'idle' : s] += n;
     byHealth.closed += n;
     total += n;
   }

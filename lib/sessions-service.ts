@@ -7,7 +7,7 @@ import type { Actor } from './auth/roles';
 import { ConflictError, NotFoundError, UnavailableError, asDomainError } from './errors';
 import { getSessionManager } from './sessions/manager';
 import { errorStats, healthLevel } from './sessions/decrypt-errors';
-import { SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
+import { asSessionState, isRunningState, type HealthLevel, type SessionState } from './sessions/types';
 import type { SessionDto, SessionEventDto } from './api/session-schemas';
 import { getConfig } from './config';
 import { maskProxyUrl, proxyHost, redactUrlPasswords } from './sessions/proxy-url';
@@ -25,14 +25,14 @@ type PhoneRow = {
   organization: { name: string };
 };
 
-const asState = (s: string): SessionState => ((SESSION_STATES as readonly string[]).includes(s) ? (s as SessionState) : 'idle');
 
 export function toSessionDto(row: PhoneRow): SessionDto {
   const manager = getSessionManager();
   const snap = manager.snapshot(row.id);
   const stats = snap?.stats ?? manager.getSessionErrorStats(row.id);
   // Without a live session in this process the phone is not running, whatever the row says.
-  const status: SessionState = snap ? snap.state : asState(row.status) === 'open' || asState(row.status) === 'connecting' || asState(row.status) === 'qr' ? 'idle' : asState(row.status);
+  const stored = asSessionState(row.status);
+  const status: SessionState = snap ? snap.state : isRunningState(stored) ? 'idle' : stored;
   return {
     id: row.id,
     organizationId: row.organizationId,

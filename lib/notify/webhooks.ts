@@ -9,7 +9,7 @@ import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { backoffDelay } from '../retry/backoff';
 import { severity } from '../sessions/decrypt-errors';
-import type { SessionEngineEvent } from '../sessions/types';
+import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, type CountedErrorType, type SessionEngineEvent } from '../sessions/types';
 
 export interface WebhookSettings {
   /** ERROR_WEBHOOK_URL (organizations may have their own endpoints besides) */
@@ -29,7 +29,7 @@ export interface WebhookSettings {
 export interface SessionErrorWarning {
   type: 'session_error_warning';
   phoneId: number;
-  errorType: 'Bad MAC' | 'Bad Decrypt';
+  errorType: CountedErrorType;
   currentCount: number;
   maxAllowed: number;
   severity: 'critical' | 'warning';
@@ -42,14 +42,14 @@ export interface SessionErrorWarning {
  * `severity: 'warning'`. Else null.
  */
 export function errorWarningPayload(event: SessionEngineEvent, opts: { earlyWarning?: boolean } = {}): SessionErrorWarning | null {
-  if (event.type !== 'decrypt-failure' || (event.kind !== 'bad-mac' && event.kind !== 'bad-decrypt')) return null;
+  if (event.type !== 'decrypt-failure' || !isCountedDecryptKind(event.kind)) return null;
   if (event.count === null || event.max === null) return null;
   const early = opts.earlyWarning === true && event.count === 1;
   if (event.count < event.max - 1 && !early) return null;
   return {
     type: 'session_error_warning',
     phoneId: event.phoneId,
-    errorType: event.kind === 'bad-mac' ? 'Bad MAC' : 'Bad Decrypt',
+    errorType: COUNTED_DECRYPT_ERROR_TYPES[event.kind],
     currentCount: event.count,
     maxAllowed: event.max,
     severity: severity(event.count, event.max),

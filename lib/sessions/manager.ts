@@ -10,7 +10,7 @@ import { getLogger, type Logger } from '../logger';
 import { errorStats } from './decrypt-errors';
 import { EventBus } from './events';
 import { Session, type EngineSettings, type SocketFactory } from './session';
-import type { SessionEngineEvent, SessionErrorStats, SessionEventListener, SessionSnapshot } from './types';
+import { isRunningState, RUNNING_STATES, type SessionEngineEvent, type SessionErrorStats, type SessionEventListener, type SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
 
 export class PhoneNotFoundError extends NotFoundError {
@@ -33,7 +33,6 @@ export function settingsFromConfig(config: Config): EngineSettings {
 }
 
 /** States in which a phone has (or is getting) a socket. */
-const RUNNING_STATES = new Set(['connecting', 'qr', 'open']);
 
 export class SessionManager implements FleetHost {
   private sessions = new Map<number, Session>();
@@ -276,7 +275,7 @@ export class SessionManager implements FleetHost {
   isActive(organizationPhoneId: number): boolean {
     if (this.sessions.get(organizationPhoneId)?.sock) return true;
     const remote = this.fleet?.remote.snapshot(organizationPhoneId);
-    return !!remote && RUNNING_STATES.has(remote.state);
+    return !!remote && isRunningState(remote.state);
   }
 
   /** What a phone's write buffer holds while the database is unreachable (null for an unknown phone). */
@@ -308,7 +307,7 @@ export class SessionManager implements FleetHost {
       this.log.info({ count: this.fleet.owned.size, nodeId: this.fleet.nodeId }, 'claimed phones that were running before');
       return this.fleet.owned.size;
     }
-    const phones = await this.db.organizationPhone.findMany({ where: { status: { in: ['open', 'connecting', 'qr'] } } });
+    const phones = await this.db.organizationPhone.findMany({ where: { status: { in: [...RUNNING_STATES] } } });
     await Promise.all(phones.map((p) => this.session(p.id, p.organizationId, p.phoneJid, p).start().catch((err) => this.log.error({ err, phoneId: p.id }, 'failed to start phone at boot'))));
     this.log.info({ count: phones.length }, 'started phones that were running before');
     return phones.length;

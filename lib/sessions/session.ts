@@ -6,7 +6,7 @@ import makeWASocket, { WAMessageStubType, type WASocket, type ConnectionState, t
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { loadDbAuthState, type DbAuthState } from './auth-state';
-import { classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
+import { classifyDecryptError, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
 import { decideAfterClose } from './close-policy';
@@ -15,7 +15,7 @@ import { isDatabaseUnavailable, Outbox, storeFor, type PhoneStateWrite, type Ses
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
-import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
+import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, isRunningState, type SessionEngineEvent, type SessionErrorStats, type SessionSnapshot, type SessionState } from './types';
 
 export interface EngineSettings {
   waWebSocketUrl: string;
@@ -46,7 +46,6 @@ export interface SessionDeps {
   store?: SessionStore;
 }
 
-const RUNNING: SessionState[] = ['connecting', 'qr', 'open'];
 const CLOSE_TIMEOUT_MS = 3000;
 
 export class Session {
@@ -107,7 +106,7 @@ export class Session {
   }
 
   get running() {
-    return RUNNING.includes(this.state);
+    return isRunningState(this.state);
   }
 
   stats(): SessionErrorStats {
@@ -537,13 +536,13 @@ export class Session {
     if (generation !== this.generation) return;
     const kind = classifyDecryptError(text, cause);
     const senderUser = sender?.split('@')[0].split(':')[0] ?? null;
-    if (kind !== 'bad-mac' && kind !== 'bad-decrypt') {
+    if (!isCountedDecryptKind(kind)) {
       this.log.warn({ sender, error: text, kind }, `decryption failed (${kind}): ${text}`);
       this.recordEvent(`decrypt:${kind}`, { sender, message: text });
       this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: text, sender, count: null, max: null, deletedKeys: 0, at: this.now() });
       return;
     }
-    const label = ERROR_TYPE_LABEL[kind];
+    const label = COUNTED_DECRYPT_ERROR_TYPES[kind];
     const { count, max, limitReached } = this.counters.record(kind);
     this.log.warn({ sender, error: text, cause, count, max }, `${label} error #${count} (${count}/${max})`);
     const deleted = senderUser && this.auth ? await this.auth.deleteSenderSessions(senderUser) : 0;

@@ -4,6 +4,15 @@
 import { isMessageKey, type MessageKey, type Translate } from './i18n';
 import type { SessionEventDto } from '../api/session-schemas';
 import type { AuditEntry } from '../audit';
+import {
+  COUNTED_DECRYPT_ERROR_TYPES,
+  DECRYPT_FAILURE_KINDS,
+  isCountedDecryptKind,
+  SESSION_STATES,
+  type CountedDecryptKind,
+  type DecryptFailureKind,
+  type SessionState,
+} from '../sessions/types';
 
 const AUTO_CLOSED = /^(Bad MAC|Bad Decrypt) limit reached \((\d+)\/(\d+)\)$/;
 
@@ -33,24 +42,31 @@ export function reasonText(t: Translate, reason: string | null | undefined): str
   return reason;
 }
 
-const STATES = ['idle', 'connecting', 'qr', 'open', 'closing', 'closed', 'logged_out'] as const;
-const DECRYPT_LABEL: Record<string, string> = { 'bad-mac': 'Bad MAC', 'bad-decrypt': 'Bad Decrypt' };
+/** The words for an uncounted decryption kind; the counted ones keep their seed names (Bad MAC, Bad Decrypt). */
+const DECRYPT_KIND_KEY = {
+  'no-session': 'timeline.decrypt.no-session',
+  'message-absent': 'timeline.decrypt.message-absent',
+  version: 'timeline.decrypt.version',
+  other: 'timeline.decrypt.other',
+} as const satisfies Record<Exclude<DecryptFailureKind, CountedDecryptKind>, MessageKey>;
+const isDecryptKind = (kind: string): kind is DecryptFailureKind => (DECRYPT_FAILURE_KINDS as readonly string[]).includes(kind);
+const isState = (state: string): state is SessionState => (SESSION_STATES as readonly string[]).includes(state);
 
 const sender = (t: Translate, jid: string | null) => (jid ? '+' + jid.split('@')[0].split(':')[0] : t('timeline.unknownSender'));
 
 /** One timeline entry as a sentence: "Connected", "Bad MAC from +1555… (2/3), 4 keys deleted". */
 export function timelineText(t: Translate, e: Pick<SessionEventDto, 'type' | 'sender' | 'count' | 'message' | 'detail'>): string {
   const state = /^state:(.+)$/.exec(e.type)?.[1];
-  if (state && (STATES as readonly string[]).includes(state)) {
-    const word = t(`timeline.state.${state}` as MessageKey);
+  if (state && isState(state)) {
+    const word = t(`timeline.state.${state}`);
     return e.message ? `${word}: ${reasonText(t, e.message)}` : word;
   }
   if (e.type === 'pairing-code') return t('timeline.pairingCode');
   const kind = /^decrypt:(.+)$/.exec(e.type)?.[1];
   if (kind) {
     const detail = (e.detail ?? {}) as { max?: number; deletedKeys?: number };
-    const label = DECRYPT_LABEL[kind];
-    const type = label ?? (['no-session', 'message-absent', 'version'].includes(kind) ? t(`timeline.decrypt.${kind}` as MessageKey) : t('timeline.decrypt.other'));
+    const label = isCountedDecryptKind(kind) ? COUNTED_DECRYPT_ERROR_TYPES[kind] : null;
+    const type = label ?? t(isDecryptKind(kind) && !isCountedDecryptKind(kind) ? DECRYPT_KIND_KEY[kind] : DECRYPT_KIND_KEY.other);
     let text =
       label && e.count !== null && typeof detail.max === 'number'
         ? t('timeline.decryptCount', { type, sender: sender(t, e.sender), count: e.count, max: detail.max })
