@@ -162,6 +162,7 @@ const SELECT = {
   status: true,
   lastConnectedAt: true,
   lastCloseReason: true,
+  lastClose: true,
   proxyUrl: true,
   organization: { select: { name: true } },
 } as const;

@@ -1,5 +1,6 @@
 // The sessions use cases behind the route handlers: phones from the database, live state from
 // the session manager, audit for every change.
+import { parseLastClose, reason } from './sessions/reasons';
 import QRCode from 'qrcode';
 import { getDb } from './db/client';
 import { recordAudit } from './audit';
@@ -21,6 +22,7 @@ type PhoneRow = {
   status: string;
   lastConnectedAt: Date | null;
   lastCloseReason: string | null;
+  lastClose: string | null;
   proxyUrl: string | null;
   organization: { name: string };
 };
@@ -42,6 +44,7 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     status,
     lastConnectedAt: snap?.lastConnectedAt ?? row.lastConnectedAt?.toISOString() ?? null,
     lastCloseReason: snap?.lastCloseReason ?? row.lastCloseReason,
+    lastClose: snap ? snap.lastClose : parseLastClose(row.lastClose),
     stats,
     isActive: manager.isActive(row.id),
     health: snap?.health ?? healthLevel(stats, false),
@@ -50,7 +53,7 @@ export function toSessionDto(row: PhoneRow): SessionDto {
   };
 }
 
-const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, proxyUrl: true } as const;
+const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, lastClose: true, proxyUrl: true } as const;
 
 // The list is read far more often than phones change (the UI, scripts polling it), and building
 // it for thousands of phones is mostly database row mapping. It is rebuilt only when the phone
@@ -189,7 +192,7 @@ export async function deleteSession(id: number, actor: Actor | null) {
   await phoneOr404(id);
   await audited(actor, 'session.delete', id, null, async () => {
     const manager = getSessionManager();
-    await manager.logout(id, 'Phone deleted by an administrator');
+    await manager.logout(id, reason('phone_deleted'));
     await manager.remove(id);
     await getDb().organizationPhone.delete({ where: { id } });
   });

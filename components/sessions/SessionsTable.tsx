@@ -41,7 +41,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
   const toast = useToast();
   const onEvent = useCallback(
     (e: SessionEngineEvent) => {
-      if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.reason) }));
+      if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.closeReason, e.reason) }));
     },
     [t, toast],
   );
@@ -233,7 +233,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
                   <td data-label={t('col.badMac')} className={CELL}><Counter value={s.stats.badMacErrors} max={s.stats.maxBadMacErrors} testId={`badmac-${s.id}`} /></td>
                   <td data-label={t('col.badDecrypt')} className={CELL}><Counter value={s.stats.badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>
                   <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}>{s.lastConnectedAt ? formatDate(locale, s.lastConnectedAt) : t('never')}</td>
-                  <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-700 max-md:col-span-2 dark:text-gray-300`} data-testid={`reason-${s.id}`} title={s.lastCloseReason ?? undefined}>{reasonText(t, s.lastCloseReason)}</td>
+                  <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-700 max-md:col-span-2 dark:text-gray-300`} data-testid={`reason-${s.id}`} title={s.lastCloseReason ?? undefined}>{reasonText(t, s.lastClose, s.lastCloseReason)}</td>
                   {role === 'admin' && (
                     <td data-label={t('col.actions')} className={`${CELL} max-md:col-span-2`}>
                       <SessionActions session={s} />

@@ -20,11 +20,12 @@ export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
         isActive: isRunningState(e.state),
         lastConnectedAt: e.state === 'open' ? e.at : s.lastConnectedAt,
         lastCloseReason: e.reason && (e.state === 'closed' || e.state === 'logged_out') ? e.reason : s.lastCloseReason,
+        lastClose: e.closeReason && (e.state === 'closed' || e.state === 'logged_out') ? { ...e.closeReason, at: e.at } : s.lastClose,
         // Only a connected session is healthy; the stats event after "open" sets the level.
         health: e.state === 'open' ? s.health : 'closed',
       };
     case 'auto-closed':
-      return { ...s, lastCloseReason: e.reason };
+      return { ...s, lastCloseReason: e.reason, lastClose: { ...e.closeReason, at: e.at } };
     default:
       return s;
   }

@@ -272,7 +272,7 @@ export class WebhookNotifier {
     const warning = errorWarningPayload(event, { earlyWarning: this.settings.earlyWarning });
     if (warning) this.send(warning.type, warning, { phoneId: event.phoneId });
     if (event.type === 'auto-closed') {
-      this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, timestamp: event.at }, { phoneId: event.phoneId });
+      this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, closeReason: event.closeReason, timestamp: event.at }, { phoneId: event.phoneId });
     }
   }
 }

@@ -1,5 +1,6 @@
 // The session engine's public vocabulary. Route handlers, the UI, webhooks, metrics and the
 // monitor code against these types only (not against Baileys).
+import type { CloseReason, LastClose } from './reasons';
 
 /** One phone's session lifecycle. `open` is what the seed calls "connected". */
 export const SESSION_STATES = ['idle', 'connecting', 'qr', 'open', 'closing', 'closed', 'logged_out'] as const;
@@ -53,14 +54,27 @@ export interface SessionSnapshot {
   /** the 8-character code to type on the phone, after a pairing-code request (state `qr`), else null */
   pairingCode: string | null;
   lastConnectedAt: string | null;
+  /** the plain-English rendering of `lastClose` (kept for compatibility) */
   lastCloseReason: string | null;
+  /** why the phone last closed, structured (reasons.ts), and when */
+  lastClose: LastClose | null;
   /** host:port of the phone's proxy (never credentials); null when direct or not known yet */
   proxyHost: string | null;
 }
 
 /** Everything that leaves the manager is one of these (subscribers: DB, SSE, webhooks, metrics). */
 export type SessionEngineEvent =
-  | { type: 'state'; phoneId: number; phoneJid: string; state: SessionState; previous: SessionState; reason?: string; at: string }
+  | {
+      type: 'state';
+      phoneId: number;
+      phoneJid: string;
+      state: SessionState;
+      previous: SessionState;
+      /** plain-English rendering of `closeReason` (kept for compatibility) */
+      reason?: string;
+      closeReason?: CloseReason;
+      at: string;
+    }
   | { type: 'qr'; phoneId: number; phoneJid: string; qr: string; at: string }
   | { type: 'pairing-code'; phoneId: number; phoneJid: string; pairingCode: string; at: string }
   | {
@@ -78,7 +92,7 @@ export type SessionEngineEvent =
       at: string;
     }
   | { type: 'stats'; phoneId: number; phoneJid: string; stats: SessionErrorStats; health: HealthLevel; at: string }
-  | { type: 'auto-closed'; phoneId: number; phoneJid: string; reason: string; errorType: CountedErrorType; at: string }
+  | { type: 'auto-closed'; phoneId: number; phoneJid: string; reason: string; closeReason: CloseReason; errorType: CountedErrorType; at: string }
   | { type: 'reconnect'; phoneId: number; phoneJid: string; attempt: number; delayMs: number; at: string }
   | { type: 'restart'; phoneId: number; phoneJid: string; at: string };
 

@@ -34,6 +34,7 @@ const mergeState = (older: PhoneStateWrite, newer: PhoneStateWrite): PhoneStateW
   status: newer.status,
   lastConnectedAt: newer.lastConnectedAt ?? older.lastConnectedAt,
   lastCloseReason: newer.lastCloseReason !== undefined ? newer.lastCloseReason : older.lastCloseReason,
+  ...(newer.lastClose !== undefined || older.lastClose !== undefined ? { lastClose: newer.lastClose !== undefined ? newer.lastClose : older.lastClose } : {}),
 });
 
 export class Outbox {
