@@ -9,7 +9,7 @@
 // ones plus a condition on the stored status for the rest.
 import { getDb, providerOf } from './db/client';
 import { getConfig } from './config';
-import { badRequest } from './api/errors';
+import { InvalidInputError } from './errors';
 import { getSessionManager } from './sessions/manager';
 import { asSessionState, HEALTH_LEVELS, isRunningState, RUNNING_STATES, SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
 import type { Prisma } from './db/generated/sqlite/client';
@@ -180,7 +180,7 @@ export async function querySessionsPage(q: SessionListQuery): Promise<SessionPag
   let offset = 0;
   if (q.cursor !== undefined) {
     const o = decodeCursor(q.cursor);
-    if (o === null) throw badRequest('Invalid query: cursor: not a value from nextCursor', [{ path: 'cursor', message: 'not a value from nextCursor' }]);
+    if (o === null) throw new InvalidInputError('Invalid query: cursor: not a value from nextCursor', [{ path: 'cursor', message: 'not a value from nextCursor' }]);
     offset = o;
   } else if (q.page !== undefined) offset = (q.page - 1) * limit;
   const where = whereFor(q);

@@ -155,7 +155,7 @@ export async function getSessionDetail(id: number) {
 }
 
 /** Runs a change, writing its audit entry whether it succeeds or fails. */
-async function audited<T>(actor: Actor | null, action: string, phoneId: number, reason: string | null, fn: () => Promise<T>): Promise<T> {
+export async function audited<T>(actor: Actor | null, action: string, phoneId: number, reason: string | null, fn: () => Promise<T>): Promise<T> {
   try {
     const result = await fn();
     await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, reason, result: 'ok' });
