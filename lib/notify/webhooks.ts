@@ -8,8 +8,9 @@ import { guardedPost, INTERNAL_ADDRESS, isOutboundRefused, type OutboundPolicy }
 import crypto from 'node:crypto';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
+import { backoffDelay } from '../retry/backoff';
 import { severity } from '../sessions/decrypt-errors';
-import type { SessionEngineEvent } from '../sessions/types';
+import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, type CountedErrorType, type SessionEngineEvent } from '../sessions/types';
 
 export interface WebhookSettings {
   /** ERROR_WEBHOOK_URL (organizations may have their own endpoints besides) */
@@ -31,7 +32,7 @@ export interface WebhookSettings {
 export interface SessionErrorWarning {
   type: 'session_error_warning';
   phoneId: number;
-  errorType: 'Bad MAC' | 'Bad Decrypt';
+  errorType: CountedErrorType;
   currentCount: number;
   maxAllowed: number;
   severity: 'critical' | 'warning';
@@ -44,14 +45,14 @@ export interface SessionErrorWarning {
  * `severity: 'warning'`. Else null.
  */
 export function errorWarningPayload(event: SessionEngineEvent, opts: { earlyWarning?: boolean } = {}): SessionErrorWarning | null {
-  if (event.type !== 'decrypt-failure' || (event.kind !== 'bad-mac' && event.kind !== 'bad-decrypt')) return null;
+  if (event.type !== 'decrypt-failure' || !isCountedDecryptKind(event.kind)) return null;
   if (event.count === null || event.max === null) return null;
   const early = opts.earlyWarning === true && event.count === 1;
   if (event.count < event.max - 1 && !early) return null;
   return {
     type: 'session_error_warning',
     phoneId: event.phoneId,
-    errorType: event.kind === 'bad-mac' ? 'Bad MAC' : 'Bad Decrypt',
+    errorType: COUNTED_DECRYPT_ERROR_TYPES[event.kind],
     currentCount: event.count,
     maxAllowed: event.max,
     severity: severity(event.count, event.max),
@@ -248,7 +249,7 @@ export class WebhookNotifier {
     this.failures++;
     this.onFailure();
     const giveUp = attempt >= row.maxAttempts;
-    const delay = Math.min((this.settings.baseDelayMs ?? 1000) * 2 ** (attempt - 1), this.settings.maxDelayMs ?? 3_600_000);
+    const delay = backoffDelay(attempt, { baseMs: this.settings.baseDelayMs ?? 1000, maxMs: this.settings.maxDelayMs ?? 3_600_000 });
     await this.db.webhookOutbox.update({
       where: { id: row.id },
       data: { status: giveUp ? 'failed' : 'pending', attempts: attempt, lastError: error, lastStatusCode: statusCode, nextAttemptAt: new Date(Date.now() + (giveUp ? 0 : delay)) },
@@ -273,7 +274,7 @@ export class WebhookNotifier {
     const warning = errorWarningPayload(event, { earlyWarning: this.settings.earlyWarning });
     if (warning) this.send(warning.type, warning, { phoneId: event.phoneId });
     if (event.type === 'auto-closed') {
-      this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, timestamp: event.at }, { phoneId: event.phoneId });
+      this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, closeReason: event.closeReason, timestamp: event.at }, { phoneId: event.phoneId });
     }
   }
 }
