@@ -65,6 +65,8 @@ export interface FleetHost {
   localSnapshots(): SessionSnapshot[];
   /** an event of a phone another node runs (for the live view and the event stream) */
   onRemoteEvent(event: SessionEngineEvent): void;
+  /** another node stored a message for the phone: send it when the phone runs here */
+  onMessagesQueued(phoneId: number): void;
 }
 
 const EVENTS = 'fleet_events';
@@ -75,6 +77,7 @@ type BusMessage =
   | { kind: 'events'; from: string; items: RemoteEvent[] }
   | { kind: 'hello'; from: string }
   | { kind: 'released'; from: string }
+  | { kind: 'messages'; from: string; phoneId: number }
   | { kind: 'snapshots'; from: string; items: { snapshot: SessionSnapshot; epoch: number }[] };
 
 interface CommandRequest {
@@ -330,6 +333,11 @@ export class Fleet {
     });
   }
 
+  /** Tells the owner of a phone (whichever node it is) that a message waits in its queue. */
+  publishMessagesQueued(phoneId: number) {
+    void this.bus.publish(EVENTS, { kind: 'messages', from: this.nodeId, phoneId } satisfies BusMessage).catch((err) => this.log.debug({ err }, 'messages wake-up not published'));
+  }
+
   private onBusMessage(m: BusMessage) {
     if (!m || m.from === this.nodeId) return;
     switch (m.kind) {
@@ -355,6 +363,9 @@ export class Fleet {
       case 'released':
         this.remote.forgetNode(m.from);
         void this.tick();
+        return;
+      case 'messages':
+        if (this.owned.has(m.phoneId)) this.host.onMessagesQueued(m.phoneId);
         return;
     }
   }

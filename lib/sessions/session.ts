@@ -15,6 +15,7 @@ import { runInSessionContext, takeCause, type CauseSink } from './signal-causes'
 import { sessionCaches } from './socket-caches';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
 import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
+import type { MessageEngineSettings } from '../messages/engine';
 
 export interface EngineSettings {
   waWebSocketUrl: string;
@@ -29,6 +30,8 @@ export interface EngineSettings {
   proxyConnectTimeoutMs?: number;
   /** the most state and event writes kept per phone while the database is unreachable (default 1000) */
   outboxLimit?: number;
+  /** the message senders' pace, ack timeout and queue TTL (lib/messages; defaults when not given) */
+  messages?: MessageEngineSettings;
 }
 
 /** Makes a phone's socket: Baileys' makeWASocket in production; tests may pass their own. */
@@ -43,6 +46,8 @@ export interface SessionDeps {
   makeSocket?: SocketFactory;
   /** the store of `db` (storeFor) when not given */
   store?: SessionStore;
+  /** told of every new socket of the phone (the messages engine listens to it) */
+  onSocket?: (sock: WASocket) => void;
 }
 
 const RUNNING: SessionState[] = ['connecting', 'qr', 'open'];
@@ -367,6 +372,7 @@ export class Session {
     sock.ev.on('creds.update', () => this.saveCreds(auth));
     sock.ev.on('connection.update', (update) => this.onConnectionUpdate(generation, sock, update));
     sock.ev.on('messages.upsert', ({ messages }) => this.onMessages(generation, messages));
+    this.deps.onSocket?.(sock);
   }
 
   private loadAuth() {
