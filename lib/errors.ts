@@ -20,7 +20,7 @@ export class NotFoundError extends DomainError {
 }
 
 /** Which conflict, for clients that act on it (HTTP 409 either way). */
-export const CONFLICT_CODES = ['conflict', 'already_registered', 'not_pairing'] as const;
+export const CONFLICT_CODES = ['conflict', 'already_registered', 'not_pairing', 'not_connected', 'idempotency_conflict'] as const;
 export type ConflictCode = (typeof CONFLICT_CODES)[number];
 
 /** The request contradicts the current state (already exists, not pairing…) (HTTP 409). */

@@ -3,7 +3,7 @@
 import { DIALECTS, Params, stamp, type Statement } from '../sessions/store';
 import type { DbProvider } from '../db/provider';
 import { statusesBefore } from './policy';
-import type { FailureCode, MessageKind, OutboundStatus, ReportedStatus } from './vocabulary';
+import type { FailureCode, MessageKind, ReportedStatus } from './vocabulary';
 import { FAILURE_TEXT } from './vocabulary';
 
 /** The column that records when a message reached a status. */
