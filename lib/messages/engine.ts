@@ -18,6 +18,8 @@ import { FAILURE_TEXT, type FailureCode, type MessageKind, type OutboundStatus, 
 export interface MessageEngineSettings extends SenderSettings {
   /** how often every open phone's queue is looked at, besides the wake-ups (a lost bus message, expiry) */
   pollMs: number;
+  /** bodies, captions and media references older than this are deleted (MESSAGE_RETENTION_DAYS) */
+  retentionMs: number;
 }
 
 export type MessageNotifier = (event: 'message.received' | 'message.status', payload: object, phoneId: number) => void;
@@ -38,6 +40,7 @@ export interface MessageEngineDeps {
 }
 
 const QUEUE_READ = 200;
+const RETENTION_EVERY_MS = 3600_000;
 
 export class MessageEngine {
   private readonly senders = new Map<number, PhoneSender>();
@@ -45,6 +48,7 @@ export class MessageEngine {
   private readonly inboundChains = new Map<number, Promise<void>>();
   private notifier: MessageNotifier | null = null;
   private poller: NodeJS.Timeout | null = null;
+  private retention: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: MessageEngineDeps) {
     this.sql = new MessageSql(deps.store.provider);
@@ -68,10 +72,24 @@ export class MessageEngine {
         .catch((err) => this.deps.log.debug({ err }, 'message queue poll failed'));
     }, this.deps.settings.pollMs);
     this.poller.unref();
+    this.retention = setInterval(() => void this.applyRetention().catch((err) => this.deps.log.debug({ err }, 'message retention failed')), RETENTION_EVERY_MS);
+    this.retention.unref();
+  }
+
+  /** Deletes content older than the retention (ids, direction, status and times stay for the figures). */
+  async applyRetention(now = Date.now()): Promise<number> {
+    const cutoff = new Date(now - this.deps.settings.retentionMs);
+    const { count } = await this.deps.db.message.updateMany({
+      where: { createdAt: { lt: cutoff }, OR: [{ body: { not: null } }, { media: { not: null } }, { mediaData: { not: null } }] },
+      data: { body: null, media: null, mediaData: null },
+    });
+    return count;
   }
 
   stop() {
     if (this.poller) clearInterval(this.poller);
+    if (this.retention) clearInterval(this.retention);
+    this.retention = null;
     this.poller = null;
     for (const s of this.senders.values()) s.stop();
     this.senders.clear();
@@ -253,6 +271,7 @@ export const DEFAULT_MESSAGE_SETTINGS: MessageEngineSettings = {
   ackTimeoutMs: 20_000,
   maxAttempts: 5,
   pollMs: 5000,
+  retentionMs: 30 * 86_400_000,
 };
 
 /** The engine's settings from the configuration (lib/config.ts). */
@@ -262,6 +281,7 @@ export function messageSettingsFromConfig(config: {
   MESSAGE_QUEUE_TTL: number;
   MESSAGE_ACK_TIMEOUT_MS: number;
   MESSAGE_MAX_ATTEMPTS: number;
+  MESSAGE_RETENTION_DAYS: number;
 }): MessageEngineSettings {
   return {
     phoneIntervalMs: config.MESSAGE_PHONE_INTERVAL_MS,
@@ -270,5 +290,6 @@ export function messageSettingsFromConfig(config: {
     ackTimeoutMs: config.MESSAGE_ACK_TIMEOUT_MS,
     maxAttempts: config.MESSAGE_MAX_ATTEMPTS,
     pollMs: DEFAULT_MESSAGE_SETTINGS.pollMs,
+    retentionMs: config.MESSAGE_RETENTION_DAYS * 86_400_000,
   };
 }
