@@ -48,9 +48,12 @@ export class MessageSql {
     const sets = [`"status" = ${p.add(to)}`, `"${STATUS_TIME[to]}" = ${p.add(now)}`, `"ownerEpoch" = ${p.add(epoch)}`, `"updatedAt" = ${p.add(now)}`];
     // Once WhatsApp has it, the outbound media's bytes are not needed any more.
     sets.push(`"mediaData" = NULL`);
+    // Parameters in the order they appear in the text (SQLite's `?` are positional).
+    const phone = p.add(phoneId);
+    const id = p.add(messageId);
     const from = statusesBefore(to).map((s) => p.add(s));
     return {
-      sql: `UPDATE "Message" SET ${sets.join(', ')} WHERE "phoneId" = ${p.add(phoneId)} AND "messageId" = ${p.add(messageId)} AND "direction" = 'out' AND "status" IN (${from.join(', ')})`,
+      sql: `UPDATE "Message" SET ${sets.join(', ')} WHERE "phoneId" = ${phone} AND "messageId" = ${id} AND "direction" = 'out' AND "status" IN (${from.join(', ')})`,
       params: p.values,
     };
   }
@@ -60,8 +63,9 @@ export class MessageSql {
     const p = this.params();
     const now = stamp();
     const sets = `"status" = 'failed', "failureCode" = ${p.add(code)}, "failureText" = ${p.add(FAILURE_TEXT[code])}, "mediaData" = NULL, "ownerEpoch" = ${p.add(epoch)}, "updatedAt" = ${p.add(now)}`;
+    const phone = p.add(phoneId);
     const which = messageId === null ? '' : ` AND "messageId" = ${p.add(messageId)}`;
-    return { sql: `UPDATE "Message" SET ${sets} WHERE "phoneId" = ${p.add(phoneId)}${which} AND "direction" = 'out' AND "status" = 'queued'`, params: p.values };
+    return { sql: `UPDATE "Message" SET ${sets} WHERE "phoneId" = ${phone}${which} AND "direction" = 'out' AND "status" = 'queued'`, params: p.values };
   }
 
   /** Stores a received message once per id (a redelivery of the same id changes nothing). */
