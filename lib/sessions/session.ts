@@ -16,6 +16,7 @@ import { sessionCaches } from './socket-caches';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
 import type { OutboundPolicy } from '../http/outbound-guard';
 import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
+import type { MessageEngineSettings } from '../messages/engine';
 
 export interface EngineSettings {
   waWebSocketUrl: string;
@@ -32,6 +33,8 @@ export interface EngineSettings {
   outboxLimit?: number;
   /** which addresses a phone's proxy may have (internal ones refused unless allowed; issue 21.2) */
   outbound: OutboundPolicy;
+  /** the message senders' pace, ack timeout and queue TTL (lib/messages; defaults when not given) */
+  messages?: MessageEngineSettings;
 }
 
 /** Makes a phone's socket: Baileys' makeWASocket in production; tests may pass their own. */
@@ -46,6 +49,8 @@ export interface SessionDeps {
   makeSocket?: SocketFactory;
   /** the store of `db` (storeFor) when not given */
   store?: SessionStore;
+  /** told of every new socket of the phone (the messages engine listens to it) */
+  onSocket?: (sock: WASocket) => void;
 }
 
 const RUNNING: SessionState[] = ['connecting', 'qr', 'open'];
@@ -382,6 +387,7 @@ export class Session {
     sock.ev.on('creds.update', () => this.saveCreds(auth));
     sock.ev.on('connection.update', (update) => this.onConnectionUpdate(generation, sock, update));
     sock.ev.on('messages.upsert', ({ messages }) => this.onMessages(generation, messages));
+    this.deps.onSocket?.(sock);
   }
 
   private loadAuth() {
