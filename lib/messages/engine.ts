@@ -3,7 +3,7 @@
 // store, so it carries the phone's fence (a node that lost a phone writes nothing). Events go to
 // the engine's event bus (stream, metrics, other nodes) without content; webhooks (with content,
 // to the organization's endpoint only) through the notifier given by subscribers.ts.
-import type { WAMessage, WASocket } from '@whiskeysockets/baileys';
+import type { proto, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import type { EventBus } from '../sessions/events';
@@ -145,13 +145,17 @@ export class MessageEngine {
           continue;
         }
         const status = statusFromBaileys(update.status);
-        if (!status) continue;
-        // A receipt implies the server had the message: it acknowledges the one in flight too.
-        this.senders.get(phoneId)?.ack(key.id);
-        void this.setStatus(phoneId, key.id, status).catch((err) => this.writeFailed(err, phoneId));
+        if (status) this.receipt(phoneId, key.id, status);
       }
     });
     sock.ev.on('messages.upsert', ({ messages, type }) => {
+      // A receipt processed while Baileys still buffers the sent message's own upsert is merged
+      // into it: the item (fromMe) carries status 3 or 4 and no messages.update follows.
+      for (const msg of messages) {
+        if (!msg.key.fromMe || !msg.key.id) continue;
+        const status = statusFromBaileys(msg.status);
+        if (status === 'delivered' || status === 'read') this.receipt(phoneId, msg.key.id, status);
+      }
       if (type !== 'notify') return;
       const chain = (this.inboundChains.get(phoneId) ?? Promise.resolve()).then(async () => {
         // One after another: in order per chat, and each stored before its webhook is queued.
@@ -159,6 +163,24 @@ export class MessageEngine {
       });
       this.inboundChains.set(phoneId, chain);
     });
+  }
+
+  /** The server's ack or a contact's receipt of a message this phone sent. */
+  private receipt(phoneId: number, messageId: string, status: ReportedStatus) {
+    // A receipt implies the server had the message: it acknowledges the one in flight too.
+    this.senders.get(phoneId)?.ack(messageId);
+    void this.setStatus(phoneId, messageId, status).catch((err) => this.writeFailed(err, phoneId));
+  }
+
+  /**
+   * The content of a message this phone sent, for Baileys to send it again when a contact could
+   * not decrypt it (retry receipt). Text only: media is not kept once WhatsApp has it.
+   */
+  async storedContent(phoneId: number, messageId: string): Promise<proto.IMessage | undefined> {
+    if (!messageId) return undefined;
+    const row = await this.deps.db.message.findUnique({ where: { phoneId_messageId: { phoneId, messageId } }, select: { direction: true, kind: true, body: true } });
+    if (!row || row.direction !== 'out' || row.kind !== 'text' || row.body === null) return undefined;
+    return { conversation: row.body };
   }
 
   private writeFailed(err: unknown, phoneId: number) {

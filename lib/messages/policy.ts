@@ -123,7 +123,8 @@ export function classifySendError(err: unknown): { final: false } | { final: tru
   const e = err as { output?: { statusCode?: number }; message?: string; data?: unknown } | null;
   const status = e?.output?.statusCode;
   const message = String(e?.message ?? err ?? '');
-  if (status === 428 || status === 408 || status === 503 || /connection (closed|lost|failure)|socket|not open/i.test(message)) return { final: false };
+  // Baileys 6.7.24 sometimes reads its encrypted temp file before the write ended: that upload is refused, sending again works.
+  if (status === 428 || status === 408 || status === 503 || /connection (closed|lost|failure)|socket|not open|media upload failed/i.test(message)) return { final: false };
   if (status === 401 || (status === 403 && /logged out/i.test(message))) return { final: true, code: 'phone_logged_out' };
   if (status === 429 || /rate-?overlimit|rate limit/i.test(message)) return { final: true, code: 'rate_limited' };
   if (status === 413 || /too large|file size/i.test(message)) return { final: true, code: 'media_too_large' };

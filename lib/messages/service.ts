@@ -1,7 +1,9 @@
 // Use cases behind /api/sessions/{id}/messages: accept a message (stored before the answer, then
 // handed to the phone's owner), read one, list them. Content only for callers allowed to see it.
-import { generateMessageIDV2 } from '@whiskeysockets/baileys';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors';
+import { BufferJSON, downloadMediaMessage, generateMessageIDV2, type proto } from '@whiskeysockets/baileys';
+import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from '../errors';
+import { getConfig } from '../config';
+import { simulatorMediaSource } from './media-host';
 import { getDb } from '../db/client';
 import { getSessionManager } from '../sessions/manager';
 import { bodyHash, idempotencyOutcome } from './policy';
@@ -123,4 +125,26 @@ export async function listMessages(phoneId: number, q: { direction?: string; sta
   });
   const page = rows.slice(0, q.limit);
   return { items: page.map((r) => messageDto(r, content)), nextCursor: rows.length > q.limit ? String(page[page.length - 1].seq) : null };
+}
+
+let mediaAgent: (() => Promise<import('node:https').Agent | null>) | null = null;
+
+/**
+ * Downloads a received message's media from WhatsApp's media host (the simulator's in demo mode)
+ * and decrypts it; nothing is stored. 404 without a message, media, or once retention removed it.
+ */
+export async function messageMedia(phoneId: number, messageId: string): Promise<{ data: Buffer; mimetype: string }> {
+  const row = await getDb().message.findUnique({ where: { phoneId_messageId: { phoneId, messageId } }, select: { direction: true, kind: true, media: true } });
+  if (!row) throw new NotFoundError('Message not found');
+  const ref = row.media ? (JSON.parse(row.media) as { mimetype?: string | null; message?: string }) : null;
+  if (row.direction !== 'in' || !ref?.message) throw new NotFoundError('This message has no media to download');
+  mediaAgent ??= simulatorMediaSource(getConfig().SIMULATOR_URL);
+  const agent = await mediaAgent();
+  const message = JSON.parse(ref.message, BufferJSON.reviver) as proto.IMessage;
+  try {
+    const data = (await downloadMediaMessage({ key: { id: messageId, remoteJid: null, fromMe: false }, message }, 'buffer', agent ? { options: { httpsAgent: agent } } : {})) as Buffer;
+    return { data, mimetype: ref.mimetype ?? 'application/octet-stream' };
+  } catch (err) {
+    throw new UpstreamError(`The media could not be downloaded from WhatsApp: ${(err as Error).message}`);
+  }
 }

@@ -14,6 +14,7 @@ import { OutboundPolicy } from '../http/outbound-guard';
 import type { SessionEngineEvent, SessionErrorStats, SessionEventListener, SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
 import { DEFAULT_MESSAGE_SETTINGS, MessageEngine, messageSettingsFromConfig } from '../messages/engine';
+import { simulatorMediaSource } from '../messages/media-host';
 
 export class PhoneNotFoundError extends NotFoundError {
   constructor(readonly phoneId: number) {
@@ -33,6 +34,7 @@ export function settingsFromConfig(config: Config): EngineSettings {
     proxyConnectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS,
     outbound: new OutboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
     messages: messageSettingsFromConfig(config),
+    mediaAgent: simulatorMediaSource(config.SIMULATOR_URL),
   };
 }
 
@@ -230,7 +232,8 @@ export class SessionManager implements FleetHost {
     let session = this.sessions.get(phoneId);
     if (!session) {
       const onSocket = (sock: WASocket) => this.messages.attach(phoneId, sock);
-      session = new Session(phoneId, organizationId, phoneJid, { db: this.db, logger: this.log, bus: this.bus, settings: this.settings, makeSocket: this.makeSocket, onSocket }, initial);
+      const getMessage = (messageId: string) => this.messages.storedContent(phoneId, messageId);
+      session = new Session(phoneId, organizationId, phoneJid, { db: this.db, logger: this.log, bus: this.bus, settings: this.settings, makeSocket: this.makeSocket, onSocket, getMessage }, initial);
       this.sessions.set(phoneId, session);
     }
     return session;
