@@ -45,3 +45,31 @@ export const messageListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type MessageListQuery = z.infer<typeof messageListQuerySchema>;
+
+/** A message as the API answers it; `text` and `media` only for callers with content access. */
+export const messageSchema = z.object({
+  id: z.string().describe('the WhatsApp message id, chosen and stored before anything is sent'),
+  direction: z.enum(MESSAGE_DIRECTIONS),
+  to: z.string().optional().describe('outbound: the recipient JID'),
+  from: z.string().optional().describe('inbound: the chat JID'),
+  sender: z.string().nullable().optional().describe('inbound: who sent it (the chat, or a group member)'),
+  kind: z.string(),
+  status: z.enum(MESSAGE_STATUSES),
+  code: z.string().nullable().describe('why it failed (machine-readable)'),
+  error: z.string().nullable().describe('why it failed, in a sentence'),
+  text: z.string().nullable().optional().describe('body or caption: admin users and `messages` tokens only'),
+  media: z.object({ mimetype: z.string().nullable(), fileName: z.string().nullable(), size: z.number().nullable() }).nullable().optional().describe('admin users and `messages` tokens only'),
+  createdAt: z.string(),
+  sentAt: z.string().nullable().describe("WhatsApp's server ack"),
+  deliveredAt: z.string().nullable(),
+  readAt: z.string().nullable(),
+});
+
+export const acceptedMessageSchema = z.object({
+  id: z.string(),
+  status: z.literal('queued'),
+  to: z.string(),
+  createdAt: z.string(),
+});
+
+export const messagePageSchema = z.object({ items: z.array(messageSchema), nextCursor: z.string().nullable() });

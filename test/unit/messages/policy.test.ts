@@ -49,6 +49,7 @@ test('send errors: a lost connection keeps the message in flight, others fail wi
   assert.deepEqual(classifySendError(Object.assign(new Error('Connection Closed'), { output: { statusCode: 428 } })), { final: false });
   assert.deepEqual(classifySendError(Object.assign(new Error('rate-overlimit'), { output: { statusCode: 429 } })), { final: true, code: 'rate_limited' });
   assert.deepEqual(classifySendError(new Error('boom')), { final: true, code: 'send_failed' });
+  assert.deepEqual(classifySendError(new Error('Media upload failed on all hosts')), { final: false }, 'a refused upload is sent again');
 });
 
 test('idempotency: same body replays, another body conflicts, key order does not matter', () => {
