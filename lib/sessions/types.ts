@@ -1,3 +1,5 @@
+import type { FailureCode, MessageKind, OutboundStatus } from '../messages/vocabulary';
+
 // The session engine's public vocabulary. Route handlers, the UI, webhooks, metrics and the
 // monitor code against these types only (not against Baileys).
 import type { CloseReason, LastClose } from './reasons';
@@ -94,7 +96,10 @@ export type SessionEngineEvent =
   | { type: 'stats'; phoneId: number; phoneJid: string; stats: SessionErrorStats; health: HealthLevel; at: string }
   | { type: 'auto-closed'; phoneId: number; phoneJid: string; reason: string; closeReason: CloseReason; errorType: CountedErrorType; at: string }
   | { type: 'reconnect'; phoneId: number; phoneJid: string; attempt: number; delayMs: number; at: string }
-  | { type: 'restart'; phoneId: number; phoneJid: string; at: string };
+  | { type: 'restart'; phoneId: number; phoneJid: string; at: string }
+  // Messages (lib/messages): ids and statuses only, never content (the API gives that to callers whose scope allows it).
+  | { type: 'message.received'; phoneId: number; phoneJid: string; messageId: string; chatJid: string; kind: MessageKind; at: string }
+  | { type: 'message.status'; phoneId: number; phoneJid: string; messageId: string; chatJid: string; status: OutboundStatus; code: FailureCode | null; at: string };
 
 export type SessionEngineEventType = SessionEngineEvent['type'];
 /** Every engine event type, once: the compiler refuses a missing or unknown one. */
@@ -107,6 +112,8 @@ const EVENT_TYPE_SET = {
   'auto-closed': true,
   reconnect: true,
   restart: true,
+  'message.received': true,
+  'message.status': true,
 } as const satisfies Record<SessionEngineEventType, true>;
 export const SESSION_EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as SessionEngineEventType[];
 
