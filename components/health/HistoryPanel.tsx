@@ -6,6 +6,7 @@ import { fetchJson } from '@/lib/ui/fetch-json';
 import { formatDate } from '@/lib/ui/i18n';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { reasonText } from '@/lib/ui/session-text';
+import type { CloseReason } from '@/lib/sessions/reasons';
 import { useUi } from '../providers';
 import { BandLegend, formatUptime, StateBand } from './StateBand';
 
@@ -76,7 +77,7 @@ export function HistoryPanel({ phoneId }: { phoneId: number }) {
               <li key={c.at} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
                 <time className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40">{formatDate(locale, c.at)}</time>
                 <span className="min-w-0 [overflow-wrap:anywhere]">
-                  {reasonText(t, c.reason)}
+                  {reasonText(t, c.reason as CloseReason | null)}
                   {c.code !== null && <span className="ml-2 text-xs text-gray-700 dark:text-gray-300">{t('history.code', { code: c.code })}</span>}
                   <span className="ml-2 text-xs text-gray-700 dark:text-gray-300">{c.reconnectMs === null ? t('history.stillDown') : duration(c.reconnectMs)}</span>
                 </span>

@@ -2,6 +2,7 @@
 // route handlers, the OpenAPI document and the UI.
 import { z } from 'zod';
 import { HISTORY_STATES } from '../health/history-states';
+import { CLOSE_REASON_CODES, type CloseReasonCode } from '../sessions/reasons';
 
 const isoTime = z
   .string()
@@ -42,7 +43,8 @@ export type BandsDto = z.infer<typeof bandsResponseSchema>;
 export const dropSchema = z.object({
   at: z.string(),
   state,
-  reason: z.string().nullable(),
+  /** why it dropped: a close reason { code, params } (docs/api.md), null when not known */
+  reason: z.object({ code: z.enum(CLOSE_REASON_CODES as [CloseReasonCode, ...CloseReasonCode[]]), params: z.record(z.string(), z.unknown()) }).nullable(),
   code: z.number().int().nullable(),
   reconnectMs: z.number().nullable(),
 });

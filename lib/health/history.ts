@@ -6,10 +6,12 @@
 // stretch that was not asked for: an interval that begins in `connecting` or `closed` right after
 // `open`. The time to reconnect of a drop is from its start to the next `open`.
 import { HISTORY_STATES, type HistoryState } from './history-states';
+import { isCloseReasonCode, type CloseReason } from '../sessions/reasons';
 
 export interface StoredInterval {
   state: string;
   prev: string | null;
+  /** the CloseReason that began it, as JSON text */
   reason: string | null;
   code: number | null;
   startedAt: Date;
@@ -27,7 +29,9 @@ export interface Drop {
   at: string;
   /** connecting (it reconnects) or closed (it stays down) */
   state: HistoryState;
-  reason: string | null;
+  /** why it dropped (lib/sessions/reasons.ts); null when not known */
+  reason: CloseReason | null;
+  /** WhatsApp's close status code, when it gave one */
   code: number | null;
   /** ms until it was open again; null when it was not (yet) */
   reconnectMs: number | null;
@@ -37,6 +41,17 @@ export const DAY_MS = 24 * 3600_000;
 export const HOUR_MS = 3600_000;
 
 const asState = (s: string): HistoryState => ((HISTORY_STATES as readonly string[]).includes(s) ? (s as HistoryState) : 'stopped');
+/** A stored reason (JSON of a CloseReason) back to a value; null when absent or not one of ours. */
+export function parseReason(text: string | null): CloseReason | null {
+  if (!text) return null;
+  try {
+    const v = JSON.parse(text) as { code?: unknown; params?: unknown };
+    return isCloseReasonCode(v.code) && typeof v.params === 'object' && v.params !== null ? (v as CloseReason) : null;
+  } catch {
+    return null;
+  }
+}
+
 const isDrop = (i: StoredInterval) => i.prev === 'open' && (i.state === 'connecting' || i.state === 'closed');
 
 /** The intervals clipped to [from, to] (an open-ended one ends at `now`), oldest first. */
@@ -75,7 +90,7 @@ export function drops(intervals: StoredInterval[], from: number, to: number): Dr
     out.push({
       at: i.startedAt.toISOString(),
       state: asState(i.state),
-      reason: i.reason,
+      reason: parseReason(i.reason),
       code: i.code,
       reconnectMs: reopened?.state === 'open' ? reopened.startedAt.getTime() - at : null,
     });

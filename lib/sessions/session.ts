@@ -2,24 +2,28 @@
 // operation (start, close, restart, logout, reconnect) runs through one queue, so concurrent
 // calls can never leave two sockets or a half-closed one behind.
 import crypto from 'node:crypto';
-import makeWASocket, { S_WHATSAPP_NET, WAMessageStubType, type WASocket, type ConnectionState, type WAMessage } from '@whiskeysockets/baileys';
+import makeWASocket, { S_WHATSAPP_NET, WAMessageStubType, type WASocket, type ConnectionState, type WAMessage, type proto } from '@whiskeysockets/baileys';
+import type https from 'node:https';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { loadDbAuthState, type DbAuthState } from './auth-state';
-import { classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
+import { classifyDecryptError, ErrorCounters, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import { healthOf } from '../health/level';
 import { afterProbe, onNewSocket, RESPONSIVE, type ProbeSettings, type ProbeState } from '../health/probe-policy';
 import { getHealthEvents, type HealthEvents } from '../health/events';
-import { historyStateOf, type HistoryState } from '../health/history-states';
+import { historyStateOf, isOperatorStop, type HistoryState } from '../health/history-states';
 import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
 import { decideAfterClose } from './close-policy';
-import { isUnreachable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
+import { backoffDelay, DATABASE_RETRY } from '../retry/backoff';
+import { adminLogout, closeReasonText, manualClose, parseLastClose, reason, whatsAppCloseReason, type CloseReason, type LastClose, type ReconnectCause, type WhatsAppCloseReason } from './reasons';
+import { isDatabaseUnavailable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
 import type { OutboundPolicy } from '../http/outbound-guard';
-import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
+import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, isRunningState, type SessionEngineEvent, type SessionErrorStats, type SessionSnapshot, type SessionState } from './types';
+import type { MessageEngineSettings } from '../messages/engine';
 
 export interface EngineSettings {
   waWebSocketUrl: string;
@@ -36,6 +40,10 @@ export interface EngineSettings {
   outboxLimit?: number;
   /** which addresses a phone's proxy may have (internal ones refused unless allowed; issue 21.2) */
   outbound: OutboundPolicy;
+  /** the message senders' pace, ack timeout and queue TTL (lib/messages; defaults when not given) */
+  messages?: MessageEngineSettings;
+  /** demo and test mode only: the HTTPS agent to the simulator's media host (lib/messages/media-host.ts) */
+  mediaAgent?: () => Promise<https.Agent | null>;
   /** the liveness probe's policy (lib/health/probe-policy.ts); the scheduler passes each probe's timeout */
   probe?: Pick<ProbeSettings, 'failures' | 'restart'>;
 }
@@ -56,11 +64,14 @@ export interface SessionDeps {
   makeSocket?: SocketFactory;
   /** the store of `db` (storeFor) when not given */
   store?: SessionStore;
+  /** told of every new socket of the phone (the messages engine listens to it) */
+  onSocket?: (sock: WASocket) => void;
+  /** the content of a message this phone sent, by id (Baileys resends it on a contact's retry receipt) */
+  getMessage?: (messageId: string) => Promise<proto.IMessage | undefined>;
   /** where health events go (the process's, getHealthEvents(), when not given) */
   health?: HealthEvents;
 }
 
-const RUNNING: SessionState[] = ['connecting', 'qr', 'open'];
 const CLOSE_TIMEOUT_MS = 3000;
 
 export class Session {
@@ -68,7 +79,9 @@ export class Session {
   sock: WASocket | null = null;
   qr: string | null = null;
   lastConnectedAt: Date | null = null;
+  /** the plain-English rendering of `lastClose` (the older string field) */
   lastCloseReason: string | null = null;
+  lastClose: LastClose | null = null;
   private pairingCode: string | null = null;
   private auth: DbAuthState | null = null;
   private counters: ErrorCounters;
@@ -96,29 +109,28 @@ export class Session {
   private probing = false;
   /** the history state last written (lib/health/history-states.ts); null: none yet in this process */
   private band: HistoryState | null = null;
-  /** the close we did not ask for, until the history interval it begins is written */
-  private pendingClose: { code: number | null; message: string } | null = null;
-  /** set while an operator's (or the process's) close, logout or restart runs: its close is `stopped`, not a drop */
-  private byOperator = false;
+  /** the close WhatsApp reported, until the history interval it begins is written */
+  private pendingClose: CloseReason | null = null;
 
   constructor(
     readonly phoneId: number,
     readonly organizationId: number,
     readonly phoneJid: string,
     private deps: SessionDeps,
-    initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; proxyUrl?: string | null },
+    initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; lastClose?: string | null; proxyUrl?: string | null },
   ) {
     this.counters = new ErrorCounters(deps.settings.limits);
     this.log = deps.logger.child({ phoneId, phoneJid });
     this.store = deps.store ?? storeFor(deps.db);
     this.outbox = new Outbox({
       apply: (writes) => this.store.writeSession(this.phoneId, writes),
-      isUnreachable,
+      isUnreachable: isDatabaseUnavailable,
       limit: deps.settings.outboxLimit,
       log: this.log,
     });
     this.lastConnectedAt = initial?.lastConnectedAt ?? null;
     this.lastCloseReason = initial?.lastCloseReason ?? null;
+    this.lastClose = parseLastClose(initial?.lastClose);
     this.proxyUrl = initial?.proxyUrl;
   }
 
@@ -130,7 +142,7 @@ export class Session {
   }
 
   get running() {
-    return RUNNING.includes(this.state);
+    return isRunningState(this.state);
   }
 
   stats(): SessionErrorStats {
@@ -154,6 +166,7 @@ export class Session {
       pairingCode: this.state === 'qr' ? this.pairingCode : null,
       lastConnectedAt: this.lastConnectedAt?.toISOString() ?? null,
       lastCloseReason: this.lastCloseReason,
+      lastClose: this.lastClose,
       proxyHost: proxyHost(this.proxyUrl),
     };
   }
@@ -197,28 +210,39 @@ export class Session {
     });
   }
 
-  private setState(state: SessionState, reason?: string, opts: { persist?: boolean; closeReason?: string } = {}) {
+  /** Remembers why the phone closed: the structured reason and its English rendering. */
+  private rememberClose(why: CloseReason) {
+    this.lastClose = { ...why, at: this.now() };
+    this.lastCloseReason = closeReasonText(why);
+  }
+
+  private setState(state: SessionState, why?: CloseReason, opts: { persist?: boolean; closeReason?: CloseReason } = {}) {
     const previous = this.state;
-    if (previous === state && !reason) return;
+    if (previous === state && !why) return;
     this.state = state;
-    if (state === 'closed' || state === 'logged_out') this.lastCloseReason = reason ?? this.lastCloseReason;
-    if (opts.closeReason) this.lastCloseReason = opts.closeReason; // the socket closed and is being reopened
+    if ((state === 'closed' || state === 'logged_out') && why) this.rememberClose(why);
+    if (opts.closeReason) this.rememberClose(opts.closeReason); // the socket closed and is being reopened
+    const text = why ? closeReasonText(why) : undefined;
     if (state === 'open') this.lastConnectedAt = new Date();
     if (state !== 'qr') {
       this.qr = null;
       this.pairingCode = null;
     }
-    this.log.info({ from: previous, to: state, reason }, `session ${previous} → ${state}${reason ? ` (${reason})` : ''}`);
+    this.log.info({ from: previous, to: state, reason: text }, `session ${previous} → ${state}${text ? ` (${text})` : ''}`);
     if (opts.persist !== false) {
       const data: PhoneStateWrite = { status: state };
       if (state === 'open') data.lastConnectedAt = this.lastConnectedAt!;
-      if (state === 'closed' || state === 'logged_out' || opts.closeReason) data.lastCloseReason = this.lastCloseReason;
+      if (state === 'closed' || state === 'logged_out' || opts.closeReason) {
+        data.lastCloseReason = this.lastCloseReason;
+        data.lastClose = this.lastClose ? JSON.stringify(this.lastClose) : null;
+      }
       this.outbox.push({ kind: 'state', data });
-      this.recordEvent(`state:${state}`, { message: reason ?? null });
-      const band = historyStateOf(state, this.byOperator);
-      if (band) this.markBand(band, band === 'open' ? null : (opts.closeReason ?? this.pendingClose?.message ?? reason ?? null));
+      this.recordEvent(`state:${state}`, { message: text ?? null, detail: why ? { reason: why } : undefined });
+      const band = historyStateOf(state, why);
+      // A reconnect's interval carries the close that caused it, not "reconnecting (attempt n)".
+      if (band) this.markBand(band, opts.closeReason ?? this.pendingClose ?? why ?? null);
     }
-    this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason, at: this.now() });
+    this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason: text, closeReason: why, at: this.now() });
     this.emitStats();
   }
 
@@ -228,23 +252,14 @@ export class Session {
   }
 
   /** The phone's history moves to `band` (one interval write; nothing when it is there already). */
-  private markBand(band: HistoryState, reason: string | null) {
+  private markBand(band: HistoryState, why: CloseReason | null) {
     if (band === this.band) return;
     const prev = this.band;
     this.band = band;
-    const code = band === 'open' ? null : (this.pendingClose?.code ?? null);
     this.pendingClose = null;
-    this.outbox.push({ kind: 'interval', data: { state: band, prev, at: new Date(), reason: band === 'open' ? null : reason, code } });
-  }
-
-  /** Runs an operator's (or the process's) operation: the closes it makes are stops, not drops. */
-  private async asOperator<T>(fn: () => Promise<T>): Promise<T> {
-    this.byOperator = true;
-    try {
-      return await fn();
-    } finally {
-      this.byOperator = false;
-    }
+    const cause = band === 'open' ? null : why;
+    const status = cause && 'status' in cause.params ? (cause.params.status ?? null) : null;
+    this.outbox.push({ kind: 'interval', data: { state: band, prev, at: new Date(), reason: cause ? JSON.stringify(cause) : null, code: status } });
   }
 
   /** An operator stopped the phone: an unresponsive incident ends with it. */
@@ -315,9 +330,7 @@ export class Session {
     this.emit({ type: 'restart', phoneId: this.phoneId, phoneJid: this.phoneJid, at: this.now() });
     void this.run(async () => {
       if (!this.sock || this.state !== 'open') return; // closed or replaced meanwhile
-      const reason = `Unresponsive: ${failures} probes in a row got no answer`;
-      this.pendingClose = { code: null, message: reason };
-      await this.closeSocket(reason, 'connecting');
+      await this.closeSocket(reason('unresponsive', { failures }), 'connecting');
       this.attempts = 0;
       await this.openSocket();
     }).catch((err) => this.log.error({ err }, 'restart of an unresponsive phone failed'));
@@ -358,11 +371,10 @@ export class Session {
   }
 
   /** Force close: no reconnect afterwards until start() is called again. */
-  close(reason = 'Manual close', opts: { byOperator?: boolean } = {}): Promise<{ alreadyClosed: boolean }> {
-    return this.run(async () => {
-      if (opts.byOperator === false) return this.closeSocket(reason, 'closed');
-      this.endIncidentOnStop();
-      return this.asOperator(() => this.closeSocket(reason, 'closed'));
+  close(why: CloseReason = manualClose()): Promise<{ alreadyClosed: boolean }> {
+    return this.run(() => {
+      if (isOperatorStop(why)) this.endIncidentOnStop();
+      return this.closeSocket(why, 'closed');
     });
   }
 
@@ -370,7 +382,7 @@ export class Session {
   restart(): Promise<void> {
     this.emit({ type: 'restart', phoneId: this.phoneId, phoneJid: this.phoneJid, at: this.now() });
     return this.run(async () => {
-      await this.asOperator(() => this.closeSocket('Session restart requested', 'closed'));
+      await this.closeSocket(reason('restart'), 'closed');
       this.attempts = 0;
       await this.openSocket();
       this.log.info('session restarted');
@@ -386,7 +398,7 @@ export class Session {
       this.proxyUrl = proxyUrl;
       if (!this.sock && !this.reconnectTimer) return false;
       this.emit({ type: 'restart', phoneId: this.phoneId, phoneJid: this.phoneJid, at: this.now() });
-      await this.asOperator(() => this.closeSocket('Proxy changed: reconnecting through the new proxy', 'closed'));
+      await this.closeSocket(reason('proxy_changed'), 'closed');
       this.attempts = 0;
       await this.openSocket();
       return true;
@@ -394,14 +406,16 @@ export class Session {
   }
 
   /** Logs out at WhatsApp when connected, clears the auth state, marks the phone logged out. */
-  logout(reason = 'Logged out by an administrator', opts: { byOperator?: boolean } = {}): Promise<void> {
+  logout(why: CloseReason = adminLogout()): Promise<void> {
     return this.run(async () => {
-      if (opts.byOperator !== false) this.endIncidentOnStop();
+      if (isOperatorStop(why)) this.endIncidentOnStop();
       if (this.sock && this.state === 'open') {
-        await this.sock.logout(reason).catch((err) => this.log.warn({ err }, 'logout request failed'));
+        // The logout closes the socket with 401: that close was asked for, not WhatsApp's doing,
+        // so the close policy must not see it (it would record "logged out by WhatsApp").
+        this.generation++;
+        await this.sock.logout(closeReasonText(why)).catch((err) => this.log.warn({ err }, 'logout request failed'));
       }
-      if (opts.byOperator === false) await this.closeSocket(reason, 'logged_out');
-      else await this.asOperator(() => this.closeSocket(reason, 'logged_out'));
+      await this.closeSocket(why, 'logged_out');
       await this.clearAuth();
     });
   }
@@ -409,9 +423,9 @@ export class Session {
   /** Shutdown: close the socket without logging out and without changing the stored status. */
   shutdown(): Promise<void> {
     return this.run(async () => {
-      await this.closeSocket('Server shutting down', 'closed', { persist: false });
+      await this.closeSocket(reason('shutdown'), 'closed', { persist: false });
       // The status stays (the phone starts again with the process), but its history says stopped.
-      if (this.band && this.band !== 'stopped' && !this.abandoned) this.markBand('stopped', 'Server shutting down');
+      if (this.band && this.band !== 'stopped' && !this.abandoned) this.markBand('stopped', reason('shutdown'));
     });
   }
 
@@ -431,15 +445,15 @@ export class Session {
    * outside the operation queue; nothing is written (the database would refuse it) and nothing
    * queued may open a socket again. The new owner reports the phone's state from now on.
    */
-  async abandon(reason: string): Promise<void> {
+  async abandon(why: CloseReason): Promise<void> {
     this.abandoned = true;
     this.clearReconnect();
     this.generation++;
     const sock = this.sock;
     this.sock = null;
     this.state = 'closed';
-    this.lastCloseReason = reason;
-    this.log.warn({ reason }, `session abandoned: ${reason}`);
+    this.rememberClose(why);
+    this.log.warn({ reason: why }, `session abandoned: ${this.lastCloseReason}`);
     if (sock) await endSocket(sock);
   }
 
@@ -452,6 +466,13 @@ export class Session {
       const row = await this.deps.db.organizationPhone.findUnique({ where: { id: this.phoneId }, select: { proxyUrl: true } });
       this.proxyUrl = row?.proxyUrl ?? null;
     }
+    // Demo and test mode: WhatsApp's media hosts are the simulator's (lib/messages/media-host.ts).
+    const mediaAgent = this.deps.settings.mediaAgent
+      ? await this.deps.settings.mediaAgent().catch((err) => {
+          this.log.warn({ err }, 'the simulator\'s media host is unknown: media will not be sent or received');
+          return null;
+        })
+      : null;
     if (this.abandoned || this.sock) return; // abandoned (or started) while loading
     // A socket is opened only by the phone's owner at the epoch its writes carry, checked right
     // now (a start, a command, a reconnect alike): a node that lost the phone, or was paused past
@@ -461,7 +482,7 @@ export class Session {
       holds = await this.store.holdsPhone(this.phoneId);
     } catch (err) {
       this.log.warn({ err }, 'could not check the phone\'s owner before connecting: trying again later');
-      if (!this.abandoned && !this.sock) this.scheduleReconnect(this.attempts + 1, this.deps.settings.reconnectBaseMs, 'The phone\'s owner could not be checked (database unreachable)');
+      if (!this.abandoned && !this.sock) this.scheduleReconnect(this.attempts + 1, this.deps.settings.reconnectBaseMs, reason('database_unreachable'));
       return;
     }
     if (!holds || this.abandoned || this.sock) return;
@@ -501,7 +522,10 @@ export class Session {
         connectTimeoutMs: 20_000,
         retryRequestDelayMs: 250,
         ...(this.caches as unknown as Pick<Parameters<typeof makeWASocket>[0], 'msgRetryCounterCache'>),
+        ...(mediaAgent ? ({ fetchAgent: mediaAgent, options: { httpsAgent: mediaAgent } } as unknown as Pick<Parameters<typeof makeWASocket>[0], 'agent'>) : {}),
         ...(proxy ? ({ agent: proxy.agent, fetchAgent: proxy.fetchAgent, options: proxy.options } as unknown as Pick<Parameters<typeof makeWASocket>[0], 'agent'>) : {}),
+        // What a contact could not decrypt is sent again (retry receipt) from the stored message.
+        ...(this.deps.getMessage ? { getMessage: (key: { id?: string | null }) => this.deps.getMessage!(key.id ?? '') } : {}),
       }),
     );
     this.sock = sock;
@@ -512,6 +536,7 @@ export class Session {
     sock.ev.on('creds.update', () => this.saveCreds(auth));
     sock.ev.on('connection.update', (update) => this.onConnectionUpdate(generation, sock, update));
     sock.ev.on('messages.upsert', ({ messages }) => this.onMessages(generation, messages));
+    this.deps.onSocket?.(sock);
   }
 
   private loadAuth() {
@@ -522,18 +547,18 @@ export class Session {
   private saveCreds(auth: DbAuthState) {
     if (this.credsRetry) return; // the retry saves the latest credentials
     auth.saveCreds().catch((err) => {
-      if (!isUnreachable(err)) return this.log.error({ err }, 'failed to save credentials');
+      if (!isDatabaseUnavailable(err)) return this.log.error({ err }, 'failed to save credentials');
       if (this.credsRetry) return;
       this.log.warn({ err }, 'database unreachable: credentials will be saved when it is back');
       this.credsRetry = (async () => {
         for (let attempt = 0; ; attempt++) {
-          await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 10))));
+          await new Promise((r) => setTimeout(r, backoffDelay(attempt + 1, DATABASE_RETRY)));
           try {
             await auth.saveCreds();
             this.log.info('credentials saved after the database came back');
             return;
           } catch (retryErr) {
-            if (!isUnreachable(retryErr)) return this.log.error({ err: retryErr }, 'failed to save credentials');
+            if (!isDatabaseUnavailable(retryErr)) return this.log.error({ err: retryErr }, 'failed to save credentials');
           }
         }
       })().finally(() => (this.credsRetry = null));
@@ -546,19 +571,19 @@ export class Session {
    * cleanly and reconnects once the database answers again.
    */
   private onAuthError(err: unknown, op: 'read' | 'keys' | 'creds') {
-    if (op === 'creds' || !isUnreachable(err) || this.dbLost || !this.sock) return;
+    if (op === 'creds' || !isDatabaseUnavailable(err) || this.dbLost || !this.sock) return;
     this.dbLost = true;
     this.fence = this.generation;
     this.log.warn({ err, op }, 'database unreachable during a key ' + (op === 'read' ? 'read' : 'write') + ': closing the session until it is back');
     void this.run(async () => {
       if (!this.sock || !this.dbLost) return; // closed or replaced meanwhile
-      await this.closeSocket('Database unreachable: reconnecting when it is back', 'connecting');
+      await this.closeSocket(reason('database_unreachable'), 'connecting');
       this.waitForDatabase(0);
     });
   }
 
   private waitForDatabase(attempt: number) {
-    const delayMs = Math.min(5000, 250 * 2 ** Math.min(attempt, 10));
+    const delayMs = backoffDelay(attempt + 1, DATABASE_RETRY);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       void this.store.ping().then(
@@ -577,22 +602,22 @@ export class Session {
     }, delayMs);
   }
 
-  private async closeSocket(reason: string, finalState: 'closed' | 'logged_out' | 'connecting', opts: { persist?: boolean } = {}): Promise<{ alreadyClosed: boolean }> {
+  private async closeSocket(why: CloseReason, finalState: 'closed' | 'logged_out' | 'connecting', opts: { persist?: boolean } = {}): Promise<{ alreadyClosed: boolean }> {
     this.clearReconnect();
     const sock = this.sock;
     if (!sock) {
       const alreadyClosed = this.state === 'closed' || this.state === 'logged_out' || this.state === 'idle';
-      if (!alreadyClosed || finalState !== this.state) this.setState(finalState, reason, opts);
+      if (!alreadyClosed || finalState !== this.state) this.setState(finalState, why, opts);
       return { alreadyClosed };
     }
-    this.log.info({ reason }, `closing session: ${reason}`);
-    this.setState('closing', reason, opts);
+    this.log.info({ reason: why }, `closing session: ${closeReasonText(why)}`);
+    this.setState('closing', why, opts);
     this.generation++; // events of this socket are ours to handle now, not the close policy's
     this.sock = null;
     await endSocket(sock);
     this.log.info('WebSocket closed');
     this.resetCounters();
-    this.setState(finalState, reason, opts);
+    this.setState(finalState, why, opts);
     return { alreadyClosed: false };
   }
 
@@ -608,9 +633,9 @@ export class Session {
       const pairedUser = me.split('@')[0].split(':')[0];
       const expected = this.phoneJid.split('@')[0];
       if (pairedUser && pairedUser !== expected) {
-        const reason = `Paired with a different number (${pairedUser}); this phone is ${expected}`;
-        this.log.warn(reason);
-        void this.logout(reason, { byOperator: false });
+        const why = reason('paired_other_number', { paired: pairedUser, expected });
+        this.log.warn(closeReasonText(why));
+        void this.logout(why);
         return;
       }
       this.attempts = 0;
@@ -626,15 +651,16 @@ export class Session {
       const code = proxyError ? undefined : err?.output?.statusCode;
       const message = proxyError?.message ?? err?.message ?? 'connection closed';
       this.log.info({ statusCode: code, message }, 'WebSocket closed');
-      this.pendingClose = { code: code ?? null, message };
-      void this.run(() => this.afterUnexpectedClose(code, message));
+      const why: WhatsAppCloseReason = proxyError ? reason('proxy_failed', { kind: proxyError.kind, detail: proxyError.message }) : whatsAppCloseReason(code, message);
+      this.pendingClose = why;
+      void this.run(() => this.afterUnexpectedClose(code, why));
     }
   }
 
   /** Applies the close policy (close-policy.ts) to a close we did not ask for. */
-  private async afterUnexpectedClose(code: number | undefined, message: string) {
+  private async afterUnexpectedClose(code: number | undefined, why: WhatsAppCloseReason) {
     if (this.sock) return; // something (start/restart) already replaced it
-    const decision = decideAfterClose({ code, message, state: this.state, attempts: this.attempts }, this.deps.settings);
+    const decision = decideAfterClose({ code, reason: why, state: this.state, attempts: this.attempts }, this.deps.settings);
     switch (decision.action) {
       case 'reopen':
         this.log.info('restart required by WhatsApp: reconnecting now');
@@ -653,10 +679,10 @@ export class Session {
     }
   }
 
-  private scheduleReconnect(attempt: number, delayMs: number, reason: string) {
+  private scheduleReconnect(attempt: number, delayMs: number, last: ReconnectCause) {
     this.attempts = attempt;
-    this.log.warn({ attempt, delayMs, reason }, 'connection lost: reconnecting with backoff');
-    this.setState('connecting', `Reconnecting (attempt ${attempt}) after: ${reason}`, { persist: true, closeReason: reason });
+    this.log.warn({ attempt, delayMs, reason: last }, 'connection lost: reconnecting with backoff');
+    this.setState('connecting', reason('reconnecting', { attempt, last }), { persist: true, closeReason: last });
     this.emit({ type: 'reconnect', phoneId: this.phoneId, phoneJid: this.phoneJid, attempt, delayMs, at: this.now() });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
@@ -682,13 +708,13 @@ export class Session {
     if (generation !== this.generation) return;
     const kind = classifyDecryptError(text, cause);
     const senderUser = sender?.split('@')[0].split(':')[0] ?? null;
-    if (kind !== 'bad-mac' && kind !== 'bad-decrypt') {
+    if (!isCountedDecryptKind(kind)) {
       this.log.warn({ sender, error: text, kind }, `decryption failed (${kind}): ${text}`);
       this.recordEvent(`decrypt:${kind}`, { sender, message: text });
       this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: text, sender, count: null, max: null, deletedKeys: 0, at: this.now() });
       return;
     }
-    const label = ERROR_TYPE_LABEL[kind];
+    const label = COUNTED_DECRYPT_ERROR_TYPES[kind];
     const { count, max, limitReached } = this.counters.record(kind);
     this.log.warn({ sender, error: text, cause, count, max }, `${label} error #${count} (${count}/${max})`);
     const deleted = senderUser && this.auth ? await this.auth.deleteSenderSessions(senderUser) : 0;
@@ -697,10 +723,11 @@ export class Session {
     this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: label, sender, count, max, deletedKeys: deleted, at: this.now() });
     this.emitStats();
     if (limitReached) {
-      const reason = `${label} limit reached (${count}/${max})`;
-      this.log.error({ reason }, 'closing session automatically');
-      this.emit({ type: 'auto-closed', phoneId: this.phoneId, phoneJid: this.phoneJid, reason, errorType: label, at: this.now() });
-      void this.close(reason, { byOperator: false });
+      const why = reason('auto_closed', { errorType: label, count, max });
+      const text = closeReasonText(why);
+      this.log.error({ reason: text }, 'closing session automatically');
+      this.emit({ type: 'auto-closed', phoneId: this.phoneId, phoneJid: this.phoneJid, reason: text, closeReason: why, errorType: label, at: this.now() });
+      void this.close(why);
     }
   }
 }

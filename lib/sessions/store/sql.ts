@@ -50,6 +50,8 @@ export interface PhoneStateWrite {
   status: string;
   lastConnectedAt?: Date;
   lastCloseReason?: string | null;
+  /** the structured last close (reasons.ts), as JSON text */
+  lastClose?: string | null;
 }
 
 /** A phone's history moves to a new state at `at`: the open interval ends there, a new one begins. */
@@ -177,6 +179,7 @@ export class SqlBuilder {
     const sets = [`"status" = ${p.add(data.status)}`, `"updatedAt" = ${p.add(stamp())}`];
     if (data.lastConnectedAt) sets.push(`"lastConnectedAt" = ${p.add(data.lastConnectedAt)}`);
     if (data.lastCloseReason !== undefined) sets.push(`"lastCloseReason" = ${p.add(data.lastCloseReason)}`);
+    if (data.lastClose !== undefined) sets.push(`"lastClose" = ${p.add(data.lastClose)}`);
     return { sql: `UPDATE "OrganizationPhone" SET ${sets.join(', ')} WHERE "id" = ${p.add(phoneId)}`, params: p.values };
   }
 

@@ -17,7 +17,7 @@ function uptimeFromEvents(events: SessionEngineEvent[], phoneId: number, until: 
   const time = { open: 0, connecting: 0, closed: 0, stopped: 0 };
   for (const e of events) {
     if (e.type !== 'state' || e.phoneId !== phoneId) continue;
-    const next = historyStateOf(e.state, false);
+    const next = historyStateOf(e.state, e.closeReason);
     if (!next || next === band) continue;
     const at = Date.parse(e.at);
     if (band) time[band] += at - since;

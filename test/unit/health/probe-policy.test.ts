@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { afterProbe, onNewSocket, probeGap, RESPONSIVE, type ProbeState } from '../../../lib/health/probe-policy';
 import { healthOf } from '../../../lib/health/level';
 import { historyStateOf } from '../../../lib/health/history-states';
+import { adminLogout, manualClose, reason, whatsAppCloseReason } from '../../../lib/sessions/reasons';
 
 const policy = { failures: 3, restart: true };
 
@@ -75,12 +76,16 @@ test('health with its reason: unresponsive beats the counters; not running is cl
 });
 
 test('history states: closing continues the last one; an operator close is stopped, any other close is closed', () => {
-  assert.equal(historyStateOf('open', false), 'open');
-  assert.equal(historyStateOf('qr', false), 'connecting');
-  assert.equal(historyStateOf('connecting', true), 'connecting');
-  assert.equal(historyStateOf('closing', false), null);
-  assert.equal(historyStateOf('closed', false), 'closed');
-  assert.equal(historyStateOf('closed', true), 'stopped');
-  assert.equal(historyStateOf('logged_out', false), 'closed');
-  assert.equal(historyStateOf('idle', false), 'stopped');
+  const lost = whatsAppCloseReason(428, 'Connection Closed');
+  assert.equal(historyStateOf('open'), 'open');
+  assert.equal(historyStateOf('qr'), 'connecting');
+  assert.equal(historyStateOf('connecting', manualClose()), 'connecting');
+  assert.equal(historyStateOf('closing', lost), null);
+  assert.equal(historyStateOf('closed', reason('auto_closed', { errorType: 'Bad MAC', count: 3, max: 3 })), 'closed');
+  assert.equal(historyStateOf('closed', manualClose('new handset')), 'stopped');
+  assert.equal(historyStateOf('closed', reason('restart')), 'stopped');
+  assert.equal(historyStateOf('closed', reason('shutdown')), 'stopped');
+  assert.equal(historyStateOf('logged_out', whatsAppCloseReason(401, 'logged out')), 'closed');
+  assert.equal(historyStateOf('logged_out', adminLogout()), 'stopped');
+  assert.equal(historyStateOf('idle'), 'stopped');
 });
