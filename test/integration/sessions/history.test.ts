@@ -52,6 +52,7 @@ for (const provider of testProviders()) {
     for (const c of h.lastCloses) {
       assert.equal(c.state, 'connecting');
       assert.equal(c.code, 428, 'a dropped TCP connection closes with 428 (connection closed)');
+      assert.equal(c.reason?.code, 'connection_lost', 'the structured close reason is kept');
       assert.ok(c.reconnectMs !== null && c.reconnectMs > 0, `reconnected after ${c.reconnectMs} ms`);
     }
     assert.deepEqual(h.dropsPerDay.reduce((n, d) => n + d.count, 0), 3);
