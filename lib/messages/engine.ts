@@ -37,6 +37,8 @@ export interface MessageEngineDeps {
   /** the phone's owner epoch here (null outside a fleet) */
   epochOf(phoneId: number): number | null;
   phoneJidOf(phoneId: number): string | null;
+  /** whether the server answered a sent message in time (the liveness probe counts it; lib/health) */
+  liveness?(phoneId: number, answered: boolean): void;
 }
 
 const QUEUE_READ = 200;
@@ -192,6 +194,7 @@ export class MessageEngine {
     return new PhoneSender({
       phoneId,
       socket: () => deps.openSocket(phoneId) as never,
+      liveness: (answered) => deps.liveness?.(phoneId, answered),
       queue: () => this.queue(phoneId),
       handOver: async (messageId) => {
         await deps.store.writeStatements(phoneId, [this.sql.handOver(phoneId, messageId, deps.epochOf(phoneId))]);

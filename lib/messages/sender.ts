@@ -45,6 +45,12 @@ export interface SenderDeps {
   settings: SenderSettings;
   now(): number;
   log: Logger;
+  /**
+   * Told whether the server answered a message handed to the open socket: false when no ack came
+   * within ackTimeoutMs, true for an ack (or an ack error). The liveness probe counts it like a
+   * probe (lib/health: a phone that sends but gets no ack is unresponsive too).
+   */
+  liveness?(answered: boolean): void;
 }
 
 type AckOutcome = { ok: true } | { ok: false; code: FailureCode } | { ok: false; timeout: true };
@@ -200,14 +206,17 @@ export class PhoneSender {
     clearTimeout(timer);
     if (this.waiter?.messageId === m.messageId) this.waiter = null;
     if (outcome.ok) {
+      deps.liveness?.(true);
       await deps.acked(m.messageId);
       return true;
     }
     if ('code' in outcome) {
+      deps.liveness?.(true);
       await deps.fail(m.messageId, outcome.code);
       return true;
     }
     // No ack in time (or the socket closed): it stays in flight and goes again under its id.
+    if (deps.socket()) deps.liveness?.(false);
     deps.log.warn({ phoneId: deps.phoneId, messageId: m.messageId, attempt: m.attempts + 1 }, 'no server ack in time: the message will be sent again under its id');
     return !!deps.socket();
   }

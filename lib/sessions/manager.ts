@@ -83,6 +83,7 @@ export class SessionManager implements FleetHost {
       openPhones: () => [...this.sessions.values()].filter((s) => s.state === 'open' && s.sock).map((s) => s.phoneId),
       epochOf: (phoneId) => this.fleet?.owned.get(phoneId) ?? null,
       phoneJidOf: (phoneId) => this.sessions.get(phoneId)?.phoneJid ?? null,
+      liveness: (phoneId, answered) => this.sessions.get(phoneId)?.livenessSignal(answered),
     });
     this.bus.subscribe((event) => {
       this.viewBus.emit(event);

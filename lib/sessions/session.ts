@@ -299,6 +299,12 @@ export class Session {
     this.onProbe(ok);
   }
 
+  /** Another sign of life or its absence on the open socket (a sent message's server ack, or none in time): counted like a probe. */
+  livenessSignal(answered: boolean) {
+    if (!this.sock || this.state !== 'open' || this.abandoned) return;
+    this.onProbe(answered);
+  }
+
   private onProbe(ok: boolean) {
     const policy = this.deps.settings.probe ?? DEFAULT_PROBE;
     const { state, decision } = afterProbe(this.probeState, ok, policy, this.now());

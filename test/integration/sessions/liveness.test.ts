@@ -7,6 +7,11 @@ import { startEngineHarness } from '../../support/harness';
 import { pairPhones } from '../../support/pairing';
 import { Prober } from '../../../lib/health/prober';
 import { getHealthEvents, type HealthEvent } from '../../../lib/health/events';
+import { DEFAULT_MESSAGE_SETTINGS } from '../../../lib/messages/engine';
+import { submitMessage } from '../../../lib/messages/service';
+import { setDb } from '../../../lib/db/client';
+import { setSessionManager } from '../../../lib/sessions/manager';
+import { simMessaging } from '../../support/sim-messaging';
 
 const INTERVAL = 400;
 const TIMEOUT = 300;
@@ -132,4 +137,35 @@ test('with PROBE_RESTART off an unresponsive phone is reported once and stays cr
   await manager.settled();
   const stored = await tdb.db.sessionEvent.findMany({ where: { phoneId: b.id, type: { startsWith: 'health:' } } });
   assert.deepEqual(stored.map((e) => e.type), ['health:unresponsive']);
+});
+
+test('a phone that sends but gets no server ack in time is unresponsive too (no probe running)', async (t) => {
+  const h = await startEngineHarness(t, { settings: { probe: { failures: 2, restart: false }, messages: { ...DEFAULT_MESSAGE_SETTINGS, ackTimeoutMs: 300, phoneIntervalMs: 0, recipientIntervalMs: 0, maxAttempts: 5 } } });
+  const health = healthRecorder();
+  t.after(() => health.off());
+  await setDb(h.tdb.db);
+  setSessionManager(h.manager);
+  t.after(() => {
+    setSessionManager(undefined);
+    return setDb(undefined);
+  });
+  const [phone] = await pairPhones(h.tdb.db, h.manager, h.sim, ['77085003001@s.whatsapp.net']);
+  const msg = simMessaging(h.sim.controlUrl);
+  const send = (text: string) => submitMessage({ phoneId: phone.id, to: '15550003333@s.whatsapp.net', text, idempotencyKey: null, raw: { text } }, false);
+  // Acked: an answer, no incident.
+  const first = await send('one');
+  await h.rec.waitFor((e) => e.type === 'message.status' && e.messageId === first.message.id && e.status === 'sent', 30_000);
+  assert.equal(health.events.length, 0);
+  // The simulator stops acking this phone's messages: each send waits 300 ms for nothing.
+  await msg.setPhoneAck(phone.phoneJid, false);
+  await send('two');
+  const caught = await health.waitFor((e) => e.type === 'phone-unresponsive' && e.phoneId === phone.id, 30_000);
+  assert.equal(caught.type === 'phone-unresponsive' && caught.failures, 2);
+  const snap = h.manager.snapshot(phone.id)!;
+  assert.deepEqual([snap.state, snap.health, snap.healthReason], ['open', 'critical', 'unresponsive']);
+  // Acks again: the resend of the same message is acked, the incident ends.
+  await msg.setPhoneAck(phone.phoneJid, true);
+  const recovered = await health.waitFor((e) => e.type === 'phone-recovered' && e.phoneId === phone.id, 30_000);
+  assert.equal(recovered.type === 'phone-recovered' && recovered.how, 'probe-ok');
+  await h.manager.settled();
 });

@@ -7,6 +7,7 @@ import { PhoneSender, type QueuedMessage } from '../../../lib/messages/sender';
 function harness(messages: QueuedMessage[], settings: Partial<ConstructorParameters<typeof PhoneSender>[0]['settings']> = {}) {
   const sends: { jid: string; id: string }[] = [];
   const statuses: string[] = [];
+  const liveness: boolean[] = [];
   let onSend: (id: string) => void = () => {};
   const sock = {
     sendMessage: async (jid: string, _content: never, opts: { messageId: string }) => {
@@ -28,8 +29,9 @@ function harness(messages: QueuedMessage[], settings: Partial<ConstructorParamet
     settings: { phoneIntervalMs: 0, recipientIntervalMs: 0, ttlMs: 60_000, ackTimeoutMs: 50, maxAttempts: 3, ...settings },
     now: () => Date.now(),
     log: pino({ level: 'silent' }),
+    liveness: (answered) => void liveness.push(answered),
   });
-  return { sender, sends, statuses, setOnSend: (f: (id: string) => void) => (onSend = f) };
+  return { sender, sends, statuses, liveness, setOnSend: (f: (id: string) => void) => (onSend = f) };
 }
 
 const msg = (messageId: string, chatJid: string, extra: Partial<QueuedMessage> = {}): QueuedMessage => ({ messageId, chatJid, kind: 'text', body: 'hi', media: null, mediaData: null, attempts: 0, createdAtMs: Date.now(), sentAtMs: null, ...extra });
@@ -65,4 +67,16 @@ test('an ack error fails the message with its code', async () => {
   h.sender.wake();
   while (!h.statuses.length) await h.sender.idle();
   assert.deepEqual(h.statuses, ['a:failed:rate_limited']);
+});
+
+test('liveness (issue 26): each send without a server ack in time counts as a failed probe, an ack as an answer', async () => {
+  const silent = harness([msg('a', 'x')]);
+  silent.sender.wake();
+  while (!silent.statuses.length) await silent.sender.idle();
+  assert.deepEqual(silent.liveness, [false, false, false]);
+  const answered = harness([msg('b', 'x')]);
+  answered.setOnSend((id) => queueMicrotask(() => answered.sender.ack(id)));
+  answered.sender.wake();
+  while (!answered.statuses.length) await answered.sender.idle();
+  assert.deepEqual(answered.liveness, [true]);
 });
