@@ -273,8 +273,8 @@ export class Session {
     return this.deps.health ?? getHealthEvents();
   }
 
-  private ref() {
-    return { phoneId: this.phoneId, organizationId: this.organizationId, phoneJid: this.phoneJid, at: this.now() };
+  private ref(at = this.now()) {
+    return { phoneId: this.phoneId, organizationId: this.organizationId, phoneJid: this.phoneJid, at };
   }
 
   /**
@@ -307,7 +307,8 @@ export class Session {
 
   private onProbe(ok: boolean) {
     const policy = this.deps.settings.probe ?? DEFAULT_PROBE;
-    const { state, decision } = afterProbe(this.probeState, ok, policy, this.now());
+    const now = this.now();
+    const { state, decision } = afterProbe(this.probeState, ok, policy, now);
     const wasUnresponsive = !!this.probeState.unresponsiveSince;
     this.probeState = state;
     switch (decision.action) {
@@ -317,7 +318,7 @@ export class Session {
         const { failures, restart, afterRestart } = decision;
         this.log.warn({ failures, restart, afterRestart }, `unresponsive: ${failures} probes in a row got no answer${restart ? ': restarting it' : afterRestart ? ' (still, after a restart)' : ''}`);
         this.recordEvent('health:unresponsive', { count: failures, detail: { restart, afterRestart } });
-        this.health.emit({ type: 'phone-unresponsive', ...this.ref(), failures, afterRestart, restarting: restart });
+        this.health.emit({ type: 'phone-unresponsive', ...this.ref(now), failures, afterRestart, restarting: restart });
         if (!wasUnresponsive) this.emitStats();
         if (restart) this.restartUnresponsive(failures);
         return;
