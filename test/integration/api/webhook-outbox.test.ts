@@ -8,16 +8,7 @@ import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { testLogger } from '../../support/engine';
 import { WebhookNotifier } from '../../../lib/notify/webhooks';
 import { startConsole } from '../../support/console-server';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { eventually } from '../../support/eventually';
 
 for (const provider of testProviders()) {
 test(`${provider}: webhook outbox survives a restart, stops at the limit, one sender per delivery`, async (t) => {
@@ -39,7 +30,7 @@ test(`${provider}: webhook outbox survives a restart, stops at the limit, one se
     hook.failNextRequests(1);
     const first = worker();
     first.send('session_auto_closed', { type: 'session_auto_closed', phoneId: 1, phoneJid: '1@s.whatsapp.net', errorType: 'Bad MAC', reason: 'limit', timestamp: new Date().toISOString() });
-    const failed = await until('the first attempt to fail', async () => {
+    const failed = await eventually('the first attempt to fail', async () => {
       const row = await tdb.db.webhookOutbox.findFirst();
       return row && row.attempts === 1 ? row : null;
     });
@@ -117,7 +108,7 @@ test('webhook outbox across a crash: a console killed before its retry; the next
   servers.push(first);
   const failed = await hook.waitFor((r) => r.json.type === 'session_health_report', 60_000);
   const messageId = String(failed.headers['webhook-id']);
-  await until('the failed attempt to be stored', async () => {
+  await eventually('the failed attempt to be stored', async () => {
     const row = await tdb.db.webhookOutbox.findUnique({ where: { messageId } });
     return row && row.attempts === 1 && row.status === 'pending' ? row : null;
   });
@@ -127,7 +118,7 @@ test('webhook outbox across a crash: a console killed before its retry; the next
   servers.push(second);
   const delivered = await hook.waitFor((r) => r.headers['webhook-id'] === messageId && hook.received.indexOf(r) > hook.received.indexOf(failed), 60_000);
   assert.deepEqual(delivered.json, failed.json, 'the same delivery');
-  const row = await until('the delivery to be marked delivered', async () => {
+  const row = await eventually('the delivery to be marked delivered', async () => {
     const r = await tdb.db.webhookOutbox.findUnique({ where: { messageId } });
     return r?.status === 'delivered' ? r : null;
   });
