@@ -16,12 +16,12 @@ async function pair(page: Page, number: string, testInfo?: TestInfo): Promise<st
   await page.getByTestId('add-submit').click();
   // The raw QR string is also in visually hidden text, for screen readers and tests.
   const text = page.getByTestId('pairing-qr-text');
-  await expect(text).toHaveText(/^[^,]+,[^,]+,[^,]+,[^,]+$/, { timeout: 60_000 });
+  await expect(text).toHaveText(/^[^,]+,[^,]+,[^,]+,[^,]+$/);
   await expect(page.getByRole('img', { name: 'Pairing QR code' })).toBeVisible();
   if (testInfo) await shoot(page, testInfo, 'pairing-qr-1280');
   await sim(`/phones/${number}/scan`, { qr: await text.textContent() });
   const row = page.getByTestId(`session-row-${number}`);
-  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open', { timeout: 60_000 });
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open');
   return (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
 }
 
