@@ -3,9 +3,7 @@
 // reads the new password from the NEW_PASSWORD env var or, else, the first line of stdin, so it
 // never appears in the process list. Role and password changes, deletion and sign-out end the
 // user's sign-in sessions at once.
-import { parseConfig } from '../lib/config';
-import { migrateDeploy } from '../lib/db/migrate';
-import { createDb } from '../lib/db/client';
+import { runDbCommand, UsageError } from './cli';
 import { parseRole } from '../lib/auth/roles';
 import { deleteUser, endUserSessions, findUserByEmail, listUsers, setUserPassword, setUserRole } from '../lib/auth/users';
 
@@ -20,58 +18,36 @@ async function readStdinLine(): Promise<string> {
   return data.split('\n')[0].replace(/\r$/, '');
 }
 
-async function main(): Promise<number> {
-  const [command, email, arg] = process.argv.slice(2);
-  const config = parseConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'file:./data/console.db' });
-  await migrateDeploy(config.DATABASE_URL);
-  const db = createDb(config.DATABASE_URL);
-  try {
-    if (command === 'list') {
-      for (const u of await listUsers(db)) console.log(`${u.id}\t${u.email}\t${u.role}`);
-      return 0;
-    }
-    if (!email || !['role', 'password', 'delete', 'sign-out'].includes(command)) {
-      console.error(USAGE);
+runDbCommand(USAGE, async (db, [command, email, arg]) => {
+  if (command === 'list') {
+    for (const u of await listUsers(db)) console.log(`${u.id}\t${u.email}\t${u.role}`);
+    return 0;
+  }
+  if (!email || !['role', 'password', 'delete', 'sign-out'].includes(command)) throw new UsageError();
+  const user = await findUserByEmail(db, email);
+  if (!user) {
+    console.error(`no user with email ${email}`);
+    return 1;
+  }
+  if (command === 'role') {
+    const role = parseRole(arg);
+    if (!role) throw new UsageError();
+    await setUserRole(db, user.id, role);
+    console.error(`${user.email} is now ${role}; their sessions have ended`);
+  } else if (command === 'password') {
+    const password = process.env.NEW_PASSWORD || (await readStdinLine());
+    if (password.length < 8) {
+      console.error('the password must have at least 8 characters');
       return 2;
     }
-    const user = await findUserByEmail(db, email);
-    if (!user) {
-      console.error(`no user with email ${email}`);
-      return 1;
-    }
-    if (command === 'role') {
-      const role = parseRole(arg);
-      if (!role) {
-        console.error(USAGE);
-        return 2;
-      }
-      await setUserRole(db, user.id, role);
-      console.error(`${user.email} is now ${role}; their sessions have ended`);
-    } else if (command === 'password') {
-      const password = process.env.NEW_PASSWORD || (await readStdinLine());
-      if (password.length < 8) {
-        console.error('the password must have at least 8 characters');
-        return 2;
-      }
-      await setUserPassword(db, user.id, password);
-      console.error(`password of ${user.email} changed; their sessions have ended`);
-    } else if (command === 'delete') {
-      await deleteUser(db, user.id);
-      console.error(`${user.email} deleted`);
-    } else {
-      await endUserSessions(db, user.id);
-      console.error(`sessions of ${user.email} ended`);
-    }
-    return 0;
-  } finally {
-    await db.$disconnect();
+    await setUserPassword(db, user.id, password);
+    console.error(`password of ${user.email} changed; their sessions have ended`);
+  } else if (command === 'delete') {
+    await deleteUser(db, user.id);
+    console.error(`${user.email} deleted`);
+  } else {
+    await endUserSessions(db, user.id);
+    console.error(`sessions of ${user.email} ended`);
   }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+  return 0;
+});
