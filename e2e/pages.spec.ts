@@ -1,7 +1,7 @@
 // The other console pages in a real browser: session detail with the demo fault panel, API tokens,
 // the language switch, dark mode, and screenshots of every main page at 1280 px and 390 px.
 import { test, expect, type Page, type TestInfo } from '@playwright/test';
-import { e2eEnv, logIn } from './support/env';
+import { e2eEnv, logIn, uniquePhone } from './support/env';
 
 const sim = (path: string, body: unknown) =>
   fetch(`${e2eEnv().simulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
@@ -33,8 +33,9 @@ async function shoot(page: Page, testInfo: TestInfo, name: string) {
 
 test('session detail: the demo fault panel injects faults and the page follows live', async ({ page }, testInfo) => {
   await logIn(page);
-  const id = await pair(page, '77050009101', testInfo);
-  await page.getByTestId('session-row-77050009101').getByRole('link').click();
+  const number = uniquePhone();
+  const id = await pair(page, number, testInfo);
+  await page.getByTestId(`session-row-${number}`).getByRole('link').click();
   await expect(page.getByTestId('detail-status')).toHaveAttribute('data-status', 'open');
   await expect(page.getByTestId('fault-panel')).toBeVisible();
   await page.getByTestId('fault-type').selectOption('bad-decrypt');

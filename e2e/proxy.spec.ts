@@ -2,7 +2,7 @@
 // row, the settings panel (masked URL, restart confirmation, wrong password shown as the reason,
 // clearing it), and the password never on the page.
 import { test, expect } from '@playwright/test';
-import { e2eEnv, logIn } from './support/env';
+import { e2eEnv, logIn, uniquePhone } from './support/env';
 import { startHttpProxy, type TestProxy } from '../test/support/proxies';
 
 const PASSWORD = 'e2e-Pr0xy-pw';
@@ -23,7 +23,7 @@ const sim = (path: string, body: unknown) =>
 
 test('add a phone through a proxy, change the proxy with confirmation, clear it', async ({ page }) => {
   await logIn(page);
-  const number = '77050009701';
+  const number = uniquePhone();
   await page.getByTestId('add-phone-toggle').click();
   await page.getByTestId('add-org').fill('E2E Proxy');
   await page.getByTestId('add-phone').fill(number);

@@ -1,7 +1,7 @@
 // The main flow in a real browser against `next start` and the WhatsApp simulator.
 import crypto from 'node:crypto';
 import { test, expect, type Page } from '@playwright/test';
-import { e2eEnv, logIn } from './support/env';
+import { e2eEnv, logIn, uniquePhone } from './support/env';
 import { createDb } from '../lib/db/client';
 import { createUser } from '../lib/auth/users';
 
@@ -30,7 +30,7 @@ async function addAndPair(page: Page, number: string, org = 'E2E Org') {
 test('pair a phone, watch faults, auto-close, restart and close from the table', async ({ page }, testInfo) => {
   await logIn(page);
   await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-live', 'true');
-  const number = '77050009001';
+  const number = uniquePhone();
   const row = await addAndPair(page, number);
   await page.screenshot({ path: testInfo.outputPath('01-paired.png'), fullPage: true });
   const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
@@ -89,7 +89,7 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
 
 test('the table stays right when the live stream is cut (polling fallback)', async ({ page }) => {
   await logIn(page);
-  const number = '77050009002';
+  const number = uniquePhone();
   const row = await addAndPair(page, number);
   const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
   await page.route('**/api/sessions/stream', (route) => route.abort());
@@ -132,7 +132,7 @@ test('the main flow in Russian', async ({ page, context }, testInfo) => {
   await logIn(page);
   await expect(page.getByTestId('sessions-title')).toHaveText('Сессии');
   await expect(page.getByTestId('live-indicator')).toHaveText('в реальном времени');
-  const number = '77050009003';
+  const number = uniquePhone();
   await page.getByTestId('add-phone-toggle').click();
   await expect(page.getByTestId('add-submit')).toHaveText('Добавить и связать');
   await page.getByTestId('add-org').fill('Демо');
@@ -154,7 +154,7 @@ test('the main flow in Russian', async ({ page, context }, testInfo) => {
 
 test('pair a phone by number: the page shows a code, the phone types it, the row turns connected', async ({ page }, testInfo) => {
   await logIn(page);
-  const number = '77050009077';
+  const number = uniquePhone();
   await page.getByTestId('add-phone-toggle').click();
   await page.getByTestId('add-org').fill('E2E Org');
   await page.getByTestId('add-phone').fill(number);

@@ -3,7 +3,7 @@
 import { test, expect } from '@playwright/test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { e2eEnv, logIn } from './support/env';
+import { e2eEnv, logIn, uniquePhone } from './support/env';
 
 test('webhooks page: organization endpoint, failed delivery, send again', async ({ page }) => {
   test.setTimeout(120_000);
@@ -22,7 +22,7 @@ test('webhooks page: organization endpoint, failed delivery, send again', async 
   try {
     await logIn(page);
     const { url, simulatorUrl } = e2eEnv();
-    const number = '77050009301';
+    const number = uniquePhone();
     const headers = { origin: url };
     const created = await page.request.post(`${url}/api/sessions`, { data: { organizationName: 'Hooks Org', phone: number }, headers });
     expect(created.status()).toBe(201);
