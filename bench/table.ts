@@ -164,6 +164,14 @@ export function benchTable(results: Any): string {
   return [head, '', ...lines, '', 'Where each figure comes from (bench/results.json):', '', ...stamps].join('\n');
 }
 
+/** The table README.md holds now: the text between the bench-table markers. */
+export function readmeTable(readmeText: string): string {
+  const a = readmeText.indexOf(START);
+  const b = readmeText.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${START} … ${END} block`);
+  return readmeText.slice(a + START.length, b).replace(/^\n/, '').replace(/\n$/, '');
+}
+
 export function writeReadmeTable(results: Any, readme = path.join(__dirname, '..', 'README.md')) {
   const text = fs.readFileSync(readme, 'utf8');
   const a = text.indexOf(START);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -20,4 +21,12 @@ export async function logIn(page: Page, email = e2eEnv().adminEmail, password = 
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+/**
+ * A phone number no other test (nor a retry of this one) uses: all specs share one console and
+ * its database, so a fixed number would meet its own earlier row (409) on a retry.
+ */
+export function uniquePhone(): string {
+  return `7705${crypto.randomInt(1_000_000, 10_000_000)}`;
 }

@@ -6,15 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOwnPostgres } from '../../support/own-postgres';
 import { startConsole } from '../../support/console-server';
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { eventually } from '../../support/eventually';
 
 test('PostgreSQL outage: 503 database_unavailable on every route, recovery after', async (t) => {
   const pg = await startOwnPostgres();
@@ -77,8 +69,8 @@ test('PostgreSQL outage: 503 database_unavailable on every route, recovery after
   }
 
   await pg.start();
-  await until('health to recover', async () => (await fetch(`${url}/api/health`)).status === 200);
-  await until('the API to recover', async () => (await fetch(`${url}/api/sessions`, { headers: token })).status === 200);
+  await eventually('health to recover', async () => (await fetch(`${url}/api/health`)).status === 200);
+  await eventually('the API to recover', async () => (await fetch(`${url}/api/sessions`, { headers: token })).status === 200);
   const closed = await fetch(`${url}/api/sessions/${phone.id}/close`, { method: 'POST', headers: browser, body: '{}' });
   assert.equal(closed.status, 200, await closed.text());
 });

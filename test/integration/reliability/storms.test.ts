@@ -190,7 +190,13 @@ test(`fault storm: drops, 515s and decryption faults against ${FAULT_STORM_PHONE
   global.gc?.();
   const after = process.memoryUsage().heapUsed;
   t.diagnostic(`heap before ${(baseline / 1e6).toFixed(1)} MB, after ${(after / 1e6).toFixed(1)} MB`);
-  assert.ok(after < baseline * 1.5 + 20e6, `heap back near baseline (${(baseline / 1e6).toFixed(1)} → ${(after / 1e6).toFixed(1)} MB)`);
+  // Bounds relative to this run, no fixed MB: what leaks per fault (an event, a listener, a
+  // buffer kept) grows with the faults delivered; GC noise grows with the heap itself. Allowed: a
+  // tenth of the baseline heap plus 1 KB per delivered fault (each fault makes a stored event,
+  // an SSE-ready event object and Baileys' stanza, each well above 1 KB if kept).
+  const delivered = Object.values(counts).reduce((a, b) => a + b, 0);
+  const allowed = baseline * 0.1 + delivered * 1024;
+  assert.ok(after - baseline < allowed, `heap back near baseline (${(baseline / 1e6).toFixed(1)} → ${(after / 1e6).toFixed(1)} MB; allowed growth ${(allowed / 1e6).toFixed(1)} MB for ${delivered} faults)`);
   t.diagnostic(`Baileys-internal rejections contained: ${unhandled.seen.length - from}`);
   assert.deepEqual(unhandled.ours(from), [], 'no unhandled rejection from the console');
 });

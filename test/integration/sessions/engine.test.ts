@@ -86,12 +86,19 @@ for (const provider of testProviders()) {
 
     await t.test('forceCloseSession: no reconnect; restart → open again', async () => {
       const { phone, jid } = await pairedPhone();
+      const canary = await pairedPhone();
       const res = await manager.forceCloseSession(phone.id, 'maintenance');
       assert.deepEqual(res, { alreadyClosed: false });
       assert.equal(connectionsOf(jid), 0);
       const mark = rec.mark();
-      // Wait longer than the whole reconnect backoff window: nothing may happen.
-      await new Promise((r) => setTimeout(r, 1500));
+      // No sleep: a reconnect of the closed phone would be scheduled at its close with the base
+      // delay (attempt 1 waits exactly RECONNECT_BASE_MS). The canary is dropped after that close,
+      // so its reconnect (same base delay) comes later: once the canary is open again, the closed
+      // phone's reconnect would have shown.
+      await sim.inject(canary.jid, { type: 'drop' });
+      const canaryRetry = await rec.waitFor((e) => e.type === 'reconnect' && e.phoneId === canary.phone.id, 60_000, mark);
+      assert.equal(canaryRetry.type === 'reconnect' && canaryRetry.attempt, 1);
+      await rec.waitFor(open(canary.phone.id), 60_000, mark);
       assert.equal(rec.events.slice(mark).filter((e) => e.phoneId === phone.id).length, 0);
       assert.equal(connectionsOf(jid), 0);
       assert.deepEqual(await manager.forceCloseSession(phone.id), { alreadyClosed: true });
