@@ -80,11 +80,11 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
 /**
  * Spawns scripts/server.ts (Next behind the HTTP edge, as `npm start` runs it) on a free port and
  * resolves once /api/health answers and the process printed its own "listening" line. A port
- * taken in between (EADDRINUSE) is retried with another, up to 5 times. `env(url, port)` gives
- * the process's settings on top of the test defaults; `onOutput` receives its stdout and stderr.
+ * taken in between (EADDRINUSE) is retried with another, up to 5 times. `env(url, port, attempt)`
+ * gives the process's settings on top of the test defaults; `onOutput` receives its stdout and stderr.
  */
 export async function spawnServer(
-  env: (url: string, port: number) => Record<string, string>,
+  env: (url: string, port: number, attempt: number) => Record<string, string>,
   onOutput: (chunk: string) => void,
   timeoutMs = 120_000,
 ): Promise<{ proc: ChildProcess; url: string }> {
@@ -105,7 +105,7 @@ export async function spawnServer(
         LOG_LEVEL: process.env.TEST_CONSOLE_LOG_LEVEL ?? 'warn',
         // every test proxy and webhook receiver listens on loopback (refused by default)
         OUTBOUND_ALLOW_INTERNAL: '127.0.0.0/8,::1',
-        ...env(at, port),
+        ...env(at, port, attempt),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -18,7 +18,11 @@ export interface FleetNodeProcess {
 /** Starts a console on `databaseUrl` (spawnServer: a free port, retried on EADDRINUSE, accepted on its own "listening" line). */
 export async function startNode(name: string, env: Record<string, string>, timeoutMs = 120_000): Promise<FleetNodeProcess> {
   let log = '';
-  const { proc: child, url } = await spawnServer(() => ({ FLEET_BUS_KEY: TEST_FLEET_BUS_KEY, ...env }), (d) => (log += d), timeoutMs).catch((err: Error) => {
+  // A retry after EADDRINUSE runs under its own NODE_ID: the boot starts while Next prepares, so
+  // the failed attempt may have taken the lease already, and a process under a live NODE_ID
+  // refuses to start (lib/fleet/fleet.ts). Its phones move on when that lease ends, as after a crash.
+  const withId = (attempt: number) => (env.NODE_ID && attempt > 1 ? { ...env, NODE_ID: `${env.NODE_ID}_r${attempt}` } : env);
+  const { proc: child, url } = await spawnServer((_url, _port, attempt) => ({ FLEET_BUS_KEY: TEST_FLEET_BUS_KEY, ...withId(attempt) }), (d) => (log += d), timeoutMs).catch((err: Error) => {
     throw new Error(`node ${name} did not start: ${err.message}`);
   });
   const exited = new Promise<number | null>((resolve) => {
