@@ -2,6 +2,9 @@
 // server, tiles for every state, live events patched into the rows without downloading the list
 // again, every action from the row and the detail page, re-pairing a logged-out phone (QR and
 // code), bulk restart of 20 phones, the translated 404 page. Each test makes its own phones.
+// Under E2E_FLEET=1 (two nodes on PostgreSQL, e2e/support/global-setup.ts) the API calls here go
+// to the node the page is not on: the phones they start run there, and the live rows the page
+// shows crossed the fleet's bus.
 import crypto from 'node:crypto';
 import { test, expect, type Page } from '@playwright/test';
 import { e2eEnv, logIn } from './support/env';
@@ -31,8 +34,9 @@ async function seedPhones(count: number, orgName: string): Promise<{ ids: number
 /** Letters only, so a search for them never matches digits of a phone number. */
 const letters = () => Array.from(crypto.randomBytes(8), (b) => String.fromCharCode(97 + (b % 26))).join('');
 
+/** An API call with the page's sign-in, sent to the other node of a fleet (to the one console otherwise). */
 const api = (page: Page, method: 'POST' | 'DELETE', path: string, data?: unknown) =>
-  page.request.fetch(`${e2eEnv().url}${path}`, { method, data: data ?? {}, headers: { origin: e2eEnv().url } });
+  page.request.fetch(`${e2eEnv().otherUrl}${path}`, { method, data: data ?? {}, headers: { origin: e2eEnv().otherUrl } });
 
 async function addAndPair(page: Page, number: string) {
   await page.getByTestId('add-phone-toggle').click();
@@ -94,6 +98,16 @@ test('300 phones: one page in the page, tiles for every state, search and sort b
     for (const type of ['state', 'stats', 'qr']) es.addEventListener(type, () => (w.__events += 1));
   });
   for (const id of started) expect((await api(page, 'POST', `/api/sessions/${id}/start`)).status()).toBe(200);
+  if (e2eEnv().nodes > 1) {
+    // The node that took the commands runs the phones; the page's node only hears of them.
+    const db = createDb(e2eEnv().databaseUrl);
+    try {
+      const owners = await db.phoneOwner.findMany({ where: { phoneId: { in: started } } });
+      expect(owners.map((o) => o.nodeId)).toEqual(started.map(() => 'e2e_b'));
+    } finally {
+      await db.$disconnect();
+    }
+  }
   for (const id of started) {
     await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'qr');
     // A pairing phone is never "healthy".

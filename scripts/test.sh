@@ -63,6 +63,8 @@ stage "build"
 npx next build > .next-build.log 2>&1 || { cat .next-build.log; exit 1; }
 stage "integration tests (SQLite and PostgreSQL)"
 npm run -s test:int
-stage "end-to-end tests (Chromium)"
+stage "end-to-end tests (Chromium, one console on SQLite)"
 npx playwright test
+stage "end-to-end tests (Chromium, a two-node fleet on PostgreSQL)"
+E2E_FLEET=1 npx playwright test
 stage "all tests passed"

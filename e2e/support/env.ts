@@ -4,7 +4,13 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 
 export interface E2eEnv {
+  /** the console the browser uses (node A of a fleet under E2E_FLEET=1) */
   url: string;
+  /** where specs send API calls that should run elsewhere: node B of the fleet, else `url` */
+  otherUrl: string;
+  /** 1, or 2 under E2E_FLEET=1 */
+  nodes: number;
+  provider: 'sqlite' | 'postgresql';
   adminEmail: string;
   adminPassword: string;
   databaseUrl: string;
