@@ -13,6 +13,7 @@ import { decideAfterClose } from './close-policy';
 import { isUnreachable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
+import { baseSocketOptions } from './socket-options';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
 import type { OutboundPolicy } from '../http/outbound-guard';
 import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
@@ -361,15 +362,9 @@ export class Session {
     const makeSocket = this.deps.makeSocket ?? makeWASocket;
     const sock = runInSessionContext(this.sink, () =>
       makeSocket({
-        waWebSocketUrl: settings.waWebSocketUrl,
+        ...baseSocketOptions(settings),
         auth: { creds: auth.state.creds, keys },
         logger: this.log.child({ class: 'baileys' }, { level: settings.baileysLogLevel }) as never,
-        printQRInTerminal: false,
-        markOnlineOnConnect: false,
-        syncFullHistory: false,
-        keepAliveIntervalMs: settings.keepAliveIntervalMs,
-        connectTimeoutMs: 20_000,
-        retryRequestDelayMs: 250,
         ...(this.caches as unknown as Pick<Parameters<typeof makeWASocket>[0], 'msgRetryCounterCache'>),
         ...(proxy ? ({ agent: proxy.agent, fetchAgent: proxy.fetchAgent, options: proxy.options } as unknown as Pick<Parameters<typeof makeWASocket>[0], 'agent'>) : {}),
       }),
