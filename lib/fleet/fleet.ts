@@ -2,6 +2,7 @@
 // claiming phones whose owner is gone, self-fencing, draining, commands to the owner of a phone,
 // and the live view of the other nodes' phones. The decisions are in policy.ts; the SQL in sql.ts;
 // sessions know nothing of it (the manager is the host that starts and stops them).
+import { reason, type CloseReason } from '../sessions/reasons';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/client';
@@ -69,7 +70,7 @@ export interface FleetHost {
   /** resolves when the phone is no longer connecting (open, pairing, closed) */
   settled(phoneId: number): Promise<void>;
   /** stops a phone this node lost: socket closed at once, nothing written, no reconnect */
-  abandon(phoneId: number, reason: string): Promise<void>;
+  abandon(phoneId: number, why: CloseReason): Promise<void>;
   /** closes every socket without logging out and without changing stored statuses (drain) */
   closeAll(): Promise<void>;
   /** closes one phone's socket the same way and forgets it here (it is handed to another node) */
@@ -84,6 +85,8 @@ export interface FleetHost {
   localSnapshots(): SessionSnapshot[];
   /** an event of a phone another node runs (for the live view and the event stream) */
   onRemoteEvent(event: SessionEngineEvent): void;
+  /** another node stored a message for the phone: send it when the phone runs here */
+  onMessagesQueued(phoneId: number): void;
 }
 
 const EVENTS = 'fleet_events';
@@ -106,12 +109,14 @@ const busMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('events'), from: nodeIdSchema, items: z.array(remoteEventSchema).max(10_000) }),
   z.object({ kind: z.literal('hello'), from: nodeIdSchema }),
   z.object({ kind: z.literal('released'), from: nodeIdSchema }),
+  z.object({ kind: z.literal('messages'), from: nodeIdSchema, phoneId: phoneIdSchema }),
   z.object({ kind: z.literal('snapshots'), from: nodeIdSchema, items: z.array(z.object({ snapshot: snapshotSchema, epoch: epochSchema })).max(10_000) }),
 ]);
 type BusMessage =
   | { kind: 'events'; from: string; items: RemoteEvent[] }
   | { kind: 'hello'; from: string }
   | { kind: 'released'; from: string }
+  | { kind: 'messages'; from: string; phoneId: number }
   | { kind: 'snapshots'; from: string; items: { snapshot: SessionSnapshot; epoch: number }[] };
 
 const commandRequestSchema = z.object({
@@ -341,7 +346,7 @@ export class Fleet {
       this.log.error({ nodeId: this.nodeId }, 'another process runs under this NODE_ID now: closing every socket, this process no longer acts as a node');
       const phones = [...this.owned.keys()];
       this.owned.clear();
-      await Promise.all(phones.map((id) => this.host.abandon(id, 'Another process runs under this node id now').catch(() => {})));
+      await Promise.all(phones.map((id) => this.host.abandon(id, reason('displaced')).catch(() => {})));
       throw new Error('displaced by another process with the same NODE_ID');
     }
     this.lastRenewStartMono = started;
@@ -357,7 +362,7 @@ export class Fleet {
     const phones = [...this.owned.keys()];
     this.log.error({ phones: phones.length }, 'lease not renewed in time: closing every socket (self-fencing)');
     this.owned.clear();
-    await Promise.all(phones.map((id) => this.host.abandon(id, 'Lease lost: this node could not renew it in time').catch(() => {})));
+    await Promise.all(phones.map((id) => this.host.abandon(id, reason('lease_lost')).catch(() => {})));
   }
 
   private async reconcileOwned() {
@@ -370,7 +375,7 @@ export class Fleet {
       if (this.owned.get(id) !== before.get(id)) continue; // claimed again meanwhile
       this.owned.delete(id);
       this.log.warn({ phoneId: id }, 'phone owned by another node now: closing its socket');
-      await this.host.abandon(id, 'Owned by another node now').catch(() => {});
+      await this.host.abandon(id, reason('moved')).catch(() => {});
     }
     // Still ours in the database but not running here (after self-fencing through an outage):
     // this node keeps them and starts the ones that should run.
@@ -549,6 +554,11 @@ export class Fleet {
     return ok;
   }
 
+  /** Tells the owner of a phone (whichever node it is) that a message waits in its queue. */
+  publishMessagesQueued(phoneId: number) {
+    void this.bus.publish(EVENTS, { kind: 'messages', from: this.nodeId, phoneId } satisfies BusMessage).catch((err) => this.log.debug({ err }, 'messages wake-up not published'));
+  }
+
   private onBusMessage(m: BusMessage) {
     if (m.from === this.nodeId) return;
     switch (m.kind) {
@@ -571,6 +581,9 @@ export class Fleet {
       case 'released':
         this.remote.forgetNode(m.from);
         void this.tick();
+        return;
+      case 'messages':
+        if (this.owned.has(m.phoneId)) this.host.onMessagesQueued(m.phoneId);
         return;
     }
   }

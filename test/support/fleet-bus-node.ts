@@ -27,6 +27,7 @@ export function bareSnapshot(phoneId: number): SessionSnapshot {
     pairingCode: null,
     lastConnectedAt: null,
     lastCloseReason: null,
+    lastClose: null,
     proxyHost: null,
   };
 }
@@ -59,6 +60,7 @@ export function bareHost(report: (fact: Record<string, unknown>) => void): Fleet
     runningCount: () => running.size,
     localSnapshots: () => [...running].map(bareSnapshot),
     onRemoteEvent() {},
+    onMessagesQueued() {},
   };
 }
 
