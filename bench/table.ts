@@ -84,9 +84,12 @@ function keyStoreRows(sec: Any): string[] {
 
 function apiRows(sec: Any): string[] {
   const res = sec.result;
-  const cond = (r: Any) => `${n0(r.rows)} rows, ${res.open} open, ${r.dropsPerSec} drops/s (${r.stateEventsPerSec} state events/s), ${res.connections} connections × ${res.seconds} s`;
-  const base = (r: Any) => `authenticated \`GET /api/sessions/:id/stats\` ${n0(r.stats.rps)} req/s, p99 ${r.stats.p99Ms} ms`;
-  const cell = (x: Any) => `${n0(x.rps)} req/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms${x.non2xx ? `, ${x.non2xx} non-2xx` : ''}`;
+  // Sections with samples show medians and their ranges; older ones had one run per route.
+  const range = (xs: number[] | undefined, fmt: (x: number) => string) => (xs ? ` (${xs.map(fmt).join('–')})` : '');
+  const cell = (x: Any) => `${n0(x.rps)}${range(x.rpsRange, n0)} req/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms}${range(x.p99Range, String)} ms${x.non2xx ? `, ${x.non2xx} non-2xx` : ''}`;
+  const samples = res.samples ? `, median of ${res.samples} samples per route, order alternating` : ', one run per route';
+  const cond = (r: Any) => `${n0(r.rows)} rows, ${res.open} open, ${r.dropsPerSec} drops/s (${r.stateEventsPerSec} state events/s), ${res.connections} connections × ${res.seconds} s${samples}`;
+  const base = (r: Any) => `authenticated \`GET /api/sessions/:id/stats\` ${n0(r.stats.rps)}${range(r.stats.rpsRange, n0)} req/s, p99 ${r.stats.p99Ms}${range(r.stats.p99Range, String)} ms`;
   return (res.rows as Any[]).flatMap((r) => [
     `| 3. \`GET /api/sessions${res.paged ? res.listQuery : ''}\`${res.paged ? ' (one page)' : ' (whole list)'}, ${cond(r)} | ${cell(r.list)} | ${base(r)} | ${(r.list.rps / r.stats.rps).toFixed(2)} | p99 < 50 ms — ${verdict(r.list.p99Ms < 50 && r.list.non2xx === 0)} |`,
     ...(r.wholeList ? [`| 3. \`GET /api/sessions\` (whole list, plain array), ${cond(r)} | ${cell(r.wholeList)} | ${base(r)} | ${(r.wholeList.rps / r.stats.rps).toFixed(2)} | reported |`] : []),
