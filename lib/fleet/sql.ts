@@ -72,6 +72,19 @@ export class FleetSql {
     return { sql: `SELECT "id", "capacity", "leaseExpiresMs" FROM "FleetNode" WHERE "leaseExpiresMs" > ${this.nowMs} ORDER BY "id"`, params: [] };
   }
 
+  /**
+   * Live nodes (`live` 1) and nodes whose lease ran out without a drain (a drain deletes the row)
+   * within the last `recentMs` (`live` 0): what the alert rule "a fleet node lost" watches.
+   */
+  nodeLiveness(recentMs: number): Statement {
+    const p = this.params();
+    const recent = `CAST(${p.add(recentMs)} AS BIGINT)`;
+    return {
+      sql: `SELECT "id", CASE WHEN "leaseExpiresMs" > ${this.nowMs} THEN 1 ELSE 0 END AS "live" FROM "FleetNode" WHERE "leaseExpiresMs" > ${this.nowMs} - ${recent} ORDER BY "id"`,
+      params: p.values,
+    };
+  }
+
   /** How many phones should run in the whole fleet. */
   countToRun(): Statement {
     const p = this.params();

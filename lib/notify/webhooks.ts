@@ -138,6 +138,21 @@ export class WebhookNotifier {
     this.track(p);
   }
 
+  /**
+   * Stores a delivery for exactly one audience: ERROR_WEBHOOK_URL (`organizationId: null`) or that
+   * organization's endpoint. Resolves to false when that audience has no endpoint (alerts).
+   */
+  async sendTo(event: string, payload: object, target: { organizationId: number | null }): Promise<boolean> {
+    let url: string | null | undefined = this.settings.url;
+    if (target.organizationId !== null) {
+      const org = await this.db.organization.findUnique({ where: { id: target.organizationId }, select: { webhookUrl: true } });
+      url = org?.webhookUrl;
+    }
+    if (!url) return false;
+    await this.store(event, JSON.stringify(payload), [{ url, organizationId: target.organizationId }]);
+    return true;
+  }
+
   private async enqueue(event: string, payload: object, opts: { phoneId?: number }) {
     const body = JSON.stringify(payload);
     const targets: { url: string; organizationId: number | null }[] = [];
@@ -146,6 +161,10 @@ export class WebhookNotifier {
       const phone = await this.db.organizationPhone.findUnique({ where: { id: opts.phoneId }, select: { organization: { select: { id: true, webhookUrl: true } } } });
       if (phone?.organization.webhookUrl) targets.push({ url: phone.organization.webhookUrl, organizationId: phone.organization.id });
     }
+    await this.store(event, body, targets);
+  }
+
+  private async store(event: string, body: string, targets: { url: string; organizationId: number | null }[]) {
     for (const target of targets) {
       await this.db.webhookOutbox.create({
         data: { messageId: newDeliveryId(), event, url: target.url, organizationId: target.organizationId, payload: body, maxAttempts: this.settings.attempts ?? 3 },
