@@ -64,8 +64,8 @@ const schema = z.object({
   ALERT_CRITICAL_AFTER_MS: int(1000, 7 * 24 * 3600_000).default(600_000),
   /** More alerts than this going to the same recipients at once are sent as one digest. */
   ALERT_DIGEST_THRESHOLD: int(1, 100_000).default(5),
-  /** Alerts are collected this long before they go out (so a storm becomes one digest). */
-  ALERT_BATCH_MS: int(10, 600_000).default(10_000),
+  /** Alerts go out once none came for this long (at most 3× this after the first), so a storm becomes one digest. */
+  ALERT_BATCH_MS: int(10, 600_000).default(5_000),
   MAX_BAD_MAC_ERRORS: int(1, 1000).default(3),
   MAX_BAD_DECRYPT_ERRORS: int(1, 1000).default(5),
   RECONNECT_BASE_MS: int(10, 600_000).default(1000),

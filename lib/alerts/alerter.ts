@@ -30,10 +30,14 @@ export interface AlerterDeps {
 
 export type TestResult = Record<ChannelName, 'sent' | 'no_recipients' | 'failed' | 'not_configured'>;
 
+/** A batch goes out at the latest this many `batchMs` after its first notice. */
+export const MAX_BATCH_WAITS = 3;
+
 export class Alerter {
   private readonly rules: AlertRules;
   private chain: Promise<void> = Promise.resolve();
   private batch: Notice[] = [];
+  private batchStartMs = 0;
   private batchTimer: ReturnType<typeof setTimeout> | null = null;
   private dueTimer: ReturnType<typeof setTimeout> | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -116,15 +120,23 @@ export class Alerter {
     this.push({ phase: 'resolved', incident: incidentView(row) });
   }
 
+  /**
+   * Adds a notice to the batch. The batch goes out once no notice came for `batchMs` (so a storm
+   * that lasts a while is still one digest), and at the latest `MAX_BATCH_WAITS × batchMs` after
+   * its first notice (a storm that never ends still reports).
+   */
   private push(notice: Notice) {
+    const now = this.now();
+    if (!this.batch.length) this.batchStartMs = now;
     this.batch.push(notice);
-    if (!this.batchTimer) {
-      this.batchTimer = setTimeout(() => {
-        this.batchTimer = null;
-        this.flushing = this.flushing.then(() => this.flush());
-      }, this.deps.settings.batchMs);
-      this.batchTimer.unref();
-    }
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    const { batchMs } = this.deps.settings;
+    const at = Math.min(now + batchMs, this.batchStartMs + MAX_BATCH_WAITS * batchMs);
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = null;
+      this.flushing = this.flushing.then(() => this.flush());
+    }, Math.max(0, at - now));
+    this.batchTimer.unref();
   }
 
   /** Sends what the batch holds: per audience one message per notice, or one digest. */
