@@ -31,11 +31,14 @@ const schema = z.object({
   SIM_PORT: int(1, 65535).default(3001),
   ERROR_WEBHOOK_URL: z.url().optional(),
   ERROR_WEBHOOK_SECRET: z.string().min(1).optional(),
-  /** First retry delay of a failed webhook delivery (doubles per attempt, up to WEBHOOK_RETRY_MAX_MS). */
+  /** Shortest gap between attempts of a failed webhook delivery; the gap grows to 1/20 of the time it has been failing (lib/notify/webhook-retry.ts). */
   WEBHOOK_RETRY_BASE_MS: int(10, 600_000).default(1000),
+  /** Longest gap between attempts. */
   WEBHOOK_RETRY_MAX_MS: int(10, 24 * 3600_000).default(3600_000),
-  /** Attempts per delivery (kept in the outbox across restarts) before it is marked failed. */
-  WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(3),
+  /** How long a failed delivery keeps being retried (kept in the outbox across restarts): a day by default. */
+  WEBHOOK_RETRY_FOR_MS: int(1000, 30 * 24 * 3600_000).default(24 * 3600_000),
+  /** Attempts per delivery before it is marked failed (with the defaults, WEBHOOK_RETRY_FOR_MS ends the retries first). */
+  WEBHOOK_MAX_ATTEMPTS: int(1, 100_000).default(1000),
   /** Also send session_error_warning with severity `warning` at the first counted failure. */
   WEBHOOK_EARLY_WARNING: bool.default(false),
   HEALTH_CHECK_INTERVAL_MS: int(1000, 24 * 3600_000).default(300_000),
@@ -98,6 +101,19 @@ const schema = z.object({
   FLEET_BUS_KEY_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How old (or, for clocks that differ, how far ahead) a bus message may be; older ones are refused. */
   FLEET_BUS_WINDOW_MS: int(1000, 600_000).default(30_000),
+  /** Messages (docs/messages.md): the least time between two sends of one phone, and of one phone to one recipient. */
+  MESSAGE_PHONE_INTERVAL_MS: int(0, 3600_000).default(250),
+  MESSAGE_RECIPIENT_INTERVAL_MS: int(0, 3600_000).default(1000),
+  /** A message still queued this long (milliseconds) after it was accepted fails with `expired`. */
+  MESSAGE_QUEUE_TTL: int(1000, 30 * 24 * 3600_000).default(24 * 3600_000),
+  /** How long WhatsApp's server ack may take before a message is sent again (under its id). */
+  MESSAGE_ACK_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  /** Sends of one message (the first and the resends after ack timeouts) before it fails with `timeout`. */
+  MESSAGE_MAX_ATTEMPTS: int(1, 100).default(5),
+  /** Largest media a message may carry, in bytes (decoded); the request body is also bounded by API_BODY_LIMIT. */
+  MESSAGE_MEDIA_MAX_BYTES: int(1, 100 * 1024 * 1024).default(16 * 1024 * 1024),
+  /** Bodies, captions and media references of messages older than this are deleted (ids, statuses and times stay). */
+  MESSAGE_RETENTION_DAYS: int(1, 36500).default(30),
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
   /** Sign-in attempts per client address (any email) within LOGIN_WINDOW_MS; a success clears it. */

@@ -21,6 +21,7 @@ import {
   updateSessionBodySchema,
 } from './api/session-schemas';
 import { sessionListQuerySchema, sessionPageSchema, sessionSummarySchema, summaryQuerySchema } from './api/list-schemas';
+import { acceptedMessageSchema, messageListQuerySchema, messagePageSchema, messageSchema, sendMessageBodySchema } from './api/message-schemas';
 import {
   auditEntrySchema,
   auditPageSchema,
@@ -45,7 +46,7 @@ import {
 } from './api/schemas';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
-type AuthLevel = 'public' | 'read' | 'admin';
+type AuthLevel = 'public' | 'read' | 'admin' | 'messages';
 
 /** A response: a zod schema (JSON), or a JSON Schema with its media type (streams, text). */
 interface ResponseSpec {
@@ -104,6 +105,9 @@ const NAMED: Record<string, z.ZodType> = {
   WebhookDelivery: webhookDeliverySchema,
   WebhookDeliveryPage: webhookDeliveryPageSchema,
   OrganizationWebhook: organizationWebhookSchema,
+  Message: messageSchema,
+  MessagePage: messagePageSchema,
+  AcceptedMessage: acceptedMessageSchema,
 };
 
 type StandardError = 'Conflict' | 'BadGateway' | 'CloseFailed';
@@ -152,6 +156,36 @@ export const OPERATIONS: OperationSpec[] = [
     method: 'get', path: '/api/sessions/{id}/stats', operationId: 'getSessionStats', tag: 'sessions', auth: 'read',
     summary: 'Error statistics (getSessionErrorStats)',
     responses: { 200: { description: 'Stats', schema: statsResponseSchema } },
+  },
+  {
+    method: 'post', path: '/api/sessions/{id}/messages', operationId: 'sendMessage', tag: 'messages', auth: 'messages', body: sendMessageBodySchema,
+    summary: 'Queue a text or media message (stored before the answer; sent by the phone\'s owner)',
+    description: 'Needs an admin user or a token with the `messages` scope. Optional `Idempotency-Key` header: the same key with the same body answers the stored message (200), with another body 409 `idempotency_conflict`. A closed or logged-out phone: 409 `not_connected`. docs/messages.md.',
+    responses: {
+      202: { description: 'Stored and queued', schema: acceptedMessageSchema },
+      200: { description: 'The message stored earlier under this Idempotency-Key', schema: messageSchema },
+      409: 'Conflict',
+      413: { description: 'Media larger than MESSAGE_MEDIA_MAX_BYTES (code media_too_large), or a body over API_BODY_LIMIT', jsonSchema: { $ref: '#/components/schemas/Error' } },
+      415: { description: 'A mimetype the media kind does not take (code unsupported_media_type)', jsonSchema: { $ref: '#/components/schemas/Error' } },
+    },
+  },
+  {
+    method: 'get', path: '/api/sessions/{id}/messages', operationId: 'listMessages', tag: 'messages', auth: 'read', query: messageListQuerySchema,
+    summary: 'Messages of the phone, newest first (text and media only for admin users and `messages` tokens)',
+    responses: { 200: { description: 'A page', schema: messagePageSchema } },
+  },
+  {
+    method: 'get', path: '/api/sessions/{id}/messages/{messageId}', operationId: 'getMessage', tag: 'messages', auth: 'read',
+    summary: 'One message and its status (text and media only for admin users and `messages` tokens)',
+    responses: { 200: { description: 'The message', schema: messageSchema } },
+  },
+  {
+    method: 'get', path: '/api/sessions/{id}/messages/{messageId}/media', operationId: 'getMessageMedia', tag: 'messages', auth: 'messages',
+    summary: 'The media of a received message, downloaded from WhatsApp and decrypted on request (not stored)',
+    responses: {
+      200: { description: 'The file', mediaType: 'application/octet-stream', jsonSchema: { type: 'string', format: 'binary' } },
+      502: 'BadGateway',
+    },
   },
   {
     method: 'post', path: '/api/sessions/{id}/restart', operationId: 'restartSession', tag: 'sessions', auth: 'admin',
@@ -398,7 +432,7 @@ const RESPONSES = {
   Unauthorized: errorResponse('Not signed in, or an invalid or revoked API token'),
   Forbidden: errorResponse('A viewer or read token on a change, or a cookie change from another origin (CSRF)'),
   NotFound: errorResponse('No such phone, token, user or organization'),
-  Conflict: errorResponse('The state does not allow this: the phone exists (code already_registered), the session is not pairing (code not_pairing), the email is taken (code user_exists), the last admin would be demoted or deleted (code last_admin), or another conflict (code conflict)'),
+  Conflict: errorResponse('The state does not allow this: the phone exists (code already_registered), the session is not pairing (code not_pairing), the email is taken (code user_exists), the last admin would be demoted or deleted (code last_admin), the phone is not connected (code not_connected), an Idempotency-Key was used for another body (code idempotency_conflict), or another conflict (code conflict)'),
   PayloadTooLarge: errorResponse('The body is over API_BODY_LIMIT bytes (code payload_too_large; refused before it is read)'),
   RequestTimeout: errorResponse('The body did not arrive within BODY_TIMEOUT_MS (code request_timeout)'),
   TooManyRequests: errorResponse('Throttled', { 'Retry-After': { description: 'seconds to wait', schema: { type: 'integer' } } }),
@@ -434,6 +468,7 @@ function operationObject(op: OperationSpec, defs: Record<string, Json>) {
   const hasId = op.path.includes('{id}');
   const parameters = [
     ...(hasId ? [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1, maximum: 2147483647 } }] : []),
+    ...(op.path.includes('{messageId}') ? [{ name: 'messageId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,128}$' } }] : []),
     ...(op.query ? queryParameters(op.query, defs) : []),
   ];
   const responses: Record<string, unknown> = {};
@@ -443,7 +478,7 @@ function operationObject(op: OperationSpec, defs: Record<string, Json>) {
   };
   std(400, 'BadRequest', hasId || !!op.query || !!op.body);
   std(401, 'Unauthorized', op.auth !== 'public');
-  std(403, 'Forbidden', op.auth === 'admin' || op.method !== 'get');
+  std(403, 'Forbidden', op.auth === 'admin' || op.auth === 'messages' || op.method !== 'get');
   std(404, 'NotFound', hasId || !!op.notFound);
   std(408, 'RequestTimeout', !!op.body);
   std(413, 'PayloadTooLarge', !!op.body);

@@ -4,12 +4,12 @@ import { createAlerter, type Alerter } from './alerts';
 import { watchFleetNodes } from './alerts/fleet-watch';
 import { getHealthEvents } from './health/events';
 import { OutboundPolicy } from './http/outbound-guard';
-import { getConfig } from './config';
+import { getConfig, type Config } from './config';
 import { getDb, providerOf } from './db/client';
 import { getLogger } from './logger';
-import { getMetrics } from './metrics';
+import { getMetrics, setWebhookBacklogSource } from './metrics';
 import { startMonitor } from './monitor';
-import { WebhookNotifier } from './notify/webhooks';
+import { WebhookNotifier, type WebhookSettings } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
 import { getEventLog } from './sse-log';
 
@@ -32,19 +32,13 @@ export function startSubscribers(manager: SessionManager): Subscribers {
   const offLog = manager.subscribeView((e) => eventLog.record(e)); // every phone of the fleet, for the stream
   // Always running: organizations can have their own endpoints even without ERROR_WEBHOOK_URL.
   const webhooks = new WebhookNotifier(
-    {
-      url: config.ERROR_WEBHOOK_URL,
-      secret: config.ERROR_WEBHOOK_SECRET,
-      earlyWarning: config.WEBHOOK_EARLY_WARNING,
-      attempts: config.WEBHOOK_MAX_ATTEMPTS,
-      baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
-      maxDelayMs: config.WEBHOOK_RETRY_MAX_MS,
-      outbound: new OutboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
-    },
+    webhookSettings(config),
     getDb(),
     log.child({ module: 'webhooks' }),
     () => metrics.webhookFailures.inc(),
+    () => metrics.webhookGiveUps.inc(),
   ).start();
+  setWebhookBacklogSource(() => webhooks.backlog());
   const offWebhooks = manager.subscribe((e) => webhooks.onEngineEvent(e));
   // Alerts: each node judges the phones it runs (engine and health events are local), and the
   // database keeps one open incident per key across nodes.
@@ -55,9 +49,12 @@ export function startSubscribers(manager: SessionManager): Subscribers {
     providerOf(config.DATABASE_URL) === 'postgresql'
       ? watchFleetNodes({ db: getDb(), provider: 'postgresql', intervalMs: config.LEASE_TTL_MS, log: log.child({ module: 'alerts' }), onNodes: (lost, live) => alerter.onFleetNodes(lost, live) })
       : () => {};
+  // message.received and message.status (with content) to each phone's organization endpoint
+  manager.messages.setNotifier((event, payload, phoneId) => webhooks.send(event, payload, { phoneId, organizationOnly: true }));
   const unsubscribe = () => {
     offLog();
     offWebhooks();
+    manager.messages.setNotifier(null);
     offAlertEngine();
     offAlertHealth();
     stopFleetWatch();
@@ -97,6 +94,21 @@ export async function stopSubscribers(): Promise<void> {
   subs.stopMonitor();
   await subs.alerter.idle();
   subs.unsubscribe();
+  setWebhookBacklogSource(null);
   await subs.webhooks.idle();
   await subs.webhooks.stop();
+}
+
+/** The webhook worker's settings from the configuration (one place for the production wiring and its tests). */
+export function webhookSettings(config: Config): WebhookSettings {
+  return {
+    url: config.ERROR_WEBHOOK_URL,
+    secret: config.ERROR_WEBHOOK_SECRET,
+    earlyWarning: config.WEBHOOK_EARLY_WARNING,
+    attempts: config.WEBHOOK_MAX_ATTEMPTS,
+    baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
+    maxDelayMs: config.WEBHOOK_RETRY_MAX_MS,
+    retryForMs: config.WEBHOOK_RETRY_FOR_MS,
+    outbound: new OutboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
+  };
 }

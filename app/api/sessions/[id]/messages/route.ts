@@ -1,0 +1,25 @@
+import { ApiError, idParams, otherMethods, route } from '@/lib/api/route';
+import { json } from '@/lib/api/errors';
+import { messageListQuerySchema, sendMessageBodySchema } from '@/lib/api/message-schemas';
+import { canUseContent } from '@/lib/auth/roles';
+import { getConfig } from '@/lib/config';
+import { listMessages, mediaProblem, submitMessage } from '@/lib/messages/service';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ auth: 'read', params: idParams, query: messageListQuerySchema }, ({ params, query, actor }) => listMessages(params.id, query, canUseContent(actor)));
+
+export const POST = route({ auth: 'messages', params: idParams, body: sendMessageBodySchema }, async ({ req, params, body }) => {
+  const key = req.headers.get('idempotency-key');
+  if (key !== null && !/^[\x21-\x7e]{1,200}$/.test(key)) throw new ApiError(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters', 'bad_request');
+  const media = 'media' in body ? body.media : undefined;
+  if (media) {
+    const problem = mediaProblem(media, getConfig().MESSAGE_MEDIA_MAX_BYTES);
+    if (problem === 'unsupported') throw new ApiError(415, `media.mimetype ${media.mimetype} is not supported for ${media.kind}`, 'unsupported_media_type');
+    if (problem === 'too_large') throw new ApiError(413, `media is larger than MESSAGE_MEDIA_MAX_BYTES (${getConfig().MESSAGE_MEDIA_MAX_BYTES} bytes)`, 'media_too_large');
+  }
+  const { created, message } = await submitMessage({ phoneId: params.id, to: body.to, text: 'text' in body ? body.text : undefined, media, idempotencyKey: key, raw: body }, true);
+  return json(created ? { id: message.id, status: message.status, to: body.to, createdAt: message.createdAt } : message, created ? 202 : 200);
+});
+
+export const { PUT, PATCH, DELETE } = otherMethods(['GET', 'POST']);
