@@ -3,7 +3,7 @@
 // never matter; leases are kept as milliseconds since the epoch.
 import type { DbProvider } from '../db/provider';
 import { RUNNING_STATES } from '../sessions/types';
-import { DIALECTS, Params, type Statement } from '../sessions/store/sql';
+import { DIALECTS, Params, type Statement } from '../db/sql';
 
 /**
  * The owner of a phone given up by a drain: no node has this id (ids are `[a-z0-9_]+`), so the
