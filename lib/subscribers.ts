@@ -11,7 +11,7 @@ import { getMetrics, setWebhookBacklogSource } from './metrics';
 import { startMonitor } from './monitor';
 import { WebhookNotifier, type WebhookSettings } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
-import { getEventLog } from './sse-log';
+import { getEventLog } from './stream/event-log';
 
 interface Subscribers {
   webhooks: WebhookNotifier;
