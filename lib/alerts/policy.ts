@@ -5,7 +5,8 @@
 // - `planMessages(notices, threshold)`: one message per notice, or one digest when more than
 //   `threshold` notices go to the same recipients at once (a storm sends one mail, not 500).
 import type { HealthEvent } from '../health/events';
-import type { SessionEngineEvent } from '../sessions/types';
+import type { CloseReason } from '../sessions/reasons';
+import type { SessionEngineEvent, SessionState } from '../sessions/types';
 
 /** Every kind of incident, typed once (the UI's words live in lib/ui/i18n: `alerts.kind.*`). */
 export const ALERT_KINDS = ['critical', 'auto_closed', 'logged_out', 'banned', 'restricted', 'unresponsive', 'below_objective', 'node_lost'] as const;
@@ -49,27 +50,18 @@ export const phoneKey = (phoneId: number, kind: AlertKind) => `phone:${phoneId}:
 export const nodeKey = (nodeId: string) => `node:${nodeId}:node_lost`;
 
 /**
- * Which close is alert-worthy, from the state and the engine's reason ("… (403)"): logged out
- * (401, or the `logged_out` state), banned (402 temporary ban, 403 forbidden / locked, 406
- * banned), restricted (463). Closes an operator or the console asked for, reconnect give-ups
- * and the decryption auto-close (its own `auto-closed` event) are not these kinds.
+ * Which close is alert-worthy, from the engine's close-reason catalogue (lib/sessions/reasons.ts):
+ * logged out by WhatsApp (401), banned (402/403/406), restricted (463). Closes an operator or the
+ * console asked for, reconnect give-ups, replaced connections and the decryption auto-close (its
+ * own `auto-closed` event) are not these kinds.
  */
-export function closeKind(state: string, reason: string | undefined): AlertKind | null {
-  if (!reason) return null;
-  const code = /\((\d{3})\)\s*$/.exec(reason)?.[1];
-  // An administrator's logout or a deleted phone is not news to anyone.
-  if (state === 'logged_out') return /^Logged out by WhatsApp/.test(reason) || code === '401' ? 'logged_out' : null;
-  if (state !== 'closed') return null;
-  if (/^Gave up after/.test(reason) || /^Connection replaced/.test(reason)) return null;
-  switch (code) {
-    case '401':
-      return 'logged_out';
-    case '402':
-    case '403':
-    case '406':
-      return 'banned';
-    case '463':
-      return 'restricted';
+export function closeKind(state: SessionState, closeReason: CloseReason | undefined): AlertKind | null {
+  if ((state !== 'closed' && state !== 'logged_out') || !closeReason) return null;
+  switch (closeReason.code) {
+    case 'logged_out':
+    case 'banned':
+    case 'restricted':
+      return closeReason.code;
     default:
       return null;
   }
@@ -144,7 +136,7 @@ export class AlertRules {
         const changes: AlertChange[] = [];
         if (e.state === 'open') changes.push(...CLOSE_KINDS.map((kind): AlertChange => ({ op: 'resolve', key: phoneKey(e.phoneId, kind), atMs })));
         else if (e.state !== 'connecting' && e.state !== 'qr') changes.push(...this.endCritical(e.phoneId, atMs));
-        const kind = closeKind(e.state, e.reason);
+        const kind = closeKind(e.state, e.closeReason);
         if (kind) changes.push(this.phoneIncident(e, organizationId, kind, e.reason ?? kind, atMs));
         return changes;
       }
