@@ -131,6 +131,7 @@ function summarize(samples: Sample[]) {
 export async function densityBenchmark(opts: { sizes?: number[]; samples?: number; fullStackSizes?: number[] } = {}, onProgress?: (partial: object) => void) {
   const sizes = opts.sizes ?? (process.env.BENCH_SIZES ?? '100,500,2000').split(',').map(Number);
   const samples = opts.samples ?? Number(process.env.BENCH_SAMPLES ?? 5);
+  const fullStackSamples = Number(process.env.BENCH_FULLSTACK_SAMPLES ?? 3);
   const fullStackSizes = opts.fullStackSizes ?? (process.env.BENCH_FULLSTACK_SIZES ?? String(Math.max(...sizes))).split(',').filter(Boolean).map(Number);
   const rows: Record<string, unknown>[] = [];
   const maxN = Math.max(...sizes);
@@ -138,7 +139,9 @@ export async function densityBenchmark(opts: { sizes?: number[]; samples?: numbe
   const [pm, pb] = await Promise.all([prepare('manager', maxN, '7711'), prepare('bare', maxN, '7712')]);
   const prepared = { manager: pm, bare: pb };
   const method = `each side pairs the largest N once (its own simulator; smaller N log in the first N of those phones), then per N ${samples} samples (fresh process each) alternating which side goes first; figures are medians, spread = min/max; ratios are median / median. RSS and heap are read after full GCs once RSS has settled (readings 250 ms apart agree within 1 MB), before the login and after it; CPU time of the login is the worker's user + system time until all are open. Idle window BENCH_IDLE_MS (default one keep-alive interval, ${KEEPALIVE_MS / 1000} s, the same on both sides).`;
-  const summary = () => ({ method, idleMs: idleWindowMs(), pairedN: maxN, pairMs: { manager: pm.pairMs, bare: pb.pairMs }, sizes, rows });
+  const comparedWith =
+    "bare Baileys as its users run it: useMultiFileAuthState behind Baileys' makeCacheableSignalKeyStore, with the console's socket settings (lib/sessions/socket-options.ts). What still differs is the console's own: its database key store and its timer-free caches per session (Baileys' defaults: NodeCaches per socket)";
+  const summary = () => ({ method, comparedWith, idleMs: idleWindowMs(), pairedN: maxN, pairMs: { manager: pm.pairMs, bare: pb.pairMs }, sizes, rows });
   console.log(JSON.stringify({ paired: maxN, pairMs: { manager: prepared.manager.pairMs, bare: prepared.bare.pairMs } }));
   try {
     for (const n of sizes) {
@@ -162,7 +165,24 @@ export async function densityBenchmark(opts: { sizes?: number[]; samples?: numbe
         runs,
       };
       if (fullStackSizes.includes(n)) {
-        row.fullStack = await fullStackRun(prepared.manager.sim, prepared.manager.dir, n);
+        // Several runs, like the manager-only samples it stands beside: medians, ranges, every run.
+        const stackRuns: Awaited<ReturnType<typeof fullStackRun>>[] = [];
+        for (let k = 0; k < fullStackSamples; k++) stackRuns.push(await fullStackRun(prepared.manager.sim, prepared.manager.dir, n));
+        const med = (k: 'allOpenMs' | 'rssMb' | 'idleCpuMsPerSessionPerMin' | 'eldIdleP99Ms' | 'rssPerSessionMb' | 'listAllMs' | 'healthyMs') => median(stackRuns.map((x) => x[k]));
+        const range = (k: 'allOpenMs' | 'rssMb' | 'idleCpuMsPerSessionPerMin' | 'eldIdleP99Ms') => [Math.min(...stackRuns.map((x) => x[k])), Math.max(...stackRuns.map((x) => x[k]))];
+        row.fullStack = {
+          ...stackRuns[0],
+          samples: fullStackSamples,
+          allOpenMs: med('allOpenMs'),
+          healthyMs: med('healthyMs'),
+          rssMb: med('rssMb'),
+          rssPerSessionMb: med('rssPerSessionMb'),
+          idleCpuMsPerSessionPerMin: med('idleCpuMsPerSessionPerMin'),
+          eldIdleP99Ms: med('eldIdleP99Ms'),
+          listAllMs: med('listAllMs'),
+          range: { allOpenMs: range('allOpenMs'), rssMb: range('rssMb'), idleCpuMsPerSessionPerMin: range('idleCpuMsPerSessionPerMin'), eldIdleP99Ms: range('eldIdleP99Ms') },
+          runs: stackRuns,
+        };
         console.log(JSON.stringify({ n, fullStack: row.fullStack }));
       }
       rows.push(row);

@@ -1,8 +1,10 @@
 // Everything that listens to the session engine, started once per process: metrics, webhooks,
-// the periodic health monitor and the liveness probe.
+// alerts, the periodic health monitor and the liveness probe.
+import { createAlerter, type Alerter } from './alerts';
+import { watchFleetNodes } from './alerts/fleet-watch';
 import { OutboundPolicy } from './http/outbound-guard';
 import { getConfig, type Config } from './config';
-import { getDb } from './db/client';
+import { getDb, providerOf } from './db/client';
 import { getLogger } from './logger';
 import { getMetrics, setWebhookBacklogSource } from './metrics';
 import { startMonitor } from './monitor';
@@ -10,11 +12,12 @@ import { Prober } from './health/prober';
 import { getHealthEvents } from './health/events';
 import { WebhookNotifier, type WebhookSettings } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
-import { getEventLog } from './sse-log';
+import { getEventLog } from './stream/event-log';
 
 interface Subscribers {
   webhooks: WebhookNotifier;
   prober: Prober;
+  alerter: Alerter;
   stopMonitor: () => void;
   unsubscribe: () => void;
 }
@@ -39,12 +42,25 @@ export function startSubscribers(manager: SessionManager): Subscribers {
   ).start();
   setWebhookBacklogSource(() => webhooks.backlog());
   const offWebhooks = manager.subscribe((e) => webhooks.onEngineEvent(e));
+  // Alerts: each node judges the phones it runs (engine and health events are local), and the
+  // database keeps one open incident per key across nodes.
+  const alerter = createAlerter({ config, db: getDb(), webhooks, log: log.child({ module: 'alerts' }), organizationOf: (id) => manager.snapshot(id)?.organizationId ?? null });
+  const offAlertEngine = manager.subscribe((e) => alerter.onEngineEvent(e));
+  const offAlertHealth = getHealthEvents().subscribe((e) => alerter.onHealthEvent(e));
+  const stopFleetWatch =
+    providerOf(config.DATABASE_URL) === 'postgresql'
+      ? watchFleetNodes({ db: getDb(), provider: 'postgresql', intervalMs: config.LEASE_TTL_MS, log: log.child({ module: 'alerts' }), onNodes: (lost, live) => alerter.onFleetNodes(lost, live) })
+      : () => {};
   // message.received and message.status (with content) to each phone's organization endpoint
   manager.messages.setNotifier((event, payload, phoneId) => webhooks.send(event, payload, { phoneId, organizationOnly: true }));
   const unsubscribe = () => {
     offLog();
     offWebhooks();
     manager.messages.setNotifier(null);
+    offAlertEngine();
+    offAlertHealth();
+    stopFleetWatch();
+    alerter.stop();
   };
   const stopMonitor = startMonitor({
     db: getDb(),
@@ -57,13 +73,18 @@ export function startSubscribers(manager: SessionManager): Subscribers {
   });
   // The liveness probe of this node's open phones (docs/health.md).
   const prober = new Prober({ targets: () => manager.probeTargets(), intervalMs: config.PROBE_INTERVAL_MS, timeoutMs: config.PROBE_TIMEOUT_MS }).start();
-  holder.__subscribers = { webhooks, prober, stopMonitor, unsubscribe };
+  holder.__subscribers = { webhooks, prober, alerter, stopMonitor, unsubscribe };
   return holder.__subscribers;
 }
 
 /** The process's webhook notifier (outbox worker), once the subscribers started. */
 export function getWebhookNotifier(): WebhookNotifier | null {
   return holder.__subscribers?.webhooks ?? null;
+}
+
+/** The process's alerter, once the subscribers started. */
+export function getAlerter(): Alerter | null {
+  return holder.__subscribers?.alerter ?? null;
 }
 
 /**
@@ -77,6 +98,7 @@ export async function stopSubscribers(): Promise<void> {
   holder.__subscribers = undefined;
   subs.stopMonitor();
   subs.prober.stop();
+  await subs.alerter.idle();
   subs.unsubscribe();
   setWebhookBacklogSource(null);
   await subs.webhooks.idle();

@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { deliveriesQuerySchema } from '@/lib/api/schemas';
-import { listDeliveries } from '@/lib/webhooks-service';
+import { listDeliveries } from '@/lib/notify/service';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { idParams, otherMethods, route } from '@/lib/api/route';
 import { organizationWebhookBodySchema } from '@/lib/api/schemas';
-import { getOrganizationWebhook, setOrganizationWebhook } from '@/lib/webhooks-service';
+import { getOrganizationWebhook, setOrganizationWebhook } from '@/lib/notify/service';
 
 export const dynamic = 'force-dynamic';
 

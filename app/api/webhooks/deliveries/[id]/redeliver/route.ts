@@ -1,5 +1,5 @@
 import { idParams, otherMethods, route } from '@/lib/api/route';
-import { redeliver } from '@/lib/webhooks-service';
+import { redeliver } from '@/lib/notify/service';
 
 export const dynamic = 'force-dynamic';
 
