@@ -8,6 +8,7 @@ import { startConsole } from '../../support/console-server';
 import { implementedOperations, openApiValidator } from '../../support/openapi-validator';
 import { openApiDocument, OPERATIONS } from '../../../lib/openapi';
 import { sseUntil } from '../../support/sse';
+import { eventually } from '../../support/eventually';
 import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { Webhook } from 'standardwebhooks';
 
@@ -187,12 +188,7 @@ test('contract: every documented operation against a real console, success and e
       const page = await expectStatus(200, 'GET', '/api/webhooks/deliveries', { path: `/api/webhooks/deliveries?organizationId=${orgId}&limit=10`, headers: reader });
       return (page.items as Json[]).find((d) => d.messageId === messageId && d.status === 'delivered');
     };
-    let row = await delivered();
-    for (let i = 0; !row && i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      row = await delivered();
-    }
-    assert.ok(row, 'the delivery is listed as delivered');
+    const row = await eventually('the delivery listed as delivered', delivered);
     assert.equal(row.url, hook.url);
     assert.deepEqual(row.payload, got.json);
     await expectStatus(200, 'GET', '/api/webhooks/deliveries', { path: '/api/webhooks/deliveries?status=delivered' });
