@@ -4,11 +4,11 @@ import { otherMethods, route } from '@/lib/api/route';
 import { notFound, ApiError } from '@/lib/api/errors';
 import { getConfig } from '@/lib/config';
 import { getSession } from '@/lib/sessions-service';
-import { demoFaultBodySchema as body } from '@/lib/api/schemas';
+import { injectDemoFault } from '@/lib/api/operations/monitoring';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = route({ auth: 'admin', body }, async ({ body }) => {
+export const POST = route(injectDemoFault, async ({ body }) => {
   const simulator = getConfig().SIMULATOR_URL;
   if (!simulator) throw notFound('Demo mode is off (SIMULATOR_URL is not set)');
   const session = await getSession(body.phoneId);
