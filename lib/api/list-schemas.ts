@@ -29,7 +29,7 @@ export const sessionListQuerySchema = z
       .optional(),
     limit: intString('limit', 1, 200).optional(),
     page: intString('page', 1, 1_000_000).optional(),
-    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'cursor must be a value from nextCursor').optional(),
+    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'cursor must be a value from nextCursor').optional().describe('a value from nextCursor (opaque; any other value: 400)'),
   })
   .refine((q) => !(q.page !== undefined && q.cursor !== undefined), { message: 'use either page or cursor, not both', path: ['cursor'] });
 export type SessionListQuery = z.infer<typeof sessionListQuerySchema>;

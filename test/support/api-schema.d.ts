@@ -887,7 +887,7 @@ export interface operations {
                 limit?: number;
                 /** @description not with `cursor` (400) */
                 page?: number;
-                /** @description not with `page` (400) */
+                /** @description a value from nextCursor (opaque; any other value: 400); not with `page` (400) */
                 cursor?: string;
             };
             header?: never;
