@@ -61,6 +61,8 @@ test('fuzz: every API route, odd input, never a 500 or an HTML error', async (t)
             method,
             headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
             body,
+          }).catch((err: Error) => {
+            throw new Error(`${method} ${path} ${body?.slice(0, 40) ?? ''}: ${err.message} (${String((err.cause as Error | undefined)?.message)})`);
           });
           const text = await res.text();
           requests++;
