@@ -35,6 +35,8 @@ test('contract: every documented operation against a real console, success and e
       method,
       headers: { 'content-type': 'application/json', ...(opts.headers ?? admin) },
       body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
+    }).catch((err: Error) => {
+      throw new Error(`${method} ${opts.path ?? template}: ${err.message} (${String((err.cause as Error | undefined)?.message)})`);
     });
     return v.check(method, template, res, { stream: opts.stream });
   };
