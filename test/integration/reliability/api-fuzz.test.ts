@@ -126,6 +126,12 @@ test('typed client (openapi-typescript + openapi-fetch): every operation, answer
   assert.ok(tokens.length >= 1);
   const made = ok(await client.POST('/api/tokens', { body: { name: 'typed', scopes: ['read'] } }), 201).data!;
   ok(await client.DELETE('/api/tokens/{id}', { params: { path: { id: made.id } } }), 200);
+  ok(await client.GET('/api/users'), 200);
+  const invited = ok(await client.POST('/api/users', { body: { email: 'typed@test.local', role: 'viewer' } }), 201).data!;
+  assert.ok(invited.password.length > 0, 'the one-time password is in the answer');
+  assert.equal(ok(await client.PATCH('/api/users/{id}', { params: { path: { id: invited.user.id } }, body: { role: 'admin' } }), 200).data!.user.role, 'admin');
+  ok(await client.POST('/api/users/{id}/sign-out', { params: { path: { id: invited.user.id } } }), 200);
+  ok(await client.DELETE('/api/users/{id}', { params: { path: { id: invited.user.id } } }), 200);
   ok(await client.GET('/api/metrics', { parseAs: 'text' }), 200);
   ok(await client.GET('/api/health'), 200);
   assert.equal(ok(await client.GET('/api/openapi.json'), 200).data!.openapi, '3.1.0');
