@@ -71,6 +71,19 @@ const schema = z.object({
   FLEET_BUS_KEY_PREVIOUS: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How old (or, for clocks that differ, how far ahead) a bus message may be; older ones are refused. */
   FLEET_BUS_WINDOW_MS: int(1000, 600_000).default(30_000),
+  /** Messages (docs/messages.md): the least time between two sends of one phone, and of one phone to one recipient. */
+  MESSAGE_PHONE_INTERVAL_MS: int(0, 3600_000).default(250),
+  MESSAGE_RECIPIENT_INTERVAL_MS: int(0, 3600_000).default(1000),
+  /** A message still queued this long (milliseconds) after it was accepted fails with `expired`. */
+  MESSAGE_QUEUE_TTL: int(1000, 30 * 24 * 3600_000).default(24 * 3600_000),
+  /** How long WhatsApp's server ack may take before a message is sent again (under its id). */
+  MESSAGE_ACK_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  /** Sends of one message (the first and the resends after ack timeouts) before it fails with `timeout`. */
+  MESSAGE_MAX_ATTEMPTS: int(1, 100).default(5),
+  /** Largest media a message may carry, in bytes (decoded); the request body is also bounded by API_BODY_LIMIT. */
+  MESSAGE_MEDIA_MAX_BYTES: int(1, 100 * 1024 * 1024).default(16 * 1024 * 1024),
+  /** Bodies, captions and media references of messages older than this are deleted (ids, statuses and times stay). */
+  MESSAGE_RETENTION_DAYS: int(1, 36500).default(30),
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
   /** Sign-in attempts per client address (any email) within LOGIN_WINDOW_MS; a success clears it. */

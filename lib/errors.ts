@@ -47,7 +47,7 @@ export class NotFoundError extends DomainError {
 }
 
 /** Which conflict, for clients that act on it (HTTP 409 either way). */
-export const CONFLICT_CODES = ['conflict', 'already_registered', 'not_pairing', 'last_admin', 'user_exists'] as const;
+export const CONFLICT_CODES = ['conflict', 'already_registered', 'not_pairing', 'last_admin', 'user_exists', 'not_connected', 'idempotency_conflict'] as const;
 export type ConflictCode = (typeof CONFLICT_CODES)[number];
 
 /** The request contradicts the current state (already exists, not pairing…) (HTTP 409). */

@@ -86,9 +86,9 @@ type ResponseName = SharedError | 'BadRequest' | 'Unauthorized' | 'Forbidden' | 
 const RESPONSES: Record<ResponseName, Json> = {
   BadRequest: errorResponse('Invalid path id, query or body (code bad_request; `details` lists each field)'),
   Unauthorized: errorResponse('Not signed in, or an invalid or revoked API token (code unauthorized)'),
-  Forbidden: errorResponse('A viewer or read token on a change, or a cookie change from another origin (CSRF) (code forbidden)'),
-  NotFound: errorResponse('No such phone, token, user, delivery or organization (code not_found)'),
-  Conflict: errorResponse('The state does not allow this: the phone exists (code already_registered), the session is not pairing (code not_pairing), the email is taken (code user_exists), the last admin would be demoted or deleted (code last_admin), or another conflict (code conflict)'),
+  Forbidden: errorResponse('A viewer or read token on a change or on message content (which needs an admin user or a `messages` token), or a cookie change from another origin (CSRF) (code forbidden)'),
+  NotFound: errorResponse('No such phone, message, token, user, delivery or organization (code not_found)'),
+  Conflict: errorResponse('The state does not allow this: the phone exists (code already_registered), the session is not pairing (code not_pairing), the email is taken (code user_exists), the last admin would be demoted or deleted (code last_admin), the phone is not connected (code not_connected), an Idempotency-Key was used for another body (code idempotency_conflict), or another conflict (code conflict)'),
   PayloadTooLarge: errorResponse('The body is over API_BODY_LIMIT bytes (code payload_too_large; refused before it is read)'),
   RequestTimeout: errorResponse('The body did not arrive within BODY_TIMEOUT_MS (code request_timeout)'),
   TooManyRequests: errorResponse('Throttled (code too_many_requests)', RETRY_AFTER),
@@ -136,7 +136,7 @@ function operationObject(contract: AnyContract, used: Set<ResponseName>) {
   const hasBody = !!contract.body;
   std(400, 'BadRequest', !!contract.params || !!contract.query || hasBody);
   std(401, 'Unauthorized', contract.auth !== 'public');
-  std(403, 'Forbidden', contract.auth === 'admin' || contract.method !== 'get');
+  std(403, 'Forbidden', contract.auth === 'admin' || contract.auth === 'messages' || contract.method !== 'get');
   std(404, 'NotFound', !!contract.params || !!contract.notFound);
   std(408, 'RequestTimeout', hasBody);
   std(413, 'PayloadTooLarge', hasBody);
@@ -202,7 +202,7 @@ export function openApiDocument(serverUrl: string, routes: AnyContract[] = ALL_R
       license: API_LICENSE,
       description:
         'Manage WhatsApp (Baileys) sessions: list, stats, restart, close, pairing, events, audit, tokens. ' +
-        'Errors are JSON `{ error, code, details? }` (components.schemas.Error). A method a path does not list answers ' +
+        'Errors are JSON `{ error, code, details? }` (components.schemas.Error). No string in a query or a JSON body may contain a NUL character (400). A method a path does not list answers ' +
         '405 with that Error body (code method_not_allowed) and an `Allow` header naming the methods the path lists.',
     },
     servers: [{ url: serverUrl }],

@@ -42,9 +42,12 @@ export function startSubscribers(manager: SessionManager): Subscribers {
     () => metrics.webhookFailures.inc(),
   ).start();
   const offWebhooks = manager.subscribe((e) => webhooks.onEngineEvent(e));
+  // message.received and message.status (with content) to each phone's organization endpoint
+  manager.messages.setNotifier((event, payload, phoneId) => webhooks.send(event, payload, { phoneId, organizationOnly: true }));
   const unsubscribe = () => {
     offLog();
     offWebhooks();
+    manager.messages.setNotifier(null);
   };
   const stopMonitor = startMonitor({
     db: getDb(),

@@ -41,7 +41,9 @@ export function TokensManager() {
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    create.mutate({ name: String(form.get('name') ?? ''), scopes: [String(form.get('scope') ?? 'read')] });
+    const scope = String(form.get('scope') ?? 'read');
+    // `messages` (message content) comes with `read`: such a token reads everything else as a viewer.
+    create.mutate({ name: String(form.get('name') ?? ''), scopes: scope === 'messages' ? ['read', 'messages'] : [scope] });
     e.currentTarget.reset();
   };
   return (
@@ -54,6 +56,7 @@ export function TokensManager() {
         <label className="text-sm">{t('tokens.scope')}
           <select name="scope" defaultValue="read" data-testid="token-scope" className="mt-1 block rounded border border-gray-400 px-2 py-1 dark:border-gray-500 dark:bg-gray-950">
             <option value="read">read</option>
+            <option value="messages">read, messages</option>
             <option value="admin">admin</option>
           </select>
         </label>

@@ -9,6 +9,7 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 export const API_TAGS = {
   sessions: 'Phones and their WhatsApp sessions: list, pair, control, history, live events',
+  messages: 'Messages of a phone: send (queued, idempotent), list, read one, download received media',
   organizations: 'Organizations (tenants) and their own webhook endpoints',
   webhooks: 'The webhook outbox: deliveries and redelivery',
   audit: 'Who did what, when',

@@ -21,7 +21,7 @@ export const revokedTokenSchema = z.object({ success: z.literal(true), message: 
 
 export const createTokenBodySchema = z.object({
   name: z.string().trim().min(1, 'name is required').max(100).meta({ pattern: '\\S' }),
-  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).max(2).default(['admin']),
+  scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).max(TOKEN_SCOPES.length).default(['admin']),
 });
 
 export const auditEntrySchema = z.object({

@@ -11,9 +11,10 @@ import { getLogger } from '../logger';
 import { tokenFailures } from './auth-metrics';
 import { verifyToken } from './tokens';
 import { sessionActor } from './session';
-import type { Actor } from './roles';
+import { canUseContent, type Actor } from './roles';
 
-export type AccessLevel = 'public' | 'read' | 'admin';
+/** `messages`: message content (reading bodies and media, sending): admin users and `messages` tokens. */
+export type AccessLevel = 'public' | 'read' | 'admin' | 'messages';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -102,6 +103,10 @@ export async function authorize(req: Request, level: AccessLevel): Promise<Actor
   if (!actor) throw unauthorized();
   const mutating = MUTATING.has(req.method.toUpperCase());
   if (viaCookie && mutating && !isSameOrigin(req)) throw forbidden('Cross-origin request refused (CSRF protection)');
+  if (level === 'messages') {
+    if (!canUseContent(actor)) throw forbidden(actor.type === 'token' ? 'The token needs the messages scope' : 'Admin role required');
+    return actor;
+  }
   if ((level === 'admin' || mutating) && actor.role !== 'admin') throw forbidden('Admin role required');
   return actor;
 }

@@ -1,7 +1,8 @@
 export const ROLES = ['admin', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const TOKEN_SCOPES = ['admin', 'read'] as const;
+/** `messages`: read and send message content (bodies, captions, media); docs/messages.md. */
+export const TOKEN_SCOPES = ['admin', 'read', 'messages'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** Who is making a request: a signed-in user (cookie) or an API token. */
@@ -10,7 +11,15 @@ export interface Actor {
   id: number;
   name: string;
   role: Role;
+  /** may read and send message content: admin users, and tokens with the `messages` scope */
+  content?: boolean;
 }
+
+/** Whether an actor may see and send message content (bodies, captions, media). */
+export const canUseContent = (actor: Actor | null | undefined): boolean => !!actor && (actor.type === 'user' ? actor.role === 'admin' : actor.content === true);
+
+/** True when a token's scopes include message content. */
+export const scopesGrantContent = (scopes: string): boolean => scopes.split(',').map((s) => s.trim()).includes('messages');
 
 /**
  * The role a stored or transported value names, or null. Only the exact strings 'admin' and
@@ -26,11 +35,11 @@ export const canMutate = (role: Role | null | undefined): boolean => role === 'a
 
 /**
  * The role a token's comma-separated scopes grant: 'admin' when the admin scope is present,
- * 'viewer' for the read scope, null when no known scope is present (the token grants nothing).
+ * 'viewer' for the read or messages scope (the latter adds message content, not admin), null when no known scope is present (the token grants nothing).
  */
 export function roleOfScopes(scopes: string): Role | null {
   const list = scopes.split(',').map((s) => s.trim());
   if (list.includes('admin')) return 'admin';
-  if (list.includes('read')) return 'viewer';
+  if (list.includes('read') || list.includes('messages')) return 'viewer';
   return null;
 }

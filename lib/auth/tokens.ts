@@ -2,7 +2,7 @@
 // returned once at creation. Revocation is checked on every request, so it takes effect at once.
 import crypto from 'node:crypto';
 import type { Db } from '../db/client';
-import { roleOfScopes, type Actor, type TokenScope } from './roles';
+import { roleOfScopes, scopesGrantContent, type Actor, type TokenScope } from './roles';
 
 const PREFIX = 'wac_';
 /** lastUsedAt is written at most this often per token, to keep reads cheap. */
@@ -58,7 +58,7 @@ export async function verifyToken(db: Db, token: string): Promise<Actor | null> 
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
   }
-  return { type: 'token', id: row.id, name: row.name, role };
+  return { type: 'token', id: row.id, name: row.name, role, content: scopesGrantContent(row.scopes) };
 }
 
 export async function listTokens(db: Db): Promise<TokenInfo[]> {

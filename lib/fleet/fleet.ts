@@ -84,6 +84,8 @@ export interface FleetHost {
   localSnapshots(): SessionSnapshot[];
   /** an event of a phone another node runs (for the live view and the event stream) */
   onRemoteEvent(event: SessionEngineEvent): void;
+  /** another node stored a message for the phone: send it when the phone runs here */
+  onMessagesQueued(phoneId: number): void;
 }
 
 const EVENTS = 'fleet_events';
@@ -106,12 +108,14 @@ const busMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('events'), from: nodeIdSchema, items: z.array(remoteEventSchema).max(10_000) }),
   z.object({ kind: z.literal('hello'), from: nodeIdSchema }),
   z.object({ kind: z.literal('released'), from: nodeIdSchema }),
+  z.object({ kind: z.literal('messages'), from: nodeIdSchema, phoneId: phoneIdSchema }),
   z.object({ kind: z.literal('snapshots'), from: nodeIdSchema, items: z.array(z.object({ snapshot: snapshotSchema, epoch: epochSchema })).max(10_000) }),
 ]);
 type BusMessage =
   | { kind: 'events'; from: string; items: RemoteEvent[] }
   | { kind: 'hello'; from: string }
   | { kind: 'released'; from: string }
+  | { kind: 'messages'; from: string; phoneId: number }
   | { kind: 'snapshots'; from: string; items: { snapshot: SessionSnapshot; epoch: number }[] };
 
 const commandRequestSchema = z.object({
@@ -549,6 +553,11 @@ export class Fleet {
     return ok;
   }
 
+  /** Tells the owner of a phone (whichever node it is) that a message waits in its queue. */
+  publishMessagesQueued(phoneId: number) {
+    void this.bus.publish(EVENTS, { kind: 'messages', from: this.nodeId, phoneId } satisfies BusMessage).catch((err) => this.log.debug({ err }, 'messages wake-up not published'));
+  }
+
   private onBusMessage(m: BusMessage) {
     if (m.from === this.nodeId) return;
     switch (m.kind) {
@@ -571,6 +580,9 @@ export class Fleet {
       case 'released':
         this.remote.forgetNode(m.from);
         void this.tick();
+        return;
+      case 'messages':
+        if (this.owned.has(m.phoneId)) this.host.onMessagesQueued(m.phoneId);
         return;
     }
   }

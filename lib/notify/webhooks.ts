@@ -133,15 +133,16 @@ export class WebhookNotifier {
    * Stores a delivery in the outbox (for ERROR_WEBHOOK_URL and, with `phoneId`, the phone's
    * organization endpoint) and wakes the worker. Never throws, never awaits the receiver.
    */
-  send(event: string, payload: object, opts: { phoneId?: number } = {}) {
+  send(event: string, payload: object, opts: { phoneId?: number; organizationOnly?: boolean } = {}) {
     const p = this.enqueue(event, payload, opts).catch((err) => this.log.error({ err, event }, 'webhook enqueue failed'));
     this.track(p);
   }
 
-  private async enqueue(event: string, payload: object, opts: { phoneId?: number }) {
+  private async enqueue(event: string, payload: object, opts: { phoneId?: number; organizationOnly?: boolean }) {
     const body = JSON.stringify(payload);
     const targets: { url: string; organizationId: number | null }[] = [];
-    if (this.settings.url) targets.push({ url: this.settings.url, organizationId: null });
+    // Message content goes to the phone's organization only, never to the operators' ERROR_WEBHOOK_URL.
+    if (this.settings.url && !opts.organizationOnly) targets.push({ url: this.settings.url, organizationId: null });
     if (opts.phoneId !== undefined) {
       const phone = await this.db.organizationPhone.findUnique({ where: { id: opts.phoneId }, select: { organization: { select: { id: true, webhookUrl: true } } } });
       if (phone?.organization.webhookUrl) targets.push({ url: phone.organization.webhookUrl, organizationId: phone.organization.id });

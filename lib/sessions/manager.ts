@@ -13,6 +13,8 @@ import { Session, type EngineSettings, type SocketFactory } from './session';
 import { OutboundPolicy } from '../http/outbound-guard';
 import type { SessionEngineEvent, SessionErrorStats, SessionEventListener, SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
+import { DEFAULT_MESSAGE_SETTINGS, MessageEngine, messageSettingsFromConfig } from '../messages/engine';
+import { simulatorMediaSource } from '../messages/media-host';
 
 export class PhoneNotFoundError extends NotFoundError {
   constructor(readonly phoneId: number) {
@@ -31,6 +33,8 @@ export function settingsFromConfig(config: Config): EngineSettings {
     baileysLogLevel: config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'fatal',
     proxyConnectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS,
     outbound: new OutboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
+    messages: messageSettingsFromConfig(config),
+    mediaAgent: simulatorMediaSource(config.SIMULATOR_URL),
   };
 }
 
@@ -47,6 +51,8 @@ export class SessionManager implements FleetHost {
   private readonly rootLog: Logger;
   /** this process's membership in the fleet (null: a manager on its own, as in engine tests) */
   private fleet: Fleet | null = null;
+  /** the senders and received messages of this node's phones */
+  readonly messages: MessageEngine;
 
   constructor(
     private readonly db: Db,
@@ -59,11 +65,40 @@ export class SessionManager implements FleetHost {
     this.log = logger.child({ module: 'sessions' });
     this.bus = new EventBus((err) => this.log.error({ err }, 'session event listener failed'));
     this.viewBus = new EventBus((err) => this.log.error({ err }, 'session view listener failed'));
+    this.messages = new MessageEngine({
+      db,
+      store: storeFor(db),
+      bus: this.bus,
+      log: this.log.child({ module: 'messages' }),
+      settings: settings.messages ?? DEFAULT_MESSAGE_SETTINGS,
+      openSocket: (phoneId) => {
+        const s = this.sessions.get(phoneId);
+        return s?.state === 'open' ? s.sock : null;
+      },
+      openPhones: () => [...this.sessions.values()].filter((s) => s.state === 'open' && s.sock).map((s) => s.phoneId),
+      epochOf: (phoneId) => this.fleet?.owned.get(phoneId) ?? null,
+      phoneJidOf: (phoneId) => this.sessions.get(phoneId)?.phoneJid ?? null,
+    });
     this.bus.subscribe((event) => {
       this.viewBus.emit(event);
+      this.messages.onEngineEvent(event);
       const snap = this.sessions.get(event.phoneId)?.snapshot();
       if (this.fleet && snap) this.fleet.publishEvent(event, snap);
     });
+    this.messages.start();
+  }
+
+  /**
+   * A message was stored for the phone: its owner sends it. Here when the phone runs here; else
+   * the other nodes are told over the bus (the owner also looks at its queues every few seconds).
+   */
+  messageQueued(phoneId: number): void {
+    this.messages.queued(phoneId);
+    if (this.fleet && !this.sessions.has(phoneId)) this.fleet.publishMessagesQueued(phoneId);
+  }
+
+  onMessagesQueued(phoneId: number): void {
+    this.messages.queued(phoneId);
   }
 
   /**
@@ -155,6 +190,7 @@ export class SessionManager implements FleetHost {
 
   async abandon(phoneId: number, reason: string): Promise<void> {
     const session = this.sessions.get(phoneId);
+    this.messages.forget(phoneId);
     if (!session) return;
     this.sessions.delete(phoneId);
     await session.abandon(reason);
@@ -166,6 +202,7 @@ export class SessionManager implements FleetHost {
   }
 
   async release(phoneId: number): Promise<void> {
+    this.messages.forget(phoneId);
     const session = this.sessions.get(phoneId);
     if (!session) return;
     await session.shutdown();
@@ -194,7 +231,9 @@ export class SessionManager implements FleetHost {
   private session(phoneId: number, organizationId: number, phoneJid: string, initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; proxyUrl?: string | null }) {
     let session = this.sessions.get(phoneId);
     if (!session) {
-      session = new Session(phoneId, organizationId, phoneJid, { db: this.db, logger: this.log, bus: this.bus, settings: this.settings, makeSocket: this.makeSocket }, initial);
+      const onSocket = (sock: WASocket) => this.messages.attach(phoneId, sock);
+      const getMessage = (messageId: string) => this.messages.storedContent(phoneId, messageId);
+      session = new Session(phoneId, organizationId, phoneJid, { db: this.db, logger: this.log, bus: this.bus, settings: this.settings, makeSocket: this.makeSocket, onSocket, getMessage }, initial);
       this.sessions.set(phoneId, session);
     }
     return session;
@@ -261,6 +300,7 @@ export class SessionManager implements FleetHost {
 
   private async removeLocal(organizationPhoneId: number): Promise<void> {
     this.fleet?.remote.forget(organizationPhoneId);
+    this.messages.forget(organizationPhoneId);
     const session = this.sessions.get(organizationPhoneId);
     if (!session) return;
     await session.close('Phone deleted');

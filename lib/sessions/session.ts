@@ -2,7 +2,8 @@
 // operation (start, close, restart, logout, reconnect) runs through one queue, so concurrent
 // calls can never leave two sockets or a half-closed one behind.
 import crypto from 'node:crypto';
-import makeWASocket, { WAMessageStubType, type WASocket, type ConnectionState, type WAMessage } from '@whiskeysockets/baileys';
+import makeWASocket, { WAMessageStubType, type WASocket, type ConnectionState, type WAMessage, type proto } from '@whiskeysockets/baileys';
+import type https from 'node:https';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { loadDbAuthState, type DbAuthState } from './auth-state';
@@ -16,6 +17,7 @@ import { sessionCaches } from './socket-caches';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
 import type { OutboundPolicy } from '../http/outbound-guard';
 import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
+import type { MessageEngineSettings } from '../messages/engine';
 
 export interface EngineSettings {
   waWebSocketUrl: string;
@@ -32,6 +34,10 @@ export interface EngineSettings {
   outboxLimit?: number;
   /** which addresses a phone's proxy may have (internal ones refused unless allowed; issue 21.2) */
   outbound: OutboundPolicy;
+  /** the message senders' pace, ack timeout and queue TTL (lib/messages; defaults when not given) */
+  messages?: MessageEngineSettings;
+  /** demo and test mode only: the HTTPS agent to the simulator's media host (lib/messages/media-host.ts) */
+  mediaAgent?: () => Promise<https.Agent | null>;
 }
 
 /** Makes a phone's socket: Baileys' makeWASocket in production; tests may pass their own. */
@@ -46,6 +52,10 @@ export interface SessionDeps {
   makeSocket?: SocketFactory;
   /** the store of `db` (storeFor) when not given */
   store?: SessionStore;
+  /** told of every new socket of the phone (the messages engine listens to it) */
+  onSocket?: (sock: WASocket) => void;
+  /** the content of a message this phone sent, by id (Baileys resends it on a contact's retry receipt) */
+  getMessage?: (messageId: string) => Promise<proto.IMessage | undefined>;
 }
 
 const RUNNING: SessionState[] = ['connecting', 'qr', 'open'];
@@ -323,6 +333,13 @@ export class Session {
       const row = await this.deps.db.organizationPhone.findUnique({ where: { id: this.phoneId }, select: { proxyUrl: true } });
       this.proxyUrl = row?.proxyUrl ?? null;
     }
+    // Demo and test mode: WhatsApp's media hosts are the simulator's (lib/messages/media-host.ts).
+    const mediaAgent = this.deps.settings.mediaAgent
+      ? await this.deps.settings.mediaAgent().catch((err) => {
+          this.log.warn({ err }, 'the simulator\'s media host is unknown: media will not be sent or received');
+          return null;
+        })
+      : null;
     if (this.abandoned || this.sock) return; // abandoned (or started) while loading
     // A socket is opened only by the phone's owner at the epoch its writes carry, checked right
     // now (a start, a command, a reconnect alike): a node that lost the phone, or was paused past
@@ -371,7 +388,10 @@ export class Session {
         connectTimeoutMs: 20_000,
         retryRequestDelayMs: 250,
         ...(this.caches as unknown as Pick<Parameters<typeof makeWASocket>[0], 'msgRetryCounterCache'>),
+        ...(mediaAgent ? ({ fetchAgent: mediaAgent, options: { httpsAgent: mediaAgent } } as unknown as Pick<Parameters<typeof makeWASocket>[0], 'agent'>) : {}),
         ...(proxy ? ({ agent: proxy.agent, fetchAgent: proxy.fetchAgent, options: proxy.options } as unknown as Pick<Parameters<typeof makeWASocket>[0], 'agent'>) : {}),
+        // What a contact could not decrypt is sent again (retry receipt) from the stored message.
+        ...(this.deps.getMessage ? { getMessage: (key: { id?: string | null }) => this.deps.getMessage!(key.id ?? '') } : {}),
       }),
     );
     this.sock = sock;
@@ -382,6 +402,7 @@ export class Session {
     sock.ev.on('creds.update', () => this.saveCreds(auth));
     sock.ev.on('connection.update', (update) => this.onConnectionUpdate(generation, sock, update));
     sock.ev.on('messages.upsert', ({ messages }) => this.onMessages(generation, messages));
+    this.deps.onSocket?.(sock);
   }
 
   private loadAuth() {

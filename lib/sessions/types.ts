@@ -1,3 +1,5 @@
+import type { FailureCode, MessageKind, OutboundStatus } from '../messages/vocabulary';
+
 // The session engine's public vocabulary. Route handlers, the UI, webhooks, metrics and the
 // monitor code against these types only (not against Baileys).
 
@@ -68,6 +70,9 @@ export type SessionEngineEvent =
   | { type: 'stats'; phoneId: number; phoneJid: string; stats: SessionErrorStats; health: HealthLevel; at: string }
   | { type: 'auto-closed'; phoneId: number; phoneJid: string; reason: string; errorType: 'Bad MAC' | 'Bad Decrypt'; at: string }
   | { type: 'reconnect'; phoneId: number; phoneJid: string; attempt: number; delayMs: number; at: string }
-  | { type: 'restart'; phoneId: number; phoneJid: string; at: string };
+  | { type: 'restart'; phoneId: number; phoneJid: string; at: string }
+  // Messages (lib/messages): ids and statuses only, never content (the API gives that to callers whose scope allows it).
+  | { type: 'message.received'; phoneId: number; phoneJid: string; messageId: string; chatJid: string; kind: MessageKind; at: string }
+  | { type: 'message.status'; phoneId: number; phoneJid: string; messageId: string; chatJid: string; status: OutboundStatus; code: FailureCode | null; at: string };
 
 export type SessionEventListener = (event: SessionEngineEvent) => void;

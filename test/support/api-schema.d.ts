@@ -216,6 +216,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/sessions/{id}/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One message and its status (text and media only for admin users and `messages` tokens) */
+        get: operations["getMessage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/messages/{messageId}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The media of a received message, downloaded from WhatsApp and decrypted on request (not stored) */
+        get: operations["getMessageMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sessions/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages of the phone, newest first (text and media only for admin users and `messages` tokens) */
+        get: operations["listMessages"];
+        put?: never;
+        /**
+         * Queue a text or media message (stored before the answer; sent by the phone's owner)
+         * @description Needs an admin user or a token with the `messages` scope. A closed or logged-out phone: 409 `not_connected`. docs/messages.md.
+         */
+        post: operations["sendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{id}": {
         parameters: {
             query?: never;
@@ -651,7 +706,7 @@ export interface components {
             name: string;
             /** @description the first characters of the token, to recognise it */
             prefix: string;
-            scopes: ("admin" | "read")[];
+            scopes: ("admin" | "read" | "messages")[];
             createdAt: string;
             lastUsedAt: string | null;
             revokedAt: string | null;
@@ -661,7 +716,7 @@ export interface components {
             name: string;
             /** @description the first characters of the token, to recognise it */
             prefix: string;
-            scopes: ("admin" | "read")[];
+            scopes: ("admin" | "read" | "messages")[];
             createdAt: string;
             lastUsedAt: string | null;
             revokedAt: string | null;
@@ -787,6 +842,49 @@ export interface components {
             message: string;
             alreadyClosed: boolean;
         };
+        Message: {
+            /** @description the WhatsApp message id, chosen and stored before anything is sent */
+            id: string;
+            /** @enum {string} */
+            direction: "in" | "out";
+            /** @description outbound: the recipient JID */
+            to?: string;
+            /** @description inbound: the chat JID */
+            from?: string;
+            /** @description inbound: who sent it (the chat, or a group member) */
+            sender?: string | null;
+            kind: string;
+            /** @enum {string} */
+            status: "queued" | "sent" | "delivered" | "read" | "failed" | "received";
+            /** @description why it failed (machine-readable) */
+            code: string | null;
+            /** @description why it failed, in a sentence */
+            error: string | null;
+            /** @description body or caption: admin users and `messages` tokens only */
+            text?: string | null;
+            /** @description admin users and `messages` tokens only */
+            media?: {
+                mimetype: string | null;
+                fileName: string | null;
+                size: number | null;
+            } | null;
+            createdAt: string;
+            /** @description WhatsApp's server ack */
+            sentAt: string | null;
+            deliveredAt: string | null;
+            readAt: string | null;
+        };
+        MessagePage: {
+            items: components["schemas"]["Message"][];
+            nextCursor: string | null;
+        };
+        AcceptedMessage: {
+            id: string;
+            /** @constant */
+            status: "queued";
+            to: string;
+            createdAt: string;
+        };
         OpenApiDocument: {
             openapi: string;
             info: {
@@ -841,7 +939,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A viewer or read token on a change, or a cookie change from another origin (CSRF) (code forbidden) */
+        /** @description A viewer or read token on a change or on message content (which needs an admin user or a `messages` token), or a cookie change from another origin (CSRF) (code forbidden) */
         Forbidden: {
             headers: {
                 [name: string]: unknown;
@@ -850,7 +948,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description No such phone, token, user, delivery or organization (code not_found) */
+        /** @description No such phone, message, token, user, delivery or organization (code not_found) */
         NotFound: {
             headers: {
                 [name: string]: unknown;
@@ -859,7 +957,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The state does not allow this: the phone exists (code already_registered), the session is not pairing (code not_pairing), the email is taken (code user_exists), the last admin would be demoted or deleted (code last_admin), or another conflict (code conflict) */
+        /** @description The state does not allow this: the phone exists (code already_registered), the session is not pairing (code not_pairing), the email is taken (code user_exists), the last admin would be demoted or deleted (code last_admin), the phone is not connected (code not_connected), an Idempotency-Key was used for another body (code idempotency_conflict), or another conflict (code conflict) */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -1428,6 +1526,176 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    getMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMessageMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with the message's mimetype as Content-Type */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": unknown;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                direction?: "in" | "out";
+                status?: "queued" | "sent" | "delivered" | "read" | "failed" | "received";
+                /** @description the previous page's nextCursor */
+                cursor?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sendMessage: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the same key with the same body answers the stored message (200); with another body 409 idempotency_conflict */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description a phone number in international format (e.g. +77051234567; spaces, dashes and parentheses are also accepted and removed), or a JID: NUMBER@s.whatsapp.net, a group GROUP@g.us or NUMBER@lid */
+                    to: string;
+                    text: string;
+                } | {
+                    /** @description a phone number in international format (e.g. +77051234567; spaces, dashes and parentheses are also accepted and removed), or a JID: NUMBER@s.whatsapp.net, a group GROUP@g.us or NUMBER@lid */
+                    to: string;
+                    media: {
+                        /** @enum {string} */
+                        kind: "image" | "document" | "audio" | "video";
+                        mimetype: string;
+                        data: string;
+                        caption?: string;
+                        fileName?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The message stored earlier under this Idempotency-Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Stored and queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedMessage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            409: components["responses"]["Conflict"];
+            /** @description Media larger than MESSAGE_MEDIA_MAX_BYTES (code media_too_large), or a body over API_BODY_LIMIT (code payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A mimetype the media kind does not take, or a body that is not JSON (code unsupported_media_type) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     deleteUser: {
         parameters: {
             query?: never;
@@ -1547,7 +1815,7 @@ export interface operations {
                      *       "admin"
                      *     ]
                      */
-                    scopes?: ("admin" | "read")[];
+                    scopes?: ("admin" | "read" | "messages")[];
                 };
             };
         };

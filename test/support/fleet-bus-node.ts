@@ -59,6 +59,7 @@ export function bareHost(report: (fact: Record<string, unknown>) => void): Fleet
     runningCount: () => running.size,
     localSnapshots: () => [...running].map(bareSnapshot),
     onRemoteEvent() {},
+    onMessagesQueued() {},
   };
 }
 

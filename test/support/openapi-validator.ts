@@ -77,12 +77,14 @@ export function openApiValidator(doc: Json) {
       if (text) throw new Error(`${where}: the document says no body, got ${text.slice(0, 200)}`);
       return { status: res.status, mediaType, body: undefined, text, headers: res.headers };
     }
-    if (!content[mediaType]) throw new Error(`${where}: media type ${mediaType} not documented (${Object.keys(content)})`);
+    // The exact media type, else a documented range (`image/*`, `*/*`).
+    const documentedType = [mediaType, `${mediaType.split('/')[0]}/*`, '*/*'].find((t) => content[t]);
+    if (!documentedType) throw new Error(`${where}: media type ${mediaType} not documented (${Object.keys(content)})`);
     for (const [name, header] of Object.entries((response.headers ?? {}) as Record<string, Json>)) {
       if (header.required && !res.headers.get(name)) throw new Error(`${where}: header ${name} missing`);
     }
     const body = mediaType === 'application/json' ? JSON.parse(text) : text;
-    const schemaRef = baseIsSchema ? `${DOC_ID}${base}` : `${DOC_ID}${base}/content/${pointer(mediaType)}/schema`;
+    const schemaRef = baseIsSchema ? `${DOC_ID}${base}` : `${DOC_ID}${base}/content/${pointer(documentedType)}/schema`;
     const validateFn = ajv.getSchema(schemaRef);
     if (!validateFn) throw new Error(`${where}: no schema at ${schemaRef}`);
     if (!validateFn(body)) throw new Error(`${where}: body does not match the document: ${ajv.errorsText(validateFn.errors)}\n${text.slice(0, 500)}`);

@@ -4,6 +4,7 @@
 // below), and `export const GET = route(thatContract, handler)` in its route file.
 import type { RouteContract } from '../contract';
 import * as sessions from './sessions';
+import * as messages from './messages';
 import * as admin from './admin';
 import * as monitoring from './monitoring';
 import * as auth from './auth';
@@ -13,4 +14,4 @@ type AnyContract = RouteContract<unknown, unknown, unknown>;
 const isContract = (v: unknown): v is AnyContract => !!v && typeof v === 'object' && 'operationId' in v && 'method' in v && 'path' in v;
 
 /** Every contract, in the order the document lists them. */
-export const ALL_ROUTES: AnyContract[] = [sessions, admin, monitoring, auth].flatMap((m) => Object.values(m).filter(isContract));
+export const ALL_ROUTES: AnyContract[] = [sessions, messages, admin, monitoring, auth].flatMap((m) => Object.values(m).filter(isContract));

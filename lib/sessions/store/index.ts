@@ -14,7 +14,8 @@ import { DIALECTS, SqlBuilder, senderSessionPatterns, type KeyRef, type KeyRow, 
 
 import type { OutboxWrite } from './outbox';
 
-export type { PhoneStateWrite, SessionEventWrite } from './sql';
+export type { PhoneStateWrite, SessionEventWrite, Statement } from './sql';
+export { DIALECTS, Params, stamp } from './sql';
 export { Batcher } from './batcher';
 export { Outbox, OUTBOX_LIMIT, type OutboxWrite } from './outbox';
 export { isUnreachable } from './errors';
@@ -66,6 +67,11 @@ export interface SessionStore {
   insertEvent(event: SessionEventWrite): Promise<void>;
   /** a phone's state and event writes, atomically and in order */
   writeSession(phoneId: number, writes: OutboxWrite[]): Promise<void>;
+  /**
+   * Other statements of the phone (its messages: lib/messages), fenced like every write of the
+   * phone and run atomically; returns each statement's row count.
+   */
+  writeStatements(phoneId: number, statements: Statement[]): Promise<number[]>;
   /** resolves when the database answers */
   ping(): Promise<void>;
 }
@@ -326,6 +332,11 @@ export class SqlSessionStore implements SessionStore {
     if (!writes.length) return;
     const statements = writes.map((w) => (w.kind === 'state' ? this.sql.phoneState(phoneId, w.data) : this.sql.insertEvent(w.data)));
     await this.write(phoneId, { statements });
+  }
+
+  async writeStatements(phoneId: number, statements: Statement[]) {
+    if (!statements.length) return [];
+    return this.write(phoneId, { statements });
   }
 
   async ping() {

@@ -70,6 +70,7 @@ function memoryStore(): SessionStore & { states: string[] } {
     writeSession: async (_id, writes) => {
       for (const w of writes) if (w.kind === 'state') states.push(w.data.status);
     },
+    writeStatements: async () => [],
     ping: async () => {},
   } as SessionStore & { states: string[] };
 }

@@ -1,0 +1,317 @@
+// The messages of the phones this node runs: one sender per phone (sender.ts), the server acks
+// and receipts of what they sent, and what they receive. Every write goes through the session
+// store, so it carries the phone's fence (a node that lost a phone writes nothing). Events go to
+// the engine's event bus (stream, metrics, other nodes) without content; webhooks (with content,
+// to the organization's endpoint only) through the notifier given by subscribers.ts.
+import type { proto, WAMessage, WASocket } from '@whiskeysockets/baileys';
+import type { Db } from '../db/client';
+import type { Logger } from '../logger';
+import type { EventBus } from '../sessions/events';
+import type { SessionStore } from '../sessions/store';
+import type { SessionEngineEvent } from '../sessions/types';
+import { inboundContent } from './inbound';
+import { ackErrorCode, statusFromBaileys } from './policy';
+import { PhoneSender, type QueuedMessage, type SenderSettings } from './sender';
+import { MessageSql } from './sql';
+import { FAILURE_TEXT, type FailureCode, type MessageKind, type OutboundStatus, type ReportedStatus } from './vocabulary';
+
+export interface MessageEngineSettings extends SenderSettings {
+  /** how often every open phone's queue is looked at, besides the wake-ups (a lost bus message, expiry) */
+  pollMs: number;
+  /** bodies, captions and media references older than this are deleted (MESSAGE_RETENTION_DAYS) */
+  retentionMs: number;
+}
+
+export type MessageNotifier = (event: 'message.received' | 'message.status', payload: object, phoneId: number) => void;
+
+export interface MessageEngineDeps {
+  db: Db;
+  store: SessionStore;
+  bus: EventBus;
+  log: Logger;
+  settings: MessageEngineSettings;
+  /** the phone's socket on this node while it is open, else null */
+  openSocket(phoneId: number): WASocket | null;
+  /** this node's phones whose socket is open */
+  openPhones(): number[];
+  /** the phone's owner epoch here (null outside a fleet) */
+  epochOf(phoneId: number): number | null;
+  phoneJidOf(phoneId: number): string | null;
+}
+
+const QUEUE_READ = 200;
+const RETENTION_EVERY_MS = 3600_000;
+
+export class MessageEngine {
+  private readonly senders = new Map<number, PhoneSender>();
+  private readonly sql: MessageSql;
+  private readonly inboundChains = new Map<number, Promise<void>>();
+  private notifier: MessageNotifier | null = null;
+  private poller: NodeJS.Timeout | null = null;
+  private retention: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: MessageEngineDeps) {
+    this.sql = new MessageSql(deps.store.provider);
+  }
+
+  setNotifier(notifier: MessageNotifier | null) {
+    this.notifier = notifier;
+  }
+
+  start() {
+    if (this.poller) return;
+    // One query per round for the whole node: the phones with something queued.
+    this.poller = setInterval(() => {
+      const open = new Set(this.deps.openPhones());
+      if (!open.size) return;
+      void this.deps.db.message
+        .findMany({ where: { direction: 'out', status: 'queued' }, distinct: ['phoneId'], select: { phoneId: true } })
+        .then((rows) => {
+          for (const { phoneId } of rows) if (open.has(phoneId)) this.sender(phoneId).wake();
+        })
+        .catch((err) => this.deps.log.debug({ err }, 'message queue poll failed'));
+    }, this.deps.settings.pollMs);
+    this.poller.unref();
+    this.retention = setInterval(() => void this.applyRetention().catch((err) => this.deps.log.debug({ err }, 'message retention failed')), RETENTION_EVERY_MS);
+    this.retention.unref();
+  }
+
+  /** Deletes content older than the retention (ids, direction, status and times stay for the figures). */
+  async applyRetention(now = Date.now()): Promise<number> {
+    const cutoff = new Date(now - this.deps.settings.retentionMs);
+    const { count } = await this.deps.db.message.updateMany({
+      where: { createdAt: { lt: cutoff }, OR: [{ body: { not: null } }, { media: { not: null } }, { mediaData: { not: null } }] },
+      data: { body: null, media: null, mediaData: null },
+    });
+    return count;
+  }
+
+  stop() {
+    if (this.poller) clearInterval(this.poller);
+    if (this.retention) clearInterval(this.retention);
+    this.retention = null;
+    this.poller = null;
+    for (const s of this.senders.values()) s.stop();
+    this.senders.clear();
+  }
+
+  /** Waits until no sender pass runs and every inbound message so far is handled (tests). */
+  async idle() {
+    await Promise.all([...this.senders.values()].map((s) => s.idle()));
+    await Promise.all([...this.inboundChains.values()]);
+  }
+
+  private sender(phoneId: number): PhoneSender {
+    let s = this.senders.get(phoneId);
+    if (!s || s.stopped) {
+      s = this.makeSender(phoneId);
+      this.senders.set(phoneId, s);
+    }
+    return s;
+  }
+
+  /** A message was queued for the phone (here or on another node): send it if the phone runs here. */
+  queued(phoneId: number) {
+    if (this.deps.openSocket(phoneId)) this.sender(phoneId).wake();
+  }
+
+  /** The phone left this node (another owner, drain, deletion): its sender stops. */
+  forget(phoneId: number) {
+    this.senders.get(phoneId)?.stop();
+    this.senders.delete(phoneId);
+  }
+
+  /** Engine events of this node's phones: the socket opened or went away, the phone was logged out. */
+  onEngineEvent(e: SessionEngineEvent) {
+    if (e.type !== 'state') return;
+    if (e.state === 'open') this.sender(e.phoneId).wake();
+    else this.senders.get(e.phoneId)?.socketClosed();
+    if (e.state === 'logged_out') void this.failQueued(e.phoneId, 'phone_logged_out');
+  }
+
+  /** Listens to a new socket of a phone: acks, receipts, received messages. */
+  attach(phoneId: number, sock: WASocket) {
+    const ws = sock.ws as unknown as { on(event: string, listener: (node: { attrs: Record<string, string> }) => void): void };
+    ws.on('CB:ack,class:message', (node) => {
+      const id = node.attrs.id;
+      if (!id) return;
+      this.senders.get(phoneId)?.ack(id, node.attrs.error ? ackErrorCode(node.attrs.error) : undefined);
+    });
+    sock.ev.on('messages.update', (updates) => {
+      for (const { key, update } of updates) {
+        if (!key.fromMe || !key.id || update.status === undefined || update.status === null) continue;
+        if (update.status === 0) {
+          this.senders.get(phoneId)?.ack(key.id, 'rejected');
+          continue;
+        }
+        const status = statusFromBaileys(update.status);
+        if (status) this.receipt(phoneId, key.id, status);
+      }
+    });
+    sock.ev.on('messages.upsert', ({ messages, type }) => {
+      // A receipt processed while Baileys still buffers the sent message's own upsert is merged
+      // into it: the item (fromMe) carries status 3 or 4 and no messages.update follows.
+      for (const msg of messages) {
+        if (!msg.key.fromMe || !msg.key.id) continue;
+        const status = statusFromBaileys(msg.status);
+        if (status === 'delivered' || status === 'read') this.receipt(phoneId, msg.key.id, status);
+      }
+      if (type !== 'notify') return;
+      const chain = (this.inboundChains.get(phoneId) ?? Promise.resolve()).then(async () => {
+        // One after another: in order per chat, and each stored before its webhook is queued.
+        for (const msg of messages) await this.receive(phoneId, msg).catch((err) => this.writeFailed(err, phoneId));
+      });
+      this.inboundChains.set(phoneId, chain);
+    });
+  }
+
+  /** The server's ack or a contact's receipt of a message this phone sent. */
+  private receipt(phoneId: number, messageId: string, status: ReportedStatus) {
+    // A receipt implies the server had the message: it acknowledges the one in flight too.
+    this.senders.get(phoneId)?.ack(messageId);
+    void this.setStatus(phoneId, messageId, status).catch((err) => this.writeFailed(err, phoneId));
+  }
+
+  /**
+   * The content of a message this phone sent, for Baileys to send it again when a contact could
+   * not decrypt it (retry receipt). Text only: media is not kept once WhatsApp has it.
+   */
+  async storedContent(phoneId: number, messageId: string): Promise<proto.IMessage | undefined> {
+    if (!messageId) return undefined;
+    const row = await this.deps.db.message.findUnique({ where: { phoneId_messageId: { phoneId, messageId } }, select: { direction: true, kind: true, body: true } });
+    if (!row || row.direction !== 'out' || row.kind !== 'text' || row.body === null) return undefined;
+    return { conversation: row.body };
+  }
+
+  private writeFailed(err: unknown, phoneId: number) {
+    this.deps.log.error({ err, phoneId }, 'a message write failed');
+  }
+
+  private makeSender(phoneId: number): PhoneSender {
+    const { deps } = this;
+    return new PhoneSender({
+      phoneId,
+      socket: () => deps.openSocket(phoneId) as never,
+      queue: () => this.queue(phoneId),
+      handOver: async (messageId) => {
+        await deps.store.writeStatements(phoneId, [this.sql.handOver(phoneId, messageId, deps.epochOf(phoneId))]);
+      },
+      acked: (messageId) => this.setStatus(phoneId, messageId, 'sent'),
+      fail: (messageId, code) => this.fail(phoneId, messageId, code),
+      settings: deps.settings,
+      now: () => Date.now(),
+      log: deps.log,
+    });
+  }
+
+  private async queue(phoneId: number): Promise<QueuedMessage[]> {
+    const rows = await this.deps.db.message.findMany({
+      where: { phoneId, direction: 'out', status: 'queued' },
+      orderBy: { seq: 'asc' },
+      take: QUEUE_READ,
+      select: { messageId: true, chatJid: true, kind: true, body: true, media: true, mediaData: true, attempts: true, createdAt: true, sentAt: true },
+    });
+    return rows.map((r) => ({
+      messageId: r.messageId,
+      chatJid: r.chatJid,
+      kind: r.kind as MessageKind,
+      body: r.body,
+      media: r.media,
+      mediaData: r.mediaData,
+      attempts: r.attempts,
+      createdAtMs: r.createdAt.getTime(),
+      sentAtMs: r.sentAt?.getTime() ?? null,
+    }));
+  }
+
+  private async setStatus(phoneId: number, messageId: string, status: ReportedStatus) {
+    const [changed] = await this.deps.store.writeStatements(phoneId, [this.sql.status(phoneId, messageId, status, this.deps.epochOf(phoneId))]);
+    if (changed) await this.statusChanged(phoneId, messageId, status, null);
+  }
+
+  private async fail(phoneId: number, messageId: string, code: FailureCode) {
+    const [changed] = await this.deps.store.writeStatements(phoneId, [this.sql.fail(phoneId, messageId, code, this.deps.epochOf(phoneId))]);
+    if (changed) await this.statusChanged(phoneId, messageId, 'failed', code);
+  }
+
+  private async failQueued(phoneId: number, code: FailureCode) {
+    const queued = await this.deps.db.message.findMany({ where: { phoneId, direction: 'out', status: 'queued' }, select: { messageId: true }, orderBy: { seq: 'asc' } });
+    for (const { messageId } of queued) await this.fail(phoneId, messageId, code).catch((err) => this.writeFailed(err, phoneId));
+  }
+
+  private async statusChanged(phoneId: number, messageId: string, status: OutboundStatus, code: FailureCode | null) {
+    const row = await this.deps.db.message.findUnique({ where: { phoneId_messageId: { phoneId, messageId } }, select: { chatJid: true } });
+    const phoneJid = this.deps.phoneJidOf(phoneId) ?? '';
+    const at = new Date().toISOString();
+    const chatJid = row?.chatJid ?? '';
+    this.deps.bus.emit({ type: 'message.status', phoneId, phoneJid, messageId, chatJid, status, code, at });
+    this.notifier?.('message.status', { type: 'message.status', phoneId, phoneJid, message: { id: messageId, to: chatJid, status, code, error: code ? FAILURE_TEXT[code] : null }, timestamp: at }, phoneId);
+  }
+
+  private async receive(phoneId: number, msg: WAMessage) {
+    const content = inboundContent(msg);
+    if (!content) return;
+    const messageId = msg.key.id!;
+    const chatJid = msg.key.remoteJid!;
+    const senderJid = msg.key.participant || chatJid;
+    const sentAt = msg.messageTimestamp ? new Date(Number(msg.messageTimestamp) * 1000) : new Date();
+    const [inserted] = await this.deps.store.writeStatements(phoneId, [
+      this.sql.inbound({ phoneId, messageId, chatJid, senderJid, kind: content.kind, body: content.body, media: content.media, at: new Date() }, this.deps.epochOf(phoneId)),
+    ]);
+    if (!inserted) return; // the same id again: stored and announced already
+    const phoneJid = this.deps.phoneJidOf(phoneId) ?? '';
+    const at = new Date().toISOString();
+    this.deps.bus.emit({ type: 'message.received', phoneId, phoneJid, messageId, chatJid, kind: content.kind, at });
+    const media = content.media ? (JSON.parse(content.media) as { mimetype?: string | null; fileName?: string | null; size?: number | null; reactionTo?: string | null }) : null;
+    this.notifier?.(
+      'message.received',
+      {
+        type: 'message.received',
+        phoneId,
+        phoneJid,
+        message: {
+          id: messageId,
+          from: chatJid,
+          sender: senderJid,
+          kind: content.kind,
+          text: content.body,
+          ...(media && content.kind !== 'reaction' ? { media: { mimetype: media.mimetype ?? null, fileName: media.fileName ?? null, size: media.size ?? null } } : {}),
+          ...(content.kind === 'reaction' ? { reactionTo: media?.reactionTo ?? null } : {}),
+          sentAt: sentAt.toISOString(),
+        },
+        timestamp: at,
+      },
+      phoneId,
+    );
+  }
+}
+
+export const DEFAULT_MESSAGE_SETTINGS: MessageEngineSettings = {
+  phoneIntervalMs: 250,
+  recipientIntervalMs: 1000,
+  ttlMs: 24 * 3600_000,
+  ackTimeoutMs: 20_000,
+  maxAttempts: 5,
+  pollMs: 5000,
+  retentionMs: 30 * 86_400_000,
+};
+
+/** The engine's settings from the configuration (lib/config.ts). */
+export function messageSettingsFromConfig(config: {
+  MESSAGE_PHONE_INTERVAL_MS: number;
+  MESSAGE_RECIPIENT_INTERVAL_MS: number;
+  MESSAGE_QUEUE_TTL: number;
+  MESSAGE_ACK_TIMEOUT_MS: number;
+  MESSAGE_MAX_ATTEMPTS: number;
+  MESSAGE_RETENTION_DAYS: number;
+}): MessageEngineSettings {
+  return {
+    phoneIntervalMs: config.MESSAGE_PHONE_INTERVAL_MS,
+    recipientIntervalMs: config.MESSAGE_RECIPIENT_INTERVAL_MS,
+    ttlMs: config.MESSAGE_QUEUE_TTL,
+    ackTimeoutMs: config.MESSAGE_ACK_TIMEOUT_MS,
+    maxAttempts: config.MESSAGE_MAX_ATTEMPTS,
+    pollMs: DEFAULT_MESSAGE_SETTINGS.pollMs,
+    retentionMs: config.MESSAGE_RETENTION_DAYS * 86_400_000,
+  };
+}

@@ -1,0 +1,81 @@
+// The statements the owner of a phone runs on its messages, for one dialect. They go through the
+// session store (lib/sessions/store), so they carry the owner's fence like every write of the phone.
+import { DIALECTS, Params, stamp, type Statement } from '../sessions/store';
+import type { DbProvider } from '../db/provider';
+import { statusesBefore } from './policy';
+import type { FailureCode, MessageKind, ReportedStatus } from './vocabulary';
+import { FAILURE_TEXT } from './vocabulary';
+
+/** The column that records when a message reached a status. */
+const STATUS_TIME: Record<ReportedStatus, string> = { sent: 'ackedAt', delivered: 'deliveredAt', read: 'readAt' };
+
+export interface InboundRow {
+  phoneId: number;
+  messageId: string;
+  chatJid: string;
+  senderJid: string | null;
+  kind: MessageKind;
+  body: string | null;
+  media: string | null;
+  at: Date;
+}
+
+export class MessageSql {
+  private readonly dialect;
+  constructor(provider: DbProvider) {
+    this.dialect = DIALECTS[provider];
+  }
+
+  private params() {
+    return new Params(this.dialect);
+  }
+
+  /** The message is handed to the socket (once more): it is the phone's message in flight. */
+  handOver(phoneId: number, messageId: string, epoch: number | null): Statement {
+    const p = this.params();
+    const now = stamp();
+    return {
+      sql: `UPDATE "Message" SET "sentAt" = ${p.add(now)}, "attempts" = "attempts" + 1, "ownerEpoch" = ${p.add(epoch)}, "updatedAt" = ${p.add(now)}
+        WHERE "phoneId" = ${p.add(phoneId)} AND "messageId" = ${p.add(messageId)} AND "direction" = 'out' AND "status" = 'queued'`,
+      params: p.values,
+    };
+  }
+
+  /** A forward-only status change (receipts arrive late or twice: an older one changes nothing). */
+  status(phoneId: number, messageId: string, to: ReportedStatus, epoch: number | null): Statement {
+    const p = this.params();
+    const now = stamp();
+    const sets = [`"status" = ${p.add(to)}`, `"${STATUS_TIME[to]}" = ${p.add(now)}`, `"ownerEpoch" = ${p.add(epoch)}`, `"updatedAt" = ${p.add(now)}`];
+    // Once WhatsApp has it, the outbound media's bytes are not needed any more.
+    sets.push(`"mediaData" = NULL`);
+    // Parameters in the order they appear in the text (SQLite's `?` are positional).
+    const phone = p.add(phoneId);
+    const id = p.add(messageId);
+    const from = statusesBefore(to).map((s) => p.add(s));
+    return {
+      sql: `UPDATE "Message" SET ${sets.join(', ')} WHERE "phoneId" = ${phone} AND "messageId" = ${id} AND "direction" = 'out' AND "status" IN (${from.join(', ')})`,
+      params: p.values,
+    };
+  }
+
+  /** Fails one queued message (or every queued one of the phone when messageId is null). */
+  fail(phoneId: number, messageId: string | null, code: FailureCode, epoch: number | null): Statement {
+    const p = this.params();
+    const now = stamp();
+    const sets = `"status" = 'failed', "failureCode" = ${p.add(code)}, "failureText" = ${p.add(FAILURE_TEXT[code])}, "mediaData" = NULL, "ownerEpoch" = ${p.add(epoch)}, "updatedAt" = ${p.add(now)}`;
+    const phone = p.add(phoneId);
+    const which = messageId === null ? '' : ` AND "messageId" = ${p.add(messageId)}`;
+    return { sql: `UPDATE "Message" SET ${sets} WHERE "phoneId" = ${phone}${which} AND "direction" = 'out' AND "status" = 'queued'`, params: p.values };
+  }
+
+  /** Stores a received message once per id (a redelivery of the same id changes nothing). */
+  inbound(row: InboundRow, epoch: number | null): Statement {
+    const p = this.params();
+    const cols = ['phoneId', 'messageId', 'direction', 'chatJid', 'senderJid', 'kind', 'body', 'media', 'status', 'ownerEpoch', 'createdAt', 'updatedAt'];
+    const vals = [row.phoneId, row.messageId, 'in', row.chatJid, row.senderJid, row.kind, row.body, row.media, 'received', epoch, row.at, row.at].map((v) => p.add(v));
+    return {
+      sql: `INSERT INTO "Message" (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${vals.join(', ')}) ON CONFLICT ("phoneId", "messageId") DO NOTHING`,
+      params: p.values,
+    };
+  }
+}

@@ -1,0 +1,46 @@
+// The message statements on SQLite and PostgreSQL: forward-only statuses, inbound stored once per
+// id, and a stale owner's message writes refused by the database (fencing).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, testProviders } from '../../support/databases';
+import { addPhone } from '../../support/engine';
+import { SqlSessionStore, StaleOwnerError } from '../../../lib/sessions/store';
+import { FleetSql } from '../../../lib/fleet/sql';
+import { MessageSql } from '../../../lib/messages/sql';
+
+for (const provider of testProviders()) {
+  test(`message statements on ${provider}: forward-only statuses, inbound once, fenced`, async () => {
+    const t = await createTestDatabase(provider);
+    try {
+      const phone = await addPhone(t.db, '77992000101@s.whatsapp.net');
+      await t.db.organizationPhone.update({ where: { id: phone.id }, data: { status: 'open' } });
+      const fleet = new FleetSql(provider);
+      const q = (s: { sql: string; params: unknown[] }) => t.db.$queryRawUnsafe(s.sql, ...s.params);
+      await q(fleet.renew('node_a', 60_000, 100));
+      await q(fleet.claim('node_a', 10));
+      const store = new SqlSessionStore(t.db, provider);
+      store.setFence(phone.id, { nodeId: 'node_a', epoch: 1 });
+      const sql = new MessageSql(provider);
+      await t.db.message.create({ data: { phoneId: phone.id, messageId: 'OUT1', direction: 'out', chatJid: '15550001111@s.whatsapp.net', kind: 'text', body: 'hi', status: 'queued' } });
+
+      assert.deepEqual(await store.writeStatements(phone.id, [sql.handOver(phone.id, 'OUT1', 1)]), [1]);
+      assert.deepEqual(await store.writeStatements(phone.id, [sql.status(phone.id, 'OUT1', 'delivered', 1)]), [1]);
+      assert.deepEqual(await store.writeStatements(phone.id, [sql.status(phone.id, 'OUT1', 'sent', 1)]), [0], 'a late ack changes nothing');
+      assert.deepEqual(await store.writeStatements(phone.id, [sql.fail(phone.id, 'OUT1', 'timeout', 1)]), [0], 'delivered is never failed');
+      assert.deepEqual(await store.writeStatements(phone.id, [sql.status(phone.id, 'OUT1', 'read', 1)]), [1]);
+      const row = await t.db.message.findUniqueOrThrow({ where: { phoneId_messageId: { phoneId: phone.id, messageId: 'OUT1' } } });
+      assert.deepEqual([row.status, row.attempts, Number(row.ownerEpoch), !!row.sentAt, !!row.deliveredAt, !!row.readAt], ['read', 1, 1, true, true, true]);
+
+      const inbound = { phoneId: phone.id, messageId: 'IN1', chatJid: '15550001111@s.whatsapp.net', senderJid: '15550001111@s.whatsapp.net', kind: 'text' as const, body: 'hello', media: null, at: new Date() };
+      assert.deepEqual(await store.writeStatements(phone.id, [sql.inbound(inbound, 1)]), [1]);
+      assert.deepEqual(await store.writeStatements(phone.id, [sql.inbound(inbound, 1)]), [0], 'the same id again is stored once');
+
+      // Another node takes the phone: this node's message writes are refused.
+      await t.db.$executeRawUnsafe(`UPDATE "PhoneOwner" SET "nodeId" = 'node_b', "epoch" = "epoch" + 1 WHERE "phoneId" = ${phone.id}`);
+      await assert.rejects(store.writeStatements(phone.id, [sql.inbound({ ...inbound, messageId: 'IN2' }, 1)]), StaleOwnerError);
+      assert.equal(await t.db.message.count({ where: { messageId: 'IN2' } }), 0, 'no stale write landed');
+    } finally {
+      await t.drop();
+    }
+  });
+}

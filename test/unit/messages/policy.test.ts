@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bodyHash, canAdvance, classifySendError, expiredItems, idempotencyOutcome, nextSend, statusFromBaileys, statusesBefore, type QueuedItem } from '../../../lib/messages/policy';
+import { recipientSchema, sendMessageBodySchema } from '../../../lib/api/message-schemas';
+import { mediaProblem } from '../../../lib/messages/service';
+
+const settings = { phoneIntervalMs: 100, recipientIntervalMs: 1000, ttlMs: 60_000 };
+const item = (messageId: string, chatJid: string, createdAtMs = 0, sentAtMs: number | null = null): QueuedItem => ({ messageId, chatJid, createdAtMs, sentAtMs });
+const fresh = { lastPhoneSendMs: null, lastRecipientSendMs: new Map<string, number>() };
+
+test('statuses only move forward; failed is final and only from queued', () => {
+  assert.ok(canAdvance('queued', 'sent'));
+  assert.ok(canAdvance('sent', 'read'));
+  assert.ok(canAdvance('queued', 'delivered'));
+  assert.ok(!canAdvance('read', 'delivered'));
+  assert.ok(!canAdvance('delivered', 'delivered'));
+  assert.ok(!canAdvance('failed', 'sent'));
+  assert.ok(!canAdvance('sent', 'failed'));
+  assert.deepEqual(statusesBefore('delivered'), ['queued', 'sent']);
+  assert.equal(statusFromBaileys(2), 'sent');
+  assert.equal(statusFromBaileys(3), 'delivered');
+  assert.equal(statusFromBaileys(4), 'read');
+  assert.equal(statusFromBaileys(1), null);
+});
+
+test('the message in flight goes first and alone, under its id', () => {
+  const d = nextSend([item('a', 'x'), item('b', 'y', 0, 5)], { lastPhoneSendMs: 10, lastRecipientSendMs: new Map([['y', 10]]) }, 11, settings);
+  assert.deepEqual(d, { kind: 'send', item: item('b', 'y', 0, 5), resend: true });
+});
+
+test('order per recipient, pace per phone and per recipient: messages wait, never refused', () => {
+  assert.deepEqual(nextSend([], fresh, 0, settings), { kind: 'idle' });
+  assert.equal((nextSend([item('a', 'x'), item('b', 'y')], fresh, 0, settings) as { item: QueuedItem }).item.messageId, 'a');
+  // x was just sent to: the first message of y goes, never the second of x before the first.
+  const afterX = { lastPhoneSendMs: 0, lastRecipientSendMs: new Map([['x', 0]]) };
+  assert.equal((nextSend([item('a2', 'x'), item('b', 'y')], afterX, 100, settings) as { item: QueuedItem }).item.messageId, 'b');
+  // the phone's pace: wait the rest of its interval
+  assert.deepEqual(nextSend([item('b', 'y')], afterX, 40, settings), { kind: 'wait', ms: 60 });
+  // only x waiting: wait for x's pace
+  assert.deepEqual(nextSend([item('a2', 'x')], afterX, 100, settings), { kind: 'wait', ms: 900 });
+});
+
+test('expiry: only messages never handed to a socket expire', () => {
+  const items = [item('old', 'x', 0), item('inflight', 'y', 0, 10), item('new', 'z', 50_000)];
+  assert.deepEqual(expiredItems(items, 60_000, 60_000).map((i) => i.messageId), ['old']);
+});
+
+test('send errors: a lost connection keeps the message in flight, others fail with a code', () => {
+  assert.deepEqual(classifySendError(Object.assign(new Error('Connection Closed'), { output: { statusCode: 428 } })), { final: false });
+  assert.deepEqual(classifySendError(Object.assign(new Error('rate-overlimit'), { output: { statusCode: 429 } })), { final: true, code: 'rate_limited' });
+  assert.deepEqual(classifySendError(new Error('boom')), { final: true, code: 'send_failed' });
+  assert.deepEqual(classifySendError(new Error('Media upload failed on all hosts')), { final: false }, 'a refused upload is sent again');
+});
+
+test('idempotency: same body replays, another body conflicts, key order does not matter', () => {
+  const h = bodyHash({ to: '1', text: 'hi' });
+  assert.equal(h, bodyHash({ text: 'hi', to: '1' }));
+  assert.equal(idempotencyOutcome(null, h), 'new');
+  assert.equal(idempotencyOutcome({ bodyHash: h }, h), 'replay');
+  assert.equal(idempotencyOutcome({ bodyHash: h }, bodyHash({ to: '1', text: 'other' })), 'conflict');
+});
+
+test('recipients: any spelling of a number, or a JID; field-level errors otherwise', () => {
+  assert.equal(recipientSchema.parse('+7 (705) 123-45-67'), '77051234567@s.whatsapp.net');
+  assert.equal(recipientSchema.parse('77051234567@s.whatsapp.net'), '77051234567@s.whatsapp.net');
+  assert.equal(recipientSchema.parse('120363000000000000@g.us'), '120363000000000000@g.us');
+  const bad = sendMessageBodySchema.safeParse({ to: 'abc', text: 'x' });
+  assert.ok(!bad.success);
+  assert.ok(!sendMessageBodySchema.safeParse({ to: '77051234567', text: '' }).success);
+  assert.ok(!sendMessageBodySchema.safeParse({ to: '77051234567', media: { kind: 'sticker', mimetype: 'image/webp', data: 'AA==' } }).success);
+});
+
+test('media: mimetype per kind (415) and size limit (413)', () => {
+  assert.equal(mediaProblem({ kind: 'image', mimetype: 'image/png', data: 'AAAA' }, 10), null);
+  assert.equal(mediaProblem({ kind: 'image', mimetype: 'application/pdf', data: 'AAAA' }, 10), 'unsupported');
+  assert.equal(mediaProblem({ kind: 'document', mimetype: 'application/pdf', data: 'AAAA' }, 10), null);
+  assert.equal(mediaProblem({ kind: 'image', mimetype: 'image/png', data: 'A'.repeat(40) }, 10), 'too_large');
+});

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { PhoneSender, type QueuedMessage } from '../../../lib/messages/sender';
+
+/** A queue in memory and a socket that records sends; acks are given by the test. */
+function harness(messages: QueuedMessage[], settings: Partial<ConstructorParameters<typeof PhoneSender>[0]['settings']> = {}) {
+  const sends: { jid: string; id: string }[] = [];
+  const statuses: string[] = [];
+  let onSend: (id: string) => void = () => {};
+  const sock = {
+    sendMessage: async (jid: string, _content: never, opts: { messageId: string }) => {
+      sends.push({ jid, id: opts.messageId });
+      onSend(opts.messageId);
+    },
+  };
+  const find = (id: string) => messages.find((m) => m.messageId === id)!;
+  const sender = new PhoneSender({
+    phoneId: 1,
+    socket: () => sock,
+    queue: async () => messages.filter((m) => !statuses.some((s) => s.startsWith(`${m.messageId}:`))),
+    handOver: async (id) => {
+      find(id).sentAtMs = Date.now();
+      find(id).attempts++;
+    },
+    acked: async (id) => void statuses.push(`${id}:sent`),
+    fail: async (id, code) => void statuses.push(`${id}:failed:${code}`),
+    settings: { phoneIntervalMs: 0, recipientIntervalMs: 0, ttlMs: 60_000, ackTimeoutMs: 50, maxAttempts: 3, ...settings },
+    now: () => Date.now(),
+    log: pino({ level: 'silent' }),
+  });
+  return { sender, sends, statuses, setOnSend: (f: (id: string) => void) => (onSend = f) };
+}
+
+const msg = (messageId: string, chatJid: string, extra: Partial<QueuedMessage> = {}): QueuedMessage => ({ messageId, chatJid, kind: 'text', body: 'hi', media: null, mediaData: null, attempts: 0, createdAtMs: Date.now(), sentAtMs: null, ...extra });
+
+test('one message in flight at a time, in order, each after its server ack', async () => {
+  const h = harness([msg('a', 'x'), msg('b', 'x'), msg('c', 'y')]);
+  h.setOnSend((id) => queueMicrotask(() => h.sender.ack(id)));
+  h.sender.wake();
+  while (h.statuses.length < 3) await h.sender.idle();
+  assert.deepEqual(h.sends.map((s) => s.id), ['a', 'b', 'c']);
+  assert.deepEqual(h.statuses, ['a:sent', 'b:sent', 'c:sent']);
+});
+
+test('no ack in time: sent again under the same id, then failed with timeout after the last attempt', async () => {
+  const h = harness([msg('a', 'x')]);
+  h.sender.wake();
+  while (!h.statuses.length) await h.sender.idle();
+  assert.deepEqual(h.sends.map((s) => s.id), ['a', 'a', 'a']);
+  assert.deepEqual(h.statuses, ['a:failed:timeout']);
+});
+
+test('a message queued longer than the TTL fails with expired and is never sent', async () => {
+  const h = harness([msg('old', 'x', { createdAtMs: Date.now() - 120_000 })]);
+  h.sender.wake();
+  while (!h.statuses.length) await h.sender.idle();
+  assert.deepEqual(h.sends, []);
+  assert.deepEqual(h.statuses, ['old:failed:expired']);
+});
+
+test('an ack error fails the message with its code', async () => {
+  const h = harness([msg('a', 'x')]);
+  h.setOnSend((id) => queueMicrotask(() => h.sender.ack(id, 'rate_limited')));
+  h.sender.wake();
+  while (!h.statuses.length) await h.sender.idle();
+  assert.deepEqual(h.statuses, ['a:failed:rate_limited']);
+});
