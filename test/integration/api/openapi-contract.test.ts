@@ -10,6 +10,10 @@ import { openApiValidator } from '../../support/openapi-validator';
 import { sseUntil } from '../../support/sse';
 import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { Webhook } from 'standardwebhooks';
+import { simMessaging } from '../../support/sim-messaging';
+import { createToken } from '../../../lib/auth/tokens';
+
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5e2b3f40000000049454e44ae426082', 'hex');
 
 type Json = Record<string, unknown>;
 
@@ -164,6 +168,41 @@ test('contract: every documented operation against a real console, success and e
     await expectStatus(404, 'POST', '/api/webhooks/deliveries/{id}/redeliver', { path: '/api/webhooks/deliveries/999999/redeliver' });
     await expectStatus(403, 'POST', '/api/webhooks/deliveries/{id}/redeliver', { path: `/api/webhooks/deliveries/${row.id}/redeliver`, headers: reader });
     assert.equal((await expectStatus(200, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: null } })).hasSecret, false, 'clearing the URL removes the secret');
+
+    // Messages (a `messages` token: content needs it): out to a contact of the simulator, in from it.
+    const content = { authorization: `Bearer ${(await createToken(server.db, { name: 'contract-messages', scopes: ['messages'] })).token}` };
+    const contact = '15550009002';
+    const messages = `/api/sessions/${id}/messages`;
+    const sent = await expectStatus(202, 'POST', '/api/sessions/{id}/messages', { path: messages, headers: { ...content, 'idempotency-key': 'contract-1' }, body: { to: `+${contact}`, text: 'contract' } });
+    assert.equal(sent.status, 'queued');
+    const replay = await expectStatus(200, 'POST', '/api/sessions/{id}/messages', { path: messages, headers: { ...content, 'idempotency-key': 'contract-1' }, body: { to: `+${contact}`, text: 'contract' } });
+    assert.equal(replay.id, sent.id, 'the same key and body: the stored message');
+    await expectStatus(409, 'POST', '/api/sessions/{id}/messages', { path: messages, headers: { ...content, 'idempotency-key': 'contract-1' }, body: { to: `+${contact}`, text: 'another' } });
+    await expectStatus(400, 'POST', '/api/sessions/{id}/messages', { path: messages, headers: content, body: { to: 'not a number', text: 'x' } });
+    await expectStatus(400, 'POST', '/api/sessions/{id}/messages', { path: messages, headers: { ...content, 'idempotency-key': 'two words' }, body: { to: `+${contact}`, text: 'x' } });
+    await expectStatus(403, 'POST', '/api/sessions/{id}/messages', { path: messages, headers: reader, body: { to: `+${contact}`, text: 'x' } });
+    await expectStatus(404, 'POST', '/api/sessions/{id}/messages', { path: '/api/sessions/999999/messages', headers: content, body: { to: `+${contact}`, text: 'x' } });
+    await expectStatus(415, 'POST', '/api/sessions/{id}/messages', { path: messages, headers: content, body: { to: `+${contact}`, media: { kind: 'image', mimetype: 'application/zip', data: 'AAAA' } } });
+    await expectStatus(413, 'POST', '/api/sessions/{id}/messages', { path: messages, headers: content, raw: JSON.stringify({ to: `+${contact}`, text: 'x'.repeat(3000) }) });
+    const one = await expectStatus(200, 'GET', '/api/sessions/{id}/messages/{messageId}', { path: `${messages}/${sent.id}`, headers: reader });
+    assert.equal('text' in one, false, 'a read token sees no body');
+    await expectStatus(404, 'GET', '/api/sessions/{id}/messages/{messageId}', { path: `${messages}/NOPE123` });
+    await expectStatus(400, 'GET', '/api/sessions/{id}/messages/{messageId}', { path: `${messages}/not%20an%20id` });
+    await expectStatus(400, 'GET', '/api/sessions/{id}/messages', { path: `${messages}?cursor=99999999999` });
+    await expectStatus(404, 'GET', '/api/sessions/{id}/messages', { path: '/api/sessions/999999/messages' });
+    const { id: inImage } = await simMessaging(sim.controlUrl).send(contact, { to: jid, media: { kind: 'image', mimetype: 'image/png', data: PNG.toString('base64'), caption: 'contract pixel' } });
+    let inbound: Json | undefined;
+    for (const deadline = Date.now() + 30_000; !inbound && Date.now() < deadline; ) {
+      const page = await expectStatus(200, 'GET', '/api/sessions/{id}/messages', { path: `${messages}?direction=in&limit=5`, headers: content });
+      inbound = (page.items as Json[]).find((m) => m.id === inImage);
+      if (!inbound) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(inbound, 'the inbound image is listed');
+    const media = await call('GET', '/api/sessions/{id}/messages/{messageId}/media', { path: `${messages}/${inImage}/media`, headers: content });
+    assert.equal(media.status, 200);
+    assert.equal(media.mediaType, 'image/png');
+    await expectStatus(403, 'GET', '/api/sessions/{id}/messages/{messageId}/media', { path: `${messages}/${inImage}/media`, headers: reader });
+    await expectStatus(404, 'GET', '/api/sessions/{id}/messages/{messageId}/media', { path: `${messages}/NOPE123/media`, headers: content });
 
     await expectStatus(200, 'POST', '/api/sessions/{id}/restart', { path: `/api/sessions/${id}/restart` });
     await expectStatus(403, 'POST', '/api/sessions/{id}/restart', { path: `/api/sessions/${id}/restart`, headers: reader });

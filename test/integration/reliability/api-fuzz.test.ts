@@ -15,6 +15,7 @@ import { apiClient } from '../../support/api-client';
 import { openApiValidator } from '../../support/openapi-validator';
 import { operations, requestArbitrary, type Narrow } from '../../support/openapi-inputs';
 import { encodeCursor } from '../../../lib/sessions-query';
+import { createToken } from '../../../lib/auth/tokens';
 
 type Json = Record<string, unknown>;
 /** A loopback port nothing listens on (discard): connections fail at once, locally. */
@@ -41,7 +42,8 @@ let token: string;
 test.before(async () => {
   server = await startConsole({ provider: 'sqlite', env: { SESSIONS_AUTOSTART: 'false', WA_WEBSOCKET_URL: CLOSED } });
   await server.createToken('read'); // token #1 is what DELETE /api/tokens/1 revokes; not ours
-  token = await server.createToken('admin');
+  // admin and messages: every operation is open to it (message content needs the messages scope).
+  token = (await createToken(server.db, { name: 'fuzz', scopes: ['admin', 'messages'] })).token;
 });
 test.after(() => server.stop());
 
@@ -110,6 +112,11 @@ test('typed client (openapi-typescript + openapi-fetch): every operation, answer
   ok(await client.GET('/api/sessions/{id}/events', { params: { path: { id }, query: { limit: 10 } } }), 200);
   ok(await client.GET('/api/sessions/{id}/qr', { params: { path: { id } } }), 409);
   ok(await client.POST('/api/sessions/{id}/pairing-code', { params: { path: { id } } }), 409);
+  // Messages: the phone was not started, so a send is refused (409 not_connected).
+  ok(await client.POST('/api/sessions/{id}/messages', { params: { path: { id } }, body: { to: '+77051230002', text: 'typed' }, headers: { 'idempotency-key': 'typed-1' } }), 409);
+  assert.deepEqual(ok(await client.GET('/api/sessions/{id}/messages', { params: { path: { id }, query: { limit: 5, direction: 'out' } } }), 200).data!.items, []);
+  ok(await client.GET('/api/sessions/{id}/messages/{messageId}', { params: { path: { id, messageId: 'NOPE123' } } }), 404);
+  ok(await client.GET('/api/sessions/{id}/messages/{messageId}/media', { params: { path: { id, messageId: 'NOPE123' } }, parseAs: 'arrayBuffer' }), 404);
   ok(await client.POST('/api/sessions/{id}/restart', { params: { path: { id: 999_999 } } }), 404);
   ok(await client.POST('/api/sessions/{id}/start', { params: { path: { id: 999_999 } } }), 404);
   ok(await client.POST('/api/sessions/{id}/close', { params: { path: { id } } }), 200);
