@@ -31,11 +31,14 @@ const schema = z.object({
   SIM_PORT: int(1, 65535).default(3001),
   ERROR_WEBHOOK_URL: z.url().optional(),
   ERROR_WEBHOOK_SECRET: z.string().min(1).optional(),
-  /** First retry delay of a failed webhook delivery (doubles per attempt, up to WEBHOOK_RETRY_MAX_MS). */
+  /** Shortest gap between attempts of a failed webhook delivery; the gap grows to 1/20 of the time it has been failing (lib/notify/webhook-retry.ts). */
   WEBHOOK_RETRY_BASE_MS: int(10, 600_000).default(1000),
+  /** Longest gap between attempts. */
   WEBHOOK_RETRY_MAX_MS: int(10, 24 * 3600_000).default(3600_000),
-  /** Attempts per delivery (kept in the outbox across restarts) before it is marked failed. */
-  WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(3),
+  /** How long a failed delivery keeps being retried (kept in the outbox across restarts): a day by default. */
+  WEBHOOK_RETRY_FOR_MS: int(1000, 30 * 24 * 3600_000).default(24 * 3600_000),
+  /** Attempts per delivery before it is marked failed (with the defaults, WEBHOOK_RETRY_FOR_MS ends the retries first). */
+  WEBHOOK_MAX_ATTEMPTS: int(1, 100_000).default(1000),
   /** Also send session_error_warning with severity `warning` at the first counted failure. */
   WEBHOOK_EARLY_WARNING: bool.default(false),
   HEALTH_CHECK_INTERVAL_MS: int(1000, 24 * 3600_000).default(300_000),

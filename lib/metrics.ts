@@ -28,6 +28,13 @@ export interface Metrics {
   restarts: client.Counter<string>;
   reconnects: client.Counter<string>;
   webhookFailures: client.Counter<string>;
+  webhookGiveUps: client.Counter<string>;
+}
+
+/** What the webhook outbox holds, by status; set by the webhook worker (lib/subscribers.ts). */
+let webhookBacklog: (() => Promise<{ pending: number; failed: number }>) | null = null;
+export function setWebhookBacklogSource(source: typeof webhookBacklog) {
+  webhookBacklog = source;
 }
 
 const holder = globalThis as unknown as { __metrics?: Metrics };
@@ -111,6 +118,19 @@ export function getMetrics(manager: SessionManager): Metrics {
       this.set(manager.bus.listenerCount + manager.viewBus.listenerCount); // the event stream listens on the fleet-wide view
     },
   });
+  new client.Gauge({
+    name: 'wa_webhook_deliveries',
+    help: 'Webhook deliveries in the outbox by status: pending (waiting or retrying) and failed (given up). The outbox is shared, so every node reports the fleet-wide number',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const backlog = await webhookBacklog?.().catch(() => null);
+      if (!backlog) return;
+      this.set({ status: 'pending' }, backlog.pending);
+      this.set({ status: 'failed' }, backlog.failed);
+    },
+  });
   const metrics: Metrics = {
     registry,
     decryptFailures: new client.Counter({ name: 'wa_decrypt_failures_total', help: 'Decryption failures by kind', labelNames: ['kind'], registers: [registry] }),
@@ -123,6 +143,7 @@ export function getMetrics(manager: SessionManager): Metrics {
     restarts: new client.Counter({ name: 'wa_session_restarts_total', help: 'Session restarts', registers: [registry] }),
     reconnects: new client.Counter({ name: 'wa_session_reconnects_total', help: 'Reconnect attempts after a lost connection', registers: [registry] }),
     webhookFailures: new client.Counter({ name: 'wa_webhook_failures_total', help: 'Failed webhook delivery attempts', registers: [registry] }),
+    webhookGiveUps: new client.Counter({ name: 'wa_webhook_given_up_total', help: 'Webhook deliveries this node gave up (retried for WEBHOOK_RETRY_FOR_MS or WEBHOOK_MAX_ATTEMPTS)', registers: [registry] }),
   };
   // Every known label value exists from the start, so rate() shows 0 instead of nothing.
   for (const kind of DECRYPT_KINDS) metrics.decryptFailures.inc({ kind: kindLabel(kind) }, 0);

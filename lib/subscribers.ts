@@ -1,12 +1,12 @@
 // Everything that listens to the session engine, started once per process: metrics, webhooks
 // and the periodic health monitor.
 import { OutboundPolicy } from './http/outbound-guard';
-import { getConfig } from './config';
+import { getConfig, type Config } from './config';
 import { getDb } from './db/client';
 import { getLogger } from './logger';
-import { getMetrics } from './metrics';
+import { getMetrics, setWebhookBacklogSource } from './metrics';
 import { startMonitor } from './monitor';
-import { WebhookNotifier } from './notify/webhooks';
+import { WebhookNotifier, type WebhookSettings } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
 import { getEventLog } from './sse-log';
 
@@ -28,19 +28,13 @@ export function startSubscribers(manager: SessionManager): Subscribers {
   const offLog = manager.subscribeView((e) => eventLog.record(e)); // every phone of the fleet, for the stream
   // Always running: organizations can have their own endpoints even without ERROR_WEBHOOK_URL.
   const webhooks = new WebhookNotifier(
-    {
-      url: config.ERROR_WEBHOOK_URL,
-      secret: config.ERROR_WEBHOOK_SECRET,
-      earlyWarning: config.WEBHOOK_EARLY_WARNING,
-      attempts: config.WEBHOOK_MAX_ATTEMPTS,
-      baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
-      maxDelayMs: config.WEBHOOK_RETRY_MAX_MS,
-      outbound: new OutboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
-    },
+    webhookSettings(config),
     getDb(),
     log.child({ module: 'webhooks' }),
     () => metrics.webhookFailures.inc(),
+    () => metrics.webhookGiveUps.inc(),
   ).start();
+  setWebhookBacklogSource(() => webhooks.backlog());
   const offWebhooks = manager.subscribe((e) => webhooks.onEngineEvent(e));
   // message.received and message.status (with content) to each phone's organization endpoint
   manager.messages.setNotifier((event, payload, phoneId) => webhooks.send(event, payload, { phoneId, organizationOnly: true }));
@@ -77,6 +71,21 @@ export async function stopSubscribers(): Promise<void> {
   holder.__subscribers = undefined;
   subs.stopMonitor();
   subs.unsubscribe();
+  setWebhookBacklogSource(null);
   await subs.webhooks.idle();
   await subs.webhooks.stop();
+}
+
+/** The webhook worker's settings from the configuration (one place for the production wiring and its tests). */
+export function webhookSettings(config: Config): WebhookSettings {
+  return {
+    url: config.ERROR_WEBHOOK_URL,
+    secret: config.ERROR_WEBHOOK_SECRET,
+    earlyWarning: config.WEBHOOK_EARLY_WARNING,
+    attempts: config.WEBHOOK_MAX_ATTEMPTS,
+    baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
+    maxDelayMs: config.WEBHOOK_RETRY_MAX_MS,
+    retryForMs: config.WEBHOOK_RETRY_FOR_MS,
+    outbound: new OutboundPolicy(config.OUTBOUND_ALLOW_INTERNAL),
+  };
 }

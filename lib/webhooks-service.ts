@@ -5,6 +5,7 @@ import { recordAudit } from './audit';
 import { getDb } from './db/client';
 import { notFound } from './api/errors';
 import { getWebhookNotifier } from './subscribers';
+import { requeueDelivery } from './notify/webhooks';
 import { getConfig } from './config';
 
 type OutboxRow = {
@@ -77,11 +78,8 @@ export async function listDeliveries(q: { limit: number; before?: number; status
 export async function redeliver(id: number, actor: Actor | null) {
   const db = getDb();
   const notifier = getWebhookNotifier();
-  let row = notifier ? await notifier.redeliver(id) : null;
-  if (!notifier) {
-    const existing = await db.webhookOutbox.findUnique({ where: { id } });
-    row = existing ? await db.webhookOutbox.update({ where: { id }, data: { status: 'pending', maxAttempts: existing.attempts + getConfig().WEBHOOK_MAX_ATTEMPTS, nextAttemptAt: new Date() } }) : null;
-  }
+  // Without a worker in this process (a route served apart from the engine), another node's sends it.
+  const row = notifier ? await notifier.redeliver(id) : await requeueDelivery(db, id, getConfig().WEBHOOK_MAX_ATTEMPTS);
   if (!row) throw notFound('Delivery not found');
   await recordAudit(db, { actor, action: 'webhook.redeliver', targetType: 'webhook-delivery', targetId: id, result: 'ok', detail: { event: row.event } });
   return toDto(row);

@@ -1,6 +1,10 @@
 // Webhook notifications to ERROR_WEBHOOK_URL: the seed's `session_error_warning` payload, plus
 // `session_auto_closed` and `session_health_report`. Deliveries run in the background with a 5 s
 // timeout and retries; each attempt is recorded; a failing receiver never blocks the engine.
+// Deliveries to one URL are sent one at a time in the order they were stored; while a receiver is
+// unavailable only its oldest delivery is tried, and the first one that gets through wakes the rest
+// (lib/notify/webhook-retry.ts has the schedule). Each carries `webhook-sequence`, increasing in
+// the order stored, for receivers fed by several nodes at once.
 // With a secret, each attempt carries the seed-era `X-Webhook-Signature` and the Standard Webhooks
 // headers (`webhook-id`, the same on every retry of one delivery; `webhook-timestamp`;
 // `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`): see docs/webhooks.md.
@@ -9,6 +13,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { severity } from '../sessions/decrypt-errors';
+import { givesUp, nextRetryDelay, UNAVAILABLE_STATUSES, UNAVAILABLE_FROM_STATUS, receiverUnavailable } from './webhook-retry';
 import type { SessionEngineEvent } from '../sessions/types';
 
 export interface WebhookSettings {
@@ -19,9 +24,11 @@ export interface WebhookSettings {
   earlyWarning?: boolean;
   timeoutMs?: number;
   attempts?: number;
-  /** delay before retry n is baseDelayMs · 2^(n-1), at most maxDelayMs */
+  /** the gap before a retry: 1/20 of the time the delivery has been failing, within [baseDelayMs, maxDelayMs] */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** a delivery failing for this long is given up (default a day) */
+  retryForMs?: number;
   /** how often the outbox worker looks for due deliveries (besides its own wake-ups) */
   pollMs?: number;
   /** which addresses receivers may have (internal ones refused unless allowed; issue 21.2) */
@@ -81,7 +88,22 @@ export function standardWebhookHeaders(id: string, body: string, secret: string,
 
 export const newDeliveryId = () => `msg_${crypto.randomBytes(16).toString('base64url')}`;
 
+/** "Send again": the delivery becomes pending now, with a fresh attempt budget and run of failures and the same webhook-id. */
+export async function requeueDelivery(db: Db, id: number, attemptBudget: number) {
+  const row = await db.webhookOutbox.findUnique({ where: { id } });
+  if (!row) return null;
+  return db.webhookOutbox.update({ where: { id }, data: { status: 'pending', maxAttempts: row.attempts + attemptBudget, nextAttemptAt: new Date(), failingSince: null } });
+}
+
 const CLAIM_BATCH = 20;
+
+/** Rows no worker is sending right now (a dead worker's claim lapses). */
+const unclaimed = (now: Date) => ({ OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] });
+const DEFAULT_ATTEMPTS = 1000;
+const DEFAULT_RETRY_FOR_MS = 24 * 3600_000;
+
+type AttemptResult = 'delivered' | 'refused' | 'unavailable' | 'given-up';
+type OutboxRow = { id: number; messageId: string; event: string; url: string; organizationId: number | null; payload: string; attempts: number; maxAttempts: number; failingSince: Date | null };
 
 export class WebhookNotifier {
   private pending = new Set<Promise<unknown>>();
@@ -90,13 +112,17 @@ export class WebhookNotifier {
   private running = false;
   private again = false;
   private stopped = false;
+  private enqueued: Promise<unknown> = Promise.resolve();
   failures = 0;
+  /** deliveries this process gave up (failed for good) */
+  gaveUp = 0;
 
   constructor(
     private settings: WebhookSettings,
     private db: Db,
     private log: Logger,
     private onFailure: () => void = () => {},
+    private onGiveUp: () => void = () => {},
   ) {}
 
   /**
@@ -134,7 +160,9 @@ export class WebhookNotifier {
    * organization endpoint) and wakes the worker. Never throws, never awaits the receiver.
    */
   send(event: string, payload: object, opts: { phoneId?: number; organizationOnly?: boolean } = {}) {
-    const p = this.enqueue(event, payload, opts).catch((err) => this.log.error({ err, event }, 'webhook enqueue failed'));
+    // One after another, so the outbox (and each receiver) has them in the order they were sent.
+    const p = this.enqueued.then(() => this.enqueue(event, payload, opts)).catch((err) => this.log.error({ err, event }, 'webhook enqueue failed'));
+    this.enqueued = p;
     this.track(p);
   }
 
@@ -148,8 +176,18 @@ export class WebhookNotifier {
       if (phone?.organization.webhookUrl) targets.push({ url: phone.organization.webhookUrl, organizationId: phone.organization.id });
     }
     for (const target of targets) {
+      // Behind a receiver that is down, a new delivery waits for the oldest one's next attempt.
+      const blocked = await this.db.webhookOutbox.findFirst({ where: { url: target.url, ...this.unavailableWhere() }, orderBy: { id: 'asc' }, select: { nextAttemptAt: true } });
       await this.db.webhookOutbox.create({
-        data: { messageId: newDeliveryId(), event, url: target.url, organizationId: target.organizationId, payload: body, maxAttempts: this.settings.attempts ?? 3 },
+        data: {
+          messageId: newDeliveryId(),
+          event,
+          url: target.url,
+          organizationId: target.organizationId,
+          payload: body,
+          maxAttempts: this.settings.attempts ?? DEFAULT_ATTEMPTS,
+          ...(blocked && blocked.nextAttemptAt > new Date() ? { nextAttemptAt: new Date(blocked.nextAttemptAt.getTime() + 1) } : {}),
+        },
       });
     }
     if (targets.length) this.kick();
@@ -166,12 +204,10 @@ export class WebhookNotifier {
     }
   }
 
-  /** "Send again": the delivery becomes pending with a fresh attempt budget and the same webhook-id. */
+  /** "Send again" (requeueDelivery), then wakes the worker. */
   async redeliver(id: number) {
-    const row = await this.db.webhookOutbox.findUnique({ where: { id } });
-    if (!row) return null;
-    const updated = await this.db.webhookOutbox.update({ where: { id }, data: { status: 'pending', maxAttempts: row.attempts + (this.settings.attempts ?? 3), nextAttemptAt: new Date() } });
-    this.kick();
+    const updated = await requeueDelivery(this.db, id, this.settings.attempts ?? DEFAULT_ATTEMPTS);
+    if (updated) this.kick();
     return updated;
   }
 
@@ -195,36 +231,65 @@ export class WebhookNotifier {
     );
   }
 
-  /** Sends every due delivery, claiming each first so that two processes never send one twice. */
+  /**
+   * Sends every due delivery, claiming each first so that two processes never send one twice;
+   * one URL's deliveries one after another in the order stored, different URLs side by side.
+   */
   private async drain() {
     for (;;) {
       const now = new Date();
-      const due = await this.db.webhookOutbox.findMany({ where: { status: 'pending', nextAttemptAt: { lte: now } }, orderBy: { nextAttemptAt: 'asc' }, take: CLAIM_BATCH });
+      const due = await this.db.webhookOutbox.findMany({ where: { status: 'pending', nextAttemptAt: { lte: now } }, orderBy: { id: 'asc' }, take: CLAIM_BATCH });
       if (!due.length) return;
       const lease = new Date(now.getTime() + (this.settings.timeoutMs ?? 5000) + 30_000);
-      const claimed: typeof due = [];
+      const byUrl = new Map<string, OutboxRow[]>();
       for (const row of due) {
-        const { count } = await this.db.webhookOutbox.updateMany({ where: { id: row.id, status: 'pending', nextAttemptAt: row.nextAttemptAt }, data: { nextAttemptAt: lease } });
-        if (count === 1) claimed.push(row);
+        const { count } = await this.db.webhookOutbox.updateMany({ where: { id: row.id, status: 'pending', nextAttemptAt: row.nextAttemptAt }, data: { nextAttemptAt: lease, claimedUntil: lease } });
+        if (count === 1) byUrl.set(row.url, [...(byUrl.get(row.url) ?? []), row]);
       }
-      await Promise.all(claimed.map((row) => this.attempt(row)));
+      await Promise.all([...byUrl.values()].map((rows) => this.sendInOrder(rows)));
       if (this.stopped) return;
     }
   }
 
-  private async attempt(row: { id: number; messageId: string; event: string; url: string; organizationId: number | null; payload: string; attempts: number; maxAttempts: number }) {
+  private async sendInOrder(rows: OutboxRow[]) {
+    for (const [i, row] of rows.entries()) {
+      const result = await this.attempt(row);
+      if (result === 'unavailable') {
+        // The rest of this batch goes back behind the failing delivery (parked by attempt()).
+        const rest = rows.slice(i + 1).map((r) => r.id);
+        const head = await this.db.webhookOutbox.findUnique({ where: { id: row.id }, select: { nextAttemptAt: true } });
+        if (rest.length && head) await this.db.webhookOutbox.updateMany({ where: { id: { in: rest }, status: 'pending' }, data: { nextAttemptAt: new Date(head.nextAttemptAt.getTime() + 1), claimedUntil: null } });
+        return;
+      }
+      if (this.stopped) {
+        await this.db.webhookOutbox.updateMany({ where: { id: { in: rows.slice(i + 1).map((r) => r.id) }, status: 'pending' }, data: { nextAttemptAt: new Date(), claimedUntil: null } });
+        return;
+      }
+    }
+  }
+
+  /** Pending deliveries that wait because their receiver was unavailable (never tried, or failed that way). */
+  private unavailableWhere() {
+    return {
+      status: 'pending',
+      attempts: { gt: 0 },
+      OR: [{ lastStatusCode: null }, { lastStatusCode: { gte: UNAVAILABLE_FROM_STATUS } }, { lastStatusCode: { in: [...UNAVAILABLE_STATUSES] } }],
+    };
+  }
+
+  private async attempt(row: OutboxRow): Promise<AttemptResult> {
     let secret = this.settings.secret;
     if (row.organizationId !== null) {
       const org = await this.db.organization.findUnique({ where: { id: row.organizationId }, select: { webhookSecret: true } });
       if (!org) {
-        await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'failed', lastError: 'organization deleted' } });
-        return;
+        await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'failed', lastError: 'organization deleted', claimedUntil: null } });
+        return 'given-up';
       }
       secret = org.webhookSecret ?? undefined;
     }
     const attempt = row.attempts + 1;
     const body = row.payload;
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'wa-session-console/1.0', 'x-webhook-event': row.event };
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'wa-session-console/1.0', 'x-webhook-event': row.event, 'webhook-sequence': String(row.id) };
     // A fresh timestamp per attempt (receivers refuse old ones), the same id (they de-duplicate by it).
     if (secret) Object.assign(headers, { 'x-webhook-signature': signature(body, secret) }, standardWebhookHeaders(row.messageId, body, secret));
     else Object.assign(headers, { 'webhook-id': row.messageId, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)) });
@@ -243,22 +308,46 @@ export class WebhookNotifier {
       .create({ data: { event: row.event, url: row.url, payload: body, attempt, statusCode, ok, error, durationMs: Date.now() - started } })
       .catch((err) => this.log.error({ err }, 'failed to record a webhook delivery'));
     if (ok) {
-      await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'delivered', attempts: attempt, deliveredAt: new Date(), lastStatusCode: statusCode, lastError: null } });
-      return;
+      await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'delivered', attempts: attempt, deliveredAt: new Date(), lastStatusCode: statusCode, lastError: null, claimedUntil: null } });
+      // The receiver answers again: whatever waited behind its outage is due now.
+      const now = new Date();
+      const { count } = await this.db.webhookOutbox.updateMany({
+        where: { url: row.url, status: 'pending', nextAttemptAt: { gt: now }, AND: [unclaimed(now), { OR: [{ attempts: 0 }, this.unavailableWhere()] }] },
+        data: { nextAttemptAt: now },
+      });
+      if (count) this.kick();
+      return 'delivered';
     }
     this.failures++;
     this.onFailure();
-    const giveUp = attempt >= row.maxAttempts;
-    const delay = Math.min((this.settings.baseDelayMs ?? 1000) * 2 ** (attempt - 1), this.settings.maxDelayMs ?? 3_600_000);
+    const now = new Date();
+    const failingSince = row.failingSince ?? now;
+    const failingFor = now.getTime() - failingSince.getTime();
+    const giveUp = givesUp(attempt, failingFor, { maxAttempts: row.maxAttempts, retryForMs: this.settings.retryForMs ?? DEFAULT_RETRY_FOR_MS });
+    const delay = nextRetryDelay(failingFor, { minDelayMs: this.settings.baseDelayMs ?? 1000, maxDelayMs: this.settings.maxDelayMs ?? 3_600_000 });
+    const nextAttemptAt = new Date(now.getTime() + (giveUp ? 0 : delay));
     await this.db.webhookOutbox.update({
       where: { id: row.id },
-      data: { status: giveUp ? 'failed' : 'pending', attempts: attempt, lastError: error, lastStatusCode: statusCode, nextAttemptAt: new Date(Date.now() + (giveUp ? 0 : delay)) },
+      data: { status: giveUp ? 'failed' : 'pending', attempts: attempt, lastError: error, lastStatusCode: statusCode, nextAttemptAt, failingSince, claimedUntil: null },
     });
     if (giveUp) {
+      this.gaveUp++;
+      this.onGiveUp();
       this.log.error({ event: row.event, id: row.id }, `webhook delivery gave up after ${attempt} attempts`);
-      return;
+      // Nothing is tried in its place: the next delivery of this URL takes the lead at once.
+      await this.db.webhookOutbox.updateMany({ where: { url: row.url, status: 'pending', attempts: 0, nextAttemptAt: { gt: now }, ...unclaimed(now) }, data: { nextAttemptAt: now } });
+      this.kick();
+      return 'given-up';
     }
     this.log.warn({ event: row.event, id: row.id, attempt, error }, 'webhook delivery failed');
+    const unavailable = receiverUnavailable(statusCode);
+    if (unavailable) {
+      // Everything else for this URL waits behind this delivery's next attempt.
+      await this.db.webhookOutbox.updateMany({
+        where: { url: row.url, status: 'pending', id: { not: row.id }, nextAttemptAt: { lt: nextAttemptAt }, ...unclaimed(now) },
+        data: { nextAttemptAt: new Date(nextAttemptAt.getTime() + 1) },
+      });
+    }
     if (!this.stopped) {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
@@ -267,6 +356,13 @@ export class WebhookNotifier {
       timer.unref();
       this.timers.add(timer);
     }
+    return unavailable ? 'unavailable' : 'refused';
+  }
+
+  /** Deliveries in the outbox by status (the whole fleet's: the outbox is shared), for the metrics. */
+  async backlog(): Promise<{ pending: number; failed: number }> {
+    const [pending, failed] = await Promise.all([this.db.webhookOutbox.count({ where: { status: 'pending' } }), this.db.webhookOutbox.count({ where: { status: 'failed' } })]);
+    return { pending, failed };
   }
 
   /** Maps engine events to webhook notifications. */

@@ -1,11 +1,13 @@
 // A local webhook receiver for tests: records every request; can be told to fail.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface Received {
   headers: http.IncomingHttpHeaders;
   body: string;
   json: Record<string, unknown>;
+  /** Date.now() when the request was answered */
+  at: number;
 }
 
 export async function startWebhookReceiver() {
@@ -22,13 +24,19 @@ export async function startWebhookReceiver() {
       } else {
         res.writeHead(204).end();
       }
-      received.push({ headers: req.headers, body, json: JSON.parse(body || '{}') });
+      received.push({ headers: req.headers, body, json: JSON.parse(body || '{}'), at: Date.now() });
       for (const w of waiters) w();
     });
   });
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    url: `http://127.0.0.1:${port}/hook`,
     received,
     failNextRequests(n: number) {
       failNext = n;
@@ -48,6 +56,20 @@ export async function startWebhookReceiver() {
         check();
       });
     },
+    /** An outage: connections are refused until up(). */
+    async down() {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+    /** Back on the same port. */
+    up: () => new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

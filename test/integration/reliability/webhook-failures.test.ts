@@ -1,6 +1,6 @@
 // A webhook receiver that hangs, answers 500 or refuses connections never slows or breaks the
 // session engine. Wired the production way (lib/subscribers.ts with the production notifier
-// settings: 5 s timeout, 3 attempts), the phone reaches `closed` at its error limit while the
+// settings: 5 s timeout; 3 attempts set here), the phone reaches `closed` at its error limit while the
 // warning sent just before is still undelivered (held open by a hanging receiver, or waiting
 // for its retries), which an engine that waited for its webhooks could not do; the session
 // can be started again meanwhile; every failed attempt is recorded and counted.
@@ -73,6 +73,7 @@ for (const kind of ['hang', '500', 'refuse'] as const) {
     // The production wiring reads its settings from the environment and the process-wide database.
     process.env.ERROR_WEBHOOK_URL = hook.url;
     process.env.WEBHOOK_RETRY_BASE_MS = '1000';
+    process.env.WEBHOOK_MAX_ATTEMPTS = '3'; // give up within the test (the default retries for a day)
     process.env.OUTBOUND_ALLOW_INTERNAL = '127.0.0.0/8,::1'; // the receiver listens on loopback
     resetConfig();
     await setDb(tdb.db);
@@ -93,6 +94,7 @@ for (const kind of ['hang', '500', 'refuse'] as const) {
       await setDb(undefined);
       delete process.env.ERROR_WEBHOOK_URL;
       delete process.env.WEBHOOK_RETRY_BASE_MS;
+      delete process.env.WEBHOOK_MAX_ATTEMPTS;
       delete process.env.OUTBOUND_ALLOW_INTERNAL;
       resetConfig();
     });
