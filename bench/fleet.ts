@@ -63,6 +63,7 @@ function remoteEvent(i: number, t: number): RemoteEvent & { t: number } {
       pairingCode: null,
       lastConnectedAt: at,
       lastCloseReason: null,
+      lastClose: null,
       proxyHost: null,
     },
   };

@@ -3,14 +3,14 @@
 import { tokenFailures } from './auth/auth-metrics';
 import client from 'prom-client';
 import type { SessionManager } from './sessions/manager';
-import { HEALTH_LEVELS, type DecryptFailureKind } from './sessions/types';
+import { DECRYPT_FAILURE_KINDS, HEALTH_LEVELS, type DecryptFailureKind } from './sessions/types';
 import { openStreams } from './stream';
 import { CONTAINED_KINDS } from './sessions/contained-kinds';
 import { busDrops } from './fleet/bus';
 import { DROP_REASONS } from './fleet/bus-seal';
 
 /** Every decryption failure kind, as the label value metrics use (snake_case, one spelling everywhere). */
-export const DECRYPT_KINDS = ['bad-mac', 'bad-decrypt', 'no-session', 'message-absent', 'version', 'other'] as const satisfies readonly DecryptFailureKind[];
+export const DECRYPT_KINDS = DECRYPT_FAILURE_KINDS;
 export const kindLabel = (kind: DecryptFailureKind) => kind.replace(/-/g, '_');
 
 /**

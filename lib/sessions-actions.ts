@@ -1,20 +1,15 @@
 // Session actions the console adds to the seed's (start, restart, close, delete live in
 // sessions-service.ts): log out, which unlinks the phone from WhatsApp so it must pair again.
-import { getDb } from './db/client';
-import { recordAudit } from './audit';
 import type { Actor } from './auth/roles';
-import { notFound } from './api/errors';
+import { NotFoundError } from './errors';
+import { getDb } from './db/client';
 import { getSessionManager } from './sessions/manager';
+import { ADMIN_LOGOUT_TEXT } from './sessions/reasons';
+import { audited } from './sessions-service';
 
 export async function logoutSession(id: number, reason: string | undefined, actor: Actor | null) {
-  if (!(await getDb().organizationPhone.findUnique({ where: { id }, select: { id: true } }))) throw notFound('Phone not found');
-  const why = reason || 'Logged out by an administrator';
-  try {
-    await getSessionManager().logout(id, why);
-  } catch (err) {
-    await recordAudit(getDb(), { actor, action: 'session.logout', targetType: 'phone', targetId: id, reason: why, result: 'error', detail: { error: String((err as Error)?.message ?? err) } });
-    throw err;
-  }
-  await recordAudit(getDb(), { actor, action: 'session.logout', targetType: 'phone', targetId: id, reason: why, result: 'ok' });
+  if (!(await getDb().organizationPhone.findUnique({ where: { id }, select: { id: true } }))) throw new NotFoundError('Phone not found');
+  const why = reason || ADMIN_LOGOUT_TEXT;
+  await audited(actor, 'session.logout', id, why, () => getSessionManager().logout(id, why));
   return { success: true as const, message: 'Logged out' };
 }

@@ -9,18 +9,15 @@
 // lists of phone ids in SQL, which SQLite refuses past its bound-parameter limit (issue 21.9).
 import { getDb, providerOf } from './db/client';
 import { getConfig } from './config';
-import { badRequest } from './api/errors';
+import { InvalidInputError } from './errors';
 import { getSessionManager } from './sessions/manager';
-import { HEALTH_LEVELS, SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
+import { asSessionState, HEALTH_LEVELS, isRunningState, SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
 import type { Prisma } from './db/generated/sqlite/client';
 import { toSessionDto, type PhoneRow } from './sessions-service';
 import type { SessionDto } from './api/session-schemas';
 import type { SessionListQuery, SessionPage, SessionSort, SessionSummary } from './api/list-schemas';
 
 type Where = Prisma.OrganizationPhoneWhereInput;
-
-/** Stored statuses that read as `idle` when no session runs for the phone. */
-const RUNNING_STORED = ['open', 'connecting', 'qr'];
 
 function isPostgres(): boolean {
   return providerOf(getConfig().DATABASE_URL) === 'postgresql';
@@ -75,8 +72,8 @@ function searchWhere(q: string | undefined): Where | null {
 function shownState(id: number, stored: string, manager: ReturnType<typeof getSessionManager>): { state: SessionState; health: HealthLevel } {
   const snap = manager.snapshot(id);
   if (snap) return { state: snap.state, health: snap.health };
-  const s = (SESSION_STATES as readonly string[]).includes(stored) ? (stored as SessionState) : 'idle';
-  return { state: RUNNING_STORED.includes(s) ? 'idle' : s, health: 'closed' };
+  const s = asSessionState(stored);
+  return { state: isRunningState(s) ? 'idle' : s, health: 'closed' };
 }
 
 /**
@@ -131,6 +128,7 @@ const SELECT = {
   status: true,
   lastConnectedAt: true,
   lastCloseReason: true,
+  lastClose: true,
   proxyUrl: true,
   organization: { select: { name: true } },
 } as const;
@@ -148,7 +146,7 @@ export async function querySessionsPage(q: SessionListQuery): Promise<SessionPag
   let offset = 0;
   if (q.cursor !== undefined) {
     const o = decodeCursor(q.cursor);
-    if (o === null) throw badRequest('Invalid query: cursor: not a value from nextCursor', [{ path: 'cursor', message: 'not a value from nextCursor' }]);
+    if (o === null) throw new InvalidInputError('Invalid query: cursor: not a value from nextCursor', [{ path: 'cursor', message: 'not a value from nextCursor' }]);
     offset = o;
   } else if (q.page !== undefined) offset = (q.page - 1) * limit;
   const where = baseWhere(q);

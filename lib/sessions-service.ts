@@ -1,5 +1,6 @@
 // The sessions use cases behind the route handlers: phones from the database, live state from
 // the session manager, audit for every change.
+import { parseLastClose, reason } from './sessions/reasons';
 import QRCode from 'qrcode';
 import { getDb } from './db/client';
 import { recordAudit } from './audit';
@@ -7,7 +8,7 @@ import type { Actor } from './auth/roles';
 import { ConflictError, NotFoundError, UnavailableError, asDomainError } from './errors';
 import { getSessionManager } from './sessions/manager';
 import { errorStats, healthLevel } from './sessions/decrypt-errors';
-import { SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
+import { asSessionState, isRunningState, type HealthLevel, type SessionState } from './sessions/types';
 import type { SessionDto, SessionEventDto } from './api/session-schemas';
 import { getConfig } from './config';
 import { maskProxyUrl, proxyHost, redactUrlPasswords } from './sessions/proxy-url';
@@ -21,18 +22,19 @@ export type PhoneRow = {
   status: string;
   lastConnectedAt: Date | null;
   lastCloseReason: string | null;
+  lastClose: string | null;
   proxyUrl: string | null;
   organization: { name: string };
 };
 
-const asState = (s: string): SessionState => ((SESSION_STATES as readonly string[]).includes(s) ? (s as SessionState) : 'idle');
 
 export function toSessionDto(row: PhoneRow): SessionDto {
   const manager = getSessionManager();
   const snap = manager.snapshot(row.id);
   const stats = snap?.stats ?? manager.getSessionErrorStats(row.id);
   // Without a live session in this process the phone is not running, whatever the row says.
-  const status: SessionState = snap ? snap.state : asState(row.status) === 'open' || asState(row.status) === 'connecting' || asState(row.status) === 'qr' ? 'idle' : asState(row.status);
+  const stored = asSessionState(row.status);
+  const status: SessionState = snap ? snap.state : isRunningState(stored) ? 'idle' : stored;
   return {
     id: row.id,
     organizationId: row.organizationId,
@@ -42,6 +44,7 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     status,
     lastConnectedAt: snap?.lastConnectedAt ?? row.lastConnectedAt?.toISOString() ?? null,
     lastCloseReason: snap?.lastCloseReason ?? row.lastCloseReason,
+    lastClose: snap ? snap.lastClose : parseLastClose(row.lastClose),
     stats,
     isActive: manager.isActive(row.id),
     health: snap?.health ?? healthLevel(stats, false),
@@ -50,7 +53,7 @@ export function toSessionDto(row: PhoneRow): SessionDto {
   };
 }
 
-const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, proxyUrl: true } as const;
+const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, lastClose: true, proxyUrl: true } as const;
 
 // The list is read far more often than phones change (the UI, scripts polling it), and building
 // it for thousands of phones is mostly database row mapping. It is rebuilt only when the phone
@@ -152,7 +155,7 @@ export async function getSessionDetail(id: number) {
 }
 
 /** Runs a change, writing its audit entry whether it succeeds or fails. */
-async function audited<T>(actor: Actor | null, action: string, phoneId: number, reason: string | null, fn: () => Promise<T>): Promise<T> {
+export async function audited<T>(actor: Actor | null, action: string, phoneId: number, reason: string | null, fn: () => Promise<T>): Promise<T> {
   try {
     const result = await fn();
     await recordAudit(getDb(), { actor, action, targetType: 'phone', targetId: phoneId, reason, result: 'ok' });
@@ -189,7 +192,7 @@ export async function deleteSession(id: number, actor: Actor | null) {
   await phoneOr404(id);
   await audited(actor, 'session.delete', id, null, async () => {
     const manager = getSessionManager();
-    await manager.logout(id, 'Phone deleted by an administrator');
+    await manager.logout(id, reason('phone_deleted'));
     await manager.remove(id);
     await getDb().organizationPhone.delete({ where: { id } });
   });

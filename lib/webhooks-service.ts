@@ -3,7 +3,7 @@
 import type { Actor } from './auth/roles';
 import { recordAudit } from './audit';
 import { getDb } from './db/client';
-import { notFound } from './api/errors';
+import { NotFoundError } from './errors';
 import { getWebhookNotifier } from './subscribers';
 import { requeueDelivery } from './notify/webhooks';
 import { getConfig } from './config';
@@ -80,20 +80,20 @@ export async function redeliver(id: number, actor: Actor | null) {
   const notifier = getWebhookNotifier();
   // Without a worker in this process (a route served apart from the engine), another node's sends it.
   const row = notifier ? await notifier.redeliver(id) : await requeueDelivery(db, id, getConfig().WEBHOOK_MAX_ATTEMPTS);
-  if (!row) throw notFound('Delivery not found');
+  if (!row) throw new NotFoundError('Delivery not found');
   await recordAudit(db, { actor, action: 'webhook.redeliver', targetType: 'webhook-delivery', targetId: id, result: 'ok', detail: { event: row.event } });
   return toDto(row);
 }
 
 export async function getOrganizationWebhook(id: number) {
   const org = await getDb().organization.findUnique({ where: { id }, select: { id: true, webhookUrl: true, webhookSecret: true } });
-  if (!org) throw notFound('Organization not found');
+  if (!org) throw new NotFoundError('Organization not found');
   return { organizationId: org.id, url: org.webhookUrl, hasSecret: !!org.webhookSecret };
 }
 
 export async function setOrganizationWebhook(id: number, body: { url: string | null; secret?: string | null }, actor: Actor | null) {
   const db = getDb();
-  if (!(await db.organization.findUnique({ where: { id }, select: { id: true } }))) throw notFound('Organization not found');
+  if (!(await db.organization.findUnique({ where: { id }, select: { id: true } }))) throw new NotFoundError('Organization not found');
   await db.organization.update({
     where: { id },
     data: { webhookUrl: body.url, ...(body.secret !== undefined ? { webhookSecret: body.secret } : {}), ...(body.url === null ? { webhookSecret: null } : {}) },

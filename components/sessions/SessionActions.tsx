@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import type { SessionDto } from '@/lib/api/session-schemas';
+import { isRunningState } from '@/lib/sessions/types';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { serverMessage, type MessageKey } from '@/lib/ui/i18n';
@@ -18,8 +19,8 @@ export type ActionKind = 'start' | 'restart' | 'close' | 'logout' | 'delete';
 export const phoneOf = (s: Pick<SessionDto, 'phoneJid'>) => '+' + s.phoneJid.split('@')[0];
 
 /** A phone that has to be linked (again) to WhatsApp: pairing now, logged out, or never connected. */
-export const needsPairing = (s: SessionDto) => s.status === 'qr' || s.status === 'logged_out' || (s.lastConnectedAt === null && s.status !== 'open' && s.status !== 'connecting');
-export const isRunning = (s: SessionDto) => s.status === 'open' || s.status === 'connecting' || s.status === 'qr';
+export const needsPairing = (s: SessionDto) => s.status === 'qr' || s.status === 'logged_out' || (s.lastConnectedAt === null && !isRunningState(s.status));
+export const isRunning = (s: SessionDto) => isRunningState(s.status);
 
 /** Calls one action's endpoint; the answer's message. */
 export function runAction(kind: ActionKind, id: number, reason?: string): Promise<{ message: string }> {

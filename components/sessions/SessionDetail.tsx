@@ -29,7 +29,7 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
   const onEvent = useCallback(
     (e: SessionEngineEvent) => {
       if (e.phoneId !== initial.id) return;
-      if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.reason) }));
+      if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.closeReason, e.reason) }));
       if (timer.current) return;
       timer.current = setTimeout(() => {
         timer.current = null;
@@ -65,7 +65,7 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
         <Item label={t('col.badDecrypt')}><Counter value={data.stats.badDecryptErrors} max={data.stats.maxBadDecryptErrors} testId="detail-baddecrypt" /></Item>
         <Item label={t('col.organization')}>{data.organizationName}</Item>
         <Item label={t('col.lastConnected')}>{data.lastConnectedAt ? formatDate(locale, data.lastConnectedAt) : t('never')}</Item>
-        <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason" title={data.lastCloseReason ?? undefined}>{reasonText(t, data.lastCloseReason)}</span></Item>
+        <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason" title={data.lastCloseReason ?? undefined}>{reasonText(t, data.lastClose, data.lastCloseReason)}</span></Item>
         <Item label={t('col.proxy')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-proxy">{data.proxyUrl ?? t('proxy.direct')}</span></Item>
       </dl>
       {role === 'admin' && <SettingsPanel session={data} phone={phone} />}

@@ -30,6 +30,9 @@ const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block
 const INPUT = 'min-h-8 rounded border border-gray-400 px-2 py-1 text-sm dark:border-gray-500 dark:bg-gray-950';
 
 const number = (jid: string) => jid.split('@')[0];
+/** The summary tiles' order: every state has a place (the compiler refuses a missing one). */
+const STATE_TILE_RANK = { open: 0, qr: 1, connecting: 2, idle: 3, closing: 4, closed: 5, logged_out: 6 } as const satisfies Record<SessionState, number>;
+const STATE_TILE_ORDER = [...SESSION_STATES].sort((a, b) => STATE_TILE_RANK[a] - STATE_TILE_RANK[b]);
 
 type Tile = { key: string; label: string; value: number; filter: Partial<ListFilters> };
 
@@ -38,7 +41,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
   const toast = useToast();
   const onEvent = useCallback(
     (e: SessionEngineEvent) => {
-      if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.reason) }));
+      if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.closeReason, e.reason) }));
     },
     [t, toast],
   );
@@ -92,7 +95,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
   const s = summary.data;
   const tiles: Tile[] = [
     { key: 'total', label: t('summary.total'), value: s?.total ?? 0, filter: { status: '', health: '' } },
-    ...(['open', 'qr', 'connecting', 'idle', 'closing', 'closed', 'logged_out'] as const).map((st) => ({ key: st, label: t(`status.${st}`), value: s?.byStatus[st] ?? 0, filter: { status: st, health: '' as const } })),
+    ...STATE_TILE_ORDER.map((st) => ({ key: st, label: t(`status.${st}`), value: s?.byStatus[st] ?? 0, filter: { status: st, health: '' as const } })),
     ...(['degraded', 'critical'] as const).map((h) => ({ key: h, label: t(`health.${h}`), value: s?.byHealth[h] ?? 0, filter: { status: '' as const, health: h } })),
   ];
   const tileActive = (tile: Tile) => tile.filter.status === filters.status && tile.filter.health === filters.health;
@@ -230,7 +233,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
                   <td data-label={t('col.badMac')} className={CELL}><Counter value={s.stats.badMacErrors} max={s.stats.maxBadMacErrors} testId={`badmac-${s.id}`} /></td>
                   <td data-label={t('col.badDecrypt')} className={CELL}><Counter value={s.stats.badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>
                   <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}>{s.lastConnectedAt ? formatDate(locale, s.lastConnectedAt) : t('never')}</td>
-                  <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-700 max-md:col-span-2 dark:text-gray-300`} data-testid={`reason-${s.id}`} title={s.lastCloseReason ?? undefined}>{reasonText(t, s.lastCloseReason)}</td>
+                  <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-700 max-md:col-span-2 dark:text-gray-300`} data-testid={`reason-${s.id}`} title={s.lastCloseReason ?? undefined}>{reasonText(t, s.lastClose, s.lastCloseReason)}</td>
                   {role === 'admin' && (
                     <td data-label={t('col.actions')} className={`${CELL} max-md:col-span-2`}>
                       <SessionActions session={s} />

@@ -5,9 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { SessionDto } from '@/lib/api/session-schemas';
 import type { SessionPage, SessionSummary } from '@/lib/api/list-schemas';
 import { queryKeys } from '@/lib/ui/query-keys';
-import type { SessionEngineEvent } from '@/lib/sessions/types';
-
-const EVENT_TYPES = ['state', 'stats', 'qr', 'pairing-code', 'decrypt-failure', 'auto-closed', 'reconnect', 'restart'] as const;
+import { isRunningState, SESSION_EVENT_TYPES, type SessionEngineEvent } from '@/lib/sessions/types';
 
 /** Applies what an engine event says directly to one cached session. */
 export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
@@ -19,14 +17,15 @@ export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
       return {
         ...s,
         status: e.state,
-        isActive: e.state === 'open' || e.state === 'connecting' || e.state === 'qr',
+        isActive: isRunningState(e.state),
         lastConnectedAt: e.state === 'open' ? e.at : s.lastConnectedAt,
         lastCloseReason: e.reason && (e.state === 'closed' || e.state === 'logged_out') ? e.reason : s.lastCloseReason,
+        lastClose: e.closeReason && (e.state === 'closed' || e.state === 'logged_out') ? { ...e.closeReason, at: e.at } : s.lastClose,
         // Only a connected session is healthy; the stats event after "open" sets the level.
         health: e.state === 'open' ? s.health : 'closed',
       };
     case 'auto-closed':
-      return { ...s, lastCloseReason: e.reason };
+      return { ...s, lastCloseReason: e.reason, lastClose: { ...e.closeReason, at: e.at } };
     default:
       return s;
   }
@@ -84,7 +83,7 @@ export function useSessionStream(onEvent?: (e: SessionEngineEvent) => void): boo
         // ignore malformed events
       }
     };
-    for (const type of EVENT_TYPES) source.addEventListener(type, onMessage);
+    for (const type of SESSION_EVENT_TYPES) source.addEventListener(type, onMessage);
     source.addEventListener('hello', () => {
       setLive(true);
       // Catch up once on whatever happened while the stream was not connected (between the

@@ -1,5 +1,6 @@
 // Request and response shapes of the sessions API: used by the route handlers for validation,
 // by the OpenAPI document, and by the UI for types.
+import { CLOSE_REASON_CODES, type CloseReasonCode, type LastClose } from '../sessions/reasons';
 import { z } from 'zod';
 import { HEALTH_LEVELS, SESSION_STATES } from '../sessions/types';
 import { proxyUrlSchema } from '../sessions/proxy-url';
@@ -21,7 +22,12 @@ export const sessionSchema = z.object({
   label: z.string().nullable(),
   status: z.enum(SESSION_STATES),
   lastConnectedAt: z.string().nullable(),
+  /** plain-English rendering of `lastClose` (kept for compatibility) */
   lastCloseReason: z.string().nullable(),
+  /** why the phone last closed: a stable code (lib/sessions/reasons.ts), its params, and when */
+  lastClose: z
+    .object({ code: z.enum(CLOSE_REASON_CODES as [CloseReasonCode, ...CloseReasonCode[]]), params: z.record(z.string(), z.unknown()), at: z.string() })
+    .nullable() as unknown as z.ZodType<LastClose | null>,
   stats: errorStatsSchema,
   isActive: z.boolean(),
   health: z.enum(HEALTH_LEVELS),

@@ -2,6 +2,7 @@
 // claiming phones whose owner is gone, self-fencing, draining, commands to the owner of a phone,
 // and the live view of the other nodes' phones. The decisions are in policy.ts; the SQL in sql.ts;
 // sessions know nothing of it (the manager is the host that starts and stops them).
+import { reason, type CloseReason } from '../sessions/reasons';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/client';
@@ -69,7 +70,7 @@ export interface FleetHost {
   /** resolves when the phone is no longer connecting (open, pairing, closed) */
   settled(phoneId: number): Promise<void>;
   /** stops a phone this node lost: socket closed at once, nothing written, no reconnect */
-  abandon(phoneId: number, reason: string): Promise<void>;
+  abandon(phoneId: number, why: CloseReason): Promise<void>;
   /** closes every socket without logging out and without changing stored statuses (drain) */
   closeAll(): Promise<void>;
   /** closes one phone's socket the same way and forgets it here (it is handed to another node) */
@@ -345,7 +346,7 @@ export class Fleet {
       this.log.error({ nodeId: this.nodeId }, 'another process runs under this NODE_ID now: closing every socket, this process no longer acts as a node');
       const phones = [...this.owned.keys()];
       this.owned.clear();
-      await Promise.all(phones.map((id) => this.host.abandon(id, 'Another process runs under this node id now').catch(() => {})));
+      await Promise.all(phones.map((id) => this.host.abandon(id, reason('displaced')).catch(() => {})));
       throw new Error('displaced by another process with the same NODE_ID');
     }
     this.lastRenewStartMono = started;
@@ -361,7 +362,7 @@ export class Fleet {
     const phones = [...this.owned.keys()];
     this.log.error({ phones: phones.length }, 'lease not renewed in time: closing every socket (self-fencing)');
     this.owned.clear();
-    await Promise.all(phones.map((id) => this.host.abandon(id, 'Lease lost: this node could not renew it in time').catch(() => {})));
+    await Promise.all(phones.map((id) => this.host.abandon(id, reason('lease_lost')).catch(() => {})));
   }
 
   private async reconcileOwned() {
@@ -374,7 +375,7 @@ export class Fleet {
       if (this.owned.get(id) !== before.get(id)) continue; // claimed again meanwhile
       this.owned.delete(id);
       this.log.warn({ phoneId: id }, 'phone owned by another node now: closing its socket');
-      await this.host.abandon(id, 'Owned by another node now').catch(() => {});
+      await this.host.abandon(id, reason('moved')).catch(() => {});
     }
     // Still ours in the database but not running here (after self-fencing through an outage):
     // this node keeps them and starts the ones that should run.

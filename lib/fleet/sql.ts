@@ -2,6 +2,7 @@
 // decides who owns what is read from the DATABASE's clock (`nowMs`), so the nodes' own clocks
 // never matter; leases are kept as milliseconds since the epoch.
 import type { DbProvider } from '../db/provider';
+import { RUNNING_STATES } from '../sessions/types';
 import { DIALECTS, Params, type Statement } from '../sessions/store/sql';
 
 /**
@@ -11,7 +12,7 @@ import { DIALECTS, Params, type Statement } from '../sessions/store/sql';
 export const RELEASED = '';
 
 /** The statuses of a phone that should be running (boot and failover start these). */
-export const RUNNING_STATUSES = ['open', 'connecting', 'qr'] as const;
+export const RUNNING_STATUSES = RUNNING_STATES;
 
 // SQLite's `?` parameters are positional: every statement adds its parameters in the order they
 // appear in the text.

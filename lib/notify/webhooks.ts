@@ -13,8 +13,8 @@ import crypto from 'node:crypto';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { severity } from '../sessions/decrypt-errors';
+import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, type CountedErrorType, type SessionEngineEvent } from '../sessions/types';
 import { givesUp, nextRetryDelay, UNAVAILABLE_STATUSES, UNAVAILABLE_FROM_STATUS, receiverUnavailable } from './webhook-retry';
-import type { SessionEngineEvent } from '../sessions/types';
 
 export interface WebhookSettings {
   /** ERROR_WEBHOOK_URL (organizations may have their own endpoints besides) */
@@ -38,7 +38,7 @@ export interface WebhookSettings {
 export interface SessionErrorWarning {
   type: 'session_error_warning';
   phoneId: number;
-  errorType: 'Bad MAC' | 'Bad Decrypt';
+  errorType: CountedErrorType;
   currentCount: number;
   maxAllowed: number;
   severity: 'critical' | 'warning';
@@ -51,14 +51,14 @@ export interface SessionErrorWarning {
  * `severity: 'warning'`. Else null.
  */
 export function errorWarningPayload(event: SessionEngineEvent, opts: { earlyWarning?: boolean } = {}): SessionErrorWarning | null {
-  if (event.type !== 'decrypt-failure' || (event.kind !== 'bad-mac' && event.kind !== 'bad-decrypt')) return null;
+  if (event.type !== 'decrypt-failure' || !isCountedDecryptKind(event.kind)) return null;
   if (event.count === null || event.max === null) return null;
   const early = opts.earlyWarning === true && event.count === 1;
   if (event.count < event.max - 1 && !early) return null;
   return {
     type: 'session_error_warning',
     phoneId: event.phoneId,
-    errorType: event.kind === 'bad-mac' ? 'Bad MAC' : 'Bad Decrypt',
+    errorType: COUNTED_DECRYPT_ERROR_TYPES[event.kind],
     currentCount: event.count,
     maxAllowed: event.max,
     severity: severity(event.count, event.max),
@@ -370,7 +370,7 @@ export class WebhookNotifier {
     const warning = errorWarningPayload(event, { earlyWarning: this.settings.earlyWarning });
     if (warning) this.send(warning.type, warning, { phoneId: event.phoneId });
     if (event.type === 'auto-closed') {
-      this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, timestamp: event.at }, { phoneId: event.phoneId });
+      this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, closeReason: event.closeReason, timestamp: event.at }, { phoneId: event.phoneId });
     }
   }
 }

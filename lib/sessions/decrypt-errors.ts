@@ -1,6 +1,6 @@
 // Decryption-failure policy, as pure logic: classify the error text Baileys reports, count the
 // two kinds that matter per session, and decide when the session must close.
-import type { DecryptFailureKind, HealthLevel, SessionErrorStats } from './types';
+import type { CountedDecryptKind, DecryptFailureKind, HealthLevel, SessionErrorStats } from './types';
 
 /** The text Baileys puts in messageStubParameters[0] when an established session's MAC fails. */
 export const NO_MATCHING_SESSIONS = 'No matching sessions found for message';
@@ -21,14 +21,10 @@ export function classifyDecryptError(text: string, cause?: string | null): Decry
   return 'other';
 }
 
-export const ERROR_TYPE_LABEL = { 'bad-mac': 'Bad MAC', 'bad-decrypt': 'Bad Decrypt' } as const;
-
 export interface Limits {
   maxBadMacErrors: number;
   maxBadDecryptErrors: number;
 }
-
-export type CountedKind = 'bad-mac' | 'bad-decrypt';
 
 /** Per-session counters with the seed's limits and health rules. */
 export class ErrorCounters {
@@ -38,7 +34,7 @@ export class ErrorCounters {
   constructor(readonly limits: Limits) {}
 
   /** Counts one failure; returns the new count, its limit and whether the limit is reached. */
-  record(kind: CountedKind): { count: number; max: number; limitReached: boolean } {
+  record(kind: CountedDecryptKind): { count: number; max: number; limitReached: boolean } {
     const count = kind === 'bad-mac' ? ++this.badMac : ++this.badDecrypt;
     const max = kind === 'bad-mac' ? this.limits.maxBadMacErrors : this.limits.maxBadDecryptErrors;
     return { count, max, limitReached: count >= max };
@@ -86,10 +82,4 @@ export function severity(currentCount: number, maxAllowed: number): 'critical' |
 /** The seed's monitor rule: warn when either count is at max - 1 or more. */
 export function isWarning(stats: SessionErrorStats): boolean {
   return !stats.isHealthy || stats.badMacErrors >= stats.maxBadMacErrors - 1 || stats.badDecryptErrors >= stats.maxBadDecryptErrors - 1;
-}
-
-/** Exponential backoff with full jitter: random in [base, min(max, base·2^attempt)]. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(baseMs + random() * Math.max(0, ceiling - baseMs));
 }

@@ -11,10 +11,14 @@ import { errorStats } from './decrypt-errors';
 import { EventBus } from './events';
 import { Session, type EngineSettings, type SocketFactory } from './session';
 import { OutboundPolicy } from '../http/outbound-guard';
-import type { SessionEngineEvent, SessionErrorStats, SessionEventListener, SessionSnapshot } from './types';
+import { adminLogout, manualClose, reason, type CloseReason } from './reasons';
+import { isRunningState, RUNNING_STATES, type SessionEngineEvent, type SessionErrorStats, type SessionEventListener, type SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
 import { DEFAULT_MESSAGE_SETTINGS, MessageEngine, messageSettingsFromConfig } from '../messages/engine';
 import { simulatorMediaSource } from '../messages/media-host';
+
+/** A reason given as an administrator's text (or by an older node) or already structured. */
+const asReason = (given: string | CloseReason | undefined, fromText: (text?: string) => CloseReason): CloseReason => (typeof given === 'object' && given ? given : fromText(given));
 
 export class PhoneNotFoundError extends NotFoundError {
   constructor(readonly phoneId: number) {
@@ -39,7 +43,6 @@ export function settingsFromConfig(config: Config): EngineSettings {
 }
 
 /** States in which a phone has (or is getting) a socket. */
-const RUNNING_STATES = new Set(['connecting', 'qr', 'open']);
 
 export class SessionManager implements FleetHost {
   private sessions = new Map<number, Session>();
@@ -113,7 +116,7 @@ export class SessionManager implements FleetHost {
     store.onStaleOwner((phoneId) => {
       this.log.warn({ phoneId }, 'write refused: another node owns this phone now');
       this.fleet?.owned.delete(phoneId);
-      void this.abandon(phoneId, 'Owned by another node now (write refused)');
+      void this.abandon(phoneId, reason('moved'));
     });
     return this.fleet;
   }
@@ -156,9 +159,9 @@ export class SessionManager implements FleetHost {
       case 'restart':
         return this.ensure(id).then((s) => s.restart());
       case 'close':
-        return this.ensure(id).then((s) => s.close((cmd.args as { reason?: string } | undefined)?.reason));
+        return this.ensure(id).then((s) => s.close(asReason((cmd.args as { reason?: string | CloseReason } | undefined)?.reason, manualClose)));
       case 'logout':
-        return this.ensure(id).then((s) => s.logout((cmd.args as { reason?: string } | undefined)?.reason));
+        return this.ensure(id).then((s) => s.logout(asReason((cmd.args as { reason?: string | CloseReason } | undefined)?.reason, adminLogout)));
       case 'pairing-code':
         return this.sessions.get(id)?.requestPairingCode() ?? Promise.resolve(null);
       case 'set-proxy':
@@ -188,12 +191,12 @@ export class SessionManager implements FleetHost {
     });
   }
 
-  async abandon(phoneId: number, reason: string): Promise<void> {
+  async abandon(phoneId: number, why: CloseReason): Promise<void> {
     const session = this.sessions.get(phoneId);
     this.messages.forget(phoneId);
     if (!session) return;
     this.sessions.delete(phoneId);
-    await session.abandon(reason);
+    await session.abandon(why);
   }
 
   async closeAll(): Promise<void> {
@@ -228,7 +231,7 @@ export class SessionManager implements FleetHost {
     this.viewBus.emit(event);
   }
 
-  private session(phoneId: number, organizationId: number, phoneJid: string, initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; proxyUrl?: string | null }) {
+  private session(phoneId: number, organizationId: number, phoneJid: string, initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; lastClose?: string | null; proxyUrl?: string | null }) {
     let session = this.sessions.get(phoneId);
     if (!session) {
       const onSocket = (sock: WASocket) => this.messages.attach(phoneId, sock);
@@ -265,7 +268,8 @@ export class SessionManager implements FleetHost {
   }
 
   async forceCloseSession(organizationPhoneId: number, reason = 'Manual close'): Promise<{ alreadyClosed: boolean }> {
-    return this.command('close', organizationPhoneId, { reason }, async () => (await this.ensure(organizationPhoneId)).close(reason));
+    const why = manualClose(reason);
+    return this.command('close', organizationPhoneId, { reason: why }, async () => (await this.ensure(organizationPhoneId)).close(why));
   }
 
   async restartSession(organizationPhoneId: number): Promise<void> {
@@ -276,8 +280,10 @@ export class SessionManager implements FleetHost {
     await this.command('start', organizationPhoneId, undefined, async () => (await this.ensure(organizationPhoneId)).start());
   }
 
-  async logout(organizationPhoneId: number, reason?: string): Promise<void> {
-    await this.command('logout', organizationPhoneId, { reason }, async () => (await this.ensure(organizationPhoneId)).logout(reason));
+  /** Logs the phone out; `reason` is the administrator's text or a structured reason (deleting a phone). */
+  async logout(organizationPhoneId: number, reason?: string | CloseReason): Promise<void> {
+    const why = asReason(reason, adminLogout);
+    await this.command('logout', organizationPhoneId, { reason: why }, async () => (await this.ensure(organizationPhoneId)).logout(why));
   }
 
   /**
@@ -303,7 +309,7 @@ export class SessionManager implements FleetHost {
     this.messages.forget(organizationPhoneId);
     const session = this.sessions.get(organizationPhoneId);
     if (!session) return;
-    await session.close('Phone deleted');
+    await session.close(reason('phone_deleted'));
     await session.settled();
     this.sessions.delete(organizationPhoneId);
   }
@@ -330,7 +336,7 @@ export class SessionManager implements FleetHost {
   isActive(organizationPhoneId: number): boolean {
     if (this.sessions.get(organizationPhoneId)?.sock) return true;
     const remote = this.fleet?.remote.snapshot(organizationPhoneId);
-    return !!remote && RUNNING_STATES.has(remote.state);
+    return !!remote && isRunningState(remote.state);
   }
 
   /** What a phone's write buffer holds while the database is unreachable (null for an unknown phone). */
@@ -362,7 +368,7 @@ export class SessionManager implements FleetHost {
       this.log.info({ count: this.fleet.owned.size, nodeId: this.fleet.nodeId }, 'claimed phones that were running before');
       return this.fleet.owned.size;
     }
-    const phones = await this.db.organizationPhone.findMany({ where: { status: { in: ['open', 'connecting', 'qr'] } } });
+    const phones = await this.db.organizationPhone.findMany({ where: { status: { in: [...RUNNING_STATES] } } });
     await Promise.all(phones.map((p) => this.session(p.id, p.organizationId, p.phoneJid, p).start().catch((err) => this.log.error({ err, phoneId: p.id }, 'failed to start phone at boot'))));
     this.log.info({ count: phones.length }, 'started phones that were running before');
     return phones.length;

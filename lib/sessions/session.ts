@@ -7,16 +7,18 @@ import type https from 'node:https';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { loadDbAuthState, type DbAuthState } from './auth-state';
-import { classifyDecryptError, ERROR_TYPE_LABEL, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
+import { classifyDecryptError, ErrorCounters, healthLevel, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
 import { decideAfterClose } from './close-policy';
-import { isUnreachable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
+import { backoffDelay, DATABASE_RETRY } from '../retry/backoff';
+import { adminLogout, closeReasonText, manualClose, parseLastClose, reason, whatsAppCloseReason, type CloseReason, type LastClose, type ReconnectCause, type WhatsAppCloseReason } from './reasons';
+import { isDatabaseUnavailable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
 import type { OutboundPolicy } from '../http/outbound-guard';
-import type { SessionEngineEvent, SessionErrorStats, SessionSnapshot, SessionState } from './types';
+import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, isRunningState, type SessionEngineEvent, type SessionErrorStats, type SessionSnapshot, type SessionState } from './types';
 import type { MessageEngineSettings } from '../messages/engine';
 
 export interface EngineSettings {
@@ -58,7 +60,6 @@ export interface SessionDeps {
   getMessage?: (messageId: string) => Promise<proto.IMessage | undefined>;
 }
 
-const RUNNING: SessionState[] = ['connecting', 'qr', 'open'];
 const CLOSE_TIMEOUT_MS = 3000;
 
 export class Session {
@@ -66,7 +67,9 @@ export class Session {
   sock: WASocket | null = null;
   qr: string | null = null;
   lastConnectedAt: Date | null = null;
+  /** the plain-English rendering of `lastClose` (the older string field) */
   lastCloseReason: string | null = null;
+  lastClose: LastClose | null = null;
   private pairingCode: string | null = null;
   private auth: DbAuthState | null = null;
   private counters: ErrorCounters;
@@ -95,19 +98,20 @@ export class Session {
     readonly organizationId: number,
     readonly phoneJid: string,
     private deps: SessionDeps,
-    initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; proxyUrl?: string | null },
+    initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; lastClose?: string | null; proxyUrl?: string | null },
   ) {
     this.counters = new ErrorCounters(deps.settings.limits);
     this.log = deps.logger.child({ phoneId, phoneJid });
     this.store = deps.store ?? storeFor(deps.db);
     this.outbox = new Outbox({
       apply: (writes) => this.store.writeSession(this.phoneId, writes),
-      isUnreachable,
+      isUnreachable: isDatabaseUnavailable,
       limit: deps.settings.outboxLimit,
       log: this.log,
     });
     this.lastConnectedAt = initial?.lastConnectedAt ?? null;
     this.lastCloseReason = initial?.lastCloseReason ?? null;
+    this.lastClose = parseLastClose(initial?.lastClose);
     this.proxyUrl = initial?.proxyUrl;
   }
 
@@ -119,7 +123,7 @@ export class Session {
   }
 
   get running() {
-    return RUNNING.includes(this.state);
+    return isRunningState(this.state);
   }
 
   stats(): SessionErrorStats {
@@ -141,6 +145,7 @@ export class Session {
       pairingCode: this.state === 'qr' ? this.pairingCode : null,
       lastConnectedAt: this.lastConnectedAt?.toISOString() ?? null,
       lastCloseReason: this.lastCloseReason,
+      lastClose: this.lastClose,
       proxyHost: proxyHost(this.proxyUrl),
     };
   }
@@ -184,26 +189,36 @@ export class Session {
     });
   }
 
-  private setState(state: SessionState, reason?: string, opts: { persist?: boolean; closeReason?: string } = {}) {
+  /** Remembers why the phone closed: the structured reason and its English rendering. */
+  private rememberClose(why: CloseReason) {
+    this.lastClose = { ...why, at: this.now() };
+    this.lastCloseReason = closeReasonText(why);
+  }
+
+  private setState(state: SessionState, why?: CloseReason, opts: { persist?: boolean; closeReason?: CloseReason } = {}) {
     const previous = this.state;
-    if (previous === state && !reason) return;
+    if (previous === state && !why) return;
     this.state = state;
-    if (state === 'closed' || state === 'logged_out') this.lastCloseReason = reason ?? this.lastCloseReason;
-    if (opts.closeReason) this.lastCloseReason = opts.closeReason; // the socket closed and is being reopened
+    if ((state === 'closed' || state === 'logged_out') && why) this.rememberClose(why);
+    if (opts.closeReason) this.rememberClose(opts.closeReason); // the socket closed and is being reopened
+    const text = why ? closeReasonText(why) : undefined;
     if (state === 'open') this.lastConnectedAt = new Date();
     if (state !== 'qr') {
       this.qr = null;
       this.pairingCode = null;
     }
-    this.log.info({ from: previous, to: state, reason }, `session ${previous} → ${state}${reason ? ` (${reason})` : ''}`);
+    this.log.info({ from: previous, to: state, reason: text }, `session ${previous} → ${state}${text ? ` (${text})` : ''}`);
     if (opts.persist !== false) {
       const data: PhoneStateWrite = { status: state };
       if (state === 'open') data.lastConnectedAt = this.lastConnectedAt!;
-      if (state === 'closed' || state === 'logged_out' || opts.closeReason) data.lastCloseReason = this.lastCloseReason;
+      if (state === 'closed' || state === 'logged_out' || opts.closeReason) {
+        data.lastCloseReason = this.lastCloseReason;
+        data.lastClose = this.lastClose ? JSON.stringify(this.lastClose) : null;
+      }
       this.outbox.push({ kind: 'state', data });
-      this.recordEvent(`state:${state}`, { message: reason ?? null });
+      this.recordEvent(`state:${state}`, { message: text ?? null, detail: why ? { reason: why } : undefined });
     }
-    this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason, at: this.now() });
+    this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason: text, closeReason: why, at: this.now() });
     this.emitStats();
   }
 
@@ -247,15 +262,15 @@ export class Session {
   }
 
   /** Force close: no reconnect afterwards until start() is called again. */
-  close(reason = 'Manual close'): Promise<{ alreadyClosed: boolean }> {
-    return this.run(() => this.closeSocket(reason, 'closed'));
+  close(why: CloseReason = manualClose()): Promise<{ alreadyClosed: boolean }> {
+    return this.run(() => this.closeSocket(why, 'closed'));
   }
 
   /** Close, wait for the socket to be really closed, start again. */
   restart(): Promise<void> {
     this.emit({ type: 'restart', phoneId: this.phoneId, phoneJid: this.phoneJid, at: this.now() });
     return this.run(async () => {
-      await this.closeSocket('Session restart requested', 'closed');
+      await this.closeSocket(reason('restart'), 'closed');
       this.attempts = 0;
       await this.openSocket();
       this.log.info('session restarted');
@@ -271,7 +286,7 @@ export class Session {
       this.proxyUrl = proxyUrl;
       if (!this.sock && !this.reconnectTimer) return false;
       this.emit({ type: 'restart', phoneId: this.phoneId, phoneJid: this.phoneJid, at: this.now() });
-      await this.closeSocket('Proxy changed: reconnecting through the new proxy', 'closed');
+      await this.closeSocket(reason('proxy_changed'), 'closed');
       this.attempts = 0;
       await this.openSocket();
       return true;
@@ -279,12 +294,15 @@ export class Session {
   }
 
   /** Logs out at WhatsApp when connected, clears the auth state, marks the phone logged out. */
-  logout(reason = 'Logged out by an administrator'): Promise<void> {
+  logout(why: CloseReason = adminLogout()): Promise<void> {
     return this.run(async () => {
       if (this.sock && this.state === 'open') {
-        await this.sock.logout(reason).catch((err) => this.log.warn({ err }, 'logout request failed'));
+        // The logout closes the socket with 401: that close was asked for, not WhatsApp's doing,
+        // so the close policy must not see it (it would record "logged out by WhatsApp").
+        this.generation++;
+        await this.sock.logout(closeReasonText(why)).catch((err) => this.log.warn({ err }, 'logout request failed'));
       }
-      await this.closeSocket(reason, 'logged_out');
+      await this.closeSocket(why, 'logged_out');
       await this.clearAuth();
     });
   }
@@ -292,7 +310,7 @@ export class Session {
   /** Shutdown: close the socket without logging out and without changing the stored status. */
   shutdown(): Promise<void> {
     return this.run(async () => {
-      await this.closeSocket('Server shutting down', 'closed', { persist: false });
+      await this.closeSocket(reason('shutdown'), 'closed', { persist: false });
     });
   }
 
@@ -312,15 +330,15 @@ export class Session {
    * outside the operation queue; nothing is written (the database would refuse it) and nothing
    * queued may open a socket again. The new owner reports the phone's state from now on.
    */
-  async abandon(reason: string): Promise<void> {
+  async abandon(why: CloseReason): Promise<void> {
     this.abandoned = true;
     this.clearReconnect();
     this.generation++;
     const sock = this.sock;
     this.sock = null;
     this.state = 'closed';
-    this.lastCloseReason = reason;
-    this.log.warn({ reason }, `session abandoned: ${reason}`);
+    this.rememberClose(why);
+    this.log.warn({ reason: why }, `session abandoned: ${this.lastCloseReason}`);
     if (sock) await endSocket(sock);
   }
 
@@ -349,7 +367,7 @@ export class Session {
       holds = await this.store.holdsPhone(this.phoneId);
     } catch (err) {
       this.log.warn({ err }, 'could not check the phone\'s owner before connecting: trying again later');
-      if (!this.abandoned && !this.sock) this.scheduleReconnect(this.attempts + 1, this.deps.settings.reconnectBaseMs, 'The phone\'s owner could not be checked (database unreachable)');
+      if (!this.abandoned && !this.sock) this.scheduleReconnect(this.attempts + 1, this.deps.settings.reconnectBaseMs, reason('database_unreachable'));
       return;
     }
     if (!holds || this.abandoned || this.sock) return;
@@ -413,18 +431,18 @@ export class Session {
   private saveCreds(auth: DbAuthState) {
     if (this.credsRetry) return; // the retry saves the latest credentials
     auth.saveCreds().catch((err) => {
-      if (!isUnreachable(err)) return this.log.error({ err }, 'failed to save credentials');
+      if (!isDatabaseUnavailable(err)) return this.log.error({ err }, 'failed to save credentials');
       if (this.credsRetry) return;
       this.log.warn({ err }, 'database unreachable: credentials will be saved when it is back');
       this.credsRetry = (async () => {
         for (let attempt = 0; ; attempt++) {
-          await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** Math.min(attempt, 10))));
+          await new Promise((r) => setTimeout(r, backoffDelay(attempt + 1, DATABASE_RETRY)));
           try {
             await auth.saveCreds();
             this.log.info('credentials saved after the database came back');
             return;
           } catch (retryErr) {
-            if (!isUnreachable(retryErr)) return this.log.error({ err: retryErr }, 'failed to save credentials');
+            if (!isDatabaseUnavailable(retryErr)) return this.log.error({ err: retryErr }, 'failed to save credentials');
           }
         }
       })().finally(() => (this.credsRetry = null));
@@ -437,19 +455,19 @@ export class Session {
    * cleanly and reconnects once the database answers again.
    */
   private onAuthError(err: unknown, op: 'read' | 'keys' | 'creds') {
-    if (op === 'creds' || !isUnreachable(err) || this.dbLost || !this.sock) return;
+    if (op === 'creds' || !isDatabaseUnavailable(err) || this.dbLost || !this.sock) return;
     this.dbLost = true;
     this.fence = this.generation;
     this.log.warn({ err, op }, 'database unreachable during a key ' + (op === 'read' ? 'read' : 'write') + ': closing the session until it is back');
     void this.run(async () => {
       if (!this.sock || !this.dbLost) return; // closed or replaced meanwhile
-      await this.closeSocket('Database unreachable: reconnecting when it is back', 'connecting');
+      await this.closeSocket(reason('database_unreachable'), 'connecting');
       this.waitForDatabase(0);
     });
   }
 
   private waitForDatabase(attempt: number) {
-    const delayMs = Math.min(5000, 250 * 2 ** Math.min(attempt, 10));
+    const delayMs = backoffDelay(attempt + 1, DATABASE_RETRY);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       void this.store.ping().then(
@@ -468,22 +486,22 @@ export class Session {
     }, delayMs);
   }
 
-  private async closeSocket(reason: string, finalState: 'closed' | 'logged_out' | 'connecting', opts: { persist?: boolean } = {}): Promise<{ alreadyClosed: boolean }> {
+  private async closeSocket(why: CloseReason, finalState: 'closed' | 'logged_out' | 'connecting', opts: { persist?: boolean } = {}): Promise<{ alreadyClosed: boolean }> {
     this.clearReconnect();
     const sock = this.sock;
     if (!sock) {
       const alreadyClosed = this.state === 'closed' || this.state === 'logged_out' || this.state === 'idle';
-      if (!alreadyClosed || finalState !== this.state) this.setState(finalState, reason, opts);
+      if (!alreadyClosed || finalState !== this.state) this.setState(finalState, why, opts);
       return { alreadyClosed };
     }
-    this.log.info({ reason }, `closing session: ${reason}`);
-    this.setState('closing', reason, opts);
+    this.log.info({ reason: why }, `closing session: ${closeReasonText(why)}`);
+    this.setState('closing', why, opts);
     this.generation++; // events of this socket are ours to handle now, not the close policy's
     this.sock = null;
     await endSocket(sock);
     this.log.info('WebSocket closed');
     this.resetCounters();
-    this.setState(finalState, reason, opts);
+    this.setState(finalState, why, opts);
     return { alreadyClosed: false };
   }
 
@@ -499,9 +517,9 @@ export class Session {
       const pairedUser = me.split('@')[0].split(':')[0];
       const expected = this.phoneJid.split('@')[0];
       if (pairedUser && pairedUser !== expected) {
-        const reason = `Paired with a different number (${pairedUser}); this phone is ${expected}`;
-        this.log.warn(reason);
-        void this.logout(reason);
+        const why = reason('paired_other_number', { paired: pairedUser, expected });
+        this.log.warn(closeReasonText(why));
+        void this.logout(why);
         return;
       }
       this.attempts = 0;
@@ -517,14 +535,15 @@ export class Session {
       const code = proxyError ? undefined : err?.output?.statusCode;
       const message = proxyError?.message ?? err?.message ?? 'connection closed';
       this.log.info({ statusCode: code, message }, 'WebSocket closed');
-      void this.run(() => this.afterUnexpectedClose(code, message));
+      const why: WhatsAppCloseReason = proxyError ? reason('proxy_failed', { kind: proxyError.kind, detail: proxyError.message }) : whatsAppCloseReason(code, message);
+      void this.run(() => this.afterUnexpectedClose(code, why));
     }
   }
 
   /** Applies the close policy (close-policy.ts) to a close we did not ask for. */
-  private async afterUnexpectedClose(code: number | undefined, message: string) {
+  private async afterUnexpectedClose(code: number | undefined, why: WhatsAppCloseReason) {
     if (this.sock) return; // something (start/restart) already replaced it
-    const decision = decideAfterClose({ code, message, state: this.state, attempts: this.attempts }, this.deps.settings);
+    const decision = decideAfterClose({ code, reason: why, state: this.state, attempts: this.attempts }, this.deps.settings);
     switch (decision.action) {
       case 'reopen':
         this.log.info('restart required by WhatsApp: reconnecting now');
@@ -543,10 +562,10 @@ export class Session {
     }
   }
 
-  private scheduleReconnect(attempt: number, delayMs: number, reason: string) {
+  private scheduleReconnect(attempt: number, delayMs: number, last: ReconnectCause) {
     this.attempts = attempt;
-    this.log.warn({ attempt, delayMs, reason }, 'connection lost: reconnecting with backoff');
-    this.setState('connecting', `Reconnecting (attempt ${attempt}) after: ${reason}`, { persist: true, closeReason: reason });
+    this.log.warn({ attempt, delayMs, reason: last }, 'connection lost: reconnecting with backoff');
+    this.setState('connecting', reason('reconnecting', { attempt, last }), { persist: true, closeReason: last });
     this.emit({ type: 'reconnect', phoneId: this.phoneId, phoneJid: this.phoneJid, attempt, delayMs, at: this.now() });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
@@ -572,13 +591,13 @@ export class Session {
     if (generation !== this.generation) return;
     const kind = classifyDecryptError(text, cause);
     const senderUser = sender?.split('@')[0].split(':')[0] ?? null;
-    if (kind !== 'bad-mac' && kind !== 'bad-decrypt') {
+    if (!isCountedDecryptKind(kind)) {
       this.log.warn({ sender, error: text, kind }, `decryption failed (${kind}): ${text}`);
       this.recordEvent(`decrypt:${kind}`, { sender, message: text });
       this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: text, sender, count: null, max: null, deletedKeys: 0, at: this.now() });
       return;
     }
-    const label = ERROR_TYPE_LABEL[kind];
+    const label = COUNTED_DECRYPT_ERROR_TYPES[kind];
     const { count, max, limitReached } = this.counters.record(kind);
     this.log.warn({ sender, error: text, cause, count, max }, `${label} error #${count} (${count}/${max})`);
     const deleted = senderUser && this.auth ? await this.auth.deleteSenderSessions(senderUser) : 0;
@@ -587,10 +606,11 @@ export class Session {
     this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: label, sender, count, max, deletedKeys: deleted, at: this.now() });
     this.emitStats();
     if (limitReached) {
-      const reason = `${label} limit reached (${count}/${max})`;
-      this.log.error({ reason }, 'closing session automatically');
-      this.emit({ type: 'auto-closed', phoneId: this.phoneId, phoneJid: this.phoneJid, reason, errorType: label, at: this.now() });
-      void this.close(reason);
+      const why = reason('auto_closed', { errorType: label, count, max });
+      const text = closeReasonText(why);
+      this.log.error({ reason: text }, 'closing session automatically');
+      this.emit({ type: 'auto-closed', phoneId: this.phoneId, phoneJid: this.phoneJid, reason: text, closeReason: why, errorType: label, at: this.now() });
+      void this.close(why);
     }
   }
 }

@@ -2,10 +2,23 @@ import type { FailureCode, MessageKind, OutboundStatus } from '../messages/vocab
 
 // The session engine's public vocabulary. Route handlers, the UI, webhooks, metrics and the
 // monitor code against these types only (not against Baileys).
+import type { CloseReason, LastClose } from './reasons';
 
 /** One phone's session lifecycle. `open` is what the seed calls "connected". */
 export const SESSION_STATES = ['idle', 'connecting', 'qr', 'open', 'closing', 'closed', 'logged_out'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
+
+/**
+ * The states in which a phone holds (or is getting) a socket: it counts as running, `isActive` in
+ * the API, and a stored status among these is started again at boot or failover. Derived lists
+ * (SQL `IN (...)`, the UI's "running" check) read this one.
+ */
+export const RUNNING_STATES = ['connecting', 'qr', 'open'] as const satisfies readonly SessionState[];
+export type RunningState = (typeof RUNNING_STATES)[number];
+/** Whether a state (or a stored status string) is one of the running states. */
+export const isRunningState = (state: string): state is RunningState => (RUNNING_STATES as readonly string[]).includes(state);
+/** A stored status as a state; anything unknown reads as `idle`. */
+export const asSessionState = (status: string): SessionState => ((SESSION_STATES as readonly string[]).includes(status) ? (status as SessionState) : 'idle');
 
 /** UI health level: no errors since start | some | the next error closes it | not running. */
 export const HEALTH_LEVELS = ['healthy', 'degraded', 'critical', 'closed'] as const;
@@ -21,13 +34,13 @@ export interface SessionErrorStats {
 }
 
 /** Decryption failure classes; only bad-mac and bad-decrypt count towards the limits. */
-export type DecryptFailureKind =
-  | 'bad-mac'
-  | 'bad-decrypt'
-  | 'no-session'
-  | 'message-absent'
-  | 'version'
-  | 'other';
+export const DECRYPT_FAILURE_KINDS = ['bad-mac', 'bad-decrypt', 'no-session', 'message-absent', 'version', 'other'] as const;
+export type DecryptFailureKind = (typeof DECRYPT_FAILURE_KINDS)[number];
+/** The kinds that count towards the limits, with the seed's name for each (the webhook's `errorType`). */
+export const COUNTED_DECRYPT_ERROR_TYPES = { 'bad-mac': 'Bad MAC', 'bad-decrypt': 'Bad Decrypt' } as const satisfies Partial<Record<DecryptFailureKind, string>>;
+export type CountedDecryptKind = keyof typeof COUNTED_DECRYPT_ERROR_TYPES;
+export type CountedErrorType = (typeof COUNTED_DECRYPT_ERROR_TYPES)[CountedDecryptKind];
+export const isCountedDecryptKind = (kind: string): kind is CountedDecryptKind => Object.hasOwn(COUNTED_DECRYPT_ERROR_TYPES, kind);
 
 /** What the manager knows about one phone right now. */
 export interface SessionSnapshot {
@@ -43,14 +56,27 @@ export interface SessionSnapshot {
   /** the 8-character code to type on the phone, after a pairing-code request (state `qr`), else null */
   pairingCode: string | null;
   lastConnectedAt: string | null;
+  /** the plain-English rendering of `lastClose` (kept for compatibility) */
   lastCloseReason: string | null;
+  /** why the phone last closed, structured (reasons.ts), and when */
+  lastClose: LastClose | null;
   /** host:port of the phone's proxy (never credentials); null when direct or not known yet */
   proxyHost: string | null;
 }
 
 /** Everything that leaves the manager is one of these (subscribers: DB, SSE, webhooks, metrics). */
 export type SessionEngineEvent =
-  | { type: 'state'; phoneId: number; phoneJid: string; state: SessionState; previous: SessionState; reason?: string; at: string }
+  | {
+      type: 'state';
+      phoneId: number;
+      phoneJid: string;
+      state: SessionState;
+      previous: SessionState;
+      /** plain-English rendering of `closeReason` (kept for compatibility) */
+      reason?: string;
+      closeReason?: CloseReason;
+      at: string;
+    }
   | { type: 'qr'; phoneId: number; phoneJid: string; qr: string; at: string }
   | { type: 'pairing-code'; phoneId: number; phoneJid: string; pairingCode: string; at: string }
   | {
@@ -68,11 +94,27 @@ export type SessionEngineEvent =
       at: string;
     }
   | { type: 'stats'; phoneId: number; phoneJid: string; stats: SessionErrorStats; health: HealthLevel; at: string }
-  | { type: 'auto-closed'; phoneId: number; phoneJid: string; reason: string; errorType: 'Bad MAC' | 'Bad Decrypt'; at: string }
+  | { type: 'auto-closed'; phoneId: number; phoneJid: string; reason: string; closeReason: CloseReason; errorType: CountedErrorType; at: string }
   | { type: 'reconnect'; phoneId: number; phoneJid: string; attempt: number; delayMs: number; at: string }
   | { type: 'restart'; phoneId: number; phoneJid: string; at: string }
   // Messages (lib/messages): ids and statuses only, never content (the API gives that to callers whose scope allows it).
   | { type: 'message.received'; phoneId: number; phoneJid: string; messageId: string; chatJid: string; kind: MessageKind; at: string }
   | { type: 'message.status'; phoneId: number; phoneJid: string; messageId: string; chatJid: string; status: OutboundStatus; code: FailureCode | null; at: string };
+
+export type SessionEngineEventType = SessionEngineEvent['type'];
+/** Every engine event type, once: the compiler refuses a missing or unknown one. */
+const EVENT_TYPE_SET = {
+  state: true,
+  qr: true,
+  'pairing-code': true,
+  'decrypt-failure': true,
+  stats: true,
+  'auto-closed': true,
+  reconnect: true,
+  restart: true,
+  'message.received': true,
+  'message.status': true,
+} as const satisfies Record<SessionEngineEventType, true>;
+export const SESSION_EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as SessionEngineEventType[];
 
 export type SessionEventListener = (event: SessionEngineEvent) => void;

@@ -1,61 +1,94 @@
-// Words for what the engine records, in the admin's language: close reasons, timeline entries,
-// server errors by their code. Pure functions (unit tested); the engine keeps English text in the
-// database and API, the UI translates the forms it knows and shows anything else as sent.
+// Words for what the engine records, in the admin's language: close reasons (from their code and
+// params, lib/sessions/reasons.ts), timeline entries, server errors by their code. Pure functions
+// (unit tested).
 import { isMessageKey, type MessageKey, type Translate } from './i18n';
 import type { SessionEventDto } from '../api/session-schemas';
 import type { AuditEntry } from '../audit';
+import {
+  COUNTED_DECRYPT_ERROR_TYPES,
+  DECRYPT_FAILURE_KINDS,
+  isCountedDecryptKind,
+  SESSION_STATES,
+  type CountedDecryptKind,
+  type DecryptFailureKind,
+  type SessionState,
+} from '../sessions/types';
+import { isCloseReasonCode, manualClose, type CloseReason, type CloseReasonCode, type CloseReasonParams } from '../sessions/reasons';
 
-const AUTO_CLOSED = /^(Bad MAC|Bad Decrypt) limit reached \((\d+)\/(\d+)\)$/;
+type Params<C extends CloseReasonCode> = CloseReasonParams[C];
+const status = (p: { status?: number }) => ({ status: p.status ?? '—' });
 
-/** "Bad MAC limit reached (3/3)" → { type, count, max }; null for any other reason. */
-export function parseAutoClose(reason: string | null | undefined): { type: string; count: number; max: number } | null {
-  const m = reason ? AUTO_CLOSED.exec(reason) : null;
-  return m ? { type: m[1], count: Number(m[2]), max: Number(m[3]) } : null;
+/** Every close reason in words, from its code and params only (the compiler asks for a new code's words). */
+const REASON_WORDS: { [C in CloseReasonCode]: (t: Translate, p: Params<C>) => string } = {
+  logged_out: (t, p) => t('reason.loggedOutWa', status(p)),
+  replaced: (t) => t('reason.replaced'),
+  banned: (t, p) => t('reason.banned', status(p)),
+  restricted: (t, p) => t('reason.restricted', status(p)),
+  version_outdated: (t, p) => t('reason.versionOutdated', status(p)),
+  restart_required: (t) => t('reason.restartRequired'),
+  connection_lost: (t) => t('reason.connectionLost'),
+  bad_session: (t, p) => t('reason.badSession', status(p)),
+  proxy_failed: (t, p) => t(`reason.proxy.${p.kind}`),
+  unknown: (t, p) => t('reason.unknown', status(p)),
+  manual: (t, p) => p.text ?? t('reason.manual'),
+  admin_logout: (t, p) => p.text ?? t('reason.loggedOutAdmin'),
+  phone_deleted: (t) => t('reason.deleted'),
+  restart: (t) => t('reason.restart'),
+  proxy_changed: (t) => t('reason.proxyChanged'),
+  shutdown: (t) => t('reason.shutdown'),
+  auto_closed: (t, p) => t('reason.autoClosed', { type: p.errorType, count: p.count, max: p.max }),
+  qr_expired: (t) => t('reason.qrExpired'),
+  reconnecting: (t, p) => `${t('reason.reconnecting', { n: p.attempt })}: ${reasonText(t, p.last)}`,
+  gave_up: (t, p) => `${t('reason.gaveUp', { n: p.attempts })}: ${reasonText(t, p.last)}`,
+  database_unreachable: (t) => t('reason.databaseUnreachable'),
+  paired_other_number: (t, p) => t('reason.pairedOtherNumber', { paired: p.paired }),
+  moved: (t) => t('reason.moved'),
+  lease_lost: (t) => t('reason.leaseLost'),
+  displaced: (t) => t('reason.displaced'),
+};
+
+/**
+ * A close (or reconnect) reason in words: "auto-closed: Bad MAC 3/3", "closed by an administrator".
+ * Worded from the structured reason only; `legacy` (the plain string of a record written before
+ * reasons were structured) is shown as it is when there is no structured form.
+ */
+export function reasonText(t: Translate, reason: CloseReason | null | undefined, legacy?: string | null): string {
+  if (reason && isCloseReasonCode(reason.code)) return (REASON_WORDS[reason.code] as (t: Translate, p: CloseReason['params']) => string)(t, reason.params ?? {});
+  return legacy || '—';
 }
 
-/** A close (or reconnect) reason in words: "auto-closed: Bad MAC 3/3", "closed by an administrator". */
-export function reasonText(t: Translate, reason: string | null | undefined): string {
-  if (!reason) return '—';
-  const auto = parseAutoClose(reason);
-  if (auto) return t('reason.autoClosed', auto);
-  if (reason === 'Manual close') return t('reason.manual');
-  if (reason === 'Session restart requested') return t('reason.restart');
-  if (reason === 'Server shutting down') return t('reason.shutdown');
-  if (reason === 'Phone deleted' || reason === 'Phone deleted by an administrator') return t('reason.deleted');
-  if (reason === 'Logged out by an administrator') return t('reason.loggedOutAdmin');
-  let m = /^Logged out by WhatsApp: (.*)$/.exec(reason);
-  if (m) return t('reason.loggedOutWa', { detail: m[1] });
-  if (/^Connection replaced by another client/.test(reason)) return t('reason.replaced');
-  m = /^Gave up after (\d+) reconnect attempts/.exec(reason);
-  if (m) return t('reason.gaveUp', { n: m[1] });
-  m = /^Reconnecting \(attempt (\d+)\)/.exec(reason);
-  if (m) return t('reason.reconnecting', { n: m[1] });
-  return reason;
-}
-
-const STATES = ['idle', 'connecting', 'qr', 'open', 'closing', 'closed', 'logged_out'] as const;
-const DECRYPT_LABEL: Record<string, string> = { 'bad-mac': 'Bad MAC', 'bad-decrypt': 'Bad Decrypt' };
+/** The words for an uncounted decryption kind; the counted ones keep their seed names (Bad MAC, Bad Decrypt). */
+const DECRYPT_KIND_KEY = {
+  'no-session': 'timeline.decrypt.no-session',
+  'message-absent': 'timeline.decrypt.message-absent',
+  version: 'timeline.decrypt.version',
+  other: 'timeline.decrypt.other',
+} as const satisfies Record<Exclude<DecryptFailureKind, CountedDecryptKind>, MessageKey>;
+const isDecryptKind = (kind: string): kind is DecryptFailureKind => (DECRYPT_FAILURE_KINDS as readonly string[]).includes(kind);
+const isState = (state: string): state is SessionState => (SESSION_STATES as readonly string[]).includes(state);
 
 const sender = (t: Translate, jid: string | null) => (jid ? '+' + jid.split('@')[0].split(':')[0] : t('timeline.unknownSender'));
 
 /** One timeline entry as a sentence: "Connected", "Bad MAC from +1555… (2/3), 4 keys deleted". */
 export function timelineText(t: Translate, e: Pick<SessionEventDto, 'type' | 'sender' | 'count' | 'message' | 'detail'>): string {
   const state = /^state:(.+)$/.exec(e.type)?.[1];
-  if (state && (STATES as readonly string[]).includes(state)) {
-    const word = t(`timeline.state.${state}` as MessageKey);
-    return e.message ? `${word}: ${reasonText(t, e.message)}` : word;
+  if (state && isState(state)) {
+    const word = t(`timeline.state.${state}`);
+    const structured = (e.detail as { reason?: CloseReason } | null)?.reason;
+    return structured || e.message ? `${word}: ${reasonText(t, structured, e.message)}` : word;
   }
   if (e.type === 'pairing-code') return t('timeline.pairingCode');
   const kind = /^decrypt:(.+)$/.exec(e.type)?.[1];
   if (kind) {
     const detail = (e.detail ?? {}) as { max?: number; deletedKeys?: number };
-    const label = DECRYPT_LABEL[kind];
-    const type = label ?? (['no-session', 'message-absent', 'version'].includes(kind) ? t(`timeline.decrypt.${kind}` as MessageKey) : t('timeline.decrypt.other'));
+    const label = isCountedDecryptKind(kind) ? COUNTED_DECRYPT_ERROR_TYPES[kind] : null;
+    const type = label ?? t(isDecryptKind(kind) && !isCountedDecryptKind(kind) ? DECRYPT_KIND_KEY[kind] : DECRYPT_KIND_KEY.other);
     let text =
       label && e.count !== null && typeof detail.max === 'number'
         ? t('timeline.decryptCount', { type, sender: sender(t, e.sender), count: e.count, max: detail.max })
         : t('timeline.decrypt', { type, sender: sender(t, e.sender) });
-    if (typeof detail.deletedKeys === 'number') text += ', ' + t('timeline.keysDeleted', { n: detail.deletedKeys });
+    // Keys are deleted to heal the sender's session; none found is not worth a word.
+    if (typeof detail.deletedKeys === 'number' && detail.deletedKeys > 0) text += ', ' + t('timeline.keysDeleted', { n: detail.deletedKeys });
     return text;
   }
   return e.message ? `${e.type}: ${e.message}` : e.type;
@@ -63,7 +96,8 @@ export function timelineText(t: Translate, e: Pick<SessionEventDto, 'type' | 'se
 
 /** An audit entry as a sentence when it is a close with a reason: "Closed by admin@…: reason". */
 export function auditText(t: Translate, a: Pick<AuditEntry, 'action' | 'actorName' | 'reason'>): string | null {
-  if (a.action === 'session.close' && a.reason) return t('timeline.closedBy', { actor: a.actorName, reason: reasonText(t, a.reason) });
+  // The audit keeps what the administrator typed; the default close reason is worded.
+  if (a.action === 'session.close' && a.reason) return t('timeline.closedBy', { actor: a.actorName, reason: reasonText(t, manualClose(a.reason)) });
   return null;
 }
 

@@ -27,6 +27,7 @@ export function bareSnapshot(phoneId: number): SessionSnapshot {
     pairingCode: null,
     lastConnectedAt: null,
     lastCloseReason: null,
+    lastClose: null,
     proxyHost: null,
   };
 }

@@ -9,7 +9,7 @@ import type { SqliteDirect } from '../../db/sqlite-adapter';
 import type { DbProvider } from '../../db/provider';
 import { Batcher } from './batcher';
 import { FleetSql, isFenceRefusal } from '../../fleet/sql';
-import { isUnreachable } from './errors';
+import { isDatabaseUnavailable } from '../../db/unavailable';
 import { DIALECTS, SqlBuilder, senderSessionPatterns, type KeyRef, type KeyRow, type PhoneStateWrite, type SessionEventWrite, type Statement } from './sql';
 
 import type { OutboxWrite } from './outbox';
@@ -18,7 +18,7 @@ export type { PhoneStateWrite, SessionEventWrite, Statement } from './sql';
 export { DIALECTS, Params, stamp } from './sql';
 export { Batcher } from './batcher';
 export { Outbox, OUTBOX_LIMIT, type OutboxWrite } from './outbox';
-export { isUnreachable } from './errors';
+export { isDatabaseUnavailable } from '../../db/unavailable';
 
 export interface KeyChange {
   upserts: { type: string; keyId: string; data: string }[];
@@ -123,7 +123,7 @@ export class SqlSessionStore implements SessionStore {
     const pg = provider === 'postgresql';
     // A batch that failed because the database is unreachable fails as a whole: retrying its items
     // one by one would only fail each of them again.
-    const retryItems = (err: unknown) => !isUnreachable(err);
+    const retryItems = (err: unknown) => !isDatabaseUnavailable(err);
     this.writes = new Batcher((items) => this.runWrites(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.writeConcurrency ?? (pg ? 2 : 1), retryItems });
     this.reads = new Batcher((items) => this.runReads(items), { maxItems: opts.maxItems ?? 256, concurrency: opts.readConcurrency ?? (pg ? 4 : 2), retryItems });
     this.credsReads = new Batcher((ids) => this.runCredsReads(ids), { maxItems: opts.maxItems ?? 256, concurrency: opts.readConcurrency ?? (pg ? 4 : 2), retryItems });

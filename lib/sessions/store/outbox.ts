@@ -9,6 +9,7 @@
 // the oldest waiting event instead (the status must end up right). Events carry a unique id, so
 // one that was stored just before the connection broke is not stored twice when retried.
 import type { PhoneStateWrite, SessionEventWrite } from './sql';
+import { backoffDelay, DATABASE_RETRY } from '../../retry/backoff';
 
 export type OutboxWrite = { kind: 'state'; data: PhoneStateWrite } | { kind: 'event'; data: SessionEventWrite };
 
@@ -33,6 +34,7 @@ const mergeState = (older: PhoneStateWrite, newer: PhoneStateWrite): PhoneStateW
   status: newer.status,
   lastConnectedAt: newer.lastConnectedAt ?? older.lastConnectedAt,
   lastCloseReason: newer.lastCloseReason !== undefined ? newer.lastCloseReason : older.lastCloseReason,
+  ...(newer.lastClose !== undefined || older.lastClose !== undefined ? { lastClose: newer.lastClose !== undefined ? newer.lastClose : older.lastClose } : {}),
 });
 
 export class Outbox {
@@ -139,8 +141,7 @@ export class Outbox {
           this.unreachable = true;
           failures++;
           this.inFlight = 0;
-          const base = this.opts.retryBaseMs ?? 250;
-          await this.sleep(Math.min(this.opts.retryMaxMs ?? 5000, base * 2 ** Math.min(failures - 1, 10)));
+          await this.sleep(backoffDelay(failures, { baseMs: this.opts.retryBaseMs ?? DATABASE_RETRY.baseMs, maxMs: this.opts.retryMaxMs ?? DATABASE_RETRY.maxMs }));
           continue;
         }
         // Not an outage: find the bad write(s), apply the rest.

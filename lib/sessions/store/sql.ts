@@ -50,6 +50,8 @@ export interface PhoneStateWrite {
   status: string;
   lastConnectedAt?: Date;
   lastCloseReason?: string | null;
+  /** the structured last close (reasons.ts), as JSON text */
+  lastClose?: string | null;
 }
 
 export interface SessionEventWrite {
@@ -165,6 +167,7 @@ export class SqlBuilder {
     const sets = [`"status" = ${p.add(data.status)}`, `"updatedAt" = ${p.add(stamp())}`];
     if (data.lastConnectedAt) sets.push(`"lastConnectedAt" = ${p.add(data.lastConnectedAt)}`);
     if (data.lastCloseReason !== undefined) sets.push(`"lastCloseReason" = ${p.add(data.lastCloseReason)}`);
+    if (data.lastClose !== undefined) sets.push(`"lastClose" = ${p.add(data.lastClose)}`);
     return { sql: `UPDATE "OrganizationPhone" SET ${sets.join(', ')} WHERE "id" = ${p.add(phoneId)}`, params: p.values };
   }
 

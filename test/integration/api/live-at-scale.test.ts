@@ -55,6 +55,7 @@ test('sqlite: list filters and summary with 2,000 live phones', async (t) => {
       pairingCode: null,
       lastConnectedAt: null,
       lastCloseReason: null,
+      lastClose: null,
       proxyHost: null,
     });
   }

@@ -79,10 +79,10 @@ for (const provider of testProviders()) {
       assert.equal(list.status, 200);
       const row = list.body.find((s: Json) => s.id === id);
       // The exact item shape: these keys and no others, each with its type.
-      assert.deepEqual(Object.keys(row).sort(), ['health', 'id', 'isActive', 'label', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status']);
+      assert.deepEqual(Object.keys(row).sort(), ['health', 'id', 'isActive', 'label', 'lastClose', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status']);
       assert.deepEqual(
         Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? 'null' : typeof v])),
-        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', stats: 'object', isActive: 'boolean', health: 'string', proxyUrl: 'null', proxyHost: 'null' },
+        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', lastClose: 'null', stats: 'object', isActive: 'boolean', health: 'string', proxyUrl: 'null', proxyHost: 'null' },
       );
       assert.ok(Number.isInteger(row.id) && Number.isInteger(row.organizationId));
       assert.equal(row.organizationName, 'Acme');
@@ -167,6 +167,7 @@ for (const provider of testProviders()) {
       const row = (await api('GET', '/api/sessions')).body.find((s: Json) => s.id === id);
       assert.equal(row.status, 'closed');
       assert.equal(row.lastCloseReason, 'Bad MAC limit reached (3/3)');
+      assert.deepEqual({ code: row.lastClose?.code, params: row.lastClose?.params }, { code: 'auto_closed', params: { errorType: 'Bad MAC', count: 3, max: 3 } }, 'the structured reason beside the English one');
       assert.equal(row.health, 'closed');
       // Metrics moved by exactly what this subtest did.
       assert.equal(await metric('wa_decrypt_failures_total', 'kind="bad_mac"'), before.badMac + 3);
@@ -188,6 +189,7 @@ for (const provider of testProviders()) {
       assert.deepEqual(again.body, { success: true, message: 'Session was already closed', alreadyClosed: true });
       const row = (await api('GET', `/api/sessions/${id}`)).body;
       assert.equal(row.lastCloseReason, 'Switching devices');
+      assert.deepEqual({ code: row.lastClose?.code, params: row.lastClose?.params }, { code: 'manual', params: { text: 'Switching devices' } });
       assert.ok(row.events.some((e: Json) => e.type === 'decrypt:bad-mac' && e.sender === '15550001111@s.whatsapp.net'));
       assert.equal((await api('POST', `/api/sessions/${id}/start`)).status, 200);
       await waitForState(id, 'open');

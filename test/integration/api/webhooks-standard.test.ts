@@ -63,7 +63,7 @@ test('Standard Webhooks: verify as a receiver does, one id across retries, the s
     hook.received.length = 0;
     const secret = 'whsec_' + crypto.randomBytes(24).toString('base64');
     const notifier = new WebhookNotifier({ url: hook.url, outbound: TEST_OUTBOUND, secret, baseDelayMs: 20 }, tdb.db, testLogger());
-    notifier.onEngineEvent({ type: 'auto-closed', phoneId: 7, phoneJid: '77050000007@s.whatsapp.net', reason: 'Bad MAC limit reached (3/3)', errorType: 'Bad MAC', at: new Date().toISOString() });
+    notifier.onEngineEvent({ type: 'auto-closed', phoneId: 7, phoneJid: '77050000007@s.whatsapp.net', reason: 'Bad MAC limit reached (3/3)', closeReason: { code: 'auto_closed', params: { errorType: 'Bad MAC', count: 3, max: 3 } }, errorType: 'Bad MAC', at: new Date().toISOString() });
     await notifier.idle();
     const [r] = hook.received;
     assert.equal(r.json.type, 'session_auto_closed');

@@ -7,19 +7,20 @@ import pino from 'pino';
 import { DisconnectReason } from '@whiskeysockets/baileys';
 import { OutboundPolicy } from '../../../lib/http/outbound-guard';
 import { decideAfterClose } from '../../../lib/sessions/close-policy';
+import { closeReasonText, whatsAppCloseReason } from '../../../lib/sessions/reasons';
 import { Session, type SocketFactory } from '../../../lib/sessions/session';
 import { EventBus } from '../../../lib/sessions/events';
 import type { SessionStore } from '../../../lib/sessions/store';
 import type { SessionEngineEvent } from '../../../lib/sessions/types';
 
 const settings = { reconnectBaseMs: 1000, reconnectMaxMs: 8000, reconnectMaxAttempts: 3 };
-const close = (code: number | undefined, state: 'open' | 'qr' | 'connecting' = 'open', attempts = 0) => ({ code, message: 'boom', state, attempts });
+const close = (code: number | undefined, state: 'open' | 'qr' | 'connecting' = 'open', attempts = 0) => ({ code, reason: whatsAppCloseReason(code, 'boom'), state, attempts });
 
 test('close policy: what each close leads to', () => {
   assert.deepEqual(decideAfterClose(close(DisconnectReason.restartRequired), settings), { action: 'reopen' });
-  assert.deepEqual(decideAfterClose(close(DisconnectReason.loggedOut), settings), { action: 'logged-out', reason: 'Logged out by WhatsApp: boom (401)' });
+  assert.deepEqual(decideAfterClose(close(DisconnectReason.loggedOut), settings), { action: 'logged-out', reason: { code: 'logged_out', params: { status: 401, detail: 'boom' } } });
   assert.equal(decideAfterClose(close(DisconnectReason.connectionReplaced), settings).action, 'close', '440: another connection owns the device, never fight it');
-  assert.deepEqual(decideAfterClose(close(DisconnectReason.timedOut, 'qr'), settings), { action: 'close', reason: 'QR code expired without being scanned' });
+  assert.deepEqual(decideAfterClose(close(DisconnectReason.timedOut, 'qr'), settings), { action: 'close', reason: { code: 'qr_expired', params: {} } });
   assert.equal(decideAfterClose(close(DisconnectReason.timedOut, 'open'), settings).action, 'reconnect', 'a lost connection is retried');
   for (const code of [DisconnectReason.forbidden, DisconnectReason.multideviceMismatch, DisconnectReason.badSession]) {
     assert.equal(decideAfterClose(close(code), settings).action, 'close', `code ${code} is final`);
@@ -29,11 +30,13 @@ test('close policy: what each close leads to', () => {
 
 test('close policy: exponential backoff with jitter, capped, then giving up', () => {
   const at = (attempts: number, r: number) => decideAfterClose(close(DisconnectReason.connectionClosed, 'open', attempts), settings, () => r);
-  assert.deepEqual(at(0, 0), { action: 'reconnect', attempt: 1, delayMs: 1000, reason: 'boom (428)' });
+  assert.deepEqual(at(0, 0), { action: 'reconnect', attempt: 1, delayMs: 1000, reason: { code: 'connection_lost', params: { status: 428, detail: 'boom' } } });
   assert.equal((at(1, 1) as { delayMs: number }).delayMs, 2000, 'attempt 2: up to base × 2');
   assert.equal((at(2, 1) as { delayMs: number }).delayMs, 4000, 'attempt 3: up to base × 4');
   assert.equal((at(2, 0.5) as { delayMs: number }).delayMs, 2500, 'jitter between base and the ceiling');
-  assert.deepEqual(at(3, 0), { action: 'close', reason: 'Gave up after 3 reconnect attempts (last: boom (428))' });
+  const gaveUp = at(3, 0);
+  assert.deepEqual(gaveUp, { action: 'close', reason: { code: 'gave_up', params: { attempts: 3, last: { code: 'connection_lost', params: { status: 428, detail: 'boom' } } } } });
+  assert.equal(gaveUp.action === 'close' && closeReasonText(gaveUp.reason), 'Gave up after 3 reconnect attempts (last: boom (428))', 'the English rendering is the one the API always gave');
   const capped = decideAfterClose(close(DisconnectReason.connectionClosed, 'open', 5), { ...settings, reconnectMaxAttempts: 10 }, () => 1);
   assert.equal((capped as { delayMs: number }).delayMs, 8000, 'never above the maximum');
 });
@@ -160,7 +163,7 @@ test('a socket that is no longer the session\'s reads and writes no keys; the ne
   assert.deepEqual(written, [['a']], 'the current socket writes');
   assert.deepEqual(await first.get('session', ['s1']), { s1: { stored: 's1' } }, 'the current socket reads');
 
-  await session.close('Manual close');
+  await session.close();
   assert.equal(session.state, 'closed');
   await first.set({ 'pre-key': { b: { public: 'y' } } });
   assert.deepEqual(written, [['a']], 'a late write of the closed socket is dropped, not stored');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, classifyDecryptError, ErrorCounters, errorStats, healthLevel, isWarning, severity } from '../../../lib/sessions/decrypt-errors';
+import { classifyDecryptError, ErrorCounters, errorStats, healthLevel, isWarning, severity } from '../../../lib/sessions/decrypt-errors';
 
 const limits = { maxBadMacErrors: 3, maxBadDecryptErrors: 5 };
 
@@ -47,10 +47,3 @@ test("webhook severity follows the seed: critical at max - 1 or more", () => {
   assert.equal(severity(4, 5), 'critical');
 });
 
-test('backoff grows exponentially with jitter and is capped', () => {
-  assert.equal(backoffDelay(1, 1000, 60_000, () => 0), 1000);
-  assert.equal(backoffDelay(3, 1000, 60_000, () => 1), 4000);
-  assert.equal(backoffDelay(20, 1000, 60_000, () => 1), 60_000);
-  const d = backoffDelay(4, 1000, 60_000);
-  assert.ok(d >= 1000 && d <= 8000);
-});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Outbox, type OutboxWrite } from '../../../lib/sessions/store/outbox';
-import { isUnreachable } from '../../../lib/sessions/store/errors';
+import { isDatabaseUnavailable as isUnreachable } from '../../../lib/sessions/store';
 
 const down = () => Object.assign(new Error("Can't reach database server at 127.0.0.1:5999"), { code: 'P1001' });
 const event = (n: number): OutboxWrite => ({ kind: 'event', data: { phoneId: 1, type: `e${n}`, sender: null, count: null, message: null, detail: null, uid: `u${n}` } });
@@ -130,4 +130,39 @@ test('isUnreachable: outages yes, bad writes no', () => {
   assert.ok(!isUnreachable(new Error('key write refused by the test')));
   assert.ok(!isUnreachable({ code: 'P2003', message: 'Foreign key constraint violated' }));
   assert.ok(!isUnreachable(undefined));
+});
+
+test('outbox: a write that fails because the database host is unreachable (EHOSTUNREACH) is kept, not dropped', async () => {
+  // The store and the error mapper share one classifier (lib/db/unavailable.ts); the store's own
+  // copy once missed EHOSTUNREACH and dropped the write as if it were wrong.
+  const unroutable = [
+    Object.assign(new Error('connect EHOSTUNREACH 10.9.9.9:5432'), { code: 'EHOSTUNREACH' }),
+    { name: 'PrismaClientKnownRequestError', code: 'P2010', message: 'x', meta: { driverAdapterError: { cause: { kind: 'postgres', code: 'EHOSTUNREACH' } } } },
+    { name: 'DriverAdapterError', message: 'x', cause: { kind: 'postgres', code: '08006' } },
+    { name: 'DriverAdapterError', message: 'x', cause: { kind: 'postgres', code: '08P01' } },
+    { name: 'DriverAdapterError', message: 'x', cause: { kind: 'TransactionAlreadyClosed' } },
+  ];
+  for (const failure of unroutable) {
+    const applied: OutboxWrite[] = [];
+    let fail = true;
+    let wake: (() => void) | null = null;
+    const box = new Outbox({
+      apply: async (writes) => {
+        await Promise.resolve();
+        if (fail) throw failure;
+        applied.push(...writes);
+      },
+      isUnreachable,
+      sleep: () => new Promise<void>((r) => (wake = r)),
+    });
+    box.push(state('open'));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(box.unreachable, true, JSON.stringify(failure));
+    assert.equal(box.size, 1, 'the write waits for the database');
+    fail = false;
+    wake!();
+    await box.idle();
+    assert.deepEqual(applied.map(label), ['state:open']);
+  }
+  assert.equal(isUnreachable(new Error('CHECK constraint failed')), false, 'a wrong write is still not retried');
 });

@@ -51,7 +51,7 @@ test('other limits: a warning (not critical) below max - 1 is never sent; at max
 test('uncounted kinds and other events send nothing', () => {
   for (const kind of ['no-session', 'message-absent', 'version', 'other'] as const) assert.equal(errorWarningPayload(failure(kind, null, null)), null, kind);
   assert.equal(errorWarningPayload({ type: 'state', phoneId: 7, phoneJid: 'x', state: 'open', previous: 'connecting', at }), null);
-  assert.equal(errorWarningPayload({ type: 'auto-closed', phoneId: 7, phoneJid: 'x', reason: 'Bad MAC limit reached (3/3)', errorType: 'Bad MAC', at }), null);
+  assert.equal(errorWarningPayload({ type: 'auto-closed', phoneId: 7, phoneJid: 'x', reason: 'Bad MAC limit reached (3/3)', closeReason: { code: 'auto_closed', params: { errorType: 'Bad MAC', count: 3, max: 3 } }, errorType: 'Bad MAC', at }), null);
 });
 
 test('the signature is the HMAC-SHA256 of the exact body', () => {

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { translator } from '../../../lib/ui/i18n';
-import { errorText, parseAutoClose, reasonText, timelineText } from '../../../lib/ui/session-text';
+import { errorText, reasonText, timelineText } from '../../../lib/ui/session-text';
+import { manualClose, reason, whatsAppCloseReason } from '../../../lib/sessions/reasons';
 import { patchSession, patchSummary } from '../../../components/sessions/useSessionStream';
 import type { SessionDto } from '../../../lib/api/session-schemas';
 
@@ -11,13 +12,14 @@ const en = translator('en');
 const ru = translator('ru');
 
 test('close reasons in words: the auto-close keeps its evidence', () => {
-  assert.deepEqual(parseAutoClose('Bad MAC limit reached (3/3)'), { type: 'Bad MAC', count: 3, max: 3 });
-  assert.equal(parseAutoClose('Manual close'), null);
-  assert.equal(reasonText(en, 'Bad MAC limit reached (3/3)'), 'auto-closed: Bad MAC 3/3');
-  assert.equal(reasonText(ru, 'Bad Decrypt limit reached (5/5)'), 'закрыта автоматически: Bad Decrypt 5/5');
-  assert.equal(reasonText(en, 'Manual close'), 'closed by an administrator');
-  assert.equal(reasonText(ru, 'Gave up after 5 reconnect attempts (last: timeout)'), 'не удалось переподключиться за 5 попыток');
-  assert.equal(reasonText(en, 'Switching to a new handset'), 'Switching to a new handset');
+  assert.equal(reasonText(en, reason('auto_closed', { errorType: 'Bad MAC', count: 3, max: 3 })), 'auto-closed: Bad MAC 3/3');
+  assert.equal(reasonText(ru, reason('auto_closed', { errorType: 'Bad Decrypt', count: 5, max: 5 })), 'закрыта автоматически: Bad Decrypt 5/5');
+  assert.equal(reasonText(en, manualClose()), 'closed by an administrator');
+  assert.equal(reasonText(ru, reason('gave_up', { attempts: 5, last: whatsAppCloseReason(408, 'timeout') })), 'не удалось переподключиться за 5 попыток: соединение потеряно');
+  assert.equal(reasonText(en, manualClose('Switching to a new handset')), 'Switching to a new handset');
+  assert.equal(reasonText(en, whatsAppCloseReason(401, 'Logged out by an administrator')), 'logged out by WhatsApp (code 401)', "WhatsApp's English text is never shown");
+  assert.equal(reasonText(ru, reason('proxy_failed', { kind: 'auth', detail: 'proxy authentication failed' })), 'ошибка аутентификации на прокси');
+  assert.equal(reasonText(en, null, 'Closed elsewhere'), 'Closed elsewhere', 'a record from before structured reasons is shown as stored');
   assert.equal(reasonText(en, null), '—');
 });
 
@@ -25,7 +27,15 @@ test('timeline entries are sentences, never `state:open`', () => {
   const base = { sender: null, count: null, message: null, detail: null };
   assert.equal(timelineText(en, { ...base, type: 'state:open' }), 'Connected');
   assert.equal(timelineText(ru, { ...base, type: 'state:open' }), 'Подключена');
-  assert.equal(timelineText(en, { ...base, type: 'state:closed', message: 'Bad MAC limit reached (3/3)' }), 'Closed: auto-closed: Bad MAC 3/3');
+  assert.equal(
+    timelineText(en, { ...base, type: 'state:closed', message: 'Bad MAC limit reached (3/3)', detail: { reason: { code: 'auto_closed', params: { errorType: 'Bad MAC', count: 3, max: 3 } } } }),
+    'Closed: auto-closed: Bad MAC 3/3',
+  );
+  assert.equal(
+    timelineText(en, { type: 'decrypt:bad-mac', sender: null, count: 1, message: 'Bad MAC', detail: { max: 3, deletedKeys: 0 } }),
+    'Bad MAC from an unknown sender (1/3)',
+    'no "0 keys deleted"',
+  );
   assert.equal(
     timelineText(en, { type: 'decrypt:bad-mac', sender: '15550001111:2@s.whatsapp.net', count: 2, message: 'Bad MAC', detail: { max: 3, deletedKeys: 4 } }),
     'Bad MAC from +15550001111 (2/3), 4 keys deleted',
