@@ -620,6 +620,14 @@ export interface components {
             status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out";
             lastConnectedAt: string | null;
             lastCloseReason: string | null;
+            lastClose: {
+                /** @enum {string} */
+                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced";
+                params: {
+                    [key: string]: unknown;
+                };
+                at: string;
+            } | null;
             stats: components["schemas"]["ErrorStats"];
             isActive: boolean;
             /** @enum {string} */
@@ -805,6 +813,14 @@ export interface components {
             status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out";
             lastConnectedAt: string | null;
             lastCloseReason: string | null;
+            lastClose: {
+                /** @enum {string} */
+                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced";
+                params: {
+                    [key: string]: unknown;
+                };
+                at: string;
+            } | null;
             stats: components["schemas"]["ErrorStats"];
             isActive: boolean;
             /** @enum {string} */
@@ -824,6 +840,14 @@ export interface components {
             status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out";
             lastConnectedAt: string | null;
             lastCloseReason: string | null;
+            lastClose: {
+                /** @enum {string} */
+                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced";
+                params: {
+                    [key: string]: unknown;
+                };
+                at: string;
+            } | null;
             stats: components["schemas"]["ErrorStats"];
             isActive: boolean;
             /** @enum {string} */
