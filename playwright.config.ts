@@ -6,7 +6,11 @@ export default defineConfig({
   workers: 1,
   // Generous for a busy 2-core machine: every wait is for an event, these are only its deadline.
   timeout: 180_000,
-  expect: { timeout: 30_000 },
+  // The whole run ends within 30 minutes whatever hangs (each run of the suite takes about 6 on
+  // the shared 2-core machine); npm test runs it twice, once per E2E_FLEET setting.
+  globalTimeout: 30 * 60_000,
+  // Every expect waits up to 60 s (docs/testing.md), none shorter: a spec needing longer says why.
+  expect: { timeout: 60_000 },
   reporter: [['list']],
   outputDir: 'test-results',
   globalSetup: './e2e/support/global-setup.ts',

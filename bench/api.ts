@@ -8,7 +8,8 @@
 import autocannon from 'autocannon';
 import { startSimulator } from '../simulator';
 import { startConsole } from '../test/support/console-server';
-import { trackOpenPhones, until } from './stream';
+import { trackOpenPhones } from './stream';
+import { eventually } from '../test/support/eventually';
 
 function run(url: string, token: string, seconds: number, connections: number) {
   return new Promise<{ rps: number; p50Ms: number; p99Ms: number; non2xx: number; errors: number }>((resolve, reject) => {
@@ -44,12 +45,12 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
           const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: admin, body: JSON.stringify({ organizationName: 'Bench', phone: number }) });
           if (res.status !== 201) throw new Error(`adding a phone answered ${res.status}`);
           const { id } = (await res.json()) as { id: number };
-          const qr = await until(`the QR of ${number}`, 60_000, async () => {
+          const qr = await eventually(`the QR of ${number}`, async () => {
             const r = await fetch(`${server.url}/api/sessions/${id}/qr`, { headers: admin });
             return r.ok ? ((await r.json()) as { qr: string | null }).qr ?? undefined : undefined;
-          });
+          }, 60_000, 250);
           await sim.scan(number, qr);
-          await until(`${number} open`, 60_000, async () => (tracker!.open.has(id) ? true : undefined));
+          await eventually(`${number} open`, async () => (tracker!.open.has(id) ? true : undefined), 60_000, 250);
           numbers.push(number);
           ids.push(id);
         }),

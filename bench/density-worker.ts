@@ -1,6 +1,7 @@
 // One side of the density benchmark, in its own process so its memory is its own.
 //   manager: N phones through the console's SessionManager with the database auth state (SQLite)
-//   bare:    N bare Baileys sockets with useMultiFileAuthState
+//   bare:    N bare Baileys sockets with useMultiFileAuthState behind makeCacheableSignalKeyStore,
+//            with the console's socket settings (lib/sessions/socket-options.ts)
 // Protocol on stdout (JSON lines): {phase:'paired'} → (parent: "go") → {phase:'open', ...} →
 // {phase:'idle', eld, cpu} → (parent sends traffic, then "traffic-done") → {phase:'traffic', eld}.
 import path from 'node:path';
@@ -8,7 +9,8 @@ import readline from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import makeWASocket, { useMultiFileAuthState, type WASocket } from '@whiskeysockets/baileys';
+import makeWASocket, { makeCacheableSignalKeyStore, useMultiFileAuthState, type WASocket } from '@whiskeysockets/baileys';
+import { baseSocketOptions } from '../lib/sessions/socket-options';
 import pino from 'pino';
 import { createDb } from '../lib/db/client';
 import { migrateDeploy } from '../lib/db/migrate';
@@ -125,7 +127,13 @@ async function bare() {
   const writes: Promise<void>[] = [];
   const open = async (jid: string, expectQr: boolean) => {
     const { state, saveCreds } = await useMultiFileAuthState(path.join(dir, jid));
-    const sock: WASocket = makeWASocket({ waWebSocketUrl: simUrl, auth: state, logger: silent, markOnlineOnConnect: false, keepAliveIntervalMs: KEEPALIVE_MS });
+    // What users run: the file store behind Baileys' own key cache (its documented production
+    // set-up, the same baseline as the key-store benchmark), and the console's socket settings.
+    const sock: WASocket = makeWASocket({
+      ...baseSocketOptions({ waWebSocketUrl: simUrl, keepAliveIntervalMs: KEEPALIVE_MS }),
+      auth: { creds: state.creds, keys: makeCacheableSignalKeyStore(state.keys, silent) },
+      logger: silent,
+    });
     sock.ev.on('creds.update', () => void writes.push(saveCreds()));
     return new Promise<WASocket | null>((resolve) => {
       sock.ev.on('connection.update', (u) => {

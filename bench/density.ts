@@ -138,7 +138,9 @@ export async function densityBenchmark(opts: { sizes?: number[]; samples?: numbe
   const [pm, pb] = await Promise.all([prepare('manager', maxN, '7711'), prepare('bare', maxN, '7712')]);
   const prepared = { manager: pm, bare: pb };
   const method = `each side pairs the largest N once (its own simulator; smaller N log in the first N of those phones), then per N ${samples} samples (fresh process each) alternating which side goes first; figures are medians, spread = min/max; ratios are median / median. RSS and heap are read after full GCs once RSS has settled (readings 250 ms apart agree within 1 MB), before the login and after it; CPU time of the login is the worker's user + system time until all are open. Idle window BENCH_IDLE_MS (default one keep-alive interval, ${KEEPALIVE_MS / 1000} s, the same on both sides).`;
-  const summary = () => ({ method, idleMs: idleWindowMs(), pairedN: maxN, pairMs: { manager: pm.pairMs, bare: pb.pairMs }, sizes, rows });
+  const comparedWith =
+    "bare Baileys as its users run it: useMultiFileAuthState behind Baileys' makeCacheableSignalKeyStore, with the console's socket settings (lib/sessions/socket-options.ts). What still differs is the console's own: its database key store and its timer-free caches per session (Baileys' defaults: NodeCaches per socket)";
+  const summary = () => ({ method, comparedWith, idleMs: idleWindowMs(), pairedN: maxN, pairMs: { manager: pm.pairMs, bare: pb.pairMs }, sizes, rows });
   console.log(JSON.stringify({ paired: maxN, pairMs: { manager: prepared.manager.pairMs, bare: prepared.bare.pairMs } }));
   try {
     for (const n of sizes) {

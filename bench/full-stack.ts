@@ -10,7 +10,8 @@ import type { Simulator } from '../simulator';
 import { createDb } from '../lib/db/client';
 import { createToken } from '../lib/auth/tokens';
 import { freePort } from '../test/support/console-server';
-import { trackOpenPhones, until } from './stream';
+import { trackOpenPhones } from './stream';
+import { eventually } from '../test/support/eventually';
 import { KEEPALIVE_MS, idleWindowMs } from './idle';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -54,15 +55,15 @@ export async function fullStackRun(sim: Simulator, dir: string, n: number) {
   child.stderr!.on('data', (d) => (log = (log + d).slice(-4000)));
   let stop = () => {};
   try {
-    await until('the console to answer', 120_000, async () => {
+    await eventually('the console to answer', async () => {
       if (child.exitCode !== null) throw new Error(`console exited:\n${log}`);
       return (await fetch(`${url}/api/health`)).ok ? true : undefined;
-    });
+    }, 120_000, 250);
     const healthyMs = performance.now() - t0;
     const tracker = await trackOpenPhones(url, auth);
     stop = () => tracker.close();
     const open = tracker.open;
-    await until(`${n} phones open`, 300_000, async () => (open.size >= n ? true : undefined));
+    await eventually(`${n} phones open`, async () => (open.size >= n ? true : undefined), 300_000, 250);
     const allOpenMs = performance.now() - t0;
     await new Promise((r) => setTimeout(r, 3000)); // as the workers: let start-up garbage settle
     const scrape = async () => {

@@ -161,7 +161,18 @@ export function benchTable(results: Any): string {
   }
   const runs = new Set(SECTIONS.map(([k]) => results[k]?.run).filter(Boolean));
   const head = runs.size === 1 ? `All sections below come from one run started ${[...runs][0].slice(0, 16).replace('T', ' ')} UTC.` : `The sections come from ${runs.size} different runs (each stamped below).`;
-  return [head, '', ...lines, '', 'Where each figure comes from (bench/results.json):', '', ...stamps].join('\n');
+  // What each section compared against, where its results say (sections run before this was recorded say nothing).
+  const baselines = SECTIONS.filter(([k]) => results[k]?.result?.comparedWith).map(([k, name]) => `- ${name}: ${results[k].result.comparedWith}`);
+  const against = baselines.length ? ['', 'Baselines:', '', ...baselines] : [];
+  return [head, '', ...lines, ...against, '', 'Where each figure comes from (bench/results.json):', '', ...stamps].join('\n');
+}
+
+/** The table README.md holds now: the text between the bench-table markers. */
+export function readmeTable(readmeText: string): string {
+  const a = readmeText.indexOf(START);
+  const b = readmeText.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${START} … ${END} block`);
+  return readmeText.slice(a + START.length, b).replace(/^\n/, '').replace(/\n$/, '');
 }
 
 export function writeReadmeTable(results: Any, readme = path.join(__dirname, '..', 'README.md')) {

@@ -1,7 +1,7 @@
 // The main flow in a real browser against `next start` and the WhatsApp simulator.
 import crypto from 'node:crypto';
 import { test, expect, type Page } from '@playwright/test';
-import { e2eEnv, logIn } from './support/env';
+import { e2eEnv, logIn, uniquePhone } from './support/env';
 import { createDb } from '../lib/db/client';
 import { createUser } from '../lib/auth/users';
 
@@ -17,12 +17,12 @@ async function addAndPair(page: Page, number: string, org = 'E2E Org') {
   await page.getByTestId('add-phone').fill(number);
   await page.getByTestId('add-submit').click();
   const qr = page.getByTestId('pairing-qr');
-  await expect(qr).toBeVisible({ timeout: 60_000 });
+  await expect(qr).toBeVisible();
   const value = await qr.getAttribute('data-qr');
   expect(value).toMatch(/^[^,]+,[^,]+,[^,]+,[^,]+$/);
   await sim(`/phones/${number}/scan`, { qr: value });
   const row = page.getByTestId(`session-row-${number}`);
-  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open', { timeout: 60_000 });
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open');
   await expect(page.getByTestId('pairing-connected')).toBeVisible();
   return row;
 }
@@ -30,7 +30,7 @@ async function addAndPair(page: Page, number: string, org = 'E2E Org') {
 test('pair a phone, watch faults, auto-close, restart and close from the table', async ({ page }, testInfo) => {
   await logIn(page);
   await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-live', 'true');
-  const number = '77050009001';
+  const number = uniquePhone();
   const row = await addAndPair(page, number);
   await page.screenshot({ path: testInfo.outputPath('01-paired.png'), fullPage: true });
   const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
@@ -58,7 +58,7 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
   await page.getByTestId(`restart-${id}`).click();
   await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('toast-success').filter({ hasText: 'Session restarted' })).toBeVisible();
-  await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'open', { timeout: 60_000 });
+  await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'open');
   await expect(page.getByTestId(`badmac-${id}`)).toHaveText('0/3');
 
   await page.getByTestId(`close-${id}`).click();
@@ -89,14 +89,14 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
 
 test('the table stays right when the live stream is cut (polling fallback)', async ({ page }) => {
   await logIn(page);
-  const number = '77050009002';
+  const number = uniquePhone();
   const row = await addAndPair(page, number);
   const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
   await page.route('**/api/sessions/stream', (route) => route.abort());
   await page.reload();
   await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-live', 'false');
   await sim(`/phones/${number}/faults`, { type: 'bad-decrypt' });
-  await expect(page.getByTestId(`baddecrypt-${id}`)).toHaveText('1/5', { timeout: 60_000 });
+  await expect(page.getByTestId(`baddecrypt-${id}`)).toHaveText('1/5');
   await expect(page.getByTestId(`health-${id}`)).toHaveAttribute('data-health', 'degraded');
 });
 
@@ -132,38 +132,38 @@ test('the main flow in Russian', async ({ page, context }, testInfo) => {
   await logIn(page);
   await expect(page.getByTestId('sessions-title')).toHaveText('Сессии');
   await expect(page.getByTestId('live-indicator')).toHaveText('в реальном времени');
-  const number = '77050009003';
+  const number = uniquePhone();
   await page.getByTestId('add-phone-toggle').click();
   await expect(page.getByTestId('add-submit')).toHaveText('Добавить и связать');
   await page.getByTestId('add-org').fill('Демо');
   await page.getByTestId('add-phone').fill(number);
   await page.getByTestId('add-submit').click();
-  const value = await page.getByTestId('pairing-qr').getAttribute('data-qr', { timeout: 60_000 });
+  const value = await page.getByTestId('pairing-qr').getAttribute('data-qr');
   await sim(`/phones/${number}/scan`, { qr: value });
   const row = page.getByTestId(`session-row-${number}`);
-  await expect(row.locator('[data-status]')).toHaveText('подключена', { timeout: 60_000 });
+  await expect(row.locator('[data-status]')).toHaveText('подключена');
   const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
   await page.getByTestId(`restart-${id}`).click();
   await expect(page.getByRole('dialog')).toContainText('Перезапустить сессию');
   await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('toast-success')).toHaveText('Сессия перезапущена');
-  await expect(page.getByTestId(`status-${id}`)).toHaveText('подключена', { timeout: 60_000 });
+  await expect(page.getByTestId(`status-${id}`)).toHaveText('подключена');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: testInfo.outputPath('ru-phone.png'), fullPage: true });
 });
 
 test('pair a phone by number: the page shows a code, the phone types it, the row turns connected', async ({ page }, testInfo) => {
   await logIn(page);
-  const number = '77050009077';
+  const number = uniquePhone();
   await page.getByTestId('add-phone-toggle').click();
   await page.getByTestId('add-org').fill('E2E Org');
   await page.getByTestId('add-phone').fill(number);
   await page.getByTestId('add-submit').click();
-  await page.getByTestId('pairing-use-code').click({ timeout: 60_000 });
+  await page.getByTestId('pairing-use-code').click();
   const code = page.getByTestId('pairing-code');
   await expect(code).toHaveText(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   await page.screenshot({ path: testInfo.outputPath('pairing-code.png'), fullPage: true });
   await sim(`/phones/${number}/pairing-code`, { code: await code.textContent() });
-  await expect(page.getByTestId(`session-row-${number}`).locator('[data-status]')).toHaveAttribute('data-status', 'open', { timeout: 60_000 });
+  await expect(page.getByTestId(`session-row-${number}`).locator('[data-status]')).toHaveAttribute('data-status', 'open');
   await expect(page.getByTestId('pairing-connected')).toBeVisible();
 });

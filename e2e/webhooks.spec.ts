@@ -3,7 +3,7 @@
 import { test, expect } from '@playwright/test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { e2eEnv, logIn } from './support/env';
+import { e2eEnv, logIn, uniquePhone } from './support/env';
 
 test('webhooks page: organization endpoint, failed delivery, send again', async ({ page }) => {
   test.setTimeout(120_000);
@@ -22,7 +22,7 @@ test('webhooks page: organization endpoint, failed delivery, send again', async 
   try {
     await logIn(page);
     const { url, simulatorUrl } = e2eEnv();
-    const number = '77050009301';
+    const number = uniquePhone();
     const headers = { origin: url };
     const created = await page.request.post(`${url}/api/sessions`, { data: { organizationName: 'Hooks Org', phone: number }, headers });
     expect(created.status()).toBe(201);
@@ -41,17 +41,17 @@ test('webhooks page: organization endpoint, failed delivery, send again', async 
     expect(await page.content()).not.toContain('a-secret-of-enough-length');
 
     // Pair the phone through the simulator, then two Bad MACs: the seed's critical warning goes out.
-    await expect.poll(async () => (await (await page.request.get(`${url}/api/sessions/${phone.id}/qr`)).json()).qr ?? null, { timeout: 20_000 }).not.toBeNull();
+    await expect.poll(async () => (await (await page.request.get(`${url}/api/sessions/${phone.id}/qr`)).json()).qr ?? null).not.toBeNull();
     const { qr } = (await (await page.request.get(`${url}/api/sessions/${phone.id}/qr`)).json()) as { qr: string };
     const scan = await fetch(`${simulatorUrl}/phones/${number}/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ qr }) });
     expect(scan.ok).toBe(true);
-    await expect.poll(async () => (await (await page.request.get(`${url}/api/sessions/${phone.id}`)).json()).status, { timeout: 20_000 }).toBe('open');
+    await expect.poll(async () => (await (await page.request.get(`${url}/api/sessions/${phone.id}`)).json()).status).toBe('open');
     const faults = await page.request.post(`${url}/api/demo/faults`, { data: { phoneId: phone.id, type: 'bad-mac', count: 2 }, headers });
     expect(faults.status()).toBe(200);
 
     // Three failed attempts (1 s, then 2 s apart): the page shows it failed, with the error.
     const row = page.getByTestId('deliveries-table').locator('tr', { hasText: 'session_error_warning' }).first();
-    await expect(row.getByTestId('delivery-status')).toHaveText('failed', { timeout: 30_000 });
+    await expect(row.getByTestId('delivery-status')).toHaveText('failed');
     await expect(row).toContainText('3/3');
     await expect(row).toContainText('HTTP 500');
     await row.getByRole('button', { name: 'session_error_warning' }).click();
@@ -60,7 +60,7 @@ test('webhooks page: organization endpoint, failed delivery, send again', async 
     fail = false;
     await row.getByTestId('delivery-send-again').click();
     await expect(page.getByTestId('toast-success')).toBeVisible();
-    await expect(row.getByTestId('delivery-status')).toHaveText('delivered', { timeout: 30_000 });
+    await expect(row.getByTestId('delivery-status')).toHaveText('delivered');
     const ids = new Set(received.filter((r) => r.body.includes('session_error_warning')).map((r) => r.id));
     expect(ids.size).toBe(1); // every attempt and the resend carry one webhook-id
   } finally {

@@ -1,56 +1,34 @@
 // `npm run -s token -- create NAME [--scope read|admin]` prints only the token on stdout.
 // Also: `list`, `revoke ID`. Works on the database named by DATABASE_URL (migrating it first).
-import { parseConfig } from '../lib/config';
-import { migrateDeploy } from '../lib/db/migrate';
-import { createDb } from '../lib/db/client';
+import { runDbCommand, UsageError } from './cli';
 import { createToken, listTokens, revokeToken } from '../lib/auth/tokens';
 
 const USAGE = 'usage: npm run -s token -- create NAME [--scope read|admin] | list | revoke ID';
 
-async function main(): Promise<number> {
-  const [command, ...rest] = process.argv.slice(2);
-  const config = parseConfig({ ...process.env, DATABASE_URL: process.env.DATABASE_URL || 'file:./data/console.db' });
-  await migrateDeploy(config.DATABASE_URL);
-  const db = createDb(config.DATABASE_URL);
-  try {
-    if (command === 'create') {
-      const scopeAt = rest.indexOf('--scope');
-      const scope = scopeAt >= 0 ? rest[scopeAt + 1] : 'admin';
-      const name = rest.filter((_, i) => scopeAt < 0 || (i !== scopeAt && i !== scopeAt + 1)).join(' ').trim();
-      if (!name || (scope !== 'read' && scope !== 'admin')) {
-        console.error(USAGE);
-        return 2;
-      }
-      const { token } = await createToken(db, { name, scopes: [scope] });
-      process.stdout.write(token + '\n');
-      return 0;
-    }
-    if (command === 'list') {
-      for (const t of await listTokens(db)) {
-        console.log(`${t.id}\t${t.prefix}…\t${t.name}\t${t.scopes.join(',')}\t${t.revokedAt ? 'revoked' : 'active'}`);
-      }
-      return 0;
-    }
-    if (command === 'revoke' && /^\d+$/.test(rest[0] ?? '')) {
-      const t = await revokeToken(db, Number(rest[0]));
-      if (!t) {
-        console.error(`no token with id ${rest[0]}`);
-        return 1;
-      }
-      console.error(`token ${t.id} (${t.name}) revoked`);
-      return 0;
-    }
-    console.error(USAGE);
-    return 2;
-  } finally {
-    await db.$disconnect();
+runDbCommand(USAGE, async (db, [command, ...rest]) => {
+  if (command === 'create') {
+    const scopeAt = rest.indexOf('--scope');
+    const scope = scopeAt >= 0 ? rest[scopeAt + 1] : 'admin';
+    const name = rest.filter((_, i) => scopeAt < 0 || (i !== scopeAt && i !== scopeAt + 1)).join(' ').trim();
+    if (!name || (scope !== 'read' && scope !== 'admin')) throw new UsageError();
+    const { token } = await createToken(db, { name, scopes: [scope] });
+    process.stdout.write(token + '\n');
+    return 0;
   }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  },
-);
+  if (command === 'list') {
+    for (const t of await listTokens(db)) {
+      console.log(`${t.id}\t${t.prefix}…\t${t.name}\t${t.scopes.join(',')}\t${t.revokedAt ? 'revoked' : 'active'}`);
+    }
+    return 0;
+  }
+  if (command === 'revoke' && /^\d+$/.test(rest[0] ?? '')) {
+    const t = await revokeToken(db, Number(rest[0]));
+    if (!t) {
+      console.error(`no token with id ${rest[0]}`);
+      return 1;
+    }
+    console.error(`token ${t.id} (${t.name}) revoked`);
+    return 0;
+  }
+  throw new UsageError();
+});

@@ -353,7 +353,7 @@ export class SimulatorCore {
       const { phone, conn } = this.liveConnection(jid);
       const device = Number(conn.deviceJid!.split(':')[1].split('@')[0]);
       const bundle = phone.bundles.get(device);
-      const needsKeys = ['message', 'bad-mac', 'bad-decrypt', 'no-session'].includes(fault.type);
+      const needsKeys = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'version'].includes(fault.type);
       if (needsKeys && !bundle) throw new SimulatorError(409, `phone ${jid} has not published its keys yet`);
       const contact = this.contact(phone, fault.from ?? DEFAULT_CONTACT);
       const device0 = conn.deviceJid!;
@@ -371,6 +371,17 @@ export class SimulatorCore {
           } else {
             await this.sendEncrypted(conn, contact.jid, await contact.brokenPreKeyMessage(device0, bundle!, fault.type), false);
           }
+          break;
+        case 'version':
+          await this.sendEncrypted(conn, contact.jid, await contact.brokenPreKeyMessage(device0, bundle!, 'version'), false);
+          break;
+        case 'message-absent':
+          // A message stanza without an enc (or plaintext) child: nothing for the client to decrypt.
+          conn.send({
+            tag: 'message',
+            attrs: { from: contact.jid, type: 'text', id: crypto.randomBytes(8).toString('hex').toUpperCase(), t: String(Math.floor(Date.now() / 1000)), notify: 'Sim contact' },
+            content: [{ tag: 'unavailable', attrs: {} }],
+          });
           break;
         case 'no-session': {
           // A "msg" from a contact the device has never talked to.

@@ -1,4 +1,4 @@
-export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'message'] as const;
+export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'message', 'version', 'message-absent'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
 export interface FaultRequest {

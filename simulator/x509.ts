@@ -26,7 +26,13 @@ const utf8 = (s: string) => der(0x0c, Buffer.from(s, 'utf8'));
 const octets = (b: Buffer) => der(0x04, b);
 const bits = (b: Buffer) => der(0x03, Buffer.concat([Buffer.from([0]), b]));
 const bool = (v: boolean) => der(0x01, Buffer.from([v ? 0xff : 0]));
-const integer = (b: Buffer) => der(0x02, b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+/** A non-negative INTEGER in DER's one encoding: no leading zero bytes, one added when the high bit is set. */
+const integer = (b: Buffer) => {
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  const v = b.subarray(i);
+  return der(0x02, v[0] & 0x80 ? Buffer.concat([Buffer.from([0]), v]) : v);
+};
 const time = (d: Date) => der(0x18, Buffer.from(d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z')); // GeneralizedTime
 const explicit = (n: number, body: Buffer) => der(0xa0 + n, body);
 

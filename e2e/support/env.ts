@@ -1,9 +1,16 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 
 export interface E2eEnv {
+  /** the console the browser uses (node A of a fleet under E2E_FLEET=1) */
   url: string;
+  /** where specs send API calls that should run elsewhere: node B of the fleet, else `url` */
+  otherUrl: string;
+  /** 1, or 2 under E2E_FLEET=1 */
+  nodes: number;
+  provider: 'sqlite' | 'postgresql';
   adminEmail: string;
   adminPassword: string;
   databaseUrl: string;
@@ -20,4 +27,12 @@ export async function logIn(page: Page, email = e2eEnv().adminEmail, password = 
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+/**
+ * A phone number no other test (nor a retry of this one) uses: all specs share one console and
+ * its database, so a fixed number would meet its own earlier row (409) on a retry.
+ */
+export function uniquePhone(): string {
+  return `7705${crypto.randomInt(1_000_000, 10_000_000)}`;
 }

@@ -1,22 +1,48 @@
-// Starts the WhatsApp simulator and one console (fresh SQLite database, scripts/server.ts) for all
-// specs. Specs read the details from test-results/e2e-env.json.
+// Starts the WhatsApp simulator and the console for all specs. Specs read the details from
+// test-results/e2e-env.json.
+//
+// By default one console on a fresh SQLite database. With E2E_FLEET=1 (npm test runs the suite
+// both ways) two consoles are nodes of one fleet on a fresh PostgreSQL database, with one bus key
+// and one sign-in secret: the browser uses node A (`url`), and specs that act through the API
+// send their calls to node B (`otherUrl`), so the phones they start run on the node the page is
+// not on and everything the page shows of them crossed the fleet's bus.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startConsole } from '../../test/support/console-server';
+import { startConsole, type ConsoleServer } from '../../test/support/console-server';
+import { createTestDatabase, type TestDatabase } from '../../test/support/databases';
 import { startSimulator } from '../../simulator';
 
 export const ENV_FILE = path.resolve(__dirname, '../../test-results/e2e-env.json');
 
 export default async function globalSetup() {
   const simulator = await startSimulator({ port: 0 });
-  const server = await startConsole({
-    provider: 'sqlite',
-    env: { SESSIONS_AUTOSTART: 'false', WA_WEBSOCKET_URL: simulator.url, SIMULATOR_URL: simulator.controlUrl },
-  });
+  const env = { SESSIONS_AUTOSTART: 'false', WA_WEBSOCKET_URL: simulator.url, SIMULATOR_URL: simulator.controlUrl };
+  const servers: ConsoleServer[] = [];
+  let database: TestDatabase | null = null;
+  if (process.env.E2E_FLEET === '1') {
+    database = await createTestDatabase('postgresql');
+    const shared = { ...env, FLEET_BUS_KEY: crypto.randomBytes(32).toString('base64url'), NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex') };
+    servers.push(await startConsole({ database, env: { ...shared, NODE_ID: 'e2e_a' } }));
+    servers.push(await startConsole({ database, env: { ...shared, NODE_ID: 'e2e_b' } }));
+  } else {
+    servers.push(await startConsole({ provider: 'sqlite', env }));
+  }
+  // The first console made the admin (the second found it there).
+  const [first] = servers;
   fs.mkdirSync(path.dirname(ENV_FILE), { recursive: true });
   fs.writeFileSync(
     ENV_FILE,
-    JSON.stringify({ url: server.url, adminEmail: server.adminEmail, adminPassword: server.adminPassword, databaseUrl: server.databaseUrl, simulatorUrl: simulator.controlUrl }),
+    JSON.stringify({
+      url: first.url,
+      otherUrl: servers.at(-1)!.url,
+      nodes: servers.length,
+      provider: first.provider,
+      adminEmail: first.adminEmail,
+      adminPassword: first.adminPassword,
+      databaseUrl: first.databaseUrl,
+      simulatorUrl: simulator.controlUrl,
+    }),
   );
-  (globalThis as { __e2e?: unknown }).__e2e = { server, simulator };
+  (globalThis as { __e2e?: unknown }).__e2e = { servers, simulator, database };
 }

@@ -16,6 +16,7 @@ import { adminLogout, closeReasonText, manualClose, parseLastClose, reason, what
 import { isDatabaseUnavailable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
+import { baseSocketOptions } from './socket-options';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
 import type { OutboundPolicy } from '../http/outbound-guard';
 import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, isRunningState, type SessionEngineEvent, type SessionErrorStats, type SessionSnapshot, type SessionState } from './types';
@@ -396,15 +397,9 @@ export class Session {
     const makeSocket = this.deps.makeSocket ?? makeWASocket;
     const sock = runInSessionContext(this.sink, () =>
       makeSocket({
-        waWebSocketUrl: settings.waWebSocketUrl,
+        ...baseSocketOptions(settings),
         auth: { creds: auth.state.creds, keys },
         logger: this.log.child({ class: 'baileys' }, { level: settings.baileysLogLevel }) as never,
-        printQRInTerminal: false,
-        markOnlineOnConnect: false,
-        syncFullHistory: false,
-        keepAliveIntervalMs: settings.keepAliveIntervalMs,
-        connectTimeoutMs: 20_000,
-        retryRequestDelayMs: 250,
         ...(this.caches as unknown as Pick<Parameters<typeof makeWASocket>[0], 'msgRetryCounterCache'>),
         ...(mediaAgent ? ({ fetchAgent: mediaAgent, options: { httpsAgent: mediaAgent } } as unknown as Pick<Parameters<typeof makeWASocket>[0], 'agent'>) : {}),
         ...(proxy ? ({ agent: proxy.agent, fetchAgent: proxy.fetchAgent, options: proxy.options } as unknown as Pick<Parameters<typeof makeWASocket>[0], 'agent'>) : {}),

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../index';
 import { connect, pairPhone, trackUnhandled, type Client } from './helpers';
+import { eventually, within } from '../../test/support/eventually';
 
 let sim: Simulator;
 let n = 0;
@@ -19,9 +20,12 @@ async function openPhone(opts: { keepAliveIntervalMs?: number } = {}): Promise<{
   return { jid, client: await pairPhone(sim, jid, opts) };
 }
 
+/** Every close is awaited with the suite's deadline: a close that never comes fails, it does not hang. */
+const closedOf = (client: Client) => within('the connection to close', client.closed);
+
 function stop(client: Client) {
   client.sock.end(undefined);
-  return client.closed;
+  return closedOf(client);
 }
 
 test('a message arrives decrypted with its text', async () => {
@@ -36,7 +40,7 @@ test('a message arrives decrypted with its text', async () => {
   await stop(client);
 });
 
-test('bad-mac via pkmsg surfaces as "Bad MAC"; bad-decrypt as "bad decrypt"; no-session; version', async () => {
+test('bad-mac via pkmsg surfaces as "Bad MAC"; bad-decrypt as "bad decrypt"; no-session; version; message-absent', async () => {
   const unhandled = trackUnhandled();
   const { jid, client } = await openPhone();
   await sim.inject(jid, { type: 'bad-mac' });
@@ -45,6 +49,10 @@ test('bad-mac via pkmsg surfaces as "Bad MAC"; bad-decrypt as "bad decrypt"; no-
   assert.match((await client.nextMessage()).stub?.[0] ?? '', /bad decrypt/i);
   await sim.inject(jid, { type: 'no-session' });
   assert.equal((await client.nextMessage()).stub?.[0], 'No session record');
+  await sim.inject(jid, { type: 'version' });
+  assert.equal((await client.nextMessage()).stub?.[0], 'Incompatible version number on PreKeyWhisperMessage');
+  await sim.inject(jid, { type: 'message-absent' });
+  assert.equal((await client.nextMessage()).stub?.[0], 'Message absent from node');
   // The client recovers: a good message still decrypts after the failures.
   await sim.inject(jid, { type: 'message', text: 'still fine' });
   assert.equal((await client.nextMessage()).text, 'still fine');
@@ -75,32 +83,32 @@ test('bad-mac via msg on an established session: "No matching sessions", libsign
 test('drop → 428, restart-required → 515, conflict → 440, logged-out → 401 and refused after', async () => {
   const { jid, client } = await openPhone();
   await sim.inject(jid, { type: 'drop' });
-  assert.equal((await client.closed).statusCode, 428);
+  assert.equal((await closedOf(client)).statusCode, 428);
 
   const c2 = connect(sim.url, client.auth);
   await c2.next((u) => u.connection === 'open');
   await sim.inject(jid, { type: 'restart-required' });
-  const closed515 = await c2.closed;
+  const closed515 = await closedOf(c2);
   assert.equal(closed515.statusCode, 515);
 
   const c3 = connect(sim.url, client.auth);
   await c3.next((u) => u.connection === 'open');
   await sim.inject(jid, { type: 'conflict' });
-  assert.equal((await c3.closed).statusCode, 440);
+  assert.equal((await closedOf(c3)).statusCode, 440);
 
   const c4 = connect(sim.url, client.auth);
   await c4.next((u) => u.connection === 'open');
   await sim.inject(jid, { type: 'logged-out' });
-  assert.equal((await c4.closed).statusCode, 401);
+  assert.equal((await closedOf(c4)).statusCode, 401);
   const c5 = connect(sim.url, client.auth);
-  assert.equal((await c5.closed).statusCode, 401, 'the removed device cannot log in again');
+  assert.equal((await closedOf(c5)).statusCode, 401, 'the removed device cannot log in again');
   assert.equal(sim.phones().find((p) => p.phoneJid === jid)?.connections, 0);
 });
 
 test('silence → the client times out with 408', async () => {
   const { jid, client } = await openPhone({ keepAliveIntervalMs: 300 });
   await sim.inject(jid, { type: 'silence' });
-  const closed = await client.closed;
+  const closed = await closedOf(client);
   assert.equal(closed.statusCode, 408);
   assert.match(closed.message, /Connection was lost/);
 });
@@ -110,16 +118,8 @@ test('keep-alive: the session stays open through 20+ ping rounds', async () => {
   const since = sim.events().at(-1)?.seq ?? 0;
   let closed = false;
   void client.closed.then(() => (closed = true));
-  // Each ping is answered; wait until the simulator has seen 22 of them from this phone.
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      const pings = sim.events(since).filter((e) => e.phoneJid === jid && e.type === 'ping').length;
-      if (pings >= 22 || closed) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 50);
-  });
+  // Each ping is answered; wait until the simulator has seen 22 of them from this phone (or it closed).
+  await eventually('22 answered pings', () => closed || sim.events(since).filter((e) => e.phoneJid === jid && e.type === 'ping').length >= 22, undefined, 50);
   assert.equal(closed, false);
   assert.ok(sim.events(since).filter((e) => e.phoneJid === jid && e.type === 'ping').length >= 22);
   await stop(client);

@@ -1,6 +1,7 @@
 // Test helpers: a real Baileys client with in-memory auth state, pointed at the simulator.
 import makeWASocket, { initAuthCreds, BufferJSON, type UserFacingSocketConfig, type AuthenticationCreds, type SignalDataTypeMap, type WASocket, type ConnectionState } from '@whiskeysockets/baileys';
 import pino from 'pino';
+import { DEFAULT_DEADLINE_MS } from '../../test/support/eventually';
 
 export const silent = pino({ level: 'silent' });
 
@@ -91,7 +92,7 @@ export function connect(url: string, auth: MemoryAuth = newAuth(), opts: { keepA
     auth,
     closed,
     messages,
-    next(pred, timeoutMs = 15_000) {
+    next(pred, timeoutMs = DEFAULT_DEADLINE_MS) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const hit = updates.find(pred);
@@ -110,7 +111,7 @@ export function connect(url: string, auth: MemoryAuth = newAuth(), opts: { keepA
         check();
       });
     },
-    nextMessage(timeoutMs = 15_000) {
+    nextMessage(timeoutMs = DEFAULT_DEADLINE_MS) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (messages.length > consumed) {

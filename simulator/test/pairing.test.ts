@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../index';
 import { connect, pairPhone, trackUnhandled } from './helpers';
+import { DEFAULT_DEADLINE_MS, eventually } from '../../test/support/eventually';
 
 test('pairing by QR, then login with saved credentials, without a new QR', async (t) => {
   const unhandled = trackUnhandled();
@@ -38,7 +39,7 @@ test('pairing by code: the client asks for a code, the phone types it, the clien
   await first.next((u) => !!u.qr); // the socket is up and registering
   const code = await first.sock.requestPairingCode('77051234599');
   assert.match(code, /^[0-9A-Z]{8}$/);
-  await waitFor(() => sim.events().some((e) => e.type === 'pairing-code-requested'));
+  await eventually('the pairing code request at the simulator', () => sim.events().some((e) => e.type === 'pairing-code-requested'), DEFAULT_DEADLINE_MS, 20);
 
   const wrong = code.startsWith('A') ? `B${code.slice(1)}` : `A${code.slice(1)}`;
   await assert.rejects(sim.enterCode(phoneJid, wrong), /wrong pairing code/);
@@ -59,10 +60,3 @@ test('pairing by code: the client asks for a code, the phone types it, the clien
   assert.ok(unhandled.seen.every((e) => String((e as Error)?.message ?? e).match(/not-authorized|bad-request/)), String(unhandled.seen));
 });
 
-async function waitFor(pred: () => boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../index';
 import { connect, pairPhone } from './helpers';
+import { DEFAULT_DEADLINE_MS, eventually } from '../../test/support/eventually';
 
 let sim: Simulator;
 test.before(async () => {
@@ -13,14 +14,6 @@ test.before(async () => {
 test.after(() => sim.close());
 
 const info = (jid: string) => sim.phones().find((p) => p.phoneJid === jid);
-
-async function until(pred: () => boolean, what: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('a second connection of the same device replaces the first (440) and counts one overlap', async () => {
   const jid = '77051110001@s.whatsapp.net';
@@ -34,7 +27,7 @@ test('a second connection of the same device replaces the first (440) and counts
   const closed = await first.closed;
   assert.equal(closed.statusCode, 440, `the older client is told it was replaced: ${closed.message}`);
   assert.equal(info(jid)?.overlaps, 1);
-  await until(() => info(jid)?.connections === 1, 'one live connection');
+  await eventually('one live connection', () => info(jid)?.connections === 1, DEFAULT_DEADLINE_MS, 20);
 
   const events = sim.events(since);
   const overlap = events.find((e) => e.type === 'overlap' && e.phoneJid === jid);

@@ -1,6 +1,7 @@
 // Sign-in sessions in HTTP tests: sign-out through NextAuth, and an SSE reader that records every
 // event and when the stream ended.
 import assert from 'node:assert/strict';
+import { sseFrames } from './sse';
 
 /** Signs out through NextAuth (POST /api/auth/signout with its CSRF token) using the given Cookie header. */
 export async function signOut(url: string, cookie: string): Promise<number> {
@@ -36,27 +37,11 @@ export async function recordStream(url: string, headers: Record<string, string>)
   const events: RecordedStream['events'] = [];
   const waiters = new Set<() => void>();
   let endedFlag = false;
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
   const ended = (async () => {
-    let buffer = '';
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let i;
-        while ((i = buffer.indexOf('\n\n')) >= 0) {
-          const chunk = buffer.slice(0, i);
-          buffer = buffer.slice(i + 2);
-          const event = /^event: (.*)$/m.exec(chunk)?.[1];
-          const data = /^data: (.*)$/m.exec(chunk)?.[1];
-          const id = /^id: (.*)$/m.exec(chunk)?.[1];
-          if (event && data) {
-            events.push({ event, data: JSON.parse(data), at: Date.now(), ...(id ? { id } : {}) });
-            for (const w of [...waiters]) w();
-          }
-        }
+      for await (const frame of sseFrames(res.body!)) {
+        events.push({ event: frame.event, data: JSON.parse(frame.data), at: Date.now(), ...(frame.id ? { id: frame.id } : {}) });
+        for (const w of [...waiters]) w();
       }
     } catch {
       // aborted by close()

@@ -77,6 +77,57 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   throw new Error(`console did not become healthy:\n${output()}`);
 }
 
+/**
+ * Spawns scripts/server.ts (Next behind the HTTP edge, as `npm start` runs it) on a free port and
+ * resolves once /api/health answers and the process printed its own "listening" line. A port
+ * taken in between (EADDRINUSE) is retried with another, up to 5 times. `env(url, port, attempt)`
+ * gives the process's settings on top of the test defaults; `onOutput` receives its stdout and stderr.
+ */
+export async function spawnServer(
+  env: (url: string, port: number, attempt: number) => Record<string, string>,
+  onOutput: (chunk: string) => void,
+  timeoutMs = 120_000,
+): Promise<{ proc: ChildProcess; url: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const at = `http://127.0.0.1:${port}`;
+    let own = '';
+    const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        NEXT_MANUAL_SIG_HANDLE: 'true', // as scripts/start.ts: lib/boot.ts closes the sessions, then exits
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        NEXTAUTH_URL: at,
+        NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex'),
+        LOG_LEVEL: process.env.TEST_CONSOLE_LOG_LEVEL ?? 'warn',
+        // every test proxy and webhook receiver listens on loopback (refused by default)
+        OUTBOUND_ALLOW_INTERNAL: '127.0.0.0/8,::1',
+        ...env(at, port, attempt),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const take = (d: Buffer) => {
+      own += d;
+      onOutput(String(d));
+    };
+    proc.stdout!.on('data', take);
+    proc.stderr!.on('data', take);
+    try {
+      await waitForHealth(at, proc, () => own, timeoutMs);
+      return { proc, url: at };
+    } catch (err) {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGKILL');
+        await new Promise((r) => proc.once('exit', r));
+      }
+      if (!(err instanceof PortTaken) || attempt >= 5) throw err;
+    }
+  }
+}
+
 /** Signs in through NextAuth's credentials flow and returns the Cookie header to send. */
 export async function signIn(url: string, email: string, password: string): Promise<{ status: number; cookie: string }> {
   const csrfRes = await fetch(`${url}/api/auth/csrf`);
@@ -117,49 +168,23 @@ export async function startConsole(opts: { provider?: DbProvider; env?: Record<s
   let log = '';
   let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   const output = () => log;
-  /** Starts `next start` on a free port; a port taken in between (EADDRINUSE) is retried with another. */
+  /** Starts the console on a free port (spawnServer: retried on EADDRINUSE, accepted on its own line). */
   const launch = async () => {
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      const at = `http://127.0.0.1:${port}`;
-      const started = log.length;
-      // The console's own server (scripts/server.ts: Next behind the HTTP edge), as `npm start` runs it.
-      const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          NODE_ENV: 'production',
-          NEXT_MANUAL_SIG_HANDLE: 'true', // as scripts/start.ts: lib/boot.ts closes the sessions, then exits
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          DATABASE_URL: database.url,
-          NEXTAUTH_URL: at,
-          NEXTAUTH_SECRET: secret,
-          LOG_LEVEL: process.env.TEST_CONSOLE_LOG_LEVEL ?? 'warn',
-          // every test proxy and webhook receiver listens on loopback (refused by default)
-          OUTBOUND_ALLOW_INTERNAL: '127.0.0.0/8,::1',
-          // the auth matrix (http-auth.test.ts) sends a forged token to every route from one address;
-          // token-throttle.test.ts tests the default limit with its own setting
-          TOKEN_MAX_FAILURES: '100000',
-          ...opts.env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      proc.stdout!.on('data', (d) => (log += d));
-      proc.stderr!.on('data', (d) => (log += d));
-      try {
-        await waitForHealth(at, proc, () => log.slice(started));
-        child = proc;
-        url = at;
-        return;
-      } catch (err) {
-        if (proc.exitCode === null) {
-          proc.kill('SIGKILL');
-          await new Promise((r) => proc.once('exit', r));
-        }
-        if (!(err instanceof PortTaken) || attempt >= 5) throw err;
-      }
-    }
+    const started = await spawnServer(
+      (at, port) => ({
+        PORT: String(port),
+        DATABASE_URL: database.url,
+        NEXTAUTH_URL: at,
+        NEXTAUTH_SECRET: secret,
+        // the auth matrix (http-auth.test.ts) sends a forged token to every route from one address;
+        // token-throttle.test.ts tests the default limit with its own setting
+        TOKEN_MAX_FAILURES: '100000',
+        ...opts.env,
+      }),
+      (d) => (log += d),
+    );
+    child = started.proc;
+    url = started.url;
   };
   /** SIGTERM; the process must exit by itself within the product's deadline, else it is killed. */
   const terminate = async () => {

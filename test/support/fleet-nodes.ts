@@ -1,11 +1,8 @@
 // Console processes that share one database, as nodes of a fleet: scripts/server.ts (Next behind
 // the HTTP edge, as `npm start` runs it) started, signalled and stopped by the test.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import path from 'node:path';
-import { freePort } from './console-server';
-
-const ROOT = path.resolve(__dirname, '..', '..');
+import { spawnServer } from './console-server';
 
 /** The fleet key of the nodes this test process starts (they must all share one, as a real fleet's nodes do). */
 export const TEST_FLEET_BUS_KEY = crypto.randomBytes(32).toString('base64url');
@@ -18,60 +15,22 @@ export interface FleetNodeProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts a console on `databaseUrl` and resolves once /api/health answers. */
+/** Starts a console on `databaseUrl` (spawnServer: a free port, retried on EADDRINUSE, accepted on its own "listening" line). */
 export async function startNode(name: string, env: Record<string, string>, timeoutMs = 120_000): Promise<FleetNodeProcess> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   let log = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      NEXT_MANUAL_SIG_HANDLE: 'true',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      NEXTAUTH_URL: url,
-      NEXTAUTH_SECRET: env.NEXTAUTH_SECRET ?? crypto.randomBytes(24).toString('hex'),
-      LOG_LEVEL: process.env.TEST_CONSOLE_LOG_LEVEL ?? 'warn',
-      FLEET_BUS_KEY: TEST_FLEET_BUS_KEY,
-      OUTBOUND_ALLOW_INTERNAL: '127.0.0.0/8,::1', // the tests' proxies and receivers are on loopback
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // A retry after EADDRINUSE runs under its own NODE_ID: the boot starts while Next prepares, so
+  // the failed attempt may have taken the lease already, and a process under a live NODE_ID
+  // refuses to start (lib/fleet/fleet.ts). Its phones move on when that lease ends, as after a crash.
+  const withId = (attempt: number) => (env.NODE_ID && attempt > 1 ? { ...env, NODE_ID: `${env.NODE_ID}_r${attempt}` } : env);
+  const { proc: child, url } = await spawnServer((_url, _port, attempt) => ({ FLEET_BUS_KEY: TEST_FLEET_BUS_KEY, ...withId(attempt) }), (d) => (log += d), timeoutMs).catch((err: Error) => {
+    throw new Error(`node ${name} did not start: ${err.message}`);
   });
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`node ${name} exited early:\n${log}`);
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`node ${name} did not become healthy:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
   return { name, url, child, output: () => log, exited };
 }
 
-/** Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` with `what`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+/** The suite's one polling helper (kept importable from here for the fleet tests and bench/fleet.ts). */
+export { eventually } from './eventually';

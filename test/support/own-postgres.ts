@@ -1,7 +1,7 @@
 // A PostgreSQL server of the test's own (initdb into a temp folder, another port), for tests that
 // stop the database. Never touches the shared server on 5432. initdb refuses to run as root, so
 // when we are root the server runs as the `postgres` user (runuser) in a folder it owns.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,7 +10,33 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 
 const run = promisify(execFile);
-const BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+
+/**
+ * The folder of the PostgreSQL server programs (initdb, pg_ctl), found, never assumed: PG_BIN if
+ * set, else `pg_config --bindir`, else the newest /usr/lib/postgresql/<version>/bin (Debian keeps
+ * the server programs there, off PATH). Throws with what was tried: a test that needs its own
+ * server fails with the reason, it never skips silently (docs/testing.md, "What the machine needs").
+ */
+export function postgresBinDir(): string {
+  const tried: string[] = [];
+  const usable = (dir: string) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'pg_ctl'));
+  if (process.env.PG_BIN) {
+    if (usable(process.env.PG_BIN)) return process.env.PG_BIN;
+    tried.push(`PG_BIN=${process.env.PG_BIN} (no initdb/pg_ctl there)`);
+  }
+  try {
+    const dir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (usable(dir)) return dir;
+    tried.push(`pg_config --bindir = ${dir} (no initdb/pg_ctl there)`);
+  } catch {
+    tried.push('pg_config (not on PATH)');
+  }
+  const debian = '/usr/lib/postgresql';
+  const versions = fs.existsSync(debian) ? fs.readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const v of versions) if (usable(path.join(debian, v, 'bin'))) return path.join(debian, v, 'bin');
+  tried.push(`${debian}/<version>/bin (${versions.length ? `versions ${versions.join(', ')} lack initdb` : 'none installed'})`);
+  throw new Error(`PostgreSQL server programs (initdb, pg_ctl) not found; tried ${tried.join('; ')}. Install the server (Debian: postgresql) or set PG_BIN.`);
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,6 +63,7 @@ export interface OwnPostgres {
 }
 
 export async function startOwnPostgres(): Promise<OwnPostgres> {
+  const BIN = postgresBinDir();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-console-pg-'));
   const data = path.join(root, 'data');
   const sock = path.join(root, 'sock');

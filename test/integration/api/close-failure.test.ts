@@ -1,6 +1,10 @@
 // The close route's failure shape (the seed's `500 { success: false, error }`), at the route
 // level: the real route handler, a real database and token, and a session manager whose close
-// fails (a socket that cannot be closed cannot be produced on demand through the simulator).
+// fails. Why a subclass and not a real fault (issue 23.7): closing ends the Baileys socket on our
+// side (ws close), which no simulator fault can refuse; the one real step that can fail is the
+// stored write, and a database failure is answered 503 database_unavailable, not this 500
+// (db-outage.test.ts shows that). So the failure is injected at the manager, where it would
+// happen, and everything around it (route, wrapper, auth, audit, database) is real.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';

@@ -7,6 +7,7 @@ import { startSimulator, type Simulator } from '../../../simulator';
 import { startConsole, type ConsoleServer } from '../../support/console-server';
 import { startHttpProxy, type TestProxy } from '../../support/proxies';
 import type { Json } from '../../support/sse';
+import { eventually } from '../../support/eventually';
 import { testProviders } from '../../support/databases';
 
 const POOL_PASSWORD = 'pool-pw-9f3a';
@@ -36,13 +37,6 @@ for (const provider of testProviders()) {
       seen.push(text);
       return { status: res.status, body: JSON.parse(text) };
     };
-    const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    };
     const jid = '77051550001@s.whatsapp.net';
     let id = 0;
 
@@ -53,13 +47,13 @@ for (const provider of testProviders()) {
       assert.equal(created.body.proxyUrl, `http://alice:****@127.0.0.1:${proxy.port}`);
       assert.equal(created.body.proxyHost, `127.0.0.1:${proxy.port}`);
       let qr = '';
-      await waitFor('the pairing QR', async () => {
+      await eventually('the pairing QR', async () => {
         const r = await api('GET', `/api/sessions/${id}/qr`);
         qr = r.status === 200 ? String(r.body.qr) : '';
         return !!qr;
       });
       await sim.scan(jid, qr);
-      await waitFor('open', async () => (await api('GET', `/api/sessions/${id}`)).body.status === 'open');
+      await eventually('open', async () => (await api('GET', `/api/sessions/${id}`)).body.status === 'open');
       assert.equal(sim.connections().find((c) => c.phoneJid === jid)?.remoteAddress, '127.0.0.2', 'the simulator sees the proxy');
       assert.ok(proxy.tunnels >= 2);
       const list = await api('GET', '/api/sessions', undefined, readAuth);
@@ -92,7 +86,7 @@ for (const provider of testProviders()) {
       assert.equal(changed.status, 200);
       assert.equal(changed.body.restarted, true);
       assert.equal(changed.body.proxyUrl, `http://alice:****@127.0.0.1:${proxy.port}`);
-      await waitFor('the auth failure in the list', async () => (await api('GET', '/api/sessions')).body.find((s: Json) => s.id === id)?.lastCloseReason === 'proxy authentication failed');
+      await eventually('the auth failure in the list', async () => (await api('GET', '/api/sessions')).body.find((s: Json) => s.id === id)?.lastCloseReason === 'proxy authentication failed');
       assert.ok(proxy.refused > refusedBefore);
       assert.equal(sim.connections().filter((c) => c.phoneJid === jid).length, 0, 'the old socket is gone, the new one never got through');
     });
@@ -100,14 +94,14 @@ for (const provider of testProviders()) {
     await t.test('PATCH the right proxy back: open again through it; clear it: direct', async () => {
       const back = await api('PATCH', `/api/sessions/${id}`, { proxyUrl: proxy.url });
       assert.equal(back.body.restarted, true);
-      await waitFor('open through the proxy', async () => (await api('GET', `/api/sessions/${id}`)).body.status === 'open');
+      await eventually('open through the proxy', async () => (await api('GET', `/api/sessions/${id}`)).body.status === 'open');
       assert.equal(sim.connections().find((c) => c.phoneJid === jid)?.remoteAddress, '127.0.0.2');
       const metrics = await (await fetch(`${url}/api/metrics`, { headers: auth })).text();
       assert.match(metrics, new RegExp(`wa_session_proxy_info\\{phone_id="${id}",phone_jid="${jid}",proxy_host="127\\.0\\.0\\.1:${proxy.port}"\\} 1`));
       seen.push(metrics);
       const cleared = await api('PATCH', `/api/sessions/${id}`, { proxyUrl: null });
       assert.equal(cleared.body.proxyUrl, null);
-      await waitFor('open directly', async () => (await api('GET', `/api/sessions/${id}`)).body.status === 'open' && sim.connections().find((c) => c.phoneJid === jid)?.remoteAddress === '127.0.0.1');
+      await eventually('open directly', async () => (await api('GET', `/api/sessions/${id}`)).body.status === 'open' && sim.connections().find((c) => c.phoneJid === jid)?.remoteAddress === '127.0.0.1');
     });
 
     await t.test('the pool assigns 10 new phones over 3 proxies evenly (4/3/3); explicit null means direct', async () => {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator } from '../../../simulator';
 import { startConsole } from '../../support/console-server';
+import { sseFrames } from '../../support/sse';
 
 interface SseEvent {
   id: string | null;
@@ -19,24 +20,12 @@ async function openStream(url: string, headers: Record<string, string>) {
   const res = await fetch(url, { headers, signal: ctrl.signal });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
   const events: SseEvent[] = [];
-  let buffer = '';
+  const frames = sseFrames(res.body!);
   const readMore = async () => {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('stream ended');
-    buffer += decoder.decode(value, { stream: true });
-    let i;
-    while ((i = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, i);
-      buffer = buffer.slice(i + 2);
-      const fields = block.split('\n').filter((l) => !l.startsWith(':'));
-      const get = (name: string) => fields.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2) ?? null;
-      const data = get('data');
-      if (data === null) continue; // retry-only or comment blocks are not events
-      events.push({ id: get('id'), event: get('event') ?? 'message', data: JSON.parse(data) });
-    }
+    const next = await frames.next();
+    if (next.done) throw new Error('stream ended');
+    events.push({ id: next.value.id, event: next.value.event, data: JSON.parse(next.value.data) });
   };
   return {
     events,

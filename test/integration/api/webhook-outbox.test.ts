@@ -8,16 +8,7 @@ import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { testLogger, TEST_OUTBOUND } from '../../support/engine';
 import { WebhookNotifier } from '../../../lib/notify/webhooks';
 import { startConsole } from '../../support/console-server';
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { eventually } from '../../support/eventually';
 
 for (const provider of testProviders()) {
 test(`${provider}: webhook outbox survives a restart, stops at the limit, one sender per delivery`, async (t) => {
@@ -38,21 +29,29 @@ test(`${provider}: webhook outbox survives a restart, stops at the limit, one se
   await t.test('stored before sending; pending across a restart; delivered later with the same id', async () => {
     hook.failNextRequests(1);
     const first = worker();
+    const sentAt = Date.now();
     first.send('session_auto_closed', { type: 'session_auto_closed', phoneId: 1, phoneJid: '1@s.whatsapp.net', errorType: 'Bad MAC', reason: 'limit', timestamp: new Date().toISOString() });
-    const failed = await until('the first attempt to fail', async () => {
+    const failed = await eventually('the first attempt to fail', async () => {
       const row = await tdb.db.webhookOutbox.findFirst();
       return row && row.attempts === 1 ? row : null;
     });
+    const seenAt = Date.now();
     assert.equal(failed.status, 'pending');
     assert.equal(failed.lastError, 'HTTP 500');
-    assert.ok(failed.nextAttemptAt.getTime() > Date.now() - 1000, 'a later retry is scheduled');
+    // Retry 1 is due baseDelayMs (300) after the failed attempt, which happened between the send
+    // and the moment the row was read (1 ms of slack for the database's timestamp rounding).
+    const due = failed.nextAttemptAt.getTime();
+    assert.ok(due >= sentAt + 300 - 1 && due <= seenAt + 300 + 1, `a retry scheduled 300 ms after the attempt: due ${due - sentAt} ms after the send, read ${seenAt - sentAt} ms after it`);
     await first.stop(); // the process goes away before the retry
     assert.equal(hook.received.length, 1);
-    await new Promise((r) => setTimeout(r, 500)); // past the retry time: nothing sends it while no worker runs
-    assert.equal(hook.received.length, 1, 'a stopped worker sends nothing');
-
+    // Let the retry fall due while no worker runs (a wait for the clock, not a proof of absence).
+    await eventually('the retry to fall due', () => Date.now() > due + 100, undefined, 50);
+    const receivedBeforeRestart = hook.received.length;
     const second = worker().start(); // the next process
     await second.idle();
+    // The proof that the stopped worker sent nothing: the next process's delivery is attempt 2 and
+    // the only request besides the first one.
+    assert.equal(receivedBeforeRestart, 1, 'a stopped worker sends nothing');
     const row = await tdb.db.webhookOutbox.findUniqueOrThrow({ where: { id: failed.id } });
     assert.equal(row.status, 'delivered');
     assert.equal(row.attempts, 2);
@@ -117,7 +116,7 @@ test('webhook outbox across a crash: a console killed before its retry; the next
   servers.push(first);
   const failed = await hook.waitFor((r) => r.json.type === 'session_health_report', 60_000);
   const messageId = String(failed.headers['webhook-id']);
-  await until('the failed attempt to be stored', async () => {
+  await eventually('the failed attempt to be stored', async () => {
     const row = await tdb.db.webhookOutbox.findUnique({ where: { messageId } });
     return row && row.attempts === 1 && row.status === 'pending' ? row : null;
   });
@@ -127,7 +126,7 @@ test('webhook outbox across a crash: a console killed before its retry; the next
   servers.push(second);
   const delivered = await hook.waitFor((r) => r.headers['webhook-id'] === messageId && hook.received.indexOf(r) > hook.received.indexOf(failed), 60_000);
   assert.deepEqual(delivered.json, failed.json, 'the same delivery');
-  const row = await until('the delivery to be marked delivered', async () => {
+  const row = await eventually('the delivery to be marked delivered', async () => {
     const r = await tdb.db.webhookOutbox.findUnique({ where: { messageId } });
     return r?.status === 'delivered' ? r : null;
   });

@@ -151,21 +151,25 @@ if (testProviders().includes('postgresql')) {
       return per && [...per].some(([, ids]) => ids.length >= 3) ? per : undefined;
     }, 120_000))].sort((x, y) => y[1].length - x[1].length)[0];
     const paused = [...nodes.values()].find((n) => pausedId.startsWith(`${n.name}_`))!;
+    const maxEvent = async () => Number((await db.$queryRawUnsafe<{ max: number | null }[]>(`SELECT MAX("id") AS "max" FROM "SessionEvent"`))[0].max ?? 0);
+    const beforePause = await maxEvent();
     paused.child.kill('SIGSTOP');
     await eventually('the paused node\'s phones open elsewhere', () => allOpenOn((id) => id !== pausedId), FAILOVER_BOUND_MS, 250);
-    // The new owners' own writes (their `open` events) settle first: the count stops moving.
-    const maxEvent = async () => Number((await db.$queryRawUnsafe<{ max: number | null }[]>(`SELECT MAX("id") AS "max" FROM "SessionEvent"`))[0].max ?? 0);
-    const lastEvent = await eventually('the new owners\' writes settled', async () => {
-      const first = await maxEvent();
-      await new Promise((r) => setTimeout(r, 1500));
-      return (await maxEvent()) === first ? first : undefined;
-    }, 60_000);
+    // The new owners' takeover ends with each phone's `state:open` event: once every paused phone
+    // has one, the takeover's writes are in (no waiting for the count to stop moving).
+    const lastEvent = await eventually('the new owners recorded each paused phone open', async () => {
+      const opens = await db.sessionEvent.findMany({ where: { id: { gt: beforePause }, phoneId: { in: pausedPhones }, type: 'state:open' }, select: { phoneId: true } });
+      return new Set(opens.map((e) => e.phoneId)).size === pausedPhones.length ? maxEvent() : undefined;
+    });
     paused.child.kill('SIGCONT');
     await eventually('the resumed node reports that it lost its phones', async () => (/self-fencing|another node/.test(paused.output()) ? true : undefined), 60_000);
-    // Give any write it might still attempt the time to land, then look. The resumed node is a
-    // live member again (it may get phones back by rebalancing, under a new epoch); what must not
-    // land is anything its old sockets would write: closing them, reconnecting them.
-    await new Promise((r) => setTimeout(r, 3000));
+    // No sleep: the later event is the resumed node abandoning each old session (its log line).
+    // From then on the old sockets' late work writes nothing (session.ts: a socket that is no
+    // longer its session's reads and writes nothing); before it, every write meets the fence.
+    // The resumed node is a live member again (it may get phones back by rebalancing, under a new
+    // epoch); what must not land is anything its old sockets would write: closing, reconnecting.
+    const abandoned = (id: number) => paused.output().split('\n').some((l) => l.includes('session abandoned') && new RegExp(`"phoneId":${id}[,}]`).test(l));
+    await eventually('the resumed node abandoned each of its old sessions', () => pausedPhones.every(abandoned));
     await eventually('every phone open, each on one live node, after the paused node resumed', () => allOpenOn(() => true), 120_000, 250);
     const late = await db.sessionEvent.findMany({ where: { id: { gt: lastEvent }, phoneId: { in: pausedPhones } } });
     const stale = late.filter((e) => e.type === 'state:closing' || e.type === 'state:closed' || /^Reconnecting|Connection (Terminated|was lost)/.test(e.message ?? ''));

@@ -6,15 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startOwnPostgres } from '../../support/own-postgres';
 import { startConsole } from '../../support/console-server';
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { eventually } from '../../support/eventually';
+import { apiRoutes } from '../../support/api-routes';
 
 test('PostgreSQL outage: 503 database_unavailable on every route, recovery after', async (t) => {
   const pg = await startOwnPostgres();
@@ -38,22 +31,35 @@ test('PostgreSQL outage: 503 database_unavailable on every route, recovery after
   await pg.stop();
 
   const browser = { cookie, origin: url, 'content-type': 'application/json' };
-  const calls: [string, string, RequestInit][] = [
-    ['token: list', '/api/sessions', { headers: token }],
-    ['token: one session', `/api/sessions/${phone.id}`, { headers: token }],
-    ['token: tokens', '/api/tokens', { headers: token }],
-    ['cookie: list', '/api/sessions', { headers: { cookie } }],
-    ['cookie: audit', '/api/audit', { headers: { cookie } }],
-    ['cookie: stats', `/api/sessions/${phone.id}/stats`, { headers: { cookie } }],
-    ['cookie: close', `/api/sessions/${phone.id}/close`, { method: 'POST', headers: browser, body: '{}' }],
-    ['cookie: restart', `/api/sessions/${phone.id}/restart`, { method: 'POST', headers: browser, body: '{}' }],
-    ['cookie: add phone', '/api/sessions', { method: 'POST', headers: browser, body: JSON.stringify({ organizationName: 'Outage', phone: '77050009998' }) }],
-    [
-      'sign-in',
-      '/api/auth/callback/credentials',
-      { method: 'POST', headers: { 'content-type': 'application/json', cookie: csrfCookie }, body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword, csrfToken: csrf.csrfToken, json: 'true' }) },
-    ],
-  ];
+  // Every operation of every route file (test/support/api-routes.ts finds them on disk, so a new
+  // route is covered without anyone listing it), once with a token and once with the browser's
+  // cookie; the ids are real rows, bodies valid where a route reads one before the database.
+  const ids: Record<string, number> = { sessions: phone.id, organizations: org.id, tokens: 1, users: 1, deliveries: 1 };
+  const bodies: Record<string, string> = {
+    'POST /api/sessions': JSON.stringify({ organizationName: 'Outage', phone: '77050009998' }),
+    'POST /api/tokens': JSON.stringify({ name: 'outage', scopes: ['read'] }),
+    'POST /api/users': JSON.stringify({ email: 'outage@test.local', role: 'viewer' }),
+    'PATCH /api/users/1': JSON.stringify({ role: 'viewer' }),
+    'PATCH /api/sessions/1': JSON.stringify({ proxyUrl: null }),
+    'PUT /api/organizations/1/webhook': JSON.stringify({ url: 'https://example.com/hook' }),
+    'POST /api/demo/faults': JSON.stringify({ phoneId: phone.id, type: 'drop' }),
+  };
+  const calls: [string, string, RequestInit][] = [];
+  for (const r of apiRoutes()) {
+    if (r.path === '/api/health') continue; // public, checked on its own below
+    const path = r.path.replace(/\/([a-z-]+)\/1(?=\/|$)/g, (_, name: string) => `/${name}/${ids[name] ?? 1}`);
+    for (const method of r.methods) {
+      const body = method === 'GET' ? undefined : (bodies[`${method} ${r.path}`] ?? '{}');
+      calls.push([`token: ${method} ${r.path}`, path, { method, headers: { ...token, 'content-type': 'application/json' }, body }]);
+      calls.push([`cookie: ${method} ${r.path}`, path, { method, headers: browser, body }]);
+    }
+  }
+  assert.ok(calls.length >= 50, `every operation found (${calls.length} calls)`);
+  calls.push([
+    'sign-in',
+    '/api/auth/callback/credentials',
+    { method: 'POST', headers: { 'content-type': 'application/json', cookie: csrfCookie }, body: JSON.stringify({ email: server.adminEmail, password: server.adminPassword, csrfToken: csrf.csrfToken, json: 'true' }) },
+  ]);
   for (const [name, path, init] of calls) {
     const res = await fetch(url + path, init);
     const text = await res.text();
@@ -77,8 +83,8 @@ test('PostgreSQL outage: 503 database_unavailable on every route, recovery after
   }
 
   await pg.start();
-  await until('health to recover', async () => (await fetch(`${url}/api/health`)).status === 200);
-  await until('the API to recover', async () => (await fetch(`${url}/api/sessions`, { headers: token })).status === 200);
+  await eventually('health to recover', async () => (await fetch(`${url}/api/health`)).status === 200);
+  await eventually('the API to recover', async () => (await fetch(`${url}/api/sessions`, { headers: token })).status === 200);
   const closed = await fetch(`${url}/api/sessions/${phone.id}/close`, { method: 'POST', headers: browser, body: '{}' });
   assert.equal(closed.status, 200, await closed.text());
 });

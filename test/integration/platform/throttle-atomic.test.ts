@@ -13,21 +13,31 @@ for (const provider of testProviders()) {
     const tdb = await createTestDatabase(provider);
     t.after(() => tdb.drop());
     const { db } = tdb;
+    // Every attempt carries an explicit time on one clock read here: the window's arithmetic is
+    // the subject, and a wall clock stepped back mid-test (NTP on a CI machine) must not decide it.
+    const t0 = Date.now();
+    /** The key's row as stored, relative to t0, for the failure messages. */
+    const seen = async (key: string) => {
+      const row = await db.loginThrottle.findUnique({ where: { key } });
+      return row ? `stored count ${row.count}, windowStart t0 ${Number(row.windowStart) - t0 >= 0 ? '+' : ''}${Number(row.windowStart) - t0} ms` : 'no row stored';
+    };
     for (let round = 0; round < 3; round++) {
       const key = `parallel-${round}@test|10.0.0.${round}`;
-      const results = await Promise.all(Array.from({ length: 30 }, () => reserveLoginAttempt(db, key, opts)));
-      assert.equal(results.filter((r) => r.allowed).length, opts.maxFailures, `round ${round}`);
+      const results = await Promise.all(Array.from({ length: 30 }, () => reserveLoginAttempt(db, key, opts, t0)));
+      assert.equal(results.filter((r) => r.allowed).length, opts.maxFailures, `round ${round}: ${await seen(key)}`);
       for (const r of results) if (!r.allowed) assert.ok(r.retryAfterSeconds > 0 && r.retryAfterSeconds <= 60);
     }
 
     // Refused attempts later in the window do not move it.
     const key = 'parallel-0@test|10.0.0.0';
-    const before = await loginBlockedFor(db, key, opts);
-    const refused = await reserveLoginAttempt(db, key, opts, Date.now() + 30_000);
-    assert.ok(!refused.allowed);
-    assert.ok(refused.retryAfterSeconds <= before - 29, `still ends with the first window (${refused.retryAfterSeconds} vs ${before})`);
-    const afterWindow = await reserveLoginAttempt(db, key, opts, Date.now() + opts.windowMs + 1000);
-    assert.ok(afterWindow.allowed, 'the window passed');
+    const before = await loginBlockedFor(db, key, opts, t0);
+    assert.equal(before, 60, `blocked for the whole window: ${await seen(key)}`);
+    const refused = await reserveLoginAttempt(db, key, opts, t0 + 30_000);
+    assert.ok(!refused.allowed, `refused half-way through the window: ${await seen(key)}`);
+    assert.equal(refused.retryAfterSeconds, 30, `still ends with the first window: ${await seen(key)}`);
+    const afterWindow = await reserveLoginAttempt(db, key, opts, t0 + opts.windowMs + 1000);
+    assert.ok(afterWindow.allowed, `the window passed (attempt at t0 + ${opts.windowMs + 1000} ms; ${await seen(key)})`);
+    assert.equal(Number((await db.loginThrottle.findUniqueOrThrow({ where: { key } })).windowStart), t0 + opts.windowMs + 1000, 'a new window starts');
 
     const ok = 'success@test|10.0.1.1';
     for (let i = 0; i < 4; i++) await reserveLoginAttempt(db, ok, opts);

@@ -123,7 +123,7 @@ test(`fault storm: drops, 515s and decryption faults against ${FAULT_STORM_PHONE
   const from = unhandled.seen.length;
   // The seed's limits (3 Bad MAC, 5 Bad Decrypt): phones auto-close during the storm, and an
   // operator starts them again, as the console's restart button would.
-  const { sim, tdb, manager } = await startEngineHarness(t, { settings: { reconnectBaseMs: 50, reconnectMaxMs: 500, reconnectMaxAttempts: 1000 } });
+  const { sim, tdb, manager, rec } = await startEngineHarness(t, { settings: { reconnectBaseMs: 50, reconnectMaxMs: 500, reconnectMaxAttempts: 1000 } });
   checkRejectionsAfterTeardown(t, from);
   let badMacEvents = 0;
   let autoCloses = 0;
@@ -187,10 +187,23 @@ test(`fault storm: drops, 515s and decryption faults against ${FAULT_STORM_PHONE
     const row = await tdb.db.organizationPhone.findUniqueOrThrow({ where: { id: s.phoneId } });
     assert.equal(row.status, 'open', `stored status of ${s.phoneJid}`);
   }
+  // The harness's own history of every engine event is the test's memory, not the console's.
+  rec.events.length = 0;
   global.gc?.();
   const after = process.memoryUsage().heapUsed;
   t.diagnostic(`heap before ${(baseline / 1e6).toFixed(1)} MB, after ${(after / 1e6).toFixed(1)} MB`);
-  assert.ok(after < baseline * 1.5 + 20e6, `heap back near baseline (${(baseline / 1e6).toFixed(1)} → ${(after / 1e6).toFixed(1)} MB)`);
+  // Bounds relative to this run, no fixed MB. What a fault legitimately leaves grows with the
+  // faults delivered: each pkmsg (Bad MAC, Bad Decrypt, message) adds a Signal session state on
+  // both sides of this one process (the console's key cache and the simulator's contact; libsignal
+  // archives up to 40 states per record), and the simulator keeps its last 20,000 events. That
+  // measured 5–6 KB per fault on the shared 2-core machine (77.7 → 94.2 MB for 3,019 faults; 12 KB
+  // while the harness still held its event history).
+  // Allowed: a tenth of the baseline heap plus 16 KB per delivered fault. What this still catches:
+  // a socket kept per reconnect (a Baileys socket with its WebSocket, noise state and buffers;
+  // about 40 % of the faults are drops and 515s) or a session kept per auto-close.
+  const delivered = Object.values(counts).reduce((a, b) => a + b, 0);
+  const allowed = baseline * 0.1 + delivered * 16 * 1024;
+  assert.ok(after - baseline < allowed, `heap back near baseline (${(baseline / 1e6).toFixed(1)} → ${(after / 1e6).toFixed(1)} MB; allowed growth ${(allowed / 1e6).toFixed(1)} MB for ${delivered} faults)`);
   t.diagnostic(`Baileys-internal rejections contained: ${unhandled.seen.length - from}`);
   assert.deepEqual(unhandled.ours(from), [], 'no unhandled rejection from the console');
 });

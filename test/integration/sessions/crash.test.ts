@@ -9,6 +9,7 @@ import readline from 'node:readline';
 import { startSimulator } from '../../../simulator';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { addPhone } from '../../support/engine';
+import { eventually } from '../../support/eventually';
 
 const CRASH_PHONES = 20;
 const FIXTURE = path.join(__dirname, 'fixtures', 'engine-process.ts');
@@ -51,15 +52,6 @@ function engineProcess(args: string[], env: Record<string, string>) {
 }
 
 const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r)));
-
-/** Polls `cond` until true, failing after `timeoutMs`. */
-async function until(cond: () => boolean, what: string, timeoutMs = WAIT_MS) {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 for (const provider of testProviders()) {
   test(`${provider}: SIGKILL while 20 phones receive traffic, then all log in again without a QR and the same contacts' messages decrypt`, async (t) => {
@@ -110,7 +102,7 @@ for (const provider of testProviders()) {
     const first = engineProcess(['boot'], env);
     children.push(first.child);
     for (const phone of phones) await first.waitFor((e) => e.type === 'state' && e.state === 'open' && e.phoneId === phone.id, `${phone.phoneJid} open at the first boot`);
-    await until(() => jids.every((jid) => sim.events().some((e) => e.type === 'prekeys-uploaded' && e.phoneJid === jid && (e.detail as { count: number }).count > 0)), 'every device to upload its pre-keys');
+    await eventually('every device to upload its pre-keys', () => jids.every((jid) => sim.events().some((e) => e.type === 'prekeys-uploaded' && e.phoneJid === jid && (e.detail as { count: number }).count > 0)), WAIT_MS, 5);
 
     // Traffic from two contacts on every phone; the kill lands while messages are being
     // decrypted and stored. An injection may only fail because its phone's connection died
@@ -128,7 +120,7 @@ for (const provider of testProviders()) {
         ),
       ),
     );
-    await until(() => sim.events().filter((e) => e.type === 'fault').length - faultsBefore >= CRASH_PHONES * 3, 'the first messages to be delivered');
+    await eventually('the first messages to be delivered', () => sim.events().filter((e) => e.type === 'fault').length - faultsBefore >= CRASH_PHONES * 3, WAIT_MS, 5);
     killed = true;
     first.child.kill('SIGKILL');
     await exited(first.child);
@@ -153,11 +145,11 @@ for (const provider of testProviders()) {
         CONTACTS.map(async (from) => {
           const text = `after the kill: ${from.split('@')[0]}`;
           assert.deepEqual(await sim.inject(phone.phoneJid, { type: 'message', count: 3, text, from }), { delivered: 3 });
-          await until(() => {
+          await eventually(`3 decrypted messages from ${from} on ${phone.phoneJid}`, () => {
             const failure = second.events.find((e) => e.type === 'decrypt-failure');
-            if (failure) throw new Error(`a message failed to decrypt after the kill: ${JSON.stringify(failure)}`);
+            if (failure) assert.fail(`a message failed to decrypt after the kill: ${JSON.stringify(failure)}`);
             return second.events.filter((e) => e.type === 'message' && e.phoneId === phone.id && e.from === from && e.text === text).length === 3;
-          }, `3 decrypted messages from ${from} on ${phone.phoneJid}`);
+          }, WAIT_MS, 5);
         }),
       ),
     );

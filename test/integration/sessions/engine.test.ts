@@ -70,12 +70,21 @@ for (const provider of testProviders()) {
       assert.equal(connectionsOf(jid), 0, 'no socket left at the simulator');
     });
 
-    await t.test('5 Bad Decrypt → auto-close; other failures are not miscounted', async () => {
+    await t.test('5 Bad Decrypt → auto-close; no-session, version and message-absent are classified and not miscounted', async () => {
       const { phone, jid } = await pairedPhone();
       let mark = rec.mark();
-      await sim.inject(jid, { type: 'no-session' });
-      await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.kind === 'no-session', 60_000, mark);
+      // The three kinds the simulator produces through Baileys' real decryption path (issue 23.1):
+      // each is classified as its own kind and counts towards neither limit.
+      for (const kind of ['no-session', 'version', 'message-absent'] as const) {
+        await sim.inject(jid, { type: kind });
+        await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id && e.kind === kind, 60_000, mark);
+      }
+      assert.deepEqual(
+        rec.events.slice(mark).flatMap((e) => (e.type === 'decrypt-failure' && e.phoneId === phone.id ? [e.kind] : [])),
+        ['no-session', 'version', 'message-absent'],
+      );
       assert.equal(manager.getSessionErrorStats(phone.id).badDecryptErrors, 0);
+      assert.equal(manager.getSessionErrorStats(phone.id).badMacErrors, 0);
       mark = rec.mark();
       await sim.inject(jid, { type: 'bad-decrypt', count: 5 });
       const closed = await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'closed', 30_000, mark);
@@ -86,12 +95,19 @@ for (const provider of testProviders()) {
 
     await t.test('forceCloseSession: no reconnect; restart → open again', async () => {
       const { phone, jid } = await pairedPhone();
+      const canary = await pairedPhone();
       const res = await manager.forceCloseSession(phone.id, 'maintenance');
       assert.deepEqual(res, { alreadyClosed: false });
       assert.equal(connectionsOf(jid), 0);
       const mark = rec.mark();
-      // Wait longer than the whole reconnect backoff window: nothing may happen.
-      await new Promise((r) => setTimeout(r, 1500));
+      // No sleep: a reconnect of the closed phone would be scheduled at its close with the base
+      // delay (attempt 1 waits exactly RECONNECT_BASE_MS). The canary is dropped after that close,
+      // so its reconnect (same base delay) comes later: once the canary is open again, the closed
+      // phone's reconnect would have shown.
+      await sim.inject(canary.jid, { type: 'drop' });
+      const canaryRetry = await rec.waitFor((e) => e.type === 'reconnect' && e.phoneId === canary.phone.id, 60_000, mark);
+      assert.equal(canaryRetry.type === 'reconnect' && canaryRetry.attempt, 1);
+      await rec.waitFor(open(canary.phone.id), 60_000, mark);
       assert.equal(rec.events.slice(mark).filter((e) => e.phoneId === phone.id).length, 0);
       assert.equal(connectionsOf(jid), 0);
       assert.deepEqual(await manager.forceCloseSession(phone.id), { alreadyClosed: true });

@@ -1,16 +1,11 @@
+// Sign-in and token primitives: token hashing, the throttle's message, bcrypt. (Roles and scopes:
+// role-parsing.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { roleOfScopes } from '../../../lib/auth/roles';
 import { hashToken } from '../../../lib/auth/tokens';
 import { throttleMessage } from '../../../lib/auth/throttle';
 import { hashPassword, verifyPassword } from '../../../lib/auth/password';
-
-test('token scopes map to roles', () => {
-  assert.equal(roleOfScopes('admin'), 'admin');
-  assert.equal(roleOfScopes('read'), 'viewer');
-  assert.equal(roleOfScopes('read,admin'), 'admin');
-});
 
 test('tokens are hashed with SHA-256, never stored as given', () => {
   const token = 'wac_' + crypto.randomBytes(16).toString('base64url');

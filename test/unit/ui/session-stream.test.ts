@@ -1,0 +1,36 @@
+// The stream's cache patching: each event changes only its own session in the list.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { patchSession } from '../../../components/sessions/useSessionStream';
+import type { SessionDto } from '../../../lib/api/session-schemas';
+
+const base: SessionDto = {
+  id: 7,
+  organizationId: 1,
+  organizationName: 'Org',
+  phoneJid: '77051234567@s.whatsapp.net',
+  label: null,
+  status: 'open',
+  lastConnectedAt: null,
+  stats: { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true },
+  isActive: true,
+  health: 'healthy',
+  lastCloseReason: null,
+} as SessionDto;
+
+test('stream events patch only their own session: stats, state with reason', () => {
+  const stats = { badMacErrors: 2, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true };
+  const at = new Date().toISOString();
+  const s1 = patchSession(base, { type: 'stats', phoneId: 7, phoneJid: base.phoneJid, stats, health: 'critical', at });
+  assert.equal(s1.stats.badMacErrors, 2);
+  assert.equal(s1.health, 'critical');
+  assert.equal(patchSession(base, { type: 'stats', phoneId: 8, phoneJid: 'x', stats, health: 'critical', at }), base);
+  const s2 = patchSession(s1, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'closed', previous: 'open', reason: 'Bad MAC limit reached (3/3)', at });
+  assert.equal(s2.status, 'closed');
+  assert.equal(s2.health, 'closed');
+  assert.equal(s2.isActive, false);
+  assert.equal(s2.lastCloseReason, 'Bad MAC limit reached (3/3)');
+  const s3 = patchSession(s2, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'open', previous: 'connecting', at });
+  assert.equal(s3.status, 'open');
+  assert.equal(s3.lastConnectedAt, at);
+});
