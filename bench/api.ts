@@ -20,7 +20,31 @@ function run(url: string, token: string, seconds: number, connections: number) {
   });
 }
 
-export async function apiBenchmark(opts: { open?: number; rows?: number[]; seconds?: number; connections?: number; dropsPerSec?: number } = {}) {
+type Run = Awaited<ReturnType<typeof run>>;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** The median of each figure over the samples, the range of rps and p99, and every sample. */
+function summarize(samples: Run[]) {
+  const of = (k: keyof Run) => samples.map((x) => x[k]);
+  return {
+    rps: Math.round(median(of('rps'))),
+    p50Ms: median(of('p50Ms')),
+    p99Ms: median(of('p99Ms')),
+    non2xx: of('non2xx').reduce((a, b) => a + b, 0),
+    errors: of('errors').reduce((a, b) => a + b, 0),
+    rpsRange: [Math.min(...of('rps')), Math.max(...of('rps'))],
+    p99Range: [Math.min(...of('p99Ms')), Math.max(...of('p99Ms'))],
+    samples,
+  };
+}
+
+export async function apiBenchmark(opts: { open?: number; rows?: number[]; seconds?: number; connections?: number; dropsPerSec?: number; samples?: number } = {}) {
+  const sampleCount = opts.samples ?? Number(process.env.BENCH_API_SAMPLES ?? 3);
   const openPhones = opts.open ?? Number(process.env.BENCH_API_OPEN ?? 200);
   const rowCounts = opts.rows ?? (process.env.BENCH_API_ROWS ?? '1000,10000').split(',').map(Number);
   const seconds = opts.seconds ?? Number(process.env.BENCH_API_SECONDS ?? 10);
@@ -88,10 +112,17 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
       const d0 = drops;
       const s0 = tracker.stateEvents();
       const c0 = performance.now();
-      const list = await run(listUrl, token, seconds, connections);
-      // When the list pages, the whole list (the seed's plain array) is measured too.
-      const wholeList = paged ? await run(`${server.url}/api/sessions`, token, seconds, connections) : undefined;
-      const stats = await run(statsUrl, token, seconds, connections);
+      // Samples of every route, the order alternating (list first, then the baseline first), so
+      // neither side always meets the machine's quieter or busier moments. When the list pages,
+      // the whole list (the seed's plain array) is measured too.
+      const routes: [name: 'list' | 'wholeList' | 'stats', url: string][] = [['list', listUrl], ...(paged ? [['wholeList', `${server.url}/api/sessions`] as ['wholeList', string]] : []), ['stats', statsUrl]];
+      const got: Record<string, Run[]> = { list: [], wholeList: [], stats: [] };
+      for (let sample = 0; sample < sampleCount; sample++) {
+        for (const [name, url] of sample % 2 === 0 ? routes : [...routes].reverse()) got[name].push(await run(url, token, seconds, connections));
+      }
+      const list = summarize(got.list);
+      const wholeList = paged ? summarize(got.wholeList) : undefined;
+      const stats = summarize(got.stats);
       const churnSec = (performance.now() - c0) / 1000;
       const row = {
         rows: await server.db.organizationPhone.count(),
@@ -107,7 +138,8 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
       results.push(row);
     }
     return {
-      method: `${openPhones} phones paired through the API and open, ${dropsPerSec} simulator drops/s (round robin, each a close + reconnect), the rest closed rows; autocannon ${connections} connections × ${seconds} s per route, read-scoped bearer token on both routes`,
+      method: `${openPhones} phones paired through the API and open, ${dropsPerSec} simulator drops/s (round robin, each a close + reconnect), the rest closed rows; autocannon ${connections} connections × ${seconds} s per route and sample, ${sampleCount} samples per route with the order alternating (medians, ranges), read-scoped bearer token on both routes`,
+      samples: sampleCount,
       open: openPhones,
       pairMs,
       seconds,

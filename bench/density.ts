@@ -131,6 +131,7 @@ function summarize(samples: Sample[]) {
 export async function densityBenchmark(opts: { sizes?: number[]; samples?: number; fullStackSizes?: number[] } = {}, onProgress?: (partial: object) => void) {
   const sizes = opts.sizes ?? (process.env.BENCH_SIZES ?? '100,500,2000').split(',').map(Number);
   const samples = opts.samples ?? Number(process.env.BENCH_SAMPLES ?? 5);
+  const fullStackSamples = Number(process.env.BENCH_FULLSTACK_SAMPLES ?? 3);
   const fullStackSizes = opts.fullStackSizes ?? (process.env.BENCH_FULLSTACK_SIZES ?? String(Math.max(...sizes))).split(',').filter(Boolean).map(Number);
   const rows: Record<string, unknown>[] = [];
   const maxN = Math.max(...sizes);
@@ -164,7 +165,24 @@ export async function densityBenchmark(opts: { sizes?: number[]; samples?: numbe
         runs,
       };
       if (fullStackSizes.includes(n)) {
-        row.fullStack = await fullStackRun(prepared.manager.sim, prepared.manager.dir, n);
+        // Several runs, like the manager-only samples it stands beside: medians, ranges, every run.
+        const stackRuns: Awaited<ReturnType<typeof fullStackRun>>[] = [];
+        for (let k = 0; k < fullStackSamples; k++) stackRuns.push(await fullStackRun(prepared.manager.sim, prepared.manager.dir, n));
+        const med = (k: 'allOpenMs' | 'rssMb' | 'idleCpuMsPerSessionPerMin' | 'eldIdleP99Ms' | 'rssPerSessionMb' | 'listAllMs' | 'healthyMs') => median(stackRuns.map((x) => x[k]));
+        const range = (k: 'allOpenMs' | 'rssMb' | 'idleCpuMsPerSessionPerMin' | 'eldIdleP99Ms') => [Math.min(...stackRuns.map((x) => x[k])), Math.max(...stackRuns.map((x) => x[k]))];
+        row.fullStack = {
+          ...stackRuns[0],
+          samples: fullStackSamples,
+          allOpenMs: med('allOpenMs'),
+          healthyMs: med('healthyMs'),
+          rssMb: med('rssMb'),
+          rssPerSessionMb: med('rssPerSessionMb'),
+          idleCpuMsPerSessionPerMin: med('idleCpuMsPerSessionPerMin'),
+          eldIdleP99Ms: med('eldIdleP99Ms'),
+          listAllMs: med('listAllMs'),
+          range: { allOpenMs: range('allOpenMs'), rssMb: range('rssMb'), idleCpuMsPerSessionPerMin: range('idleCpuMsPerSessionPerMin'), eldIdleP99Ms: range('eldIdleP99Ms') },
+          runs: stackRuns,
+        };
         console.log(JSON.stringify({ n, fullStack: row.fullStack }));
       }
       rows.push(row);

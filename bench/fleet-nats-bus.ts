@@ -22,6 +22,11 @@ export class NatsBus implements FleetBus {
     await this.nc.flush(); // the subscription is known to the server before anything is sent
     return async () => sub.unsubscribe();
   }
+  /** What the server said about itself when this connection opened (recorded with the results). */
+  server() {
+    const info = this.nc.info;
+    return info ? { version: info.version, go: info.go, proto: info.proto, maxPayload: info.max_payload, jetstream: info.jetstream ?? false, headers: info.headers ?? false } : null;
+  }
   async flush() {
     await this.nc.flush();
   }

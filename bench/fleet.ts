@@ -8,10 +8,11 @@
 //  (b) failover: three console processes (scripts/server.ts, as `npm start` runs it) on one fresh
 //      PostgreSQL database and one simulator, N paired phones; SIGKILL the node with the most
 //      phones and time, per phone, kill → open on another node (a logged-in connection at the
-//      simulator, owner row on a live other node, status open); then a rolling restart (SIGTERM
-//      each node in turn, start it again) until every phone is open.
+//      simulator, owner row on a live other node, status open), 5 times; then rolling restarts
+//      (SIGTERM each node in turn, start it again, until every phone is open), 3 times.
 // Knobs: BENCH_FLEET_PHONES (60), BENCH_FLEET_EVENTS (events per bus sample, 20000),
 // BENCH_FLEET_SAMPLES (3), BENCH_FLEET_RATE (events/s of the paced run, 2000),
+// BENCH_FLEET_FAILOVER_SAMPLES (5), BENCH_FLEET_ROLLING_SAMPLES (3),
 // BENCH_FLEET_PARTS (bus,failover), BENCH_NATS_URL (127.0.0.1:4222).
 import crypto from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -34,6 +35,8 @@ const PHONES = num('BENCH_FLEET_PHONES', 60);
 const EVENTS = num('BENCH_FLEET_EVENTS', 20_000);
 const SAMPLES = num('BENCH_FLEET_SAMPLES', 3);
 const RATE = num('BENCH_FLEET_RATE', 2000);
+const FAILOVER_SAMPLES = num('BENCH_FLEET_FAILOVER_SAMPLES', 5);
+const ROLLING_SAMPLES = num('BENCH_FLEET_ROLLING_SAMPLES', 3);
 const PARTS = (process.env.BENCH_FLEET_PARTS ?? 'bus,failover').split(',');
 const NATS_URL = process.env.BENCH_NATS_URL ?? '127.0.0.1:4222';
 const CHANNEL = 'fleet_events';
@@ -176,6 +179,16 @@ async function busBenchmark() {
   try {
     for (const [name, side] of Object.entries(sides)) {
       const publisher = await side.open();
+      // The baseline's server and its settings, recorded with its figures (PostgreSQL: the version
+      // and the settings a NOTIFY depends on).
+      const server =
+        publisher instanceof NatsBus
+          ? { url: NATS_URL, ...publisher.server() }
+          : Object.fromEntries(
+              (await database.db.$queryRawUnsafe<{ name: string; setting: string }[]>(
+                `SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'max_connections', 'shared_buffers', 'synchronous_commit', 'max_notify_queue_pages')`,
+              )).map((r) => [r.name, r.setting]),
+            );
       const subscribers = await Promise.all([0, 1, 2].map(() => SubscriberNode.start(name, side.url)));
       try {
         await busSample(publisher, subscribers, 500, 50, 0); // warm-up
@@ -187,6 +200,7 @@ async function busBenchmark() {
           console.log(`  bus ${name} sample ${s + 1}: flood ${flood.at(-1)!.eventsPerSec} events/s delivered, p99 ${flood.at(-1)!.p99Ms} ms; ${RATE}/s paced p50 ${paced.at(-1)!.p50Ms} / p99 ${paced.at(-1)!.p99Ms} ms`);
         }
         out[name] = {
+          server,
           flood: {
             eventsPerSec: median(flood.map((x) => x.eventsPerSec)),
             eventsPerSecRange: [Math.min(...flood.map((x) => x.eventsPerSec)), Math.max(...flood.map((x) => x.eventsPerSec))],
@@ -302,45 +316,80 @@ async function failoverBenchmark() {
     const perNode = countPerNode(balanced);
     console.log(`  boot: ${bootMs} ms to all open (spread ${firstSpread.join('/')}), ${balancedMs} ms to an even spread ${[...perNode.values()].join('/')}`);
 
-    // Failover: SIGKILL the node with the most phones.
-    const [victimId, victimCount] = [...perNode].sort((x, y) => y[1] - x[1])[0];
-    const victim = [...nodes.values()].find((n) => victimId.startsWith(`${n.name}_`))!;
-    const moving = [...balanced].filter(([, id]) => id === victimId).map(([p]) => p);
-    const openedAt = new Map<number, number>();
-    const killedAt = performance.now();
-    victim.child.kill('SIGKILL');
-    await victim.exited;
-    nodes.delete(victim.name);
-    await eventually('every phone of the killed node open elsewhere', async () => {
-      const now = await openNow();
-      const t = performance.now();
-      for (const p of moving) if (!openedAt.has(p) && now.has(p) && now.get(p) !== victimId) openedAt.set(p, t - killedAt);
-      return openedAt.size === moving.length ? true : undefined;
-    }, 180_000, 100);
-    const failover = { phonesMoved: victimCount, ...stats([...openedAt.values()]) };
-    console.log(`  failover (SIGKILL, ${victimCount} phones): p50 ${failover.p50Ms} / p99 ${failover.p99Ms} / max ${failover.maxMs} ms`);
-    await launch(victim.name);
-    await eventually('every phone open after the killed node came back', () => allOpen(() => true), 180_000, 200);
-
-    // Rolling restart: SIGTERM each node in turn, start it again, next; until every phone is open.
-    const tRoll = performance.now();
-    const drains: { node: string; phones: number; drainExitMs: number; movedMs: number }[] = [];
-    for (const name of [...nodes.keys()].sort()) {
-      const node = nodes.get(name)!;
-      const before = await openNow();
-      const owned = [...before.values()].filter((id) => id.startsWith(`${name}_`)).length;
-      const t = performance.now();
-      node.child.kill('SIGTERM');
-      await node.exited;
-      const drainExitMs = Math.round(performance.now() - t);
-      nodes.delete(name);
-      await eventually(`every phone open after ${name} drained`, () => allOpen((id) => !id.startsWith(`${name}_`)), 180_000, 100);
-      drains.push({ node: name, phones: owned, drainExitMs, movedMs: Math.round(performance.now() - t) });
-      await launch(name);
+    // Failover, FAILOVER_SAMPLES times: from an even spread, SIGKILL the node with the most phones,
+    // time each of its phones until it is open on another node, start the node again.
+    const failovers: { phonesMoved: number; p50Ms: number; p99Ms: number; maxMs: number }[] = [];
+    const allMoves: number[] = [];
+    for (let sample = 0; sample < FAILOVER_SAMPLES; sample++) {
+      const even = await eventually('phones spread evenly over the three nodes', async () => {
+        const now = await allOpen(() => true);
+        return now && [...countPerNode(now).values()].every((c) => c <= share + 1) && countPerNode(now).size === 3 ? now : undefined;
+      }, 180_000, 200);
+      const [victimId, victimCount] = [...countPerNode(even)].sort((x, y) => y[1] - x[1])[0];
+      const victim = [...nodes.values()].find((n) => victimId.startsWith(`${n.name}_`))!;
+      const moving = [...even].filter(([, id]) => id === victimId).map(([p]) => p);
+      const openedAt = new Map<number, number>();
+      const killedAt = performance.now();
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      nodes.delete(victim.name);
+      await eventually('every phone of the killed node open elsewhere', async () => {
+        const now = await openNow();
+        const t = performance.now();
+        for (const p of moving) if (!openedAt.has(p) && now.has(p) && now.get(p) !== victimId) openedAt.set(p, t - killedAt);
+        return openedAt.size === moving.length ? true : undefined;
+      }, 180_000, 100);
+      failovers.push({ phonesMoved: victimCount, ...stats([...openedAt.values()]) });
+      allMoves.push(...openedAt.values());
+      console.log(`  failover ${sample + 1}/${FAILOVER_SAMPLES} (SIGKILL, ${victimCount} phones): p50 ${failovers.at(-1)!.p50Ms} / p99 ${failovers.at(-1)!.p99Ms} / max ${failovers.at(-1)!.maxMs} ms`);
+      await launch(victim.name);
+      await eventually('every phone open after the killed node came back', () => allOpen(() => true), 180_000, 200);
     }
-    await eventually('every phone open after the rolling restart', () => allOpen(() => true), 180_000, 200);
-    const rollingMs = Math.round(performance.now() - tRoll);
-    console.log(`  rolling restart: ${rollingMs} ms; drains ${drains.map((d) => `${d.node}: ${d.phones} phones moved in ${d.movedMs} ms`).join(', ')}`);
+    const failover = {
+      samples: FAILOVER_SAMPLES,
+      phonesMoved: allMoves.length,
+      ...stats(allMoves),
+      p50Range: [Math.min(...failovers.map((f) => f.p50Ms)), Math.max(...failovers.map((f) => f.p50Ms))],
+      runs: failovers,
+    };
+
+    // Rolling restart, ROLLING_SAMPLES times: SIGTERM each node in turn (the order alternating
+    // between samples), start it again, next; until every phone is open. A node that held no
+    // phones moved none: its drain has no move time.
+    const rollings: { totalMs: number; drains: { node: string; phones: number; drainExitMs: number; movedMs: number | null }[] }[] = [];
+    for (let sample = 0; sample < ROLLING_SAMPLES; sample++) {
+      await eventually('every phone open before the rolling restart', () => allOpen(() => true), 180_000, 200);
+      const tRoll = performance.now();
+      const drains: { node: string; phones: number; drainExitMs: number; movedMs: number | null }[] = [];
+      const order = [...nodes.keys()].sort();
+      for (const name of sample % 2 === 0 ? order : order.reverse()) {
+        const node = nodes.get(name)!;
+        const before = await openNow();
+        const owned = [...before.values()].filter((id) => id.startsWith(`${name}_`)).length;
+        const t = performance.now();
+        node.child.kill('SIGTERM');
+        await node.exited;
+        const drainExitMs = Math.round(performance.now() - t);
+        nodes.delete(name);
+        await eventually(`every phone open after ${name} drained`, () => allOpen((id) => !id.startsWith(`${name}_`)), 180_000, 100);
+        drains.push({ node: name, phones: owned, drainExitMs, movedMs: owned > 0 ? Math.round(performance.now() - t) : null });
+        await launch(name);
+      }
+      await eventually('every phone open after the rolling restart', () => allOpen(() => true), 180_000, 200);
+      rollings.push({ totalMs: Math.round(performance.now() - tRoll), drains });
+      console.log(`  rolling restart ${sample + 1}/${ROLLING_SAMPLES}: ${rollings.at(-1)!.totalMs} ms; drains ${drains.map((d) => `${d.node}: ${d.phones} phones${d.movedMs === null ? '' : ` moved in ${d.movedMs} ms`}`).join(', ')}`);
+    }
+    const moves = rollings.flatMap((r) => r.drains.flatMap((d) => (d.movedMs === null ? [] : [d.movedMs])));
+    const totals = rollings.map((r) => r.totalMs);
+    const rolling = {
+      samples: ROLLING_SAMPLES,
+      totalMs: median(totals),
+      totalRange: [Math.min(...totals), Math.max(...totals)],
+      movedMs: moves.length ? median(moves) : null,
+      movedRange: moves.length ? [Math.min(...moves), Math.max(...moves)] : null,
+      drainsWithoutPhones: rollings.reduce((n, r) => n + r.drains.filter((d) => d.movedMs === null).length, 0),
+      runs: rollings,
+    };
     return {
       phones: PHONES,
       nodes: 3,
@@ -350,7 +399,7 @@ async function failoverBenchmark() {
       balancedMs,
       balancedSpread: [...perNode.values()],
       failover,
-      rolling: { totalMs: rollingMs, drains },
+      rolling,
       overlaps: overlaps(),
       rePairings: registrations() - registered,
     };

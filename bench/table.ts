@@ -53,8 +53,11 @@ function densityRows(sec: Any): string[] {
   }
   for (const r of rows.filter((x) => x.fullStack)) {
     const f = r.fullStack;
+    // Sampled sections give medians with ranges; an older one had a single run.
+    const rg = (k: string, fmt: (x: number) => string) => (f.range?.[k] ? ` (${f.range[k].map(fmt).join('–')})` : '');
+    const how = f.samples ? `median of ${f.samples} runs, range` : 'one run';
     out.push(
-      `| 1. full stack: the console as \`npm start\` runs it (Next + manager, API, one open event stream) holding ${n0(f.n)} phones: all open from process start (boot starts ${f.startRatePerSec ?? 50} phones a second, \`START_RATE_PER_SEC\`, so ${n0(f.n)} take at least ${Math.round(f.n / (f.startRatePerSec ?? 50))} s by design) / RSS / idle CPU per session per minute / event-loop p99 idle | ${s1(f.allOpenMs)} / ${n0(f.rssMb)} MB / ${f.idleCpuMsPerSessionPerMin.toFixed(1)} ms / ${f.eldIdleP99Ms} ms | manager only (median): ${s1(r.manager.allOpenMs)} / ${n0(r.manager.rssMb)} MB / ${r.manager.idleCpuMsPerSessionPerMin.toFixed(1)} ms / ${r.manager.eldIdleP99Ms} ms | RSS ${(f.rssMb / r.manager.rssMb).toFixed(2)} | reported |`,
+      `| 1. full stack: the console as \`npm start\` runs it (Next + manager, API, one open event stream) holding ${n0(f.n)} phones (${how}): all open from process start (boot starts ${f.startRatePerSec ?? 50} phones a second, \`START_RATE_PER_SEC\`, so ${n0(f.n)} take at least ${Math.round(f.n / (f.startRatePerSec ?? 50))} s by design) / RSS / idle CPU per session per minute / event-loop p99 idle | ${s1(f.allOpenMs)}${rg('allOpenMs', s1)} / ${n0(f.rssMb)}${rg('rssMb', n0)} MB / ${f.idleCpuMsPerSessionPerMin.toFixed(1)}${rg('idleCpuMsPerSessionPerMin', (x) => x.toFixed(1))} ms / ${f.eldIdleP99Ms}${rg('eldIdleP99Ms', String)} ms | manager only (median): ${s1(r.manager.allOpenMs)} / ${n0(r.manager.rssMb)} MB / ${r.manager.idleCpuMsPerSessionPerMin.toFixed(1)} ms / ${r.manager.eldIdleP99Ms} ms | RSS ${(f.rssMb / r.manager.rssMb).toFixed(2)} | reported |`,
     );
   }
   return out;
@@ -84,9 +87,12 @@ function keyStoreRows(sec: Any): string[] {
 
 function apiRows(sec: Any): string[] {
   const res = sec.result;
-  const cond = (r: Any) => `${n0(r.rows)} rows, ${res.open} open, ${r.dropsPerSec} drops/s (${r.stateEventsPerSec} state events/s), ${res.connections} connections × ${res.seconds} s`;
-  const base = (r: Any) => `authenticated \`GET /api/sessions/:id/stats\` ${n0(r.stats.rps)} req/s, p99 ${r.stats.p99Ms} ms`;
-  const cell = (x: Any) => `${n0(x.rps)} req/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms${x.non2xx ? `, ${x.non2xx} non-2xx` : ''}`;
+  // Sections with samples show medians and their ranges; older ones had one run per route.
+  const range = (xs: number[] | undefined, fmt: (x: number) => string) => (xs ? ` (${xs.map(fmt).join('–')})` : '');
+  const cell = (x: Any) => `${n0(x.rps)}${range(x.rpsRange, n0)} req/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms}${range(x.p99Range, String)} ms${x.non2xx ? `, ${x.non2xx} non-2xx` : ''}`;
+  const samples = res.samples ? `, median of ${res.samples} samples per route, order alternating` : ', one run per route';
+  const cond = (r: Any) => `${n0(r.rows)} rows, ${res.open} open, ${r.dropsPerSec} drops/s (${r.stateEventsPerSec} state events/s), ${res.connections} connections × ${res.seconds} s${samples}`;
+  const base = (r: Any) => `authenticated \`GET /api/sessions/:id/stats\` ${n0(r.stats.rps)}${range(r.stats.rpsRange, n0)} req/s, p99 ${r.stats.p99Ms}${range(r.stats.p99Range, String)} ms`;
   return (res.rows as Any[]).flatMap((r) => [
     `| 3. \`GET /api/sessions${res.paged ? res.listQuery : ''}\`${res.paged ? ' (one page)' : ' (whole list)'}, ${cond(r)} | ${cell(r.list)} | ${base(r)} | ${(r.list.rps / r.stats.rps).toFixed(2)} | p99 < 50 ms — ${verdict(r.list.p99Ms < 50 && r.list.non2xx === 0)} |`,
     ...(r.wholeList ? [`| 3. \`GET /api/sessions\` (whole list, plain array), ${cond(r)} | ${cell(r.wholeList)} | ${base(r)} | ${(r.wholeList.rps / r.stats.rps).toFixed(2)} | reported |`] : []),
@@ -105,19 +111,27 @@ function fleetRows(sec: Any): string[] {
   const out: string[] = [];
   const bus = sec.result.bus;
   if (bus) {
+    const ver = (v: string | undefined) => (v ? ` ${v}` : '');
     const side = (x: Any) => `${n0(x.flood.eventsPerSec)} events/s (${x.flood.eventsPerSecRange.map(n0).join('–')}), p99 ${x.flood.p99Ms} ms; at ${n0(x.paced.eventsPerSec)}/s p50 ${x.paced.p50Ms} ms, p99 ${x.paced.p99Ms} ms`;
     out.push(
-      `| 5. fleet bus: events delivered per second, one publisher → 3 subscriber node processes, batched as the fleet sends them (${n0(bus.eventsPerSample)} events per sample, median of ${bus.samples}, range); latency at a steady rate | PostgreSQL LISTEN/NOTIFY (used) ${side(bus.postgresql)} | NATS core ${side(bus.nats)} | ${(bus.postgresql.flood.eventsPerSec / bus.nats.flood.eventsPerSec).toFixed(2)} | reported |`,
+      `| 5. fleet bus: events delivered per second, one publisher → 3 subscriber node processes, batched as the fleet sends them (${n0(bus.eventsPerSample)} events per sample, median of ${bus.samples}, range); latency at a steady rate | PostgreSQL${ver(bus.postgresql.server?.server_version)} LISTEN/NOTIFY (used) ${side(bus.postgresql)} | NATS core${ver(bus.nats.server?.version)} ${side(bus.nats)} | ${(bus.postgresql.flood.eventsPerSec / bus.nats.flood.eventsPerSec).toFixed(2)} | reported |`,
     );
   }
   const f = sec.result.failover;
   if (f) {
+    const fo = f.failover;
+    // Sampled sections: every moved phone of every sample pooled, and the range of the per-sample
+    // medians; an older section had one SIGKILL (its p50, p99 and max are the few phones of one run).
+    const foHow = fo.samples ? `${fo.samples} samples, ${fo.phonesMoved} phones moved in all; per-sample p50 ${fo.p50Range.map(s1).join('–')}` : `one sample, ${fo.phonesMoved} of ${f.phones} phones`;
     out.push(
-      `| 5. fleet failover: SIGKILL the node with the most phones (${f.failover.phonesMoved} of ${f.phones}, 3 nodes, lease ${f.settings.LEASE_TTL_MS / 1000} s) → each phone open on another node, p50 / p99 / max | ${s1(f.failover.p50Ms)} / ${s1(f.failover.p99Ms)} / ${s1(f.failover.maxMs)} | | | ≤ lease + 30 s to start — ${verdict(f.failover.maxMs <= f.settings.LEASE_TTL_MS + 30_000)} |`,
+      `| 5. fleet failover: SIGKILL the node with the most phones (${foHow}; 3 nodes, lease ${f.settings.LEASE_TTL_MS / 1000} s) → each phone open on another node, p50 / p99 / max | ${s1(fo.p50Ms)} / ${s1(fo.p99Ms)} / ${s1(fo.maxMs)} | | | ≤ lease + 30 s to start — ${verdict(fo.maxMs <= f.settings.LEASE_TTL_MS + 30_000)} |`,
     );
-    out.push(
-      `| 5. fleet rolling restart: SIGTERM each of 3 nodes in turn and start it again → all ${f.phones} phones open (${f.overlaps} overlaps, ${f.rePairings} re-pairings) | ${s1(f.rolling.totalMs)} (phones of a drained node open elsewhere in ${f.rolling.drains.map((d: Any) => s1(d.movedMs)).join(' / ')}) | | | reported |`,
-    );
+    const r = f.rolling;
+    // A drained node that held no phones moved none: it has no move time.
+    const rollingCell = r.samples
+      ? `${s1(r.totalMs)} (${r.totalRange.map(s1).join('–')}; median of ${r.samples}), phones of a drained node open elsewhere in ${r.movedMs === null ? '—' : `${s1(r.movedMs)} (${r.movedRange.map(s1).join('–')})`}${r.drainsWithoutPhones ? `; ${r.drainsWithoutPhones} drains of a node with no phones not counted` : ''}`
+      : `${s1(r.totalMs)} (one sample; phones of a drained node open elsewhere in ${r.drains.filter((d: Any) => d.phones > 0).map((d: Any) => s1(d.movedMs)).join(' / ')}${r.drains.some((d: Any) => d.phones === 0) ? `; ${r.drains.filter((d: Any) => d.phones === 0).length} drained node with no phones: no move time` : ''})`;
+    out.push(`| 5. fleet rolling restart: SIGTERM each of 3 nodes in turn and start it again → all ${f.phones} phones open (${f.overlaps} overlaps, ${f.rePairings} re-pairings) | ${rollingCell} | | | reported |`);
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { getConfig } from './config';
 import { getLogger } from './logger';
 import { getSessionManager } from './sessions/manager';
 import { installProcessGuard } from './sessions/process-guard';
-import { getWebhookNotifier, startSubscribers } from './subscribers';
+import { getAlerter, getWebhookNotifier, startSubscribers } from './subscribers';
 import { busFor, fleetSettingsFromConfig } from './fleet/settings';
 import { FleetStartRefusedError } from './fleet/fleet';
 
@@ -32,7 +32,8 @@ export function bootServer(): Promise<void> {
       // Each socket close is bounded already; this is the last resort.
       setTimeout(() => process.exit(0), SHUTDOWN_DEADLINE_MS).unref();
       // Webhook attempts in flight finish and are recorded; pending ones stay in the outbox for the next start.
-      Promise.allSettled([manager.shutdown(), getWebhookNotifier()?.stop()]).finally(() => process.exit(0));
+      // Alerts collected for the next batch go out now.
+      Promise.allSettled([manager.shutdown(), getWebhookNotifier()?.stop(), getAlerter()?.idle()]).finally(() => process.exit(0));
     };
     // `on`, not `once`: a second signal (a process group signalled twice, Ctrl-C on npm start)
     // must not reach Node's default handler and kill the drain half-way; `stopping` ignores it.

@@ -42,6 +42,33 @@ const schema = z.object({
   /** Also send session_error_warning with severity `warning` at the first counted failure. */
   WEBHOOK_EARLY_WARNING: bool.default(false),
   HEALTH_CHECK_INTERVAL_MS: int(1000, 24 * 3600_000).default(300_000),
+  /** Where alert e-mails go out: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465. No mail without it. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/]+/, 'must be an smtp:// or smtps:// URL (smtp://user:password@host:587)')
+    .optional(),
+  /** Who gets every alert by e-mail (comma-separated); organizations can add their own recipients. */
+  ALERT_EMAIL_TO: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const list = v.split(/[,;\s]+/).map((s) => s.trim()).filter(Boolean);
+      for (const a of list) {
+        if (!z.email().safeParse(a).success) {
+          ctx.addIssue({ code: 'custom', message: `not an e-mail address: ${a}` });
+          return z.NEVER;
+        }
+      }
+      return list;
+    }),
+  /** The From of alert e-mails. */
+  ALERT_EMAIL_FROM: z.string().min(3).default('WhatsApp console <wa-console@localhost>'),
+  /** A phone whose health stays critical this long opens an alert. */
+  ALERT_CRITICAL_AFTER_MS: int(1000, 7 * 24 * 3600_000).default(600_000),
+  /** More alerts than this going to the same recipients at once are sent as one digest. */
+  ALERT_DIGEST_THRESHOLD: int(1, 100_000).default(5),
+  /** Alerts go out once none came for this long (at most 3× this after the first), so a storm becomes one digest. */
+  ALERT_BATCH_MS: int(10, 600_000).default(5_000),
   MAX_BAD_MAC_ERRORS: int(1, 1000).default(3),
   MAX_BAD_DECRYPT_ERRORS: int(1, 1000).default(5),
   RECONNECT_BASE_MS: int(10, 600_000).default(1000),

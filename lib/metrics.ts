@@ -4,7 +4,7 @@ import { tokenFailures } from './auth/auth-metrics';
 import client from 'prom-client';
 import type { SessionManager } from './sessions/manager';
 import { DECRYPT_FAILURE_KINDS, HEALTH_LEVELS, type DecryptFailureKind } from './sessions/types';
-import { openStreams } from './stream';
+import { openStreams } from './stream/sse';
 import { CONTAINED_KINDS } from './sessions/contained-kinds';
 import { busDrops } from './fleet/bus';
 import { DROP_REASONS } from './fleet/bus-seal';

@@ -1,17 +1,21 @@
-// Everything that listens to the session engine, started once per process: metrics, webhooks
-// and the periodic health monitor.
+// Everything that listens to the session engine, started once per process: metrics, webhooks,
+// alerts and the periodic health monitor.
+import { createAlerter, type Alerter } from './alerts';
+import { watchFleetNodes } from './alerts/fleet-watch';
+import { getHealthEvents } from './health/events';
 import { OutboundPolicy } from './http/outbound-guard';
 import { getConfig, type Config } from './config';
-import { getDb } from './db/client';
+import { getDb, providerOf } from './db/client';
 import { getLogger } from './logger';
 import { getMetrics, setWebhookBacklogSource } from './metrics';
 import { startMonitor } from './monitor';
 import { WebhookNotifier, type WebhookSettings } from './notify/webhooks';
 import type { SessionManager } from './sessions/manager';
-import { getEventLog } from './sse-log';
+import { getEventLog } from './stream/event-log';
 
 interface Subscribers {
   webhooks: WebhookNotifier;
+  alerter: Alerter;
   stopMonitor: () => void;
   unsubscribe: () => void;
 }
@@ -36,12 +40,25 @@ export function startSubscribers(manager: SessionManager): Subscribers {
   ).start();
   setWebhookBacklogSource(() => webhooks.backlog());
   const offWebhooks = manager.subscribe((e) => webhooks.onEngineEvent(e));
+  // Alerts: each node judges the phones it runs (engine and health events are local), and the
+  // database keeps one open incident per key across nodes.
+  const alerter = createAlerter({ config, db: getDb(), webhooks, log: log.child({ module: 'alerts' }), organizationOf: (id) => manager.snapshot(id)?.organizationId ?? null });
+  const offAlertEngine = manager.subscribe((e) => alerter.onEngineEvent(e));
+  const offAlertHealth = getHealthEvents().subscribe((e) => alerter.onHealthEvent(e));
+  const stopFleetWatch =
+    providerOf(config.DATABASE_URL) === 'postgresql'
+      ? watchFleetNodes({ db: getDb(), provider: 'postgresql', intervalMs: config.LEASE_TTL_MS, log: log.child({ module: 'alerts' }), onNodes: (lost, live) => alerter.onFleetNodes(lost, live) })
+      : () => {};
   // message.received and message.status (with content) to each phone's organization endpoint
   manager.messages.setNotifier((event, payload, phoneId) => webhooks.send(event, payload, { phoneId, organizationOnly: true }));
   const unsubscribe = () => {
     offLog();
     offWebhooks();
     manager.messages.setNotifier(null);
+    offAlertEngine();
+    offAlertHealth();
+    stopFleetWatch();
+    alerter.stop();
   };
   const stopMonitor = startMonitor({
     db: getDb(),
@@ -51,13 +68,18 @@ export function startSubscribers(manager: SessionManager): Subscribers {
     onReport: (report) => webhooks.send(report.type, report),
     onCheck: (phones) => metrics.phonesWithoutSocket.set(phones.filter((p) => !p.isConnected).length),
   });
-  holder.__subscribers = { webhooks, stopMonitor, unsubscribe };
+  holder.__subscribers = { webhooks, alerter, stopMonitor, unsubscribe };
   return holder.__subscribers;
 }
 
 /** The process's webhook notifier (outbox worker), once the subscribers started. */
 export function getWebhookNotifier(): WebhookNotifier | null {
   return holder.__subscribers?.webhooks ?? null;
+}
+
+/** The process's alerter, once the subscribers started. */
+export function getAlerter(): Alerter | null {
+  return holder.__subscribers?.alerter ?? null;
 }
 
 /**
@@ -70,6 +92,7 @@ export async function stopSubscribers(): Promise<void> {
   if (!subs) return;
   holder.__subscribers = undefined;
   subs.stopMonitor();
+  await subs.alerter.idle();
   subs.unsubscribe();
   setWebhookBacklogSource(null);
   await subs.webhooks.idle();

@@ -3,7 +3,7 @@
 import { signIn } from 'next-auth/react';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { safeRedirectPath } from '@/lib/safe-redirect';
+import { safeRedirectPath } from '@/lib/auth/safe-redirect';
 
 export type LoginLabels = Record<'title' | 'subtitle' | 'email' | 'password' | 'submit' | 'submitting' | 'invalid', string>;
 
@@ -25,7 +25,7 @@ export function LoginForm({ labels }: { labels: LoginLabels }) {
     }).catch(() => null);
     setPending(false);
     if (res?.ok && !res.error) {
-      // Only a path on this origin (lib/safe-redirect.ts): no `//host`, `/\host`, other origins.
+      // Only a path on this origin (lib/auth/safe-redirect.ts): no `//host`, `/\host`, other origins.
       router.replace(safeRedirectPath(params.get('callbackUrl'), window.location.origin));
       router.refresh();
       return;

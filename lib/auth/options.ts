@@ -7,7 +7,7 @@ import { getLogger } from '../logger';
 import { CLIENT_IP_HEADER } from '../http/client-address';
 import { reserveLoginAttempt, throttleKey, addressThrottleKey, throttleMessage } from './throttle';
 import { signInContext } from './sign-in-context';
-import { safeRedirectPath } from '../safe-redirect';
+import { safeRedirectPath } from './safe-redirect';
 import { endUserSessions, verifyCredentials } from './users';
 import { parseRole } from './roles';
 import { sessionActor } from './session';

@@ -3,7 +3,7 @@
 // never matter; leases are kept as milliseconds since the epoch.
 import type { DbProvider } from '../db/provider';
 import { RUNNING_STATES } from '../sessions/types';
-import { DIALECTS, Params, type Statement } from '../sessions/store/sql';
+import { DIALECTS, Params, type Statement } from '../db/sql';
 
 /**
  * The owner of a phone given up by a drain: no node has this id (ids are `[a-z0-9_]+`), so the
@@ -71,6 +71,19 @@ export class FleetSql {
 
   liveNodes(): Statement {
     return { sql: `SELECT "id", "capacity", "leaseExpiresMs" FROM "FleetNode" WHERE "leaseExpiresMs" > ${this.nowMs} ORDER BY "id"`, params: [] };
+  }
+
+  /**
+   * Live nodes (`live` 1) and nodes whose lease ran out without a drain (a drain deletes the row)
+   * within the last `recentMs` (`live` 0): what the alert rule "a fleet node lost" watches.
+   */
+  nodeLiveness(recentMs: number): Statement {
+    const p = this.params();
+    const recent = `CAST(${p.add(recentMs)} AS BIGINT)`;
+    return {
+      sql: `SELECT "id", CASE WHEN "leaseExpiresMs" > ${this.nowMs} THEN 1 ELSE 0 END AS "live" FROM "FleetNode" WHERE "leaseExpiresMs" > ${this.nowMs} - ${recent} ORDER BY "id"`,
+      params: p.values,
+    };
   }
 
   /** How many phones should run in the whole fleet. */

@@ -166,6 +166,27 @@ export class WebhookNotifier {
     this.track(p);
   }
 
+  /**
+   * Stores a delivery for exactly one audience: ERROR_WEBHOOK_URL (`organizationId: null`) or that
+   * organization's endpoint. Resolves to false when that audience has no endpoint (alerts).
+   */
+  sendTo(event: string, payload: object, target: { organizationId: number | null }): Promise<boolean> {
+    // In the same line as send(), so the outbox keeps the order they were sent in.
+    const p = this.enqueued.then(async () => {
+      let url: string | null | undefined = this.settings.url;
+      if (target.organizationId !== null) {
+        const org = await this.db.organization.findUnique({ where: { id: target.organizationId }, select: { webhookUrl: true } });
+        url = org?.webhookUrl;
+      }
+      if (!url) return false;
+      await this.store(event, JSON.stringify(payload), [{ url, organizationId: target.organizationId }]);
+      return true;
+    });
+    this.enqueued = p.catch(() => {});
+    this.track(p);
+    return p;
+  }
+
   private async enqueue(event: string, payload: object, opts: { phoneId?: number; organizationOnly?: boolean }) {
     const body = JSON.stringify(payload);
     const targets: { url: string; organizationId: number | null }[] = [];
@@ -175,6 +196,10 @@ export class WebhookNotifier {
       const phone = await this.db.organizationPhone.findUnique({ where: { id: opts.phoneId }, select: { organization: { select: { id: true, webhookUrl: true } } } });
       if (phone?.organization.webhookUrl) targets.push({ url: phone.organization.webhookUrl, organizationId: phone.organization.id });
     }
+    await this.store(event, body, targets);
+  }
+
+  private async store(event: string, body: string, targets: { url: string; organizationId: number | null }[]) {
     for (const target of targets) {
       // Behind a receiver that is down, a new delivery waits for the oldest one's next attempt.
       const blocked = await this.db.webhookOutbox.findFirst({ where: { url: target.url, ...this.unavailableWhere() }, orderBy: { id: 'asc' }, select: { nextAttemptAt: true } });

@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { json } from '@/lib/api/errors';
-import { checkDatabase } from '@/lib/health';
+import { checkDatabase } from '@/lib/db/ping';
 import { getHealth } from '@/lib/api/operations/monitoring';
 
 export const dynamic = 'force-dynamic';

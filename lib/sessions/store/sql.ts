@@ -1,37 +1,9 @@
 // The SQL of the session store, built as plain { sql, params } values, for one dialect at a time.
 // Both databases take the same statements (double-quoted identifiers, INSERT … ON CONFLICT); they
-// differ only in how parameters are written, which the dialect decides. `updatedAt`, which the
-// session list cache watches, is set here and nowhere else (`stamp`).
-import type { DbProvider } from '../../db/provider';
-
-export interface Statement {
-  sql: string;
-  params: unknown[];
-}
-
-export interface Dialect {
-  provider: DbProvider;
-  /** the placeholder of the n-th parameter (1-based) */
-  param(n: number): string;
-}
-
-export const DIALECTS: Record<DbProvider, Dialect> = {
-  sqlite: { provider: 'sqlite', param: () => '?' },
-  postgresql: { provider: 'postgresql', param: (n) => `$${n}` },
-};
-
-/** Collects parameters and hands out their placeholders. */
-export class Params {
-  readonly values: unknown[] = [];
-  constructor(private readonly dialect: Dialect) {}
-  add(value: unknown): string {
-    this.values.push(value);
-    return this.dialect.param(this.values.length);
-  }
-}
-
-/** The one place the row timestamps come from. */
-export const stamp = () => new Date();
+// differ only in how parameters are written, which the dialect decides (lib/db/sql.ts).
+// The dialect helpers are shared with the fleet's and the messages' SQL: they live in lib/db/sql.ts.
+import { DIALECTS, Params, stamp, type Dialect, type Statement } from '../../db/sql';
+export { DIALECTS, Params, stamp, type Dialect, type Statement };
 
 export interface KeyRow {
   phoneId: number;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clientAddress, normalizeAddress, TrustedProxies } from '../../../lib/http/client-address';
-import { safeRedirectPath } from '../../../lib/safe-redirect';
+import { safeRedirectPath } from '../../../lib/auth/safe-redirect';
 import { isDatabaseUnavailable } from '../../../lib/db/unavailable';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../../../lib/errors';
 import { toResponse } from '../../../lib/api/errors';

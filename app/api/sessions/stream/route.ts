@@ -1,9 +1,9 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { authorize } from '@/lib/auth/guard';
-import { sessionEventStream } from '@/lib/stream';
+import { sessionEventStream } from '@/lib/stream/sse';
 import { listSessions } from '@/lib/sessions-service';
 import { getConfig } from '@/lib/config';
-import { getEventLog } from '@/lib/sse-log';
+import { getEventLog } from '@/lib/stream/event-log';
 import { streamSessionEvents } from '@/lib/api/operations/sessions';
 
 export const dynamic = 'force-dynamic';

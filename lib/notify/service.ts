@@ -1,12 +1,12 @@
 // Use cases behind /api/webhooks/* and /api/organizations/{id}/webhook: the delivery outbox for
 // scripts and the deliveries page, and each organization's own endpoint (secret write-only).
-import type { Actor } from './auth/roles';
-import { recordAudit } from './audit';
-import { getDb } from './db/client';
-import { NotFoundError } from './errors';
-import { getWebhookNotifier } from './subscribers';
-import { requeueDelivery } from './notify/webhooks';
-import { getConfig } from './config';
+import type { Actor } from '../auth/roles';
+import { recordAudit } from '../audit';
+import { getDb } from '../db/client';
+import { NotFoundError } from '../errors';
+import { getWebhookNotifier } from '../subscribers';
+import { requeueDelivery } from './webhooks';
+import { getConfig } from '../config';
 
 type OutboxRow = {
   id: number;

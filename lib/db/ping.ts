@@ -1,4 +1,4 @@
-import { getDb } from './db/client';
+import { getDb } from './client';
 
 /** True when the database answers a trivial query within 2 s. */
 export async function checkDatabase(): Promise<boolean> {

@@ -5,9 +5,9 @@
 // stream also ends, within `recheckMs`, once its credential no longer allows it (token revoked,
 // user signed out, demoted or deleted); pairing secrets (QR strings, pairing codes) go only to
 // callers that may pair (they are still numbered in the log, so ids stay shared by everyone).
-import { getSessionManager } from './sessions/manager';
-import type { SessionEngineEvent } from './sessions/types';
-import { getEventLog, type EventLog, type LoggedEvent } from './sse-log';
+import { getSessionManager } from '../sessions/manager';
+import type { SessionEngineEvent } from '../sessions/types';
+import { getEventLog, type EventLog, type LoggedEvent } from './event-log';
 
 /** Events that carry what it takes to link a phone: only for callers that may pair (admins). */
 export const PAIRING_EVENTS: ReadonlySet<SessionEngineEvent['type']> = new Set(['qr', 'pairing-code']);

@@ -3,7 +3,7 @@
 // for every process, so an id from before a restart is recognised as unknown (the client is then
 // told to reload its snapshot with a `reset` event), never confused with a new event.
 import crypto from 'node:crypto';
-import type { SessionEngineEvent } from './sessions/types';
+import type { SessionEngineEvent } from '../sessions/types';
 
 export interface LoggedEvent {
   seq: number;

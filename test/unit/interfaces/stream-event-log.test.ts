@@ -1,7 +1,7 @@
 // The event stream's id log: numbering, the bounded buffer, and the resume decision.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventLog } from '../../../lib/sse-log';
+import { EventLog } from '../../../lib/stream/event-log';
 import type { SessionEngineEvent } from '../../../lib/sessions/types';
 
 const ev = (phoneId: number): SessionEngineEvent => ({ type: 'restart', phoneId, phoneJid: `${phoneId}@s.whatsapp.net`, at: new Date().toISOString() });

@@ -1,0 +1,106 @@
+// The incidents table (AlertIncident) and the alert settings kept on organizations and phones.
+// One open incident per key is the database's rule (the unique `openKey`), so two events, two
+// processes or two nodes that open the same incident make one row; resolving is one conditional
+// update, so exactly one caller resolves it (and only that one sends the "resolved" notice).
+import type { Db } from '../db/client';
+import { ALERT_KINDS, type AlertKind, type IncidentSpec, type IncidentView } from './policy';
+
+export interface IncidentRow {
+  id: number;
+  openKey: string | null;
+  key: string;
+  kind: string;
+  phoneId: number | null;
+  phoneJid: string | null;
+  organizationId: number | null;
+  nodeId: string | null;
+  reason: string | null;
+  openedAt: Date;
+  notifiedAt: Date | null;
+  resolvedAt: Date | null;
+  resolvedNotifiedAt: Date | null;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+}
+
+const isKind = (k: string): k is AlertKind => (ALERT_KINDS as readonly string[]).includes(k);
+
+export function incidentView(r: IncidentRow): IncidentView {
+  return {
+    id: r.id,
+    kind: isKind(r.kind) ? r.kind : 'critical',
+    phoneId: r.phoneId,
+    phoneJid: r.phoneJid,
+    organizationId: r.organizationId,
+    nodeId: r.nodeId,
+    reason: r.reason,
+    openedAt: r.openedAt.toISOString(),
+    resolvedAt: r.resolvedAt?.toISOString() ?? null,
+  };
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === 'P2002';
+
+/** Comma- or space-separated addresses → a clean list (validated at the edge). */
+export function splitAddresses(value: string | null | undefined): string[] {
+  return (value ?? '')
+    .split(/[,;\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export class IncidentStore {
+  constructor(private readonly db: Db) {}
+
+  /** Opens the incident; null when one with this key is open already (deduplicated). */
+  async open(spec: IncidentSpec): Promise<IncidentRow | null> {
+    try {
+      return await this.db.alertIncident.create({
+        data: {
+          openKey: spec.key,
+          key: spec.key,
+          kind: spec.kind,
+          phoneId: spec.phoneId,
+          phoneJid: spec.phoneJid,
+          organizationId: spec.organizationId,
+          nodeId: spec.nodeId,
+          reason: spec.reason.slice(0, 1000),
+          openedAt: new Date(spec.atMs),
+        },
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Resolves the open incident with this key; null when none is open (or another caller won). */
+  async resolve(key: string, atMs: number): Promise<IncidentRow | null> {
+    const open = await this.db.alertIncident.findUnique({ where: { openKey: key } });
+    if (!open) return null;
+    const resolvedAt = new Date(Math.max(atMs, open.openedAt.getTime()));
+    const { count } = await this.db.alertIncident.updateMany({ where: { id: open.id, openKey: key }, data: { openKey: null, resolvedAt } });
+    return count === 1 ? { ...open, openKey: null, resolvedAt } : null;
+  }
+
+  async markNotified(ids: number[], at: Date) {
+    if (ids.length) await this.db.alertIncident.updateMany({ where: { id: { in: ids }, notifiedAt: null }, data: { notifiedAt: at } });
+  }
+
+  async markResolvedNotified(ids: number[], at: Date) {
+    if (ids.length) await this.db.alertIncident.updateMany({ where: { id: { in: ids }, resolvedNotifiedAt: null }, data: { resolvedNotifiedAt: at } });
+  }
+
+  /** Phones among `phoneIds` whose alerts are muted at `at`. */
+  async muted(phoneIds: number[], at: Date): Promise<Set<number>> {
+    if (!phoneIds.length) return new Set();
+    const rows = await this.db.organizationPhone.findMany({ where: { id: { in: phoneIds }, alertsMutedUntil: { gt: at } }, select: { id: true } });
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** An organization's own alert recipients (e-mail). */
+  async organizationEmails(organizationId: number): Promise<string[]> {
+    const org = await this.db.organization.findUnique({ where: { id: organizationId }, select: { alertEmailTo: true } });
+    return splitAddresses(org?.alertEmailTo);
+  }
+}
