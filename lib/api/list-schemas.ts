@@ -4,25 +4,19 @@
 import { z } from 'zod';
 import { HEALTH_LEVELS, SESSION_STATES } from '../sessions/types';
 import { sessionSchema } from './session-schemas';
+import { intString } from './contract';
 
 /** Fields the list can be sorted by (server side, in SQL). */
 export const SESSION_SORT_FIELDS = ['id', 'phone', 'label', 'organization', 'status', 'lastConnectedAt', 'createdAt', 'uptime'] as const;
 export type SessionSortField = (typeof SESSION_SORT_FIELDS)[number];
 export type SessionSort = { field: SessionSortField; dir: 'asc' | 'desc' };
 
-const positiveInt = (name: string, max = 2_147_483_647) =>
-  z
-    .string()
-    .regex(/^\d{1,10}$/, `${name} must be a positive integer`)
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= max, `${name} must be between 1 and ${max}`);
-
 const SORT_RE = new RegExp(`^(-)?(${SESSION_SORT_FIELDS.join('|')})(?::(asc|desc))?$`);
 
 export const sessionListQuerySchema = z
   .object({
     status: z.enum(SESSION_STATES).optional(),
-    organizationId: positiveInt('organizationId').optional(),
+    organizationId: intString('organizationId', 1).optional(),
     health: z.enum(HEALTH_LEVELS).optional(),
     q: z.string().trim().max(100, 'q is at most 100 characters').optional(),
     sort: z
@@ -33,9 +27,9 @@ export const sessionListQuerySchema = z
         return { field: m[2] as SessionSortField, dir: m[3] === 'desc' || (m[1] === '-' && m[3] !== 'asc') ? 'desc' : 'asc' };
       })
       .optional(),
-    limit: positiveInt('limit', 200).optional(),
-    page: positiveInt('page', 1_000_000).optional(),
-    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'cursor must be a value from nextCursor').optional(),
+    limit: intString('limit', 1, 200).optional(),
+    page: intString('page', 1, 1_000_000).optional(),
+    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'cursor must be a value from nextCursor').optional().describe('a value from nextCursor (opaque; any other value: 400)'),
   })
   .refine((q) => !(q.page !== undefined && q.cursor !== undefined), { message: 'use either page or cursor, not both', path: ['cursor'] });
 export type SessionListQuery = z.infer<typeof sessionListQuerySchema>;
@@ -53,14 +47,18 @@ export const sessionPageSchema = z.object({
 });
 export type SessionPage = z.infer<typeof sessionPageSchema>;
 
+/** One count per key, every key present (an object with named properties, not a map). */
+const countsBy = <K extends string>(keys: readonly K[]) =>
+  z.object(Object.fromEntries(keys.map((k) => [k, z.number().int()])) as Record<K, z.ZodNumber>);
+
 export const sessionSummarySchema = z.object({
   total: z.number().int(),
-  byStatus: z.record(z.enum(SESSION_STATES), z.number().int()),
-  byHealth: z.record(z.enum(HEALTH_LEVELS), z.number().int()),
+  byStatus: countsBy(SESSION_STATES).describe('phones per session state (every state listed)'),
+  byHealth: countsBy(HEALTH_LEVELS).describe('phones per health level (every level listed)'),
 });
 export type SessionSummary = z.infer<typeof sessionSummarySchema>;
 
 export const summaryQuerySchema = z.object({
-  organizationId: positiveInt('organizationId').optional(),
+  organizationId: intString('organizationId', 1).optional(),
   q: z.string().trim().max(100, 'q is at most 100 characters').optional(),
 });

@@ -1,23 +1,31 @@
 // Request and response shapes of the messages API (docs/messages.md).
 import { z } from 'zod';
 import { phoneNumberSchema } from './session-schemas';
+import { documentedAs, intString } from './contract';
 import { MEDIA_KINDS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../messages/vocabulary';
 
 /** A recipient: a phone number in any spelling the add-phone form takes, or a JID. */
-export const recipientSchema = z
-  .string()
-  .trim()
-  .min(1, 'to is required')
-  .max(100)
-  .transform((v, ctx) => {
-    if (/^[0-9]{5,20}(-[0-9]+)?@g\.us$/.test(v) || /^[0-9]{1,20}@lid$/.test(v)) return v;
-    const phone = phoneNumberSchema.safeParse(v);
-    if (!phone.success) {
-      ctx.addIssue({ code: 'custom', message: 'to must be a phone number in international format or a WhatsApp JID' });
-      return z.NEVER;
-    }
-    return `${phone.data}@s.whatsapp.net`;
-  });
+export const recipientSchema = documentedAs(
+  z
+    .string()
+    .trim()
+    .min(1, 'to is required')
+    .max(100)
+    .transform((v, ctx) => {
+      if (/^[0-9]{5,20}(-[0-9]+)?@g\.us$/.test(v) || /^[0-9]{1,20}@lid$/.test(v)) return v;
+      const phone = phoneNumberSchema.safeParse(v);
+      if (!phone.success) {
+        ctx.addIssue({ code: 'custom', message: 'to must be a phone number in international format or a WhatsApp JID' });
+        return z.NEVER;
+      }
+      return `${phone.data}@s.whatsapp.net`;
+    }),
+  {
+    type: 'string',
+    pattern: '^(\\+?[1-9][0-9]{6,14}(@s\\.whatsapp\\.net)?|[0-9]{5,20}(-[0-9]+)?@g\\.us|[0-9]{1,20}@lid)$',
+    description: 'a phone number in international format (e.g. +77051234567; spaces, dashes and parentheses are also accepted and removed), or a JID: NUMBER@s.whatsapp.net, a group GROUP@g.us or NUMBER@lid',
+  },
+);
 
 export const mediaInputSchema = z.object({
   kind: z.enum(MEDIA_KINDS),
@@ -34,15 +42,15 @@ export const sendMessageBodySchema = z.union([
 export type SendMessageBody = z.infer<typeof sendMessageBodySchema>;
 
 export const messageParams = z.object({
-  id: z.string().regex(/^\d+$/, 'id must be a positive integer').transform(Number),
+  id: intString('id', 1),
   messageId: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'messageId is not a message id'),
 });
 
 export const messageListQuerySchema = z.object({
   direction: z.enum(MESSAGE_DIRECTIONS).optional(),
   status: z.enum(MESSAGE_STATUSES).optional(),
-  cursor: z.string().regex(/^\d{1,12}$/, 'cursor must be a value from nextCursor').transform(Number).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: intString('cursor', 1).optional().describe("the previous page's nextCursor"),
+  limit: intString('limit', 1, 200).default(50),
 });
 export type MessageListQuery = z.infer<typeof messageListQuerySchema>;
 

@@ -1,11 +1,13 @@
 // The one wrapper every route handler goes through: auth, body-size limit, JSON parsing, zod
-// validation and error mapping. Handlers receive typed, validated input and return a Response
-// or a plain value (sent as JSON 200).
+// validation and error mapping, all as the route's contract (lib/api/contract.ts) states them:
+// the same object the OpenAPI document is made from. Handlers receive typed, validated input and
+// return a Response or a plain value (sent as JSON 200).
 import { z, type ZodType } from 'zod';
 import { getConfig } from '../config';
-import { authorize, type AccessLevel } from '../auth/guard';
+import { authorize } from '../auth/guard';
 import type { Actor } from '../auth/roles';
 import { ApiError, badRequest, json, payloadTooLarge, toResponse } from './errors';
+import type { RouteContract } from './contract';
 
 export interface RouteContext<B, Q, P> {
   req: Request;
@@ -13,13 +15,6 @@ export interface RouteContext<B, Q, P> {
   query: Q;
   params: P;
   actor: Actor | null;
-}
-
-export interface RouteOptions<B, Q, P> {
-  auth: AccessLevel;
-  body?: ZodType<B>;
-  query?: ZodType<Q>;
-  params?: ZodType<P>;
 }
 
 type NextRouteContext = { params?: Promise<Record<string, string | string[]>> };
@@ -103,11 +98,12 @@ async function parseBody(req: Request, wanted: boolean): Promise<unknown> {
   return parsed;
 }
 
+/** A route handler for `contract`; the handler's answers are what the contract's responses describe. */
 export function route<B = undefined, Q = undefined, P = undefined>(
-  options: RouteOptions<B, Q, P>,
+  options: RouteContract<B, Q, P>,
   handler: (ctx: RouteContext<B, Q, P>) => Promise<unknown>,
 ) {
-  return async (req: Request, context?: NextRouteContext): Promise<Response> => {
+  const handle = async (req: Request, context?: NextRouteContext): Promise<Response> => {
     try {
       const actor = await authorize(req, options.auth);
       const rawParams = (await context?.params) ?? {};
@@ -123,16 +119,10 @@ export function route<B = undefined, Q = undefined, P = undefined>(
       return toResponse(err);
     }
   };
+  // The contract travels with the handler: the contract test checks each route file serves the
+  // contract of its own path and method.
+  return Object.assign(handle, { contract: options });
 }
-
-/** `:id` path segments: a positive 32-bit integer, with a clear message otherwise. */
-export const idParams = z.object({
-  id: z
-    .string()
-    .regex(/^\d+$/, 'id must be a positive integer')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 2_147_483_647, 'id is out of range'),
-});
 
 export { ApiError };
 

@@ -2,7 +2,8 @@
 // audit, health, demo faults): one definition, used by the route handlers and the OpenAPI document.
 import { z } from 'zod';
 import { ROLES, TOKEN_SCOPES } from '../auth/roles';
-import { idQueryParam, pageQuerySchema } from './session-schemas';
+import { pageQuerySchema } from './session-schemas';
+import { documentedAs, HOST_PATTERN, intString } from './contract';
 
 export const organizationSchema = z.object({ id: z.number().int(), name: z.string() });
 
@@ -19,7 +20,7 @@ export const createdTokenSchema = tokenSchema.extend({ token: z.string().describ
 export const revokedTokenSchema = z.object({ success: z.literal(true), message: z.string(), token: tokenSchema });
 
 export const createTokenBodySchema = z.object({
-  name: z.string().trim().min(1, 'name is required').max(100),
+  name: z.string().trim().min(1, 'name is required').max(100).meta({ pattern: '\\S' }),
   scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).max(TOKEN_SCOPES.length).default(['admin']),
 });
 
@@ -73,7 +74,7 @@ export const webhookDeliverySchema = z.object({
 export const webhookDeliveryPageSchema = z.object({ items: z.array(webhookDeliverySchema), nextCursor: z.number().int().nullable() });
 export const deliveriesQuerySchema = pageQuerySchema.extend({
   status: z.enum(DELIVERY_STATUSES).optional(),
-  organizationId: idQueryParam('organizationId').optional(),
+  organizationId: intString('organizationId', 1).optional(),
 });
 export const organizationWebhookSchema = z.object({
   organizationId: z.number().int(),
@@ -81,7 +82,13 @@ export const organizationWebhookSchema = z.object({
   hasSecret: z.boolean().describe('the secret itself is write-only'),
 });
 export const organizationWebhookBodySchema = z.object({
-  url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2000).nullable(),
+  url: documentedAs(z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2000), {
+    type: 'string',
+    format: 'uri',
+    pattern: `^https?://${HOST_PATTERN}(/[A-Za-z0-9._~/-]*)?$`,
+    maxLength: 2000,
+    description: 'an http(s) URL; null clears the endpoint and its secret',
+  }).nullable(),
   secret: z.string().min(16, 'secret must be at least 16 characters').max(500).nullable().optional().describe('omit to keep the current secret, null to remove it'),
 });
 

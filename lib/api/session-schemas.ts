@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { HEALTH_LEVELS, SESSION_STATES } from '../sessions/types';
 import { HEALTH_REASONS } from '../health/events';
 import { proxyUrlSchema } from '../sessions/proxy-url';
+import { documentedAs, HOST_PATTERN, INT32_MAX, intString } from './contract';
 
 export const errorStatsSchema = z.object({
   badMacErrors: z.number().int(),
@@ -57,17 +58,9 @@ export type SessionEventDto = z.infer<typeof sessionEventSchema>;
 
 export const statsResponseSchema = errorStatsSchema.extend({ phoneId: z.number().int(), isConnected: z.boolean() });
 
-/** A database id in a query string: digits, 1 to 2147483647 (PostgreSQL's integer; larger ones answered 500 before). */
-export const idQueryParam = (name: string) =>
-  z
-    .string()
-    .regex(/^\d{1,10}$/, `${name} must be a positive integer`)
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 2_147_483_647, `${name} must be between 1 and 2147483647`);
-
 export const listQuerySchema = z.object({
   status: z.enum(SESSION_STATES).optional(),
-  organizationId: idQueryParam('organizationId').optional(),
+  organizationId: intString('organizationId', 1).optional(),
   health: z.enum(HEALTH_LEVELS).optional(),
 });
 
@@ -76,19 +69,39 @@ export const closeBodySchema = z.object({
 });
 
 /** A phone number in international format, digits only after normalisation (7–15 digits, E.164). */
-export const phoneNumberSchema = z
-  .string()
-  .trim()
-  .transform((s) => s.replace(/@s\.whatsapp\.net$/, '').replace(/[\s()+-]/g, ''))
-  .refine((s) => /^[1-9]\d{6,14}$/.test(s), 'phone must be an international number with 7 to 15 digits, e.g. 77051234567');
+export const phoneNumberSchema = documentedAs(
+  z
+    .string()
+    .trim()
+    .transform((s) => s.replace(/@s\.whatsapp\.net$/, '').replace(/[\s()+-]/g, ''))
+    .refine((s) => /^[1-9]\d{6,14}$/.test(s), 'phone must be an international number with 7 to 15 digits, e.g. 77051234567'),
+  {
+    type: 'string',
+    pattern: '^\\+?[1-9][0-9]{6,14}$',
+    description: 'international number, 7 to 15 digits (e.g. 77051234567); spaces, dashes, parentheses and an @s.whatsapp.net suffix are also accepted and removed',
+  },
+);
 
 /** A proxy URL (http://, https://, socks5://, socks5h://, optional user:password@), or null / "" for none. */
-export const proxyUrlInputSchema = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), proxyUrlSchema.nullable());
+export const proxyUrlInputSchema = documentedAs(
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), proxyUrlSchema.nullable()),
+  {
+    anyOf: [
+      {
+        type: 'string',
+        maxLength: 2048,
+        pattern: `^(|(http|https|socks5|socks5h)://([A-Za-z0-9._~-]+(:[A-Za-z0-9._~-]*)?@)?${HOST_PATTERN}/?)$`,
+      },
+      { type: 'null' },
+    ],
+    description: 'scheme://[user:password@]host[:port] with scheme http, https, socks5 or socks5h; null or "" for a direct connection',
+  },
+);
 
 export const addPhoneBodySchema = z
   .object({
-    organizationId: z.number().int().positive().optional(),
-    organizationName: z.string().trim().min(1).max(100).optional(),
+    organizationId: z.number().int().positive().max(INT32_MAX).optional(),
+    organizationName: z.string().trim().min(1).max(100).meta({ pattern: '\\S' }).optional(),
     phone: phoneNumberSchema,
     label: z.string().trim().max(100).optional(),
     start: z.boolean().default(true),
@@ -98,30 +111,25 @@ export const addPhoneBodySchema = z
   .refine((b) => b.organizationId !== undefined || b.organizationName !== undefined, {
     message: 'organizationId or organizationName is required',
     path: ['organizationId'],
-  });
+  })
+  .meta({ anyOf: ['organizationId', 'organizationName'].map((name) => ({ properties: { [name]: true }, required: [name] })) });
 
 /** PATCH /api/sessions/:id: the phone's settings; each field optional, at least one. */
 export const updateSessionBodySchema = z
   .strictObject({
-    label: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(100, 'label is at most 100 characters').nullable()).optional(),
+    label: documentedAs(
+      z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(100, 'label is at most 100 characters').nullable()),
+      { anyOf: [{ type: 'string', maxLength: 100 }, { type: 'null' }], description: 'null or "": no label' },
+    ).optional(),
     /** null or "": no proxy (direct). Changing it restarts a running socket. */
     proxyUrl: proxyUrlInputSchema.optional(),
   })
-  .refine((b) => b.label !== undefined || b.proxyUrl !== undefined, { message: 'nothing to change: send label and/or proxyUrl' });
+  .refine((b) => b.label !== undefined || b.proxyUrl !== undefined, { message: 'nothing to change: send label and/or proxyUrl' })
+  .meta({ minProperties: 1 });
 
 export const pageQuerySchema = z.object({
-  limit: z
-    .string()
-    .regex(/^\d+$/, 'limit must be a positive integer')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 200, 'limit must be between 1 and 200')
-    .default(50),
-  before: z
-    .string()
-    .regex(/^\d{1,10}$/, 'before must be a positive integer')
-    .transform(Number)
-    .refine((n) => n <= 2_147_483_647, 'before is out of range')
-    .optional(),
+  limit: intString('limit', 1, 200).default(50),
+  before: intString('before', 0).optional().describe("the previous page's nextCursor"),
 });
 
 export const successSchema = z.object({ success: z.literal(true), message: z.string() });

@@ -1,11 +1,24 @@
 // The health use cases behind the route handlers.
 import { getConfig } from '../config';
 import { getDb } from '../db/client';
-import { NotFoundError } from '../errors';
+import { InvalidInputError, NotFoundError } from '../errors';
 import { readHealthSummary, readIntervals, readPhoneHistory, type HealthSummary } from './history-service';
 import { bands, DAY_MS, type Band, type PhoneHistory } from './history';
 
-export async function getPhoneHistory(phoneId: number, range: { from: number; to: number }): Promise<PhoneHistory> {
+const MAX_RANGE_MS = 90 * DAY_MS;
+
+/** ?from=&to= as times: default the last 7 days; from before to, at most 90 days apart (400 otherwise). */
+export function historyRange(q: { from?: string; to?: string }, now = Date.now()): { from: number; to: number } {
+  const to = q.to === undefined ? now : Date.parse(q.to);
+  const from = q.from === undefined ? to - 7 * DAY_MS : Date.parse(q.from);
+  if (Number.isNaN(to) || Number.isNaN(from)) throw new InvalidInputError('Invalid query: from and to must be ISO 8601 dates');
+  if (from >= to) throw new InvalidInputError('Invalid query: from must be before to');
+  if (to - from > MAX_RANGE_MS) throw new InvalidInputError('Invalid query: from and to may be at most 90 days apart');
+  return { from, to };
+}
+
+export async function getPhoneHistory(phoneId: number, query: { from?: string; to?: string }): Promise<PhoneHistory> {
+  const range = historyRange(query);
   const db = getDb();
   const phone = await db.organizationPhone.findUnique({ where: { id: phoneId }, select: { id: true } });
   if (!phone) throw new NotFoundError('Phone not found');

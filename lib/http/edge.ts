@@ -28,6 +28,8 @@ export interface EdgeOptions {
   trustedProxies: TrustedProxies;
   /** Add Strict-Transport-Security to every answer (the console is served over https). */
   hsts?: boolean;
+  /** How long a refused body is still read and dropped before the socket is destroyed (default LINGER_MS). */
+  lingerMs?: number;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -47,10 +49,10 @@ function answer(res: ServerResponse, status: number, error: string, code: string
   res.end(res.req?.method === 'HEAD' ? undefined : body);
 }
 
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: string, code: string) {
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: string, code: string, lingerMs = LINGER_MS, headers: Record<string, string> = {}) {
   // From now on the parser's chunks are dropped (never stored).
   req.push = (chunk: unknown) => chunk !== null;
-  const close = () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref();
+  const close = () => setTimeout(() => req.socket.destroy(), lingerMs).unref();
   if (res.headersSent || res.writableEnded) {
     req.socket.destroy();
     return;
@@ -66,6 +68,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, error
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    ...headers,
     connection: 'close',
   });
   // The rest of the body is read and dropped for a moment (a client that stops sending when it
@@ -107,8 +110,11 @@ export function edgeHandler(handle: Handler, options: EdgeOptions): Handler {
     req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies);
     const method = (req.method ?? '').toUpperCase();
     if (!KNOWN.has(method)) {
-      // Not read: the connection is closed after the answer (a body may follow the headers).
-      return answer(res, 405, `Method not allowed: ${method.slice(0, 20)}`, 'method_not_allowed', { allow: KNOWN_METHODS.filter((m) => m !== 'OPTIONS').join(', '), connection: 'close' });
+      // Not read: the connection is closed after the answer; a body that follows the headers is
+      // dropped during the linger, like a refused one (the client reads the 405, not a reset).
+      const allow = KNOWN_METHODS.filter((m) => m !== 'OPTIONS').join(', ');
+      if (hasBody(req)) return refuse(req, res, 405, `Method not allowed: ${method.slice(0, 20)}`, 'method_not_allowed', options.lingerMs, { allow });
+      return answer(res, 405, `Method not allowed: ${method.slice(0, 20)}`, 'method_not_allowed', { allow, connection: 'close' });
     }
     if (/^\/_next\/image(\?|\/|$)/.test(req.url ?? '')) {
       return answer(res, 404, 'Not found: the console serves no optimized images', 'not_found');
@@ -117,7 +123,7 @@ export function edgeHandler(handle: Handler, options: EdgeOptions): Handler {
     if (!hasBody(req)) return next(req, res);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (!(declared <= bodyLimit)) {
-      return refuse(req, res, 413, `Request body too large (limit ${bodyLimit} bytes)`, 'payload_too_large');
+      return refuse(req, res, 413, `Request body too large (limit ${bodyLimit} bytes)`, 'payload_too_large', options.lingerMs);
     }
 
     // Take the body as the HTTP parser delivers it (IncomingMessage#push), keep it here, and give it
@@ -134,7 +140,7 @@ export function edgeHandler(handle: Handler, options: EdgeOptions): Handler {
     const timer = setTimeout(() => {
       if (done) return;
       finish();
-      refuse(req, res, 408, `Request body not received within ${bodyTimeoutMs} ms`, 'request_timeout');
+      refuse(req, res, 408, `Request body not received within ${bodyTimeoutMs} ms`, 'request_timeout', options.lingerMs);
     }, bodyTimeoutMs);
     timer.unref();
     req.on('close', () => {
@@ -154,7 +160,7 @@ export function edgeHandler(handle: Handler, options: EdgeOptions): Handler {
       if (size > bodyLimit) {
         finish();
         chunks.length = 0;
-        refuse(req, res, 413, `Request body too large (limit ${bodyLimit} bytes)`, 'payload_too_large');
+        refuse(req, res, 413, `Request body too large (limit ${bodyLimit} bytes)`, 'payload_too_large', options.lingerMs);
         return false;
       }
       chunks.push(buf);

@@ -7,6 +7,7 @@ import type { BinaryNode, WAMessageUpdate } from '@whiskeysockets/baileys';
 import { proto } from '@whiskeysockets/baileys';
 import { simulatorMediaAgent, startSimulator, type Simulator } from '../index';
 import { connect, pairPhone, trackUnhandled, type Client } from './helpers';
+import { eventually } from '../../test/support/eventually';
 
 let sim: Simulator;
 let n = 0;
@@ -17,16 +18,6 @@ test.before(async () => {
   sim = await startSimulator({ port: 0 });
 });
 test.after(() => sim.close());
-
-async function until<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * Collects what Baileys reports about the messages it sent: server acks (raw `ack` nodes: 6.7.24
@@ -60,16 +51,16 @@ test('a phone sends a text: the contact decrypts it, the server acks, receipts b
   sim.messaging.configureContact(contact, { receipts: { delivery: 0, read: 'never' } });
   const sent = await client.sock.sendMessage(contact, { text: 'Привет from the phone' });
   const id = sent!.key.id!;
-  await until('server ack', () => seen.acks.find((a) => a.attrs.id === id));
-  await until('delivered', () => seen.statusOf(id) === proto.WebMessageInfo.Status.DELIVERY_ACK);
-  const inbox = await until('inbox', () => sim.messaging.inbox(contact).find((m) => m.id === id));
+  await eventually('server ack', () => seen.acks.find((a) => a.attrs.id === id));
+  await eventually('delivered', () => seen.statusOf(id) === proto.WebMessageInfo.Status.DELIVERY_ACK);
+  const inbox = await eventually('inbox', () => sim.messaging.inbox(contact).find((m) => m.id === id));
   assert.deepEqual({ from: inbox.from, kind: inbox.kind, text: inbox.text, times: inbox.times }, { from: phone, kind: 'text', text: 'Привет from the phone', times: 1 });
   // The second message rides the session the first one started (a "msg", no key fetch); this
   // contact now reads too. (Baileys buffers events and may merge DELIVERY_ACK into READ.)
   sim.messaging.configureContact(contact, { receipts: { read: 30 } });
   const keyFetches = sim.events().filter((e) => e.type === 'key-fetch').length;
   const second = await client.sock.sendMessage(contact, { text: 'second' });
-  await until('read', () => seen.statusOf(second!.key.id!) === proto.WebMessageInfo.Status.READ);
+  await eventually('read', () => seen.statusOf(second!.key.id!) === proto.WebMessageInfo.Status.READ);
   assert.equal(sim.messaging.inbox(contact).find((m) => m.id === second!.key.id)?.text, 'second');
   assert.equal(sim.events().filter((e) => e.type === 'key-fetch').length, keyFetches, 'no new key fetch');
   assert.deepEqual(sim.messaging.phoneSent(phone).map((s) => [s.id, s.to, s.times, s.acked]), [[id, contact, 1, true], [second!.key.id, contact, 1, true]]);
@@ -86,25 +77,25 @@ test('a resend under the same id is shown once and counted; with acks off the se
   const seen = watch(client);
   const first = await client.sock.sendMessage(contact, { text: 'once' });
   const id = first!.key.id!;
-  await until('shown', () => sim.messaging.inbox(contact).find((m) => m.id === id));
+  await eventually('shown', () => sim.messaging.inbox(contact).find((m) => m.id === id));
   // What a console does after a crash: the stored message again, under its stored id.
   await client.sock.relayMessage(contact, first!.message!, { messageId: id });
-  await until('counted twice', () => sim.messaging.inbox(contact).find((m) => m.id === id && m.times === 2));
+  await eventually('counted twice', () => sim.messaging.inbox(contact).find((m) => m.id === id && m.times === 2));
   assert.equal(sim.messaging.inbox(contact).length, 1);
-  await until('each stanza acked', () => seen.acks.filter((a) => a.attrs.id === id).length === 2);
+  await eventually('each stanza acked', () => seen.acks.filter((a) => a.attrs.id === id).length === 2);
 
   sim.messaging.configurePhone(phone, { ack: false });
   const since = sim.events().at(-1)!.seq;
   const lost = await client.sock.sendMessage(contact, { text: 'no ack' });
   const lostId = lost!.key.id!;
-  await until('dropped', () => sim.events(since).find((e) => e.type === 'message-unacked' && (e.detail as { id: string }).id === lostId));
+  await eventually('dropped', () => sim.events(since).find((e) => e.type === 'message-unacked' && (e.detail as { id: string }).id === lostId));
   assert.equal(seen.acks.some((a) => a.attrs.id === lostId), false, 'the ack is sent before that event or never');
   assert.equal(sim.messaging.inbox(contact).some((m) => m.id === lostId), false);
   assert.deepEqual(sim.messaging.phoneSent(phone).find((s) => s.id === lostId), { ...sim.messaging.phoneSent(phone).find((s) => s.id === lostId)!, acked: false, times: 1 });
   sim.messaging.configurePhone(phone, { ack: null }); // back to the global setting (ack)
   await client.sock.relayMessage(contact, lost!.message!, { messageId: lostId });
-  await until('acked on resend', () => seen.acks.find((a) => a.attrs.id === lostId));
-  const entry = await until('shown', () => sim.messaging.inbox(contact).find((m) => m.id === lostId));
+  await eventually('acked on resend', () => seen.acks.find((a) => a.attrs.id === lostId));
+  const entry = await eventually('shown', () => sim.messaging.inbox(contact).find((m) => m.id === lostId));
   assert.equal(entry.times, 1, 'the dropped stanza never reached the contact');
   await stop(client);
 });
@@ -134,23 +125,23 @@ test('contacts write to a phone over the control API: text, a reaction, an image
   };
   const text = await post(`/contacts/${contact.split('@')[0]}/send`, { to: phone, text: 'hello phone' });
   assert.equal(text.status, 200);
-  const got = await until('text', () => upserts.find((m) => m.key.id === text.body.id));
+  const got = await eventually('text', () => upserts.find((m) => m.key.id === text.body.id));
   assert.equal(got.message?.conversation, 'hello phone');
   assert.equal(got.key.remoteJid, contact);
-  await until('delivered to the phone', () => sim.messaging.contactSent(contact).find((s) => s.id === text.body.id && s.status === 'delivered'));
+  await eventually('delivered to the phone', () => sim.messaging.contactSent(contact).find((s) => s.id === text.body.id && s.status === 'delivered'));
 
   // The phone answers; the contact reacts to that answer.
   const answer = await client.sock.sendMessage(contact, { text: 'hi contact' });
-  await until('answer shown', () => sim.messaging.inbox(contact).find((m) => m.id === answer!.key.id));
+  await eventually('answer shown', () => sim.messaging.inbox(contact).find((m) => m.id === answer!.key.id));
   const reaction = await post(`/contacts/${contact}/send`, { to: phone, reaction: { id: answer!.key.id, text: '👍' } });
-  const r = await until('reaction', () => upserts.find((m) => m.key.id === reaction.body.id));
+  const r = await eventually('reaction', () => upserts.find((m) => m.key.id === reaction.body.id));
   assert.equal(r.message?.reactionMessage?.text, '👍');
   assert.equal(r.message?.reactionMessage?.key?.id, answer!.key.id);
 
   const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5e2b3f40000000049454e44ae426082', 'hex');
   const image = await post(`/contacts/${contact}/send`, { to: phone, media: { kind: 'image', mimetype: 'image/png', data: png.toString('base64'), caption: 'a pixel' } });
   assert.equal(image.status, 200, image.body.error);
-  const m = await until('image', () => upserts.find((x) => x.key.id === image.body.id));
+  const m = await eventually('image', () => upserts.find((x) => x.key.id === image.body.id));
   assert.equal(m.message?.imageMessage?.caption, 'a pixel');
   const { downloadMediaMessage } = await import('@whiskeysockets/baileys');
   const agent = simulatorMediaAgent(sim.media);
@@ -165,7 +156,7 @@ test('contacts write to a phone over the control API: text, a reaction, an image
   const again = connect(sim.url, client.auth);
   const later: string[] = [];
   again.sock.ev.on('messages.upsert', ({ messages }) => later.push(...messages.map((x) => x.message?.conversation ?? '')));
-  await until('offline message', () => later.includes('while you were away'));
+  await eventually('offline message', () => later.includes('while you were away'));
   await stop(again);
 });
 
@@ -181,11 +172,11 @@ test('a phone sends an image and a document: uploaded over HTTPS to the simulato
   });
   const doc = Buffer.from('%PDF-1.4 simulated document\n'.repeat(100));
   const sentDoc = await client.sock.sendMessage(contact, { document: doc, mimetype: 'application/pdf', fileName: 'report.pdf' });
-  const img = await until('image', () => sim.messaging.inbox(contact).find((m) => m.id === sentImage!.key.id));
+  const img = await eventually('image', () => sim.messaging.inbox(contact).find((m) => m.id === sentImage!.key.id));
   assert.equal(img.kind, 'image');
   assert.equal(img.caption, 'look');
   assert.deepEqual(img.media, { mimetype: 'image/jpeg', fileName: null, size: jpeg.length, sha256: crypto.createHash('sha256').update(jpeg).digest('hex'), verified: true });
-  const pdf = await until('document', () => sim.messaging.inbox(contact).find((m) => m.id === sentDoc!.key.id));
+  const pdf = await eventually('document', () => sim.messaging.inbox(contact).find((m) => m.id === sentDoc!.key.id));
   assert.equal(pdf.media?.fileName, 'report.pdf');
   assert.equal(pdf.media?.verified, true);
   const res = await fetch(`${sim.controlUrl}/contacts/${contact}/inbox/${sentDoc!.key.id}/media`);
@@ -202,12 +193,12 @@ test('a contact that cannot read a message sends a retry receipt: Baileys fetche
   const client = await pairPhone(sim, phone, { socket: { getMessage: async (key) => sentByPhone.get(key.id!) } });
   const first = await client.sock.sendMessage(contact, { text: 'sets up the session' });
   sentByPhone.set(first!.key.id!, first!.message!);
-  await until('first', () => sim.messaging.inbox(contact).find((m) => m.id === first!.key.id && m.kind === 'text'));
+  await eventually('first', () => sim.messaging.inbox(contact).find((m) => m.id === first!.key.id && m.kind === 'text'));
   await sim.messaging.resetSessions(contact);
   const fetches = sim.events().filter((e) => e.type === 'key-fetch').length;
   const second = await client.sock.sendMessage(contact, { text: 'after the reset' });
   sentByPhone.set(second!.key.id!, second!.message!);
-  const entry = await until('read after the retry', () => sim.messaging.inbox(contact).find((m) => m.id === second!.key.id && m.kind === 'text'));
+  const entry = await eventually('read after the retry', () => sim.messaging.inbox(contact).find((m) => m.id === second!.key.id && m.kind === 'text'));
   assert.equal(entry.text, 'after the reset');
   assert.equal(entry.times, 2, 'the first stanza could not be read, the resend could');
   assert.equal(entry.retries, 1);

@@ -2,6 +2,7 @@
 // process too): contacts' inboxes, contacts sending to a phone, receipt and ack switches, and the
 // media host's CA. See simulator/README.md "Messaging".
 import type { ContactSendRequest, ContactSent, InboxEntry, MediaInfo, MessagingSettings, PhoneSent, ReceiptPolicy } from '../../simulator';
+import { DEFAULT_DEADLINE_MS, eventually } from './eventually';
 
 async function call<T>(controlUrl: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(controlUrl + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -22,15 +23,12 @@ export function simMessaging(controlUrl: string) {
     phoneSent: (phone: string) => call<PhoneSent[]>(controlUrl, 'GET', `/phones/${enc(phone)}/sent`),
     setPhoneAck: (phone: string, ack: boolean | null) => call(controlUrl, 'PUT', `/phones/${enc(phone)}/messaging`, { ack }),
     mediaCa: () => call<Omit<MediaInfo, 'auth'>>(controlUrl, 'GET', '/media/ca'),
-    /** Polls a contact's inbox until `done` holds (default deadline 30 s: a busy machine). */
-    async waitForInbox(contact: string, done: (inbox: InboxEntry[]) => boolean, timeoutMs = 30_000): Promise<InboxEntry[]> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
+    /** Polls a contact's inbox until `done` holds (the suite's deadline: a busy machine). */
+    waitForInbox(contact: string, done: (inbox: InboxEntry[]) => boolean, timeoutMs = DEFAULT_DEADLINE_MS): Promise<InboxEntry[]> {
+      return eventually(`${contact}'s inbox`, async () => {
         const inbox = await call<InboxEntry[]>(controlUrl, 'GET', `/contacts/${enc(contact)}/inbox`);
-        if (done(inbox)) return inbox;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${contact}'s inbox (${inbox.length} messages)`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+        return done(inbox) ? inbox : undefined;
+      }, timeoutMs, 50);
     },
   };
 }

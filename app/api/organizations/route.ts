@@ -1,8 +1,9 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { listOrganizations } from '@/lib/sessions-service';
+import { listOrganizations as contract } from '@/lib/api/operations/admin';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ auth: 'read' }, () => listOrganizations());
+export const GET = route(contract, () => listOrganizations());
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

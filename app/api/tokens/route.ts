@@ -1,14 +1,14 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { getDb } from '@/lib/db/client';
 import { createToken, listTokens } from '@/lib/auth/tokens';
-import { createTokenBodySchema as createBody } from '@/lib/api/schemas';
+import { createToken as createContract, listTokens as listContract } from '@/lib/api/operations/admin';
 import { recordAudit } from '@/lib/audit';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ auth: 'admin' }, async () => listTokens(getDb()));
+export const GET = route(listContract, async () => listTokens(getDb()));
 
-export const POST = route({ auth: 'admin', body: createBody }, async ({ body, actor }) => {
+export const POST = route(createContract, async ({ body, actor }) => {
   const db = getDb();
   const created = await createToken(db, {
     name: body.name,

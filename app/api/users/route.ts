@@ -1,13 +1,13 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { getDb } from '@/lib/db/client';
 import { inviteUser, listUserRows } from '@/lib/auth/user-admin';
-import { inviteUserBodySchema } from '@/lib/api/schemas';
+import { inviteUser as inviteContract, listUsers as listContract } from '@/lib/api/operations/admin';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ auth: 'admin' }, async () => listUserRows(getDb()));
+export const GET = route(listContract, async () => listUserRows(getDb()));
 
-export const POST = route({ auth: 'admin', body: inviteUserBodySchema }, async ({ body, actor }) =>
+export const POST = route(inviteContract, async ({ body, actor }) =>
   Response.json(await inviteUser(getDb(), body, actor), { status: 201, headers: { 'cache-control': 'no-store' } }),
 );
 

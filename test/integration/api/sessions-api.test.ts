@@ -8,6 +8,7 @@ import { startConsole, type ConsoleServer } from '../../support/console-server';
 import { testProviders } from '../../support/databases';
 import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { sseUntil, type Json } from '../../support/sse';
+import { eventually } from '../../support/eventually';
 
 for (const provider of testProviders()) {
   test(`${provider}: sessions API over HTTP`, async (t) => {
@@ -243,8 +244,7 @@ for (const provider of testProviders()) {
       for (const c of controllers) c.abort();
       await Promise.all(readers.map((r) => r.cancel().catch(() => {})));
       // The server notices each disconnect; wait until every subscription is gone.
-      const deadline = Date.now() + 60_000;
-      while ((await gauge('wa_console_engine_listeners')) !== baseListeners && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await eventually('every stream subscription gone', async () => (await gauge('wa_console_engine_listeners')) === baseListeners).catch(() => {});
       assert.equal(await gauge('wa_console_engine_listeners'), baseListeners);
       assert.equal(await gauge('wa_console_sse_clients'), baseClients);
     });
@@ -329,8 +329,7 @@ for (const provider of testProviders()) {
         `logout request at the simulator; got ${JSON.stringify(sim.events(since).filter((e) => e.phoneJid === codeJid))}`,
       );
       // The simulator notices the closed socket a moment after the client closed it.
-      const deadline = Date.now() + 30_000;
-      while (sim.phones().find((p) => p.phoneJid === codeJid)?.connections !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await eventually('the simulator to see the socket closed', () => sim.phones().find((p) => p.phoneJid === codeJid)?.connections === 0, undefined, 50).catch(() => {});
       assert.equal(sim.phones().find((p) => p.phoneJid === codeJid)?.connections, 0, 'no connection left');
       assert.equal(await server.db.authCreds.count({ where: { phoneId } }), 0);
       assert.equal(await server.db.authKey.count({ where: { phoneId } }), 0);

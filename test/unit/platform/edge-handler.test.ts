@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { edgeHandler } from '../../../lib/http/edge';
 import { TrustedProxies } from '../../../lib/http/client-address';
@@ -89,4 +90,45 @@ test('HSTS only when the console is served over https', async () => {
   await withEdge({}, async (url) => {
     assert.equal((await send(url, {})).headers['strict-transport-security'], undefined);
   });
+});
+
+// The cause of a contract-test failure ("other side closed" after an early 413 under load): the
+// 413 kept the connection alive and the edge destroyed the socket when its linger ended. A client
+// whose body was all sent before the answer came (a busy server) kept that connection and sent its
+// next request on it, cut by the linger's destroy. Now the 413 says Connection: close and our side
+// of the connection ends right after the answer (no request can follow on it), while the rest of
+// the body is still read and dropped until the linger ends (no reset under a client still sending).
+test('an early 413: Connection: close, our side ends after the answer, the rest of the body is still read', { timeout: 10_000 }, async () => {
+  const server = http.createServer(
+    edgeHandler((_req, res) => res.end('{}'), { bodyLimit: 1024, bodyTimeoutMs: 5_000, trustedProxies: new TrustedProxies(''), lingerMs: 60_000 }),
+  );
+  server.keepAliveTimeout = 65_000; // as scripts/server.ts: an idle connection is not what ends it here
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+  try {
+    const total = 256 * 1024;
+    socket.write(`POST /api/tokens HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${total}\r\n\r\n`);
+    socket.write('x'.repeat(1024));
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d) => (text += d));
+    const ended = new Promise<void>((r) => socket.once('end', () => r()));
+    const failed = new Promise<never>((_, reject) => socket.once('error', reject));
+    // The answer comes while most of the body is still unsent.
+    await Promise.race([new Promise<void>((r) => socket.once('data', () => r())), failed]);
+    assert.match(text, /^HTTP\/1\.1 413 /);
+    assert.match(text, /\r\nconnection: close\r\n/i);
+    // The client goes on sending the rest: read and dropped, no reset (the linger is 60 s here).
+    for (let sent = 1024; sent < total; sent += 16 * 1024) {
+      const chunk = 'y'.repeat(Math.min(16 * 1024, total - sent));
+      await Promise.race([new Promise<void>((r) => socket.write(chunk, () => r())), failed]);
+    }
+    // Our side ended after the answer, long before the linger: no further request can be sent on it.
+    await Promise.race([ended, failed]);
+    assert.equal(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).code, 'payload_too_large');
+  } finally {
+    socket.destroy();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
 });

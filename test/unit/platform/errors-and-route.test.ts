@@ -2,10 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { conflict, notFound, toResponse, tooManyRequests } from '../../../lib/api/errors';
-import { idParams, route } from '../../../lib/api/route';
+import { route } from '../../../lib/api/route';
+import { defineRoute, idParams, type RouteContract } from '../../../lib/api/contract';
 import { createLogger } from '../../../lib/logger';
 
 process.env.LOG_LEVEL = 'silent';
+
+/** A public test route's contract: only the parts the wrapper enforces vary. */
+const contract = <B = undefined, Q = undefined, P = undefined>(parts: Pick<RouteContract<B, Q, P>, 'body' | 'query' | 'params'> = {}) =>
+  defineRoute<B, Q, P>({ method: 'post', path: '/api/t', operationId: 'test', summary: 'test', tag: 'demo', auth: 'public', responses: {}, ...parts });
 
 test('ApiError maps to its status with a JSON body', async () => {
   const res = toResponse(notFound('Phone not found'));
@@ -21,7 +26,7 @@ test('unknown errors become a 500 JSON without the stack', async () => {
   assert.deepEqual(JSON.parse(text), { error: 'Internal error', code: 'internal' });
 });
 
-const echo = route({ auth: 'public', body: z.object({ n: z.number().int() }) }, async ({ body }) => ({ got: body.n }));
+const echo = route(contract({ body: z.object({ n: z.number().int() }) }), async ({ body }) => ({ got: body.n }));
 const post = (body: string, headers: Record<string, string> = {}) =>
   echo(new Request('http://x/api/echo', { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } }));
 
@@ -48,7 +53,7 @@ test('ids must be positive 32-bit integers', () => {
 });
 
 test('errors thrown inside a handler go through the same mapping', async () => {
-  const throwing = (err: unknown) => route({ auth: 'public' }, async () => {
+  const throwing = (err: unknown) => route(contract(), async () => {
     throw err;
   })(new Request('http://x/api/t'));
   const conflicting = await throwing(conflict('Phone already added', { phoneId: 7 }));
@@ -70,17 +75,17 @@ test('errors thrown inside a handler go through the same mapping', async () => {
 });
 
 test('a handler that returns nothing answers { success: true }; a Response passes through', async () => {
-  const nothing = await route({ auth: 'public' }, async () => undefined)(new Request('http://x/api/t'));
+  const nothing = await route(contract(), async () => undefined)(new Request('http://x/api/t'));
   assert.equal(nothing.status, 200);
   assert.deepEqual(await nothing.json(), { success: true });
-  const own = await route({ auth: 'public' }, async () => new Response('{"x":1}', { status: 202 }))(new Request('http://x/api/t'));
+  const own = await route(contract(), async () => new Response('{"x":1}', { status: 202 }))(new Request('http://x/api/t'));
   assert.equal(own.status, 202);
   assert.equal(await own.text(), '{"x":1}');
 });
 
 test('path and query parameters are validated before the handler runs', async () => {
   let calls = 0;
-  const handler = route({ auth: 'public', params: idParams, query: z.object({ limit: z.coerce.number().int().max(10) }) }, async ({ params, query }) => {
+  const handler = route(contract({ params: idParams, query: z.object({ limit: z.coerce.number().int().max(10) }) }), async ({ params, query }) => {
     calls++;
     return { id: params.id, limit: query.limit };
   });

@@ -3,10 +3,10 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { getConfig } from '@/lib/config';
 import { injectDemoFault } from '@/lib/demo-faults';
-import { demoFaultBodySchema as body } from '@/lib/api/schemas';
+import { injectDemoFault as contract } from '@/lib/api/operations/monitoring';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = route({ auth: 'admin', body }, async ({ body, actor }) => injectDemoFault(getConfig().SIMULATOR_URL, body, actor));
+export const POST = route(contract, async ({ body, actor }) => injectDemoFault(getConfig().SIMULATOR_URL, body, actor));
 
 export const { GET, PUT, PATCH, DELETE } = otherMethods(['POST']);

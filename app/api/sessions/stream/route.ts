@@ -4,15 +4,16 @@ import { sessionEventStream } from '@/lib/stream/sse';
 import { listSessions } from '@/lib/sessions-service';
 import { getConfig } from '@/lib/config';
 import { getEventLog } from '@/lib/stream/event-log';
+import { streamSessionEvents } from '@/lib/api/operations/sessions';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ auth: 'read' }, async ({ req, actor }) => {
+export const GET = route(streamSessionEvents, async ({ req, query, actor }) => {
   const config = getConfig();
   const log = getEventLog(config.SSE_BUFFER_SIZE);
   const sinceSeq = log.lastSeq; // before the snapshot: what happens while it is read is sent after it
   const sessions = await listSessions();
-  const lastEventId = req.headers.get('last-event-id') ?? new URL(req.url).searchParams.get('lastEventId');
+  const lastEventId = req.headers.get('last-event-id') ?? query.lastEventId ?? null;
   return sessionEventStream(
     req.signal,
     config.SSE_HEARTBEAT_MS,

@@ -1,4 +1,5 @@
-import { idParams, otherMethods, route } from '@/lib/api/route';
+import { otherMethods, route } from '@/lib/api/route';
+import { revokeToken as contract } from '@/lib/api/operations/admin';
 import { notFound } from '@/lib/api/errors';
 import { getDb } from '@/lib/db/client';
 import { revokeToken } from '@/lib/auth/tokens';
@@ -6,7 +7,7 @@ import { recordAudit } from '@/lib/audit';
 
 export const dynamic = 'force-dynamic';
 
-export const DELETE = route({ auth: 'admin', params: idParams }, async ({ params, actor }) => {
+export const DELETE = route(contract, async ({ params, actor }) => {
   const db = getDb();
   const token = await revokeToken(db, params.id);
   if (!token) throw notFound('Token not found');

@@ -1,17 +1,17 @@
-import { idParams, otherMethods, route } from '@/lib/api/route';
+import { otherMethods, route } from '@/lib/api/route';
 import { getDb } from '@/lib/db/client';
 import { changeUserRole, removeUser } from '@/lib/auth/user-admin';
-import { userRoleBodySchema } from '@/lib/api/schemas';
+import { changeUserRole as changeRoleContract, deleteUser as deleteContract } from '@/lib/api/operations/admin';
 
 export const dynamic = 'force-dynamic';
 
-export const PATCH = route({ auth: 'admin', params: idParams, body: userRoleBodySchema }, async ({ params, body, actor }) => ({
+export const PATCH = route(changeRoleContract, async ({ params, body, actor }) => ({
   success: true,
   message: 'Role changed',
   user: await changeUserRole(getDb(), params.id, body.role, actor),
 }));
 
-export const DELETE = route({ auth: 'admin', params: idParams }, async ({ params, actor }) => {
+export const DELETE = route(deleteContract, async ({ params, actor }) => {
   await removeUser(getDb(), params.id, actor);
   return { success: true, message: 'User deleted' };
 });

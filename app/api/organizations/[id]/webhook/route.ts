@@ -1,12 +1,12 @@
-import { idParams, otherMethods, route } from '@/lib/api/route';
-import { organizationWebhookBodySchema } from '@/lib/api/schemas';
+import { otherMethods, route } from '@/lib/api/route';
+import { getOrganizationWebhook as getContract, setOrganizationWebhook as setContract } from '@/lib/api/operations/admin';
 import { getOrganizationWebhook, setOrganizationWebhook } from '@/lib/notify/service';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ auth: 'admin', params: idParams }, ({ params }) => getOrganizationWebhook(params.id));
+export const GET = route(getContract, ({ params }) => getOrganizationWebhook(params.id));
 
-export const PUT = route({ auth: 'admin', params: idParams, body: organizationWebhookBodySchema }, ({ params, body, actor }) =>
+export const PUT = route(setContract, ({ params, body, actor }) =>
   setOrganizationWebhook(params.id, body, actor),
 );
 

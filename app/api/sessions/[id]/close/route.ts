@@ -1,13 +1,13 @@
-import { idParams, otherMethods, route } from '@/lib/api/route';
+import { otherMethods, route } from '@/lib/api/route';
+import { closeSession as contract } from '@/lib/api/operations/sessions';
 import { json } from '@/lib/api/errors';
-import { closeBodySchema } from '@/lib/api/session-schemas';
 import { asDomainError } from '@/lib/errors';
 import { getLogger } from '@/lib/logger';
 import { closeSession } from '@/lib/sessions-service';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = route({ auth: 'admin', params: idParams, body: closeBodySchema }, async ({ params, body, actor }) => {
+export const POST = route(contract, async ({ params, body, actor }) => {
   try {
     return await closeSession(params.id, body.reason, actor);
   } catch (err) {
@@ -15,7 +15,7 @@ export const POST = route({ auth: 'admin', params: idParams, body: closeBodySche
     if (asDomainError(err)) throw err;
     // The seed's failure shape, without the raw internals (those go to the log).
     getLogger().error({ err, phoneId: params.id }, 'closing a session failed');
-    return json({ success: false, error: 'Failed to close the session' }, 500);
+    return json({ success: false, error: 'Failed to close the session', code: 'close_failed' }, 500);
   }
 });
 

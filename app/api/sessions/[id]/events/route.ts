@@ -1,9 +1,9 @@
-import { idParams, otherMethods, route } from '@/lib/api/route';
-import { pageQuerySchema } from '@/lib/api/session-schemas';
+import { otherMethods, route } from '@/lib/api/route';
+import { listSessionEvents as contract } from '@/lib/api/operations/sessions';
 import { listSessionEvents } from '@/lib/sessions-service';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ auth: 'read', params: idParams, query: pageQuerySchema }, ({ params, query }) => listSessionEvents(params.id, query));
+export const GET = route(contract, ({ params, query }) => listSessionEvents(params.id, query));
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

@@ -1,17 +1,17 @@
-import { ApiError, idParams, otherMethods, route } from '@/lib/api/route';
+import { ApiError, otherMethods, route } from '@/lib/api/route';
 import { json } from '@/lib/api/errors';
-import { messageListQuerySchema, sendMessageBodySchema } from '@/lib/api/message-schemas';
+import { IDEMPOTENCY_KEY, listMessages as listContract, sendMessage as sendContract } from '@/lib/api/operations/messages';
 import { canUseContent } from '@/lib/auth/roles';
 import { getConfig } from '@/lib/config';
 import { listMessages, mediaProblem, submitMessage } from '@/lib/messages/service';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ auth: 'read', params: idParams, query: messageListQuerySchema }, ({ params, query, actor }) => listMessages(params.id, query, canUseContent(actor)));
+export const GET = route(listContract, ({ params, query, actor }) => listMessages(params.id, query, canUseContent(actor)));
 
-export const POST = route({ auth: 'messages', params: idParams, body: sendMessageBodySchema }, async ({ req, params, body }) => {
+export const POST = route(sendContract, async ({ req, params, body }) => {
   const key = req.headers.get('idempotency-key');
-  if (key !== null && !/^[\x21-\x7e]{1,200}$/.test(key)) throw new ApiError(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters', 'bad_request');
+  if (key !== null && !IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters', 'bad_request');
   const media = 'media' in body ? body.media : undefined;
   if (media) {
     const problem = mediaProblem(media, getConfig().MESSAGE_MEDIA_MAX_BYTES);

@@ -1,8 +1,9 @@
-import { idParams, otherMethods, route } from '@/lib/api/route';
+import { otherMethods, route } from '@/lib/api/route';
+import { requestPairingCode as contract } from '@/lib/api/operations/sessions';
 import { requestPairingCode } from '@/lib/sessions-service';
 
 export const dynamic = 'force-dynamic';
 
-export const POST = route({ auth: 'admin', params: idParams }, ({ params, actor }) => requestPairingCode(params.id, actor));
+export const POST = route(contract, ({ params, actor }) => requestPairingCode(params.id, actor));
 
 export const { GET, PUT, PATCH, DELETE } = otherMethods(['POST']);

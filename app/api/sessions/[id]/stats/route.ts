@@ -1,8 +1,9 @@
-import { idParams, otherMethods, route } from '@/lib/api/route';
+import { otherMethods, route } from '@/lib/api/route';
+import { getSessionStats as contract } from '@/lib/api/operations/sessions';
 import { getSessionStats } from '@/lib/sessions-service';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ auth: 'read', params: idParams }, ({ params }) => getSessionStats(params.id));
+export const GET = route(contract, ({ params }) => getSessionStats(params.id));
 
 export const { POST, PUT, PATCH, DELETE } = otherMethods(['GET']);

@@ -1,0 +1,107 @@
+// Contracts of organizations, webhooks, audit, tokens and users (lib/api/contract.ts).
+import { z } from 'zod';
+import { defineRoute, idParams } from '../contract';
+import {
+  auditPageSchema,
+  auditQuerySchema,
+  createdTokenSchema,
+  createTokenBodySchema,
+  invitedUserSchema,
+  inviteUserBodySchema,
+  deliveriesQuerySchema,
+  organizationSchema,
+  organizationWebhookBodySchema,
+  organizationWebhookSchema,
+  revokedTokenSchema,
+  tokenSchema,
+  userRoleBodySchema,
+  userSchema,
+  webhookDeliveryPageSchema,
+  webhookDeliverySchema,
+} from '../schemas';
+import { successSchema } from '../session-schemas';
+
+export const listOrganizations = defineRoute({
+  method: 'get', path: '/api/organizations', operationId: 'listOrganizations', tag: 'organizations', auth: 'read',
+  summary: 'Organizations (tenants), by name',
+  responses: { 200: { description: 'Organizations', schema: z.array(organizationSchema) } },
+});
+
+export const getOrganizationWebhook = defineRoute({
+  method: 'get', path: '/api/organizations/{id}/webhook', operationId: 'getOrganizationWebhook', tag: 'organizations', auth: 'admin', params: idParams,
+  summary: "The organization's own webhook endpoint (the secret is write-only: only whether one is set)",
+  responses: { 200: { description: 'Endpoint', schema: organizationWebhookSchema } },
+});
+
+export const setOrganizationWebhook = defineRoute({
+  method: 'put', path: '/api/organizations/{id}/webhook', operationId: 'setOrganizationWebhook', tag: 'organizations', auth: 'admin',
+  params: idParams, body: organizationWebhookBodySchema,
+  summary: "Set or clear the organization's webhook endpoint and secret (`url: null` clears both; omit `secret` to keep it)",
+  responses: { 200: { description: 'Endpoint', schema: organizationWebhookSchema } },
+});
+
+export const listWebhookDeliveries = defineRoute({
+  method: 'get', path: '/api/webhooks/deliveries', operationId: 'listWebhookDeliveries', tag: 'webhooks', auth: 'read', query: deliveriesQuerySchema,
+  summary: 'Webhook deliveries (the outbox), newest first, paged by `before`',
+  responses: { 200: { description: 'Page', schema: webhookDeliveryPageSchema } },
+});
+
+export const redeliverWebhook = defineRoute({
+  method: 'post', path: '/api/webhooks/deliveries/{id}/redeliver', operationId: 'redeliverWebhook', tag: 'webhooks', auth: 'admin', params: idParams,
+  summary: 'Send a delivery again (same webhook-id, a fresh attempt budget)',
+  responses: { 200: { description: 'Queued', schema: webhookDeliverySchema } },
+});
+
+export const listAudit = defineRoute({
+  method: 'get', path: '/api/audit', operationId: 'listAudit', tag: 'audit', auth: 'read', query: auditQuerySchema,
+  summary: "Audit log, newest first, paged by `before` (the previous page's nextCursor)",
+  responses: { 200: { description: 'Page', schema: auditPageSchema } },
+});
+
+export const listTokens = defineRoute({
+  method: 'get', path: '/api/tokens', operationId: 'listTokens', tag: 'tokens', auth: 'admin',
+  summary: 'API tokens (never the token itself)',
+  responses: { 200: { description: 'Tokens', schema: z.array(tokenSchema) } },
+});
+
+export const createToken = defineRoute({
+  method: 'post', path: '/api/tokens', operationId: 'createToken', tag: 'tokens', auth: 'admin', body: createTokenBodySchema,
+  summary: 'Create an API token; the answer is the only time the token is shown',
+  responses: { 201: { description: 'Created', schema: createdTokenSchema } },
+});
+
+export const revokeToken = defineRoute({
+  method: 'delete', path: '/api/tokens/{id}', operationId: 'revokeToken', tag: 'tokens', auth: 'admin', params: idParams,
+  summary: 'Revoke an API token (effective at once)',
+  responses: { 200: { description: 'Revoked', schema: revokedTokenSchema } },
+});
+
+export const listUsers = defineRoute({
+  method: 'get', path: '/api/users', operationId: 'listUsers', tag: 'users', auth: 'admin',
+  summary: 'Console users (never a password)',
+  responses: { 200: { description: 'Users', schema: z.array(userSchema) } },
+});
+
+export const inviteUser = defineRoute({
+  method: 'post', path: '/api/users', operationId: 'inviteUser', tag: 'users', auth: 'admin', body: inviteUserBodySchema,
+  summary: 'Invite a user: creates them with a generated one-time password, shown only in this answer',
+  responses: { 201: { description: 'Invited', schema: invitedUserSchema }, 409: 'Conflict' },
+});
+
+export const changeUserRole = defineRoute({
+  method: 'patch', path: '/api/users/{id}', operationId: 'changeUserRole', tag: 'users', auth: 'admin', params: idParams, body: userRoleBodySchema,
+  summary: "Change a user's role (ends their sign-in sessions); the last admin cannot be demoted (409 last_admin)",
+  responses: { 200: { description: 'Changed', schema: successSchema.extend({ user: invitedUserSchema.shape.user }) }, 409: 'Conflict' },
+});
+
+export const deleteUser = defineRoute({
+  method: 'delete', path: '/api/users/{id}', operationId: 'deleteUser', tag: 'users', auth: 'admin', params: idParams,
+  summary: 'Delete a user (their sign-in sessions end at once); the last admin cannot be deleted (409 last_admin)',
+  responses: { 200: { description: 'Deleted', schema: successSchema }, 409: 'Conflict' },
+});
+
+export const signOutUser = defineRoute({
+  method: 'post', path: '/api/users/{id}/sign-out', operationId: 'signOutUser', tag: 'users', auth: 'admin', params: idParams,
+  summary: 'End every sign-in session of a user',
+  responses: { 200: { description: 'Signed out', schema: successSchema } },
+});

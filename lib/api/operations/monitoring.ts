@@ -1,0 +1,53 @@
+// Contracts of health, metrics, the OpenAPI document and the demo faults (lib/api/contract.ts).
+import { z } from 'zod';
+import { defineRoute } from '../contract';
+import { demoFaultBodySchema, demoFaultResponseSchema, healthSchema } from '../schemas';
+import { named } from '../named-schemas';
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** GET /api/openapi.json: the top level of an OpenAPI 3.1 document, as this console makes it. */
+export const openApiDocumentSchema = named(
+  'OpenApiDocument',
+  z.object({
+    openapi: z.string(),
+    info: z.object({
+      title: z.string(),
+      version: z.string(),
+      description: z.string(),
+      license: z.object({ name: z.string(), identifier: z.string() }),
+    }),
+    servers: z.array(z.object({ url: z.string() })),
+    security: z.array(z.record(z.string(), z.array(z.string()))),
+    tags: z.array(z.object({ name: z.string(), description: z.string() })),
+    paths: z.record(z.string(), jsonObject).describe('path → method → operation'),
+    components: z.record(z.string(), jsonObject).describe('securitySchemes, schemas, responses'),
+  }),
+);
+
+export const getHealth = defineRoute({
+  method: 'get', path: '/api/health', operationId: 'getHealth', tag: 'monitoring', auth: 'public',
+  summary: 'Liveness and database reachability (public)',
+  responses: {
+    200: { description: 'Healthy', schema: healthSchema },
+    503: { description: 'The database is unreachable', schema: healthSchema },
+  },
+});
+
+export const getMetrics = defineRoute({
+  method: 'get', path: '/api/metrics', operationId: 'getMetrics', tag: 'monitoring', auth: 'read',
+  summary: 'Prometheus metrics (text exposition format 0.0.4)',
+  responses: { 200: { description: 'Metrics', mediaType: 'text/plain', jsonSchema: { type: 'string' } } },
+});
+
+export const getOpenApiDocument = defineRoute({
+  method: 'get', path: '/api/openapi.json', operationId: 'getOpenApiDocument', tag: 'monitoring', auth: 'read',
+  summary: 'This document (made from the route contracts)',
+  responses: { 200: { description: 'OpenAPI 3.1 document', schema: openApiDocumentSchema } },
+});
+
+export const injectDemoFault = defineRoute({
+  method: 'post', path: '/api/demo/faults', operationId: 'injectDemoFault', tag: 'demo', auth: 'admin', body: demoFaultBodySchema, notFound: true,
+  summary: 'Demo mode only: inject a fault at the simulator for one phone (404 when SIMULATOR_URL is unset)',
+  responses: { 200: { description: 'Delivered', schema: demoFaultResponseSchema }, 409: 'Conflict', 502: 'BadGateway' },
+});
