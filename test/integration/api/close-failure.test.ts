@@ -49,8 +49,10 @@ for (const provider of testProviders()) {
     assert.equal(res.status, 500);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     const body = await res.json();
-    assert.deepEqual(Object.keys(body).sort(), ['error', 'success']);
+    // The seed's { success: false, error }, plus the machine-readable code every error here carries.
+    assert.deepEqual(Object.keys(body).sort(), ['code', 'error', 'success']);
     assert.equal(body.success, false);
+    assert.equal(body.code, 'close_failed');
     assert.equal(typeof body.error, 'string');
     assert.ok(body.error.length > 0);
     assert.doesNotMatch(body.error, /\n\s+at /, 'no stack trace');

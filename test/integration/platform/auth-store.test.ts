@@ -39,7 +39,7 @@ for (const provider of testProviders()) {
       const stored = await db.apiToken.findUniqueOrThrow({ where: { id: info.id } });
       assert.notEqual(stored.tokenHash, token);
       const actor = await verifyToken(db, token);
-      assert.deepEqual(actor, { type: 'token', id: info.id, name: 'ci', role: 'viewer' });
+      assert.deepEqual(actor, { type: 'token', id: info.id, name: 'ci', role: 'viewer', content: false }, 'a read token does not see message content');
       assert.ok((await db.apiToken.findUniqueOrThrow({ where: { id: info.id } })).lastUsedAt);
       assert.equal(await verifyToken(db, token + 'x'), null);
       await revokeToken(db, info.id);
