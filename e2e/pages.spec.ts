@@ -113,8 +113,8 @@ test('the header language switch, dark mode, and screenshots of the main pages o
   await expect(page.getByTestId('sessions-title')).toHaveText('Sessions');
 
   await page.emulateMedia({ colorScheme: 'dark' });
-  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-  expect(bg).not.toBe('rgb(255, 255, 255)');
+  // Awaited: the browser applies the scheme's styles on its next frame, not at once.
+  await expect.poll(() => page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe('rgb(255, 255, 255)');
   await shoot(page, testInfo, 'sessions-1280-dark');
   await page.emulateMedia({ colorScheme: 'light' });
 

@@ -49,7 +49,7 @@ test('webhooks page: organization endpoint, failed delivery, send again', async 
     const faults = await page.request.post(`${url}/api/demo/faults`, { data: { phoneId: phone.id, type: 'bad-mac', count: 2 }, headers });
     expect(faults.status()).toBe(200);
 
-    // Three failed attempts (1 s, then 2 s apart): the page shows it failed, with the error.
+    // Three failed attempts (WEBHOOK_MAX_ATTEMPTS=3 in e2e/support/global-setup.ts, about 1 s apart): the page shows it failed, with the error.
     const row = page.getByTestId('deliveries-table').locator('tr', { hasText: 'session_error_warning' }).first();
     await expect(row.getByTestId('delivery-status')).toHaveText('failed');
     await expect(row).toContainText('3/3');

@@ -17,7 +17,9 @@ export const ENV_FILE = path.resolve(__dirname, '../../test-results/e2e-env.json
 
 export default async function globalSetup() {
   const simulator = await startSimulator({ port: 0 });
-  const env = { SESSIONS_AUTOSTART: 'false', WA_WEBSOCKET_URL: simulator.url, SIMULATOR_URL: simulator.controlUrl };
+  // Three attempts per webhook delivery: the webhooks page test sees one fail within seconds
+  // (the default retries for a day, docs/webhooks.md).
+  const env = { SESSIONS_AUTOSTART: 'false', WA_WEBSOCKET_URL: simulator.url, SIMULATOR_URL: simulator.controlUrl, WEBHOOK_MAX_ATTEMPTS: '3' };
   const servers: ConsoleServer[] = [];
   let database: TestDatabase | null = null;
   if (process.env.E2E_FLEET === '1') {
