@@ -84,7 +84,7 @@ for (const provider of testProviders()) {
     assert.deepEqual(verified(readHook), readHook.json, 'the webhook verifies as a Standard Webhooks receiver checks it');
     await statusHook(id, 'delivered');
     // 'sent' has its webhook unless the delivery receipt overtook the server's ack (statuses only
-    // move forward, docs/messages.md); either way the message records when the server had it.
+    // move forward; the known gap in docs/messages.md).
     const hooks = hook.received.filter((r) => r.json.type === 'message.status' && (r.json.message as { id: string }).id === id).map((r) => (r.json.message as { status: string }).status);
     assert.deepEqual(hooks.filter((s) => s !== 'sent'), ['delivered', 'read'], `status webhooks in order: ${hooks}`);
     const [entry] = await msg.waitForInbox(contact, (inbox) => inbox.some((m) => m.id === id));
