@@ -51,7 +51,7 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
   const connections = opts.connections ?? 10;
   const dropsPerSec = opts.dropsPerSec ?? Number(process.env.BENCH_API_DROPS_PER_SEC ?? 5);
   const sim = await startSimulator({ port: 0 });
-  const server = await startConsole({ provider: 'sqlite', env: { WA_WEBSOCKET_URL: sim.url, LOG_LEVEL: 'error' } });
+  const server = await startConsole({ provider: 'sqlite', env: { WA_WEBSOCKET_URL: sim.url, LOG_LEVEL: 'error', CREATE_PHONES_PER_MINUTE: '0' } });
   let stopChurn = () => {};
   let tracker: Awaited<ReturnType<typeof trackOpenPhones>> | null = null;
   try {

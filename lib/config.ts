@@ -137,6 +137,13 @@ const schema = z.object({
   /** Invalid bearer tokens per client address within TOKEN_FAILURE_WINDOW_MS before every token check from it is refused (429). */
   TOKEN_MAX_FAILURES: int(1, 1_000_000).default(30),
   TOKEN_FAILURE_WINDOW_MS: int(1000, 24 * 3600_000).default(60_000),
+  /**
+   * Creation quotas per API token or signed-in user, counted fleet-wide in the database
+   * (lib/quotas): phones added per minute, organizations created per hour (0: no limit). Past
+   * them POST /api/sessions answers 429 with Retry-After.
+   */
+  CREATE_PHONES_PER_MINUTE: int(0, 1_000_000).default(60),
+  CREATE_ORGANIZATIONS_PER_HOUR: int(0, 1_000_000).default(100),
   /** Interval of the SSE heartbeat comment on /api/sessions/stream. */
   SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
   /** Recent engine events kept for clients that reconnect with Last-Event-ID (older gaps get `reset`). */

@@ -47,7 +47,7 @@ export class NotFoundError extends DomainError {
 }
 
 /** Which conflict, for clients that act on it (HTTP 409 either way). */
-export const CONFLICT_CODES = ['conflict', 'already_registered', 'not_pairing', 'last_admin', 'user_exists', 'not_connected', 'idempotency_conflict'] as const;
+export const CONFLICT_CODES = ['conflict', 'already_registered', 'not_pairing', 'last_admin', 'user_exists', 'not_connected', 'idempotency_conflict', 'organization_not_empty'] as const;
 export type ConflictCode = (typeof CONFLICT_CODES)[number];
 
 /** The request contradicts the current state (already exists, not pairing…) (HTTP 409). */
@@ -73,6 +73,18 @@ export class UnavailableError extends DomainError {
   constructor(message: string, code = 'unavailable', details?: unknown) {
     super(message, details);
     this.code = code;
+  }
+}
+
+/** A quota is used up (HTTP 429 with Retry-After): `details.retryAfterSeconds` says when to try again. */
+export class RateLimitedError extends DomainError {
+  static readonly brand: string = 'RateLimitedError';
+  readonly code: string = 'too_many_requests';
+  constructor(
+    message: string,
+    readonly details: { retryAfterSeconds: number } & Record<string, unknown>,
+  ) {
+    super(message, details);
   }
 }
 

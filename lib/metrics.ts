@@ -182,7 +182,7 @@ export function getMetrics(manager: SessionManager): Metrics {
     decryptFailures: new client.Counter({ name: 'wa_decrypt_failures_total', help: 'Decryption failures by kind', labelNames: ['kind'], registers: [registry] }),
     phonesWithoutSocket: new client.Gauge({
       name: 'wa_monitor_connected_without_socket',
-      help: 'Phones the database calls connected that had no live socket at the last health check',
+      help: 'Phones the database calls connected that had no live socket in the fleet at the last health check. Every node checks every phone, so every node reports the fleet-wide number',
       registers: [registry],
     }),
     autoCloses: new client.Counter({ name: 'wa_session_auto_closes_total', help: 'Sessions closed automatically at an error limit', registers: [registry] }),

@@ -13,6 +13,8 @@ import type { SessionDto, SessionEventDto } from './api/session-schemas';
 import { getConfig } from './config';
 import { maskProxyUrl, proxyHost, redactUrlPasswords } from './sessions/proxy-url';
 import { pickFromPool } from './sessions/proxy-pool';
+import { quotaRules } from './quotas/policy';
+import { reserveCreation, type QuotaReservation } from './quotas/store';
 
 export type PhoneRow = {
   id: number;
@@ -231,38 +233,63 @@ export async function addPhone(input: { organizationId?: number; organizationNam
   const db = getDb();
   const phoneJid = `${input.phone}@s.whatsapp.net`;
   let organizationId = input.organizationId;
-  if (organizationId === undefined) {
-    const name = input.organizationName!;
-    // upsert is not atomic: when a concurrent request created the organization first, read it.
-    const org = await db.organization
-      .upsert({ where: { name }, create: { name }, update: {} })
-      .catch(() => db.organization.findUniqueOrThrow({ where: { name } }));
-    organizationId = org.id;
-  } else if (!(await db.organization.findUnique({ where: { id: organizationId } }))) {
+  const existingOrg = organizationId === undefined ? await db.organization.findUnique({ where: { name: input.organizationName! }, select: { id: true } }) : null;
+  if (organizationId !== undefined && !(await db.organization.findUnique({ where: { id: organizationId } }))) {
     throw new NotFoundError('Organization not found');
   }
   if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`, undefined, 'already_registered');
-  const create = (proxyUrl: string | null) =>
-    db.organizationPhone.create({ data: { organizationId, phoneJid, label: input.label ?? null, proxyUrl } }).catch(async (err) => {
-      // Two requests for the same number at once: the loser gets the same 409 as a later one.
-      if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`, undefined, 'already_registered');
-      throw err;
-    });
-  const pool = getConfig().PROXY_POOL;
-  const fromPool = input.proxyUrl === undefined && pool.length > 0;
-  const row = fromPool
-    ? await withPoolLock(async () => {
-        const pick = pickFromPool(pool, await poolUsage(pool), lastPoolPick);
-        const created = await create(pick);
-        lastPoolPick = pick;
-        return created;
-      })
-    : await create(input.proxyUrl ?? null);
-  // The audit says whether a proxy was set and where it came from, never the URL.
-  const proxy = row.proxyUrl ? (fromPool ? 'pool' : 'set') : 'none';
-  await recordAudit(db, { actor, action: 'session.create', targetType: 'phone', targetId: row.id, result: 'ok', detail: { phoneJid, proxy } });
-  if (input.start) await getSessionManager().startBaileys(organizationId, row.id, phoneJid);
-  return getSession(row.id);
+  // Creation quotas (issue 21.5), fleet-wide: a place for the phone, and one for the organization
+  // when this creates it. A creation that does not happen gives its places back.
+  const rules = quotaRules(getConfig());
+  const places: QuotaReservation[] = [await reserveCreation(db, 'phones', actor, rules.phones)];
+  try {
+    if (organizationId === undefined) {
+      const name = input.organizationName!;
+      if (existingOrg) organizationId = existingOrg.id;
+      else {
+        // The organization's place stays taken once it exists, whatever becomes of the phone.
+        const orgPlace = await reserveCreation(db, 'organizations', actor, rules.organizations);
+        try {
+          organizationId = (await db.organization.create({ data: { name }, select: { id: true } })).id;
+          await recordAudit(db, { actor, action: 'organization.create', targetType: 'organization', targetId: organizationId, result: 'ok', detail: { name } });
+        } catch (err) {
+          if (organizationId !== undefined) throw err; // created; only its audit entry failed
+          // A concurrent request created it first: it is read, and the place given back.
+          await orgPlace.release();
+          const found = await db.organization.findUnique({ where: { name }, select: { id: true } });
+          if (!found) throw err;
+          organizationId = found.id;
+        }
+      }
+    }
+    const orgId = organizationId;
+    const create = (proxyUrl: string | null) =>
+      db.organizationPhone.create({ data: { organizationId: orgId, phoneJid, label: input.label ?? null, proxyUrl } }).catch(async (err) => {
+        // Two requests for the same number at once: the loser gets the same 409 as a later one.
+        if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`, undefined, 'already_registered');
+        // The organization was deleted in between.
+        if (!(await db.organization.findUnique({ where: { id: orgId }, select: { id: true } }))) throw new NotFoundError('Organization not found');
+        throw err;
+      });
+    const pool = getConfig().PROXY_POOL;
+    const fromPool = input.proxyUrl === undefined && pool.length > 0;
+    const row = fromPool
+      ? await withPoolLock(async () => {
+          const pick = pickFromPool(pool, await poolUsage(pool), lastPoolPick);
+          const created = await create(pick);
+          lastPoolPick = pick;
+          return created;
+        })
+      : await create(input.proxyUrl ?? null);
+    places.length = 0; // created: the places stay taken
+    // The audit says whether a proxy was set and where it came from, never the URL.
+    const proxy = row.proxyUrl ? (fromPool ? 'pool' : 'set') : 'none';
+    await recordAudit(db, { actor, action: 'session.create', targetType: 'phone', targetId: row.id, result: 'ok', detail: { phoneJid, proxy } });
+    if (input.start) await getSessionManager().startBaileys(orgId, row.id, phoneJid);
+    return getSession(row.id);
+  } finally {
+    for (const place of places) await place.release().catch(() => {});
+  }
 }
 
 /**

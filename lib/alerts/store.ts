@@ -3,6 +3,7 @@
 // processes or two nodes that open the same incident make one row; resolving is one conditional
 // update, so exactly one caller resolves it (and only that one sends the "resolved" notice).
 import type { Db } from '../db/client';
+import { chunks } from '../db/sql';
 import { ALERT_KINDS, type AlertKind, type IncidentSpec, type IncidentView } from './policy';
 
 export interface IncidentRow {
@@ -83,19 +84,23 @@ export class IncidentStore {
     return count === 1 ? { ...open, openKey: null, resolvedAt } : null;
   }
 
+  // A storm's digest can carry more incidents than SQLite binds in one statement: in chunks.
   async markNotified(ids: number[], at: Date) {
-    if (ids.length) await this.db.alertIncident.updateMany({ where: { id: { in: ids }, notifiedAt: null }, data: { notifiedAt: at } });
+    for (const part of chunks(ids)) await this.db.alertIncident.updateMany({ where: { id: { in: part }, notifiedAt: null }, data: { notifiedAt: at } });
   }
 
   async markResolvedNotified(ids: number[], at: Date) {
-    if (ids.length) await this.db.alertIncident.updateMany({ where: { id: { in: ids }, resolvedNotifiedAt: null }, data: { resolvedNotifiedAt: at } });
+    for (const part of chunks(ids)) await this.db.alertIncident.updateMany({ where: { id: { in: part }, resolvedNotifiedAt: null }, data: { resolvedNotifiedAt: at } });
   }
 
   /** Phones among `phoneIds` whose alerts are muted at `at`. */
   async muted(phoneIds: number[], at: Date): Promise<Set<number>> {
-    if (!phoneIds.length) return new Set();
-    const rows = await this.db.organizationPhone.findMany({ where: { id: { in: phoneIds }, alertsMutedUntil: { gt: at } }, select: { id: true } });
-    return new Set(rows.map((r) => r.id));
+    const out = new Set<number>();
+    for (const part of chunks(phoneIds)) {
+      const rows = await this.db.organizationPhone.findMany({ where: { id: { in: part }, alertsMutedUntil: { gt: at } }, select: { id: true } });
+      for (const r of rows) out.add(r.id);
+    }
+    return out;
   }
 
   /** An organization's own alert recipients (e-mail). */

@@ -1,6 +1,6 @@
 // One error type with an HTTP status, and one mapper from any error to a JSON response.
 import { getLogger } from '../logger';
-import { asDomainError, ConflictError, InvalidInputError, NotFoundError, UnavailableError, UpstreamError, type DomainError } from '../errors';
+import { asDomainError, ConflictError, InvalidInputError, NotFoundError, RateLimitedError, UnavailableError, UpstreamError, type DomainError } from '../errors';
 
 export class ApiError extends Error {
   constructor(
@@ -41,6 +41,7 @@ const DOMAIN_STATUS: [abstract new (...args: never[]) => DomainError, number][] 
   [NotFoundError, 404],
   [ConflictError, 409],
   [InvalidInputError, 400],
+  [RateLimitedError, 429],
   [UnavailableError, 503],
   [UpstreamError, 502],
 ];
@@ -62,7 +63,8 @@ export function toResponse(err: unknown): Response {
     if (status >= 500) getLogger().warn({ err, code: domain.code }, 'route failed: dependency unavailable');
     const body: Record<string, unknown> = { error: domain.message, code: domain.code };
     if (domain.details !== undefined) body.details = domain.details;
-    return json(body, status, status === 503 ? { 'retry-after': '5' } : undefined);
+    const retryAfter = domain instanceof RateLimitedError ? String(domain.details.retryAfterSeconds) : status === 503 ? '5' : undefined;
+    return json(body, status, retryAfter ? { 'retry-after': retryAfter } : undefined);
   }
   getLogger().error({ err }, 'unhandled error in route handler');
   return json({ error: 'Internal error', code: 'internal' }, 500);

@@ -30,5 +30,19 @@ export class Params {
   }
 }
 
+/**
+ * How many ids one statement binds at most. SQLite binds at most 999 values per statement, and
+ * Prisma splits a long `in` list only for a plain read, not when other conditions come with it nor
+ * for updateMany (issue 21.9): lists of ids that can grow with the fleet go in chunks of this size.
+ */
+export const ID_CHUNK = 500;
+
+/** `list` in pieces of at most `size`. */
+export function chunks<T>(list: readonly T[], size = ID_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
 /** The one place the row timestamps come from (`updatedAt`, which the session list cache watches, included). */
 export const stamp = () => new Date();

@@ -378,10 +378,20 @@ export class Fleet {
       await this.host.abandon(id, reason('moved')).catch(() => {});
     }
     // Still ours in the database but not running here (after self-fencing through an outage):
-    // this node keeps them and starts the ones that should run.
+    // this node keeps them and starts the ones that should run, at the next epoch, so that no
+    // write of the session it abandoned can land after the new session's (issue 21.7). A phone a
+    // command started here meanwhile keeps its epoch (its session is the current one).
+    const running = new Set(this.host.runningPhones());
     for (const { phoneId, epoch } of gained) {
       if (this.owned.has(phoneId)) continue;
-      this.adopt(phoneId, epoch);
+      let now = epoch;
+      if (!running.has(phoneId)) {
+        const [row] = await this.bounded<{ epoch: number | bigint }>(this.sql.reclaim(this.nodeId, phoneId, epoch));
+        if (!row) continue; // moved meanwhile: the next round sees where
+        now = Number(row.epoch);
+      }
+      if (this.owned.has(phoneId)) continue;
+      this.adopt(phoneId, now);
       if (shouldRun.has(phoneId)) this.startClaimed(phoneId);
     }
   }

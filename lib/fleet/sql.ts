@@ -165,6 +165,25 @@ export class FleetSql {
   }
 
   /**
+   * This node runs a phone again that it still owns in the database but had stopped running here
+   * (self-fencing through an outage, a restart under the same NODE_ID): the epoch moves on, so a
+   * write of the session it abandoned that is still in flight is refused by the database and can
+   * never land after the new session's (issue 21.7). No row when the phone moved meanwhile.
+   */
+  reclaim(nodeId: string, phoneId: number, epoch: number): Statement {
+    const p = this.params();
+    const phone = `CAST(${p.add(phoneId)} AS INTEGER)`;
+    const me = p.add(nodeId);
+    const ep = `CAST(${p.add(epoch)} AS BIGINT)`;
+    return {
+      sql: `UPDATE "PhoneOwner" SET "epoch" = "epoch" + 1, "claimedMs" = ${this.nowMs}
+        WHERE "phoneId" = ${phone} AND "nodeId" = ${me} AND "epoch" = ${ep}
+        RETURNING "phoneId", "epoch"`,
+      params: p.values,
+    };
+  }
+
+  /**
    * Gives up phones (drain, rebalancing): their rows name no node any more, so any live node may
    * claim them at once, with the next epoch (a row is never deleted: the epoch never goes back).
    */

@@ -183,7 +183,7 @@ export class Session {
   /** What the phone's write buffer holds and has had to drop (metrics, tests). */
   writeBacklog() {
     const o = this.outbox;
-    return { waiting: o.size, unreachable: o.unreachable, droppedEvents: o.droppedEvents, coalescedStates: o.coalescedStates, credsPending: !!this.credsRetry };
+    return { waiting: o.size, unreachable: o.unreachable, droppedEvents: o.droppedEvents, coalescedStates: o.coalescedStates, droppedAbandoned: o.droppedClosed, credsPending: !!this.credsRetry };
   }
 
   /** Resolves when every state change so far is in the database. */
@@ -455,6 +455,9 @@ export class Session {
    */
   async abandon(why: CloseReason): Promise<void> {
     this.abandoned = true;
+    // Its buffered state and event writes (kept through an outage) are dropped, not applied after
+    // the writes of the session that runs the phone next (issue 21.7).
+    this.outbox.close();
     this.clearReconnect();
     this.generation++;
     const sock = this.sock;
@@ -555,6 +558,8 @@ export class Session {
       this.credsRetry = (async () => {
         for (let attempt = 0; ; attempt++) {
           await new Promise((r) => setTimeout(r, backoffDelay(attempt + 1, DATABASE_RETRY)));
+          // Abandoned meanwhile: the phone's next session saves its own credentials; these are older.
+          if (this.abandoned) return;
           try {
             await auth.saveCreds();
             this.log.info('credentials saved after the database came back');

@@ -13,7 +13,10 @@ export interface paths {
          */
         get: operations["listSessions"];
         put?: never;
-        /** Add a phone to an organization and start pairing */
+        /**
+         * Add a phone to an organization and start pairing
+         * @description An `organizationName` that does not exist yet creates the organization. Creation quotas per API token or signed-in user, counted across the fleet: `CREATE_PHONES_PER_MINUTE` phones and `CREATE_ORGANIZATIONS_PER_HOUR` new organizations; past them 429 `too_many_requests` with `Retry-After` (`details`: `quota`, `limit`, `windowSeconds`, `retryAfterSeconds`). A refused or failed request uses no quota.
+         */
         post: operations["addSession"];
         delete?: never;
         options?: never;
@@ -353,6 +356,26 @@ export interface paths {
         /** Create an API token; the answer is the only time the token is shown */
         post: operations["createToken"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete an organization that has no phones (audited)
+         * @description Refused with 409 `organization_not_empty` (`details.phones`: how many) while the organization has phones: delete them first. Its pending webhook deliveries are given up ("organization deleted").
+         */
+        delete: operations["deleteOrganization"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1134,7 +1157,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The state does not allow this: the phone exists (code already_registered), the session is not pairing (code not_pairing), the email is taken (code user_exists), the last admin would be demoted or deleted (code last_admin), the phone is not connected (code not_connected), an Idempotency-Key was used for another body (code idempotency_conflict), or another conflict (code conflict) */
+        /** @description The state does not allow this: the phone exists (code already_registered), the session is not pairing (code not_pairing), the email is taken (code user_exists), the last admin would be demoted or deleted (code last_admin), the phone is not connected (code not_connected), an Idempotency-Key was used for another body (code idempotency_conflict), the organization still has phones (code organization_not_empty), or another conflict (code conflict) */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -1155,6 +1178,17 @@ export interface components {
         /** @description The body did not arrive within BODY_TIMEOUT_MS (code request_timeout) */
         RequestTimeout: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Throttled, or a creation quota is used up (code too_many_requests) */
+        TooManyRequests: {
+            headers: {
+                /** @description seconds to wait */
+                "Retry-After": number;
                 [name: string]: unknown;
             };
             content: {
@@ -1301,6 +1335,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
@@ -2093,6 +2128,35 @@ export interface operations {
             408: components["responses"]["RequestTimeout"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Success"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -27,6 +27,15 @@ export const listOrganizations = defineRoute({
   responses: { 200: { description: 'Organizations', schema: z.array(organizationSchema) } },
 });
 
+export const deleteOrganization = defineRoute({
+  method: 'delete', path: '/api/organizations/{id}', operationId: 'deleteOrganization', tag: 'organizations', auth: 'admin', params: idParams,
+  summary: 'Delete an organization that has no phones (audited)',
+  description:
+    'Refused with 409 `organization_not_empty` (`details.phones`: how many) while the organization has phones: delete them first. ' +
+    'Its pending webhook deliveries are given up ("organization deleted").',
+  responses: { 200: { description: 'Deleted', schema: successSchema }, 409: 'Conflict' },
+});
+
 export const getOrganizationWebhook = defineRoute({
   method: 'get', path: '/api/organizations/{id}/webhook', operationId: 'getOrganizationWebhook', tag: 'organizations', auth: 'admin', params: idParams,
   summary: "The organization's own webhook endpoint (the secret is write-only: only whether one is set)",

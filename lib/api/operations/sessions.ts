@@ -44,7 +44,12 @@ export const getSessionSummary = defineRoute({
 export const addSession = defineRoute({
   method: 'post', path: '/api/sessions', operationId: 'addSession', tag: 'sessions', auth: 'admin', body: addPhoneBodySchema, notFound: true,
   summary: 'Add a phone to an organization and start pairing',
-  responses: { 201: { description: 'Created', schema: sessionSchema }, 409: 'Conflict' },
+  description:
+    'An `organizationName` that does not exist yet creates the organization. Creation quotas per API token or signed-in user, ' +
+    'counted across the fleet: `CREATE_PHONES_PER_MINUTE` phones and `CREATE_ORGANIZATIONS_PER_HOUR` new organizations; ' +
+    'past them 429 `too_many_requests` with `Retry-After` (`details`: `quota`, `limit`, `windowSeconds`, `retryAfterSeconds`). ' +
+    'A refused or failed request uses no quota.',
+  responses: { 201: { description: 'Created', schema: sessionSchema }, 409: 'Conflict', 429: 'TooManyRequests' },
 });
 
 export const getSession = defineRoute({

@@ -206,7 +206,9 @@ export class SqlSessionStore implements SessionStore {
       return await this.writes.add({ ...item, phoneId, fence });
     } catch (err) {
       if (!fence || !isFenceRefusal(err)) throw err;
-      for (const listener of this.staleListeners) listener(phoneId);
+      // Only when the refused fence is still the phone's: a write of an abandoned session refused
+      // after this node moved the phone's epoch on must not stop the session that runs it now.
+      if (this.fences.get(phoneId) === fence) for (const listener of this.staleListeners) listener(phoneId);
       throw new StaleOwnerError(phoneId);
     }
   }

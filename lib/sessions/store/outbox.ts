@@ -49,6 +49,10 @@ export class Outbox {
   droppedEvents = 0;
   coalescedStates = 0;
   droppedFailed = 0;
+  /** writes dropped because the session was abandoned (close()) */
+  droppedClosed = 0;
+  /** set by close(): nothing is applied any more */
+  private closed = false;
   private readonly limit: number;
   private readonly maxGroup: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -64,6 +68,10 @@ export class Outbox {
   }
 
   push(write: OutboxWrite) {
+    if (this.closed) {
+      this.droppedClosed++;
+      return;
+    }
     if (this.queue.length >= this.limit && this.makeRoom(write)) return;
     if (this.queue.length >= this.limit) {
       // Only events wait and this is one more: drop it.
@@ -75,10 +83,10 @@ export class Outbox {
   }
 
   private kick() {
-    if (this.running) return;
+    if (this.running || this.closed) return;
     this.running = this.drain().finally(() => {
       this.running = null;
-      if (this.queue.length) this.kick();
+      if (this.queue.length && !this.closed) this.kick();
       else for (const w of this.waiters.splice(0)) w();
     });
   }
@@ -125,7 +133,7 @@ export class Outbox {
 
   private async drain() {
     let failures = 0;
-    while (this.queue.length) {
+    while (this.queue.length && !this.closed) {
       const group = this.queue.slice(0, this.maxGroup);
       this.inFlight = group.length;
       try {
@@ -137,6 +145,12 @@ export class Outbox {
         }
         failures = 0;
       } catch (err) {
+        if (this.closed) {
+          // Abandoned while this group was in flight: it is dropped with the rest.
+          this.droppedClosed += group.length;
+          this.queue.splice(0, group.length);
+          break;
+        }
         if (this.opts.isUnreachable(err)) {
           if (!this.unreachable) this.opts.log?.warn({ err, waiting: this.queue.length }, 'database unreachable: session writes kept until it is back');
           this.unreachable = true;
@@ -147,6 +161,7 @@ export class Outbox {
         }
         // Not an outage: find the bad write(s), apply the rest.
         for (const w of group) {
+          if (this.closed) break;
           try {
             await this.opts.apply([w]);
           } catch (one) {
@@ -160,6 +175,23 @@ export class Outbox {
         this.inFlight = 0;
       }
     }
+  }
+
+  /**
+   * The session this outbox belongs to was abandoned: another node, or this node's next session
+   * of the phone (after self-fencing through an outage), writes the phone's state from now on.
+   * Its waiting writes are dropped (counted in `droppedClosed`), later ones are refused, no retry
+   * runs again: nothing of it may land after its successor's writes (issue 21.7). A group already
+   * in flight is not recalled: the fleet moves the phone's epoch on before it runs the phone again,
+   * so the database refuses it.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const waiting = this.queue.length - this.inFlight;
+    this.droppedClosed += waiting;
+    this.queue.splice(this.inFlight);
+    if (waiting) this.opts.log?.info({ dropped: waiting }, 'session abandoned: its waiting state and event writes are dropped');
   }
 
   /** Resolves when nothing waits (every write applied or dropped). */

@@ -296,6 +296,7 @@ export const en = {
   'users.empty': 'No users.',
   'code.user_exists': 'A user with this email exists already',
   'code.last_admin': 'The console needs at least one admin: make another user admin first.',
+  'code.organization_not_empty': 'The organization still has phones: delete them first.',
   'server.Role changed': 'Role changed',
   'server.User deleted': 'User deleted',
   'server.User signed out': 'User signed out',

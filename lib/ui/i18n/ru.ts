@@ -298,6 +298,7 @@ export const ru: Record<MessageKey, string> = {
   'users.empty': 'Пользователей нет.',
   'code.user_exists': 'Пользователь с такой почтой уже есть',
   'code.last_admin': 'В консоли должен остаться хотя бы один администратор: сначала назначьте администратором другого пользователя.',
+  'code.organization_not_empty': 'В организации ещё есть телефоны: сначала удалите их.',
   'server.Role changed': 'Роль изменена',
   'server.User deleted': 'Пользователь удалён',
   'server.User signed out': 'Сеансы пользователя завершены',

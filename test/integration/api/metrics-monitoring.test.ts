@@ -92,4 +92,13 @@ test('monitoring: live metrics pass promtool; alert rules and dashboard match th
       assert.ok(used.has(name), `the dashboard shows ${name}`);
     }
   });
+
+  await t.test('a fleet counts once: gauges every node reports fleet-wide are never summed or alerted per node (issue 21.10)', () => {
+    const rules = fs.readFileSync(path.join(MONITORING, 'prometheus-alerts.yml'), 'utf8');
+    const dashboard = fs.readFileSync(path.join(MONITORING, 'grafana-dashboard.json'), 'utf8');
+    const exprs = [...(rules.match(/^\s*expr: .*$/gm) ?? []).map((l) => l.replace(/^\s*expr: /, '')), ...[...dashboard.matchAll(/"expr": "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1])];
+    for (const name of ['wa_monitor_connected_without_socket', 'wa_webhook_deliveries']) {
+      for (const expr of exprs.filter((e) => e.includes(name))) assert.match(expr, new RegExp(`\\b(max|min)(\\s+by\\s*\\([^)]*\\))?\\s*\\(\\s*${name}\\b`), `${name} is reported fleet-wide by every node: ${expr}`);
+    }
+  });
 });

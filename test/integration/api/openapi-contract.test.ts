@@ -305,10 +305,16 @@ test('contract: every documented operation against a real console, success and e
     await expectStatus(200, 'POST', '/api/auth/signout', form({ csrfToken }));
   });
 
-  await t.test('delete the phone last', async () => {
+  await t.test('delete the phone last, then its organization', async () => {
+    const orgPath = `/api/organizations/${(await expectStatus(200, 'GET', '/api/sessions/{id}', { path: `/api/sessions/${id}` })).organizationId}`;
+    const notEmpty = await expectStatus(409, 'DELETE', '/api/organizations/{id}', { path: orgPath });
+    assert.equal(notEmpty.code, 'organization_not_empty');
     await expectStatus(403, 'DELETE', '/api/sessions/{id}', { path: `/api/sessions/${id}`, headers: reader });
     await expectStatus(200, 'DELETE', '/api/sessions/{id}', { path: `/api/sessions/${id}` });
     await expectStatus(404, 'DELETE', '/api/sessions/{id}', { path: `/api/sessions/${id}` });
+    await expectStatus(403, 'DELETE', '/api/organizations/{id}', { path: orgPath, headers: reader });
+    await expectStatus(200, 'DELETE', '/api/organizations/{id}', { path: orgPath });
+    await expectStatus(404, 'DELETE', '/api/organizations/{id}', { path: orgPath });
   });
 
   await t.test('405 with Allow on every path, for every method it does not list', async () => {

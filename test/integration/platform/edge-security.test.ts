@@ -162,14 +162,14 @@ test('HTTP edge: bodies, throttle, NextAuth JSON, headers', async (t) => {
 
   await t.test('a body that trickles in is cut after BODY_TIMEOUT_MS with 408 JSON', async () => {
     const started = Date.now();
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const answer = await new Promise<{ status: number; body: string; connection: string | undefined }>((resolve, reject) => {
       const req = http.request(`${url}/api/auth/callback/credentials`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '1000' } });
       const drip = setInterval(() => req.write('a'), 200);
       req.on('response', (res) => {
         clearInterval(drip);
         let body = '';
         res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
+        res.on('end', () => resolve({ status: res.statusCode!, body, connection: res.headers.connection }));
       });
       req.on('error', (err) => {
         clearInterval(drip);
@@ -179,6 +179,7 @@ test('HTTP edge: bodies, throttle, NextAuth JSON, headers', async (t) => {
     });
     assert.equal(answer.status, 408);
     assert.equal(JSON.parse(answer.body).code, 'request_timeout');
+    assert.equal(answer.connection, 'close', 'a 408 says Connection: close (issue 21.6): the client sends nothing more on it');
     assert.ok(Date.now() - started >= BODY_TIMEOUT_MS - 100, 'not before the timeout');
   });
 

@@ -153,6 +153,7 @@ test('typed client (openapi-typescript + openapi-fetch): every operation, answer
   ok(await client.POST('/api/auth/callback/credentials', { body: { email: server.adminEmail, password: 'wrong', csrfToken: 'forged' } }), 403);
   ok(await client.POST('/api/auth/signout', { body: { csrfToken: 'forged' } }), 403);
   ok(await client.DELETE('/api/sessions/{id}', { params: { path: { id } } }), 200);
+  ok(await client.DELETE('/api/organizations/{id}', { params: { path: { id: orgId } } }), 200);
   await checked();
   const documented = operations(doc).map((o) => `${o.method.toUpperCase()} ${o.path}`).sort();
   assert.deepEqual(documented.filter((o) => !called.has(o)), [], 'operations the typed client did not call');

@@ -166,3 +166,46 @@ test('outbox: a write that fails because the database host is unreachable (EHOST
   }
   assert.equal(isUnreachable(new Error('CHECK constraint failed')), false, 'a wrong write is still not retried');
 });
+
+test('outbox: closed (its session abandoned) it drops what waits, refuses what comes and never retries (issue 21.7)', async () => {
+  const f = fakeDb();
+  const box = new Outbox({ apply: f.apply, isUnreachable, sleep: f.sleep });
+  f.db.up = false;
+  box.push(state('closing'));
+  box.push(event(1));
+  box.push(state('connecting'));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(box.unreachable, true, 'waiting for the database');
+  box.close();
+  box.push(event(2)); // a late write of the abandoned session
+  f.db.up = true;
+  f.db.wake!(); // the retry that would have applied them
+  await box.idle();
+  assert.deepEqual(f.db.applied, [], 'nothing of the abandoned session lands once the database is back');
+  assert.equal(box.size, 0);
+  assert.equal(box.droppedClosed, 4, 'the 3 waiting and the late one, counted');
+  const calls = f.db.calls;
+  box.push(state('open'));
+  await box.idle();
+  assert.equal(f.db.calls, calls, 'no apply after close');
+});
+
+test('outbox: closed while a group is in flight, a failure of that group is not retried', async () => {
+  const f = fakeDb();
+  let fail: (err: Error) => void = () => {};
+  const box = new Outbox({
+    apply: (writes) => (f.db.up ? f.apply(writes) : new Promise<void>((_, reject) => (fail = reject))),
+    isUnreachable,
+    sleep: f.sleep,
+  });
+  f.db.up = false;
+  box.push(state('closing'));
+  await new Promise((r) => setImmediate(r));
+  box.push(event(1));
+  box.close();
+  fail(down());
+  await box.idle();
+  assert.equal(f.db.calls, 0);
+  assert.equal(box.droppedClosed, 2, 'the group in flight and the waiting event');
+  assert.equal(box.size, 0);
+});
