@@ -19,6 +19,20 @@ export function statusesBefore(to: OutboundStatus): OutboundStatus[] {
   return (Object.keys(RANK) as OutboundStatus[]).filter((from) => canAdvance(from, to));
 }
 
+/** The statuses WhatsApp reports, in the order a message reaches them. */
+export const REPORTED_ORDER: readonly ReportedStatus[] = ['sent', 'delivered', 'read'];
+
+/**
+ * The statuses a message in `from` passes through when WhatsApp reports `to`, in order: a later
+ * status implies the earlier ones (a delivery receipt can reach us before the server's ack, and
+ * the message was still acked), so queued → delivered is [sent, delivered]. Empty when `to` is
+ * not a step forward (a late or repeated receipt, a failed message).
+ */
+export function statusSteps(from: OutboundStatus, to: ReportedStatus): ReportedStatus[] {
+  if (!canAdvance(from, to)) return [];
+  return REPORTED_ORDER.filter((s) => RANK[s] > RANK[from] && RANK[s] <= RANK[to]);
+}
+
 /**
  * A Baileys message status (proto.WebMessageInfo.Status: ERROR 0, PENDING 1, SERVER_ACK 2,
  * DELIVERY_ACK 3, READ 4, PLAYED 5) as ours; null for the ones that say nothing new.
