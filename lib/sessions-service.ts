@@ -13,6 +13,7 @@ import type { SessionDto, SessionEventDto } from './api/session-schemas';
 import { getConfig } from './config';
 import { maskProxyUrl, proxyHost, redactUrlPasswords } from './sessions/proxy-url';
 import { pickFromPool } from './sessions/proxy-pool';
+import { readTraffic } from './messages/traffic';
 
 export type PhoneRow = {
   id: number;
@@ -131,7 +132,8 @@ export async function getSession(id: number): Promise<SessionDto> {
 export async function getSessionStats(id: number) {
   await phoneOr404(id);
   const manager = getSessionManager();
-  return { phoneId: id, isConnected: manager.snapshot(id)?.isConnected ?? false, ...manager.getSessionErrorStats(id) };
+  const traffic = (await readTraffic(getDb(), [id])).get(id)!;
+  return { phoneId: id, isConnected: manager.snapshot(id)?.isConnected ?? false, ...manager.getSessionErrorStats(id), traffic };
 }
 
 export async function listSessionEvents(id: number, page: { limit: number; before?: number }): Promise<{ items: SessionEventDto[]; nextCursor: number | null }> {

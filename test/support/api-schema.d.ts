@@ -84,7 +84,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Error statistics (getSessionErrorStats) */
+        /** Error statistics (getSessionErrorStats) and message traffic (`traffic`) */
         get: operations["getSessionStats"];
         put?: never;
         post?: never;
@@ -735,6 +735,25 @@ export interface components {
             isHealthy: boolean;
             phoneId: number;
             isConnected: boolean;
+            traffic: components["schemas"]["MessageTraffic"];
+        };
+        MessageTraffic: {
+            /** @description messages received in the last minute */
+            inPerMinute: number;
+            /** @description messages WhatsApp acknowledged (sent) in the last minute */
+            outPerMinute: number;
+            /** @description outbound messages that failed in the last hour, by code (codes that occurred) */
+            failuresByCode: {
+                [key: string]: number;
+            };
+            /** @description submit → WhatsApp's server ack over the messages acked in the last hour (null without any) */
+            ackLatencyMs: {
+                p50: number;
+                p99: number;
+                count: number;
+            } | null;
+            /** @description when the phone last received a message */
+            lastReceivedAt: string | null;
         };
         SessionEvent: {
             id: number;
