@@ -12,6 +12,8 @@ export const queryKeys = {
   sessionHistory: (id: number) => ['sessions', id, 'history'] as const,
   /** The 7-day state bands of a page of phones, by their ids and states (a change of state fetches them again). */
   bands: (rows: string) => ['health', 'bands', rows] as const,
+  /** The message traffic of a page of phones, by their ids. */
+  traffic: (ids: string) => ['messages', 'traffic', ids] as const,
   /** Every cached page of the list (prefix), and one page by its query string. */
   sessionPages: () => ['sessions', 'page'] as const,
   sessionPage: (query: string) => ['sessions', 'page', query] as const,

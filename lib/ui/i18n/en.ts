@@ -33,6 +33,7 @@ export const en = {
   'col.status': 'Status',
   'col.health': 'Health',
   'col.badMac': 'Bad MAC',
+  'col.messagesPerMinute': 'Messages/min (in / out)',
   'col.badDecrypt': 'Bad Decrypt',
   'col.lastConnected': 'Last connected',
   'col.lastCloseReason': 'Last close reason',

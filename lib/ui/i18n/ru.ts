@@ -35,6 +35,7 @@ export const ru: Record<MessageKey, string> = {
   'col.status': 'Статус',
   'col.health': 'Здоровье',
   'col.badMac': 'Bad MAC',
+  'col.messagesPerMinute': 'Сообщений/мин (вх. / исх.)',
   'col.badDecrypt': 'Bad Decrypt',
   'col.lastConnected': 'Последнее подключение',
   'col.lastCloseReason': 'Причина закрытия',
