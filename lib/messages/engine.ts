@@ -82,11 +82,15 @@ export class MessageEngine {
     this.retention.unref();
   }
 
-  /** Deletes content older than the retention (ids, direction, status and times stay for the figures). */
+  /**
+   * Deletes content older than the retention (ids, direction, status and times stay for the
+   * figures). A message still queued keeps its content: it is what will be sent (MESSAGE_QUEUE_TTL
+   * may be longer than the retention); it goes once the message is sent, failed or expired.
+   */
   async applyRetention(now = Date.now()): Promise<number> {
     const cutoff = new Date(now - this.deps.settings.retentionMs);
     const { count } = await this.deps.db.message.updateMany({
-      where: { createdAt: { lt: cutoff }, OR: [{ body: { not: null } }, { media: { not: null } }, { mediaData: { not: null } }] },
+      where: { createdAt: { lt: cutoff }, status: { not: 'queued' }, OR: [{ body: { not: null } }, { media: { not: null } }, { mediaData: { not: null } }] },
       data: { body: null, media: null, mediaData: null },
     });
     return count;

@@ -43,10 +43,12 @@ for (const provider of testProviders()) {
 
       // Retention: content older than MESSAGE_RETENTION_DAYS goes; ids, statuses and times stay.
       const engine = new MessageEngine({ db: t.db, store, settings: { ...DEFAULT_MESSAGE_SETTINGS, retentionMs: 86_400_000 } } as unknown as MessageEngineDeps);
-      await t.db.message.update({ where: { phoneId_messageId: { phoneId: phone.id, messageId: 'IN1' } }, data: { createdAt: new Date(Date.now() - 2 * 86_400_000), media: '{}' } });
-      assert.equal(await engine.applyRetention(), 1, 'only the old message');
+      const old = new Date(Date.now() - 2 * 86_400_000);
+      await t.db.message.update({ where: { phoneId_messageId: { phoneId: phone.id, messageId: 'IN1' } }, data: { createdAt: old, media: '{}' } });
+      await t.db.message.create({ data: { phoneId: phone.id, messageId: 'OUT2', direction: 'out', chatJid: '15550001111@s.whatsapp.net', kind: 'text', body: 'later', status: 'queued', createdAt: old } });
+      assert.equal(await engine.applyRetention(), 1, 'only the old message that is no longer queued');
       const kept = await t.db.message.findMany({ where: { phoneId: phone.id }, orderBy: { seq: 'asc' } });
-      assert.deepEqual(kept.map((m) => [m.messageId, m.status, m.body, m.media]), [['OUT1', 'read', 'hi', null], ['IN1', 'received', null, null]]);
+      assert.deepEqual(kept.map((m) => [m.messageId, m.status, m.body, m.media]), [['OUT1', 'read', 'hi', null], ['IN1', 'received', null, null], ['OUT2', 'queued', 'later', null]], 'a queued message keeps what it will send');
 
       // Another node takes the phone: this node's message writes are refused.
       await t.db.$executeRawUnsafe(`UPDATE "PhoneOwner" SET "nodeId" = 'node_b', "epoch" = "epoch" + 1 WHERE "phoneId" = ${phone.id}`);
