@@ -51,6 +51,21 @@ export function statusFromBaileys(status: number | null | undefined): ReportedSt
   }
 }
 
+/**
+ * A webhook payload as someone without content access may see it (the deliveries list): a
+ * `message.received` loses its body (text, caption, reaction emoji) and media; ids, kinds and
+ * times stay. Other payloads carry no content and are returned as they are.
+ */
+export function payloadWithoutContent(event: string, payload: unknown): unknown {
+  if (event !== 'message.received' || !payload || typeof payload !== 'object') return payload;
+  const p = payload as { message?: Record<string, unknown> };
+  if (!p.message || typeof p.message !== 'object') return payload;
+  const message = { ...p.message };
+  delete message.text;
+  delete message.media;
+  return { ...p, message };
+}
+
 /** SHA-256 of a request body in a key order that does not matter: same body, same hash. */
 export function bodyHash(body: unknown): string {
   return crypto.createHash('sha256').update(canonicalJson(body)).digest('hex');

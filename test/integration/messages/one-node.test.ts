@@ -161,6 +161,11 @@ for (const provider of testProviders()) {
     assert.equal('text' in (await api('GET', `/api/sessions/${phone.id}/messages/${inId}`, read)).body, false);
     assert.equal((await api('GET', `/api/sessions/${phone.id}/messages/${inImage}/media`, read)).status, 403);
     assert.equal((await api('POST', `/api/sessions/${phone.id}/messages`, read, { to: contactJid, text: 'no' })).status, 403);
+    // The webhook deliveries list shows payloads: a received message's body and media only with content access.
+    const readerDeliveries = JSON.stringify((await api('GET', '/api/webhooks/deliveries?limit=100', read)).body);
+    assert.ok(readerDeliveries.includes(inId) && !readerDeliveries.includes(inText) && !readerDeliveries.includes(inCaption), 'a read token sees the deliveries, not the content');
+    const contentDeliveries = JSON.stringify((await api('GET', '/api/webhooks/deliveries?limit=100', content)).body);
+    assert.ok(contentDeliveries.includes(inText) && contentDeliveries.includes(inCaption), 'a messages token sees what was delivered');
     const asContent = await api('GET', `/api/sessions/${phone.id}/messages?direction=in`, content);
     assert.deepEqual(asContent.body.items.map((i: { text: string }) => i.text), [inCaption, inText]);
 

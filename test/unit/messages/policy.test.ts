@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyHash, canAdvance, classifySendError, expiredItems, idempotencyOutcome, nextSend, statusFromBaileys, statusesBefore, statusSteps, type QueuedItem } from '../../../lib/messages/policy';
+import { bodyHash, canAdvance, classifySendError, expiredItems, idempotencyOutcome, nextSend, payloadWithoutContent, statusFromBaileys, statusesBefore, statusSteps, type QueuedItem } from '../../../lib/messages/policy';
 import { recipientSchema, sendMessageBodySchema } from '../../../lib/api/message-schemas';
 import { mediaProblem } from '../../../lib/messages/service';
 
@@ -32,6 +32,15 @@ test('a later status implies the earlier ones: the steps a report takes a messag
   assert.deepEqual(statusSteps('delivered', 'sent'), [], 'a late ack');
   assert.deepEqual(statusSteps('read', 'read'), [], 'a repeated receipt');
   assert.deepEqual(statusSteps('failed', 'delivered'), [], 'failed is final');
+});
+
+test('a delivery payload without content access: no body or media of a received message; other payloads as they are', () => {
+  const received = { type: 'message.received', phoneId: 1, message: { id: 'A', from: 'x', kind: 'image', text: 'a caption', media: { mimetype: 'image/png', fileName: 'f.png', size: 3 }, sentAt: 't' }, timestamp: 't' };
+  assert.deepEqual(payloadWithoutContent('message.received', received), { type: 'message.received', phoneId: 1, message: { id: 'A', from: 'x', kind: 'image', sentAt: 't' }, timestamp: 't' });
+  assert.equal(received.message.text, 'a caption', 'the stored payload is not changed');
+  const status = { type: 'message.status', message: { id: 'A', status: 'read' } };
+  assert.equal(payloadWithoutContent('message.status', status), status);
+  assert.equal(payloadWithoutContent('message.received', 'not json'), 'not json');
 });
 
 test('the message in flight goes first and alone, under its id', () => {
