@@ -10,7 +10,7 @@ import type { EventBus } from '../sessions/events';
 import type { SessionStore } from '../sessions/store';
 import type { SessionEngineEvent } from '../sessions/types';
 import { inboundContent } from './inbound';
-import { ackErrorCode, statusFromBaileys } from './policy';
+import { ackErrorCode, payloadWithoutContent, statusFromBaileys } from './policy';
 import { PhoneSender, type QueuedMessage, type SenderSettings } from './sender';
 import { MessageSql } from './sql';
 import { FAILURE_TEXT, type FailureCode, type MessageKind, type OutboundStatus, type ReportedStatus } from './vocabulary';
@@ -93,7 +93,36 @@ export class MessageEngine {
       where: { createdAt: { lt: cutoff }, status: { not: 'queued' }, OR: [{ body: { not: null } }, { media: { not: null } }, { mediaData: { not: null } }] },
       data: { body: null, media: null, mediaData: null },
     });
+    await this.retainWebhookPayloads(cutoff);
     return count;
+  }
+
+  /**
+   * The webhook records of received messages (the outbox once it is done with a delivery, and every
+   * attempt) keep their content no longer than the messages: past the retention their payloads lose
+   * `text` and `media` (payloadWithoutContent); the delivery history stays.
+   */
+  private async retainWebhookPayloads(cutoff: Date) {
+    const { db } = this.deps;
+    // A payload still holding content has a "text" key (null or not); a stripped one has none.
+    const where = { event: 'message.received', createdAt: { lt: cutoff }, payload: { contains: '"text":' } };
+    const strip = (payload: string) => {
+      try {
+        return JSON.stringify(payloadWithoutContent('message.received', JSON.parse(payload)));
+      } catch {
+        return '';
+      }
+    };
+    for (;;) {
+      const rows = await db.webhookOutbox.findMany({ where: { ...where, status: { not: 'pending' } }, select: { id: true, payload: true }, take: 500 });
+      for (const r of rows) await db.webhookOutbox.update({ where: { id: r.id }, data: { payload: strip(r.payload) } });
+      if (rows.length < 500) break;
+    }
+    for (;;) {
+      const rows = await db.webhookDelivery.findMany({ where, select: { id: true, payload: true }, take: 500 });
+      for (const r of rows) await db.webhookDelivery.update({ where: { id: r.id }, data: { payload: strip(r.payload) } });
+      if (rows.length < 500) break;
+    }
   }
 
   stop() {

@@ -46,7 +46,20 @@ for (const provider of testProviders()) {
       const old = new Date(Date.now() - 2 * 86_400_000);
       await t.db.message.update({ where: { phoneId_messageId: { phoneId: phone.id, messageId: 'IN1' } }, data: { createdAt: old, media: '{}' } });
       await t.db.message.create({ data: { phoneId: phone.id, messageId: 'OUT2', direction: 'out', chatJid: '15550001111@s.whatsapp.net', kind: 'text', body: 'later', status: 'queued', createdAt: old } });
+      // … and the webhook records of received messages lose their content too (a pending delivery keeps it).
+      const payload = (id: string) => JSON.stringify({ type: 'message.received', message: { id, kind: 'text', text: `body of ${id}` } });
+      await t.db.webhookOutbox.createMany({
+        data: [
+          { messageId: 'w1', event: 'message.received', url: 'http://127.0.0.1:9/h', payload: payload('IN1'), maxAttempts: 3, status: 'delivered', createdAt: old },
+          { messageId: 'w2', event: 'message.received', url: 'http://127.0.0.1:9/h', payload: payload('IN3'), maxAttempts: 3, status: 'pending', createdAt: old },
+        ],
+      });
+      await t.db.webhookDelivery.create({ data: { event: 'message.received', url: 'http://127.0.0.1:9/h', payload: payload('IN1'), attempt: 1, ok: true, durationMs: 1, createdAt: old } });
       assert.equal(await engine.applyRetention(), 1, 'only the old message that is no longer queued');
+      const outbox = await t.db.webhookOutbox.findMany({ orderBy: { id: 'asc' }, select: { payload: true } });
+      assert.deepEqual(outbox.map((r) => JSON.parse(r.payload).message.text), [undefined, 'body of IN3']);
+      assert.equal(JSON.parse((await t.db.webhookDelivery.findFirstOrThrow()).payload).message.text, undefined);
+      assert.equal(JSON.parse((await t.db.webhookDelivery.findFirstOrThrow()).payload).message.id, 'IN1', 'the record stays');
       const kept = await t.db.message.findMany({ where: { phoneId: phone.id }, orderBy: { seq: 'asc' } });
       assert.deepEqual(kept.map((m) => [m.messageId, m.status, m.body, m.media]), [['OUT1', 'read', 'hi', null], ['IN1', 'received', null, null], ['OUT2', 'queued', 'later', null]], 'a queued message keeps what it will send');
 
