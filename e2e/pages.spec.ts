@@ -35,8 +35,12 @@ test('session detail: the demo fault panel injects faults and the page follows l
   await logIn(page);
   const number = uniquePhone();
   const id = await pair(page, number, testInfo);
+  // Messages per minute (in / out) in the table and the traffic panel on the page: none yet.
+  await expect(page.getByTestId(`traffic-${id}`)).toHaveText('0 / 0');
   await page.getByTestId(`session-row-${number}`).getByRole('link').click();
   await expect(page.getByTestId('detail-status')).toHaveAttribute('data-status', 'open');
+  await expect(page.getByTestId('traffic-rate')).toHaveText('0 / 0');
+  await expect(page.getByTestId('traffic-failures')).toHaveText('none');
   await expect(page.getByTestId('fault-panel')).toBeVisible();
   await page.getByTestId('fault-type').selectOption('bad-decrypt');
   await page.getByTestId('fault-inject').click();

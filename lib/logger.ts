@@ -40,6 +40,15 @@ export const REDACT_PATHS = [
   // a phone's proxy URL may carry a password: log proxyHost instead
   'proxyUrl',
   '*.proxyUrl',
+  // message content (bodies, captions, media bytes) is never logged: log ids; these catch a slip
+  'body',
+  '*.body',
+  'caption',
+  '*.caption',
+  'mediaData',
+  '*.mediaData',
+  'conversation',
+  '*.conversation',
 ];
 
 const holder = globalThis as unknown as { __consoleLogger?: pino.Logger };

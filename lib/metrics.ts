@@ -10,6 +10,8 @@ import { busDrops } from './fleet/bus';
 import { DROP_REASONS } from './fleet/bus-seal';
 import { lastObjectiveCheck } from './health/objective';
 import { getConfig } from './config';
+import type { Traffic } from './messages/traffic';
+import { FAILURE_CODES } from './messages/vocabulary';
 
 /** Every decryption failure kind, as the label value metrics use (snake_case, one spelling everywhere). */
 export const DECRYPT_KINDS = DECRYPT_FAILURE_KINDS;
@@ -37,6 +39,12 @@ export interface Metrics {
 let webhookBacklog: (() => Promise<{ pending: number; failed: number }>) | null = null;
 export function setWebhookBacklogSource(source: typeof webhookBacklog) {
   webhookBacklog = source;
+}
+
+/** The message traffic of phones (lib/messages/traffic.ts, from the database); set by lib/subscribers.ts. */
+let trafficSource: ((phoneIds: number[]) => Promise<Map<number, Traffic>>) | null = null;
+export function setTrafficSource(source: typeof trafficSource) {
+  trafficSource = source;
 }
 
 const holder = globalThis as unknown as { __metrics?: Metrics };
@@ -175,6 +183,74 @@ export function getMetrics(manager: SessionManager): Metrics {
       if (!backlog) return;
       this.set({ status: 'pending' }, backlog.pending);
       this.set({ status: 'failed' }, backlog.failed);
+    },
+  });
+  // Message traffic of this node's phones (the owner's only, like the gauges above), read once per
+  // scrape for the four gauges below. Labels: the phone's, plus direction (in|out), code (one of
+  // FAILURE_CODES) or percentile (p50|p99): bounded by the phones this node runs.
+  let scrape: { at: number; figures: Promise<{ phones: { phoneId: number; phoneJid: string }[]; traffic: Map<number, Traffic> } | null> } | null = null;
+  const localTraffic = () => {
+    if (scrape && Date.now() - scrape.at < 1000) return scrape.figures;
+    const phones = manager.localSnapshots().map((s) => ({ phoneId: s.phoneId, phoneJid: s.phoneJid }));
+    const figures = trafficSource && phones.length ? trafficSource(phones.map((p) => p.phoneId)).then((traffic) => ({ phones, traffic })).catch(() => null) : Promise.resolve(null);
+    scrape = { at: Date.now(), figures };
+    return figures;
+  };
+  const eachPhone = async (gauge: client.Gauge<string>, set: (labels: { phone_id: string; phone_jid: string }, t: Traffic) => void) => {
+    gauge.reset();
+    const figures = await localTraffic();
+    if (!figures) return;
+    for (const p of figures.phones) {
+      const t = figures.traffic.get(p.phoneId);
+      if (t) set({ phone_id: String(p.phoneId), phone_jid: p.phoneJid }, t);
+    }
+  };
+  new client.Gauge({
+    name: 'wa_phone_messages_per_minute',
+    help: 'Messages in the last minute per phone: direction="in" received, direction="out" acknowledged by WhatsApp (sent)',
+    labelNames: [...phoneLabels, 'direction'],
+    registers: [registry],
+    async collect() {
+      await eachPhone(this, (labels, t) => {
+        this.set({ ...labels, direction: 'in' }, t.inPerMinute);
+        this.set({ ...labels, direction: 'out' }, t.outPerMinute);
+      });
+    },
+  });
+  new client.Gauge({
+    name: 'wa_phone_message_failures',
+    help: 'Outbound messages that failed in the last hour per phone, by failure code',
+    labelNames: [...phoneLabels, 'code'],
+    registers: [registry],
+    async collect() {
+      await eachPhone(this, (labels, t) => {
+        for (const code of FAILURE_CODES) this.set({ ...labels, code }, t.failuresByCode[code] ?? 0);
+      });
+    },
+  });
+  new client.Gauge({
+    name: 'wa_phone_message_ack_seconds',
+    // `percentile`, not `quantile`: promtool reserves that label for summaries.
+    help: "Submit → WhatsApp's server ack per phone over the messages acked in the last hour (percentile p50 and p99; absent without any)",
+    labelNames: [...phoneLabels, 'percentile'],
+    registers: [registry],
+    async collect() {
+      await eachPhone(this, (labels, t) => {
+        if (!t.ackLatencyMs) return;
+        this.set({ ...labels, percentile: 'p50' }, t.ackLatencyMs.p50 / 1000);
+        this.set({ ...labels, percentile: 'p99' }, t.ackLatencyMs.p99 / 1000);
+      });
+    },
+  });
+  new client.Gauge({
+    name: 'wa_phone_last_message_received_timestamp_seconds',
+    help: 'When the phone last received a message (Unix time; absent if never)',
+    labelNames: phoneLabels,
+    registers: [registry],
+    async collect() {
+      await eachPhone(this, (labels, t) => {
+        if (t.lastReceivedAt) this.set(labels, Date.parse(t.lastReceivedAt) / 1000);
+      });
     },
   });
   const metrics: Metrics = {

@@ -15,6 +15,7 @@ import { maskProxyUrl, proxyHost, redactUrlPasswords } from './sessions/proxy-ur
 import { pickFromPool } from './sessions/proxy-pool';
 import { quotaRules } from './quotas/policy';
 import { reserveCreation, type QuotaReservation } from './quotas/store';
+import { readTraffic } from './messages/traffic';
 
 export type PhoneRow = {
   id: number;
@@ -133,7 +134,8 @@ export async function getSession(id: number): Promise<SessionDto> {
 export async function getSessionStats(id: number) {
   await phoneOr404(id);
   const manager = getSessionManager();
-  return { phoneId: id, isConnected: manager.snapshot(id)?.isConnected ?? false, ...manager.getSessionErrorStats(id) };
+  const traffic = (await readTraffic(getDb(), [id])).get(id)!;
+  return { phoneId: id, isConnected: manager.snapshot(id)?.isConnected ?? false, ...manager.getSessionErrorStats(id), traffic };
 }
 
 export async function listSessionEvents(id: number, page: { limit: number; before?: number }): Promise<{ items: SessionEventDto[]; nextCursor: number | null }> {

@@ -6,7 +6,8 @@ import { OutboundPolicy } from './http/outbound-guard';
 import { getConfig, type Config } from './config';
 import { getDb, providerOf } from './db/client';
 import { getLogger } from './logger';
-import { getMetrics, setWebhookBacklogSource } from './metrics';
+import { getMetrics, setTrafficSource, setWebhookBacklogSource } from './metrics';
+import { readTraffic } from './messages/traffic';
 import { startMonitor } from './monitor';
 import { Prober } from './health/prober';
 import { getHealthEvents } from './health/events';
@@ -41,6 +42,7 @@ export function startSubscribers(manager: SessionManager): Subscribers {
     () => metrics.webhookGiveUps.inc(),
   ).start();
   setWebhookBacklogSource(() => webhooks.backlog());
+  setTrafficSource((phoneIds) => readTraffic(getDb(), phoneIds));
   const offWebhooks = manager.subscribe((e) => webhooks.onEngineEvent(e));
   // Alerts: each node judges the phones it runs (engine and health events are local), and the
   // database keeps one open incident per key across nodes.

@@ -3,7 +3,8 @@
 import Link from 'next/link';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import type { SessionDto, SessionEventDto } from '@/lib/api/session-schemas';
+import type { SessionDto, SessionEventDto, trafficSchema } from '@/lib/api/session-schemas';
+import type { z } from 'zod';
 import type { AuditEntry } from '@/lib/audit';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
@@ -72,6 +73,7 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
         <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason" title={data.lastCloseReason ?? undefined}>{reasonText(t, data.lastClose, data.lastCloseReason)}</span></Item>
         <Item label={t('col.proxy')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-proxy">{data.proxyUrl ?? t('proxy.direct')}</span></Item>
       </dl>
+      <TrafficPanel phoneId={data.id} live={live} />
       <HistoryPanel phoneId={data.id} />
       {role === 'admin' && <SettingsPanel session={data} phone={phone} />}
       {simulator && role === 'admin' && <FaultPanel phoneId={data.id} />}
@@ -106,6 +108,35 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
         </div>
       </div>
     </section>
+  );
+}
+
+type Traffic = z.infer<typeof trafficSchema>;
+
+/** The phone's message traffic (GET /api/sessions/:id/stats → traffic): counts and times, never content. */
+function TrafficPanel({ phoneId, live }: { phoneId: number; live: boolean }) {
+  const { t, locale } = useUi();
+  const { data } = useQuery({
+    queryKey: queryKeys.sessionStats(phoneId),
+    queryFn: () => fetchJson<{ traffic: Traffic }>(`/api/sessions/${phoneId}/stats`).then((r) => r.traffic),
+    // The per-minute counts age by themselves: refreshed every 15 s besides the phone's events.
+    refetchInterval: live ? 15_000 : 3000,
+  });
+  if (!data) return null;
+  const failures = Object.entries(data.failuresByCode).filter(([, n]) => n);
+  const ms = (v: number) => (v < 1000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(1)} s`);
+  return (
+    <div>
+      <h2 className="mb-2 font-semibold">{t('traffic.title')}</h2>
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4" data-testid="traffic">
+        <Item label={t('traffic.perMinute')}><span data-testid="traffic-rate">{data.inPerMinute} / {data.outPerMinute}</span></Item>
+        <Item label={t('traffic.ackLatency')}><span data-testid="traffic-latency">{data.ackLatencyMs ? `${ms(data.ackLatencyMs.p50)} / ${ms(data.ackLatencyMs.p99)}` : t('traffic.none')}</span></Item>
+        <Item label={t('traffic.failures')}>
+          <span className="font-mono text-sm" data-testid="traffic-failures">{failures.length ? failures.map(([code, n]) => `${code}: ${n}`).join(', ') : t('traffic.none')}</span>
+        </Item>
+        <Item label={t('traffic.lastReceived')}>{data.lastReceivedAt ? formatDate(locale, data.lastReceivedAt) : t('never')}</Item>
+      </dl>
+    </div>
   );
 }
 

@@ -17,6 +17,8 @@ import { Counter, HealthBadge, StatusBadge } from './Badges';
 import { useSessionStream } from './useSessionStream';
 import { formatUptime, StateBand } from '../health/StateBand';
 import type { BandsDto } from '@/lib/api/health-schemas';
+import type { trafficPageSchema } from '@/lib/api/operations/messages';
+import type { z } from 'zod';
 import { AddPhone } from './AddPhone';
 import { phoneOf, SessionActions } from './SessionActions';
 import { BulkBar, type Selection } from './BulkActions';
@@ -92,6 +94,14 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
     enabled: pageIds !== '',
     placeholderData: keepPreviousData,
     refetchInterval: 60_000,
+  });
+  // Messages per minute of every row of the page (counts only), refreshed as the minute moves on.
+  const traffic = useQuery({
+    queryKey: queryKeys.traffic(pageIds),
+    queryFn: () => fetchJson<z.infer<typeof trafficPageSchema>>(`/api/messages/traffic?ids=${pageIds}`),
+    enabled: pageIds !== '',
+    placeholderData: keepPreviousData,
+    refetchInterval: 15_000,
   });
   const orgs = useQuery({ queryKey: queryKeys.organizations(), queryFn: () => fetchJson<{ id: number; name: string }[]>('/api/organizations'), staleTime: 30_000 });
 
@@ -218,6 +228,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
                 {header('status', t('col.status'))}
                 <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.health')}</th>
                 {header('uptime', t('col.uptime'))}
+                <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.messagesPerMinute')}</th>
                 <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.badMac')}</th>
                 <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.badDecrypt')}</th>
                 {header('lastConnectedAt', t('col.lastConnected'))}
@@ -227,7 +238,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
             </thead>
             <tbody className="max-md:block">
               {rows.length === 0 && (
-                <tr><td colSpan={11} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
+                <tr><td colSpan={12} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
               )}
               {rows.map((s) => (
                 <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} data-id={s.id} className="border-t border-gray-200 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
@@ -258,6 +269,9 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
                         <StateBand bands={bands.data.phones[String(s.id)] ?? []} from={bands.data.from} to={bands.data.to} span={t('history.span7d')} height={8} testId={`band-${s.id}`} />
                       </span>
                     )}
+                  </td>
+                  <td data-label={t('col.messagesPerMinute')} className={`${CELL} tabular-nums`} data-testid={`traffic-${s.id}`}>
+                    {traffic.data?.phones[String(s.id)] ? `${traffic.data.phones[String(s.id)].inPerMinute} / ${traffic.data.phones[String(s.id)].outPerMinute}` : '–'}
                   </td>
                   <td data-label={t('col.badMac')} className={CELL}><Counter value={s.stats.badMacErrors} max={s.stats.maxBadMacErrors} testId={`badmac-${s.id}`} /></td>
                   <td data-label={t('col.badDecrypt')} className={CELL}><Counter value={s.stats.badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>

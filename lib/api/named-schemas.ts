@@ -1,7 +1,7 @@
 // Shapes shared between operations: each becomes components.schemas.<name> in the OpenAPI
 // document and a `$ref` wherever it is used (lib/openapi.ts).
 import type { ZodType } from 'zod';
-import { errorStatsSchema, pairingCodeResponseSchema, qrResponseSchema, sessionEventSchema, sessionSchema, statsResponseSchema, successSchema } from './session-schemas';
+import { errorStatsSchema, pairingCodeResponseSchema, qrResponseSchema, sessionEventSchema, sessionSchema, statsResponseSchema, successSchema, trafficSchema } from './session-schemas';
 import { sessionPageSchema, sessionSummarySchema } from './list-schemas';
 import {
   auditEntrySchema,
@@ -36,6 +36,7 @@ named('SessionPage', sessionPageSchema);
 named('SessionSummary', sessionSummarySchema);
 named('ErrorStats', errorStatsSchema);
 named('SessionStats', statsResponseSchema);
+named('MessageTraffic', trafficSchema);
 named('SessionEvent', sessionEventSchema);
 named('Success', successSchema);
 named('Qr', qrResponseSchema);

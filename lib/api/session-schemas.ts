@@ -4,6 +4,7 @@ import { CLOSE_REASON_CODES, type CloseReasonCode, type LastClose } from '../ses
 import { z } from 'zod';
 import { HEALTH_LEVELS, SESSION_STATES } from '../sessions/types';
 import { HEALTH_REASONS } from '../health/events';
+import { FAILURE_CODES } from '../messages/vocabulary';
 import { proxyUrlSchema } from '../sessions/proxy-url';
 import { documentedAs, HOST_PATTERN, INT32_MAX, intString } from './contract';
 
@@ -56,7 +57,19 @@ export const sessionEventSchema = z.object({
 });
 export type SessionEventDto = z.infer<typeof sessionEventSchema>;
 
-export const statsResponseSchema = errorStatsSchema.extend({ phoneId: z.number().int(), isConnected: z.boolean() });
+/** A phone's message traffic (lib/messages/traffic.ts); counts only, never content. */
+export const trafficSchema = z.object({
+  inPerMinute: z.number().int().describe('messages received in the last minute'),
+  outPerMinute: z.number().int().describe('messages WhatsApp acknowledged (sent) in the last minute'),
+  failuresByCode: z.partialRecord(z.enum(FAILURE_CODES), z.number().int()).describe('outbound messages that failed in the last hour, by code (codes that occurred)'),
+  ackLatencyMs: z
+    .object({ p50: z.number(), p99: z.number(), count: z.number().int() })
+    .nullable()
+    .describe("submit → WhatsApp's server ack over the messages acked in the last hour (null without any)"),
+  lastReceivedAt: z.string().nullable().describe('when the phone last received a message'),
+});
+
+export const statsResponseSchema = errorStatsSchema.extend({ phoneId: z.number().int(), isConnected: z.boolean(), traffic: trafficSchema });
 
 export const listQuerySchema = z.object({
   status: z.enum(SESSION_STATES).optional(),

@@ -10,7 +10,7 @@ import type { EventBus } from '../sessions/events';
 import type { SessionStore } from '../sessions/store';
 import type { SessionEngineEvent } from '../sessions/types';
 import { inboundContent } from './inbound';
-import { ackErrorCode, statusFromBaileys } from './policy';
+import { ackErrorCode, payloadWithoutContent, statusFromBaileys } from './policy';
 import { PhoneSender, type QueuedMessage, type SenderSettings } from './sender';
 import { MessageSql } from './sql';
 import { FAILURE_TEXT, type FailureCode, type MessageKind, type OutboundStatus, type ReportedStatus } from './vocabulary';
@@ -48,6 +48,7 @@ export class MessageEngine {
   private readonly senders = new Map<number, PhoneSender>();
   private readonly sql: MessageSql;
   private readonly inboundChains = new Map<number, Promise<void>>();
+  private readonly statusChains = new Map<number, Promise<void>>();
   private notifier: MessageNotifier | null = null;
   private poller: NodeJS.Timeout | null = null;
   private retention: NodeJS.Timeout | null = null;
@@ -74,18 +75,54 @@ export class MessageEngine {
         .catch((err) => this.deps.log.debug({ err }, 'message queue poll failed'));
     }, this.deps.settings.pollMs);
     this.poller.unref();
-    this.retention = setInterval(() => void this.applyRetention().catch((err) => this.deps.log.debug({ err }, 'message retention failed')), RETENTION_EVERY_MS);
+    // Once at start too: a node restarted more often than hourly still applies it.
+    const retain = () => void this.applyRetention().catch((err) => this.deps.log.debug({ err }, 'message retention failed'));
+    retain();
+    this.retention = setInterval(retain, RETENTION_EVERY_MS);
     this.retention.unref();
   }
 
-  /** Deletes content older than the retention (ids, direction, status and times stay for the figures). */
+  /**
+   * Deletes content older than the retention (ids, direction, status and times stay for the
+   * figures). A message still queued keeps its content: it is what will be sent (MESSAGE_QUEUE_TTL
+   * may be longer than the retention); it goes once the message is sent, failed or expired.
+   */
   async applyRetention(now = Date.now()): Promise<number> {
     const cutoff = new Date(now - this.deps.settings.retentionMs);
     const { count } = await this.deps.db.message.updateMany({
-      where: { createdAt: { lt: cutoff }, OR: [{ body: { not: null } }, { media: { not: null } }, { mediaData: { not: null } }] },
+      where: { createdAt: { lt: cutoff }, status: { not: 'queued' }, OR: [{ body: { not: null } }, { media: { not: null } }, { mediaData: { not: null } }] },
       data: { body: null, media: null, mediaData: null },
     });
+    await this.retainWebhookPayloads(cutoff);
     return count;
+  }
+
+  /**
+   * The webhook records of received messages (the outbox once it is done with a delivery, and every
+   * attempt) keep their content no longer than the messages: past the retention their payloads lose
+   * `text` and `media` (payloadWithoutContent); the delivery history stays.
+   */
+  private async retainWebhookPayloads(cutoff: Date) {
+    const { db } = this.deps;
+    // A payload still holding content has a "text" key (null or not); a stripped one has none.
+    const where = { event: 'message.received', createdAt: { lt: cutoff }, payload: { contains: '"text":' } };
+    const strip = (payload: string) => {
+      try {
+        return JSON.stringify(payloadWithoutContent('message.received', JSON.parse(payload)));
+      } catch {
+        return '';
+      }
+    };
+    for (;;) {
+      const rows = await db.webhookOutbox.findMany({ where: { ...where, status: { not: 'pending' } }, select: { id: true, payload: true }, take: 500 });
+      for (const r of rows) await db.webhookOutbox.update({ where: { id: r.id }, data: { payload: strip(r.payload) } });
+      if (rows.length < 500) break;
+    }
+    for (;;) {
+      const rows = await db.webhookDelivery.findMany({ where, select: { id: true, payload: true }, take: 500 });
+      for (const r of rows) await db.webhookDelivery.update({ where: { id: r.id }, data: { payload: strip(r.payload) } });
+      if (rows.length < 500) break;
+    }
   }
 
   stop() {
@@ -101,6 +138,7 @@ export class MessageEngine {
   async idle() {
     await Promise.all([...this.senders.values()].map((s) => s.idle()));
     await Promise.all([...this.inboundChains.values()]);
+    await Promise.all([...this.statusChains.values()]);
   }
 
   private sender(phoneId: number): PhoneSender {
@@ -227,14 +265,37 @@ export class MessageEngine {
     }));
   }
 
-  private async setStatus(phoneId: number, messageId: string, status: ReportedStatus) {
-    const [changed] = await this.deps.store.writeStatements(phoneId, [this.sql.status(phoneId, messageId, status, this.deps.epochOf(phoneId))]);
-    if (changed) await this.statusChanged(phoneId, messageId, status, null);
+  /**
+   * A phone's status changes one after another: each is stored and announced before the next is
+   * written, so events and webhooks leave in the order the statuses were reached (an ack and a
+   * receipt of one message arrive close together).
+   */
+  private inStatusOrder(phoneId: number, work: () => Promise<void>): Promise<void> {
+    const next = (this.statusChains.get(phoneId) ?? Promise.resolve()).then(work);
+    const tail = next.catch(() => {});
+    this.statusChains.set(phoneId, tail);
+    void tail.then(() => {
+      if (this.statusChains.get(phoneId) === tail) this.statusChains.delete(phoneId);
+    });
+    return next;
   }
 
-  private async fail(phoneId: number, messageId: string, code: FailureCode) {
-    const [changed] = await this.deps.store.writeStatements(phoneId, [this.sql.fail(phoneId, messageId, code, this.deps.epochOf(phoneId))]);
-    if (changed) await this.statusChanged(phoneId, messageId, 'failed', code);
+  /** Moves a message to `status` and through every status it implies (queued → sent → delivered → read), announcing each step. */
+  private setStatus(phoneId: number, messageId: string, status: ReportedStatus) {
+    return this.inStatusOrder(phoneId, async () => {
+      const { steps, statements } = this.sql.advance(phoneId, messageId, status, this.deps.epochOf(phoneId));
+      // One transaction, fenced: the steps the message had not reached yet change it, in order.
+      const counts = await this.deps.store.writeStatements(phoneId, statements);
+      const reached = steps.filter((_, i) => counts[i] > 0);
+      if (reached.length) await this.statusChanged(phoneId, messageId, reached, null);
+    });
+  }
+
+  private fail(phoneId: number, messageId: string, code: FailureCode) {
+    return this.inStatusOrder(phoneId, async () => {
+      const [changed] = await this.deps.store.writeStatements(phoneId, [this.sql.fail(phoneId, messageId, code, this.deps.epochOf(phoneId))]);
+      if (changed) await this.statusChanged(phoneId, messageId, ['failed'], code);
+    });
   }
 
   private async failQueued(phoneId: number, code: FailureCode) {
@@ -242,13 +303,16 @@ export class MessageEngine {
     for (const { messageId } of queued) await this.fail(phoneId, messageId, code).catch((err) => this.writeFailed(err, phoneId));
   }
 
-  private async statusChanged(phoneId: number, messageId: string, status: OutboundStatus, code: FailureCode | null) {
+  /** Announces the statuses a message reached (in order): stream event and webhook for each. */
+  private async statusChanged(phoneId: number, messageId: string, statuses: OutboundStatus[], code: FailureCode | null) {
     const row = await this.deps.db.message.findUnique({ where: { phoneId_messageId: { phoneId, messageId } }, select: { chatJid: true } });
     const phoneJid = this.deps.phoneJidOf(phoneId) ?? '';
     const at = new Date().toISOString();
     const chatJid = row?.chatJid ?? '';
-    this.deps.bus.emit({ type: 'message.status', phoneId, phoneJid, messageId, chatJid, status, code, at });
-    this.notifier?.('message.status', { type: 'message.status', phoneId, phoneJid, message: { id: messageId, to: chatJid, status, code, error: code ? FAILURE_TEXT[code] : null }, timestamp: at }, phoneId);
+    for (const status of statuses) {
+      this.deps.bus.emit({ type: 'message.status', phoneId, phoneJid, messageId, chatJid, status, code, at });
+      this.notifier?.('message.status', { type: 'message.status', phoneId, phoneJid, message: { id: messageId, to: chatJid, status, code, error: code ? FAILURE_TEXT[code] : null }, timestamp: at }, phoneId);
+    }
   }
 
   private async receive(phoneId: number, msg: WAMessage) {

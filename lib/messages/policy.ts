@@ -19,6 +19,20 @@ export function statusesBefore(to: OutboundStatus): OutboundStatus[] {
   return (Object.keys(RANK) as OutboundStatus[]).filter((from) => canAdvance(from, to));
 }
 
+/** The statuses WhatsApp reports, in the order a message reaches them. */
+export const REPORTED_ORDER: readonly ReportedStatus[] = ['sent', 'delivered', 'read'];
+
+/**
+ * The statuses a message in `from` passes through when WhatsApp reports `to`, in order: a later
+ * status implies the earlier ones (a delivery receipt can reach us before the server's ack, and
+ * the message was still acked), so queued → delivered is [sent, delivered]. Empty when `to` is
+ * not a step forward (a late or repeated receipt, a failed message).
+ */
+export function statusSteps(from: OutboundStatus, to: ReportedStatus): ReportedStatus[] {
+  if (!canAdvance(from, to)) return [];
+  return REPORTED_ORDER.filter((s) => RANK[s] > RANK[from] && RANK[s] <= RANK[to]);
+}
+
 /**
  * A Baileys message status (proto.WebMessageInfo.Status: ERROR 0, PENDING 1, SERVER_ACK 2,
  * DELIVERY_ACK 3, READ 4, PLAYED 5) as ours; null for the ones that say nothing new.
@@ -35,6 +49,21 @@ export function statusFromBaileys(status: number | null | undefined): ReportedSt
     default:
       return null;
   }
+}
+
+/**
+ * A webhook payload as someone without content access may see it (the deliveries list): a
+ * `message.received` loses its body (text, caption, reaction emoji) and media; ids, kinds and
+ * times stay. Other payloads carry no content and are returned as they are.
+ */
+export function payloadWithoutContent(event: string, payload: unknown): unknown {
+  if (event !== 'message.received' || !payload || typeof payload !== 'object') return payload;
+  const p = payload as { message?: Record<string, unknown> };
+  if (!p.message || typeof p.message !== 'object') return payload;
+  const message = { ...p.message };
+  delete message.text;
+  delete message.media;
+  return { ...p, message };
 }
 
 /** SHA-256 of a request body in a key order that does not matter: same body, same hash. */

@@ -8,6 +8,7 @@ import { getDb } from '../db/client';
 import { getSessionManager } from '../sessions/manager';
 import { bodyHash, idempotencyOutcome } from './policy';
 import { MEDIA_MIMETYPES, type MediaKind } from './vocabulary';
+import { readTraffic, type Traffic } from './traffic';
 
 type Row = {
   messageId: string;
@@ -125,6 +126,14 @@ export async function listMessages(phoneId: number, q: { direction?: string; sta
   });
   const page = rows.slice(0, q.limit);
   return { items: page.map((r) => messageDto(r, content)), nextCursor: rows.length > q.limit ? String(page[page.length - 1].seq) : null };
+}
+
+/** The traffic of the given phones that exist (phone id → figures). */
+export async function trafficOfPhones(ids: number[]): Promise<{ phones: Record<string, Traffic> }> {
+  const db = getDb();
+  const known = await db.organizationPhone.findMany({ where: { id: { in: ids } }, select: { id: true } });
+  const traffic = await readTraffic(db, known.map((p) => p.id));
+  return { phones: Object.fromEntries([...traffic].map(([id, t]) => [String(id), t])) };
 }
 
 let mediaAgent: (() => Promise<import('node:https').Agent | null>) | null = null;

@@ -2,7 +2,7 @@
 // session store (lib/sessions/store), so they carry the owner's fence like every write of the phone.
 import { DIALECTS, Params, stamp, type Statement } from '../sessions/store';
 import type { DbProvider } from '../db/provider';
-import { statusesBefore } from './policy';
+import { statusesBefore, statusSteps } from './policy';
 import type { FailureCode, MessageKind, ReportedStatus } from './vocabulary';
 import { FAILURE_TEXT } from './vocabulary';
 
@@ -41,7 +41,20 @@ export class MessageSql {
     };
   }
 
-  /** A forward-only status change (receipts arrive late or twice: an older one changes nothing). */
+  /**
+   * A forward-only move to `to` with every status it implies: one statement per step (sent,
+   * delivered, read up to `to`), run in order in one transaction, each changing the row only when
+   * it is before that step. So a delivery receipt handled before the server's ack records the ack
+   * too (`ackedAt`), and the counts say which steps happened (to announce them in order). Plain
+   * typed parameters in SET only (no COALESCE over an untyped parameter, which PostgreSQL cannot
+   * type).
+   */
+  advance(phoneId: number, messageId: string, to: ReportedStatus, epoch: number | null): { steps: ReportedStatus[]; statements: Statement[] } {
+    const steps = statusSteps('queued', to);
+    return { steps, statements: steps.map((s) => this.status(phoneId, messageId, s, epoch)) };
+  }
+
+  /** One forward-only status change (receipts arrive late or twice: an older one changes nothing). */
   status(phoneId: number, messageId: string, to: ReportedStatus, epoch: number | null): Statement {
     const p = this.params();
     const now = stamp();

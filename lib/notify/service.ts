@@ -7,6 +7,7 @@ import { NotFoundError } from '../errors';
 import { getWebhookNotifier } from '../subscribers';
 import { requeueDelivery } from './webhooks';
 import { getConfig } from '../config';
+import { payloadWithoutContent } from '../messages/policy';
 
 type OutboxRow = {
   id: number;
@@ -35,13 +36,15 @@ export function displayUrl(url: string): string {
   }
 }
 
-function toDto(r: OutboxRow) {
+/** A delivery as the API shows it; message content (a `message.received` body or media) only with content access. */
+function toDto(r: OutboxRow, content = true) {
   let payload: unknown = r.payload;
   try {
     payload = JSON.parse(r.payload);
   } catch {
     // keep the text
   }
+  if (!content) payload = payloadWithoutContent(r.event, payload);
   return {
     id: r.id,
     messageId: r.messageId,
@@ -60,7 +63,7 @@ function toDto(r: OutboxRow) {
   };
 }
 
-export async function listDeliveries(q: { limit: number; before?: number; status?: string; organizationId?: number }) {
+export async function listDeliveries(q: { limit: number; before?: number; status?: string; organizationId?: number }, content: boolean) {
   const rows = await getDb().webhookOutbox.findMany({
     where: {
       ...(q.before ? { id: { lt: q.before } } : {}),
@@ -71,7 +74,7 @@ export async function listDeliveries(q: { limit: number; before?: number; status
     take: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);
-  return { items: page.map(toDto), nextCursor: rows.length > q.limit ? page[page.length - 1].id : null };
+  return { items: page.map((r) => toDto(r, content)), nextCursor: rows.length > q.limit ? page[page.length - 1].id : null };
 }
 
 /** "Send again": pending now, a fresh attempt budget, the same webhook-id. */

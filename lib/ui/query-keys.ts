@@ -6,10 +6,14 @@ export const queryKeys = {
   qr: (id: number) => ['sessions', id, 'qr'] as const,
   /** Audit entries for one phone: under the session's key, so stream events refresh it too. */
   sessionAudit: (id: number) => ['sessions', id, 'audit'] as const,
+  /** One phone's stats and message traffic: under the session's key, so its events refresh it too. */
+  sessionStats: (id: number) => ['sessions', id, 'stats'] as const,
   /** One phone's history (issue 26): under the session's key, so its events refresh it too. */
   sessionHistory: (id: number) => ['sessions', id, 'history'] as const,
   /** The 7-day state bands of a page of phones, by their ids and states (a change of state fetches them again). */
   bands: (rows: string) => ['health', 'bands', rows] as const,
+  /** The message traffic of a page of phones, by their ids. */
+  traffic: (ids: string) => ['messages', 'traffic', ids] as const,
   /** Every cached page of the list (prefix), and one page by its query string. */
   sessionPages: () => ['sessions', 'page'] as const,
   sessionPage: (query: string) => ['sessions', 'page', query] as const,

@@ -87,7 +87,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Error statistics (getSessionErrorStats) */
+        /** Error statistics (getSessionErrorStats) and message traffic (`traffic`) */
         get: operations["getSessionStats"];
         put?: never;
         post?: never;
@@ -296,6 +296,23 @@ export interface paths {
         };
         /** The media of a received message, downloaded from WhatsApp and decrypted on request (not stored) */
         get: operations["getMessageMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/messages/traffic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The message traffic of up to 200 phones (the sessions table's messages-per-minute column): counts and times, never content */
+        get: operations["getMessageTraffic"];
         put?: never;
         post?: never;
         delete?: never;
@@ -758,6 +775,25 @@ export interface components {
             isHealthy: boolean;
             phoneId: number;
             isConnected: boolean;
+            traffic: components["schemas"]["MessageTraffic"];
+        };
+        MessageTraffic: {
+            /** @description messages received in the last minute */
+            inPerMinute: number;
+            /** @description messages WhatsApp acknowledged (sent) in the last minute */
+            outPerMinute: number;
+            /** @description outbound messages that failed in the last hour, by code (codes that occurred) */
+            failuresByCode: {
+                [key: string]: number;
+            };
+            /** @description submit → WhatsApp's server ack over the messages acked in the last hour (null without any) */
+            ackLatencyMs: {
+                p50: number;
+                p99: number;
+                count: number;
+            } | null;
+            /** @description when the phone last received a message */
+            lastReceivedAt: string | null;
         };
         SessionEvent: {
             id: number;
@@ -991,6 +1027,11 @@ export interface components {
             status: "queued";
             to: string;
             createdAt: string;
+        };
+        TrafficPage: {
+            phones: {
+                [key: string]: components["schemas"]["MessageTraffic"];
+            };
         };
         OpenApiDocument: {
             openapi: string;
@@ -1874,6 +1915,32 @@ export interface operations {
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMessageTraffic: {
+        parameters: {
+            query: {
+                ids: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Traffic per phone */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrafficPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { defineRoute, idParams } from '../contract';
 import { acceptedMessageSchema, messageListQuerySchema, messagePageSchema, messageParams, messageSchema, sendMessageBodySchema } from '../message-schemas';
 import { named } from '../named-schemas';
+import { bandsQuerySchema } from '../health-schemas';
+import { trafficSchema } from '../session-schemas';
 
 named('Message', messageSchema);
 named('MessagePage', messagePageSchema);
@@ -43,6 +45,16 @@ export const getMessage = defineRoute({
   method: 'get', path: '/api/sessions/{id}/messages/{messageId}', operationId: 'getMessage', tag: 'messages', auth: 'read', params: messageParams,
   summary: 'One message and its status (text and media only for admin users and `messages` tokens)',
   responses: { 200: { description: 'The message', schema: messageSchema } },
+});
+
+/** Phone id → its traffic; unknown ids are absent. */
+export const trafficPageSchema = z.object({ phones: z.record(z.string(), trafficSchema) });
+named('TrafficPage', trafficPageSchema);
+
+export const getMessageTraffic = defineRoute({
+  method: 'get', path: '/api/messages/traffic', operationId: 'getMessageTraffic', tag: 'messages', auth: 'read', query: bandsQuerySchema,
+  summary: "The message traffic of up to 200 phones (the sessions table's messages-per-minute column): counts and times, never content",
+  responses: { 200: { description: 'Traffic per phone', schema: trafficPageSchema } },
 });
 
 export const getMessageMedia = defineRoute({

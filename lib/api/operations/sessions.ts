@@ -73,7 +73,7 @@ export const deleteSession = defineRoute({
 
 export const getSessionStats = defineRoute({
   method: 'get', path: '/api/sessions/{id}/stats', operationId: 'getSessionStats', tag: 'sessions', auth: 'read', params: idParams,
-  summary: 'Error statistics (getSessionErrorStats)',
+  summary: 'Error statistics (getSessionErrorStats) and message traffic (`traffic`)',
   responses: { 200: { description: 'Stats', schema: statsResponseSchema } },
 });
 

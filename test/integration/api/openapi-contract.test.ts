@@ -207,6 +207,10 @@ test('contract: every documented operation against a real console, success and e
     assert.equal(media.mediaType, 'image/png');
     await expectStatus(403, 'GET', '/api/sessions/{id}/messages/{messageId}/media', { path: `${messages}/${inImage}/media`, headers: reader });
     await expectStatus(404, 'GET', '/api/sessions/{id}/messages/{messageId}/media', { path: `${messages}/NOPE123/media`, headers: content });
+    const traffic = await expectStatus(200, 'GET', '/api/messages/traffic', { path: `/api/messages/traffic?ids=${id},999999`, headers: reader });
+    assert.deepEqual(Object.keys(traffic.phones as Json), [String(id)], 'unknown phones are absent');
+    assert.ok(((traffic.phones as Record<string, Json>)[String(id)].inPerMinute as number) >= 1, 'the image came in seconds ago');
+    await expectStatus(400, 'GET', '/api/messages/traffic', { path: '/api/messages/traffic?ids=a' });
 
     await expectStatus(200, 'POST', '/api/sessions/{id}/restart', { path: `/api/sessions/${id}/restart` });
     await expectStatus(403, 'POST', '/api/sessions/{id}/restart', { path: `/api/sessions/${id}/restart`, headers: reader });

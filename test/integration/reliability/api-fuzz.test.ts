@@ -121,6 +121,7 @@ test('typed client (openapi-typescript + openapi-fetch): every operation, answer
   assert.deepEqual(ok(await client.GET('/api/sessions/{id}/messages', { params: { path: { id }, query: { limit: 5, direction: 'out' } } }), 200).data!.items, []);
   ok(await client.GET('/api/sessions/{id}/messages/{messageId}', { params: { path: { id, messageId: 'NOPE123' } } }), 404);
   ok(await client.GET('/api/sessions/{id}/messages/{messageId}/media', { params: { path: { id, messageId: 'NOPE123' } }, parseAs: 'arrayBuffer' }), 404);
+  assert.equal(ok(await client.GET('/api/messages/traffic', { params: { query: { ids: String(id) } } }), 200).data!.phones[String(id)].outPerMinute, 0);
   ok(await client.POST('/api/sessions/{id}/restart', { params: { path: { id: 999_999 } } }), 404);
   ok(await client.POST('/api/sessions/{id}/start', { params: { path: { id: 999_999 } } }), 404);
   ok(await client.POST('/api/sessions/{id}/close', { params: { path: { id } } }), 200);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyHash, canAdvance, classifySendError, expiredItems, idempotencyOutcome, nextSend, statusFromBaileys, statusesBefore, type QueuedItem } from '../../../lib/messages/policy';
+import { bodyHash, canAdvance, classifySendError, expiredItems, idempotencyOutcome, nextSend, payloadWithoutContent, statusFromBaileys, statusesBefore, statusSteps, type QueuedItem } from '../../../lib/messages/policy';
 import { recipientSchema, sendMessageBodySchema } from '../../../lib/api/message-schemas';
 import { mediaProblem } from '../../../lib/messages/service';
 
@@ -21,6 +21,26 @@ test('statuses only move forward; failed is final and only from queued', () => {
   assert.equal(statusFromBaileys(3), 'delivered');
   assert.equal(statusFromBaileys(4), 'read');
   assert.equal(statusFromBaileys(1), null);
+});
+
+test('a later status implies the earlier ones: the steps a report takes a message through, in order', () => {
+  assert.deepEqual(statusSteps('queued', 'sent'), ['sent']);
+  assert.deepEqual(statusSteps('queued', 'delivered'), ['sent', 'delivered'], 'a receipt before the server ack');
+  assert.deepEqual(statusSteps('queued', 'read'), ['sent', 'delivered', 'read']);
+  assert.deepEqual(statusSteps('sent', 'read'), ['delivered', 'read']);
+  assert.deepEqual(statusSteps('delivered', 'read'), ['read']);
+  assert.deepEqual(statusSteps('delivered', 'sent'), [], 'a late ack');
+  assert.deepEqual(statusSteps('read', 'read'), [], 'a repeated receipt');
+  assert.deepEqual(statusSteps('failed', 'delivered'), [], 'failed is final');
+});
+
+test('a delivery payload without content access: no body or media of a received message; other payloads as they are', () => {
+  const received = { type: 'message.received', phoneId: 1, message: { id: 'A', from: 'x', kind: 'image', text: 'a caption', media: { mimetype: 'image/png', fileName: 'f.png', size: 3 }, sentAt: 't' }, timestamp: 't' };
+  assert.deepEqual(payloadWithoutContent('message.received', received), { type: 'message.received', phoneId: 1, message: { id: 'A', from: 'x', kind: 'image', sentAt: 't' }, timestamp: 't' });
+  assert.equal(received.message.text, 'a caption', 'the stored payload is not changed');
+  const status = { type: 'message.status', message: { id: 'A', status: 'read' } };
+  assert.equal(payloadWithoutContent('message.status', status), status);
+  assert.equal(payloadWithoutContent('message.received', 'not json'), 'not json');
 });
 
 test('the message in flight goes first and alone, under its id', () => {

@@ -104,6 +104,8 @@ test('the logger redacts secrets', async () => {
   const lines: string[] = [];
   const logger = createLogger({ level: 'info', destination: { write: (s: string) => lines.push(s) } });
   logger.info({ password: 'hunter2', token: 'wac_abc', headers: { authorization: 'Bearer x', cookie: 'c=1' }, creds: { noiseKey: 1 } }, 'x');
+  // Message content too, should an object carrying it ever reach a log call.
+  logger.info({ message: { body: 'marker-body', caption: 'marker-caption', mediaData: 'bWFya2Vy' }, msg: { conversation: 'marker-text' } }, 'y');
   const out = lines.join('');
-  for (const secret of ['hunter2', 'wac_abc', 'Bearer x', 'c=1', 'noiseKey']) assert.ok(!out.includes(secret), secret);
+  for (const secret of ['hunter2', 'wac_abc', 'Bearer x', 'c=1', 'noiseKey', 'marker-body', 'marker-caption', 'bWFya2Vy', 'marker-text']) assert.ok(!out.includes(secret), secret);
 });
