@@ -12,7 +12,7 @@ import type { SessionEngineEvent, SessionSnapshot } from '../sessions/types';
 import type { SessionStore } from '../sessions/store';
 import type { FleetBus } from './bus';
 import { countDrop, packMessages } from './bus';
-import { claimQuota, mayRunForwarded, mustSelfFence, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
+import { claimQuota, mayRunForwarded, mustSelfFence, ownerSilent, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
 import { RemoteView, type RemoteEvent } from './remote-view';
 import { FleetSql } from './sql';
 import { StartGate } from './start-gate';
@@ -350,9 +350,27 @@ export class Fleet {
       throw new Error('displaced by another process with the same NODE_ID');
     }
     this.lastRenewStartMono = started;
-    const live = await this.query<{ id: string }>(this.sql.liveNodes());
+    const live = await this.query<{ id: string; leaseExpiresMs: number | bigint | string; nowMs: number | bigint | string }>(this.sql.liveNodes());
     this.liveNodes = new Set(live.map((n) => n.id));
-    this.remote.keepNodes(this.liveNodes);
+    this.showSilentOwners(live);
+  }
+
+  /**
+   * The live view: phones of an owner that stopped renewing its lease (or whose lease lapsed) are
+   * shown as `owner_lost`, judged on the database's clock, with a state event on the stream; an
+   * owner heard from again gets its phones' last reported state back.
+   */
+  private showSilentOwners(live: { id: string; leaseExpiresMs: number | bigint | string; nowMs: number | bigint | string }[]) {
+    const heard = new Set(
+      live
+        .filter((n) => !ownerSilent({ leaseExpiresMs: Number(n.leaseExpiresMs), nowMs: Number(n.nowMs), ttlMs: this.settings.leaseTtlMs, renewMs: this.settings.renewIntervalMs }))
+        .map((n) => n.id),
+    );
+    const at = new Date().toISOString();
+    for (const c of this.remote.hearOnly(heard)) {
+      if (c.state === 'owner_lost') this.log.warn({ phoneId: c.phoneId }, 'the owner of a phone stopped renewing its lease: shown as owner lost until it runs elsewhere');
+      this.host.onRemoteEvent({ type: 'state', phoneId: c.phoneId, phoneJid: c.phoneJid, state: c.state, previous: c.previous, at });
+    }
   }
 
   /** Closes every socket before the lease can expire when renewals stopped working. */

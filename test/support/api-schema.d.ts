@@ -668,7 +668,7 @@ export interface components {
             phoneJid: string;
             label: string | null;
             /** @enum {string} */
-            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out";
+            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out" | "owner_lost";
             lastConnectedAt: string | null;
             lastCloseReason: string | null;
             lastClose: {
@@ -711,6 +711,7 @@ export interface components {
                 closing: number;
                 closed: number;
                 logged_out: number;
+                owner_lost: number;
             };
             /** @description phones per health level (every level listed) */
             byHealth: {
@@ -864,7 +865,7 @@ export interface components {
             phoneJid: string;
             label: string | null;
             /** @enum {string} */
-            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out";
+            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out" | "owner_lost";
             lastConnectedAt: string | null;
             lastCloseReason: string | null;
             lastClose: {
@@ -894,7 +895,7 @@ export interface components {
             phoneJid: string;
             label: string | null;
             /** @enum {string} */
-            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out";
+            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out" | "owner_lost";
             lastConnectedAt: string | null;
             lastCloseReason: string | null;
             lastClose: {
@@ -1225,7 +1226,7 @@ export interface operations {
     listSessions: {
         parameters: {
             query?: {
-                status?: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out";
+                status?: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out" | "owner_lost";
                 organizationId?: number;
                 health?: "healthy" | "degraded" | "critical" | "closed";
                 q?: string;
