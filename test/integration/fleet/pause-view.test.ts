@@ -1,5 +1,6 @@
 // A node paused (SIGSTOP) past its lease, seen from the node that survives, on PostgreSQL with two
 // console processes and the default 30 s WhatsApp keep-alive (issue 22, items 6 and 7):
+// - the survivor claims the phones the moment the lease lapses (not at its next round);
 // - the live view: the survivor's list and event stream show the paused node's phones as
 //   `owner_lost` (judged on the lease, on the database's clock) until they open on the survivor;
 //   once the paused node's lease has lapsed, the list never shows them `open` while its owner row
@@ -23,7 +24,7 @@ import { createToken } from '../../../lib/auth/tokens';
 
 const PHONES = 4;
 const LEASE_TTL_MS = 5000;
-const LEASE_RENEW_MS = 700;
+const LEASE_RENEW_MS = 1000;
 
 if (testProviders().includes('postgresql')) {
   test('a paused node: the survivor shows its phones owner_lost until they open there; WhatsApp replaces the paused sockets once, the resumed node writes nothing and never reconnects', { timeout: 300_000 }, async (t) => {
@@ -140,6 +141,13 @@ if (testProviders().includes('postgresql')) {
       }
       return allOpenOn((id) => id === aId);
     }, 60_000, 100);
+    // Claimed the moment b's lease lapsed (database clock), not at a's next round (up to a renewal later).
+    const lease = await db.fleetNode.findUniqueOrThrow({ where: { id: bId } });
+    const claims = await db.phoneOwner.findMany({ where: { phoneId: { in: bPhones } } });
+    const claimDelays = claims.map((o) => Number(o.claimedMs) - Number(lease.leaseExpiresMs));
+    t.diagnostic(`claims after b's lease lapsed: ${claimDelays.join(', ')} ms (renewal interval ${LEASE_RENEW_MS} ms)`);
+    assert.ok(claimDelays.every((d) => d >= 0), 'nothing claimed before the lease lapsed');
+    assert.ok(Math.min(...claimDelays) < LEASE_RENEW_MS / 2, 'the first claim came at the lapse, not at the next round');
     for (const [id, states] of seen) assert.ok(states.has('owner_lost'), `node a listed phone ${id} as owner_lost during the failover (saw ${[...states].join(', ')})`);
     t.diagnostic(`lists checked after b's lease lapsed, before a claimed: ${checkedLapsed} phone rows`);
     await eventually("node a's stream: owner_lost, then open, for each of b's phones", () =>
