@@ -11,6 +11,7 @@ const STATUS_COLORS: Record<SessionState, string> = {
   closing: 'bg-amber-100 text-amber-800 dark:bg-amber-950 dark:text-amber-300',
   closed: 'bg-gray-200 text-gray-700 dark:bg-gray-800 dark:text-gray-300',
   logged_out: 'bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-300',
+  owner_lost: 'bg-orange-100 text-orange-800 dark:bg-orange-950 dark:text-orange-300',
 };
 
 const HEALTH_COLORS: Record<HealthLevel, string> = {

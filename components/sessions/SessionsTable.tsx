@@ -35,7 +35,7 @@ const INPUT = 'min-h-8 rounded border border-gray-400 px-2 py-1 text-sm dark:bor
 
 const number = (jid: string) => jid.split('@')[0];
 /** The summary tiles' order: every state has a place (the compiler refuses a missing one). */
-const STATE_TILE_RANK = { open: 0, qr: 1, connecting: 2, idle: 3, closing: 4, closed: 5, logged_out: 6 } as const satisfies Record<SessionState, number>;
+const STATE_TILE_RANK = { open: 0, qr: 1, connecting: 2, idle: 3, closing: 4, closed: 5, logged_out: 6, owner_lost: 7 } as const satisfies Record<SessionState, number>;
 const STATE_TILE_ORDER = [...SESSION_STATES].sort((a, b) => STATE_TILE_RANK[a] - STATE_TILE_RANK[b]);
 
 type Tile = { key: string; label: string; value: number; filter: Partial<ListFilters> };
@@ -118,7 +118,8 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
   const s = summary.data;
   const tiles: Tile[] = [
     { key: 'total', label: t('summary.total'), value: s?.total ?? 0, filter: { status: '', health: '' } },
-    ...STATE_TILE_ORDER.map((st) => ({ key: st, label: t(`status.${st}`), value: s?.byStatus[st] ?? 0, filter: { status: st, health: '' as const } })),
+    // `owner_lost` (a fleet node stopped renewing its lease) gets a tile only while some phone is in it, or it is the filter.
+    ...STATE_TILE_ORDER.filter((st) => st !== 'owner_lost' || (s?.byStatus[st] ?? 0) > 0 || filters.status === st).map((st) => ({ key: st, label: t(`status.${st}`), value: s?.byStatus[st] ?? 0, filter: { status: st, health: '' as const } })),
     ...(['degraded', 'critical'] as const).map((h) => ({ key: h, label: t(`health.${h}`), value: s?.byHealth[h] ?? 0, filter: { status: '' as const, health: h } })),
   ];
   const tileActive = (tile: Tile) => tile.filter.status === filters.status && tile.filter.health === filters.health;

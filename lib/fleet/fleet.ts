@@ -12,7 +12,7 @@ import type { SessionEngineEvent, SessionSnapshot } from '../sessions/types';
 import type { SessionStore } from '../sessions/store';
 import type { FleetBus } from './bus';
 import { countDrop, packMessages } from './bus';
-import { claimQuota, mayRunForwarded, mustSelfFence, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
+import { claimQuota, mayRunForwarded, mustSelfFence, ownerSilent, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
 import { RemoteView, type RemoteEvent } from './remote-view';
 import { FleetSql } from './sql';
 import { StartGate } from './start-gate';
@@ -184,6 +184,8 @@ export class Fleet {
   private renewTimer: NodeJS.Timeout | null = null;
   private renewing: Promise<boolean> | null = null;
   private fenceTimer: NodeJS.Timeout | null = null;
+  /** a round planned for the moment a silent node's lease lapses: node id → its lease end and timer */
+  private lapseTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private lastRenewStartMono: number | null = null;
   private ticking: Promise<void> | null = null;
   private stopping = false;
@@ -350,9 +352,47 @@ export class Fleet {
       throw new Error('displaced by another process with the same NODE_ID');
     }
     this.lastRenewStartMono = started;
-    const live = await this.query<{ id: string }>(this.sql.liveNodes());
+    const live = await this.query<{ id: string; leaseExpiresMs: number | bigint | string; nowMs: number | bigint | string }>(this.sql.liveNodes());
     this.liveNodes = new Set(live.map((n) => n.id));
-    this.remote.keepNodes(this.liveNodes);
+    this.showSilentOwners(live);
+  }
+
+  /**
+   * The live view: phones of an owner that stopped renewing its lease (or whose lease lapsed) are
+   * shown as `owner_lost`, judged on the database's clock, with a state event on the stream; an
+   * owner heard from again gets its phones' last reported state back.
+   */
+  private showSilentOwners(live: { id: string; leaseExpiresMs: number | bigint | string; nowMs: number | bigint | string }[]) {
+    const heard = new Set(
+      live
+        .filter((n) => !ownerSilent({ leaseExpiresMs: Number(n.leaseExpiresMs), nowMs: Number(n.nowMs), ttlMs: this.settings.leaseTtlMs, renewMs: this.settings.renewIntervalMs }))
+        .map((n) => n.id),
+    );
+    // A silent owner's phones are claimed the moment its lease lapses, not at the next round.
+    for (const n of live) if (!heard.has(n.id)) this.claimAtLapse(n.id, Number(n.leaseExpiresMs), Number(n.nowMs));
+    const at = new Date().toISOString();
+    for (const c of this.remote.hearOnly(heard)) {
+      if (c.state === 'owner_lost') this.log.warn({ phoneId: c.phoneId }, 'the owner of a phone stopped renewing its lease: shown as owner lost until it runs elsewhere');
+      this.host.onRemoteEvent({ type: 'state', phoneId: c.phoneId, phoneJid: c.phoneJid, state: c.state, previous: c.previous, at });
+    }
+  }
+
+  /**
+   * Runs a round right after a silent node's lease lapses (database clock: the lease's end less
+   * the database's now, read together), so its phones are claimed then instead of up to one
+   * `LEASE_RENEW_MS` later. Once per lease end; a round that finds the lease renewed claims nothing.
+   */
+  private claimAtLapse(nodeId: string, leaseExpiresMs: number, nowMs: number) {
+    if (this.stopping || this.lapseTimers.get(nodeId)?.at === leaseExpiresMs) return;
+    const known = this.lapseTimers.get(nodeId);
+    if (known) clearTimeout(known.timer);
+    const timer = setTimeout(() => {
+      this.lapseTimers.delete(nodeId);
+      // After a round in flight (it may have passed its claim already), a round of its own.
+      void (this.ticking ?? Promise.resolve()).then(() => this.tick());
+    }, Math.max(0, leaseExpiresMs - nowMs) + 20);
+    timer.unref?.();
+    this.lapseTimers.set(nodeId, { at: leaseExpiresMs, timer });
   }
 
   /** Closes every socket before the lease can expire when renewals stopped working. */
@@ -640,6 +680,8 @@ export class Fleet {
     this.renewTimer = null;
     this.timer = null;
     this.fenceTimer = null;
+    for (const { timer } of this.lapseTimers.values()) clearTimeout(timer);
+    this.lapseTimers.clear();
   }
 
   /** Stops timers and the bus without releasing anything (tests). */

@@ -35,6 +35,19 @@ export function mustSelfFence(input: { lastRenewStartMono: number | null; nowMon
   return input.nowMono - input.lastRenewStartMono >= input.ttlMs - input.marginMs;
 }
 
+/**
+ * Whether another node has stopped renewing its lease: its last renewal (the lease's expiry less
+ * the lease length) is more than two renewal intervals old on the database's clock, so it missed
+ * at least one. Its phones are then shown as `owner_lost` (nothing can say they still run) until
+ * they run elsewhere; a lease that lapsed is lost too. A healthy owner renews every `renewMs`, and
+ * `renewMs × 2 ≤ ttlMs − marginMs` (config), so a silent owner that is alive has fenced itself
+ * (closed its sockets) by the time its lease lapses. All nodes use the same lease settings.
+ */
+export function ownerSilent(input: { leaseExpiresMs: number; nowMs: number; ttlMs: number; renewMs: number }): boolean {
+  if (input.leaseExpiresMs <= input.nowMs) return true;
+  return input.nowMs - (input.leaseExpiresMs - input.ttlMs) > input.renewMs * 2;
+}
+
 export interface OwnedPhone {
   phoneId: number;
   epoch: number;

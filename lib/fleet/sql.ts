@@ -69,8 +69,9 @@ export class FleetSql {
     return { sql: `UPDATE "PhoneOwner" SET "epoch" = "epoch" + 1 WHERE "nodeId" = ${p.add(nodeId)}`, params: p.values };
   }
 
+  /** The nodes whose lease lives, with the database's now (how long ago each renewed: policy.ts `ownerSilent`). */
   liveNodes(): Statement {
-    return { sql: `SELECT "id", "capacity", "leaseExpiresMs" FROM "FleetNode" WHERE "leaseExpiresMs" > ${this.nowMs} ORDER BY "id"`, params: [] };
+    return { sql: `SELECT "id", "capacity", "leaseExpiresMs", ${this.nowMs} AS "nowMs" FROM "FleetNode" WHERE "leaseExpiresMs" > ${this.nowMs} ORDER BY "id"`, params: [] };
   }
 
   /**

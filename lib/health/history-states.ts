@@ -27,6 +27,7 @@ export function historyStateOf(state: SessionState, why?: CloseReason | null): H
     case 'qr':
       return 'connecting';
     case 'closing':
+    case 'owner_lost': // a fleet view's state, never a session's own: nothing is recorded for it
       return null;
     case 'closed':
     case 'logged_out':

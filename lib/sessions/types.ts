@@ -5,8 +5,13 @@ import type { FailureCode, MessageKind, OutboundStatus } from '../messages/vocab
 import type { HealthReason } from '../health/events';
 import type { CloseReason, LastClose } from './reasons';
 
-/** One phone's session lifecycle. `open` is what the seed calls "connected". */
-export const SESSION_STATES = ['idle', 'connecting', 'qr', 'open', 'closing', 'closed', 'logged_out'] as const;
+/**
+ * One phone's session lifecycle. `open` is what the seed calls "connected". `owner_lost` is never
+ * a session's own state nor stored: it is how the other nodes of a fleet show a phone whose owner
+ * stopped renewing its lease (dead, paused, cut off), until the phone runs on another node
+ * (lib/fleet/remote-view.ts).
+ */
+export const SESSION_STATES = ['idle', 'connecting', 'qr', 'open', 'closing', 'closed', 'logged_out', 'owner_lost'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
 /**

@@ -708,7 +708,7 @@ export interface components {
             phoneJid: string;
             label: string | null;
             /** @enum {string} */
-            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out";
+            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out" | "owner_lost";
             lastConnectedAt: string | null;
             lastCloseReason: string | null;
             lastClose: {
@@ -751,6 +751,7 @@ export interface components {
                 closing: number;
                 closed: number;
                 logged_out: number;
+                owner_lost: number;
             };
             /** @description phones per health level (every level listed) */
             byHealth: {
@@ -923,7 +924,7 @@ export interface components {
             phoneJid: string;
             label: string | null;
             /** @enum {string} */
-            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out";
+            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out" | "owner_lost";
             lastConnectedAt: string | null;
             lastCloseReason: string | null;
             lastClose: {
@@ -953,7 +954,7 @@ export interface components {
             phoneJid: string;
             label: string | null;
             /** @enum {string} */
-            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out";
+            status: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out" | "owner_lost";
             lastConnectedAt: string | null;
             lastCloseReason: string | null;
             lastClose: {
@@ -1300,7 +1301,7 @@ export interface operations {
     listSessions: {
         parameters: {
             query?: {
-                status?: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out";
+                status?: "idle" | "connecting" | "qr" | "open" | "closing" | "closed" | "logged_out" | "owner_lost";
                 organizationId?: number;
                 health?: "healthy" | "degraded" | "critical" | "closed";
                 q?: string;

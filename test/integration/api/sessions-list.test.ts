@@ -132,7 +132,7 @@ for (const provider of testProviders()) {
       const { status, body } = await get('/api/sessions/summary');
       assert.equal(status, 200);
       assert.equal(body.total, 130);
-      assert.deepEqual(body.byStatus, { idle: 65, connecting: 0, qr: 0, open: 0, closing: 0, closed: 33, logged_out: 32 });
+      assert.deepEqual(body.byStatus, { idle: 65, connecting: 0, qr: 0, open: 0, closing: 0, closed: 33, logged_out: 32, owner_lost: 0 });
       assert.equal((body.byHealth as Json).closed, 130);
       const b = await get(`/api/sessions/summary?organizationId=${orgB.id}`);
       assert.equal(b.body.total, 25);

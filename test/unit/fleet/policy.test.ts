@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { claimQuota, mustSelfFence, reconcile, routeCommand, shedQuota } from '../../../lib/fleet/policy';
+import { claimQuota, mustSelfFence, ownerSilent, reconcile, routeCommand, shedQuota } from '../../../lib/fleet/policy';
+import { RemoteView } from '../../../lib/fleet/remote-view';
+import type { SessionSnapshot } from '../../../lib/sessions/types';
 import { StartGate } from '../../../lib/fleet/start-gate';
 import { packMessages } from '../../../lib/fleet/bus';
 
@@ -99,4 +101,37 @@ test('bus messages are packed under the NOTIFY payload limit', () => {
   assert.ok(packs.length > 1);
   assert.deepEqual(packs.flat(), items, 'nothing lost, order kept');
   for (const p of packs) assert.ok(Buffer.byteLength(JSON.stringify(p)) <= 2000);
+});
+
+test('a silent owner: its last renewal (lease end − lease) older than two renewal intervals on the database clock, or its lease lapsed', () => {
+  const l = { ttlMs: 10_000, renewMs: 2000 };
+  assert.equal(ownerSilent({ ...l, nowMs: 100_000, leaseExpiresMs: 110_000 }), false, 'renewed just now');
+  assert.equal(ownerSilent({ ...l, nowMs: 104_000, leaseExpiresMs: 110_000 }), false, 'two intervals: a renewal may be on its way');
+  assert.equal(ownerSilent({ ...l, nowMs: 104_001, leaseExpiresMs: 110_000 }), true, 'a renewal missed');
+  assert.equal(ownerSilent({ ...l, nowMs: 110_000, leaseExpiresMs: 110_000 }), true, 'the lease lapsed');
+});
+
+test('live view: a silent owner\'s running phones show owner_lost until a newer owner reports them; heard again, their state comes back', () => {
+  const snap = (phoneId: number, state: SessionSnapshot['state']) => ({ phoneId, organizationId: 1, phoneJid: `${phoneId}@s.whatsapp.net`, state, isConnected: state === 'open', health: state === 'open' ? 'healthy' : 'closed', healthReason: null, qr: null, pairingCode: null }) as unknown as SessionSnapshot;
+  const view = new RemoteView();
+  view.apply('b', snap(1, 'open'), 3);
+  view.apply('b', snap(2, 'closed'), 1);
+  view.apply('c', snap(3, 'open'), 1);
+  assert.deepEqual(view.hearOnly(new Set(['b', 'c'])), [], 'everyone heard: nothing changes');
+  const v = view.version;
+  assert.deepEqual(view.hearOnly(new Set(['c'])), [{ phoneId: 1, phoneJid: '1@s.whatsapp.net', previous: 'open', state: 'owner_lost' }], 'only the running phone of b changes (a closed phone stays closed)');
+  assert.ok(view.version > v, 'list caches see the change');
+  assert.equal(view.snapshot(1)?.state, 'owner_lost');
+  assert.equal(view.snapshot(1)?.isConnected, false);
+  assert.equal(view.snapshot(2)?.state, 'closed');
+  assert.equal(view.snapshot(3)?.state, 'open');
+  assert.deepEqual(view.snapshots().map((s) => s.state), ['owner_lost', 'closed', 'open']);
+  assert.deepEqual(view.hearOnly(new Set(['c'])), [], 'said once');
+  assert.deepEqual(view.hearOnly(new Set(['b', 'c'])), [{ phoneId: 1, phoneJid: '1@s.whatsapp.net', previous: 'owner_lost', state: 'open' }], 'b renewed again (a short pause)');
+  view.hearOnly(new Set(['c']));
+  assert.equal(view.apply('c', snap(1, 'connecting'), 4), true, 'the new owner reports the phone');
+  assert.equal(view.snapshot(1)?.state, 'connecting');
+  assert.equal(view.apply('b', snap(1, 'open'), 3), false, 'the old owner is older');
+  view.forgetNode('c');
+  assert.equal(view.snapshot(3), null, 'a drained node\'s phones are forgotten');
 });

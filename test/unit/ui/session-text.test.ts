@@ -54,7 +54,7 @@ test('server errors are shown by their code in the UI language; unknown codes as
 });
 
 test('stream events patch rows and tile counts in place; only a connected phone can be healthy', () => {
-  const summary = { total: 3, byStatus: { idle: 1, connecting: 0, qr: 1, open: 1, closing: 0, closed: 0, logged_out: 0 }, byHealth: { healthy: 1, degraded: 0, critical: 0, closed: 2 } };
+  const summary = { total: 3, byStatus: { idle: 1, connecting: 0, qr: 1, open: 1, closing: 0, closed: 0, logged_out: 0, owner_lost: 0 }, byHealth: { healthy: 1, degraded: 0, critical: 0, closed: 2 } };
   const at = new Date().toISOString();
   const next = patchSummary(summary, { type: 'state', phoneId: 1, phoneJid: 'x', state: 'closed', previous: 'open', at });
   assert.equal(next.byStatus.open, 0);
