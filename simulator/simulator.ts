@@ -217,7 +217,8 @@ export class SimulatorCore {
   /** The phone scans a QR string shown by a client: pair that client as a new linked device. */
   async scan(phoneJidInput: string, qr: string): Promise<{ deviceJid: string }> {
     const jid = normalizeJid(phoneJidInput);
-    const [ref, noiseKeyB64, identityB64, advSecretB64] = String(qr).split(',');
+    // Baileys 7 shows the same fields behind a wa.me link, with the companion platform appended.
+    const [ref, noiseKeyB64, identityB64, advSecretB64] = String(qr).replace(/^https:\/\/wa\.me\/settings\/linked_devices#/, '').split(',');
     if (!ref || !noiseKeyB64 || !identityB64 || !advSecretB64) throw new SimulatorError(400, 'not a WhatsApp QR string');
     const conn = [...this.connections].find((c) => !c.closed && c.refs.includes(ref));
     if (!conn) throw new SimulatorError(404, 'no client is showing this QR (expired or unknown)');
@@ -400,6 +401,10 @@ export class SimulatorCore {
         case 'restart-required':
           conn.streamError({ code: '515' });
           break;
+        case 'stream-error':
+          // Any close code WhatsApp uses: bans (402 temporary, 403 locked, 406 permanent), 463 restricted, 405 version refused…
+          conn.streamError({ code: String(fault.code ?? 500) });
+          break;
         case 'conflict':
           conn.streamError({}, [{ tag: 'conflict', attrs: { type: 'replaced' } }]);
           break;
@@ -412,7 +417,7 @@ export class SimulatorCore {
       }
       delivered++;
       this.record('fault', jid, { type: fault.type, via: fault.via ?? null, from: contact.jid, n: i + 1 });
-      if (['drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze'].includes(fault.type)) break;
+      if (['drop', 'logged-out', 'restart-required', 'stream-error', 'conflict', 'silence', 'freeze'].includes(fault.type)) break;
     }
     return { delivered };
   }

@@ -4,6 +4,7 @@ import type { FailureCode, MessageKind, OutboundStatus } from '../messages/vocab
 // monitor code against these types only (not against Baileys).
 import type { HealthReason } from '../health/events';
 import type { CloseReason, LastClose } from './reasons';
+import type { EngineName } from './engines/types';
 
 /** One phone's session lifecycle. `open` is what the seed calls "connected". */
 export const SESSION_STATES = ['idle', 'connecting', 'qr', 'open', 'closing', 'closed', 'logged_out'] as const;
@@ -65,6 +66,12 @@ export interface SessionSnapshot {
   lastClose: LastClose | null;
   /** host:port of the phone's proxy (never credentials); null when direct or not known yet */
   proxyHost: string | null;
+  /** the WhatsApp client the phone runs (lib/sessions/engines) */
+  engine: EngineName;
+  /** the phone's own LID (…@lid) as WhatsApp announced it at login; null before the first */
+  lid: string | null;
+  /** the WhatsApp Web version the phone's socket announced (a.b.c); null before the first */
+  waVersion: string | null;
 }
 
 /** Everything that leaves the manager is one of these (subscribers: DB, SSE, webhooks, metrics). */
