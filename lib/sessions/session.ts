@@ -21,7 +21,8 @@ import { isDatabaseUnavailable, Outbox, storeFor, type PhoneStateWrite, type Ses
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import { baseSocketOptions } from './socket-options';
-import { engineFor, versionText, type Engine, type EngineName, type SocketConfig, type WaVersion } from './engines';
+import { engineFor, versionText, type Engine, type EngineName, type MessageKeyLike, type SenderAddresses, type SocketConfig, type WaVersion } from './engines';
+import { RepairGuard } from './repair-guard';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
 import type { OutboundPolicy } from '../http/outbound-guard';
 import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, isRunningState, type SessionEngineEvent, type SessionErrorStats, type SessionSnapshot, type SessionState } from './types';
@@ -52,7 +53,11 @@ export interface EngineSettings {
   defaultEngine?: EngineName;
   /** simulator mode: Baileys 7 trusts the simulator's Noise root (loopback ws:// URLs only; engines/simulator-trust.ts) */
   trustSimulatorRoot?: boolean;
+  /** the storm guard: Bad MAC / Bad Decrypt key repairs per sender per minute (REPAIRS_PER_SENDER_PER_MINUTE, default 3) */
+  repairsPerSenderPerMinute?: number;
 }
+
+export const DEFAULT_REPAIRS_PER_SENDER_PER_MINUTE = 3;
 
 const DEFAULT_PROBE: Pick<ProbeSettings, 'failures' | 'restart'> = { failures: 3, restart: true };
 /** The probe: a query WhatsApp answers (the blocklist; a keep-alive ping would not do: a frozen connection may still answer those). */
@@ -92,6 +97,8 @@ export class Session {
   engine: Engine;
   /** the phone's own LID (…@lid), from the last login */
   lid: string | null = null;
+  /** the storm guard of the Bad MAC / Bad Decrypt repair (repair-guard.ts) */
+  private repairGuard: RepairGuard;
   /** the WhatsApp Web version the current (or last) socket announced */
   private sentVersion: WaVersion | null = null;
   /** false until the engine was read from the phone's row (a session made by startBaileys without it) */
@@ -135,6 +142,7 @@ export class Session {
   ) {
     this.counters = new ErrorCounters(deps.settings.limits);
     this.engine = engineFor(initial?.engine, deps.settings.defaultEngine);
+    this.repairGuard = new RepairGuard(deps.settings.repairsPerSenderPerMinute ?? DEFAULT_REPAIRS_PER_SENDER_PER_MINUTE);
     // A test's own socket factory stands in for any engine: nothing to read.
     this.engineKnown = initial?.engine !== undefined || !!deps.makeSocket;
     this.lid = initial?.lid ?? null;
@@ -754,31 +762,64 @@ export class Session {
     for (const msg of messages) {
       if (msg.messageStubType !== WAMessageStubType.CIPHERTEXT) continue;
       const text = String(msg.messageStubParameters?.[0] ?? '');
-      const sender = msg.key.participant || msg.key.remoteJid || null;
+      // Both of the sender's addresses where the engine knows them (engine 7: key.…Alt; 6.7: sender_pn).
+      const addresses = this.engine.senderAddresses(msg.key as MessageKeyLike);
+      const sender = addresses.sender;
       // Read the cause now: it was recorded synchronously before this event.
       const cause = text.includes(NO_MATCHING_SESSIONS) && sender ? takeCause(this.sink, sender) : null;
       this.failureChain = this.failureChain
-        .then(() => this.onDecryptFailure(generation, text, sender, cause))
+        .then(() => this.onDecryptFailure(generation, text, addresses, cause))
         .catch((err) => this.log.error({ err }, 'failed to handle a decryption failure'));
     }
   }
 
-  private async onDecryptFailure(generation: number, text: string, sender: string | null, cause: string | null) {
+  /** Whether the sender's other address (its LID for a phone-number sender, and back) holds a Signal session. */
+  private async sessionUnderOtherAddress(a: SenderAddresses): Promise<boolean> {
+    if (!a.sender || !a.pn || !a.lid || !this.auth) return false;
+    const other = a.sender === a.lid ? a.pn : a.lid;
+    const device = a.sender.split('@')[0].split(':')[1] ?? '0';
+    const user = other.split('@')[0].split(':')[0];
+    // Baileys 7's Signal address of a LID is `user_1.device` (domain type 1), of a number `user.device`.
+    const id = other.endsWith('@lid') ? `${user}_1.${device}` : `${user}.${device}`;
+    const found = await this.auth.state.keys.get('session', [id]);
+    return !!found[id];
+  }
+
+  private async onDecryptFailure(generation: number, text: string, addresses: SenderAddresses, cause: string | null) {
     if (generation !== this.generation) return;
-    const kind = classifyDecryptError(text, cause);
-    const senderUser = sender?.split('@')[0].split(':')[0] ?? null;
+    const { sender } = addresses;
+    let kind = classifyDecryptError(text, cause);
+    // A good session under the sender's other address: nothing is corrupt, the mapping repairs it;
+    // deleting keys would destroy that session, and counting it would close a healthy phone.
+    if (isCountedDecryptKind(kind) && (await this.sessionUnderOtherAddress(addresses).catch(() => false))) kind = 'pn-lid-mismatch';
+    const both = { senderPn: addresses.pn, senderLid: addresses.lid };
     if (!isCountedDecryptKind(kind)) {
       this.log.warn({ sender, error: text, kind }, `decryption failed (${kind}): ${text}`);
-      this.recordEvent(`decrypt:${kind}`, { sender, message: text });
+      this.recordEvent(`decrypt:${kind}`, { sender, message: text, ...(addresses.lid ? { detail: both } : {}) });
       this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: text, sender, count: null, max: null, deletedKeys: 0, at: this.now() });
       return;
     }
     const label = COUNTED_DECRYPT_ERROR_TYPES[kind];
     const { count, max, limitReached } = this.counters.record(kind);
     this.log.warn({ sender, error: text, cause, count, max }, `${label} error #${count} (${count}/${max})`);
-    const deleted = senderUser && this.auth ? await this.auth.deleteSenderSessions(senderUser) : 0;
-    this.log.info({ sender, deleted }, `deleted ${deleted} corrupted session keys for ${senderUser}`);
-    this.recordEvent(`decrypt:${kind}`, { sender, count, message: cause ? `${text}: ${cause}` : text, detail: { max, deletedKeys: deleted } });
+    // The repair: the sender's sessions under every address it has (its number and, on engine 7,
+    // its LID), at most REPAIRS_PER_SENDER_PER_MINUTE times a minute per sender (the storm guard).
+    const users = [...new Set([sender, addresses.pn, addresses.lid].filter((j): j is string => !!j).map((j) => j.split('@')[0].split(':')[0]))];
+    const repair = users.length > 0 && !!this.auth && this.repairGuard.allow(sender ?? users[0]);
+    let deleted = 0;
+    if (repair) {
+      for (const user of users) deleted += await this.auth!.deleteSenderSessions(user);
+      this.log.info({ sender, deleted }, `deleted ${deleted} corrupted session keys for ${users.join(', ')}`);
+    } else if (users.length > 0) {
+      this.log.debug({ sender }, 'repair skipped: the sender is over its repairs per minute');
+    }
+    const skipped = users.length > 0 && !repair;
+    this.recordEvent(`decrypt:${kind}`, {
+      sender,
+      count,
+      message: cause ? `${text}: ${cause}` : text,
+      detail: { max, deletedKeys: deleted, ...(skipped ? { repairSkipped: true } : {}), ...(addresses.lid ? both : {}) },
+    });
     this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: label, sender, count, max, deletedKeys: deleted, at: this.now() });
     this.emitStats();
     if (limitReached) {

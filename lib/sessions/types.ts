@@ -35,8 +35,14 @@ export interface SessionErrorStats {
   isHealthy: boolean;
 }
 
-/** Decryption failure classes; only bad-mac and bad-decrypt count towards the limits. */
-export const DECRYPT_FAILURE_KINDS = ['bad-mac', 'bad-decrypt', 'no-session', 'message-absent', 'version', 'other'] as const;
+/**
+ * Decryption failure classes; only bad-mac and bad-decrypt count towards the limits (and only they
+ * repair keys). `invalid-prekey`: the pre-key the message names is gone; `duplicate`: a message key
+ * (counter) already used; `pn-lid-mismatch`: a Bad MAC / Bad Decrypt under one of the sender's
+ * addresses (phone number or LID) while a Signal session is stored under the other one (Baileys
+ * #1769): nothing is corrupt, so it is neither counted nor repaired.
+ */
+export const DECRYPT_FAILURE_KINDS = ['bad-mac', 'bad-decrypt', 'no-session', 'message-absent', 'version', 'invalid-prekey', 'duplicate', 'pn-lid-mismatch', 'other'] as const;
 export type DecryptFailureKind = (typeof DECRYPT_FAILURE_KINDS)[number];
 /** The kinds that count towards the limits, with the seed's name for each (the webhook's `errorType`). */
 export const COUNTED_DECRYPT_ERROR_TYPES = { 'bad-mac': 'Bad MAC', 'bad-decrypt': 'Bad Decrypt' } as const satisfies Partial<Record<DecryptFailureKind, string>>;

@@ -64,6 +64,9 @@ const DECRYPT_KIND_KEY = {
   'no-session': 'timeline.decrypt.no-session',
   'message-absent': 'timeline.decrypt.message-absent',
   version: 'timeline.decrypt.version',
+  'invalid-prekey': 'timeline.decrypt.invalid-prekey',
+  duplicate: 'timeline.decrypt.duplicate',
+  'pn-lid-mismatch': 'timeline.decrypt.pn-lid-mismatch',
   other: 'timeline.decrypt.other',
 } as const satisfies Record<Exclude<DecryptFailureKind, CountedDecryptKind>, MessageKey>;
 const isDecryptKind = (kind: string): kind is DecryptFailureKind => (DECRYPT_FAILURE_KINDS as readonly string[]).includes(kind);

@@ -117,6 +117,16 @@ for (const provider of testProviders()) for (const engine of ENGINE_NAMES) {
         await manager.settled();
         assert.equal((await tdb.db.organizationPhone.findUniqueOrThrow({ where: { id: phone.id } })).lid, snap.lid, 'the LID is stored');
 
+        // Moved to baileys-6 and back: each logs in with the same credentials, no new pairing.
+        for (const to of ['baileys-6', 'baileys-7'] as const) {
+          const mark = rec.mark();
+          await tdb.db.organizationPhone.update({ where: { id: phone.id }, data: { engine: to } });
+          assert.equal(await manager.setEngine(phone.id, to), true, 'a running socket is restarted');
+          const next = await rec.waitFor((e) => e.phoneId === phone.id && ((e.type === 'state' && e.state === 'open') || e.type === 'qr'), 60_000, mark);
+          assert.equal(next.type, 'state', `${to}: logs in with the carried-over credentials, no QR`);
+          assert.equal(manager.snapshot(phone.id)?.engine, to);
+        }
+
         // The process stops (the stored status stays open) and a new one boots from the database.
         await manager.shutdown();
         const next = new SessionManager(tdb.db, testSettings(sim.url), testLogger());
