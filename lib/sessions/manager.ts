@@ -44,6 +44,7 @@ export function settingsFromConfig(config: Config): EngineSettings {
     messages: messageSettingsFromConfig(config),
     mediaAgent: simulatorMediaSource(config.SIMULATOR_URL),
     defaultEngine: config.DEFAULT_ENGINE,
+    waVersion: config.WA_VERSION ?? null,
     repairsPerSenderPerMinute: config.REPAIRS_PER_SENDER_PER_MINUTE,
     // Demo mode (a simulator on this machine): Baileys 7 trusts the simulator's Noise root. Never
     // for a non-loopback URL (engines/simulator-trust.ts refuses that too).

@@ -53,6 +53,8 @@ export interface EngineSettings {
   defaultEngine?: EngineName;
   /** simulator mode: Baileys 7 trusts the simulator's Noise root (loopback ws:// URLs only; engines/simulator-trust.ts) */
   trustSimulatorRoot?: boolean;
+  /** WA_VERSION: the WhatsApp Web version every socket announces; each engine's bundled one when not set */
+  waVersion?: WaVersion | null;
   /** the storm guard: Bad MAC / Bad Decrypt key repairs per sender per minute (REPAIRS_PER_SENDER_PER_MINUTE, default 3) */
   repairsPerSenderPerMinute?: number;
 }
@@ -569,7 +571,7 @@ export class Session {
     // Every connection of the phone goes through its proxy: the WebSocket, media and other fetches.
     const proxy = this.proxyUrl ? createProxyAgents(this.proxyUrl, { connectTimeoutMs: settings.proxyConnectTimeoutMs, outbound: settings.outbound }) : null;
     if (proxy) this.log.info({ proxy: proxyHost(this.proxyUrl) }, `connecting through proxy ${proxy.host}`);
-    const version = this.engine.bundledVersion;
+    const version = settings.waVersion ?? this.engine.bundledVersion;
     const config: SocketConfig = {
         ...baseSocketOptions(settings),
         version,

@@ -129,16 +129,25 @@ for (const provider of testProviders()) for (const engine of ENGINE_NAMES) {
 
         // The process stops (the stored status stays open) and a new one boots from the database.
         await manager.shutdown();
-        const next = new SessionManager(tdb.db, testSettings(sim.url), testLogger());
+        // The new process pins the WhatsApp Web version it announces (WA_VERSION).
+        const next = new SessionManager(tdb.db, testSettings(sim.url, { waVersion: [2, 3000, 1] }), testLogger());
         const rec2 = eventRecorder(next);
         try {
           assert.ok((await next.boot()) >= 1, 'the phones that were running start again');
           await rec2.waitFor(open(phone.id));
           assert.equal(rec2.events.filter((e) => e.type === 'qr').length, 0, 'no new pairing');
           assert.equal(next.snapshot(phone.id)?.engine, 'baileys-7');
+          assert.equal(next.snapshot(phone.id)?.waVersion, '2.3000.1');
+
+          // 405: the version refused is named; the phone reconnects.
+          let mark = rec2.mark();
+          await sim.inject(jid, { type: 'stream-error', code: 405 });
+          const retry = await rec2.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'connecting' && !!e.closeReason, 60_000, mark);
+          assert.deepEqual(retry.type === 'state' && retry.closeReason?.code === 'reconnecting' && retry.closeReason.params.last, { code: 'version_outdated', params: { status: 405, detail: 'Stream Errored (unknown)', version: '2.3000.1' } });
+          await rec2.waitFor(open(phone.id), 60_000, mark);
 
           // 402, a temporary ban: closed with `banned`, and never reconnected.
-          const mark = rec2.mark();
+          mark = rec2.mark();
           await sim.inject(jid, { type: 'stream-error', code: 402 });
           const closed = await rec2.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'closed', 60_000, mark);
           assert.equal(closed.type === 'state' && closed.closeReason?.code, 'banned');
