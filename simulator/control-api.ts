@@ -12,6 +12,7 @@ const faultBody = z.object({
   from: z.string().min(1).max(64).optional(),
   text: z.string().max(10_000).optional(),
   code: z.number().int().min(400).max(599).optional(),
+  addressing: z.enum(['pn', 'lid']).optional(),
 });
 const scanBody = z.object({ qr: z.string().min(1).max(2000) });
 const codeBody = z.object({ code: z.string().min(1).max(20) });

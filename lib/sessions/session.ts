@@ -781,10 +781,11 @@ export class Session {
     const other = a.sender === a.lid ? a.pn : a.lid;
     const device = a.sender.split('@')[0].split(':')[1] ?? '0';
     const user = other.split('@')[0].split(':')[0];
-    // Baileys 7's Signal address of a LID is `user_1.device` (domain type 1), of a number `user.device`.
-    const id = other.endsWith('@lid') ? `${user}_1.${device}` : `${user}.${device}`;
-    const found = await this.auth.state.keys.get('session', [id]);
-    return !!found[id];
+    // A number's Signal address is `user.device`; a LID's is `user_1.device` on Baileys 7 (domain
+    // type 1) and `user.device` on 6.7, which does not tell the domains apart.
+    const ids = other.endsWith('@lid') ? [`${user}_1.${device}`, `${user}.${device}`] : [`${user}.${device}`];
+    const found = await this.auth.state.keys.get('session', ids);
+    return ids.some((id) => !!found[id]);
   }
 
   private async onDecryptFailure(generation: number, text: string, addresses: SenderAddresses, cause: string | null) {

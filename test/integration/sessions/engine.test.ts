@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { testProviders } from '../../support/databases';
 import { addPhone, eventRecorder, testLogger, testSettings } from '../../support/engine';
 import { startEngineHarness } from '../../support/harness';
+import { eventually } from '../../support/eventually';
 import { SessionManager } from '../../../lib/sessions/manager';
 import { ENGINE_NAMES } from '../../../lib/sessions/engines/types';
 
@@ -44,6 +45,34 @@ for (const provider of testProviders()) for (const engine of ENGINE_NAMES) {
       assert.equal(row.engine, engine);
       assert.ok(await tdb.db.authCreds.findUnique({ where: { phoneId: phone.id } }));
       assert.deepEqual(manager.getSessionErrorStats(phone.id), { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
+    });
+
+    await t.test('LID senders: a message from a LID decrypts; "session under the other address" is decrypted by 7, named and left alone by 6.7', async () => {
+      const { phone, jid } = await pairedPhone();
+      const received = (from: number) => rec.events.slice(from).filter((e) => e.type === 'message.received' && e.phoneId === phone.id);
+      let mark = rec.mark();
+      await sim.inject(jid, { type: 'message', addressing: 'lid', text: 'from a LID' });
+      const fromLid = await rec.waitFor((e) => e.type === 'message.received' && e.phoneId === phone.id, 60_000, mark);
+      assert.match(fromLid.type === 'message.received' ? fromLid.chatJid : '', /@lid$/);
+
+      // A session under the number, a new one under the LID, then a message on the new one sent
+      // under the number (Baileys #1769): nothing is corrupt.
+      mark = rec.mark();
+      await sim.inject(jid, { type: 'pn-lid-mismatch' });
+      if (engine === 'baileys-7') {
+        // 7 knows the mapping (sender_lid) and decrypts with the LID's session.
+        await eventually('the third message to arrive', () => received(mark).length === 3);
+        assert.equal(rec.events.slice(mark).filter((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id).length, 0);
+      } else {
+        // 6.7 decrypts with the number's old session and fails with a Bad MAC: classified, neither
+        // counted nor repaired (the old code counted it and deleted the good session).
+        const failure = await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id, 60_000, mark);
+        assert.deepEqual(failure.type === 'decrypt-failure' && [failure.kind, failure.count, failure.deletedKeys], ['pn-lid-mismatch', null, 0]);
+        assert.equal(manager.getSessionErrorStats(phone.id).badMacErrors, 0);
+        await manager.settled();
+        const sessions = await tdb.db.authKey.count({ where: { phoneId: phone.id, type: 'session' } });
+        assert.equal(sessions, 2, 'both sessions kept (number and LID)');
+      }
     });
 
     await t.test('Bad MAC: 2 faults (pkmsg, msg) → 2/3 healthy, keys deleted; 3rd → auto-close', async () => {
