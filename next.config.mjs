@@ -12,7 +12,7 @@ const fixed = [
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Baileys loads optional media libraries dynamically; the bundler must leave it to Node.
-  serverExternalPackages: ['@whiskeysockets/baileys', 'libsignal', 'pino', 'prom-client'],
+  serverExternalPackages: ['@whiskeysockets/baileys', 'baileys7', 'whatsapp-rust-bridge', 'libsignal', 'pino', 'prom-client'],
   poweredByHeader: false,
   reactStrictMode: true,
   async headers() {

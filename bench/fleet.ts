@@ -68,7 +68,7 @@ function remoteEvent(i: number, t: number): RemoteEvent & { t: number } {
       lastConnectedAt: at,
       lastCloseReason: null,
       lastClose: null,
-      proxyHost: null,
+      proxyHost: null, engine: 'baileys-6', lid: null, waVersion: null,
     },
   };
 }

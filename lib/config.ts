@@ -27,6 +27,16 @@ const schema = z.object({
   /** Baileys' waWebSocketUrl: the real WhatsApp service by default, the simulator in the demo. */
   WA_WEBSOCKET_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').default('wss://web.whatsapp.com/ws/chat'),
   /** Control URL of the WhatsApp simulator; when set the UI shows the fault-injection panel. */
+  /** The engine of a new phone: baileys-6 (Baileys 6.7.24, the seed's) or baileys-7 (7.0.0-rc14); docs/engines.md. */
+  DEFAULT_ENGINE: z.enum(['baileys-6', 'baileys-7']).default('baileys-6'),
+  /** The WhatsApp Web version every socket announces (a.b.c); unset: each engine's bundled one (never fetched). */
+  WA_VERSION: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, 'must be three numbers like 2.3000.1043857760')
+    .transform((v) => v.split('.').map(Number) as [number, number, number])
+    .optional(),
+  /** The storm guard: Bad MAC / Bad Decrypt key repairs per sender per minute; failures beyond are counted, not repaired. */
+  REPAIRS_PER_SENDER_PER_MINUTE: int(1, 1000).default(3),
   SIMULATOR_URL: z.url().optional(),
   SIM_PORT: int(1, 65535).default(3001),
   ERROR_WEBHOOK_URL: z.url().optional(),

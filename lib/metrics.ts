@@ -12,6 +12,7 @@ import { lastObjectiveCheck } from './health/objective';
 import { getConfig } from './config';
 import type { Traffic } from './messages/traffic';
 import { FAILURE_CODES } from './messages/vocabulary';
+import { SESSION_CLOSED_CODES, sessionClosedPayload } from './notify/webhooks';
 
 /** Every decryption failure kind, as the label value metrics use (snake_case, one spelling everywhere). */
 export const DECRYPT_KINDS = DECRYPT_FAILURE_KINDS;
@@ -29,6 +30,7 @@ export interface Metrics {
   decryptFailures: client.Counter<'kind'>;
   phonesWithoutSocket: client.Gauge<string>;
   autoCloses: client.Counter<string>;
+  closes: client.Counter<'code'>;
   restarts: client.Counter<string>;
   reconnects: client.Counter<string>;
   webhookFailures: client.Counter<string>;
@@ -262,6 +264,7 @@ export function getMetrics(manager: SessionManager): Metrics {
       registers: [registry],
     }),
     autoCloses: new client.Counter({ name: 'wa_session_auto_closes_total', help: 'Sessions closed automatically at an error limit', registers: [registry] }),
+    closes: new client.Counter({ name: 'wa_session_closes_total', help: 'Phones stopped because WhatsApp closed them, by close-reason code (lib/sessions/reasons.ts)', labelNames: ['code'], registers: [registry] }),
     restarts: new client.Counter({ name: 'wa_session_restarts_total', help: 'Session restarts', registers: [registry] }),
     reconnects: new client.Counter({ name: 'wa_session_reconnects_total', help: 'Reconnect attempts after a lost connection', registers: [registry] }),
     webhookFailures: new client.Counter({ name: 'wa_webhook_failures_total', help: 'Failed webhook delivery attempts', registers: [registry] }),
@@ -269,9 +272,14 @@ export function getMetrics(manager: SessionManager): Metrics {
   };
   // Every known label value exists from the start, so rate() shows 0 instead of nothing.
   for (const kind of DECRYPT_KINDS) metrics.decryptFailures.inc({ kind: kindLabel(kind) }, 0);
+  for (const code of SESSION_CLOSED_CODES) metrics.closes.inc({ code }, 0);
   manager.subscribe((e) => {
     if (e.type === 'decrypt-failure') metrics.decryptFailures.inc({ kind: kindLabel(e.kind) });
     else if (e.type === 'auto-closed') metrics.autoCloses.inc();
+    else if (e.type === 'state') {
+      const closed = sessionClosedPayload(e);
+      if (closed) metrics.closes.inc({ code: closed.code });
+    }
     else if (e.type === 'restart') metrics.restarts.inc();
     else if (e.type === 'reconnect') metrics.reconnects.inc();
   });

@@ -134,6 +134,8 @@ const SELECT = {
   lastClose: true,
   proxyUrl: true,
   uptime7d: true,
+  engine: true,
+  lid: true,
   organization: { select: { name: true } },
 } as const;
 

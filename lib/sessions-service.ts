@@ -1,5 +1,6 @@
 // The sessions use cases behind the route handlers: phones from the database, live state from
 // the session manager, audit for every change.
+import { FALLBACK_ENGINE, isEngineName, type EngineName } from './sessions/engines/types';
 import { parseLastClose, reason } from './sessions/reasons';
 import QRCode from 'qrcode';
 import { getDb } from './db/client';
@@ -28,6 +29,8 @@ export type PhoneRow = {
   lastClose: string | null;
   proxyUrl: string | null;
   uptime7d: number | null;
+  engine: string;
+  lid: string | null;
   organization: { name: string };
 };
 
@@ -58,10 +61,12 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     belowObjective: row.uptime7d !== null && row.uptime7d < getConfig().UPTIME_OBJECTIVE / 100,
     proxyUrl: maskProxyUrl(row.proxyUrl),
     proxyHost: proxyHost(row.proxyUrl),
+    engine: snap?.engine ?? (isEngineName(row.engine) ? row.engine : FALLBACK_ENGINE),
+    lid: snap?.lid ?? row.lid,
   };
 }
 
-const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, lastClose: true, proxyUrl: true, uptime7d: true } as const;
+const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, lastClose: true, proxyUrl: true, uptime7d: true, engine: true, lid: true } as const;
 
 // The list is read far more often than phones change (the UI, scripts polling it), and building
 // it for thousands of phones is mostly database row mapping. It is rebuilt only when the phone
@@ -231,7 +236,7 @@ export async function proxyPoolUsage(): Promise<{ proxyHost: string; phones: num
   return pool.map((p) => ({ proxyHost: proxyHost(p) ?? '', phones: usage.get(p) ?? 0 }));
 }
 
-export async function addPhone(input: { organizationId?: number; organizationName?: string; phone: string; label?: string; start: boolean; proxyUrl?: string | null }, actor: Actor | null) {
+export async function addPhone(input: { organizationId?: number; organizationName?: string; phone: string; label?: string; start: boolean; proxyUrl?: string | null; engine?: EngineName }, actor: Actor | null) {
   const db = getDb();
   const phoneJid = `${input.phone}@s.whatsapp.net`;
   let organizationId = input.organizationId;
@@ -242,6 +247,7 @@ export async function addPhone(input: { organizationId?: number; organizationNam
   if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`, undefined, 'already_registered');
   // Creation quotas (issue 21.5), fleet-wide: a place for the phone, and one for the organization
   // when this creates it. A creation that does not happen gives its places back.
+  const engine = input.engine ?? getConfig().DEFAULT_ENGINE;
   const rules = quotaRules(getConfig());
   const places: QuotaReservation[] = [await reserveCreation(db, 'phones', actor, rules.phones)];
   try {
@@ -266,7 +272,7 @@ export async function addPhone(input: { organizationId?: number; organizationNam
     }
     const orgId = organizationId;
     const create = (proxyUrl: string | null) =>
-      db.organizationPhone.create({ data: { organizationId: orgId, phoneJid, label: input.label ?? null, proxyUrl } }).catch(async (err) => {
+      db.organizationPhone.create({ data: { organizationId: orgId, phoneJid, label: input.label ?? null, proxyUrl, engine } }).catch(async (err) => {
         // Two requests for the same number at once: the loser gets the same 409 as a later one.
         if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`, undefined, 'already_registered');
         // The organization was deleted in between.
@@ -286,7 +292,7 @@ export async function addPhone(input: { organizationId?: number; organizationNam
     places.length = 0; // created: the places stay taken
     // The audit says whether a proxy was set and where it came from, never the URL.
     const proxy = row.proxyUrl ? (fromPool ? 'pool' : 'set') : 'none';
-    await recordAudit(db, { actor, action: 'session.create', targetType: 'phone', targetId: row.id, result: 'ok', detail: { phoneJid, proxy } });
+    await recordAudit(db, { actor, action: 'session.create', targetType: 'phone', targetId: row.id, result: 'ok', detail: { phoneJid, proxy, engine } });
     if (input.start) await getSessionManager().startBaileys(orgId, row.id, phoneJid);
     return getSession(row.id);
   } finally {
@@ -295,20 +301,26 @@ export async function addPhone(input: { organizationId?: number; organizationNam
 }
 
 /**
- * PATCH /api/sessions/:id: label and proxy. A new proxy (or none) restarts a running socket
- * through it; the audit names the fields that changed, never the proxy URL.
+ * PATCH /api/sessions/:id: label, proxy and engine. A new proxy (or none) restarts a running
+ * socket through it, a new engine restarts it on that engine (same credentials); the audit names
+ * the fields that changed, never the proxy URL.
  */
-export async function updateSession(id: number, input: { label?: string | null; proxyUrl?: string | null }, actor: Actor | null): Promise<SessionDto & { restarted: boolean }> {
+export async function updateSession(id: number, input: { label?: string | null; proxyUrl?: string | null; engine?: EngineName }, actor: Actor | null): Promise<SessionDto & { restarted: boolean }> {
   const row = await phoneOr404(id);
-  const data: { label?: string | null; proxyUrl?: string | null } = {};
+  const data: { label?: string | null; proxyUrl?: string | null; engine?: EngineName } = {};
   if (input.label !== undefined && input.label !== row.label) data.label = input.label;
   if (input.proxyUrl !== undefined && input.proxyUrl !== row.proxyUrl) data.proxyUrl = input.proxyUrl;
+  if (input.engine !== undefined && input.engine !== row.engine) data.engine = input.engine;
   const changed = Object.keys(data);
   if (changed.length === 0) return { ...toSessionDto(row), restarted: false };
   const proxyChange = data.proxyUrl === undefined ? undefined : data.proxyUrl === null ? 'cleared' : row.proxyUrl ? 'changed' : 'set';
-  const restarted = await auditedWithDetail(actor, 'session.update', id, { changed, ...(proxyChange ? { proxy: proxyChange } : {}) }, async () => {
+  const restarted = await auditedWithDetail(actor, 'session.update', id, { changed, ...(proxyChange ? { proxy: proxyChange } : {}), ...(data.engine ? { engine: data.engine } : {}) }, async () => {
     await getDb().organizationPhone.update({ where: { id }, data });
-    return data.proxyUrl === undefined ? false : getSessionManager().setProxy(id, data.proxyUrl);
+    const manager = getSessionManager();
+    // Each change restarts a running socket (both at once: on the new engine, then through the new proxy).
+    let restarted = data.engine === undefined ? false : await manager.setEngine(id, data.engine);
+    if (data.proxyUrl !== undefined) restarted = (await manager.setProxy(id, data.proxyUrl)) || restarted;
+    return restarted;
   });
   return { ...(await getSession(id)), restarted };
 }

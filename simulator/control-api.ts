@@ -11,6 +11,8 @@ const faultBody = z.object({
   via: z.enum(['pkmsg', 'msg']).optional(),
   from: z.string().min(1).max(64).optional(),
   text: z.string().max(10_000).optional(),
+  code: z.number().int().min(400).max(599).optional(),
+  addressing: z.enum(['pn', 'lid']).optional(),
 });
 const scanBody = z.object({ qr: z.string().min(1).max(2000) });
 const codeBody = z.object({ code: z.string().min(1).max(20) });

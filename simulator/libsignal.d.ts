@@ -31,6 +31,9 @@ declare module 'libsignal' {
     decryptPreKeyWhisperMessage(data: Buffer): Promise<Buffer>;
     decryptWhisperMessage(data: Buffer): Promise<Buffer>;
   }
+  export const curve: {
+    getPublicFromPrivateKey(privKey: Uint8Array): Buffer;
+  };
   export const crypto: {
     encrypt(key: Buffer, data: Buffer, iv: Buffer): Buffer;
   };

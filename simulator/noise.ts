@@ -1,6 +1,8 @@
-// The server side of WhatsApp's Noise XX handshake and frame transport (Baileys 6.7.x client).
+// The server side of WhatsApp's Noise XX handshake and frame transport (Baileys 6.7 and 7 clients;
+// the certificate chain is in trust.ts).
 // See README.md "Transport" for the sequence. Uses Baileys' own crypto helpers.
-import { aesDecryptGCM, aesEncryptGCM, Curve, hkdf, NOISE_MODE, NOISE_WA_HEADER, proto, sha256, WA_CERT_DETAILS } from '@whiskeysockets/baileys';
+import { aesDecryptGCM, aesEncryptGCM, Curve, hkdf, NOISE_MODE, NOISE_WA_HEADER, proto, sha256 } from '@whiskeysockets/baileys';
+import { certChain } from './trust';
 
 type KeyPair = { private: Uint8Array; public: Uint8Array };
 
@@ -9,26 +11,6 @@ const iv = (counter: number) => {
   buf.writeUInt32BE(counter, 8);
   return buf;
 };
-
-/** A certificate chain Baileys 6.7.x accepts: it checks only the intermediate's issuer serial. */
-function certChain(serverStatic: KeyPair): Uint8Array {
-  const intermediateDetails = proto.CertChain.NoiseCertificate.Details.encode({
-    serial: 1,
-    issuerSerial: WA_CERT_DETAILS.SERIAL,
-    key: serverStatic.public,
-    notBefore: Math.floor(Date.now() / 1000) - 3600,
-    notAfter: Math.floor(Date.now() / 1000) + 365 * 86400,
-  }).finish();
-  const leafDetails = proto.CertChain.NoiseCertificate.Details.encode({
-    serial: 2,
-    issuerSerial: 1,
-    key: serverStatic.public,
-  }).finish();
-  return proto.CertChain.encode({
-    leaf: { details: leafDetails, signature: Buffer.alloc(64) },
-    intermediate: { details: intermediateDetails, signature: Buffer.alloc(64) },
-  }).finish();
-}
 
 export class NoiseServer {
   private hash: Buffer;

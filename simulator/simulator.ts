@@ -217,7 +217,8 @@ export class SimulatorCore {
   /** The phone scans a QR string shown by a client: pair that client as a new linked device. */
   async scan(phoneJidInput: string, qr: string): Promise<{ deviceJid: string }> {
     const jid = normalizeJid(phoneJidInput);
-    const [ref, noiseKeyB64, identityB64, advSecretB64] = String(qr).split(',');
+    // Baileys 7 shows the same fields behind a wa.me link, with the companion platform appended.
+    const [ref, noiseKeyB64, identityB64, advSecretB64] = String(qr).replace(/^https:\/\/wa\.me\/settings\/linked_devices#/, '').split(',');
     if (!ref || !noiseKeyB64 || !identityB64 || !advSecretB64) throw new SimulatorError(400, 'not a WhatsApp QR string');
     const conn = [...this.connections].find((c) => !c.closed && c.refs.includes(ref));
     if (!conn) throw new SimulatorError(404, 'no client is showing this QR (expired or unknown)');
@@ -333,12 +334,12 @@ export class SimulatorCore {
     return { phone, conn: live[live.length - 1] };
   }
 
-  private async sendEncrypted(conn: Connection, from: string, enc: Encrypted, waitForReceipt: boolean) {
+  private async sendEncrypted(conn: Connection, from: string, enc: Encrypted, waitForReceipt: boolean, extra: Record<string, string> = {}) {
     const id = crypto.randomBytes(8).toString('hex').toUpperCase();
     const receipt = waitForReceipt ? conn.waitFor(id, 10_000) : null;
     conn.send({
       tag: 'message',
-      attrs: { from, type: 'text', id, t: String(Math.floor(Date.now() / 1000)), notify: 'Sim contact' },
+      attrs: { from, type: 'text', id, t: String(Math.floor(Date.now() / 1000)), notify: 'Sim contact', ...extra },
       content: [{ tag: 'enc', attrs: { v: '2', type: enc.type }, content: enc.body }],
     });
     if (receipt) await receipt;
@@ -353,13 +354,19 @@ export class SimulatorCore {
       const { phone, conn } = this.liveConnection(jid);
       const device = Number(conn.deviceJid!.split(':')[1].split('@')[0]);
       const bundle = phone.bundles.get(device);
-      const needsKeys = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'version'].includes(fault.type);
+      const needsKeys = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'version', 'pn-lid-mismatch'].includes(fault.type);
       if (needsKeys && !bundle) throw new SimulatorError(409, `phone ${jid} has not published its keys yet`);
       const contact = this.contact(phone, fault.from ?? DEFAULT_CONTACT);
       const device0 = conn.deviceJid!;
       switch (fault.type) {
         case 'message':
-          await this.sendEncrypted(conn, contact.jid, await contact.message(device0, bundle!, fault.text ?? 'hello'), true);
+          if (fault.addressing === 'lid') {
+            // From the contact's LID, with its number as the alternative address (sender_pn), the
+            // way WhatsApp delivers from contacts it moved to LID addressing.
+            await this.sendEncrypted(conn, lidOf(contact.jid), await contact.message(device0, bundle!, fault.text ?? 'hello'), true, { sender_pn: contact.jid, addressing_mode: 'lid' });
+          } else {
+            await this.sendEncrypted(conn, contact.jid, await contact.message(device0, bundle!, fault.text ?? 'hello'), true);
+          }
           break;
         case 'bad-mac':
         case 'bad-decrypt':
@@ -375,6 +382,19 @@ export class SimulatorCore {
         case 'version':
           await this.sendEncrypted(conn, contact.jid, await contact.brokenPreKeyMessage(device0, bundle!, 'version'), false);
           break;
+        case 'pn-lid-mismatch': {
+          // "The session stored under the other address" (Baileys #1769): the contact had a session
+          // under its number, moves to LID addressing with a new session, then a message on that
+          // new session arrives under its number (sender_lid names the LID). A client that looks
+          // only at the number decrypts with the old session: Bad MAC, though nothing is corrupt.
+          const lid = lidOf(contact.jid);
+          await contact.newSession(device0, bundle!);
+          await this.sendEncrypted(conn, contact.jid, await contact.message(device0, bundle!, '(number session)'), true);
+          await contact.newSession(device0, bundle!);
+          await this.sendEncrypted(conn, lid, await contact.message(device0, bundle!, '(LID session)'), true, { sender_pn: contact.jid, addressing_mode: 'lid' });
+          await this.sendEncrypted(conn, contact.jid, await contact.whisper(device0, bundle!), false, { sender_lid: lid, addressing_mode: 'pn' });
+          break;
+        }
         case 'message-absent':
           // A message stanza without an enc (or plaintext) child: nothing for the client to decrypt.
           conn.send({
@@ -400,6 +420,10 @@ export class SimulatorCore {
         case 'restart-required':
           conn.streamError({ code: '515' });
           break;
+        case 'stream-error':
+          // Any close code WhatsApp uses: bans (402 temporary, 403 locked, 406 permanent), 463 restricted, 405 version refused…
+          conn.streamError({ code: String(fault.code ?? 500) });
+          break;
         case 'conflict':
           conn.streamError({}, [{ tag: 'conflict', attrs: { type: 'replaced' } }]);
           break;
@@ -412,7 +436,7 @@ export class SimulatorCore {
       }
       delivered++;
       this.record('fault', jid, { type: fault.type, via: fault.via ?? null, from: contact.jid, n: i + 1 });
-      if (['drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze'].includes(fault.type)) break;
+      if (['drop', 'logged-out', 'restart-required', 'stream-error', 'conflict', 'silence', 'freeze'].includes(fault.type)) break;
     }
     return { delivered };
   }
@@ -422,4 +446,10 @@ export class SimulatorCore {
     await this.messaging.media.close();
     for (const conn of this.connections) conn.destroy();
   }
+}
+
+/** A contact's LID: a stable number of its own derived from its phone number (the simulator's assignment). */
+export function lidOf(pnJid: string): string {
+  const digits = BigInt('0x' + crypto.createHash('sha256').update(pnJid.split('@')[0]).digest('hex').slice(0, 12)).toString().padStart(15, '0').slice(0, 15);
+  return `${digits}@lid`;
 }

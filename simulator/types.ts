@@ -1,4 +1,4 @@
-export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze', 'message', 'version', 'message-absent'] as const;
+export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze', 'message', 'version', 'message-absent', 'stream-error', 'pn-lid-mismatch'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
 export interface FaultRequest {
@@ -8,6 +8,10 @@ export interface FaultRequest {
   /** contact JID or number; default DEFAULT_CONTACT */
   from?: string;
   text?: string;
+  /** `message`: `lid` sends it from the contact's LID with its number as `sender_pn` (default `pn`) */
+  addressing?: 'pn' | 'lid';
+  /** `stream-error`: the status code WhatsApp closes with (402, 403, 406 bans; 463 restriction; 405 version; 500…) */
+  code?: number;
 }
 
 export interface PhoneInfo {

@@ -72,6 +72,8 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
         <Item label={t('col.lastConnected')}>{data.lastConnectedAt ? formatDate(locale, data.lastConnectedAt) : t('never')}</Item>
         <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason" title={data.lastCloseReason ?? undefined}>{reasonText(t, data.lastClose, data.lastCloseReason)}</span></Item>
         <Item label={t('col.proxy')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-proxy">{data.proxyUrl ?? t('proxy.direct')}</span></Item>
+        <Item label={t('detail.engine')}><span className="font-mono text-sm" data-testid="detail-engine">{data.engine}</span></Item>
+        <Item label={t('detail.lid')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-lid">{data.lid ?? '—'}</span></Item>
       </dl>
       <TrafficPanel phoneId={data.id} live={live} />
       <HistoryPanel phoneId={data.id} />
@@ -161,9 +163,10 @@ function SettingsPanel({ session, phone }: { session: SessionDto; phone: string 
   const [label, setLabel] = useState(session.label ?? '');
   const [proxyUrl, setProxyUrl] = useState('');
   const [clear, setClear] = useState(false);
+  const [engine, setEngine] = useState(session.engine);
   const [confirming, setConfirming] = useState(false);
   const save = useMutation({
-    mutationFn: (body: { label?: string | null; proxyUrl?: string | null }) => fetchJson<SessionDto>(`/api/sessions/${session.id}`, { method: 'PATCH', body }),
+    mutationFn: (body: { label?: string | null; proxyUrl?: string | null; engine?: SessionDto['engine'] }) => fetchJson<SessionDto>(`/api/sessions/${session.id}`, { method: 'PATCH', body }),
     onSuccess: () => {
       setProxyUrl('');
       setClear(false);
@@ -178,11 +181,12 @@ function SettingsPanel({ session, phone }: { session: SessionDto; phone: string 
   });
   const proxyChange = clear ? { proxyUrl: null } : proxyUrl.trim() ? { proxyUrl: proxyUrl.trim() } : {};
   const labelChange = label.trim() !== (session.label ?? '') ? { label: label.trim() || null } : {};
-  const body = { ...labelChange, ...proxyChange };
+  const engineChange = engine !== session.engine ? { engine } : {};
+  const body = { ...labelChange, ...proxyChange, ...engineChange };
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (Object.keys(body).length === 0) return;
-    if ('proxyUrl' in body) setConfirming(true);
+    if ('proxyUrl' in body || 'engine' in body) setConfirming(true);
     else save.mutate(body);
   };
   return (
@@ -202,6 +206,14 @@ function SettingsPanel({ session, phone }: { session: SessionDto; phone: string 
           {t('settings.proxyCurrent', { proxy: session.proxyUrl ?? t('proxy.direct') })}
         </span>
       </label>
+      <label className="text-sm">
+        {t('settings.engine')}
+        <select value={engine} onChange={(e) => setEngine(e.target.value as SessionDto['engine'])} data-testid="settings-engine"
+          className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950">
+          <option value="baileys-6">baileys-6 (Baileys 6.7.24)</option>
+          <option value="baileys-7">baileys-7 (Baileys 7.0.0-rc14)</option>
+        </select>
+      </label>
       {session.proxyUrl && (
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" checked={clear} onChange={(e) => setClear(e.target.checked)} data-testid="settings-proxy-clear" className="h-6 w-6" />
@@ -214,7 +226,7 @@ function SettingsPanel({ session, phone }: { session: SessionDto; phone: string 
         {t('settings.save')}
       </button>
       {confirming && (
-        <ConfirmDialog title={t('settings.confirmTitle', { phone })} body={t('settings.confirmBody')} pending={save.isPending}
+        <ConfirmDialog title={t('engine' in body && !('proxyUrl' in body) ? 'settings.confirmEngineTitle' : 'settings.confirmTitle', { phone })} body={t('engine' in body && !('proxyUrl' in body) ? 'settings.confirmEngineBody' : 'settings.confirmBody')} pending={save.isPending}
           onConfirm={() => save.mutate(body)} onCancel={() => setConfirming(false)} />
       )}
     </form>

@@ -3,6 +3,7 @@
 import { CLOSE_REASON_CODES, type CloseReasonCode, type LastClose } from '../sessions/reasons';
 import { z } from 'zod';
 import { HEALTH_LEVELS, SESSION_STATES } from '../sessions/types';
+import { ENGINE_NAMES } from '../sessions/engines/types';
 import { HEALTH_REASONS } from '../health/events';
 import { FAILURE_CODES } from '../messages/vocabulary';
 import { proxyUrlSchema } from '../sessions/proxy-url';
@@ -43,6 +44,10 @@ export const sessionSchema = z.object({
   proxyUrl: z.string().nullable(),
   /** host:port of the proxy, never credentials */
   proxyHost: z.string().nullable(),
+  /** the WhatsApp client the phone runs: baileys-6 (Baileys 6.7.24) or baileys-7 (7.0.0-rc14); docs/engines.md */
+  engine: z.enum(ENGINE_NAMES),
+  /** the phone's own LID (…@lid) as WhatsApp announced it at login; null before the first */
+  lid: z.string().nullable(),
 });
 export type SessionDto = z.infer<typeof sessionSchema>;
 
@@ -120,6 +125,8 @@ export const addPhoneBodySchema = z
     start: z.boolean().default(true),
     /** omitted: one from PROXY_POOL when it is set; null or "": direct */
     proxyUrl: proxyUrlInputSchema.optional(),
+    /** omitted: DEFAULT_ENGINE */
+    engine: z.enum(ENGINE_NAMES).optional(),
   })
   .refine((b) => b.organizationId !== undefined || b.organizationName !== undefined, {
     message: 'organizationId or organizationName is required',
@@ -136,8 +143,10 @@ export const updateSessionBodySchema = z
     ).optional(),
     /** null or "": no proxy (direct). Changing it restarts a running socket. */
     proxyUrl: proxyUrlInputSchema.optional(),
+    /** the engine (docs/engines.md). Changing it restarts a running socket on the new engine with the same credentials. */
+    engine: z.enum(ENGINE_NAMES).optional(),
   })
-  .refine((b) => b.label !== undefined || b.proxyUrl !== undefined, { message: 'nothing to change: send label and/or proxyUrl' })
+  .refine((b) => b.label !== undefined || b.proxyUrl !== undefined || b.engine !== undefined, { message: 'nothing to change: send label, proxyUrl and/or engine' })
   .meta({ minProperties: 1 });
 
 export const pageQuerySchema = z.object({

@@ -54,7 +54,7 @@ const nodeIdInUse = (nodeId: string, leftMs: number) =>
   );
 
 /** The operations that may be sent to the owner of a phone. */
-export const FLEET_OPS = ['start', 'restart', 'close', 'logout', 'pairing-code', 'remove', 'set-proxy'] as const;
+export const FLEET_OPS = ['start', 'restart', 'close', 'logout', 'pairing-code', 'remove', 'set-proxy', 'set-engine'] as const;
 export type FleetOp = (typeof FLEET_OPS)[number];
 
 export interface FleetCommand {

@@ -14,6 +14,7 @@ import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import { severity } from '../sessions/decrypt-errors';
 import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, type CountedErrorType, type SessionEngineEvent } from '../sessions/types';
+import type { WhatsAppCloseCode, WhatsAppCloseReason } from '../sessions/reasons';
 import { givesUp, nextRetryDelay, UNAVAILABLE_STATUSES, UNAVAILABLE_FROM_STATUS, receiverUnavailable } from './webhook-retry';
 
 export interface WebhookSettings {
@@ -33,6 +34,35 @@ export interface WebhookSettings {
   pollMs?: number;
   /** which addresses receivers may have (internal ones refused unless allowed; issue 21.2) */
   outbound: OutboundPolicy;
+}
+
+/** The WhatsApp closes a `session_closed` webhook reports (restart_required is routine: never one). */
+export const SESSION_CLOSED_CODES = ['logged_out', 'replaced', 'banned', 'restricted', 'version_outdated', 'connection_lost', 'bad_session', 'proxy_failed', 'unknown'] as const satisfies readonly WhatsAppCloseCode[];
+const REPORTED_CLOSES: ReadonlySet<string> = new Set(SESSION_CLOSED_CODES);
+
+export interface SessionClosed {
+  type: 'session_closed';
+  phoneId: number;
+  phoneJid: string;
+  /** the catalogue code (lib/sessions/reasons.ts) */
+  code: WhatsAppCloseCode;
+  /** the same reason structured: `{ code, params }` (params.status: WhatsApp's status code) */
+  closeReason: WhatsAppCloseReason;
+  /** plain English, for people */
+  reason: string;
+  timestamp: string;
+}
+
+/**
+ * A phone stopped (closed or logged out) because WhatsApp closed it: the `session_closed` payload;
+ * null for every other event (a reconnect after a drop is not a close of the session).
+ */
+export function sessionClosedPayload(event: SessionEngineEvent): SessionClosed | null {
+  if (event.type !== 'state' || (event.state !== 'closed' && event.state !== 'logged_out') || !event.closeReason) return null;
+  if (event.previous === 'closing') return null; // a close the console asked for (the reason is its own)
+  if (!REPORTED_CLOSES.has(event.closeReason.code)) return null;
+  const closeReason = event.closeReason as WhatsAppCloseReason;
+  return { type: 'session_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, code: closeReason.code, closeReason, reason: event.reason ?? '', timestamp: event.at };
 }
 
 export interface SessionErrorWarning {
@@ -394,6 +424,8 @@ export class WebhookNotifier {
   onEngineEvent(event: SessionEngineEvent) {
     const warning = errorWarningPayload(event, { earlyWarning: this.settings.earlyWarning });
     if (warning) this.send(warning.type, warning, { phoneId: event.phoneId });
+    const closed = sessionClosedPayload(event);
+    if (closed) this.send(closed.type, closed, { phoneId: event.phoneId });
     if (event.type === 'auto-closed') {
       this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, closeReason: event.closeReason, timestamp: event.at }, { phoneId: event.phoneId });
     }

@@ -40,6 +40,9 @@ export function decideAfterClose(close: UnexpectedClose, settings: ClosePolicySe
   if (code === DisconnectReason.connectionReplaced) return { action: 'close', reason: last };
   if (close.state === 'qr' && code === DisconnectReason.timedOut) return { action: 'close', reason: reason('qr_expired') };
   if (code === DisconnectReason.forbidden || code === DisconnectReason.multideviceMismatch || code === DisconnectReason.badSession) return { action: 'close', reason: last };
+  // A banned or restricted account never reconnects by itself: every attempt would be refused
+  // again, and retrying against a ban can make it worse. An operator starts it again.
+  if (last.code === 'banned' || last.code === 'restricted') return { action: 'close', reason: last };
   const attempt = close.attempts + 1;
   if (attempt > settings.reconnectMaxAttempts) {
     return { action: 'close', reason: reason('gave_up', { attempts: settings.reconnectMaxAttempts, last }) };

@@ -18,6 +18,8 @@ export function classifyDecryptError(text: string, cause?: string | null): Decry
   if (/no session record|no sessions/i.test(text)) return 'no-session';
   if (/message absent from node/i.test(text)) return 'message-absent';
   if (/incompatible version/i.test(text)) return 'version';
+  if (/invalid prekey id|missing signedprekey/i.test(text)) return 'invalid-prekey';
+  if (/key used already or never filled/i.test(text)) return 'duplicate';
   return 'other';
 }
 

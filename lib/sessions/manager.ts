@@ -1,5 +1,7 @@
 // The session manager: one per process (on globalThis, so dev hot reloads and every route bundle
 // share it), owning one Session per organization phone.
+import { isLoopbackWebSocketUrl } from './engines/simulator-trust';
+import type { EngineName } from './engines/types';
 import { NotFoundError, UnavailableError } from '../errors';
 import { Fleet, OWNER_CHANGED, type FleetCommand, type FleetHost, type FleetOp, type FleetSettings } from '../fleet/fleet';
 import type { FleetBus } from '../fleet/bus';
@@ -41,6 +43,12 @@ export function settingsFromConfig(config: Config): EngineSettings {
     probe: { failures: config.PROBE_FAILURES, restart: config.PROBE_RESTART },
     messages: messageSettingsFromConfig(config),
     mediaAgent: simulatorMediaSource(config.SIMULATOR_URL),
+    defaultEngine: config.DEFAULT_ENGINE,
+    waVersion: config.WA_VERSION ?? null,
+    repairsPerSenderPerMinute: config.REPAIRS_PER_SENDER_PER_MINUTE,
+    // Demo mode (a simulator on this machine): Baileys 7 trusts the simulator's Noise root. Never
+    // for a non-loopback URL (engines/simulator-trust.ts refuses that too).
+    trustSimulatorRoot: !!config.SIMULATOR_URL && isLoopbackWebSocketUrl(config.WA_WEBSOCKET_URL),
   };
 }
 
@@ -169,6 +177,8 @@ export class SessionManager implements FleetHost {
         return this.sessions.get(id)?.requestPairingCode() ?? Promise.resolve(null);
       case 'set-proxy':
         return this.sessions.get(id)?.setProxy((cmd.args as { proxyUrl: string | null }).proxyUrl) ?? Promise.resolve(false);
+      case 'set-engine':
+        return this.sessions.get(id)?.setEngine((cmd.args as { engine: EngineName }).engine) ?? Promise.resolve(false);
       case 'remove':
         return this.removeLocal(id);
     }
@@ -241,7 +251,7 @@ export class SessionManager implements FleetHost {
     this.viewBus.emit(event);
   }
 
-  private session(phoneId: number, organizationId: number, phoneJid: string, initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; lastClose?: string | null; proxyUrl?: string | null }) {
+  private session(phoneId: number, organizationId: number, phoneJid: string, initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; lastClose?: string | null; proxyUrl?: string | null; engine?: string | null; lid?: string | null }) {
     let session = this.sessions.get(phoneId);
     if (!session) {
       const onSocket = (sock: WASocket) => this.messages.attach(phoneId, sock);
@@ -300,6 +310,14 @@ export class SessionManager implements FleetHost {
    * The phone's proxy changed (its row already says so): a running socket moves to the new proxy
    * at once. Returns whether a socket was restarted.
    */
+  /**
+   * The phone's engine changed (its row already says so): a running socket is closed and opened
+   * again on the new engine with the same credentials. Returns whether a socket was restarted.
+   */
+  async setEngine(organizationPhoneId: number, engine: EngineName): Promise<boolean> {
+    return this.command('set-engine', organizationPhoneId, { engine }, async () => this.sessions.get(organizationPhoneId)?.setEngine(engine) ?? false);
+  }
+
   async setProxy(organizationPhoneId: number, proxyUrl: string | null): Promise<boolean> {
     return this.command('set-proxy', organizationPhoneId, { proxyUrl }, async () => this.sessions.get(organizationPhoneId)?.setProxy(proxyUrl) ?? false);
   }

@@ -27,8 +27,8 @@ export interface CloseReasonParams {
   banned: WhatsAppParams;
   /** 463: the account is restricted */
   restricted: WhatsAppParams;
-  /** 405: the client's version is too old */
-  version_outdated: WhatsAppParams;
+  /** 405: the client's version is too old; `version`: the one the console sent (a.b.c) */
+  version_outdated: WhatsAppParams & { version?: string };
   /** 515: WhatsApp asks for a new connection (normal after pairing) */
   restart_required: WhatsAppParams;
   /** 408/428 or no status: the connection dropped */
@@ -51,6 +51,8 @@ export interface CloseReasonParams {
   restart: Record<string, never>;
   /** the proxy setting changed (the socket closes, then opens through the new one) */
   proxy_changed: Record<string, never>;
+  /** the phone was moved to another engine (the socket closes, then opens on it with the same credentials) */
+  engine_changed: { engine: string };
   /** the process is shutting down (or draining): the stored status is kept */
   shutdown: Record<string, never>;
   /** a counted decryption failure reached its limit */
@@ -138,7 +140,7 @@ const ENGLISH: { [C in CloseReasonCode]: (params: CloseReasonParams[C]) => strin
   replaced: (p) => `Connection replaced by another client: ${withStatus(p)}`,
   banned: withStatus,
   restricted: withStatus,
-  version_outdated: withStatus,
+  version_outdated: (p) => `${withStatus(p)}${p.version ? `; version sent: ${p.version}` : ''}`,
   restart_required: withStatus,
   connection_lost: withStatus,
   bad_session: withStatus,
@@ -149,6 +151,7 @@ const ENGLISH: { [C in CloseReasonCode]: (params: CloseReasonParams[C]) => strin
   phone_deleted: () => 'Phone deleted',
   restart: () => 'Session restart requested',
   proxy_changed: () => 'Proxy changed: reconnecting through the new proxy',
+  engine_changed: (p) => `Engine changed to ${p.engine}: reconnecting`,
   shutdown: () => 'Server shutting down',
   auto_closed: (p) => `${p.errorType} limit reached (${p.count}/${p.max})`,
   qr_expired: () => 'QR code expired without being scanned',

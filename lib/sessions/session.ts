@@ -2,7 +2,7 @@
 // operation (start, close, restart, logout, reconnect) runs through one queue, so concurrent
 // calls can never leave two sockets or a half-closed one behind.
 import crypto from 'node:crypto';
-import makeWASocket, { S_WHATSAPP_NET, WAMessageStubType, type WASocket, type ConnectionState, type WAMessage, type proto } from '@whiskeysockets/baileys';
+import { S_WHATSAPP_NET, WAMessageStubType, type WASocket, type ConnectionState, type WAMessage, type proto } from '@whiskeysockets/baileys';
 import type https from 'node:https';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
@@ -16,11 +16,13 @@ import type { EventBus } from './events';
 import { trackCloseWaiters } from './close-waiters';
 import { decideAfterClose } from './close-policy';
 import { backoffDelay, DATABASE_RETRY } from '../retry/backoff';
-import { adminLogout, closeReasonText, manualClose, parseLastClose, reason, whatsAppCloseReason, type CloseReason, type LastClose, type ReconnectCause, type WhatsAppCloseReason } from './reasons';
+import { adminLogout, closeReasonText, manualClose, parseLastClose, reason, type CloseReason, type LastClose, type ReconnectCause, type WhatsAppCloseReason } from './reasons';
 import { isDatabaseUnavailable, Outbox, storeFor, type PhoneStateWrite, type SessionStore } from './store';
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import { baseSocketOptions } from './socket-options';
+import { engineFor, versionText, type Engine, type EngineName, type MessageKeyLike, type SenderAddresses, type SocketConfig, type WaVersion } from './engines';
+import { RepairGuard } from './repair-guard';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
 import type { OutboundPolicy } from '../http/outbound-guard';
 import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, isRunningState, type SessionEngineEvent, type SessionErrorStats, type SessionSnapshot, type SessionState } from './types';
@@ -47,21 +49,31 @@ export interface EngineSettings {
   mediaAgent?: () => Promise<https.Agent | null>;
   /** the liveness probe's policy (lib/health/probe-policy.ts); the scheduler passes each probe's timeout */
   probe?: Pick<ProbeSettings, 'failures' | 'restart'>;
+  /** the engine of a phone whose row names none valid (DEFAULT_ENGINE; baileys-6 when not given) */
+  defaultEngine?: EngineName;
+  /** simulator mode: Baileys 7 trusts the simulator's Noise root (loopback ws:// URLs only; engines/simulator-trust.ts) */
+  trustSimulatorRoot?: boolean;
+  /** WA_VERSION: the WhatsApp Web version every socket announces; each engine's bundled one when not set */
+  waVersion?: WaVersion | null;
+  /** the storm guard: Bad MAC / Bad Decrypt key repairs per sender per minute (REPAIRS_PER_SENDER_PER_MINUTE, default 3) */
+  repairsPerSenderPerMinute?: number;
 }
+
+export const DEFAULT_REPAIRS_PER_SENDER_PER_MINUTE = 3;
 
 const DEFAULT_PROBE: Pick<ProbeSettings, 'failures' | 'restart'> = { failures: 3, restart: true };
 /** The probe: a query WhatsApp answers (the blocklist; a keep-alive ping would not do: a frozen connection may still answer those). */
 const PROBE_QUERY = { tag: 'iq', attrs: { to: S_WHATSAPP_NET, type: 'get', xmlns: 'blocklist' } } as const;
 
-/** Makes a phone's socket: Baileys' makeWASocket in production; tests may pass their own. */
-export type SocketFactory = typeof makeWASocket;
+/** Makes a phone's socket: the phone's engine (engines/) in production; tests may pass their own. */
+export type SocketFactory = (config: SocketConfig) => WASocket;
 
 export interface SessionDeps {
   db: Db;
   logger: Logger;
   bus: EventBus;
   settings: EngineSettings;
-  /** makeWASocket when not given */
+  /** the phone's engine's socket factory when not given */
   makeSocket?: SocketFactory;
   /** the store of `db` (storeFor) when not given */
   store?: SessionStore;
@@ -83,6 +95,16 @@ export class Session {
   /** the plain-English rendering of `lastClose` (the older string field) */
   lastCloseReason: string | null = null;
   lastClose: LastClose | null = null;
+  /** the engine the phone runs (its row's `engine`); changed by setEngine */
+  engine: Engine;
+  /** the phone's own LID (…@lid), from the last login */
+  lid: string | null = null;
+  /** the storm guard of the Bad MAC / Bad Decrypt repair (repair-guard.ts) */
+  private repairGuard: RepairGuard;
+  /** the WhatsApp Web version the current (or last) socket announced */
+  private sentVersion: WaVersion | null = null;
+  /** false until the engine was read from the phone's row (a session made by startBaileys without it) */
+  private engineKnown: boolean;
   private pairingCode: string | null = null;
   private auth: DbAuthState | null = null;
   private counters: ErrorCounters;
@@ -118,9 +140,14 @@ export class Session {
     readonly organizationId: number,
     readonly phoneJid: string,
     private deps: SessionDeps,
-    initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; lastClose?: string | null; proxyUrl?: string | null },
+    initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; lastClose?: string | null; proxyUrl?: string | null; engine?: string | null; lid?: string | null },
   ) {
     this.counters = new ErrorCounters(deps.settings.limits);
+    this.engine = engineFor(initial?.engine, deps.settings.defaultEngine);
+    this.repairGuard = new RepairGuard(deps.settings.repairsPerSenderPerMinute ?? DEFAULT_REPAIRS_PER_SENDER_PER_MINUTE);
+    // A test's own socket factory stands in for any engine: nothing to read.
+    this.engineKnown = initial?.engine !== undefined || !!deps.makeSocket;
+    this.lid = initial?.lid ?? null;
     this.log = deps.logger.child({ phoneId, phoneJid });
     this.store = deps.store ?? storeFor(deps.db);
     this.outbox = new Outbox({
@@ -169,6 +196,9 @@ export class Session {
       lastCloseReason: this.lastCloseReason,
       lastClose: this.lastClose,
       proxyHost: proxyHost(this.proxyUrl),
+      engine: this.engine.name,
+      lid: this.lid,
+      waVersion: this.sentVersion ? versionText(this.sentVersion) : null,
     };
   }
 
@@ -233,6 +263,7 @@ export class Session {
     if (opts.persist !== false) {
       const data: PhoneStateWrite = { status: state };
       if (state === 'open') data.lastConnectedAt = this.lastConnectedAt!;
+      if (state === 'open' && this.lid) data.lid = this.lid;
       if (state === 'closed' || state === 'logged_out' || opts.closeReason) {
         data.lastCloseReason = this.lastCloseReason;
         data.lastClose = this.lastClose ? JSON.stringify(this.lastClose) : null;
@@ -413,6 +444,24 @@ export class Session {
     });
   }
 
+  /**
+   * Moves the phone to another engine (its row already says so). A running socket is closed and
+   * opened again on the new engine with the same credentials; returns whether it was.
+   */
+  setEngine(name: EngineName): Promise<boolean> {
+    return this.run(async () => {
+      this.engineKnown = true;
+      if (name === this.engine.name) return false;
+      this.engine = engineFor(name);
+      if (!this.sock && !this.reconnectTimer) return false;
+      this.emit({ type: 'restart', phoneId: this.phoneId, phoneJid: this.phoneJid, at: this.now() });
+      await this.closeSocket(reason('engine_changed', { engine: name }), 'closed');
+      this.attempts = 0;
+      await this.openSocket();
+      return true;
+    });
+  }
+
   /** Logs out at WhatsApp when connected, clears the auth state, marks the phone logged out. */
   logout(why: CloseReason = adminLogout()): Promise<void> {
     return this.run(async () => {
@@ -473,9 +522,14 @@ export class Session {
     if (this.sock || this.abandoned) return;
     this.auth ??= await this.loadAuth();
     const auth = this.auth;
-    if (this.proxyUrl === undefined) {
-      const row = await this.deps.db.organizationPhone.findUnique({ where: { id: this.phoneId }, select: { proxyUrl: true } });
-      this.proxyUrl = row?.proxyUrl ?? null;
+    if (this.proxyUrl === undefined || !this.engineKnown) {
+      const row = await this.deps.db.organizationPhone.findUnique({ where: { id: this.phoneId }, select: { proxyUrl: true, engine: true, lid: true } });
+      if (this.proxyUrl === undefined) this.proxyUrl = row?.proxyUrl ?? null;
+      if (!this.engineKnown) {
+        this.engine = engineFor(row?.engine, this.deps.settings.defaultEngine);
+        this.lid ??= row?.lid ?? null;
+        this.engineKnown = true;
+      }
     }
     // Demo and test mode: WhatsApp's media hosts are the simulator's (lib/messages/media-host.ts).
     const mediaAgent = this.deps.settings.mediaAgent
@@ -520,19 +574,29 @@ export class Session {
     // Every connection of the phone goes through its proxy: the WebSocket, media and other fetches.
     const proxy = this.proxyUrl ? createProxyAgents(this.proxyUrl, { connectTimeoutMs: settings.proxyConnectTimeoutMs, outbound: settings.outbound }) : null;
     if (proxy) this.log.info({ proxy: proxyHost(this.proxyUrl) }, `connecting through proxy ${proxy.host}`);
-    const makeSocket = this.deps.makeSocket ?? makeWASocket;
-    const sock = runInSessionContext(this.sink, () =>
-      makeSocket({
+    const version = settings.waVersion ?? this.engine.bundledVersion;
+    const config: SocketConfig = {
         ...baseSocketOptions(settings),
+        version,
         auth: { creds: auth.state.creds, keys },
         logger: this.log.child({ class: 'baileys' }, { level: settings.baileysLogLevel }) as never,
-        ...(this.caches as unknown as Pick<Parameters<typeof makeWASocket>[0], 'msgRetryCounterCache'>),
-        ...(mediaAgent ? ({ fetchAgent: mediaAgent, options: { httpsAgent: mediaAgent } } as unknown as Pick<Parameters<typeof makeWASocket>[0], 'agent'>) : {}),
-        ...(proxy ? ({ agent: proxy.agent, fetchAgent: proxy.fetchAgent, options: proxy.options } as unknown as Pick<Parameters<typeof makeWASocket>[0], 'agent'>) : {}),
+        ...(this.caches as unknown as Pick<SocketConfig, 'msgRetryCounterCache'>),
+        ...(mediaAgent ? ({ fetchAgent: mediaAgent, options: { httpsAgent: mediaAgent } } as unknown as Pick<SocketConfig, 'agent'>) : {}),
+        ...(proxy ? ({ agent: proxy.agent, fetchAgent: proxy.fetchAgent, options: proxy.options } as unknown as Pick<SocketConfig, 'agent'>) : {}),
         // What a contact could not decrypt is sent again (retry receipt) from the stored message.
         ...(this.deps.getMessage ? { getMessage: (key: { id?: string | null }) => this.deps.getMessage!(key.id ?? '') } : {}),
-      }),
+    };
+    // Made inside the session's context, so libsignal's causes and console output land here.
+    const testFactory = this.deps.makeSocket;
+    const sock = await runInSessionContext(this.sink, () =>
+      testFactory ? Promise.resolve(testFactory(config)) : this.engine.makeSocket(config, { trustSimulatorRoot: settings.trustSimulatorRoot === true }),
     );
+    if (generation !== this.generation || this.abandoned || this.sock) {
+      // closed, abandoned or replaced while the engine was loading: this socket is not wanted
+      await endSocket(sock);
+      return;
+    }
+    this.sentVersion = version;
     this.sock = sock;
     const waiters = trackCloseWaiters(sock);
     sock.ev.on('connection.update', (update) => {
@@ -646,6 +710,9 @@ export class Session {
         return;
       }
       this.attempts = 0;
+      // The phone's own LID: WhatsApp announces it at login (<success lid=…>), both engines keep it in `me`.
+      const lid = (sock.user as { lid?: string } | undefined)?.lid ?? (this.auth?.state.creds.me as { lid?: string } | undefined)?.lid ?? null;
+      if (lid) this.lid = lid.replace(/:\d+@/, '@');
       this.log.info('connected');
       this.setState('open');
     }
@@ -658,7 +725,7 @@ export class Session {
       const code = proxyError ? undefined : err?.output?.statusCode;
       const message = proxyError?.message ?? err?.message ?? 'connection closed';
       this.log.info({ statusCode: code, message }, 'WebSocket closed');
-      const why: WhatsAppCloseReason = proxyError ? reason('proxy_failed', { kind: proxyError.kind, detail: proxyError.message }) : whatsAppCloseReason(code, message);
+      const why: WhatsAppCloseReason = proxyError ? reason('proxy_failed', { kind: proxyError.kind, detail: proxyError.message }) : this.engine.closeReason(code, message, this.sentVersion ?? this.engine.bundledVersion);
       this.pendingClose = why;
       void this.run(() => this.afterUnexpectedClose(code, why));
     }
@@ -702,31 +769,65 @@ export class Session {
     for (const msg of messages) {
       if (msg.messageStubType !== WAMessageStubType.CIPHERTEXT) continue;
       const text = String(msg.messageStubParameters?.[0] ?? '');
-      const sender = msg.key.participant || msg.key.remoteJid || null;
+      // Both of the sender's addresses where the engine knows them (engine 7: key.…Alt; 6.7: sender_pn).
+      const addresses = this.engine.senderAddresses(msg.key as MessageKeyLike);
+      const sender = addresses.sender;
       // Read the cause now: it was recorded synchronously before this event.
       const cause = text.includes(NO_MATCHING_SESSIONS) && sender ? takeCause(this.sink, sender) : null;
       this.failureChain = this.failureChain
-        .then(() => this.onDecryptFailure(generation, text, sender, cause))
+        .then(() => this.onDecryptFailure(generation, text, addresses, cause))
         .catch((err) => this.log.error({ err }, 'failed to handle a decryption failure'));
     }
   }
 
-  private async onDecryptFailure(generation: number, text: string, sender: string | null, cause: string | null) {
+  /** Whether the sender's other address (its LID for a phone-number sender, and back) holds a Signal session. */
+  private async sessionUnderOtherAddress(a: SenderAddresses): Promise<boolean> {
+    if (!a.sender || !a.pn || !a.lid || !this.auth) return false;
+    const other = a.sender === a.lid ? a.pn : a.lid;
+    const device = a.sender.split('@')[0].split(':')[1] ?? '0';
+    const user = other.split('@')[0].split(':')[0];
+    // A number's Signal address is `user.device`; a LID's is `user_1.device` on Baileys 7 (domain
+    // type 1) and `user.device` on 6.7, which does not tell the domains apart.
+    const ids = other.endsWith('@lid') ? [`${user}_1.${device}`, `${user}.${device}`] : [`${user}.${device}`];
+    const found = await this.auth.state.keys.get('session', ids);
+    return ids.some((id) => !!found[id]);
+  }
+
+  private async onDecryptFailure(generation: number, text: string, addresses: SenderAddresses, cause: string | null) {
     if (generation !== this.generation) return;
-    const kind = classifyDecryptError(text, cause);
-    const senderUser = sender?.split('@')[0].split(':')[0] ?? null;
+    const { sender } = addresses;
+    let kind = classifyDecryptError(text, cause);
+    // A good session under the sender's other address: nothing is corrupt, the mapping repairs it;
+    // deleting keys would destroy that session, and counting it would close a healthy phone.
+    if (isCountedDecryptKind(kind) && (await this.sessionUnderOtherAddress(addresses).catch(() => false))) kind = 'pn-lid-mismatch';
+    const both = { senderPn: addresses.pn, senderLid: addresses.lid };
     if (!isCountedDecryptKind(kind)) {
       this.log.warn({ sender, error: text, kind }, `decryption failed (${kind}): ${text}`);
-      this.recordEvent(`decrypt:${kind}`, { sender, message: text });
+      this.recordEvent(`decrypt:${kind}`, { sender, message: text, ...(addresses.lid ? { detail: both } : {}) });
       this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: text, sender, count: null, max: null, deletedKeys: 0, at: this.now() });
       return;
     }
     const label = COUNTED_DECRYPT_ERROR_TYPES[kind];
     const { count, max, limitReached } = this.counters.record(kind);
     this.log.warn({ sender, error: text, cause, count, max }, `${label} error #${count} (${count}/${max})`);
-    const deleted = senderUser && this.auth ? await this.auth.deleteSenderSessions(senderUser) : 0;
-    this.log.info({ sender, deleted }, `deleted ${deleted} corrupted session keys for ${senderUser}`);
-    this.recordEvent(`decrypt:${kind}`, { sender, count, message: cause ? `${text}: ${cause}` : text, detail: { max, deletedKeys: deleted } });
+    // The repair: the sender's sessions under every address it has (its number and, on engine 7,
+    // its LID), at most REPAIRS_PER_SENDER_PER_MINUTE times a minute per sender (the storm guard).
+    const users = [...new Set([sender, addresses.pn, addresses.lid].filter((j): j is string => !!j).map((j) => j.split('@')[0].split(':')[0]))];
+    const repair = users.length > 0 && !!this.auth && this.repairGuard.allow(sender ?? users[0]);
+    let deleted = 0;
+    if (repair) {
+      for (const user of users) deleted += await this.auth!.deleteSenderSessions(user);
+      this.log.info({ sender, deleted }, `deleted ${deleted} corrupted session keys for ${users.join(', ')}`);
+    } else if (users.length > 0) {
+      this.log.debug({ sender }, 'repair skipped: the sender is over its repairs per minute');
+    }
+    const skipped = users.length > 0 && !repair;
+    this.recordEvent(`decrypt:${kind}`, {
+      sender,
+      count,
+      message: cause ? `${text}: ${cause}` : text,
+      detail: { max, deletedKeys: deleted, ...(skipped ? { repairSkipped: true } : {}), ...(addresses.lid ? both : {}) },
+    });
     this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: label, sender, count, max, deletedKeys: deleted, at: this.now() });
     this.emitStats();
     if (limitReached) {

@@ -4,6 +4,7 @@ import type { FailureCode, MessageKind, OutboundStatus } from '../messages/vocab
 // monitor code against these types only (not against Baileys).
 import type { HealthReason } from '../health/events';
 import type { CloseReason, LastClose } from './reasons';
+import type { EngineName } from './engines/types';
 
 /**
  * One phone's session lifecycle. `open` is what the seed calls "connected". `owner_lost` is never
@@ -39,8 +40,14 @@ export interface SessionErrorStats {
   isHealthy: boolean;
 }
 
-/** Decryption failure classes; only bad-mac and bad-decrypt count towards the limits. */
-export const DECRYPT_FAILURE_KINDS = ['bad-mac', 'bad-decrypt', 'no-session', 'message-absent', 'version', 'other'] as const;
+/**
+ * Decryption failure classes; only bad-mac and bad-decrypt count towards the limits (and only they
+ * repair keys). `invalid-prekey`: the pre-key the message names is gone; `duplicate`: a message key
+ * (counter) already used; `pn-lid-mismatch`: a Bad MAC / Bad Decrypt under one of the sender's
+ * addresses (phone number or LID) while a Signal session is stored under the other one (Baileys
+ * #1769): nothing is corrupt, so it is neither counted nor repaired.
+ */
+export const DECRYPT_FAILURE_KINDS = ['bad-mac', 'bad-decrypt', 'no-session', 'message-absent', 'version', 'invalid-prekey', 'duplicate', 'pn-lid-mismatch', 'other'] as const;
 export type DecryptFailureKind = (typeof DECRYPT_FAILURE_KINDS)[number];
 /** The kinds that count towards the limits, with the seed's name for each (the webhook's `errorType`). */
 export const COUNTED_DECRYPT_ERROR_TYPES = { 'bad-mac': 'Bad MAC', 'bad-decrypt': 'Bad Decrypt' } as const satisfies Partial<Record<DecryptFailureKind, string>>;
@@ -70,6 +77,12 @@ export interface SessionSnapshot {
   lastClose: LastClose | null;
   /** host:port of the phone's proxy (never credentials); null when direct or not known yet */
   proxyHost: string | null;
+  /** the WhatsApp client the phone runs (lib/sessions/engines) */
+  engine: EngineName;
+  /** the phone's own LID (…@lid) as WhatsApp announced it at login; null before the first */
+  lid: string | null;
+  /** the WhatsApp Web version the phone's socket announced (a.b.c); null before the first */
+  waVersion: string | null;
 }
 
 /** Everything that leaves the manager is one of these (subscribers: DB, SSE, webhooks, metrics). */

@@ -24,7 +24,7 @@ const REASON_WORDS: { [C in CloseReasonCode]: (t: Translate, p: Params<C>) => st
   replaced: (t) => t('reason.replaced'),
   banned: (t, p) => t('reason.banned', status(p)),
   restricted: (t, p) => t('reason.restricted', status(p)),
-  version_outdated: (t, p) => t('reason.versionOutdated', status(p)),
+  version_outdated: (t, p) => `${t('reason.versionOutdated', status(p))}${p.version ? ` (${t('reason.versionSent', { version: p.version })})` : ''}`,
   restart_required: (t) => t('reason.restartRequired'),
   connection_lost: (t) => t('reason.connectionLost'),
   bad_session: (t, p) => t('reason.badSession', status(p)),
@@ -35,6 +35,7 @@ const REASON_WORDS: { [C in CloseReasonCode]: (t: Translate, p: Params<C>) => st
   phone_deleted: (t) => t('reason.deleted'),
   restart: (t) => t('reason.restart'),
   proxy_changed: (t) => t('reason.proxyChanged'),
+  engine_changed: (t, p) => t('reason.engineChanged', { engine: p.engine }),
   shutdown: (t) => t('reason.shutdown'),
   auto_closed: (t, p) => t('reason.autoClosed', { type: p.errorType, count: p.count, max: p.max }),
   qr_expired: (t) => t('reason.qrExpired'),
@@ -63,6 +64,9 @@ const DECRYPT_KIND_KEY = {
   'no-session': 'timeline.decrypt.no-session',
   'message-absent': 'timeline.decrypt.message-absent',
   version: 'timeline.decrypt.version',
+  'invalid-prekey': 'timeline.decrypt.invalid-prekey',
+  duplicate: 'timeline.decrypt.duplicate',
+  'pn-lid-mismatch': 'timeline.decrypt.pn-lid-mismatch',
   other: 'timeline.decrypt.other',
 } as const satisfies Record<Exclude<DecryptFailureKind, CountedDecryptKind>, MessageKey>;
 const isDecryptKind = (kind: string): kind is DecryptFailureKind => (DECRYPT_FAILURE_KINDS as readonly string[]).includes(kind);

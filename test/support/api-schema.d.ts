@@ -57,8 +57,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change the phone's label and/or proxy (`proxyUrl: null` or `""`: direct); a new proxy restarts a running socket
-         * @description At least one of `label` and `proxyUrl`: an empty body is refused (400).
+         * Change the phone's label, proxy (`proxyUrl: null` or `""`: direct) and/or engine; a new proxy or engine restarts a running socket
+         * @description At least one of `label`, `proxyUrl` and `engine`: an empty body is refused (400). A new `engine` (baileys-6 | baileys-7) reopens a running socket on it with the same credentials (docs/engines.md).
          */
         patch: operations["updateSession"];
         trace?: never;
@@ -713,7 +713,7 @@ export interface components {
             lastCloseReason: string | null;
             lastClose: {
                 /** @enum {string} */
-                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
+                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
                 params: {
                     [key: string]: unknown;
                 };
@@ -728,6 +728,9 @@ export interface components {
             belowObjective: boolean;
             proxyUrl: string | null;
             proxyHost: string | null;
+            /** @enum {string} */
+            engine: "baileys-6" | "baileys-7";
+            lid: string | null;
         };
         SessionPage: {
             items: components["schemas"]["Session"][];
@@ -929,7 +932,7 @@ export interface components {
             lastCloseReason: string | null;
             lastClose: {
                 /** @enum {string} */
-                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
+                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
                 params: {
                     [key: string]: unknown;
                 };
@@ -944,6 +947,9 @@ export interface components {
             belowObjective: boolean;
             proxyUrl: string | null;
             proxyHost: string | null;
+            /** @enum {string} */
+            engine: "baileys-6" | "baileys-7";
+            lid: string | null;
             /** @description true when a new proxy restarted the running socket */
             restarted: boolean;
         };
@@ -959,7 +965,7 @@ export interface components {
             lastCloseReason: string | null;
             lastClose: {
                 /** @enum {string} */
-                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
+                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
                 params: {
                     [key: string]: unknown;
                 };
@@ -974,6 +980,9 @@ export interface components {
             belowObjective: boolean;
             proxyUrl: string | null;
             proxyHost: string | null;
+            /** @enum {string} */
+            engine: "baileys-6" | "baileys-7";
+            lid: string | null;
             events: components["schemas"]["SessionEvent"][];
         };
         SessionEventPage: {
@@ -1105,7 +1114,7 @@ export interface components {
                 state: "open" | "connecting" | "closed" | "stopped";
                 reason: {
                     /** @enum {string} */
-                    code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
+                    code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
                     params: {
                         [key: string]: unknown;
                     };
@@ -1352,6 +1361,8 @@ export interface operations {
                     start?: boolean;
                     /** @description scheme://[user:password@]host[:port] with scheme http, https, socks5 or socks5h; null or "" for a direct connection */
                     proxyUrl?: string | null;
+                    /** @enum {string} */
+                    engine?: "baileys-6" | "baileys-7";
                 } | {
                     organizationId: unknown;
                 } | {
@@ -1490,6 +1501,8 @@ export interface operations {
                     label?: string | null;
                     /** @description scheme://[user:password@]host[:port] with scheme http, https, socks5 or socks5h; null or "" for a direct connection */
                     proxyUrl?: string | null;
+                    /** @enum {string} */
+                    engine?: "baileys-6" | "baileys-7";
                 };
             };
         };

@@ -8,6 +8,7 @@ import { OutboundPolicy } from '../../lib/http/outbound-guard';
 export const TEST_OUTBOUND = new OutboundPolicy('127.0.0.0/8,::1');
 import type { SessionEngineEvent } from '../../lib/sessions/types';
 import type { Db } from '../../lib/db/client';
+import type { EngineName } from '../../lib/sessions/engines/types';
 
 export function testSettings(wsUrl: string, overrides: Partial<EngineSettings> = {}): EngineSettings {
   return {
@@ -18,6 +19,8 @@ export function testSettings(wsUrl: string, overrides: Partial<EngineSettings> =
     reconnectMaxAttempts: 5,
     keepAliveIntervalMs: 30_000,
     baileysLogLevel: 'silent',
+    // The simulator is on loopback: Baileys 7 may trust its Noise root (lib/sessions/engines/simulator-trust.ts).
+    trustSimulatorRoot: true,
     // the tests' proxies listen on loopback
     outbound: TEST_OUTBOUND,
     ...overrides,
@@ -60,10 +63,10 @@ export function eventRecorder(manager: SessionManager) {
   };
 }
 
-export async function addPhone(db: Db, phoneJid: string, organization = 'Test org') {
+export async function addPhone(db: Db, phoneJid: string, organization = 'Test org', engine?: EngineName) {
   // upsert is not atomic: a concurrent create of the same organization fails; then just read it.
   const org = await db.organization
     .upsert({ where: { name: organization }, create: { name: organization }, update: {} })
     .catch(() => db.organization.findUniqueOrThrow({ where: { name: organization } }));
-  return db.organizationPhone.create({ data: { organizationId: org.id, phoneJid } });
+  return db.organizationPhone.create({ data: { organizationId: org.id, phoneJid, ...(engine ? { engine } : {}) } });
 }

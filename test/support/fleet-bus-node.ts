@@ -29,7 +29,7 @@ export function bareSnapshot(phoneId: number): SessionSnapshot {
     lastConnectedAt: null,
     lastCloseReason: null,
     lastClose: null,
-    proxyHost: null,
+    proxyHost: null, engine: 'baileys-6', lid: null, waVersion: null,
   };
 }
 

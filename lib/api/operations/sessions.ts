@@ -60,8 +60,8 @@ export const getSession = defineRoute({
 
 export const updateSession = defineRoute({
   method: 'patch', path: '/api/sessions/{id}', operationId: 'updateSession', tag: 'sessions', auth: 'admin', params: idParams, body: updateSessionBodySchema,
-  summary: "Change the phone's label and/or proxy (`proxyUrl: null` or `\"\"`: direct); a new proxy restarts a running socket",
-  description: 'At least one of `label` and `proxyUrl`: an empty body is refused (400).',
+  summary: "Change the phone's label, proxy (`proxyUrl: null` or `\"\"`: direct) and/or engine; a new proxy or engine restarts a running socket",
+  description: 'At least one of `label`, `proxyUrl` and `engine`: an empty body is refused (400). A new `engine` (baileys-6 | baileys-7) reopens a running socket on it with the same credentials (docs/engines.md).',
   responses: { 200: { description: 'The session, and whether its socket was restarted', schema: updatedSessionSchema } },
 });
 

@@ -36,6 +36,7 @@ const mergeState = (older: PhoneStateWrite, newer: PhoneStateWrite): PhoneStateW
   lastConnectedAt: newer.lastConnectedAt ?? older.lastConnectedAt,
   lastCloseReason: newer.lastCloseReason !== undefined ? newer.lastCloseReason : older.lastCloseReason,
   ...(newer.lastClose !== undefined || older.lastClose !== undefined ? { lastClose: newer.lastClose !== undefined ? newer.lastClose : older.lastClose } : {}),
+  ...(newer.lid !== undefined || older.lid !== undefined ? { lid: newer.lid !== undefined ? newer.lid : older.lid } : {}),
 });
 
 export class Outbox {

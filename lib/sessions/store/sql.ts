@@ -24,6 +24,8 @@ export interface PhoneStateWrite {
   lastCloseReason?: string | null;
   /** the structured last close (reasons.ts), as JSON text */
   lastClose?: string | null;
+  /** the phone's own LID (…@lid), announced by WhatsApp at login */
+  lid?: string | null;
 }
 
 /** A phone's history moves to a new state at `at`: the open interval ends there, a new one begins. */
@@ -152,6 +154,7 @@ export class SqlBuilder {
     if (data.lastConnectedAt) sets.push(`"lastConnectedAt" = ${p.add(data.lastConnectedAt)}`);
     if (data.lastCloseReason !== undefined) sets.push(`"lastCloseReason" = ${p.add(data.lastCloseReason)}`);
     if (data.lastClose !== undefined) sets.push(`"lastClose" = ${p.add(data.lastClose)}`);
+    if (data.lid !== undefined) sets.push(`"lid" = ${p.add(data.lid)}`);
     return { sql: `UPDATE "OrganizationPhone" SET ${sets.join(', ')} WHERE "id" = ${p.add(phoneId)}`, params: p.values };
   }
 

@@ -57,7 +57,7 @@ test('sqlite: list filters and summary with 2,000 live phones', async (t) => {
       lastConnectedAt: null,
       lastCloseReason: null,
       lastClose: null,
-      proxyHost: null,
+      proxyHost: null, engine: 'baileys-6', lid: null, waVersion: null,
     });
   }
   assert.equal(live.size, LIVE);

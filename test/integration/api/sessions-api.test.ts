@@ -77,16 +77,18 @@ for (const provider of testProviders()) {
       const row = list.body.find((s: Json) => s.id === id);
       // The exact item shape: these keys and no others, each with its type.
       // The seed's keys, then the health fields this console adds (docs/health.md).
-      assert.deepEqual(Object.keys(row).sort(), ['belowObjective', 'health', 'healthReason', 'id', 'isActive', 'label', 'lastClose', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status', 'uptime7d']);
+      assert.deepEqual(Object.keys(row).sort(), ['belowObjective', 'health', 'healthReason', 'id', 'isActive', 'label', 'lastClose', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status', 'uptime7d', 'engine', 'lid'].sort());
       const { uptime7d, ...typed } = row as Json;
       assert.deepEqual(
         Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, v === null ? 'null' : typeof v])),
-        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', lastClose: 'null', stats: 'object', isActive: 'boolean', health: 'string', healthReason: 'null', belowObjective: 'boolean', proxyUrl: 'null', proxyHost: 'null' },
+        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', lastClose: 'null', stats: 'object', isActive: 'boolean', health: 'string', healthReason: 'null', belowObjective: 'boolean', proxyUrl: 'null', proxyHost: 'null', engine: 'string', lid: 'string' },
       );
       assert.ok(uptime7d === null || (typeof uptime7d === 'number' && uptime7d >= 0 && uptime7d <= 1), `uptime7d is null (not measured yet) or a fraction: ${uptime7d}`);
       assert.ok(Number.isInteger(row.id) && Number.isInteger(row.organizationId));
       assert.equal(row.organizationName, 'Acme');
       assert.equal(row.label, 'Support line');
+      assert.equal(row.engine, 'baileys-6', 'DEFAULT_ENGINE');
+      assert.match(row.lid, /@lid$/, 'the LID WhatsApp announced at login');
       for (const item of list.body as Json[]) {
         assert.deepEqual(Object.keys(item).sort(), Object.keys(row).sort(), `item ${item.id} has the same keys`);
         assert.deepEqual(Object.keys(item.stats as Json).sort(), ['badDecryptErrors', 'badMacErrors', 'isHealthy', 'maxBadDecryptErrors', 'maxBadMacErrors']);
@@ -318,6 +320,22 @@ for (const provider of testProviders()) {
         return (await api('GET', `/api/sessions/${phoneId}/stats`)).body.badDecryptErrors === 1;
       });
       assert.deepEqual(hook.received.filter((r) => r.json.type === 'session_error_warning' && r.json.phoneId === phoneId).map((r) => r.json.currentCount), [4]);
+    });
+
+    await t.test('the engine: chosen when the phone is added, shown, changed with PATCH; unknown ones refused', async () => {
+      const added = await api('POST', '/api/sessions', { organizationName: 'Engines', phone: provider === 'sqlite' ? '77051239001' : '77051239002', start: false, engine: 'baileys-7' });
+      assert.equal(added.status, 201);
+      assert.equal(added.body.engine, 'baileys-7');
+      const engineId = Number(added.body.id);
+      assert.equal((await api('GET', `/api/sessions?organizationId=${added.body.organizationId}`)).body[0].engine, 'baileys-7');
+      const moved = await api('PATCH', `/api/sessions/${engineId}`, { engine: 'baileys-6' });
+      assert.equal(moved.status, 200);
+      assert.deepEqual([moved.body.engine, moved.body.restarted], ['baileys-6', false], 'a phone that is not running is not restarted');
+      assert.equal((await api('GET', `/api/sessions/${engineId}`)).body.engine, 'baileys-6');
+      assert.equal((await server.db.organizationPhone.findUniqueOrThrow({ where: { id: engineId } })).engine, 'baileys-6');
+      for (const bad of [{ engine: 'baileys-8' }, { engine: null }]) assert.equal((await api('PATCH', `/api/sessions/${engineId}`, bad)).status, 400);
+      assert.equal((await api('POST', '/api/sessions', { organizationName: 'Engines', phone: '77051239009', engine: 'whatsmeow' })).status, 400);
+      assert.equal((await api('DELETE', `/api/sessions/${engineId}`)).status, 200);
     });
 
     await t.test('delete of an open phone logs it out at WhatsApp and removes it, but keeps the audit', async () => {

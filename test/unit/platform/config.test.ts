@@ -21,3 +21,13 @@ test('a bad value fails with a message naming the variable', () => {
 test('empty strings count as unset', () => {
   assert.equal(parseConfig({ ERROR_WEBHOOK_URL: '' }).ERROR_WEBHOOK_URL, undefined);
 });
+
+test('engines: DEFAULT_ENGINE is baileys-6 unless set; WA_VERSION is three numbers or unset', () => {
+  assert.equal(parseConfig({}).DEFAULT_ENGINE, 'baileys-6');
+  assert.equal(parseConfig({ DEFAULT_ENGINE: 'baileys-7' }).DEFAULT_ENGINE, 'baileys-7');
+  assert.throws(() => parseConfig({ DEFAULT_ENGINE: 'baileys-8' }), /DEFAULT_ENGINE/);
+  assert.equal(parseConfig({}).WA_VERSION, undefined);
+  assert.deepEqual(parseConfig({ WA_VERSION: '2.3000.1043857760' }).WA_VERSION, [2, 3000, 1043857760]);
+  assert.throws(() => parseConfig({ WA_VERSION: '2.3000' }), /WA_VERSION/);
+  assert.equal(parseConfig({}).REPAIRS_PER_SENDER_PER_MINUTE, 3);
+});

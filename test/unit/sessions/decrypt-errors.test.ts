@@ -10,6 +10,8 @@ test('classification of every failure Baileys reports', () => {
   assert.equal(classifyDecryptError('No session record'), 'no-session');
   assert.equal(classifyDecryptError('Message absent from node'), 'message-absent');
   assert.equal(classifyDecryptError('Incompatible version number on PreKeyWhisperMessage'), 'version');
+  assert.equal(classifyDecryptError('Invalid PreKey ID'), 'invalid-prekey');
+  assert.equal(classifyDecryptError('No matching sessions found for message', 'Key used already or never filled'), 'duplicate');
   assert.equal(classifyDecryptError('something new'), 'other');
   // The established-session case is classified by the cause libsignal recorded, never guessed.
   assert.equal(classifyDecryptError('No matching sessions found for message', 'Bad MAC'), 'bad-mac');

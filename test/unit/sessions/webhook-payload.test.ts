@@ -60,3 +60,31 @@ test('the signature is the HMAC-SHA256 of the exact body', () => {
   assert.notEqual(signature(body + ' ', 's3cret'), signature(body, 's3cret'));
   assert.notEqual(signature(body, 'other'), signature(body, 's3cret'));
 });
+
+test('session_closed: a phone WhatsApp stopped (a ban, a logout…), never a close the console asked for nor a reconnect', async () => {
+  const { sessionClosedPayload } = await import('../../../lib/notify/webhooks');
+  const state = (state: 'closed' | 'logged_out' | 'connecting', previous: 'open' | 'closing', closeReason: SessionEngineEvent & { type: 'state' } extends { closeReason?: infer R } ? R : never): SessionEngineEvent => ({
+    type: 'state',
+    phoneId: 7,
+    phoneJid: '77050000007@s.whatsapp.net',
+    state,
+    previous,
+    reason: 'Stream Errored (402)',
+    closeReason,
+    at,
+  });
+  const banned = { code: 'banned' as const, params: { status: 402, detail: 'Stream Errored' } };
+  assert.deepEqual(sessionClosedPayload(state('closed', 'open', banned)), {
+    type: 'session_closed',
+    phoneId: 7,
+    phoneJid: '77050000007@s.whatsapp.net',
+    code: 'banned',
+    closeReason: banned,
+    reason: 'Stream Errored (402)',
+    timestamp: at,
+  });
+  assert.equal(sessionClosedPayload(state('logged_out', 'open', { code: 'logged_out', params: { status: 401 } }))?.code, 'logged_out');
+  assert.equal(sessionClosedPayload(state('connecting', 'open', { code: 'connection_lost', params: { status: 428 } })), null, 'a reconnect is not a close');
+  assert.equal(sessionClosedPayload(state('closed', 'closing', { code: 'manual', params: {} })), null, "the console's own close");
+  assert.equal(sessionClosedPayload(state('closed', 'open', { code: 'restart_required', params: { status: 515 } })), null);
+});

@@ -1,0 +1,41 @@
+// A phone on each engine in the browser: paired on baileys-6 (the default), moved to baileys-7
+// on its page (confirmed; the socket reopens on Baileys 7 with the same pairing, no new QR), where
+// a message from a contact arrives and a Bad MAC is counted as on 6.7.
+import { test, expect } from '@playwright/test';
+import { e2eEnv, logIn, uniquePhone } from './support/env';
+
+const sim = (path: string, body: unknown) =>
+  fetch(`${e2eEnv().simulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+    if (!r.ok) throw new Error(`simulator ${path}: ${r.status} ${await r.text()}`);
+    return r.json();
+  });
+
+test('pair on baileys-6, move to baileys-7 on the phone page, a Bad MAC counted there', async ({ page }) => {
+  await logIn(page);
+  const number = uniquePhone();
+  await page.getByTestId('add-phone-toggle').click();
+  await page.getByTestId('add-org').fill('E2E Engines');
+  await page.getByTestId('add-phone').fill(number);
+  await page.getByTestId('add-submit').click();
+  const qr = page.getByTestId('pairing-qr');
+  await expect(qr).toBeVisible();
+  await sim(`/phones/${number}/scan`, { qr: await qr.getAttribute('data-qr') });
+  const row = page.getByTestId(`session-row-${number}`);
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open');
+  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+
+  await page.goto(`${e2eEnv().url}/sessions/${id}`);
+  await expect(page.getByTestId('detail-engine')).toHaveText('baileys-6');
+  await expect(page.getByTestId('detail-lid')).toHaveText(/@lid$/);
+  await page.getByTestId('settings-engine').selectOption('baileys-7');
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByRole('dialog')).toContainText('opened again on the new engine');
+  await page.getByTestId('confirm-ok').click();
+  await expect(page.getByTestId('toast-success').filter({ hasText: 'Settings saved' })).toBeVisible();
+  await expect(page.getByTestId('detail-engine')).toHaveText('baileys-7');
+  await expect(page.getByTestId('detail-status')).toHaveAttribute('data-status', 'open');
+  await expect(page.getByTestId('pairing-qr')).toHaveCount(0);
+
+  await sim(`/phones/${number}/faults`, { type: 'bad-mac' });
+  await expect(page.getByTestId('detail-badmac')).toHaveText('1/3');
+});
