@@ -47,12 +47,13 @@ describe('alerts API', { concurrency: true }, () => {
       for (const n of numbers) {
         const created = await api('POST', '/api/sessions', { organizationName: 'Alerting Org', phone: `+${n}` });
         assert.equal(created.status, 201, JSON.stringify(created.body));
-        const phone = created.body as unknown as { id: number; organizationId: number };
-        const qr = await eventually('a QR code', async () => (await api('GET', `/api/sessions/${phone.id}/qr`)).body.qr as string | undefined);
-        await sim.scan(`${n}@s.whatsapp.net`, qr);
-        await eventually('the phone open', async () => (await api('GET', `/api/sessions/${phone.id}`)).body.status === 'open');
-        phones.push(phone);
+        phones.push(created.body as unknown as { id: number; organizationId: number });
       }
+      await Promise.all(phones.map(async (phone, i) => {
+        const qr = await eventually('a QR code', async () => (await api('GET', `/api/sessions/${phone.id}/qr`)).body.qr as string | undefined);
+        await sim.scan(`${numbers[i]}@s.whatsapp.net`, qr);
+        await eventually('the phone open', async () => (await api('GET', `/api/sessions/${phone.id}`)).body.status === 'open');
+      }));
       const [muted, loud] = phones;
       const org = loud.organizationId;
 
