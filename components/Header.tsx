@@ -6,7 +6,7 @@ import { SignOutButton } from './auth/SignOutButton';
 import { ThemeSwitch } from './ThemeSwitch';
 import type { Locale } from '@/lib/ui/i18n';
 
-export function Header(props: { email: string; role: string; locale: Locale; labels: Record<'title' | 'sessions' | 'audit' | 'tokens' | 'webhooks' | 'users' | 'signOut' | 'role' | 'language' | 'nav', string> }) {
+export function Header(props: { email: string; role: string; locale: Locale; labels: Record<'title' | 'sessions' | 'alerts' | 'audit' | 'tokens' | 'webhooks' | 'users' | 'signOut' | 'role' | 'language' | 'nav', string> }) {
   const path = usePathname();
   const router = useRouter();
   const { labels } = props;
@@ -25,8 +25,9 @@ export function Header(props: { email: string; role: string; locale: Locale; lab
       <div className="mx-auto flex max-w-7xl flex-wrap items-center justify-between gap-3 px-4 py-3">
         <div className="flex flex-wrap items-center gap-3">
           <span className="font-semibold">{labels.title}</span>
-          <nav className="flex gap-1 text-sm" aria-label={labels.nav}>
+          <nav className="flex flex-wrap gap-1 text-sm" aria-label={labels.nav}>
             {link('/', labels.sessions)}
+            {link('/alerts', labels.alerts)}
             {link('/audit', labels.audit)}
             {link('/tokens', labels.tokens)}
             {link('/webhooks', labels.webhooks)}

@@ -46,6 +46,9 @@ async function seedOne(): Promise<number> {
       { phoneId: phone.id, type: 'decrypt:bad-mac', sender: '15550001111@s.whatsapp.net', count: 3, message: 'Bad MAC', detail: JSON.stringify({ max: 3, deletedKeys: 4 }) },
       { phoneId: phone.id, type: 'state:closed', message: 'Bad MAC limit reached (3/3)' },
     ] });
+    // An open incident, so the Alerts page shows its table and controls.
+    const key = `phone:${phone.id}:auto_closed`;
+    await db.alertIncident.create({ data: { openKey: key, key, kind: 'auto_closed', phoneId: phone.id, phoneJid: phone.phoneJid, organizationId: org.id, reason: 'Bad MAC limit reached (3/3)' } });
     return phone.id;
   } finally {
     await db.$disconnect();
@@ -63,7 +66,7 @@ for (const lang of ['en', 'ru'] as const) {
       findings.push(...(await seriousFindings(page)).map((f) => `/login: ${f}`));
       await logIn(page);
       await expect(page.locator('html')).toHaveClass(theme === 'dark' ? /dark/ : /^(?!.*dark).*$/);
-      const pages = ['/', `/sessions/${id}`, '/audit', '/tokens', '/users', '/sessions/99999'];
+      const pages = ['/', `/sessions/${id}`, '/alerts', '/audit', '/tokens', '/users', '/sessions/99999'];
       for (const p of pages) {
         await page.goto(`${e2eEnv().url}${p}`);
         await expect(page.locator('h1').first()).toBeVisible();

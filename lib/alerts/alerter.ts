@@ -141,8 +141,9 @@ export class Alerter {
 
   /** Sends what the batch holds: per audience one message per notice, or one digest. */
   private async flush() {
-    const notices = this.batch;
+    const taken = this.batch;
     this.batch = [];
+    const notices = await this.stillWanted(taken);
     if (!notices.length) return;
     const delivered = new Set<Notice>();
     for (const { audience, notices: group } of byAudience(notices)) {
@@ -155,6 +156,27 @@ export class Alerter {
     const ids = (phase: Notice['phase']) => [...delivered].filter((n) => n.phase === phase).map((n) => n.incident.id);
     await this.deps.store.markNotified(ids('firing'), at).catch((err) => this.deps.log.error({ err }, 'alert not marked as sent'));
     await this.deps.store.markResolvedNotified(ids('resolved'), at).catch((err) => this.deps.log.error({ err }, 'alert not marked as sent'));
+  }
+
+  /**
+   * What an operator did while the batch waited: a phone muted since sends nothing (firing or
+   * resolved), and an incident acknowledged since does not announce itself. When the database
+   * cannot say, the notices go out (better an alert too many than a lost one).
+   */
+  private async stillWanted(notices: Notice[]): Promise<Notice[]> {
+    if (!notices.length) return notices;
+    try {
+      const at = new Date(this.now());
+      const phoneIds = [...new Set(notices.map((n) => n.incident.phoneId).filter((id): id is number => id !== null))];
+      const muted = await this.deps.store.muted(phoneIds, at);
+      const acknowledged = await this.deps.store.acknowledged(notices.filter((n) => n.phase === 'firing').map((n) => n.incident.id));
+      const kept = notices.filter((n) => !(n.incident.phoneId !== null && muted.has(n.incident.phoneId)) && !(n.phase === 'firing' && acknowledged.has(n.incident.id)));
+      if (kept.length < notices.length) this.deps.log.info({ dropped: notices.length - kept.length }, 'alerts not sent: muted or acknowledged meanwhile');
+      return kept;
+    } catch (err) {
+      this.deps.log.warn({ err }, 'mutes and acknowledgements not checked; sending');
+      return notices;
+    }
   }
 
   /** true when at least one channel took the message for that audience. */

@@ -93,6 +93,19 @@ export class IncidentStore {
     for (const part of chunks(ids)) await this.db.alertIncident.updateMany({ where: { id: { in: part }, resolvedNotifiedAt: null }, data: { resolvedNotifiedAt: at } });
   }
 
+  /** Acknowledges the incident once: true when this call did (false: already acknowledged, or no such incident). */
+  async acknowledge(id: number, by: string, at: Date): Promise<boolean> {
+    const { count } = await this.db.alertIncident.updateMany({ where: { id, acknowledgedAt: null }, data: { acknowledgedAt: at, acknowledgedBy: by.slice(0, 200) } });
+    return count === 1;
+  }
+
+  /** Incidents among `ids` that someone acknowledged. */
+  async acknowledged(ids: number[]): Promise<Set<number>> {
+    if (!ids.length) return new Set();
+    const rows = await this.db.alertIncident.findMany({ where: { id: { in: ids }, acknowledgedAt: { not: null } }, select: { id: true } });
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** Phones among `phoneIds` whose alerts are muted at `at`. */
   async muted(phoneIds: number[], at: Date): Promise<Set<number>> {
     const out = new Set<number>();

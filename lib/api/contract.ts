@@ -10,7 +10,8 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export const API_TAGS = {
   sessions: 'Phones and their WhatsApp sessions: list, pair, control, history, live events',
   messages: 'Messages of a phone: send (queued, idempotent), list, read one, download received media',
-  organizations: 'Organizations (tenants) and their own webhook endpoints',
+  alerts: 'Alert incidents: list, acknowledge, mute a phone, send a test alert',
+  organizations: 'Organizations (tenants), their own webhook endpoints and alert recipients',
   webhooks: 'The webhook outbox: deliveries and redelivery',
   audit: 'Who did what, when',
   tokens: 'API tokens for scripts',

@@ -24,4 +24,9 @@ export const queryKeys = {
   users: () => ['users'] as const,
   organizationWebhook: (id: number) => ['organizations', id, 'webhook'] as const,
   webhookDeliveries: () => ['webhook-deliveries'] as const,
+  /** The Alerts page (issue 26): every incident page (prefix) and one by its query string; the mutes; an organization's recipients. */
+  alerts: () => ['alerts'] as const,
+  alertIncidents: (query: string) => ['alerts', 'incidents', query] as const,
+  alertMutes: () => ['alerts', 'mutes'] as const,
+  alertRecipients: (organizationId: number) => ['organizations', organizationId, 'alert-recipients'] as const,
 };

@@ -9,10 +9,11 @@ import * as admin from './admin';
 import * as monitoring from './monitoring';
 import * as auth from './auth';
 import * as health from './health';
+import * as alerts from './alerts';
 
 type AnyContract = RouteContract<unknown, unknown, unknown>;
 
 const isContract = (v: unknown): v is AnyContract => !!v && typeof v === 'object' && 'operationId' in v && 'method' in v && 'path' in v;
 
 /** Every contract, in the order the document lists them. */
-export const ALL_ROUTES: AnyContract[] = [sessions, health, messages, admin, monitoring, auth].flatMap((m) => Object.values(m).filter(isContract));
+export const ALL_ROUTES: AnyContract[] = [sessions, health, alerts, messages, admin, monitoring, auth].flatMap((m) => Object.values(m).filter(isContract));

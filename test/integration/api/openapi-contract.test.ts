@@ -144,6 +144,27 @@ test('contract: every documented operation against a real console, success and e
     await expectStatus(404, 'PUT', '/api/organizations/{id}/webhook', { path: '/api/organizations/999999/webhook', body: { url: hook.url } });
     await expectStatus(403, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: hook.url }, headers: reader });
     await expectStatus(413, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, raw: JSON.stringify({ url: hook.url, secret: 'x'.repeat(3000) }) });
+    // Alerts (issue 26 item 7): recipients, incidents, acknowledge, mute, test alert.
+    const recipientsPath = `/api/organizations/${orgId}/alert-recipients`;
+    assert.deepEqual(await expectStatus(200, 'PUT', '/api/organizations/{id}/alert-recipients', { path: recipientsPath, body: { emails: ['ops@example.com'] } }), { organizationId: orgId, emails: ['ops@example.com'] });
+    await expectStatus(400, 'PUT', '/api/organizations/{id}/alert-recipients', { path: recipientsPath, body: { emails: ['nope'] } });
+    await expectStatus(200, 'GET', '/api/organizations/{id}/alert-recipients', { path: recipientsPath });
+    await expectStatus(404, 'GET', '/api/organizations/{id}/alert-recipients', { path: '/api/organizations/999999/alert-recipients' });
+    const key = `phone:${id}:logged_out`;
+    const incident = await server.db.alertIncident.create({ data: { openKey: key, key, kind: 'logged_out', phoneId: id, phoneJid: jid, organizationId: orgId, reason: 'contract' } });
+    const incidentsPage = await expectStatus(200, 'GET', '/api/alerts/incidents', { path: `/api/alerts/incidents?state=open&phoneId=${id}`, headers: reader });
+    assert.deepEqual((incidentsPage.items as Json[]).map((i) => i.id), [incident.id]);
+    await expectStatus(400, 'GET', '/api/alerts/incidents', { path: '/api/alerts/incidents?state=bogus' });
+    await expectStatus(200, 'POST', '/api/alerts/incidents/{id}/acknowledge', { path: `/api/alerts/incidents/${incident.id}/acknowledge` });
+    await expectStatus(404, 'POST', '/api/alerts/incidents/{id}/acknowledge', { path: '/api/alerts/incidents/999999/acknowledge' });
+    await expectStatus(200, 'PUT', '/api/alerts/mutes/{id}', { path: `/api/alerts/mutes/${id}`, body: { minutes: 5 } });
+    await expectStatus(400, 'PUT', '/api/alerts/mutes/{id}', { path: `/api/alerts/mutes/${id}`, body: { minutes: 0 } });
+    assert.equal((await expectStatus(200, 'GET', '/api/alerts/mutes', { headers: reader }) as unknown as Json[]).length, 1);
+    await expectStatus(401, 'GET', '/api/alerts/mutes', { headers: {} });
+    await expectStatus(200, 'DELETE', '/api/alerts/mutes/{id}', { path: `/api/alerts/mutes/${id}` });
+    await expectStatus(404, 'DELETE', '/api/alerts/mutes/{id}', { path: '/api/alerts/mutes/999999' });
+    await expectStatus(200, 'POST', '/api/alerts/test', { body: {} });
+    await expectStatus(404, 'POST', '/api/alerts/test', { body: { organizationId: 999999 } });
     const orgSecret = `org-secret-${Date.now()}-abcdef`;
     const set = await expectStatus(200, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: hook.url, secret: orgSecret } });
     assert.deepEqual(set, { organizationId: orgId, url: hook.url, hasSecret: true });

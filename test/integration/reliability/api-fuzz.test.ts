@@ -132,6 +132,14 @@ test('typed client (openapi-typescript + openapi-fetch): every operation, answer
   ok(await client.GET('/api/organizations/{id}/webhook', { params: { path: { id: orgId } } }), 200);
   ok(await client.PUT('/api/organizations/{id}/webhook', { params: { path: { id: orgId } }, body: { url: null } }), 200);
   ok(await client.GET('/api/webhooks/deliveries', { params: { query: { limit: 5 } } }), 200);
+  ok(await client.GET('/api/organizations/{id}/alert-recipients', { params: { path: { id: orgId } } }), 200);
+  ok(await client.PUT('/api/organizations/{id}/alert-recipients', { params: { path: { id: orgId } }, body: { emails: ['typed@example.com'] } }), 200);
+  ok(await client.GET('/api/alerts/incidents', { params: { query: { state: 'open', limit: 5 } } }), 200);
+  ok(await client.POST('/api/alerts/incidents/{id}/acknowledge', { params: { path: { id: 999_999 } } }), 404);
+  ok(await client.PUT('/api/alerts/mutes/{id}', { params: { path: { id } }, body: { minutes: 10 } }), 200);
+  ok(await client.GET('/api/alerts/mutes'), 200);
+  ok(await client.DELETE('/api/alerts/mutes/{id}', { params: { path: { id } } }), 200);
+  ok(await client.POST('/api/alerts/test', { body: {} }), 200);
   ok(await client.POST('/api/webhooks/deliveries/{id}/redeliver', { params: { path: { id: 999_999 } } }), 404);
   ok(await client.GET('/api/audit', { params: { query: { limit: 5, targetType: 'phone' } } }), 200);
   const tokens = ok(await client.GET('/api/tokens'), 200).data!;
