@@ -6,6 +6,8 @@ export const queryKeys = {
   qr: (id: number) => ['sessions', id, 'qr'] as const,
   /** Audit entries for one phone: under the session's key, so stream events refresh it too. */
   sessionAudit: (id: number) => ['sessions', id, 'audit'] as const,
+  /** One phone's timeline, paged back by `before` (issue 27.4): under the session's key, so its events refresh it too. */
+  sessionEvents: (id: number) => ['sessions', id, 'events'] as const,
   /** One phone's history (issue 26): under the session's key, so its events refresh it too. */
   sessionHistory: (id: number) => ['sessions', id, 'history'] as const,
   /** The 7-day state bands of a page of phones, by their ids and states (a change of state fetches them again). */
