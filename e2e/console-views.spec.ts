@@ -168,3 +168,27 @@ test('errors: a bad number names the field; a console that cannot be reached say
   await page.getByTestId('add-submit').click();
   await expect(page.getByTestId(`session-row-${number}`)).toContainText('Front desk');
 });
+
+test('a row the stream moves out of the filter is marked, then leaves; the tiles follow', async ({ page }) => {
+  await logIn(page);
+  const org = `Leaving ${crypto.randomBytes(3).toString('hex')}`;
+  const db = createDb(e2eEnv().databaseUrl);
+  let id: number;
+  try {
+    const o = await db.organization.create({ data: { name: org } });
+    ({ id } = await db.organizationPhone.create({ data: { organizationId: o.id, phoneJid: `${uniquePhone()}@s.whatsapp.net`, status: 'closed' } }));
+  } finally {
+    await db.$disconnect();
+  }
+  await page.goto(`${e2eEnv().url}/?status=closed&q=${encodeURIComponent(org)}`);
+  await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-live', 'true');
+  await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'closed');
+  await expect(page.getByTestId('summary-closed')).toHaveText('1');
+  // Started elsewhere (an API call): the row turns, says it no longer matches, the tiles move.
+  expect((await page.request.post(`${e2eEnv().url}/api/sessions/${id}/start`, { headers: origin() })).status()).toBe(200);
+  await expect(page.getByTestId(`leaving-${id}`)).toHaveText('no longer matches the filter; leaves on the next refresh');
+  await expect(page.getByTestId('summary-closed')).toHaveText('0');
+  // … and it leaves with the next read of the page.
+  await expect(page.getByTestId('sessions-none')).toBeVisible();
+  await page.request.post(`${e2eEnv().url}/api/sessions/${id}/close`, { data: {}, headers: origin() });
+});

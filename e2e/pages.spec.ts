@@ -47,10 +47,10 @@ test('session detail: the demo fault panel injects faults and the page follows l
   await page.getByTestId('fault-inject').click();
   await expect(page.getByTestId('detail-badmac')).toHaveText('1/3');
   await expect(page.getByTestId('timeline')).toContainText('Bad MAC from +15550001111 (1/3)');
-  await expect(page.getByTestId('detail-close-warning')).toHaveCount(0);
+  await expect(page.getByTestId('detail-next-close')).toHaveCount(0);
   await page.getByTestId('fault-inject').click();
   await expect(page.getByTestId('detail-badmac')).toHaveText('2/3');
-  await expect(page.getByTestId('detail-close-warning')).toHaveText('One more Bad MAC closes the session. Restart resets the counters.');
+  await expect(page.getByTestId('detail-next-close')).toHaveText('One more Bad MAC closes the session. Restart resets the counters.');
   // More events than the first page holds: "Older events" pages back with the API's before= (issue 27.4).
   for (let i = 0; i < 3; i++) await sim(`/phones/${number}/faults`, { type: 'no-session', count: 20 });
   const entries = page.getByTestId('timeline').locator('li');

@@ -73,7 +73,7 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
       <Link href="/" className="inline-block min-h-6 text-sm text-emerald-800 hover:underline dark:text-emerald-300">{t('detail.back')}</Link>
       <h1 className="text-xl font-semibold">{t('detail.title', { phone })}</h1>
       <SessionActions session={data} layout="page" />
-      <CloseWarning status={data.status} stats={data.stats} testId="detail-close-warning" block />
+      <CloseWarning status={data.status} stats={data.stats} testId="detail-next-close" block />
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
         <Item label={t('detail.state')}><StatusBadge status={data.status} testId="detail-status" /></Item>
         <Item label={t('detail.health')}>

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionDto } from '@/lib/api/session-schemas';
@@ -31,6 +31,8 @@ const SORT_LABEL: Record<SortField, MessageKey> = { id: 'sort.id', phone: 'sort.
 
 // On a phone screen each row becomes a card; the header's labels move into the cells.
 const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-700 dark:max-md:before:text-gray-300 max-md:before:content-[attr(data-label)]';
+/** How long a row that left the filter stays (marked) before the page is read again. */
+const LEAVE_AFTER_MS = 5000;
 /** A pager button that cannot be used looks it: faded, no pointer. */
 const PAGER_DISABLED = 'disabled:cursor-not-allowed disabled:border-gray-300 disabled:opacity-50 dark:disabled:border-gray-700';
 const INPUT = 'min-h-8 rounded border border-gray-400 px-2 py-1 text-sm dark:border-gray-500 dark:bg-gray-950';
@@ -45,6 +47,7 @@ type Tile = { key: string; label: string; value: number; filter: Partial<ListFil
 export function SessionsTable({ initialPage, initialSummary, initialQs, initialSq }: { initialPage: SessionPage; initialSummary: SessionSummary; initialQs: string; initialSq: string }) {
   const { t, locale, role } = useUi();
   const toast = useToast();
+  const client = useQueryClient();
   const onEvent = useCallback(
     (e: SessionEngineEvent) => {
       if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.closeReason, e.reason) }));
@@ -117,6 +120,15 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
 
   const data = list.data;
   const rows: SessionDto[] = data?.items ?? [];
+  // A row the stream moved out of the filter (a Start under "Closed") is marked, and leaves when
+  // the page is read again, a few seconds after the last such move (issue 27.2).
+  const outOfFilter = (s: SessionDto) => (filters.status !== '' && s.status !== filters.status) || (filters.health !== '' && s.health !== filters.health);
+  const leaving = rows.filter(outOfFilter).map((s) => s.id).join(',');
+  useEffect(() => {
+    if (!leaving) return;
+    const timer = setTimeout(() => void client.invalidateQueries({ queryKey: queryKeys.sessionPage(qs) }), LEAVE_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, [leaving, client, qs]);
   const total = data?.total ?? 0;
   const pageCount = data?.pageCount ?? 1;
   const update = (patch: Partial<ListFilters>) => {
@@ -250,7 +262,7 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                 <tr><td colSpan={11} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
               )}
               {rows.map((s) => (
-                <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} data-id={s.id} className="border-t border-gray-200 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
+                <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} data-id={s.id} data-leaving={outOfFilter(s) || undefined} className="data-[leaving]:bg-amber-50 dark:data-[leaving]:bg-amber-950/40 border-t border-gray-200 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
                   {role === 'admin' && (
                     <td className={`${CELL} max-md:col-span-2 max-md:before:content-none`}>
                       <input type="checkbox" aria-label={`${t('col.select')} ${phoneOf(s)}`} checked={selection.mode === 'all' || selection.ids.has(s.id)} onChange={() => toggle(s.id)} data-testid={`select-${s.id}`} className="h-6 w-6" />
@@ -262,7 +274,10 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                     {s.label && <span className="ml-2 text-xs text-gray-700 dark:text-gray-300">{s.label}</span>}
                     {s.proxyHost && <span className="block text-xs text-gray-700 dark:text-gray-300" data-testid={`proxy-${s.id}`} title={t('col.proxy')}>{t('proxy.via', { host: s.proxyHost })}</span>}
                   </td>
-                  <td data-label={t('col.status')} className={CELL}><StatusBadge status={s.status} testId={`status-${s.id}`} /></td>
+                  <td data-label={t('col.status')} className={CELL}>
+                    <StatusBadge status={s.status} testId={`status-${s.id}`} />
+                    {outOfFilter(s) && <span className="mt-1 block text-xs text-amber-900 dark:text-amber-200" data-testid={`leaving-${s.id}`}>{t('row.leaving')}</span>}
+                  </td>
                   <td data-label={t('col.health')} className={CELL}>
                     <HealthBadge health={s.health} status={s.status} testId={`health-${s.id}`} />
                     {s.healthReason === 'unresponsive' && <span className="block text-xs text-red-800 dark:text-red-300" data-testid={`health-reason-${s.id}`}>{t('health.reason.unresponsive')}</span>}
@@ -281,7 +296,7 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                   </td>
                   <td data-label={t('col.badMac')} className={CELL}>
                     <Counter value={shownCounters(s.status, s.stats, s.lastClose).badMacErrors} max={s.stats.maxBadMacErrors} testId={`badmac-${s.id}`} />
-                    <CloseWarning status={s.status} stats={s.stats} testId={`close-warning-${s.id}`} />
+                    <CloseWarning status={s.status} stats={s.stats} testId={`next-close-${s.id}`} />
                   </td>
                   <td data-label={t('col.badDecrypt')} className={CELL}><Counter value={shownCounters(s.status, s.stats, s.lastClose).badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>
                   <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}><RelativeTime iso={s.lastConnectedAt} empty={t('never')} testId={`last-connected-${s.id}`} /></td>

@@ -140,7 +140,7 @@ export function WebhooksManager() {
               ))}
             </tbody>
           </table></div>
-        ) : <p className="text-sm text-gray-500">{t('webhooks.empty')}</p>}
+        ) : <p className="text-sm text-gray-600 dark:text-gray-400">{t('webhooks.empty')}</p>}
       </div>
     </section>
   );

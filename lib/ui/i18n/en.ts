@@ -177,6 +177,7 @@ export const en = {
   'page.next': 'Next →',
   'page.jump': 'Page',
   'page.go': 'Go',
+  'row.leaving': 'no longer matches the filter; leaves on the next refresh',
   'summary.show': 'Show {what}',
   'summary.all': 'All phones',
   'reason.autoClosed': 'auto-closed: {type} {count}/{max}',

@@ -179,6 +179,7 @@ export const ru: Record<MessageKey, string> = {
   'page.next': 'Вперёд →',
   'page.jump': 'Страница',
   'page.go': 'Перейти',
+  'row.leaving': 'больше не подходит под фильтр; исчезнет при обновлении',
   'summary.show': 'Показать: {what}',
   'summary.all': 'Все телефоны',
   'reason.autoClosed': 'закрыта автоматически: {type} {count}/{max}',

@@ -7,6 +7,7 @@ import { exactTime, relativeTime, userLocale } from '../../../lib/ui/time';
 import { DEFAULT_SORT, viewFromParams, viewQuery } from '../../../lib/ui/list-params';
 import { closeWarning, errorMessage, fieldErrors, shownCounters } from '../../../lib/ui/session-text';
 import { reason } from '../../../lib/sessions/reasons';
+import { changesHealthTiles } from '../../../components/sessions/useSessionStream';
 import { RequestError } from '../../../lib/ui/fetch-json';
 import { auditActionText } from '../../../lib/ui/audit-text';
 import { AUDIT_ACTIONS } from '../../../lib/audit-actions';
@@ -83,4 +84,11 @@ test('audit: every action worded in both languages; filters validated; CSV cells
   assert.equal(csvCell(null), '');
   const entry: AuditEntry = { id: 1, actorType: 'user', actorName: 'a@b', action: 'session.close', targetType: 'phone', targetId: '2', targetLabel: '+77051234567', reason: 'line\nbreak', result: 'ok', detail: { n: 1 }, createdAt: '2026-12-05T00:00:00.000Z' };
   assert.equal(auditCsv([entry]), 'id,time,actorType,actor,action,targetType,targetId,target,reason,result,detail\r\n1,2026-12-05T00:00:00.000Z,user,a@b,session.close,phone,2,+77051234567,"line\nbreak",ok,"{""n"":1}"\r\n');
+});
+
+test('the health tiles are read again after events that can move them, not after others', () => {
+  const at = '2026-12-05T00:00:00.000Z';
+  assert.equal(changesHealthTiles({ type: 'state', phoneId: 1, phoneJid: 'x', state: 'closed', previous: 'open', at }), true);
+  assert.equal(changesHealthTiles({ type: 'state', phoneId: 1, phoneJid: 'x', state: 'qr', previous: 'connecting', at }), false);
+  assert.equal(changesHealthTiles({ type: 'qr', phoneId: 1, phoneJid: 'x', qr: 'q', at }), false);
 });
