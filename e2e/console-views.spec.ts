@@ -154,6 +154,12 @@ test('errors: a bad number names the field; a console that cannot be reached say
   await expect(page.getByTestId('add-phone-error')).toHaveText('Phone: enter an international number, 7 to 15 digits, e.g. 77051234567');
   await expect(page.getByTestId('add-phone')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByTestId('toast-error').last()).toContainText('The request is not valid: Phone: enter an international number');
+  // A toast lets clicks through to what lies under it; its own button dismisses it (issue 27.14).
+  const toast = page.getByTestId('toast-error').last();
+  const box = (await toast.boundingBox())!;
+  expect(await page.evaluate(([x, y]) => !!document.elementFromPoint(x, y)?.closest('[data-testid^="toast-"]'), [box.x + 20, box.y + box.height / 2])).toBe(false);
+  await toast.getByTestId('toast-dismiss').click();
+  await expect(page.getByTestId('toast-error')).toHaveCount(0);
 
   // The console goes away (every request to it fails at the network): the form says so.
   await page.route('**/api/sessions', (route) => route.abort('connectionrefused'));

@@ -60,6 +60,7 @@ export const en = {
   'confirm.closeBody': 'The session stays closed until someone starts it again.',
   'confirm.reason': 'Reason (optional)',
   'toast.failed': 'Failed: {error}',
+  'toast.dismiss': 'Dismiss',
   'empty.sessions': 'No phones yet. Add one to start pairing.',
   'empty.filtered': 'No session matches the filters.',
   'loading': 'Loading…',

@@ -62,6 +62,7 @@ export const ru: Record<MessageKey, string> = {
   'confirm.closeBody': 'Сессия останется закрытой, пока её не запустят снова.',
   'confirm.reason': 'Причина (необязательно)',
   'toast.failed': 'Ошибка: {error}',
+  'toast.dismiss': 'Закрыть уведомление',
   'empty.sessions': 'Телефонов пока нет. Добавьте телефон, чтобы начать сопряжение.',
   'empty.filtered': 'Нет сессий, подходящих под фильтры.',
   'loading': 'Загрузка…',
