@@ -2,7 +2,7 @@
 // The view (filters, search, sort, page) lives in the page's URL (issue 27.3): `viewFromParams`
 // reads it back, whatever a person typed there; `viewQuery` writes it, leaving defaults out.
 import { HEALTH_LEVELS, SESSION_STATES, type HealthLevel, type SessionState } from '../sessions/types';
-import { SESSION_SORT_FIELDS } from '../api/list-schemas';
+import { SESSION_SORT_FIELDS } from '../api/sort-fields';
 
 export const PAGE_SIZE = 50;
 export const DEFAULT_SORT = '-id';
