@@ -25,7 +25,7 @@ export function Providers({ locale, role, simulator, children }: { locale: Local
   return (
     <QueryClientProvider client={client}>
       <Ctx.Provider value={{ locale, t: translator(locale), role, simulator }}>
-        <ToastProvider>{children}</ToastProvider>
+        <ToastProvider label={translator(locale)('toast.dismiss')}>{children}</ToastProvider>
       </Ctx.Provider>
     </QueryClientProvider>
   );

@@ -51,9 +51,21 @@ test('session detail: the demo fault panel injects faults and the page follows l
   await page.getByTestId('fault-inject').click();
   await expect(page.getByTestId('detail-badmac')).toHaveText('1/3');
   await expect(page.getByTestId('timeline')).toContainText('Bad MAC from +15550001111 (1/3)');
+  await expect(page.getByTestId('detail-next-close')).toHaveCount(0);
+  await page.getByTestId('fault-inject').click();
+  await expect(page.getByTestId('detail-badmac')).toHaveText('2/3');
+  await expect(page.getByTestId('detail-next-close')).toHaveText('One more Bad MAC closes the session. Restart resets the counters.');
+  // More events than the first page holds: "Older events" pages back with the API's before= (issue 27.4).
+  for (let i = 0; i < 3; i++) await sim(`/phones/${number}/faults`, { type: 'no-session', count: 20 });
+  const entries = page.getByTestId('timeline').locator('li');
+  await expect(page.getByTestId('timeline-older')).toBeVisible();
+  await expect(entries).toHaveCount(50);
+  await page.getByTestId('timeline-older').click();
+  await expect.poll(() => entries.count()).toBeGreaterThan(60);
+  await expect(entries.last()).toHaveText(/Connecting|Waiting for pairing/);
   // Each injected fault is audited: who sent which fault to which phone.
   const audit = await (await page.request.get(`${e2eEnv().url}/api/audit?targetType=phone&targetId=${id}&limit=50`)).json();
-  expect(audit.items.filter((a: { action: string }) => a.action === 'demo.fault').map((a: { detail: { type: string } }) => a.detail.type).sort()).toEqual(['bad-decrypt', 'bad-mac']);
+  expect(audit.items.filter((a: { action: string }) => a.action === 'demo.fault').map((a: { detail: { type: string } }) => a.detail.type).sort()).toEqual(['bad-decrypt', 'bad-mac', 'bad-mac']);
   await shoot(page, testInfo, 'detail-1280');
   await page.setViewportSize({ width: 390, height: 844 });
   await shoot(page, testInfo, 'detail-390');

@@ -34,11 +34,20 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
   const row = await addAndPair(page, number);
   await page.screenshot({ path: testInfo.outputPath('01-paired.png'), fullPage: true });
   const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+  // The tiles count this phone alone (the search narrows them too).
+  await page.getByTestId('filter-search').fill(number);
+  await page.waitForURL((u) => u.searchParams.get('q') === number);
+  await expect(page.getByTestId('summary-critical')).toHaveText('0');
 
   await sim(`/phones/${number}/faults`, { type: 'bad-mac', count: 2 });
   await expect(page.getByTestId(`badmac-${id}`)).toHaveText('2/3');
   await expect(page.getByTestId(`health-${id}`)).toHaveAttribute('data-health', 'critical');
+  // The Critical tile follows the stream like the row (issue 27.2): well within the tiles' 15 s
+  // periodic refresh, which alone used to move it.
+  await expect(page.getByTestId('summary-critical')).toHaveText('1', { timeout: 10_000 });
   await expect(page.getByTestId(`health-${id}`)).toHaveText('critical');
+  // What comes next is said beside the counter (issue 27.7).
+  await expect(page.getByTestId(`next-close-${id}`)).toHaveText('One more Bad MAC closes the session. Restart resets the counters.');
   await page.screenshot({ path: testInfo.outputPath('02-critical.png'), fullPage: true });
 
   await sim(`/phones/${number}/faults`, { type: 'bad-mac' });
@@ -47,6 +56,10 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
   // A toast names the phone that closed itself and why.
   await expect(page.getByTestId('toast-error').filter({ hasText: `+${number} closed itself: auto-closed: Bad MAC 3/3` })).toBeVisible();
   await expect(page.getByTestId(`health-${id}`)).toHaveText('closed');
+  await expect(page.getByTestId(`next-close-${id}`)).toHaveCount(0);
+  // The closed row keeps the count that closed it (issue 27.6), not 0/3.
+  await expect(page.getByTestId(`badmac-${id}`)).toHaveText('3/3');
+  await expect(page.getByTestId('summary-critical')).toHaveText('0', { timeout: 10_000 });
 
   // The dialog takes focus, Escape cancels it and gives focus back to the button.
   await page.getByTestId(`restart-${id}`).click();
@@ -71,7 +84,7 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
 
   await page.goto(`${e2eEnv().url}/audit`);
   await expect(page.getByTestId('audit-table')).toContainText('Switching to a new handset');
-  await expect(page.getByTestId('audit-table')).toContainText('session.restart');
+  await expect(page.getByTestId('audit-table')).toContainText('Session restarted');
   await page.screenshot({ path: testInfo.outputPath('04-audit.png'), fullPage: true });
 
   await page.goto(`${e2eEnv().url}/sessions/${id}`);

@@ -11,6 +11,7 @@ import type { TestResult } from '@/lib/alerts/alerter';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { formatDate, type MessageKey } from '@/lib/ui/i18n';
+import { RelativeTime } from '../ui/RelativeTime';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 
@@ -168,7 +169,7 @@ export function AlertsManager() {
             <tbody>
               {page.items.map((i) => (
                 <tr key={i.id} className="border-t border-gray-100 align-top dark:border-gray-800" data-testid={`incident-${i.id}`}>
-                  <td className="px-2 py-1 whitespace-nowrap">{formatDate(locale, i.openedAt)}</td>
+                  <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={i.openedAt} /></td>
                   <td className="px-2 py-1 font-medium">{t(`alerts.kind.${i.kind}`)}</td>
                   <td className="px-2 py-1 whitespace-nowrap">
                     {i.phoneId === null ? who(i) : (

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import type { PhoneHistoryDto } from '@/lib/api/health-schemas';
 import { fetchJson } from '@/lib/ui/fetch-json';
-import { formatDate } from '@/lib/ui/i18n';
+import { RelativeTime } from '../ui/RelativeTime';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { reasonText } from '@/lib/ui/session-text';
 import type { CloseReason } from '@/lib/sessions/reasons';
@@ -16,7 +16,7 @@ const duration = (ms: number | null) => (ms === null ? '—' : ms < 1000 ? `${Ma
 
 /** The phone page's history: 24 h and 7 d state bands, uptime, drops per day, reconnect times, last closes. */
 export function HistoryPanel({ phoneId }: { phoneId: number }) {
-  const { t, locale } = useUi();
+  const { t } = useUi();
   const { data, isError } = useQuery({
     queryKey: queryKeys.sessionHistory(phoneId),
     queryFn: () => fetchJson<PhoneHistoryDto>(`/api/sessions/${phoneId}/history`),
@@ -75,7 +75,7 @@ export function HistoryPanel({ phoneId }: { phoneId: number }) {
           <ol className="space-y-1 text-sm" data-testid="last-closes">
             {data.lastCloses.map((c) => (
               <li key={c.at} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
-                <time className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40">{formatDate(locale, c.at)}</time>
+                <RelativeTime iso={c.at} className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40" />
                 <span className="min-w-0 [overflow-wrap:anywhere]">
                   {reasonText(t, c.reason as CloseReason | null)}
                   {c.code !== null && <span className="ml-2 text-xs text-gray-700 dark:text-gray-300">{t('history.code', { code: c.code })}</span>}

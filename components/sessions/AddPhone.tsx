@@ -8,7 +8,7 @@ import { fetchJson } from '@/lib/ui/fetch-json';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { Spinner } from '../ui/ConfirmDialog';
-import { errorMessage } from '@/lib/ui/session-text';
+import { errorMessage, fieldErrors } from '@/lib/ui/session-text';
 
 /** Add a phone, then show its pairing QR (refreshed as it rotates) until it connects. */
 export function AddPhone({ organizations }: { organizations: string[] }) {
@@ -16,20 +16,33 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
   const toast = useToast();
   const client = useQueryClient();
   const [pairingId, setPairingId] = useState<number | null>(null);
+  // The API's field-level messages, shown under the field they are about (issue 27.8).
+  const [fields, setFields] = useState<Record<string, string>>({});
   const add = useMutation({
-    mutationFn: (body: { organizationName: string; phone: string; proxyUrl?: string }) => fetchJson<SessionDto>('/api/sessions', { method: 'POST', body }),
+    mutationFn: (body: { organizationName: string; phone: string; label?: string; proxyUrl?: string }) => fetchJson<SessionDto>('/api/sessions', { method: 'POST', body }),
+    onMutate: () => setFields({}),
     onSuccess: (s) => {
       setPairingId(s.id);
       void client.invalidateQueries({ queryKey: queryKeys.sessions() });
     },
-    onError: (err: Error) => toast('error', t('toast.failed', { error: errorMessage(t, err) })),
+    onError: (err: Error) => {
+      setFields(fieldErrors(t, err));
+      toast('error', t('toast.failed', { error: errorMessage(t, err) }));
+    },
   });
+  const invalid = (name: string, hint?: string) => ({
+    'aria-invalid': name in fields || undefined,
+    'aria-describedby': [hint, name in fields ? `add-${name}-error` : null].filter(Boolean).join(' ') || undefined,
+  });
+  const fieldError = (name: string) =>
+    name in fields ? <span id={`add-${name}-error`} data-testid={`add-${name}-error`} className="block max-w-72 text-xs font-medium text-red-800 dark:text-red-300">{fields[name]}</span> : null;
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     const proxyUrl = String(form.get('proxyUrl') ?? '').trim();
+    const label = String(form.get('label') ?? '').trim();
     // Empty: the server picks from its proxy pool (when one is configured).
-    add.mutate({ organizationName: String(form.get('organization') ?? '').trim(), phone: String(form.get('phone') ?? '').trim(), ...(proxyUrl ? { proxyUrl } : {}) });
+    add.mutate({ organizationName: String(form.get('organization') ?? '').trim(), phone: String(form.get('phone') ?? '').trim(), ...(label ? { label } : {}), ...(proxyUrl ? { proxyUrl } : {}) });
   };
   return (
     <details className="rounded-lg border border-gray-200 p-3 dark:border-gray-800" open={pairingId !== null}>
@@ -37,21 +50,30 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
       <form onSubmit={onSubmit} className="mt-3 flex flex-wrap items-end gap-3">
         <label className="text-sm">
           {t('add.organization')}
-          <input name="organization" required list="organizations" defaultValue={organizations[0] ?? ''} data-testid="add-org"
+          <input name="organization" required list="organizations" defaultValue={organizations[0] ?? ''} data-testid="add-org" {...invalid('organizationName')}
             className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950" />
           <datalist id="organizations">{organizations.map((o) => <option key={o} value={o} />)}</datalist>
+          {fieldError('organizationName')}
         </label>
         <label className="text-sm">
           {t('add.phone')}
-          <input name="phone" required inputMode="tel" placeholder="77051234567" aria-describedby="phone-hint" data-testid="add-phone"
+          <input name="phone" required inputMode="tel" placeholder="77051234567" data-testid="add-phone" {...invalid('phone', 'phone-hint')}
             className="mt-1 block rounded border border-gray-300 px-2 py-1 font-mono dark:border-gray-700 dark:bg-gray-950" />
-          <span id="phone-hint" className="text-xs text-gray-600 dark:text-gray-400">{t('add.phoneHint')}</span>
+          <span id="phone-hint" className="block text-xs text-gray-600 dark:text-gray-400">{t('add.phoneHint')}</span>
+          {fieldError('phone')}
+        </label>
+        <label className="text-sm">
+          {t('add.label')}
+          <input name="label" maxLength={100} data-testid="add-label" {...invalid('label')}
+            className="mt-1 block w-40 rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950" />
+          {fieldError('label')}
         </label>
         <label className="text-sm">
           {t('add.proxy')}
-          <input name="proxyUrl" type="text" autoComplete="off" spellCheck={false} placeholder="socks5://user:password@host:1080" aria-describedby="proxy-hint" data-testid="add-proxy"
+          <input name="proxyUrl" type="text" autoComplete="off" spellCheck={false} placeholder="socks5://user:password@host:1080" data-testid="add-proxy" {...invalid('proxyUrl', 'proxy-hint')}
             className="mt-1 block w-72 max-w-full rounded border border-gray-300 px-2 py-1 font-mono dark:border-gray-700 dark:bg-gray-950" />
           <span id="proxy-hint" className="block max-w-72 text-xs text-gray-600 dark:text-gray-400">{t('add.proxyHint')}</span>
+          {fieldError('proxyUrl')}
         </label>
         <button type="submit" disabled={add.isPending} data-testid="add-submit"
           className="inline-flex items-center gap-2 rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">

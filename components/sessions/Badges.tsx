@@ -1,6 +1,7 @@
 'use client';
 
 import type { HealthLevel, SessionState } from '@/lib/sessions/types';
+import { closeWarning } from '@/lib/ui/session-text';
 import { useUi } from '../providers';
 
 const STATUS_COLORS: Record<SessionState, string> = {
@@ -33,6 +34,19 @@ export function HealthBadge({ health, status, testId }: { health: HealthLevel; s
   return (
     <span data-testid={testId} data-health={health} className="inline-flex items-center gap-1.5 text-sm">
       <span aria-hidden className={`h-2.5 w-2.5 rounded-full ${HEALTH_COLORS[health]}`} />
+      {text}
+    </span>
+  );
+}
+
+/** "The next Bad MAC closes the session; Restart resets the counters", when one more would (issue 27.7). */
+export function CloseWarning({ status, stats, testId, block }: { status: SessionState; stats: Parameters<typeof closeWarning>[2]; testId?: string; block?: boolean }) {
+  const { t } = useUi();
+  const text = closeWarning(t, status, stats);
+  if (!text) return null;
+  return (
+    <span role="status" data-testid={testId}
+      className={block ? 'block rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100' : 'mt-1 block max-w-48 text-xs text-red-800 dark:text-red-300'}>
       {text}
     </span>
   );

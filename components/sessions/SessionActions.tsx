@@ -134,8 +134,17 @@ export function PairDialog({ session, alreadyStarted, onClose }: { session: Sess
     asked.current = true;
     start.mutate();
   }, [started, start]);
+  // Escape closes the dialog wherever the focus went (the "Link with phone number instead"
+  // button disappears when clicked, leaving the focus on the page's body; issue 27.14).
+  const close = useRef(onClose);
+  close.current = onClose;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') close.current(); };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
   return (
-    <div className="fixed inset-0 z-40 flex items-center justify-center bg-black/40 p-4" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
+    <div className="fixed inset-0 z-40 flex items-center justify-center bg-black/40 p-4">
       <div role="dialog" aria-modal="true" aria-labelledby="pair-title" className="w-full max-w-md rounded-lg bg-white p-5 shadow-xl dark:bg-gray-900" data-testid="pair-dialog">
         <h2 id="pair-title" className="text-lg font-semibold">{t('pair.title', { phone: phoneOf(session) })}</h2>
         {started ? <PairingPanel id={session.id} onDone={onClose} /> : <p className="mt-3 text-sm">{t('add.waiting')}</p>}

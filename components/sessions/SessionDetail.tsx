@@ -1,28 +1,31 @@
 'use client';
 
 import Link from 'next/link';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SessionDto, SessionEventDto, trafficSchema } from '@/lib/api/session-schemas';
 import type { z } from 'zod';
 import type { AuditEntry } from '@/lib/audit';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
-import { formatDate } from '@/lib/ui/i18n';
-import { auditText, errorMessage, reasonText, timelineText } from '@/lib/ui/session-text';
+import { RelativeTime } from '../ui/RelativeTime';
+import { auditText, errorMessage, reasonText, shownCounters, timelineText } from '@/lib/ui/session-text';
 import type { SessionEngineEvent } from '@/lib/sessions/types';
 import { phoneOf, SessionActions } from './SessionActions';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { ConfirmDialog, Spinner } from '../ui/ConfirmDialog';
-import { Counter, HealthBadge, StatusBadge } from './Badges';
+import { CloseWarning, Counter, HealthBadge, StatusBadge } from './Badges';
 import { useSessionStream } from './useSessionStream';
 import { HistoryPanel } from '../health/HistoryPanel';
 
 type Detail = SessionDto & { events: SessionEventDto[] };
+type EventPage = { items: SessionEventDto[]; nextCursor: number | null };
+/** Events per timeline page: the detail's first page has as many (lib/sessions-service.ts). */
+const EVENTS_PAGE = 50;
 
 export function SessionDetail({ initial, audit: initialAudit }: { initial: Detail; audit: AuditEntry[] }) {
-  const { t, locale, simulator, role } = useUi();
+  const { t, simulator, role } = useUi();
   const toast = useToast();
   const client = useQueryClient();
   // The timeline and audit of this phone follow its own events (one refetch per burst).
@@ -53,6 +56,17 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
     initialData: initialAudit,
     refetchInterval: live ? false : 3000,
   });
+  // The timeline: the newest events came with the page; "Older events" pages back with `before=`
+  // (issue 27.4). A refetch walks the same pages again from the newest, so none is skipped.
+  const timeline = useInfiniteQuery({
+    queryKey: queryKeys.sessionEvents(initial.id),
+    queryFn: ({ pageParam }) => fetchJson<EventPage>(`/api/sessions/${initial.id}/events?limit=${EVENTS_PAGE}${pageParam ? `&before=${pageParam}` : ''}`),
+    initialPageParam: 0,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    initialData: { pages: [{ items: initial.events, nextCursor: initial.events.length >= EVENTS_PAGE ? initial.events[initial.events.length - 1].id : null }], pageParams: [0] },
+    refetchInterval: live ? false : 3000,
+  });
+  const events = timeline.data.pages.flatMap((p) => p.items);
   const audit = auditQuery.data;
   const phone = '+' + data.phoneJid.split('@')[0];
   return (
@@ -60,16 +74,17 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
       <Link href="/" className="inline-block min-h-6 text-sm text-emerald-800 hover:underline dark:text-emerald-300">{t('detail.back')}</Link>
       <h1 className="text-xl font-semibold">{t('detail.title', { phone })}</h1>
       <SessionActions session={data} layout="page" />
+      <CloseWarning status={data.status} stats={data.stats} testId="detail-next-close" block />
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
         <Item label={t('detail.state')}><StatusBadge status={data.status} testId="detail-status" /></Item>
         <Item label={t('detail.health')}>
           <HealthBadge health={data.health} status={data.status} testId="detail-health" />
           {data.healthReason === 'unresponsive' && <span className="block text-xs text-red-800 dark:text-red-300" data-testid="detail-health-reason">{t('health.reason.unresponsive')}</span>}
         </Item>
-        <Item label={t('col.badMac')}><Counter value={data.stats.badMacErrors} max={data.stats.maxBadMacErrors} testId="detail-badmac" /></Item>
-        <Item label={t('col.badDecrypt')}><Counter value={data.stats.badDecryptErrors} max={data.stats.maxBadDecryptErrors} testId="detail-baddecrypt" /></Item>
+        <Item label={t('col.badMac')}><Counter value={shownCounters(data.status, data.stats, data.lastClose).badMacErrors} max={data.stats.maxBadMacErrors} testId="detail-badmac" /></Item>
+        <Item label={t('col.badDecrypt')}><Counter value={shownCounters(data.status, data.stats, data.lastClose).badDecryptErrors} max={data.stats.maxBadDecryptErrors} testId="detail-baddecrypt" /></Item>
         <Item label={t('col.organization')}>{data.organizationName}</Item>
-        <Item label={t('col.lastConnected')}>{data.lastConnectedAt ? formatDate(locale, data.lastConnectedAt) : t('never')}</Item>
+        <Item label={t('col.lastConnected')}><RelativeTime iso={data.lastConnectedAt} empty={t('never')} testId="detail-last-connected" /></Item>
         <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason" title={data.lastCloseReason ?? undefined}>{reasonText(t, data.lastClose, data.lastCloseReason)}</span></Item>
         <Item label={t('col.proxy')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-proxy">{data.proxyUrl ?? t('proxy.direct')}</span></Item>
         <Item label={t('detail.engine')}><span className="font-mono text-sm" data-testid="detail-engine">{data.engine}</span></Item>
@@ -82,17 +97,24 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
       <div className="grid gap-6 lg:grid-cols-2 [&>*]:min-w-0">
         <div>
           <h2 className="mb-2 font-semibold">{t('detail.timeline')}</h2>
-          {data.events.length === 0 ? (
+          {events.length === 0 ? (
             <p className="text-sm text-gray-700 dark:text-gray-300">{t('detail.noEvents')}</p>
           ) : (
             <ol className="space-y-1 text-sm" data-testid="timeline">
-              {data.events.map((e) => (
+              {events.map((e) => (
                 <li key={e.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
-                  <time className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40">{formatDate(locale, e.createdAt)}</time>
+                  <RelativeTime iso={e.createdAt} className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40" />
                   <span className="min-w-0 text-gray-800 [overflow-wrap:anywhere] dark:text-gray-200" data-type={e.type} title={e.message ?? undefined}>{timelineText(t, e)}</span>
                 </li>
               ))}
             </ol>
+          )}
+          {timeline.hasNextPage && (
+            <button type="button" onClick={() => void timeline.fetchNextPage()} disabled={timeline.isFetchingNextPage} data-testid="timeline-older"
+              className="mt-2 inline-flex min-h-8 items-center gap-2 rounded border border-gray-400 px-2 py-1 text-sm disabled:opacity-50 dark:border-gray-500">
+              {timeline.isFetchingNextPage && <Spinner />}
+              {t('detail.olderEvents')}
+            </button>
           )}
         </div>
         <div>
@@ -101,7 +123,7 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
             <ol className="space-y-1 text-sm" data-testid="detail-audit">
               {audit.map((a) => (
                 <li key={a.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
-                  <time className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40">{formatDate(locale, a.createdAt)}</time>
+                  <RelativeTime iso={a.createdAt} className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40" />
                   <span className="min-w-0 [overflow-wrap:anywhere]">{auditText(t, a) ?? `${a.actorName}: ${a.action}${a.reason ? ` — ${a.reason}` : ''}`} ({a.result})</span>
                 </li>
               ))}
@@ -117,7 +139,7 @@ type Traffic = z.infer<typeof trafficSchema>;
 
 /** The phone's message traffic (GET /api/sessions/:id/stats → traffic): counts and times, never content. */
 function TrafficPanel({ phoneId, live }: { phoneId: number; live: boolean }) {
-  const { t, locale } = useUi();
+  const { t } = useUi();
   const { data } = useQuery({
     queryKey: queryKeys.sessionStats(phoneId),
     queryFn: () => fetchJson<{ traffic: Traffic }>(`/api/sessions/${phoneId}/stats`).then((r) => r.traffic),
@@ -136,7 +158,7 @@ function TrafficPanel({ phoneId, live }: { phoneId: number; live: boolean }) {
         <Item label={t('traffic.failures')}>
           <span className="font-mono text-sm" data-testid="traffic-failures">{failures.length ? failures.map(([code, n]) => `${code}: ${n}`).join(', ') : t('traffic.none')}</span>
         </Item>
-        <Item label={t('traffic.lastReceived')}>{data.lastReceivedAt ? formatDate(locale, data.lastReceivedAt) : t('never')}</Item>
+        <Item label={t('traffic.lastReceived')}><RelativeTime iso={data.lastReceivedAt} empty={t('never')} testId="traffic-last-received" /></Item>
       </dl>
     </div>
   );

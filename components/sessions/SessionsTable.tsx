@@ -1,19 +1,21 @@
 'use client';
 
 import Link from 'next/link';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useSearchParams } from 'next/navigation';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionDto } from '@/lib/api/session-schemas';
 import type { SessionPage, SessionSummary } from '@/lib/api/list-schemas';
 import { HEALTH_LEVELS, SESSION_STATES, type HealthLevel, type SessionEngineEvent, type SessionState } from '@/lib/sessions/types';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
-import { formatDate, formatNumber, type MessageKey } from '@/lib/ui/i18n';
-import { reasonText } from '@/lib/ui/session-text';
+import { capitalized, formatNumber, type MessageKey } from '@/lib/ui/i18n';
+import { RelativeTime } from '../ui/RelativeTime';
+import { errorMessage, reasonText, shownCounters } from '@/lib/ui/session-text';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { Spinner } from '../ui/ConfirmDialog';
-import { Counter, HealthBadge, StatusBadge } from './Badges';
+import { CloseWarning, Counter, HealthBadge, StatusBadge } from './Badges';
 import { useSessionStream } from './useSessionStream';
 import { formatUptime, StateBand } from '../health/StateBand';
 import type { BandsDto } from '@/lib/api/health-schemas';
@@ -22,7 +24,7 @@ import type { z } from 'zod';
 import { AddPhone } from './AddPhone';
 import { phoneOf, SessionActions } from './SessionActions';
 import { BulkBar, type Selection } from './BulkActions';
-import { DEFAULT_SORT, pageQuery, summaryQuery, type ListFilters } from '@/lib/ui/list-params';
+import { pageQuery, summaryQuery, viewFromParams, viewQuery, type ListFilters, type ListView } from '@/lib/ui/list-params';
 
 const SORTS = ['id', 'phone', 'organization', 'status', 'lastConnectedAt', 'label', 'uptime'] as const;
 type SortField = (typeof SORTS)[number];
@@ -31,6 +33,10 @@ const SORT_LABEL: Record<SortField, MessageKey> = { id: 'sort.id', phone: 'sort.
 
 // On a phone screen each row becomes a card; the header's labels move into the cells.
 const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-700 dark:max-md:before:text-gray-300 max-md:before:content-[attr(data-label)]';
+/** How long a row that left the filter stays (marked) before the page is read again. */
+const LEAVE_AFTER_MS = 5000;
+/** A pager button that cannot be used looks it: faded, no pointer. */
+const PAGER_DISABLED = 'disabled:cursor-not-allowed disabled:border-gray-300 disabled:opacity-50 dark:disabled:border-gray-700';
 const INPUT = 'min-h-8 rounded border border-gray-400 px-2 py-1 text-sm dark:border-gray-500 dark:bg-gray-950';
 
 const number = (jid: string) => jid.split('@')[0];
@@ -40,9 +46,10 @@ const STATE_TILE_ORDER = [...SESSION_STATES].sort((a, b) => STATE_TILE_RANK[a] -
 
 type Tile = { key: string; label: string; value: number; filter: Partial<ListFilters> };
 
-export function SessionsTable({ initialPage, initialSummary }: { initialPage: SessionPage; initialSummary: SessionSummary }) {
+export function SessionsTable({ initialPage, initialSummary, initialQs, initialSq }: { initialPage: SessionPage; initialSummary: SessionSummary; initialQs: string; initialSq: string }) {
   const { t, locale, role } = useUi();
   const toast = useToast();
+  const client = useQueryClient();
   const onEvent = useCallback(
     (e: SessionEngineEvent) => {
       if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.closeReason, e.reason) }));
@@ -50,23 +57,39 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
     [t, toast],
   );
   const live = useSessionStream(onEvent);
-  const [search, setSearch] = useState('');
-  const [filters, setFilters] = useState<ListFilters>({ q: '', status: '', health: '', organizationId: '' });
-  const [sort, setSort] = useState(DEFAULT_SORT);
-  const [page, setPage] = useState(1);
+  // The view lives in the URL (issue 27.3): a reload, Back and Forward keep it, a link shares it.
+  // Each change is a history entry; the search box replaces the entry it started.
+  const params = useSearchParams();
+  const view = viewFromParams((name) => params.get(name));
+  const { filters, sort, page } = view;
+  const setView = (next: Partial<ListView>, replace = false) => {
+    const query = viewQuery({ ...view, ...next });
+    window.history[replace ? 'replaceState' : 'pushState'](null, '', query ? `?${query}` : window.location.pathname);
+  };
+  const setPage = (p: number) => {
+    setView({ page: Math.min(Math.max(1, p), pageCount) });
+    window.scrollTo({ top: 0 });
+  };
+  const setSort = (s: string) => setView({ sort: s, page: 1 });
+  const [search, setSearch] = useState(filters.q);
   const [selection, setSelection] = useState<Selection>({ mode: 'ids', ids: new Set() });
 
-  // The search box applies 300 ms after the last key.
+  // The search box applies 300 ms after the last key; Back or Forward to another search refills it.
+  const [shownQ, setShownQ] = useState(filters.q);
+  if (shownQ !== filters.q) {
+    setShownQ(filters.q);
+    if (search.trim() !== filters.q) setSearch(filters.q);
+  }
+  const applySearch = useRef<() => void>(() => {});
+  applySearch.current = () => {
+    if (search.trim() !== filters.q) setView({ filters: { ...filters, q: search.trim() }, page: 1 }, true);
+  };
   useEffect(() => {
-    const timer = setTimeout(() => {
-      setFilters((f) => (f.q === search.trim() ? f : { ...f, q: search.trim() }));
-      setPage(1);
-    }, 300);
+    const timer = setTimeout(() => applySearch.current(), 300);
     return () => clearTimeout(timer);
   }, [search]);
 
   const qs = pageQuery(filters, sort, page);
-  const initialQs = pageQuery({ q: '', status: '', health: '', organizationId: '' }, DEFAULT_SORT, 1);
   const list = useQuery({
     queryKey: queryKeys.sessionPage(qs),
     queryFn: () => fetchJson<SessionPage>(`/api/sessions?${qs}`),
@@ -79,7 +102,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
   const summary = useQuery({
     queryKey: queryKeys.summary(sq),
     queryFn: () => fetchJson<SessionSummary>(`/api/sessions/summary${sq ? `?${sq}` : ''}`),
-    initialData: sq === '' ? initialSummary : undefined,
+    initialData: sq === initialSq ? initialSummary : undefined,
     placeholderData: keepPreviousData,
     // Counts per state follow the stream in place; health levels are refreshed now and then.
     refetchInterval: live ? 15_000 : 3000,
@@ -107,11 +130,19 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
 
   const data = list.data;
   const rows: SessionDto[] = data?.items ?? [];
+  // A row the stream moved out of the filter (a Start under "Closed") is marked, and leaves when
+  // the page is read again, a few seconds after the last such move (issue 27.2).
+  const outOfFilter = (s: SessionDto) => (filters.status !== '' && s.status !== filters.status) || (filters.health !== '' && s.health !== filters.health);
+  const leaving = rows.filter(outOfFilter).map((s) => s.id).join(',');
+  useEffect(() => {
+    if (!leaving) return;
+    const timer = setTimeout(() => void client.invalidateQueries({ queryKey: queryKeys.sessionPage(qs) }), LEAVE_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, [leaving, client, qs]);
   const total = data?.total ?? 0;
   const pageCount = data?.pageCount ?? 1;
   const update = (patch: Partial<ListFilters>) => {
-    setFilters((f) => ({ ...f, ...patch }));
-    setPage(1);
+    setView({ filters: { ...filters, ...patch }, page: 1 });
     setSelection({ mode: 'ids', ids: new Set() });
   };
 
@@ -125,10 +156,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
   const tileActive = (tile: Tile) => tile.filter.status === filters.status && tile.filter.health === filters.health;
 
   const [field, dir] = sort.startsWith('-') ? [sort.slice(1) as SortField, 'desc' as const] : [sort as SortField, 'asc' as const];
-  const setSortField = (f: SortField) => {
-    setSort((cur) => (cur === f ? `-${f}` : cur === `-${f}` ? f : f === 'id' || f === 'lastConnectedAt' ? `-${f}` : f));
-    setPage(1);
-  };
+  const setSortField = (f: SortField) => setSort(sort === f ? `-${f}` : sort === `-${f}` ? f : f === 'id' || f === 'lastConnectedAt' ? `-${f}` : f);
   const header = (key: SortField, label: string) => (
     <th scope="col" className="px-3 py-2 text-left font-medium" aria-sort={field === key ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
       <button type="button" className="min-h-6 hover:underline" onClick={() => setSortField(key)} data-testid={`sort-${key}`}>
@@ -186,21 +214,21 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
         <input type="search" aria-label={t('filter.search')} placeholder={t('filter.search')} value={search} onChange={(e) => setSearch(e.target.value)} data-testid="filter-search" className={`${INPUT} w-72 max-w-full`} />
         <select aria-label={t('filter.status')} value={filters.status} onChange={(e) => update({ status: e.target.value as SessionState | '' })} data-testid="filter-status" className={INPUT}>
           <option value="">{t('filter.status')}: {t('filter.all')}</option>
-          {SESSION_STATES.map((st) => <option key={st} value={st}>{t('filter.status')}: {t(`status.${st}`)}</option>)}
+          {SESSION_STATES.map((st) => <option key={st} value={st}>{t('filter.status')}: {capitalized(locale, t(`status.${st}`))}</option>)}
         </select>
         <select aria-label={t('filter.health')} value={filters.health} onChange={(e) => update({ health: e.target.value as HealthLevel | '' })} data-testid="filter-health" className={INPUT}>
           <option value="">{t('filter.health')}: {t('filter.all')}</option>
-          {HEALTH_LEVELS.map((h) => <option key={h} value={h}>{t('filter.health')}: {t(`health.${h}`)}</option>)}
+          {HEALTH_LEVELS.map((h) => <option key={h} value={h}>{t('filter.health')}: {capitalized(locale, t(`health.${h}`))}</option>)}
         </select>
         <select aria-label={t('filter.organization')} value={filters.organizationId} onChange={(e) => update({ organizationId: e.target.value })} data-testid="filter-org" className={INPUT}>
           <option value="">{t('filter.organization')}: {t('filter.all')}</option>
           {(orgs.data ?? []).map((o) => <option key={o.id} value={String(o.id)}>{t('filter.organization')}: {o.name}</option>)}
         </select>
         <span className="inline-flex items-center gap-1">
-          <select aria-label={t('sort.by')} value={field} onChange={(e) => { setSort((e.target.value === 'id' || e.target.value === 'lastConnectedAt' ? '-' : '') + e.target.value); setPage(1); }} data-testid="sort-field" className={INPUT}>
+          <select aria-label={t('sort.by')} value={field} onChange={(e) => setSort((e.target.value === 'id' || e.target.value === 'lastConnectedAt' ? '-' : '') + e.target.value)} data-testid="sort-field" className={INPUT}>
             {SORTS.map((f) => <option key={f} value={f}>{t('sort.by')}: {t(SORT_LABEL[f])}</option>)}
           </select>
-          <button type="button" onClick={() => setSort((cur) => (cur.startsWith('-') ? cur.slice(1) : `-${cur}`))} data-testid="sort-dir" aria-label={`${t('sort.reverse')} (${t(dir === 'asc' ? 'sort.asc' : 'sort.desc')})`} className={`${INPUT} min-w-8`}>
+          <button type="button" onClick={() => setSort(sort.startsWith('-') ? sort.slice(1) : `-${sort}`)} data-testid="sort-dir" aria-label={`${t('sort.reverse')} (${t(dir === 'asc' ? 'sort.asc' : 'sort.desc')})`} className={`${INPUT} min-w-8`}>
             {dir === 'asc' ? '▲' : '▼'}
           </button>
         </span>
@@ -211,7 +239,11 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
         <BulkBar selection={selection} setSelection={setSelection} total={total} pageRows={rows} selectedOnPage={selectedOnPage} listQuery={qs} />
       )}
 
-      {list.isError && <p role="alert" className="text-sm text-red-700 dark:text-red-300">{t('error.load', { error: list.error.message })}</p>}
+      {list.isError && (
+        <p role="alert" data-testid="list-error" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
+          {(list.error as { code?: string }).code === 'unreachable' ? t('error.unreachable') : t('error.load', { error: errorMessage(t, list.error) })}
+        </p>
+      )}
       {total === 0 && !filters.q && !filters.status && !filters.health && !filters.organizationId && !list.isFetching ? (
         <p className="rounded border border-dashed border-gray-400 p-6 text-center text-sm text-gray-700 dark:border-gray-600 dark:text-gray-300" data-testid="sessions-empty">{t('empty.sessions')}</p>
       ) : (
@@ -242,7 +274,7 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
                 <tr><td colSpan={12} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
               )}
               {rows.map((s) => (
-                <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} data-id={s.id} className="border-t border-gray-200 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
+                <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} data-id={s.id} data-leaving={outOfFilter(s) || undefined} className="data-[leaving]:bg-amber-50 dark:data-[leaving]:bg-amber-950/40 border-t border-gray-200 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
                   {role === 'admin' && (
                     <td className={`${CELL} max-md:col-span-2 max-md:before:content-none`}>
                       <input type="checkbox" aria-label={`${t('col.select')} ${phoneOf(s)}`} checked={selection.mode === 'all' || selection.ids.has(s.id)} onChange={() => toggle(s.id)} data-testid={`select-${s.id}`} className="h-6 w-6" />
@@ -254,7 +286,10 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
                     {s.label && <span className="ml-2 text-xs text-gray-700 dark:text-gray-300">{s.label}</span>}
                     {s.proxyHost && <span className="block text-xs text-gray-700 dark:text-gray-300" data-testid={`proxy-${s.id}`} title={t('col.proxy')}>{t('proxy.via', { host: s.proxyHost })}</span>}
                   </td>
-                  <td data-label={t('col.status')} className={CELL}><StatusBadge status={s.status} testId={`status-${s.id}`} /></td>
+                  <td data-label={t('col.status')} className={CELL}>
+                    <StatusBadge status={s.status} testId={`status-${s.id}`} />
+                    {outOfFilter(s) && <span className="mt-1 block text-xs text-amber-900 dark:text-amber-200" data-testid={`leaving-${s.id}`}>{t('row.leaving')}</span>}
+                  </td>
                   <td data-label={t('col.health')} className={CELL}>
                     <HealthBadge health={s.health} status={s.status} testId={`health-${s.id}`} />
                     {s.healthReason === 'unresponsive' && <span className="block text-xs text-red-800 dark:text-red-300" data-testid={`health-reason-${s.id}`}>{t('health.reason.unresponsive')}</span>}
@@ -274,9 +309,12 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
                   <td data-label={t('col.messagesPerMinute')} className={`${CELL} tabular-nums`} data-testid={`traffic-${s.id}`}>
                     {traffic.data?.phones[String(s.id)] ? `${traffic.data.phones[String(s.id)].inPerMinute} / ${traffic.data.phones[String(s.id)].outPerMinute}` : '–'}
                   </td>
-                  <td data-label={t('col.badMac')} className={CELL}><Counter value={s.stats.badMacErrors} max={s.stats.maxBadMacErrors} testId={`badmac-${s.id}`} /></td>
-                  <td data-label={t('col.badDecrypt')} className={CELL}><Counter value={s.stats.badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>
-                  <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}>{s.lastConnectedAt ? formatDate(locale, s.lastConnectedAt) : t('never')}</td>
+                  <td data-label={t('col.badMac')} className={CELL}>
+                    <Counter value={shownCounters(s.status, s.stats, s.lastClose).badMacErrors} max={s.stats.maxBadMacErrors} testId={`badmac-${s.id}`} />
+                    <CloseWarning status={s.status} stats={s.stats} testId={`next-close-${s.id}`} />
+                  </td>
+                  <td data-label={t('col.badDecrypt')} className={CELL}><Counter value={shownCounters(s.status, s.stats, s.lastClose).badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>
+                  <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}><RelativeTime iso={s.lastConnectedAt} empty={t('never')} testId={`last-connected-${s.id}`} /></td>
                   <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-700 max-md:col-span-2 dark:text-gray-300`} data-testid={`reason-${s.id}`} title={s.lastCloseReason ?? undefined}>{reasonText(t, s.lastClose, s.lastCloseReason)}</td>
                   {role === 'admin' && (
                     <td data-label={t('col.actions')} className={`${CELL} max-md:col-span-2`}>
@@ -291,9 +329,17 @@ export function SessionsTable({ initialPage, initialSummary }: { initialPage: Se
       )}
       <nav aria-label={t('page.nav')} className="flex flex-wrap items-center justify-between gap-2 text-sm" data-testid="pager">
         <span data-testid="page-info">{t('page.info', { page: formatNumber(locale, data?.page ?? page), pages: formatNumber(locale, pageCount), total: formatNumber(locale, total) })}</span>
-        <span className="flex gap-2">
-          <button type="button" disabled={page <= 1} onClick={() => setPage((p) => Math.max(1, p - 1))} data-testid="page-prev" className={INPUT}>{t('page.prev')}</button>
-          <button type="button" disabled={page >= pageCount} onClick={() => setPage((p) => p + 1)} data-testid="page-next" className={INPUT}>{t('page.next')}</button>
+        <span className="flex flex-wrap items-center gap-2">
+          {pageCount > 2 && (
+            <form className="inline-flex items-center gap-1" onSubmit={(e) => { e.preventDefault(); const n = Number(new FormData(e.currentTarget).get('page')); if (Number.isInteger(n)) setPage(n); }}>
+              <label className="inline-flex items-center gap-1">{t('page.jump')}
+                <input key={page} name="page" type="number" min={1} max={pageCount} defaultValue={page} data-testid="page-jump" className={`${INPUT} w-20`} />
+              </label>
+              <button type="submit" className={INPUT} data-testid="page-go">{t('page.go')}</button>
+            </form>
+          )}
+          <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)} data-testid="page-prev" className={`${INPUT} ${PAGER_DISABLED}`}>{t('page.prev')}</button>
+          <button type="button" disabled={page >= pageCount} onClick={() => setPage(page + 1)} data-testid="page-next" className={`${INPUT} ${PAGER_DISABLED}`}>{t('page.next')}</button>
         </span>
       </nav>
     </section>

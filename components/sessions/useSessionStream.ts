@@ -42,6 +42,18 @@ export function patchSummary(summary: SessionSummary, e: SessionEngineEvent): Se
 }
 
 /**
+ * True when the event can move a phone between the health tiles (degraded, critical): a new
+ * health level, or a state that leaves or enters `open`. The client cannot move it itself (it
+ * knows the previous level only of the rows it holds), so the tiles are read again (issue 27.2).
+ */
+export function changesHealthTiles(e: SessionEngineEvent): boolean {
+  return e.type === 'stats' || (e.type === 'state' && e.previous !== e.state && (e.state === 'open' || e.previous === 'open'));
+}
+
+/** Tiles are read again at most this often while events that move them keep coming. */
+export const TILE_REFRESH_MS = 1000;
+
+/**
  * Applies an event to every cached page, the phone's own detail and the summary tiles, in place:
  * no request per event. Pages that do not show the phone are returned unchanged (same object).
  */
@@ -73,12 +85,21 @@ export function useSessionStream(onEvent?: (e: SessionEngineEvent) => void): boo
   useEffect(() => {
     handler.current = onEvent;
   });
+  // The health tiles follow the stream: one summary request per burst of health events.
+  const tileTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => { if (tileTimer.current) clearTimeout(tileTimer.current); }, []);
   useEffect(() => {
     const source = new EventSource('/api/sessions/stream');
     const onMessage = (msg: MessageEvent) => {
       try {
         const event = JSON.parse(msg.data) as SessionEngineEvent;
         applyEvent(client, event);
+        if (changesHealthTiles(event) && !tileTimer.current) {
+          tileTimer.current = setTimeout(() => {
+            tileTimer.current = null;
+            void client.invalidateQueries({ queryKey: queryKeys.summaries() });
+          }, TILE_REFRESH_MS);
+        }
         handler.current?.(event);
       } catch {
         // ignore malformed events

@@ -5,14 +5,15 @@ import { useState, type FormEvent } from 'react';
 import type { TokenInfo } from '@/lib/auth/tokens';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
-import { formatDate, serverMessage } from '@/lib/ui/i18n';
+import { serverMessage } from '@/lib/ui/i18n';
+import { RelativeTime } from '../ui/RelativeTime';
 import { useUi } from '../providers';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { errorMessage } from '@/lib/ui/session-text';
 import { useToast } from '../ui/Toast';
 
 export function TokensManager() {
-  const { t, locale, role } = useUi();
+  const { t, role } = useUi();
   const toast = useToast();
   const client = useQueryClient();
   const [created, setCreated] = useState<string | null>(null);
@@ -82,7 +83,7 @@ export function TokensManager() {
               <tr key={tok.id} className="border-t border-gray-100 dark:border-gray-800" data-testid={`token-row-${tok.name}`}>
                 <td className="px-2 py-1">{tok.name} <code className="text-xs text-gray-700 dark:text-gray-300">{tok.prefix}…</code></td>
                 <td className="px-2 py-1">{tok.scopes.join(', ')}</td>
-                <td className="px-2 py-1 whitespace-nowrap">{tok.lastUsedAt ? formatDate(locale, tok.lastUsedAt) : t('never')}</td>
+                <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={tok.lastUsedAt} empty={t('never')} /></td>
                 <td className="px-2 py-1">
                   {tok.revokedAt ? <span className="text-gray-700 dark:text-gray-300">{t('tokens.revoked')}</span> : (
                     <button type="button" onClick={() => setRevoking(tok)} disabled={revoke.isPending} data-testid={`token-revoke-${tok.id}`} className="min-h-7 rounded border border-red-400 px-2 py-0.5 text-xs text-red-800 disabled:opacity-50 dark:border-red-500 dark:text-red-200">{t('tokens.revoke')}</button>

@@ -6,7 +6,8 @@ import type { UserRow } from '@/lib/auth/user-admin';
 import type { Role } from '@/lib/auth/roles';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
-import { formatDate, serverMessage } from '@/lib/ui/i18n';
+import { serverMessage } from '@/lib/ui/i18n';
+import { RelativeTime } from '../ui/RelativeTime';
 import { errorMessage } from '@/lib/ui/session-text';
 import { useUi } from '../providers';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
@@ -17,7 +18,7 @@ const small = 'min-h-7 rounded border px-2 py-0.5 text-xs disabled:opacity-50';
 
 /** Admins invite users (a one-time password shown once), change roles, sign users out, delete them. */
 export function UsersManager({ currentUserId }: { currentUserId: number | null }) {
-  const { t, locale, role } = useUi();
+  const { t, role } = useUi();
   const toast = useToast();
   const client = useQueryClient();
   const [invited, setInvited] = useState<{ email: string; password: string } | null>(null);
@@ -101,7 +102,7 @@ export function UsersManager({ currentUserId }: { currentUserId: number | null }
               <tr key={u.id} className="border-t border-gray-100 dark:border-gray-800" data-testid={`user-row-${u.email}`}>
                 <td className="px-2 py-1">{u.email}{u.name ? <span className="text-gray-700 dark:text-gray-300"> · {u.name}</span> : null}{u.id === currentUserId ? <span className="text-gray-700 dark:text-gray-300"> ({t('users.you')})</span> : null}</td>
                 <td className="px-2 py-1" data-testid="user-row-role">{t(`role.${u.role}`)}</td>
-                <td className="px-2 py-1 whitespace-nowrap">{u.lastLoginAt ? formatDate(locale, u.lastLoginAt) : t('never')}</td>
+                <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={u.lastLoginAt} empty={t('never')} /></td>
                 <td className="px-2 py-1">
                   <div className="flex flex-wrap gap-1">
                     <button type="button" disabled={busy} data-testid="user-toggle-role" className={`${small} border-gray-400 dark:border-gray-500`}

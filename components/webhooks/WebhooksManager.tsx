@@ -4,7 +4,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
-import { formatDate, type MessageKey } from '@/lib/ui/i18n';
+import { type MessageKey } from '@/lib/ui/i18n';
+import { RelativeTime } from '../ui/RelativeTime';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 
@@ -69,7 +70,7 @@ function EndpointForm({ org }: { org: Organization }) {
           placeholder={endpoint.data?.hasSecret ? t('webhooks.secretSet') : t('webhooks.secretUnset')} />
       </label>
       <span className="flex gap-2">
-        <button type="submit" disabled={save.isPending} className="rounded bg-emerald-600 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60" data-testid="org-webhook-save">{t('webhooks.save')}</button>
+        <button type="submit" disabled={save.isPending} className="rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60" data-testid="org-webhook-save">{t('webhooks.save')}</button>
         {endpoint.data?.url && (
           <button type="button" disabled={save.isPending} onClick={() => save.mutate({ url: null })} className="rounded border border-gray-300 px-3 py-1.5 text-sm dark:border-gray-700">{t('webhooks.clear')}</button>
         )}
@@ -79,7 +80,7 @@ function EndpointForm({ org }: { org: Organization }) {
 }
 
 export function WebhooksManager() {
-  const { t, locale, role } = useUi();
+  const { t, role } = useUi();
   const toast = useToast();
   const client = useQueryClient();
   const [open, setOpen] = useState<number | null>(null);
@@ -120,7 +121,7 @@ export function WebhooksManager() {
             <tbody>
               {deliveries.data.items.map((d) => (
                 <tr key={d.id} className="border-t border-gray-100 align-top dark:border-gray-800" data-testid={`delivery-${d.id}`}>
-                  <td className="px-2 py-1 whitespace-nowrap">{formatDate(locale, d.createdAt)}</td>
+                  <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={d.createdAt} /></td>
                   <td className="px-2 py-1">
                     <button type="button" className="underline decoration-dotted" aria-expanded={open === d.id} onClick={() => setOpen(open === d.id ? null : d.id)}>{d.event}</button>
                     {open === d.id && <pre className="mt-1 max-w-xl overflow-x-auto rounded bg-gray-50 p-2 text-xs dark:bg-gray-900" aria-label={t('webhooks.payload')}>{JSON.stringify(d.payload, null, 2)}</pre>}
@@ -139,7 +140,7 @@ export function WebhooksManager() {
               ))}
             </tbody>
           </table></div>
-        ) : <p className="text-sm text-gray-500">{t('webhooks.empty')}</p>}
+        ) : <p className="text-sm text-gray-600 dark:text-gray-400">{t('webhooks.empty')}</p>}
       </div>
     </section>
   );

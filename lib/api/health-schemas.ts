@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HISTORY_STATES } from '../health/history-states';
 import { CLOSE_REASON_CODES, type CloseReasonCode } from '../sessions/reasons';
 
-const isoTime = z
+export const isoTime = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/, 'must be an ISO 8601 date or date-time')
   .describe('ISO 8601 date or date-time');

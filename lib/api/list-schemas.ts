@@ -7,8 +7,8 @@ import { sessionSchema } from './session-schemas';
 import { intString } from './contract';
 
 /** Fields the list can be sorted by (server side, in SQL). */
-export const SESSION_SORT_FIELDS = ['id', 'phone', 'label', 'organization', 'status', 'lastConnectedAt', 'createdAt', 'uptime'] as const;
-export type SessionSortField = (typeof SESSION_SORT_FIELDS)[number];
+import { SESSION_SORT_FIELDS, type SessionSortField } from './sort-fields';
+export { SESSION_SORT_FIELDS, type SessionSortField };
 export type SessionSort = { field: SessionSortField; dir: 'asc' | 'desc' };
 
 const SORT_RE = new RegExp(`^(-)?(${SESSION_SORT_FIELDS.join('|')})(?::(asc|desc))?$`);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ROLES, TOKEN_SCOPES } from '../auth/roles';
 import { pageQuerySchema } from './session-schemas';
 import { documentedAs, HOST_PATTERN, intString } from './contract';
+import { isoTime } from './health-schemas';
 
 export const organizationSchema = z.object({ id: z.number().int(), name: z.string() });
 
@@ -35,12 +36,24 @@ export const auditEntrySchema = z.object({
   result: z.string(),
   detail: z.unknown(),
   createdAt: z.string(),
+  targetLabel: z.string().nullable().describe("the target in words: a phone's number (+77051234567); null when unknown (a deleted phone, not a phone)"),
 });
 export const auditPageSchema = z.object({ items: z.array(auditEntrySchema), nextCursor: z.number().int().nullable() });
-export const auditQuerySchema = pageQuerySchema.extend({
+/** The audit log's filters (issue 27.5), shared by the page of entries and the CSV export. */
+const auditFilterShape = {
   targetType: z.string().max(50).optional(),
   targetId: z.string().max(50).optional(),
-});
+  actor: z.string().trim().min(1).max(200).optional().describe("part of the actor's name (a user's email, a token's name), any case"),
+  action: z.string().regex(/^[a-z_]{1,30}(\.[a-z_]{1,30})?$/, 'action must be an action name such as session.start').optional().describe('an action name (session.start), or its first part (session) for all of them'),
+  phone: z.string().regex(/^\+?\d{1,15}$/, 'phone must be digits, optionally after +').optional().describe("part of a phone's number: entries about the phones whose number contains it"),
+  from: isoTime.optional().describe('entries at or after this time'),
+  to: isoTime.optional().describe('entries before this time'),
+};
+const fromBeforeTo = (q: { from?: string; to?: string }) => !(q.from && q.to && Date.parse(q.from) > Date.parse(q.to));
+const fromBeforeToIssue = { message: 'from must not be after to', path: ['from'] };
+export const auditQuerySchema = pageQuerySchema.extend(auditFilterShape).refine(fromBeforeTo, fromBeforeToIssue);
+export const auditExportQuerySchema = z.object(auditFilterShape).refine(fromBeforeTo, fromBeforeToIssue);
+export type AuditFilters = z.infer<typeof auditExportQuerySchema>;
 
 export const healthSchema = z.object({ status: z.enum(['ok', 'error']), db: z.enum(['ok', 'unreachable']) });
 

@@ -115,8 +115,52 @@ export function errorText(t: Translate, err: { code?: string; message: string })
   return code && isMessageKey(key) ? t(key) : err.message;
 }
 
-/** errorText for whatever a request threw (a RequestError carries the server's code). */
+/**
+ * The API's field-level issues (`details` of a 400) by field, in the admin's language: the
+ * catalogue's words for a field it knows (`field.phone`), else the server's message.
+ */
+export function fieldErrors(t: Translate, err: unknown): Record<string, string> {
+  const issues = (err as { fieldIssues?: { path: string; message: string }[] } | null)?.fieldIssues ?? [];
+  const out: Record<string, string> = {};
+  for (const i of issues) {
+    const key = `field.${i.path}`;
+    out[i.path] ??= isMessageKey(key) ? t(key) : i.message;
+  }
+  return out;
+}
+
+/** errorText for whatever a request threw (a RequestError carries the server's code and the fields at fault). */
 export function errorMessage(t: Translate, err: unknown): string {
   const e = err as { code?: string; message?: string } | null;
-  return errorText(t, { code: typeof e?.code === 'string' ? e.code : undefined, message: String(e?.message ?? err) });
+  const text = errorText(t, { code: typeof e?.code === 'string' ? e.code : undefined, message: String(e?.message ?? err) });
+  const fields = Object.values(fieldErrors(t, err));
+  return fields.length ? `${text}: ${fields.join('; ')}` : text;
+}
+
+type CounterStats = { badMacErrors: number; maxBadMacErrors: number; badDecryptErrors: number; maxBadDecryptErrors: number };
+
+/**
+ * What comes next when one more counted failure would close a running session (issue 27.7): "The
+ * next Bad MAC closes the session; Restart resets the counters". Null when none is that close.
+ */
+export function closeWarning(t: Translate, status: SessionState, s: CounterStats): string | null {
+  if (status === 'closed' || status === 'logged_out') return null;
+  const near = (value: number, max: number) => max > 0 && value === max - 1 && value > 0;
+  const kinds = [
+    near(s.badMacErrors, s.maxBadMacErrors) ? COUNTED_DECRYPT_ERROR_TYPES['bad-mac'] : null,
+    near(s.badDecryptErrors, s.maxBadDecryptErrors) ? COUNTED_DECRYPT_ERROR_TYPES['bad-decrypt'] : null,
+  ].filter((k) => k !== null);
+  return kinds.length ? t('counter.nextCloses', { type: kinds.join(t('counter.or')) }) : null;
+}
+
+/**
+ * The counters a row shows: a session closed by a counter keeps showing the count that closed it
+ * ("Bad MAC 3/3" beside "auto-closed: Bad MAC 3/3", not 0/3) until it runs again (issue 27.6).
+ */
+export function shownCounters<S extends CounterStats>(status: SessionState, stats: S, lastClose: CloseReason | null | undefined): S {
+  if ((status !== 'closed' && status !== 'logged_out') || lastClose?.code !== 'auto_closed') return stats;
+  const p = lastClose.params as CloseReasonParams['auto_closed'];
+  if (p.errorType === COUNTED_DECRYPT_ERROR_TYPES['bad-mac']) return { ...stats, badMacErrors: Math.max(stats.badMacErrors, p.count) };
+  if (p.errorType === COUNTED_DECRYPT_ERROR_TYPES['bad-decrypt']) return { ...stats, badDecryptErrors: Math.max(stats.badDecryptErrors, p.count) };
+  return stats;
 }

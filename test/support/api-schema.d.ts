@@ -502,6 +502,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log as CSV (RFC 4180, times in UTC), newest first, with the same filters as the list; at most 10,000 entries (X-Truncated: true when there were more) */
+        get: operations["exportAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/organizations/{id}/webhook": {
         parameters: {
             query?: never;
@@ -545,7 +562,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit log, newest first, paged by `before` (the previous page's nextCursor) */
+        /** Audit log, newest first, paged by `before` (the previous page's nextCursor); filters: actor, action, phone, from, to */
         get: operations["listAudit"];
         put?: never;
         post?: never;
@@ -969,6 +986,8 @@ export interface components {
             result: string;
             detail: unknown;
             createdAt: string;
+            /** @description the target in words: a phone's number (+77051234567); null when unknown (a deleted phone, not a phone) */
+            targetLabel: string | null;
         };
         AuditPage: {
             items: components["schemas"]["AuditEntry"][];
@@ -2641,6 +2660,43 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    exportAudit: {
+        parameters: {
+            query?: {
+                targetType?: string;
+                targetId?: string;
+                /** @description part of the actor's name (a user's email, a token's name), any case */
+                actor?: string;
+                /** @description an action name (session.start), or its first part (session) for all of them */
+                action?: string;
+                /** @description part of a phone's number: entries about the phones whose number contains it */
+                phone?: string;
+                /** @description entries at or after this time */
+                from?: string;
+                /** @description entries before this time */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getOrganizationWebhook: {
         parameters: {
             query?: never;
@@ -2789,6 +2845,16 @@ export interface operations {
                 before?: number;
                 targetType?: string;
                 targetId?: string;
+                /** @description part of the actor's name (a user's email, a token's name), any case */
+                actor?: string;
+                /** @description an action name (session.start), or its first part (session) for all of them */
+                action?: string;
+                /** @description part of a phone's number: entries about the phones whose number contains it */
+                phone?: string;
+                /** @description entries at or after this time */
+                from?: string;
+                /** @description entries before this time */
+                to?: string;
             };
             header?: never;
             path?: never;

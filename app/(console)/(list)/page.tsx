@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { querySessionsPage, sessionSummary } from '@/lib/sessions-query';
 import { SessionsTable } from '@/components/sessions/SessionsTable';
-import { PAGE_SIZE } from '@/lib/ui/list-params';
+import { pageQuery, summaryQuery, viewFromParams } from '@/lib/ui/list-params';
+import { sessionListQuerySchema } from '@/lib/api/list-schemas';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { translator } from '@/lib/ui/i18n';
 import { consoleActor } from '../console-actor';
@@ -14,11 +15,17 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: `${t('sessions.title')} · ${t('app.title')}` };
 }
 
-export default async function SessionsPage() {
+export default async function SessionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await consoleActor();
-  // First paint from the server: one page and the tile counts; the client keeps them live.
+  // First paint from the server: the page and tile counts of the view the URL names (issue
+  // 27.3), read as the API reads them; the client keeps them live.
+  const raw = await searchParams;
+  const view = viewFromParams((name) => { const v = raw[name]; return Array.isArray(v) ? v[0] : v; });
+  const qs = pageQuery(view.filters, view.sort, view.page);
+  const sq = summaryQuery(view.filters);
+  const query = sessionListQuerySchema.parse(Object.fromEntries(new URLSearchParams(qs)));
   const [page, summary] = await pageData(
-    Promise.all([querySessionsPage({ limit: PAGE_SIZE, page: 1, sort: { field: 'id', dir: 'desc' } /* DEFAULT_SORT */ }), sessionSummary()]),
+    Promise.all([querySessionsPage(query), sessionSummary({ q: query.q, organizationId: query.organizationId })]),
   );
-  return <SessionsTable initialPage={page} initialSummary={summary} />;
+  return <SessionsTable initialPage={page} initialSummary={summary} initialQs={qs} initialSq={sq} />;
 }

@@ -1,16 +1,18 @@
 import Link from 'next/link';
 import { listAudit } from '@/lib/audit';
+import { auditQuerySchema } from '@/lib/api/schemas';
 import { getDb } from '@/lib/db/client';
 import { requestLocale } from '@/lib/ui/server-locale';
-import { formatDate, translator } from '@/lib/ui/i18n';
+import { translator } from '@/lib/ui/i18n';
+import { auditActionText } from '@/lib/ui/audit-text';
+import { RelativeTime } from '@/components/ui/RelativeTime';
+import { AuditFilters } from '@/components/audit/AuditFilters';
 import { consoleActor } from '../console-actor';
 import { pageData } from '@/lib/http/request-outcome';
 import type { Metadata } from 'next';
-import { requestLocale as pageLocale } from '@/lib/ui/server-locale';
-import { translator as pageTranslator } from '@/lib/ui/i18n';
 
 export async function generateMetadata(): Promise<Metadata> {
-  const t = pageTranslator(await pageLocale());
+  const t = translator(await requestLocale());
   return { title: `${t('audit.title')} · ${t('app.title')}` };
 }
 
@@ -18,19 +20,38 @@ export const dynamic = 'force-dynamic';
 
 // On a phone screen each entry becomes a two-column card with the header's labels in the cells.
 const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-600 dark:max-md:before:text-gray-400 max-md:before:content-[attr(data-label)]';
+const FILTERS = ['actor', 'action', 'phone', 'from', 'to'] as const;
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+/**
+ * The audit log as a table an auditor can filter (who, what, phone, time range; in the URL, done
+ * by the API's query) and export as CSV (issue 27.5).
+ */
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await consoleActor();
-  const { before } = await searchParams;
-  const cursor = before && /^\d{1,10}$/.test(before) ? Number(before) : undefined;
-  const page = await pageData(listAudit(getDb(), { limit: 50, before: cursor }));
+  const raw = await searchParams;
+  const given = Object.fromEntries(
+    [...FILTERS, 'before'].flatMap((k) => { const v = raw[k]; const s = Array.isArray(v) ? v[0] : v; return s ? [[k, s]] : []; }),
+  ) as Partial<Record<(typeof FILTERS)[number] | 'before', string>>;
+  const parsed = auditQuerySchema.safeParse({ ...given, limit: '50' });
+  const query = parsed.success ? parsed.data : { limit: 50 };
+  const page = await pageData(listAudit(getDb(), query));
   const locale = await requestLocale();
   const t = translator(locale);
+  const filterParams = new URLSearchParams();
+  if (parsed.success) for (const k of FILTERS) if (given[k]) filterParams.set(k, given[k]!);
+  const filterQs = filterParams.toString();
+  const filtered = filterQs !== '';
   return (
     <section className="space-y-4">
       <h1 className="text-xl font-semibold">{t('audit.title')}</h1>
+      <AuditFilters values={parsed.success ? given : {}} exportQuery={filterQs} />
+      {!parsed.success && (
+        <p role="alert" data-testid="audit-invalid" className="text-sm text-red-800 dark:text-red-300">
+          {t('audit.invalidFilter', { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') })}
+        </p>
+      )}
       {page.items.length === 0 ? (
-        <p className="rounded border border-dashed border-gray-300 p-6 text-center text-sm text-gray-600 dark:border-gray-700 dark:text-gray-400" data-testid="audit-empty">{t('audit.empty')}</p>
+        <p className="rounded border border-dashed border-gray-300 p-6 text-center text-sm text-gray-600 dark:border-gray-700 dark:text-gray-400" data-testid="audit-empty">{t(filtered ? 'audit.noMatch' : 'audit.empty')}</p>
       ) : (
         <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800">
           <table className="min-w-full text-sm max-md:block" data-testid="audit-table">
@@ -43,13 +64,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             </thead>
             <tbody className="max-md:block">
               {page.items.map((a) => (
-                <tr key={a.id} className="border-t border-gray-100 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2 dark:border-gray-800" data-testid="audit-row">
-                  <td data-label={t('audit.when')} className={`${CELL} whitespace-nowrap`}>{formatDate(locale, a.createdAt)}</td>
-                  <td data-label={t('audit.actor')} className={CELL}>{a.actorName} <span className="text-xs text-gray-600 dark:text-gray-400">({a.actorType})</span></td>
-                  <td data-label={t('audit.action')} className={`${CELL} font-mono text-xs`}>{a.action}</td>
-                  <td data-label={t('audit.target')} className={CELL}>{a.targetType ? (a.targetType === 'phone' ? <Link className="hover:underline" href={`/sessions/${a.targetId}`}>{a.targetType} #{a.targetId}</Link> : `${a.targetType} #${a.targetId}`) : '—'}</td>
-                  <td data-label={t('audit.reason')} className={CELL}>{a.reason ?? '—'}</td>
-                  <td data-label={t('audit.result')} className={`${CELL} ${a.result === 'ok' ? 'text-emerald-700 dark:text-emerald-400' : 'text-red-700 dark:text-red-300'}`}>{a.result}</td>
+                <tr key={a.id} className="border-t border-gray-100 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2 dark:border-gray-800" data-testid="audit-row" data-action={a.action}>
+                  <td data-label={t('audit.when')} className={`${CELL} whitespace-nowrap`}><RelativeTime iso={a.createdAt} /></td>
+                  <td data-label={t('audit.actor')} className={`${CELL} [overflow-wrap:anywhere]`}>{a.actorName} <span className="text-xs text-gray-600 dark:text-gray-400">({a.actorType})</span></td>
+                  <td data-label={t('audit.action')} className={CELL} title={a.action} data-testid="audit-action">{auditActionText(t, a.action)}</td>
+                  <td data-label={t('audit.target')} className={CELL} data-testid="audit-target">
+                    {a.targetType === 'phone' ? (
+                      <Link className="inline-block min-h-6 font-mono text-emerald-800 hover:underline dark:text-emerald-300" href={`/sessions/${a.targetId}`}>{a.targetLabel ?? t('audit.phoneTarget', { id: a.targetId ?? '?' })}</Link>
+                    ) : a.targetType ? `${a.targetType} #${a.targetId}` : '—'}
+                  </td>
+                  <td data-label={t('audit.reason')} className={`${CELL} [overflow-wrap:anywhere]`}>{a.reason ?? '—'}</td>
+                  <td data-label={t('audit.result')} className={`${CELL} ${a.result === 'ok' ? 'text-emerald-700 dark:text-emerald-400' : 'text-red-700 dark:text-red-300'}`}>{a.result === 'ok' ? t('audit.result.ok') : a.result === 'error' ? t('audit.result.error') : a.result}</td>
                 </tr>
               ))}
             </tbody>
@@ -57,8 +82,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </div>
       )}
       <nav className="flex gap-4 text-sm" aria-label={t('audit.title')}>
-        {cursor !== undefined && <Link href="/audit" className="text-emerald-700 hover:underline dark:text-emerald-400" data-testid="audit-newest">{t('audit.newest')}</Link>}
-        {page.nextCursor && <Link href={`/audit?before=${page.nextCursor}`} className="text-emerald-700 hover:underline dark:text-emerald-400" data-testid="audit-older">{t('audit.older')}</Link>}
+        {given.before && <Link href={filtered ? `/audit?${filterQs}` : '/audit'} className="text-emerald-700 hover:underline dark:text-emerald-400" data-testid="audit-newest">{t('audit.newest')}</Link>}
+        {page.nextCursor && <Link href={`/audit?${new URLSearchParams([...filterParams, ['before', String(page.nextCursor)]])}`} className="text-emerald-700 hover:underline dark:text-emerald-400" data-testid="audit-older">{t('audit.older')}</Link>}
       </nav>
     </section>
   );

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { defineRoute, idParams } from '../contract';
 import {
   auditPageSchema,
+  auditExportQuerySchema,
   auditQuerySchema,
   createdTokenSchema,
   createTokenBodySchema,
@@ -63,8 +64,14 @@ export const redeliverWebhook = defineRoute({
 
 export const listAudit = defineRoute({
   method: 'get', path: '/api/audit', operationId: 'listAudit', tag: 'audit', auth: 'read', query: auditQuerySchema,
-  summary: "Audit log, newest first, paged by `before` (the previous page's nextCursor)",
+  summary: "Audit log, newest first, paged by `before` (the previous page's nextCursor); filters: actor, action, phone, from, to",
   responses: { 200: { description: 'Page', schema: auditPageSchema } },
+});
+
+export const exportAudit = defineRoute({
+  method: 'get', path: '/api/audit/export', operationId: 'exportAudit', tag: 'audit', auth: 'read', query: auditExportQuerySchema,
+  summary: 'The audit log as CSV (RFC 4180, times in UTC), newest first, with the same filters as the list; at most 10,000 entries (X-Truncated: true when there were more)',
+  responses: { 200: { description: 'CSV file', mediaType: 'text/csv', jsonSchema: { type: 'string' } } },
 });
 
 export const listTokens = defineRoute({

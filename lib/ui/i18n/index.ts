@@ -30,6 +30,11 @@ export function formatDate(locale: Locale, iso: string | null): string {
   return new Intl.DateTimeFormat(locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
 }
 
+/** A word as a label starts: "closed" → "Closed" (the status filter's options beside "Status: All"). */
+export function capitalized(locale: Locale, word: string): string {
+  return word.charAt(0).toLocaleUpperCase(locale) + word.slice(1);
+}
+
 export function formatNumber(locale: Locale, n: number): string {
   return new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-US').format(n);
 }

@@ -263,6 +263,14 @@ test('contract: every documented operation against a real console, success and e
     await expectStatus(200, 'GET', '/api/audit', { path: `/api/audit?limit=5&before=${page.nextCursor}&targetId=${id}` });
     await expectStatus(400, 'GET', '/api/audit', { path: '/api/audit?limit=abc' });
     await expectStatus(400, 'GET', '/api/audit', { path: `/api/audit?targetType=${'x'.repeat(60)}` });
+    const filtered = await expectStatus(200, 'GET', '/api/audit', { path: `/api/audit?phone=${phone}&action=session&from=2020-01-01` });
+    assert.ok((filtered.items as Json[]).length > 0 && (filtered.items as Json[]).every((a) => a.targetLabel === `+${phone}` && String(a.action).startsWith('session.')));
+    await expectStatus(400, 'GET', '/api/audit', { path: '/api/audit?from=2026-12-06&to=2026-12-05' });
+    const csv = await call('GET', '/api/audit/export', { path: `/api/audit/export?phone=${phone}`, headers: reader });
+    assert.equal(csv.status, 200);
+    assert.match(csv.text, /^id,time,actorType,actor,action,targetType,targetId,target,reason,result,detail\r\n/);
+    assert.ok(csv.text.includes(`,+${phone},`));
+    await expectStatus(400, 'GET', '/api/audit/export', { path: '/api/audit/export?action=DROP' });
 
     await expectStatus(200, 'GET', '/api/tokens');
     await expectStatus(403, 'GET', '/api/tokens', { headers: reader });
