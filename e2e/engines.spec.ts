@@ -2,13 +2,9 @@
 // on its page (confirmed; the socket reopens on Baileys 7 with the same pairing, no new QR), where
 // a message from a contact arrives and a Bad MAC is counted as on 6.7.
 import { test, expect } from '@playwright/test';
-import { e2eEnv, logIn, uniquePhone } from './support/env';
+import { e2eEnv, logIn, uniquePhone, simulatorPost } from './support/env';
 
-const sim = (path: string, body: unknown) =>
-  fetch(`${e2eEnv().simulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
-    if (!r.ok) throw new Error(`simulator ${path}: ${r.status} ${await r.text()}`);
-    return r.json();
-  });
+const sim = simulatorPost;
 
 test('pair on baileys-6, move to baileys-7 on the phone page, a Bad MAC counted there', async ({ page }) => {
   await logIn(page);

@@ -7,14 +7,10 @@
 // shows crossed the fleet's bus.
 import crypto from 'node:crypto';
 import { test, expect, type Page } from '@playwright/test';
-import { e2eEnv, logIn } from './support/env';
+import { e2eEnv, logIn, simulatorPost } from './support/env';
 import { createDb } from '../lib/db/client';
 
-const sim = (path: string, body: unknown) =>
-  fetch(`${e2eEnv().simulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
-    if (!r.ok) throw new Error(`simulator ${path}: ${r.status} ${await r.text()}`);
-    return r.json();
-  });
+const sim = simulatorPost;
 
 /** `count` phones of a new organization, straight into the database; numbers from a random block. */
 async function seedPhones(count: number, orgName: string): Promise<{ ids: number[]; numbers: string[] }> {

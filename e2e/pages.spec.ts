@@ -1,13 +1,9 @@
 // The other console pages in a real browser: session detail with the demo fault panel, API tokens,
 // the language switch, dark mode, and screenshots of every main page at 1280 px and 390 px.
 import { test, expect, type Page, type TestInfo } from '@playwright/test';
-import { e2eEnv, logIn, uniquePhone } from './support/env';
+import { e2eEnv, logIn, uniquePhone, simulatorPost } from './support/env';
 
-const sim = (path: string, body: unknown) =>
-  fetch(`${e2eEnv().simulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
-    if (!r.ok) throw new Error(`simulator ${path}: ${r.status} ${await r.text()}`);
-    return r.json();
-  });
+const sim = simulatorPost;
 
 async function pair(page: Page, number: string, testInfo?: TestInfo): Promise<string> {
   await page.getByTestId('add-phone-toggle').click();

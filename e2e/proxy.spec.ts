@@ -2,7 +2,7 @@
 // row, the settings panel (masked URL, restart confirmation, wrong password shown as the reason,
 // clearing it), and the password never on the page.
 import { test, expect } from '@playwright/test';
-import { e2eEnv, logIn, uniquePhone } from './support/env';
+import { e2eEnv, logIn, uniquePhone, simulatorPost } from './support/env';
 import { startHttpProxy, type TestProxy } from '../test/support/proxies';
 
 const PASSWORD = 'e2e-Pr0xy-pw';
@@ -15,11 +15,7 @@ test.afterAll(async () => {
   await proxy.stop();
 });
 
-const sim = (path: string, body: unknown) =>
-  fetch(`${e2eEnv().simulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
-    if (!r.ok) throw new Error(`simulator ${path}: ${r.status} ${await r.text()}`);
-    return r.json();
-  });
+const sim = simulatorPost;
 
 test('add a phone through a proxy, change the proxy with confirmation, clear it', async ({ page }) => {
   await logIn(page);

@@ -1,15 +1,11 @@
 // The main flow in a real browser against `next start` and the WhatsApp simulator.
 import crypto from 'node:crypto';
 import { test, expect, type Page } from '@playwright/test';
-import { e2eEnv, logIn, uniquePhone } from './support/env';
+import { e2eEnv, logIn, uniquePhone, simulatorPost } from './support/env';
 import { createDb } from '../lib/db/client';
 import { createUser } from '../lib/auth/users';
 
-const sim = (path: string, body: unknown) =>
-  fetch(`${e2eEnv().simulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
-    if (!r.ok) throw new Error(`simulator ${path}: ${r.status} ${await r.text()}`);
-    return r.json();
-  });
+const sim = simulatorPost;
 
 async function addAndPair(page: Page, number: string, org = 'E2E Org') {
   await page.getByTestId('add-phone-toggle').click();

@@ -36,3 +36,11 @@ export async function logIn(page: Page, email = e2eEnv().adminEmail, password = 
 export function uniquePhone(): string {
   return `7705${crypto.randomInt(1_000_000, 10_000_000)}`;
 }
+
+/** POST to the test simulator's control API (scan a QR, inject a fault…); its JSON answer. */
+export function simulatorPost(path: string, body: unknown) {
+  return fetch(`${e2eEnv().simulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+    if (!r.ok) throw new Error(`simulator ${path}: ${r.status} ${await r.text()}`);
+    return r.json();
+  });
+}
