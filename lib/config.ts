@@ -41,7 +41,7 @@ const schema = z.object({
   SIM_PORT: int(1, 65535).default(3001),
   ERROR_WEBHOOK_URL: z.url().optional(),
   ERROR_WEBHOOK_SECRET: z.string().min(1).optional(),
-  /** Shortest gap between attempts of a failed webhook delivery; the gap grows to 1/20 of the time it has been failing (lib/notify/webhook-retry.ts). */
+  /** Shortest gap between attempts of a failed webhook delivery; the gap grows to 1/20 of the time it has been failing (lib/webhooks/retry.ts). */
   WEBHOOK_RETRY_BASE_MS: int(10, 600_000).default(1000),
   /** Longest gap between attempts. */
   WEBHOOK_RETRY_MAX_MS: int(10, 24 * 3600_000).default(3600_000),

@@ -5,7 +5,7 @@ import type { Actor } from './auth/roles';
 import { recordAudit } from './audit';
 import { getDb } from './db/client';
 import { ConflictError, NotFoundError, UnavailableError, UpstreamError } from './errors';
-import { getSession } from './sessions-service';
+import { getSession } from './phones/service';
 
 export interface DemoFault {
   phoneId: number;

@@ -1,5 +1,5 @@
 // Domain errors: what went wrong in the console's own terms, with a stable `code`. Use cases
-// (lib/sessions-service.ts, the session manager) throw these; lib/api/errors.ts toResponse maps
+// (lib/phones/service.ts, the session manager) throw these; lib/api/errors.ts toResponse maps
 // them to HTTP in one place, and pages test for them (e.g. NotFoundError → notFound()).
 import { isDatabaseUnavailable } from './db/unavailable';
 

@@ -12,7 +12,7 @@ import { lastObjectiveCheck } from './health/objective';
 import { getConfig } from './config';
 import type { Traffic } from './messages/traffic';
 import { FAILURE_CODES } from './messages/vocabulary';
-import { SESSION_CLOSED_CODES, sessionClosedPayload } from './notify/webhooks';
+import { SESSION_CLOSED_CODES, sessionClosedPayload } from './webhooks/outbox';
 
 /** Every decryption failure kind, as the label value metrics use (snake_case, one spelling everywhere). */
 export const DECRYPT_KINDS = DECRYPT_FAILURE_KINDS;
@@ -37,13 +37,13 @@ export interface Metrics {
   webhookGiveUps: client.Counter<string>;
 }
 
-/** What the webhook outbox holds, by status; set by the webhook worker (lib/subscribers.ts). */
+/** What the webhook outbox holds, by status; set by the webhook worker (lib/boot/subscribers.ts). */
 let webhookBacklog: (() => Promise<{ pending: number; failed: number }>) | null = null;
 export function setWebhookBacklogSource(source: typeof webhookBacklog) {
   webhookBacklog = source;
 }
 
-/** The message traffic of phones (lib/messages/traffic.ts, from the database); set by lib/subscribers.ts. */
+/** The message traffic of phones (lib/messages/traffic.ts, from the database); set by lib/boot/subscribers.ts. */
 let trafficSource: ((phoneIds: number[]) => Promise<Map<number, Traffic>>) | null = null;
 export function setTrafficSource(source: typeof trafficSource) {
   trafficSource = source;

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { openApiDocument } from '../lib/openapi';
+import { openApiDocument } from '../lib/api/openapi';
 
 export const API_TYPES_FILE = path.resolve(__dirname, '../test/support/api-schema.d.ts');
 

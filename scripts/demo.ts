@@ -135,7 +135,7 @@ async function main() {
   // every step), and the sign-in banner printed last, once the phones have come up.
   process.env.LOG_FORMAT ||= 'pretty';
   process.env.LOG_LEVEL ||= 'warn';
-  // scripts/server.ts: Next behind the HTTP edge, on HOST (127.0.0.1 unless set); lib/boot.ts handles the signals.
+  // scripts/server.ts: Next behind the HTTP edge, on HOST (127.0.0.1 unless set); lib/boot/boot.ts handles the signals.
   const next = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], { cwd: ROOT, env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' }, stdio: ['ignore', 'pipe', 'inherit'] });
   next.stdout!.pipe(process.stdout);
   const password = adminPassword

@@ -2,7 +2,7 @@
 // client address, body limit and timeout). Every launcher runs this file: `npm start`
 // (scripts/start.ts), the demo (scripts/demo.ts), the HTTP tests and e2e
 // (test/support/console-server.ts). It listens on HOST (127.0.0.1 unless set) and PORT.
-// NEXT_MANUAL_SIG_HANDLE is set so that lib/boot.ts alone handles SIGTERM/SIGINT (sessions are
+// NEXT_MANUAL_SIG_HANDLE is set so that lib/boot/boot.ts alone handles SIGTERM/SIGINT (sessions are
 // closed before the process exits).
 import http from 'node:http';
 import path from 'node:path';

@@ -14,7 +14,7 @@ async function main() {
     if (build.status !== 0) process.exit(build.status ?? 1);
   }
   // scripts/server.ts: Next behind the HTTP edge (body limit, client address). The console's own
-  // SIGTERM/SIGINT handler (lib/boot.ts) closes every session before exiting.
+  // SIGTERM/SIGINT handler (lib/boot/boot.ts) closes every session before exiting.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' } });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
   child.on('exit', (code) => process.exit(code ?? 0));

@@ -21,7 +21,7 @@ import { HistoryPanel } from '../health/HistoryPanel';
 
 type Detail = SessionDto & { events: SessionEventDto[] };
 type EventPage = { items: SessionEventDto[]; nextCursor: number | null };
-/** Events per timeline page: the detail's first page has as many (lib/sessions-service.ts). */
+/** Events per timeline page: the detail's first page has as many (lib/phones/service.ts). */
 const EVENTS_PAGE = 50;
 
 export function SessionDetail({ initial, audit: initialAudit }: { initial: Detail; audit: AuditEntry[] }) {

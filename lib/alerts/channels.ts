@@ -2,7 +2,7 @@
 // outbox, so retries and the deliveries page work as for every other event). Each channel is given
 // an audience and one message, and says whether that audience had anyone on the channel.
 import nodemailer from 'nodemailer';
-import type { WebhookNotifier } from '../notify/webhooks';
+import type { WebhookNotifier } from '../webhooks/outbox';
 import type { AlertMessage, Audience } from './policy';
 import { alertPayload, renderMail } from './render';
 

@@ -3,8 +3,8 @@
 import type { Config } from '../config';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
-import type { WebhookNotifier } from '../notify/webhooks';
-import { publicServerUrl } from '../openapi';
+import type { WebhookNotifier } from '../webhooks/outbox';
+import { publicServerUrl } from '../api/openapi';
 import { Alerter } from './alerter';
 import { EmailChannel, smtpTransport, WebhookChannel, type AlertChannel, type MailTransport } from './channels';
 import { IncidentStore } from './store';

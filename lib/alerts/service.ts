@@ -5,7 +5,7 @@ import type { Actor } from '../auth/roles';
 import { recordAudit } from '../audit';
 import { getDb } from '../db/client';
 import { NotFoundError, UnavailableError } from '../errors';
-import { getAlerter } from '../subscribers';
+import { getAlerter } from '../boot/subscribers';
 import type { TestResult } from './alerter';
 import type { AlertKind } from './policy';
 import { phoneNumber } from './render';

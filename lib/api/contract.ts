@@ -1,5 +1,5 @@
 // A route's contract: everything the wrapper (lib/api/route.ts) enforces and the OpenAPI document
-// (lib/openapi.ts) states, in one object. A route handler cannot be written without one
+// (lib/api/openapi.ts) states, in one object. A route handler cannot be written without one
 // (`route(contract, handler)`), and the document is made from the list of them
 // (lib/api/operations/index.ts), so a route cannot exist or change without its contract.
 import { z, type ZodType } from 'zod';

@@ -1,5 +1,5 @@
 // Shapes shared between operations: each becomes components.schemas.<name> in the OpenAPI
-// document and a `$ref` wherever it is used (lib/openapi.ts).
+// document and a `$ref` wherever it is used (lib/api/openapi.ts).
 import type { ZodType } from 'zod';
 import { errorStatsSchema, pairingCodeResponseSchema, qrResponseSchema, sessionEventSchema, sessionSchema, statsResponseSchema, successSchema, trafficSchema } from './session-schemas';
 import { sessionPageSchema, sessionSummarySchema } from './list-schemas';

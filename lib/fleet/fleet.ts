@@ -2,7 +2,8 @@
 // claiming phones whose owner is gone, self-fencing, draining, commands to the owner of a phone,
 // and the live view of the other nodes' phones. The decisions are in policy.ts; the SQL in sql.ts;
 // sessions know nothing of it (the manager is the host that starts and stops them).
-import { reason, type CloseReason } from '../sessions/reasons';
+import { reason } from '../sessions/reasons';
+export { FLEET_OPS, OWNER_CHANGED, type FleetCommand, type FleetHost } from '../sessions/fleet-port';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../db/client';
@@ -10,6 +11,7 @@ import type { Logger } from '../logger';
 import { CONFLICT_CODES, ConflictError, domainBrand, type ConflictCode, InvalidInputError, NotFoundError, UnavailableError } from '../errors';
 import type { SessionEngineEvent, SessionSnapshot } from '../sessions/types';
 import type { SessionStore } from '../sessions/store';
+import { FLEET_OPS, OWNER_CHANGED, type FleetCommand, type FleetHost, type FleetMembership } from '../sessions/fleet-port';
 import type { FleetBus } from './bus';
 import { countDrop, packMessages } from './bus';
 import { claimQuota, mayRunForwarded, mustSelfFence, ownerSilent, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
@@ -52,42 +54,6 @@ const nodeIdInUse = (nodeId: string, leftMs: number) =>
   new FleetStartRefusedError(
     `NODE_ID ${nodeId} is in use by another running process (its lease ends in ${Math.max(0, Math.round(leftMs))} ms if it stopped): start this one with another NODE_ID or none (a random one), or once that process has stopped`,
   );
-
-/** The operations that may be sent to the owner of a phone. */
-export const FLEET_OPS = ['start', 'restart', 'close', 'logout', 'pairing-code', 'remove', 'set-proxy', 'set-engine'] as const;
-export type FleetOp = (typeof FLEET_OPS)[number];
-
-export interface FleetCommand {
-  op: FleetOp;
-  phoneId: number;
-  args?: unknown;
-}
-
-/** What the fleet needs from the session manager. */
-export interface FleetHost {
-  /** starts a phone this node has just claimed (its fence is set) */
-  startOwned(phoneId: number): Promise<void>;
-  /** resolves when the phone is no longer connecting (open, pairing, closed) */
-  settled(phoneId: number): Promise<void>;
-  /** stops a phone this node lost: socket closed at once, nothing written, no reconnect */
-  abandon(phoneId: number, why: CloseReason): Promise<void>;
-  /** closes every socket without logging out and without changing stored statuses (drain) */
-  closeAll(): Promise<void>;
-  /** closes one phone's socket the same way and forgets it here (it is handed to another node) */
-  release(phoneId: number): Promise<void>;
-  /** this node's running phones, in the order it would give them up */
-  runningPhones(): number[];
-  /** runs a command here (sent by another node, or local) */
-  runLocal(cmd: FleetCommand): Promise<unknown>;
-  /** how many of this node's phones are running (they count against its capacity) */
-  runningCount(): number;
-  /** snapshots of this node's sessions (sent to nodes that join) */
-  localSnapshots(): SessionSnapshot[];
-  /** an event of a phone another node runs (for the live view and the event stream) */
-  onRemoteEvent(event: SessionEngineEvent): void;
-  /** another node stored a message for the phone: send it when the phone runs here */
-  onMessagesQueued(phoneId: number): void;
-}
 
 const EVENTS = 'fleet_events';
 const cmdChannel = (nodeId: string) => `fleet_cmd_${nodeId}`;
@@ -138,8 +104,6 @@ const commandReplySchema = z.object({
 });
 type CommandReply = z.infer<typeof commandReplySchema>;
 
-/** The code of the error a node answers with when it no longer owns the phone at the routed epoch. */
-export const OWNER_CHANGED = 'owner_changed';
 /** The code of a forwarded command whose owner did not answer in time (HTTP 503, Retry-After). */
 export const OWNER_UNREACHABLE = 'owner_unreachable';
 
@@ -168,7 +132,7 @@ function errorFromReply(e: NonNullable<CommandReply['error']>): Error {
   }
 }
 
-export class Fleet {
+export class Fleet implements FleetMembership {
   readonly nodeId: string;
   /** this process's token in its lease row (a second process with the same id cannot renew it) */
   private readonly instance = crypto.randomBytes(8).toString('hex');

@@ -1,6 +1,9 @@
 // The fleet's decisions, as pure functions: how many phones a node takes, and when it must stop
 // acting as an owner. The effects (SQL, sockets, timers) live in fleet.ts.
 
+import type { CommandRoute } from '../sessions/fleet-port';
+export type { CommandRoute };
+
 /**
  * How many more phones a node may claim now: up to its fair share of the phones that should run
  * (spread evenly over the live nodes) and never past its capacity.
@@ -65,7 +68,6 @@ export function reconcile(local: Map<number, number>, stored: OwnedPhone[]): { l
 }
 
 /** Where a command for a phone runs. */
-export type CommandRoute = { kind: 'local' } | { kind: 'remote'; nodeId: string; epoch: number } | { kind: 'unowned' };
 
 export function routeCommand(self: string, owner: { nodeId: string; epoch: number; live: boolean } | null): CommandRoute {
   if (!owner || !owner.live) return { kind: 'unowned' };

@@ -2,7 +2,7 @@
 // and receipts of what they sent, and what they receive. Every write goes through the session
 // store, so it carries the phone's fence (a node that lost a phone writes nothing). Events go to
 // the engine's event bus (stream, metrics, other nodes) without content; webhooks (with content,
-// to the organization's endpoint only) through the notifier given by subscribers.ts.
+// to the organization's endpoint only) through the notifier given by lib/boot/subscribers.ts.
 import type { proto, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';

@@ -1,6 +1,6 @@
 // The one exponential backoff: reconnecting a phone, waiting for the database (the session's
 // credentials and its outbox). (Webhook redeliveries follow their own schedule, growing with the
-// receiver's outage rather than per attempt: lib/notify/webhook-retry.ts.) Exponential from `baseMs`, capped at
+// receiver's outage rather than per attempt: lib/webhooks/retry.ts.) Exponential from `baseMs`, capped at
 // `maxMs`; with `jitter: 'full'` the delay is random in [base, ceiling] so that many phones dropped
 // together do not come back together.
 

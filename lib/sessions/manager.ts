@@ -3,8 +3,7 @@
 import { isLoopbackWebSocketUrl } from './engines/simulator-trust';
 import type { EngineName } from './engines/types';
 import { NotFoundError, UnavailableError } from '../errors';
-import { Fleet, OWNER_CHANGED, type FleetCommand, type FleetHost, type FleetOp, type FleetSettings } from '../fleet/fleet';
-import type { FleetBus } from '../fleet/bus';
+import { OWNER_CHANGED, type FleetCommand, type FleetHost, type FleetMembership, type FleetOp } from './fleet-port';
 import { storeFor } from './store';
 import { getConfig, type Config } from '../config';
 import { getDb, type Db } from '../db/client';
@@ -63,7 +62,7 @@ export class SessionManager implements FleetHost {
   /** the logger the manager was given, for children of another module */
   private readonly rootLog: Logger;
   /** this process's membership in the fleet (null: a manager on its own, as in engine tests) */
-  private fleet: Fleet | null = null;
+  private fleet: FleetMembership | null = null;
   /** the senders and received messages of this node's phones */
   readonly messages: MessageEngine;
 
@@ -116,23 +115,21 @@ export class SessionManager implements FleetHost {
   }
 
   /**
-   * Makes this manager one node of a fleet: phones are started by claiming them (boot), commands
-   * for phones another node owns run there, and every write of a phone carries its owner's epoch.
+   * Makes this manager one node of a fleet (the composition root creates the fleet: lib/fleet/join.ts):
+   * phones are started by claiming them (boot), commands for phones another node owns run there,
+   * and every write of a phone carries its owner's epoch.
    */
-  joinFleet(settings: FleetSettings, bus: FleetBus): Fleet {
-    if (this.fleet) return this.fleet;
-    const store = storeFor(this.db);
-    // From the process logger: a child of this.log would carry `module` twice.
-    this.fleet = new Fleet(this.db, store, bus, this, settings, this.rootLog.child({ module: 'fleet' }));
-    store.onStaleOwner((phoneId) => {
+  attachFleet(fleet: FleetMembership): void {
+    if (this.fleet) throw new Error('this session manager is already a node of a fleet');
+    this.fleet = fleet;
+    storeFor(this.db).onStaleOwner((phoneId) => {
       this.log.warn({ phoneId }, 'write refused: another node owns this phone now');
       this.fleet?.owned.delete(phoneId);
       void this.abandon(phoneId, reason('moved'));
     });
-    return this.fleet;
   }
 
-  get fleetNode(): Fleet | null {
+  get fleetNode(): FleetMembership | null {
     return this.fleet;
   }
 

@@ -35,7 +35,7 @@ export interface ConsoleServer {
   kill(): Promise<void>;
 }
 
-/** The product closes its sessions within 15 s of SIGTERM (lib/boot.ts); only after more than that is the process killed. */
+/** The product closes its sessions within 15 s of SIGTERM (lib/boot/boot.ts); only after more than that is the process killed. */
 const STOP_DEADLINE_MS = 30_000;
 
 /**
@@ -97,7 +97,7 @@ export async function spawnServer(
       env: {
         ...process.env,
         NODE_ENV: 'production',
-        NEXT_MANUAL_SIG_HANDLE: 'true', // as scripts/start.ts: lib/boot.ts closes the sessions, then exits
+        NEXT_MANUAL_SIG_HANDLE: 'true', // as scripts/start.ts: lib/boot/boot.ts closes the sessions, then exits
         HOST: '127.0.0.1',
         PORT: String(port),
         NEXTAUTH_URL: at,

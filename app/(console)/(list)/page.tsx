@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { querySessionsPage, sessionSummary } from '@/lib/sessions-query';
+import { querySessionsPage, sessionSummary } from '@/lib/phones/query';
 import { SessionsTable } from '@/components/sessions/SessionsTable';
 import { pageQuery, summaryQuery, viewFromParams } from '@/lib/ui/list-params';
 import { sessionListQuerySchema } from '@/lib/api/list-schemas';

@@ -1,5 +1,5 @@
 import { otherMethods, route } from '@/lib/api/route';
-import { openApiDocument, publicServerUrl } from '@/lib/openapi';
+import { openApiDocument, publicServerUrl } from '@/lib/api/openapi';
 import { getConfig } from '@/lib/config';
 import { getOpenApiDocument } from '@/lib/api/operations/monitoring';
 

@@ -1,5 +1,5 @@
 import { otherMethods, route } from '@/lib/api/route';
-import { listOrganizations } from '@/lib/sessions-service';
+import { listOrganizations } from '@/lib/phones/service';
 import { listOrganizations as contract } from '@/lib/api/operations/admin';
 
 export const dynamic = 'force-dynamic';

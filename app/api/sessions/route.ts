@@ -2,8 +2,8 @@ import { otherMethods, route } from '@/lib/api/route';
 import { json, jsonText } from '@/lib/api/errors';
 import { isPagedQuery } from '@/lib/api/list-schemas';
 import { addSession, listSessions } from '@/lib/api/operations/sessions';
-import { addPhone, listSessionsJson } from '@/lib/sessions-service';
-import { querySessionsAll, querySessionsPage } from '@/lib/sessions-query';
+import { addPhone, listSessionsJson } from '@/lib/phones/service';
+import { querySessionsAll, querySessionsPage } from '@/lib/phones/query';
 
 export const dynamic = 'force-dynamic';
 

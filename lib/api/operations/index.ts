@@ -1,4 +1,4 @@
-// Every route's contract: the OpenAPI document is made from this list (lib/openapi.ts), and the
+// Every route's contract: the OpenAPI document is made from this list (lib/api/openapi.ts), and the
 // contract test fails when a route file under app/api has a method that is not here (or the
 // other way round). A new route: a defineRoute() in one of these files (or a new one listed
 // below), and `export const GET = route(thatContract, handler)` in its route file.

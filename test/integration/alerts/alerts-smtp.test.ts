@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAlerter, type Alerter } from '../../../lib/alerts';
 import { parseConfig } from '../../../lib/config';
-import { WebhookNotifier } from '../../../lib/notify/webhooks';
+import { WebhookNotifier } from '../../../lib/webhooks/outbox';
 import type { SessionManager } from '../../../lib/sessions/manager';
 import type { Db } from '../../../lib/db/client';
 import { startEngineHarness } from '../../support/harness';

@@ -9,7 +9,7 @@ import { createTestDatabase } from '../../support/databases';
 import { setDb } from '../../../lib/db/client';
 import { resetConfig } from '../../../lib/config';
 import { setSessionManager, type SessionManager } from '../../../lib/sessions/manager';
-import { querySessionsAll, querySessionsPage, sessionSummary } from '../../../lib/sessions-query';
+import { querySessionsAll, querySessionsPage, sessionSummary } from '../../../lib/phones/query';
 import { sessionListQuerySchema } from '../../../lib/api/list-schemas';
 import type { SessionSnapshot } from '../../../lib/sessions/types';
 

@@ -9,7 +9,7 @@ import { createTestDatabase } from '../../support/databases';
 import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { testLogger, TEST_OUTBOUND } from '../../support/engine';
 import { startHttpProxy } from '../../support/proxies';
-import { WebhookNotifier } from '../../../lib/notify/webhooks';
+import { WebhookNotifier } from '../../../lib/webhooks/outbox';
 import { OutboundPolicy } from '../../../lib/http/outbound-guard';
 import { createProxyAgents, ProxyError } from '../../../lib/sessions/proxy';
 

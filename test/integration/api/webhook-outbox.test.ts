@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { testLogger, TEST_OUTBOUND } from '../../support/engine';
-import { WebhookNotifier } from '../../../lib/notify/webhooks';
+import { WebhookNotifier } from '../../../lib/webhooks/outbox';
 import { startConsole } from '../../support/console-server';
 import { eventually } from '../../support/eventually';
 

@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { createTestDatabase } from '../../support/databases';
 import { startWebhookReceiver, type Received } from '../../support/webhook-receiver';
 import { testLogger, TEST_OUTBOUND } from '../../support/engine';
-import { WebhookNotifier, errorWarningPayload } from '../../../lib/notify/webhooks';
+import { WebhookNotifier, errorWarningPayload } from '../../../lib/webhooks/outbox';
 import type { SessionEngineEvent } from '../../../lib/sessions/types';
 
 const failure = (count: number, max: number, kind: 'bad-mac' | 'bad-decrypt' = 'bad-mac'): SessionEngineEvent => ({

@@ -6,6 +6,7 @@ import { createTestDatabase } from '../../support/databases';
 import { testLogger, testSettings } from '../../support/engine';
 import { bareSnapshot } from '../../support/fleet-bus-node';
 import { SessionManager } from '../../../lib/sessions/manager';
+import { joinFleet } from '../../../lib/fleet/join';
 import { LoopbackBus } from '../../../lib/fleet/bus';
 import { getMetrics } from '../../../lib/metrics';
 
@@ -13,9 +14,12 @@ test('metrics: a phone another node runs is in the live view but not in this nod
   const t = await createTestDatabase('sqlite');
   try {
     const manager = new SessionManager(t.db, testSettings('ws://127.0.0.1:9'), testLogger());
-    const fleet = manager.joinFleet(
+    const fleet = joinFleet(
+      manager,
+      t.db,
       { nodeId: 'here', leaseTtlMs: 10_000, renewIntervalMs: 2000, fenceMarginMs: 3000, capacity: 10, startConcurrency: 1, startPerSecond: 1, commandTimeoutMs: 1000, busKeyConfigured: true },
       new LoopbackBus(),
+      testLogger(),
     );
     fleet.remote.apply('elsewhere', bareSnapshot(4242), 1);
     assert.equal(manager.snapshot(4242)?.isConnected, true, 'the live view shows the remote phone');

@@ -11,6 +11,7 @@ import { startSimulator } from '../../../simulator';
 import { createDb } from '../../../lib/db/client';
 import { migrateDeploy } from '../../../lib/db/migrate';
 import { SessionManager } from '../../../lib/sessions/manager';
+import { joinFleet } from '../../../lib/fleet/join';
 import type { Session } from '../../../lib/sessions/session';
 import { LoopbackBus } from '../../../lib/fleet/bus';
 import { eventRecorder, testLogger, testSettings } from '../../support/engine';
@@ -30,9 +31,12 @@ test('fleet node through a database outage: self-fenced sessions write nothing l
   const db = createDb(url);
   const sim = await startSimulator({ port: 0 });
   const manager = new SessionManager(db, testSettings(sim.url), testLogger());
-  const fleet = manager.joinFleet(
+  const fleet = joinFleet(
+    manager,
+    db,
     { nodeId: 'converge_a', leaseTtlMs: 3000, renewIntervalMs: 500, fenceMarginMs: 1000, capacity: 100, startConcurrency: 16, startPerSecond: 50, commandTimeoutMs: 5000, busKeyConfigured: true },
     new LoopbackBus(),
+    testLogger(),
   );
   const rec = eventRecorder(manager);
   t.after(async () => {

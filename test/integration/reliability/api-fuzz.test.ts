@@ -14,7 +14,7 @@ import { apiRoutes } from '../../support/api-routes';
 import { apiClient } from '../../support/api-client';
 import { openApiValidator } from '../../support/openapi-validator';
 import { operations, requestArbitrary, type Narrow } from '../../support/openapi-inputs';
-import { encodeCursor } from '../../../lib/sessions-query';
+import { encodeCursor } from '../../../lib/phones/query';
 import { createToken } from '../../../lib/auth/tokens';
 
 type Json = Record<string, unknown>;

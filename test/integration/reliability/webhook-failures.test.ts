@@ -1,5 +1,5 @@
 // A webhook receiver that hangs, answers 500 or refuses connections never slows or breaks the
-// session engine. Wired the production way (lib/subscribers.ts with the production notifier
+// session engine. Wired the production way (lib/boot/subscribers.ts with the production notifier
 // settings: 5 s timeout; 3 attempts set here), the phone reaches `closed` at its error limit while the
 // warning sent just before is still undelivered (held open by a hanging receiver, or waiting
 // for its retries), which an engine that waited for its webhooks could not do; the session
@@ -15,7 +15,7 @@ import { SessionManager } from '../../../lib/sessions/manager';
 import { resetConfig } from '../../../lib/config';
 import { setDb } from '../../../lib/db/client';
 import { getMetrics } from '../../../lib/metrics';
-import { startSubscribers, stopSubscribers } from '../../../lib/subscribers';
+import { startSubscribers, stopSubscribers } from '../../../lib/boot/subscribers';
 import { eventRecorder, testLogger, testSettings } from '../../support/engine';
 import { pairPhones } from '../../support/pairing';
 
@@ -74,7 +74,7 @@ for (const kind of ['hang', '500', 'refuse'] as const) {
     process.env.ERROR_WEBHOOK_URL = hook.url;
     // The close comes one fault round trip after the count-2 warning (tens of ms when idle); the
     // warning's retries fall due at least base and 2·base after its first failure (the gap is the
-    // larger of the base and a twentieth of the failing time: lib/notify/webhook-retry.ts). With a
+    // larger of the base and a twentieth of the failing time: lib/webhooks/retry.ts). With a
     // 3 s base that window is 6 s, generous for a loaded machine; the gap measured is printed below.
     process.env.WEBHOOK_RETRY_BASE_MS = '3000';
     process.env.WEBHOOK_MAX_ATTEMPTS = '3'; // give up within the test (the default retries for a day)

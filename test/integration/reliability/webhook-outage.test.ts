@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { startWebhookReceiver } from '../../support/webhook-receiver';
 import { testLogger, TEST_OUTBOUND } from '../../support/engine';
-import { WebhookNotifier } from '../../../lib/notify/webhooks';
+import { WebhookNotifier } from '../../../lib/webhooks/outbox';
 import { parseConfig } from '../../../lib/config';
-import { webhookSettings } from '../../../lib/subscribers';
+import { webhookSettings } from '../../../lib/boot/subscribers';
 
 const OUTAGE_MS = 60_000;
 const BEFORE = 3;

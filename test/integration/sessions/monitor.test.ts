@@ -1,15 +1,15 @@
 // The periodic health check (the seed's monitorAllSessions) against real sessions, directly and
-// through the production wiring (lib/subscribers.ts: startMonitor → webhook).
+// through the production wiring (lib/boot/subscribers.ts: startMonitor → webhook).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runHealthCheck } from '../../../lib/monitor';
+import { runHealthCheck } from '../../../lib/health/monitor';
 import { addPhone, testLogger } from '../../support/engine';
 import { startEngineHarness } from '../../support/harness';
 import { pairPhones } from '../../support/pairing';
 import { startWebhookReceiver, type Received } from '../../support/webhook-receiver';
 import { resetConfig } from '../../../lib/config';
 import { setDb } from '../../../lib/db/client';
-import { startSubscribers, stopSubscribers } from '../../../lib/subscribers';
+import { startSubscribers, stopSubscribers } from '../../../lib/boot/subscribers';
 import { getHealthEvents, type HealthEvent } from '../../../lib/health/events';
 import { resetObjectiveState } from '../../../lib/health/objective';
 import { getMetrics, resetMetrics } from '../../../lib/metrics';

@@ -15,7 +15,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
-import { openApiDocument } from '../../../lib/openapi';
+import { openApiDocument } from '../../../lib/api/openapi';
 import { API_TYPES_FILE, apiTypes } from '../../../scripts/api-types';
 import { ALL_ROUTES } from '../../../lib/api/operations';
 import { NEXTAUTH_ROUTES } from '../../../lib/api/operations/auth';

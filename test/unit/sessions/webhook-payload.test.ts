@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { errorWarningPayload, signature } from '../../../lib/notify/webhooks';
+import { errorWarningPayload, signature } from '../../../lib/webhooks/outbox';
 import type { DecryptFailureKind, SessionEngineEvent } from '../../../lib/sessions/types';
 
 const at = '2026-01-02T03:04:05.000Z';
@@ -62,7 +62,7 @@ test('the signature is the HMAC-SHA256 of the exact body', () => {
 });
 
 test('session_closed: a phone WhatsApp stopped (a ban, a logout…), never a close the console asked for nor a reconnect', async () => {
-  const { sessionClosedPayload } = await import('../../../lib/notify/webhooks');
+  const { sessionClosedPayload } = await import('../../../lib/webhooks/outbox');
   const state = (state: 'closed' | 'logged_out' | 'connecting', previous: 'open' | 'closing', closeReason: SessionEngineEvent & { type: 'state' } extends { closeReason?: infer R } ? R : never): SessionEngineEvent => ({
     type: 'state',
     phoneId: 7,

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { translator } from '@/lib/ui/i18n';
 import { notFound } from 'next/navigation';
-import { getSessionDetail } from '@/lib/sessions-service';
+import { getSessionDetail } from '@/lib/phones/service';
 import { listAudit } from '@/lib/audit';
 import { getDb } from '@/lib/db/client';
 import { NotFoundError } from '@/lib/errors';

@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import * as contracts from '@/lib/api/operations/sessions';
-import { deleteSession, getSessionDetail, updateSession } from '@/lib/sessions-service';
+import { deleteSession, getSessionDetail, updateSession } from '@/lib/phones/service';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { authorize } from '@/lib/auth/guard';
 import { sessionEventStream } from '@/lib/stream/sse';
-import { listSessions } from '@/lib/sessions-service';
+import { listSessions } from '@/lib/phones/service';
 import { getConfig } from '@/lib/config';
 import { getEventLog } from '@/lib/stream/event-log';
 import { streamSessionEvents } from '@/lib/api/operations/sessions';

@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { getSessionSummary } from '@/lib/api/operations/sessions';
-import { sessionSummary } from '@/lib/sessions-query';
+import { sessionSummary } from '@/lib/phones/query';
 
 export const dynamic = 'force-dynamic';
 

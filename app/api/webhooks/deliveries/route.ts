@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { listWebhookDeliveries as contract } from '@/lib/api/operations/admin';
-import { listDeliveries } from '@/lib/notify/service';
+import { listDeliveries } from '@/lib/webhooks/service';
 import { canUseContent } from '@/lib/auth/roles';
 
 export const dynamic = 'force-dynamic';

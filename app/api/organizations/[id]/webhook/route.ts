@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { getOrganizationWebhook as getContract, setOrganizationWebhook as setContract } from '@/lib/api/operations/admin';
-import { getOrganizationWebhook, setOrganizationWebhook } from '@/lib/notify/service';
+import { getOrganizationWebhook, setOrganizationWebhook } from '@/lib/webhooks/service';
 
 export const dynamic = 'force-dynamic';
 

@@ -3,7 +3,7 @@ import { closeSession as contract } from '@/lib/api/operations/sessions';
 import { json } from '@/lib/api/errors';
 import { asDomainError } from '@/lib/errors';
 import { getLogger } from '@/lib/logger';
-import { closeSession } from '@/lib/sessions-service';
+import { closeSession } from '@/lib/phones/service';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { listSessionEvents as contract } from '@/lib/api/operations/sessions';
-import { listSessionEvents } from '@/lib/sessions-service';
+import { listSessionEvents } from '@/lib/phones/service';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { logoutSession as contract } from '@/lib/api/operations/sessions';
-import { logoutSession } from '@/lib/sessions-actions';
+import { logoutSession } from '@/lib/phones/actions';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { requestPairingCode as contract } from '@/lib/api/operations/sessions';
-import { requestPairingCode } from '@/lib/sessions-service';
+import { requestPairingCode } from '@/lib/phones/service';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { getSessionQr as contract } from '@/lib/api/operations/sessions';
-import { getQr } from '@/lib/sessions-service';
+import { getQr } from '@/lib/phones/service';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { restartSession as contract } from '@/lib/api/operations/sessions';
-import { restartSession } from '@/lib/sessions-service';
+import { restartSession } from '@/lib/phones/service';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { startSession as contract } from '@/lib/api/operations/sessions';
-import { startSession } from '@/lib/sessions-service';
+import { startSession } from '@/lib/phones/service';
 
 export const dynamic = 'force-dynamic';
 

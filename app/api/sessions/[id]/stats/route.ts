@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { getSessionStats as contract } from '@/lib/api/operations/sessions';
-import { getSessionStats } from '@/lib/sessions-service';
+import { getSessionStats } from '@/lib/phones/service';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { redeliverWebhook as contract } from '@/lib/api/operations/admin';
-import { redeliver } from '@/lib/notify/service';
+import { redeliver } from '@/lib/webhooks/service';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,19 +1,19 @@
 // Everything that listens to the session engine, started once per process: metrics, webhooks,
 // alerts, the periodic health monitor and the liveness probe.
-import { createAlerter, type Alerter } from './alerts';
-import { watchFleetNodes } from './alerts/fleet-watch';
-import { OutboundPolicy } from './http/outbound-guard';
-import { getConfig, type Config } from './config';
-import { getDb, providerOf } from './db/client';
-import { getLogger } from './logger';
-import { getMetrics, setTrafficSource, setWebhookBacklogSource } from './metrics';
-import { readTraffic } from './messages/traffic';
-import { startMonitor } from './monitor';
-import { Prober } from './health/prober';
-import { getHealthEvents } from './health/events';
-import { WebhookNotifier, type WebhookSettings } from './notify/webhooks';
-import type { SessionManager } from './sessions/manager';
-import { getEventLog } from './stream/event-log';
+import { createAlerter, type Alerter } from '../alerts';
+import { watchFleetNodes } from '../alerts/fleet-watch';
+import { OutboundPolicy } from '../http/outbound-guard';
+import { getConfig, type Config } from '../config';
+import { getDb, providerOf } from '../db/client';
+import { getLogger } from '../logger';
+import { getMetrics, setTrafficSource, setWebhookBacklogSource } from '../metrics';
+import { readTraffic } from '../messages/traffic';
+import { startMonitor } from '../health/monitor';
+import { Prober } from '../health/prober';
+import { getHealthEvents } from '../health/events';
+import { WebhookNotifier, type WebhookSettings } from '../webhooks/outbox';
+import type { SessionManager } from '../sessions/manager';
+import { getEventLog } from '../stream/event-log';
 
 interface Subscribers {
   webhooks: WebhookNotifier;

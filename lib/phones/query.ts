@@ -7,15 +7,15 @@
 // socket runs for it) and health "closed". The filters on status and health are therefore applied
 // in this process on the rows the database filtered (organization, search) and sorted: never as
 // lists of phone ids in SQL, which SQLite refuses past its bound-parameter limit (issue 21.9).
-import { getDb, providerOf } from './db/client';
-import { getConfig } from './config';
-import { InvalidInputError } from './errors';
-import { getSessionManager } from './sessions/manager';
-import { asSessionState, HEALTH_LEVELS, isRunningState, SESSION_STATES, type HealthLevel, type SessionState } from './sessions/types';
-import type { Prisma } from './db/generated/sqlite/client';
-import { toSessionDto, type PhoneRow } from './sessions-service';
-import type { SessionDto } from './api/session-schemas';
-import type { SessionListQuery, SessionPage, SessionSort, SessionSummary } from './api/list-schemas';
+import { getDb, providerOf } from '../db/client';
+import { getConfig } from '../config';
+import { InvalidInputError } from '../errors';
+import { getSessionManager } from '../sessions/manager';
+import { asSessionState, HEALTH_LEVELS, isRunningState, SESSION_STATES, type HealthLevel, type SessionState } from '../sessions/types';
+import type { Prisma } from '../db/generated/sqlite/client';
+import { toSessionDto, type PhoneRow } from './service';
+import type { SessionDto } from '../api/session-schemas';
+import type { SessionListQuery, SessionPage, SessionSort, SessionSummary } from '../api/list-schemas';
 
 type Where = Prisma.OrganizationPhoneWhereInput;
 

@@ -3,7 +3,7 @@
 // deliveries that failed together; what counts as "the receiver is unavailable".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { givesUp, nextRetryDelay, receiverUnavailable, worstCaseRetryWindowMs } from '../../../lib/notify/webhook-retry';
+import { givesUp, nextRetryDelay, receiverUnavailable, worstCaseRetryWindowMs } from '../../../lib/webhooks/retry';
 import { parseConfig } from '../../../lib/config';
 
 const defaults = () => {

@@ -3,7 +3,7 @@
 // timeout and retries; each attempt is recorded; a failing receiver never blocks the engine.
 // Deliveries to one URL are sent one at a time in the order they were stored; while a receiver is
 // unavailable only its oldest delivery is tried, and the first one that gets through wakes the rest
-// (lib/notify/webhook-retry.ts has the schedule). Each carries `webhook-sequence`, increasing in
+// (lib/webhooks/retry.ts has the schedule). Each carries `webhook-sequence`, increasing in
 // the order stored, for receivers fed by several nodes at once.
 // With a secret, each attempt carries the seed-era `X-Webhook-Signature` and the Standard Webhooks
 // headers (`webhook-id`, the same on every retry of one delivery; `webhook-timestamp`;
@@ -15,7 +15,7 @@ import type { Logger } from '../logger';
 import { severity } from '../sessions/decrypt-errors';
 import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, type CountedErrorType, type SessionEngineEvent } from '../sessions/types';
 import type { WhatsAppCloseCode, WhatsAppCloseReason } from '../sessions/reasons';
-import { givesUp, nextRetryDelay, UNAVAILABLE_STATUSES, UNAVAILABLE_FROM_STATUS, receiverUnavailable } from './webhook-retry';
+import { givesUp, nextRetryDelay, UNAVAILABLE_STATUSES, UNAVAILABLE_FROM_STATUS, receiverUnavailable } from './retry';
 
 export interface WebhookSettings {
   /** ERROR_WEBHOOK_URL (organizations may have their own endpoints besides) */

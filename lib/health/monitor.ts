@@ -1,12 +1,12 @@
 // Periodic health check (the seed's monitorAllSessions): every phone the database calls
 // connected (`open`) is checked against the live session; problems are logged and reported.
-import type { Db } from './db/client';
-import type { Logger } from './logger';
-import type { SessionManager } from './sessions/manager';
-import { isWarning } from './sessions/decrypt-errors';
-import type { SessionErrorStats } from './sessions/types';
-import { checkObjective, type ObjectiveSettings } from './health/objective';
-import type { HealthEvents } from './health/events';
+import type { Db } from '../db/client';
+import type { Logger } from '../logger';
+import type { SessionManager } from '../sessions/manager';
+import { isWarning } from '../sessions/decrypt-errors';
+import type { SessionErrorStats } from '../sessions/types';
+import { checkObjective, type ObjectiveSettings } from './objective';
+import type { HealthEvents } from './events';
 
 export interface PhoneHealth extends SessionErrorStats {
   phoneId: number;

@@ -1,5 +1,5 @@
 // When a failed webhook delivery is tried again, and when it is given up (issue 21.8). Pure: the
-// notifier (lib/notify/webhooks.ts) supplies the clock and the randomness.
+// notifier (lib/webhooks/outbox.ts) supplies the clock and the randomness.
 //
 // The gap before the next attempt is a twentieth of the time the delivery has been failing,
 // between `minDelayMs` and `maxDelayMs`, minus up to a fifth at random so that deliveries that

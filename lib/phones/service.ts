@@ -1,22 +1,22 @@
 // The sessions use cases behind the route handlers: phones from the database, live state from
 // the session manager, audit for every change.
-import { FALLBACK_ENGINE, isEngineName, type EngineName } from './sessions/engines/types';
-import { parseLastClose, reason } from './sessions/reasons';
+import { FALLBACK_ENGINE, isEngineName, type EngineName } from '../sessions/engines/types';
+import { parseLastClose, reason } from '../sessions/reasons';
 import QRCode from 'qrcode';
-import { getDb } from './db/client';
-import { recordAudit } from './audit';
-import type { Actor } from './auth/roles';
-import { ConflictError, NotFoundError, UnavailableError, asDomainError } from './errors';
-import { getSessionManager } from './sessions/manager';
-import { errorStats, healthLevel } from './sessions/decrypt-errors';
-import { asSessionState, isRunningState, type HealthLevel, type SessionState } from './sessions/types';
-import type { SessionDto, SessionEventDto } from './api/session-schemas';
-import { getConfig } from './config';
-import { maskProxyUrl, proxyHost, redactUrlPasswords } from './sessions/proxy-url';
-import { pickFromPool } from './sessions/proxy-pool';
-import { quotaRules } from './quotas/policy';
-import { reserveCreation, type QuotaReservation } from './quotas/store';
-import { readTraffic } from './messages/traffic';
+import { getDb } from '../db/client';
+import { recordAudit } from '../audit';
+import type { Actor } from '../auth/roles';
+import { ConflictError, NotFoundError, UnavailableError, asDomainError } from '../errors';
+import { getSessionManager } from '../sessions/manager';
+import { errorStats, healthLevel } from '../sessions/decrypt-errors';
+import { asSessionState, isRunningState, type HealthLevel, type SessionState } from '../sessions/types';
+import type { SessionDto, SessionEventDto } from '../api/session-schemas';
+import { getConfig } from '../config';
+import { maskProxyUrl, proxyHost, redactUrlPasswords } from '../sessions/proxy-url';
+import { pickFromPool } from '../sessions/proxy-pool';
+import { quotaRules } from '../quotas/policy';
+import { reserveCreation, type QuotaReservation } from '../quotas/store';
+import { readTraffic } from '../messages/traffic';
 
 export type PhoneRow = {
   id: number;

@@ -1,11 +1,11 @@
 // Session actions the console adds to the seed's (start, restart, close, delete live in
-// sessions-service.ts): log out, which unlinks the phone from WhatsApp so it must pair again.
-import type { Actor } from './auth/roles';
-import { NotFoundError } from './errors';
-import { getDb } from './db/client';
-import { getSessionManager } from './sessions/manager';
-import { ADMIN_LOGOUT_TEXT } from './sessions/reasons';
-import { audited } from './sessions-service';
+// service.ts): log out, which unlinks the phone from WhatsApp so it must pair again.
+import type { Actor } from '../auth/roles';
+import { NotFoundError } from '../errors';
+import { getDb } from '../db/client';
+import { getSessionManager } from '../sessions/manager';
+import { ADMIN_LOGOUT_TEXT } from '../sessions/reasons';
+import { audited } from './service';
 
 export async function logoutSession(id: number, reason: string | undefined, actor: Actor | null) {
   if (!(await getDb().organizationPhone.findUnique({ where: { id }, select: { id: true } }))) throw new NotFoundError('Phone not found');

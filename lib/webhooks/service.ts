@@ -4,8 +4,8 @@ import type { Actor } from '../auth/roles';
 import { recordAudit } from '../audit';
 import { getDb } from '../db/client';
 import { NotFoundError } from '../errors';
-import { getWebhookNotifier } from '../subscribers';
-import { requeueDelivery } from './webhooks';
+import { getWebhookNotifier } from '../boot/subscribers';
+import { requeueDelivery } from './outbox';
 import { getConfig } from '../config';
 import { payloadWithoutContent } from '../messages/policy';
 

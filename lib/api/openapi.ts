@@ -4,9 +4,9 @@
 // (400, 401, 403, 404, 408, 413, 500, 503) are added from what the contract declares, so they
 // cannot be forgotten. Named shapes (lib/api/named-schemas.ts) become components.schemas and $refs.
 import { z, type ZodType } from 'zod';
-import { API_TAGS, integerStringBounds, statedJsonSchema, type ResponseSpec, type RouteContract, type SharedError } from './api/contract';
-import { namedSchemas, schemaName } from './api/named-schemas';
-import { ALL_ROUTES } from './api/operations';
+import { API_TAGS, integerStringBounds, statedJsonSchema, type ResponseSpec, type RouteContract, type SharedError } from './contract';
+import { namedSchemas, schemaName } from './named-schemas';
+import { ALL_ROUTES } from './operations';
 
 type Json = Record<string, unknown>;
 type AnyContract = RouteContract<unknown, unknown, unknown>;

@@ -1,12 +1,14 @@
 // Server start-up, once per process: the session manager's boot, its subscribers, and a clean
 // shutdown on SIGTERM/SIGINT. Called from instrumentation.ts (Node runtime only).
-import { getConfig } from './config';
-import { getLogger } from './logger';
-import { getSessionManager } from './sessions/manager';
-import { installProcessGuard } from './sessions/process-guard';
+import { getConfig } from '../config';
+import { getLogger } from '../logger';
+import { getSessionManager } from '../sessions/manager';
+import { installProcessGuard } from '../sessions/process-guard';
 import { getAlerter, getWebhookNotifier, startSubscribers } from './subscribers';
-import { busFor, fleetSettingsFromConfig } from './fleet/settings';
-import { FleetStartRefusedError } from './fleet/fleet';
+import { busFor, fleetSettingsFromConfig } from '../fleet/settings';
+import { FleetStartRefusedError } from '../fleet/fleet';
+import { joinFleet } from '../fleet/join';
+import { getDb } from '../db/client';
 
 const holder = globalThis as unknown as { __bootPromise?: Promise<void> };
 
@@ -20,7 +22,7 @@ export function bootServer(): Promise<void> {
     const config = getConfig();
     const manager = getSessionManager();
     // Every console process is a node of a fleet (on SQLite, a fleet of one).
-    const fleet = manager.joinFleet(fleetSettingsFromConfig(config), busFor(config, logger));
+    const fleet = joinFleet(manager, getDb(), fleetSettingsFromConfig(config), busFor(config, logger), logger);
     startSubscribers(manager);
     // With NEXT_MANUAL_SIG_HANDLE set (every launcher sets it), this handler alone decides the
     // exit, so the sessions are closed before the process ends. Installed before boot.
