@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark; `npm run bench -- density api` runs only those (names:
-// auth-store, health, api, browser, fleet, density, ui-10k). Results go to bench/results.json, one section per benchmark,
+// auth-store, health, auth-storm, api, browser, fleet, density, ui-10k). Results go to bench/results.json, one section per benchmark,
 // each stamped with its own date, git commit, command, machine and load: a section that did not
 // run keeps its old stamp, so the file never claims one run made what several did.
 // Then README.md's table is remade from the file (bench/table.ts) and the memory plot is redrawn
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { execSync } from 'node:child_process';
 import { densityBenchmark } from './density';
 import { authStoreBenchmark } from './auth-store';
+import { authStormBenchmark } from './auth-storm';
 import { apiBenchmark } from './api';
 import { browserBenchmark } from './browser';
 import { fleetBenchmark } from './fleet';
@@ -25,6 +26,8 @@ const SECTIONS: Record<string, { key: string; run: (progress: (partial: object) 
   'auth-store': { key: 'authStore', run: () => authStoreBenchmark(), needsBuild: false },
   // The liveness probe's CPU at 2,000 phones' probe rate and the history's bytes per phone per day (issue 26).
   health: { key: 'health', run: () => healthBenchmark(), needsBuild: false },
+  // The API's p50 during a sign-in storm against quiet, side by side (issue 21.3).
+  'auth-storm': { key: 'authStorm', run: () => authStormBenchmark(), needsBuild: true },
   api: { key: 'api', run: () => apiBenchmark(), needsBuild: true },
   browser: {
     key: 'browser',

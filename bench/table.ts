@@ -166,6 +166,13 @@ function healthRows(sec: Any): string[] {
   return out;
 }
 
+function authStormRows(sec: Any): string[] {
+  const r = sec.result;
+  return [
+    `| auth-storm. API p50 while 16 addresses sign in without pause (median of ${r.runs.length} samples, range ${r.ratioMin}–${r.ratioMax}×) | ${r.stormP50MsMedian} ms | quiet: ${r.quietP50MsMedian} ms | ${r.ratioMedian}× | ≤ 2× — ${verdict(r.ratioMedian <= 2)} |`,
+  ];
+}
+
 const SECTIONS: [string, string, (s: Any) => string[]][] = [
   ['density', 'density', densityRows],
   ['authStore', 'auth-store', keyStoreRows],
@@ -174,6 +181,7 @@ const SECTIONS: [string, string, (s: Any) => string[]][] = [
   ['fleet', 'fleet', fleetRows],
   ['ui10k', 'ui-10k', ui10kRows],
   ['health', 'health', healthRows],
+  ['authStorm', 'auth-storm', authStormRows],
 ];
 
 export function benchTable(results: Any): string {

@@ -11,7 +11,7 @@ import type { MediaInfo } from './media';
 
 export * from './types';
 export type { ContactInfo, ContactSendRequest, ContactSent, InboxEntry, MessagingSettings, PhoneSent, ReceiptPolicy } from './messaging';
-export { simulatorMediaAgent, type MediaInfo } from './media';
+export type { MediaInfo } from './media';
 
 export interface Simulator {
   /** pass to Baileys as `waWebSocketUrl` */

@@ -4,9 +4,7 @@
 // thing: AES-256-CBC under keys derived from a per-file mediaKey, plus a 10-byte HMAC. See README.
 import crypto from 'node:crypto';
 import https from 'node:https';
-import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { getMediaKeys } from '@whiskeysockets/baileys';
 import { makeMediaTls, type MediaTls } from './x509';
 
@@ -169,22 +167,4 @@ export class MediaHost {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
-}
-
-/**
- * An HTTPS agent for a client (Baileys `fetchAgent` for uploads, `options.httpsAgent` for
- * downloads) that sends WhatsApp's media hostnames to the simulator's media host, trusting its
- * CA, and refuses every other destination (so nothing leaves loopback). The console's demo/test
- * mode does the same from `GET /media/ca` (README "Media").
- */
-export function simulatorMediaAgent(info: Pick<MediaInfo, 'caPem' | 'host' | 'port'>): https.Agent {
-  const isMediaHost = (name: string) => name === 'mmg.whatsapp.net' || name.endsWith('.whatsapp.net') || name === info.host || name === 'localhost';
-  class MediaAgent extends https.Agent {
-    createConnection(options: https.RequestOptions & tls.ConnectionOptions): Duplex {
-      const name = String(options.servername || options.host || '');
-      if (!isMediaHost(name)) throw new Error(`not a WhatsApp media host: ${name}`);
-      return tls.connect({ ...options, host: info.host, port: info.port, servername: name === info.host ? undefined : name, ca: info.caPem });
-    }
-  }
-  return new MediaAgent({ keepAlive: true });
 }

@@ -1,6 +1,7 @@
 // The health use cases behind the route handlers.
 import { getConfig } from '../config';
 import { getDb } from '../db/client';
+import { phoneRepository } from '../db/phone-repository';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { readHealthSummary, readIntervals, readPhoneHistory, type HealthSummary } from './history-service';
 import { bands, DAY_MS, type Band, type PhoneHistory } from './history';
@@ -20,8 +21,7 @@ export function historyRange(q: { from?: string; to?: string }, now = Date.now()
 export async function getPhoneHistory(phoneId: number, query: { from?: string; to?: string }): Promise<PhoneHistory> {
   const range = historyRange(query);
   const db = getDb();
-  const phone = await db.organizationPhone.findUnique({ where: { id: phoneId }, select: { id: true } });
-  if (!phone) throw new NotFoundError('Phone not found');
+  if (!(await phoneRepository(db).exists(phoneId))) throw new NotFoundError('Phone not found');
   return readPhoneHistory(db, phoneId, range.from, range.to);
 }
 

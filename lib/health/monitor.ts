@@ -1,6 +1,7 @@
 // Periodic health check (the seed's monitorAllSessions): every phone the database calls
 // connected (`open`) is checked against the live session; problems are logged and reported.
 import type { Db } from '../db/client';
+import { phoneRepository } from '../db/phone-repository';
 import type { Logger } from '../logger';
 import type { SessionManager } from '../sessions/manager';
 import { isWarning } from '../sessions/decrypt-errors';
@@ -24,7 +25,7 @@ export interface HealthReport {
 }
 
 export async function runHealthCheck(db: Db, manager: SessionManager, log: Logger): Promise<{ phones: PhoneHealth[]; report: HealthReport }> {
-  const rows = await db.organizationPhone.findMany({ where: { status: 'open' }, orderBy: { id: 'asc' } });
+  const rows = await phoneRepository(db).withStatus(['open']);
   const phones = rows.map((row): PhoneHealth => {
     const stats = manager.getSessionErrorStats(row.id);
     const snap = manager.snapshot(row.id);

@@ -37,7 +37,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 /** How long a refused body is still read (and dropped) so the client sees the answer, not a reset. */
 const LINGER_MS = 2_000;
 
-function answer(res: ServerResponse, status: number, error: string, code: string, headers: Record<string, string> = {}) {
+/** Writes the head of a JSON error answer `{ error, code }` and returns its body. */
+function writeJsonError(res: ServerResponse, status: number, error: string, code: string, headers: Record<string, string>): string {
   const body = JSON.stringify({ error, code });
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -46,6 +47,11 @@ function answer(res: ServerResponse, status: number, error: string, code: string
     'x-content-type-options': 'nosniff',
     ...headers,
   });
+  return body;
+}
+
+function answer(res: ServerResponse, status: number, error: string, code: string, headers: Record<string, string> = {}) {
+  const body = writeJsonError(res, status, error, code, headers);
   res.end(res.req?.method === 'HEAD' ? undefined : body);
 }
 
@@ -62,15 +68,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, error
   // instead (our half closes, the client's rest is still read and dropped), the timer destroys it.
   const socket = req.socket as IncomingMessage['socket'] & { destroySoon?: () => void };
   socket.destroySoon = () => socket.end();
-  const body = JSON.stringify({ error, code });
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...headers,
-    connection: 'close',
-  });
+  const body = writeJsonError(res, status, error, code, { ...headers, connection: 'close' });
   // The rest of the body is read and dropped for a moment (a client that stops sending when it
   // sees the answer reads it instead of a connection reset), then the connection is closed.
   res.end(body, close);

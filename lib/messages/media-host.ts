@@ -3,7 +3,7 @@
 // sends every connection to a WhatsApp media host name (mmg.whatsapp.net, *.whatsapp.net) to the
 // simulator, trusting only that CA; any other host name is refused, so nothing leaves loopback.
 // Production (no SIMULATOR_URL) never makes this agent: Baileys' defaults reach WhatsApp's hosts.
-// The same 12 lines as simulator/media.ts's simulatorMediaAgent (the console never imports the
+// The simulator's own tests use this agent as their client too (the console never imports the
 // simulator).
 import https from 'node:https';
 import tls from 'node:tls';

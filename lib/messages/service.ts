@@ -5,6 +5,7 @@ import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from '
 import { getConfig } from '../config';
 import { simulatorMediaSource } from './media-host';
 import { getDb } from '../db/client';
+import { phoneRepository } from '../db/phone-repository';
 import { getSessionManager } from '../sessions/manager';
 import { bodyHash, idempotencyOutcome } from './policy';
 import { MEDIA_MIMETYPES, type MediaKind } from './vocabulary';
@@ -69,7 +70,7 @@ export function mediaProblem(media: NonNullable<SubmitInput['media']>, maxBytes:
 /** Stores the message (queued) and tells the phone's owner; `created` false for an idempotent replay. */
 export async function submitMessage(input: SubmitInput, content: boolean) {
   const db = getDb();
-  const phone = await db.organizationPhone.findUnique({ where: { id: input.phoneId }, select: { id: true, phoneJid: true, status: true } });
+  const phone = await phoneRepository(db).byId(input.phoneId);
   if (!phone) throw new NotFoundError('Phone not found');
   const hash = bodyHash(input.raw);
   if (input.idempotencyKey) {
@@ -117,8 +118,7 @@ export async function getMessage(phoneId: number, messageId: string, content: bo
 
 export async function listMessages(phoneId: number, q: { direction?: string; status?: string; cursor?: number; limit: number }, content: boolean) {
   const db = getDb();
-  const phone = await db.organizationPhone.findUnique({ where: { id: phoneId }, select: { id: true } });
-  if (!phone) throw new NotFoundError('Phone not found');
+  if (!(await phoneRepository(db).exists(phoneId))) throw new NotFoundError('Phone not found');
   const rows = await db.message.findMany({
     where: { phoneId, ...(q.direction ? { direction: q.direction } : {}), ...(q.status ? { status: q.status } : {}), ...(q.cursor ? { seq: { lt: q.cursor } } : {}) },
     orderBy: { seq: 'desc' },

@@ -6,10 +6,12 @@ import { getDb } from '../db/client';
 import { getSessionManager } from '../sessions/manager';
 import { ADMIN_LOGOUT_TEXT } from '../sessions/reasons';
 import { audited } from './service';
+import { phoneRepository } from '../db/phone-repository';
 
 export async function logoutSession(id: number, reason: string | undefined, actor: Actor | null) {
-  if (!(await getDb().organizationPhone.findUnique({ where: { id }, select: { id: true } }))) throw new NotFoundError('Phone not found');
+  const row = await phoneRepository(getDb()).byId(id);
+  if (!row) throw new NotFoundError('Phone not found');
   const why = reason || ADMIN_LOGOUT_TEXT;
-  await audited(actor, 'session.logout', id, why, () => getSessionManager().logout(id, why));
+  await audited(actor, 'session.logout', id, why, () => getSessionManager().logout(id, why, row));
   return { success: true as const, message: 'Logged out' };
 }

@@ -17,23 +17,12 @@ import { pickFromPool } from '../sessions/proxy-pool';
 import { quotaRules } from '../quotas/policy';
 import { reserveCreation, type QuotaReservation } from '../quotas/store';
 import { readTraffic } from '../messages/traffic';
+import { phoneRepository, type PhoneRecord } from '../db/phone-repository';
 
-export type PhoneRow = {
-  id: number;
-  organizationId: number;
-  phoneJid: string;
-  label: string | null;
-  status: string;
-  lastConnectedAt: Date | null;
-  lastCloseReason: string | null;
-  lastClose: string | null;
-  proxyUrl: string | null;
-  uptime7d: number | null;
-  engine: string;
-  lid: string | null;
-  organization: { name: string };
-};
+const phones = () => phoneRepository(getDb());
 
+/** A phone row as the API shows it (with its organization's name). */
+export type PhoneRow = PhoneRecord;
 
 export function toSessionDto(row: PhoneRow): SessionDto {
   const manager = getSessionManager();
@@ -127,7 +116,7 @@ export async function listSessionsJson(filters: ListFilters = {}): Promise<strin
 }
 
 async function phoneOr404(id: number): Promise<PhoneRow> {
-  const row = await getDb().organizationPhone.findUnique({ where: { id }, include: { organization: { select: { name: true } } } });
+  const row = await phones().byId(id);
   if (!row) throw new NotFoundError('Phone not found');
   return row;
 }
@@ -184,31 +173,31 @@ export async function audited<T>(actor: Actor | null, action: string, phoneId: n
 }
 
 export async function restartSession(id: number, actor: Actor | null) {
-  await phoneOr404(id);
-  await audited(actor, 'session.restart', id, null, () => getSessionManager().restartSession(id));
+  const row = await phoneOr404(id);
+  await audited(actor, 'session.restart', id, null, () => getSessionManager().restartSession(id, row));
   return { success: true as const, message: 'Session restarted' };
 }
 
 export async function startSession(id: number, actor: Actor | null) {
-  await phoneOr404(id);
-  await audited(actor, 'session.start', id, null, () => getSessionManager().start(id));
+  const row = await phoneOr404(id);
+  await audited(actor, 'session.start', id, null, () => getSessionManager().start(id, row));
   return { success: true as const, message: 'Session started' };
 }
 
 export async function closeSession(id: number, reason: string | undefined, actor: Actor | null) {
-  await phoneOr404(id);
+  const row = await phoneOr404(id);
   const why = reason || 'Manual close';
-  const { alreadyClosed } = await audited(actor, 'session.close', id, why, () => getSessionManager().forceCloseSession(id, why));
+  const { alreadyClosed } = await audited(actor, 'session.close', id, why, () => getSessionManager().forceCloseSession(id, why, row));
   return { success: true as const, message: alreadyClosed ? 'Session was already closed' : 'Session closed', alreadyClosed };
 }
 
 export async function deleteSession(id: number, actor: Actor | null) {
-  await phoneOr404(id);
+  const row = await phoneOr404(id);
   await audited(actor, 'session.delete', id, null, async () => {
     const manager = getSessionManager();
-    await manager.logout(id, reason('phone_deleted'));
+    await manager.logout(id, reason('phone_deleted'), row);
     await manager.remove(id);
-    await getDb().organizationPhone.delete({ where: { id } });
+    await phones().delete(id);
   });
   return { success: true as const, message: 'Phone deleted' };
 }
@@ -244,7 +233,7 @@ export async function addPhone(input: { organizationId?: number; organizationNam
   if (organizationId !== undefined && !(await db.organization.findUnique({ where: { id: organizationId } }))) {
     throw new NotFoundError('Organization not found');
   }
-  if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`, undefined, 'already_registered');
+  if ((await phones().idByJid(phoneJid)) !== null) throw new ConflictError(`Phone ${input.phone} is already registered`, undefined, 'already_registered');
   // Creation quotas (issue 21.5), fleet-wide: a place for the phone, and one for the organization
   // when this creates it. A creation that does not happen gives its places back.
   const engine = input.engine ?? getConfig().DEFAULT_ENGINE;
@@ -272,9 +261,9 @@ export async function addPhone(input: { organizationId?: number; organizationNam
     }
     const orgId = organizationId;
     const create = (proxyUrl: string | null) =>
-      db.organizationPhone.create({ data: { organizationId: orgId, phoneJid, label: input.label ?? null, proxyUrl, engine } }).catch(async (err) => {
+      phones().create({ organizationId: orgId, phoneJid, label: input.label ?? null, proxyUrl, engine }).then(({ id }) => ({ id, proxyUrl }), async (err) => {
         // Two requests for the same number at once: the loser gets the same 409 as a later one.
-        if (await db.organizationPhone.findUnique({ where: { phoneJid } })) throw new ConflictError(`Phone ${input.phone} is already registered`, undefined, 'already_registered');
+        if ((await phones().idByJid(phoneJid)) !== null) throw new ConflictError(`Phone ${input.phone} is already registered`, undefined, 'already_registered');
         // The organization was deleted in between.
         if (!(await db.organization.findUnique({ where: { id: orgId }, select: { id: true } }))) throw new NotFoundError('Organization not found');
         throw err;
@@ -315,7 +304,7 @@ export async function updateSession(id: number, input: { label?: string | null; 
   if (changed.length === 0) return { ...toSessionDto(row), restarted: false };
   const proxyChange = data.proxyUrl === undefined ? undefined : data.proxyUrl === null ? 'cleared' : row.proxyUrl ? 'changed' : 'set';
   const restarted = await auditedWithDetail(actor, 'session.update', id, { changed, ...(proxyChange ? { proxy: proxyChange } : {}), ...(data.engine ? { engine: data.engine } : {}) }, async () => {
-    await getDb().organizationPhone.update({ where: { id }, data });
+    await phones().update(id, data);
     const manager = getSessionManager();
     // Each change restarts a running socket (both at once: on the new engine, then through the new proxy).
     let restarted = data.engine === undefined ? false : await manager.setEngine(id, data.engine);

@@ -5,6 +5,7 @@ import type { EngineName } from './engines/types';
 import { NotFoundError, UnavailableError } from '../errors';
 import { OWNER_CHANGED, type FleetCommand, type FleetHost, type FleetMembership, type FleetOp } from './fleet-port';
 import { storeFor } from './store';
+import { phoneRepository, type PhoneRecord, type PhoneRepository } from '../db/phone-repository';
 import { getConfig, type Config } from '../config';
 import { getDb, type Db } from '../db/client';
 import { getLogger, type Logger } from '../logger';
@@ -61,6 +62,7 @@ export class SessionManager implements FleetHost {
   private readonly log: Logger;
   /** the logger the manager was given, for children of another module */
   private readonly rootLog: Logger;
+  private readonly phones: PhoneRepository;
   /** this process's membership in the fleet (null: a manager on its own, as in engine tests) */
   private fleet: FleetMembership | null = null;
   /** the senders and received messages of this node's phones */
@@ -74,6 +76,7 @@ export class SessionManager implements FleetHost {
     private readonly makeSocket?: SocketFactory,
   ) {
     this.rootLog = logger;
+    this.phones = phoneRepository(db);
     this.log = logger.child({ module: 'sessions' });
     this.bus = new EventBus((err) => this.log.error({ err }, 'session event listener failed'));
     this.viewBus = new EventBus((err) => this.log.error({ err }, 'session view listener failed'));
@@ -260,10 +263,11 @@ export class SessionManager implements FleetHost {
   }
 
   /** The session of a phone, created from its database row when needed. */
-  async ensure(phoneId: number): Promise<Session> {
+  async ensure(phoneId: number, known?: PhoneRecord): Promise<Session> {
     const existing = this.sessions.get(phoneId);
     if (existing) return existing;
-    const phone = await this.db.organizationPhone.findUnique({ where: { id: phoneId } });
+    // The caller that just read the row hands it over, so a command reads it once.
+    const phone = known?.id === phoneId ? known : await this.phones.byId(phoneId);
     if (!phone) throw new PhoneNotFoundError(phoneId);
     const session = this.session(phone.id, phone.organizationId, phone.phoneJid, phone);
     if (session.state === 'idle' && (phone.status === 'closed' || phone.status === 'logged_out')) {
@@ -284,23 +288,23 @@ export class SessionManager implements FleetHost {
     return this.sessions.get(organizationPhoneId)?.stats() ?? errorStats(0, 0, this.settings.limits);
   }
 
-  async forceCloseSession(organizationPhoneId: number, reason = 'Manual close'): Promise<{ alreadyClosed: boolean }> {
+  async forceCloseSession(organizationPhoneId: number, reason = 'Manual close', known?: PhoneRecord): Promise<{ alreadyClosed: boolean }> {
     const why = manualClose(reason);
-    return this.command('close', organizationPhoneId, { reason: why }, async () => (await this.ensure(organizationPhoneId)).close(why));
+    return this.command('close', organizationPhoneId, { reason: why }, async () => (await this.ensure(organizationPhoneId, known)).close(why));
   }
 
-  async restartSession(organizationPhoneId: number): Promise<void> {
-    await this.command('restart', organizationPhoneId, undefined, async () => (await this.ensure(organizationPhoneId)).restart());
+  async restartSession(organizationPhoneId: number, known?: PhoneRecord): Promise<void> {
+    await this.command('restart', organizationPhoneId, undefined, async () => (await this.ensure(organizationPhoneId, known)).restart());
   }
 
-  async start(organizationPhoneId: number): Promise<void> {
-    await this.command('start', organizationPhoneId, undefined, async () => (await this.ensure(organizationPhoneId)).start());
+  async start(organizationPhoneId: number, known?: PhoneRecord): Promise<void> {
+    await this.command('start', organizationPhoneId, undefined, async () => (await this.ensure(organizationPhoneId, known)).start());
   }
 
   /** Logs the phone out; `reason` is the administrator's text or a structured reason (deleting a phone). */
-  async logout(organizationPhoneId: number, reason?: string | CloseReason): Promise<void> {
+  async logout(organizationPhoneId: number, reason?: string | CloseReason, known?: PhoneRecord): Promise<void> {
     const why = asReason(reason, adminLogout);
-    await this.command('logout', organizationPhoneId, { reason: why }, async () => (await this.ensure(organizationPhoneId)).logout(why));
+    await this.command('logout', organizationPhoneId, { reason: why }, async () => (await this.ensure(organizationPhoneId, known)).logout(why));
   }
 
   /**
@@ -393,7 +397,7 @@ export class SessionManager implements FleetHost {
       this.log.info({ count: this.fleet.owned.size, nodeId: this.fleet.nodeId }, 'claimed phones that were running before');
       return this.fleet.owned.size;
     }
-    const phones = await this.db.organizationPhone.findMany({ where: { status: { in: [...RUNNING_STATES] } } });
+    const phones = await this.phones.withStatus(RUNNING_STATES);
     await Promise.all(phones.map((p) => this.session(p.id, p.organizationId, p.phoneJid, p).start().catch((err) => this.log.error({ err, phoneId: p.id }, 'failed to start phone at boot'))));
     this.log.info({ count: phones.length }, 'started phones that were running before');
     return phones.length;

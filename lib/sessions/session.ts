@@ -27,6 +27,7 @@ import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
 import type { OutboundPolicy } from '../http/outbound-guard';
 import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, isRunningState, type SessionEngineEvent, type SessionErrorStats, type SessionSnapshot, type SessionState } from './types';
 import type { MessageEngineSettings } from '../messages/engine';
+import { phoneRepository } from '../db/phone-repository';
 
 export interface EngineSettings {
   waWebSocketUrl: string;
@@ -523,7 +524,7 @@ export class Session {
     this.auth ??= await this.loadAuth();
     const auth = this.auth;
     if (this.proxyUrl === undefined || !this.engineKnown) {
-      const row = await this.deps.db.organizationPhone.findUnique({ where: { id: this.phoneId }, select: { proxyUrl: true, engine: true, lid: true } });
+      const row = await phoneRepository(this.deps.db).connectionSettings(this.phoneId);
       if (this.proxyUrl === undefined) this.proxyUrl = row?.proxyUrl ?? null;
       if (!this.engineKnown) {
         this.engine = engineFor(row?.engine, this.deps.settings.defaultEngine);

@@ -16,6 +16,7 @@ import { severity } from '../sessions/decrypt-errors';
 import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, type CountedErrorType, type SessionEngineEvent } from '../sessions/types';
 import type { WhatsAppCloseCode, WhatsAppCloseReason } from '../sessions/reasons';
 import { givesUp, nextRetryDelay, UNAVAILABLE_STATUSES, UNAVAILABLE_FROM_STATUS, receiverUnavailable } from './retry';
+import { phoneRepository } from '../db/phone-repository';
 
 export interface WebhookSettings {
   /** ERROR_WEBHOOK_URL (organizations may have their own endpoints besides) */
@@ -223,8 +224,8 @@ export class WebhookNotifier {
     // Message content goes to the phone's organization only, never to the operators' ERROR_WEBHOOK_URL.
     if (this.settings.url && !opts.organizationOnly) targets.push({ url: this.settings.url, organizationId: null });
     if (opts.phoneId !== undefined) {
-      const phone = await this.db.organizationPhone.findUnique({ where: { id: opts.phoneId }, select: { organization: { select: { id: true, webhookUrl: true } } } });
-      if (phone?.organization.webhookUrl) targets.push({ url: phone.organization.webhookUrl, organizationId: phone.organization.id });
+      const endpoint = await phoneRepository(this.db).organizationEndpoint(opts.phoneId);
+      if (endpoint?.webhookUrl) targets.push({ url: endpoint.webhookUrl, organizationId: endpoint.organizationId });
     }
     await this.store(event, body, targets);
   }

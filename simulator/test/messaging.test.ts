@@ -5,7 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BinaryNode, WAMessageUpdate } from '@whiskeysockets/baileys';
 import { proto } from '@whiskeysockets/baileys';
-import { simulatorMediaAgent, startSimulator, type Simulator } from '../index';
+import { startSimulator, type Simulator } from '../index';
+// The console's own media agent (demo and test mode) is the client the simulator serves.
+import { mediaHostAgent } from '../../lib/messages/media-host';
 import { connect, pairPhone, trackUnhandled, type Client } from './helpers';
 import { eventually } from '../../test/support/eventually';
 
@@ -144,7 +146,7 @@ test('contacts write to a phone over the control API: text, a reaction, an image
   const m = await eventually('image', () => upserts.find((x) => x.key.id === image.body.id));
   assert.equal(m.message?.imageMessage?.caption, 'a pixel');
   const { downloadMediaMessage } = await import('@whiskeysockets/baileys');
-  const agent = simulatorMediaAgent(sim.media);
+  const agent = mediaHostAgent(sim.media);
   const data = await downloadMediaMessage(m, 'buffer', { options: { httpsAgent: agent } } as never);
   assert.deepEqual(data, png, 'Baileys downloads from mmg.whatsapp.net (mapped to the simulator) and decrypts');
   agent.destroy();
@@ -163,7 +165,7 @@ test('contacts write to a phone over the control API: text, a reaction, an image
 test('a phone sends an image and a document: uploaded over HTTPS to the simulator, the contact decrypts and checks them', async () => {
   const phone = nextPhone();
   const contact = nextContact();
-  const agent = simulatorMediaAgent(sim.media);
+  const agent = mediaHostAgent(sim.media);
   const client = await pairPhone(sim, phone, { socket: { fetchAgent: agent } });
   const jpeg = Buffer.concat([Buffer.from('ffd8ffe0', 'hex'), Buffer.alloc(5000, 7)]);
   const sentImage = await client.sock.sendMessage(contact, { image: jpeg, caption: 'look', mimetype: 'image/jpeg', jpegThumbnail: '' }).catch((err) => {

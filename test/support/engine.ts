@@ -9,6 +9,7 @@ export const TEST_OUTBOUND = new OutboundPolicy('127.0.0.0/8,::1');
 import type { SessionEngineEvent } from '../../lib/sessions/types';
 import type { Db } from '../../lib/db/client';
 import type { EngineName } from '../../lib/sessions/engines/types';
+import { awaitableLog } from './awaitable-log';
 
 export function testSettings(wsUrl: string, overrides: Partial<EngineSettings> = {}): EngineSettings {
   return {
@@ -31,35 +32,15 @@ export const testLogger = () => pino({ level: process.env.TEST_LOG_LEVEL ?? 'sil
 
 /** Collects engine events and lets a test await the next one that matches. */
 export function eventRecorder(manager: SessionManager) {
-  const events: SessionEngineEvent[] = [];
-  const waiters = new Set<() => void>();
-  const unsubscribe = manager.subscribe((e) => {
-    events.push(e);
-    for (const w of waiters) w();
-  });
+  const log = awaitableLog<SessionEngineEvent>();
+  const unsubscribe = manager.subscribe((e) => log.push(e));
   return {
-    events,
+    events: log.items,
     unsubscribe,
     /** Resolves with the first event after `from` (index) that matches. */
-    waitFor(pred: (e: SessionEngineEvent) => boolean, timeoutMs = 60_000, from = 0): Promise<SessionEngineEvent> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = events.slice(from).find(pred);
-          if (hit) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(hit);
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`timed out waiting for an engine event; last: ${JSON.stringify(events.slice(-5))}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
-    mark: () => events.length,
+    waitFor: (pred: (e: SessionEngineEvent) => boolean, timeoutMs = 60_000, from = 0): Promise<SessionEngineEvent> =>
+      log.waitFor(pred, { timeoutMs, from, describe: () => `timed out waiting for an engine event; last: ${JSON.stringify(log.items.slice(-5))}` }),
+    mark: () => log.items.length,
   };
 }
 

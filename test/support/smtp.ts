@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
+import { awaitableLog } from './awaitable-log';
 
 export interface ReceivedMail {
   from: string;
@@ -13,8 +14,8 @@ export interface ReceivedMail {
 }
 
 export async function startSmtpServer() {
-  const mails: ReceivedMail[] = [];
-  const waiters = new Set<() => void>();
+  const received = awaitableLog<ReceivedMail>();
+  const mails = received.items;
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS'],
@@ -23,14 +24,13 @@ export async function startSmtpServer() {
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
-          mails.push({
+          received.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
             html: typeof parsed.html === 'string' ? parsed.html : '',
           });
-          for (const w of waiters) w();
           callback();
         })
         .catch((err) => callback(err as Error));
@@ -45,24 +45,8 @@ export async function startSmtpServer() {
     url: `smtp://127.0.0.1:${port}`,
     mails,
     /** Resolves with the first mail that matches (already received or still to come). */
-    waitFor(pred: (m: ReceivedMail) => boolean, timeoutMs = 30_000): Promise<ReceivedMail> {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = mails.find(pred);
-          if (hit) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(hit);
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no mail matched; got ${JSON.stringify(mails.map((m) => m.subject))}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    },
+    waitFor: (pred: (m: ReceivedMail) => boolean, timeoutMs = 30_000): Promise<ReceivedMail> =>
+      received.waitFor(pred, { timeoutMs, describe: () => `no mail matched; got ${JSON.stringify(mails.map((m) => m.subject))}` }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { startSimulator } from '../../../simulator';
+import { awaitableLog } from '../../support/awaitable-log';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { addPhone } from '../../support/engine';
 import { eventually } from '../../support/eventually';
@@ -21,33 +22,19 @@ type Line = { type: string; state?: string; qr?: string; phoneId?: number; text?
 
 function engineProcess(args: string[], env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const events: Line[] = [];
-  const waiters = new Set<() => void>();
+  const log = awaitableLog<Line>();
+  const events = log.items;
   readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+    let parsed: Line;
     try {
-      events.push(JSON.parse(line));
+      parsed = JSON.parse(line);
     } catch {
       return;
     }
-    for (const w of waiters) w();
+    log.push(parsed);
   });
   const waitFor = (pred: (e: Line) => boolean, what: string, timeoutMs = WAIT_MS) =>
-    new Promise<Line>((resolve, reject) => {
-      const check = () => {
-        const hit = events.find(pred);
-        if (hit) {
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(hit);
-        }
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`timed out waiting for ${what}; last events: ${JSON.stringify(events.slice(-5))}`));
-      }, timeoutMs);
-      waiters.add(check);
-      check();
-    });
+    log.waitFor(pred, { timeoutMs, describe: () => `timed out waiting for ${what}; last events: ${JSON.stringify(events.slice(-5))}` });
   return { child, events, waitFor };
 }
 

@@ -1,0 +1,74 @@
+// Every read and write of the OrganizationPhone table the use cases, the session manager, the
+// monitor and the webhooks make, behind one interface (one Prisma implementation, injected), so
+// a column or a lookup changes in one place. Hand-written fenced writes of a running session stay
+// in the session store (sessions/store), and list paging in phones/query.ts.
+import type { Db } from './client';
+
+/** A phone with its organization's name: what the API shows of it. */
+export type PhoneRecord = {
+  id: number;
+  organizationId: number;
+  phoneJid: string;
+  label: string | null;
+  status: string;
+  lastConnectedAt: Date | null;
+  lastCloseReason: string | null;
+  lastClose: string | null;
+  proxyUrl: string | null;
+  uptime7d: number | null;
+  engine: string;
+  lid: string | null;
+  organization: { name: string };
+};
+
+/** What a session needs to open its socket. */
+export type PhoneConnectionSettings = { proxyUrl: string | null; engine: string; lid: string | null };
+
+export type PhoneChanges = Partial<Pick<PhoneRecord, 'label' | 'proxyUrl' | 'engine'>>;
+
+export interface PhoneRepository {
+  byId(id: number): Promise<PhoneRecord | null>;
+  exists(id: number): Promise<boolean>;
+  idByJid(phoneJid: string): Promise<number | null>;
+  /** phones whose stored status is one of `statuses`, by id */
+  withStatus(statuses: readonly string[]): Promise<PhoneRecord[]>;
+  connectionSettings(id: number): Promise<PhoneConnectionSettings | null>;
+  /** the phone's organization and its webhook endpoint (null: no phone) */
+  organizationEndpoint(id: number): Promise<{ organizationId: number; webhookUrl: string | null } | null>;
+  create(data: { organizationId: number; phoneJid: string; label: string | null; proxyUrl: string | null; engine: string }): Promise<{ id: number }>;
+  update(id: number, changes: PhoneChanges): Promise<void>;
+  delete(id: number): Promise<void>;
+}
+
+const WITH_ORGANIZATION = { organization: { select: { name: true } } } as const;
+
+export function prismaPhoneRepository(db: Db): PhoneRepository {
+  const phones = db.organizationPhone;
+  return {
+    byId: (id) => phones.findUnique({ where: { id }, include: WITH_ORGANIZATION }),
+    exists: async (id) => (await phones.findUnique({ where: { id }, select: { id: true } })) !== null,
+    idByJid: async (phoneJid) => (await phones.findUnique({ where: { phoneJid }, select: { id: true } }))?.id ?? null,
+    withStatus: (statuses) => phones.findMany({ where: { status: { in: [...statuses] } }, include: WITH_ORGANIZATION, orderBy: { id: 'asc' } }),
+    connectionSettings: (id) => phones.findUnique({ where: { id }, select: { proxyUrl: true, engine: true, lid: true } }),
+    organizationEndpoint: async (id) => {
+      const row = await phones.findUnique({ where: { id }, select: { organization: { select: { id: true, webhookUrl: true } } } });
+      return row ? { organizationId: row.organization.id, webhookUrl: row.organization.webhookUrl } : null;
+    },
+    create: (data) => phones.create({ data, select: { id: true } }),
+    update: async (id, changes) => {
+      await phones.update({ where: { id }, data: changes });
+    },
+    delete: async (id) => {
+      await phones.delete({ where: { id } });
+    },
+  };
+}
+
+// One repository per database handle (tests run several databases in one process).
+const byDb = new WeakMap<Db, PhoneRepository>();
+
+export function phoneRepository(db: Db): PhoneRepository {
+  let repo = byDb.get(db);
+  if (!repo) byDb.set(db, (repo = prismaPhoneRepository(db)));
+  return repo;
+}

@@ -1,0 +1,42 @@
+// The phone repository (lib/db/phone-repository.ts) on both databases: every lookup the use
+// cases, the manager, the monitor and the webhooks make of a phone returns what was stored, and
+// a missing phone reads as null/false, never as an error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, testProviders } from '../../support/databases';
+import { phoneRepository } from '../../../lib/db/phone-repository';
+
+for (const provider of testProviders()) {
+  test(`${provider}: the phone repository reads and writes what is stored`, async (t) => {
+    const tdb = await createTestDatabase(provider);
+    t.after(() => tdb.drop());
+    const phones = phoneRepository(tdb.db);
+    assert.equal(phoneRepository(tdb.db), phones, 'one repository per database handle');
+    const org = await tdb.db.organization.create({ data: { name: 'Repo Org', webhookUrl: 'http://127.0.0.1:9/hook' } });
+    const { id } = await phones.create({ organizationId: org.id, phoneJid: '77050001111@s.whatsapp.net', label: 'front desk', proxyUrl: null, engine: 'baileys-7' });
+
+    const row = await phones.byId(id);
+    assert.equal(row?.phoneJid, '77050001111@s.whatsapp.net');
+    assert.equal(row?.organization.name, 'Repo Org');
+    assert.equal(row?.status, 'idle', 'a new phone is idle');
+    assert.equal(await phones.exists(id), true);
+    assert.equal(await phones.idByJid('77050001111@s.whatsapp.net'), id);
+    assert.deepEqual(await phones.connectionSettings(id), { proxyUrl: null, engine: 'baileys-7', lid: null });
+    assert.deepEqual(await phones.organizationEndpoint(id), { organizationId: org.id, webhookUrl: 'http://127.0.0.1:9/hook' });
+
+    await tdb.db.organizationPhone.update({ where: { id }, data: { status: 'open' } });
+    assert.deepEqual((await phones.withStatus(['open', 'connecting'])).map((p) => p.id), [id]);
+    assert.deepEqual(await phones.withStatus(['closed']), []);
+
+    await phones.update(id, { label: null, proxyUrl: 'http://127.0.0.1:3128' });
+    assert.equal((await phones.byId(id))?.label, null);
+    assert.equal((await phones.connectionSettings(id))?.proxyUrl, 'http://127.0.0.1:3128');
+
+    await phones.delete(id);
+    assert.equal(await phones.byId(id), null);
+    assert.equal(await phones.exists(id), false);
+    assert.equal(await phones.idByJid('77050001111@s.whatsapp.net'), null);
+    assert.equal(await phones.connectionSettings(id), null);
+    assert.equal(await phones.organizationEndpoint(id), null);
+  });
+}
