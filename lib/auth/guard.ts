@@ -9,6 +9,7 @@ import { CLIENT_IP_HEADER } from '../http/client-address';
 import { WindowCounter } from '../http/rate-limit';
 import { getLogger } from '../logger';
 import { tokenFailures } from './auth-metrics';
+import { reserveLoginAttempt, tokenThrottleKey } from './throttle';
 import { verifyToken } from './tokens';
 import { sessionActor } from './session';
 import { canUseContent, type Actor } from './roles';
@@ -82,7 +83,15 @@ async function actorFromToken(req: Request, authorization: string): Promise<Acto
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   const actor = match ? await verifyToken(getDb(), match[1]) : null;
   if (actor) return actor;
-  const counted = windows.hit(address);
+  // Counted here (so this node refuses without a query) and in the database, so a guesser who
+  // spreads over the nodes of a fleet gets the limit once, not once per node: a node that learns
+  // from the shared count that the address is past it refuses it from then on too.
+  let counted = windows.hit(address);
+  const shared = await reserveLoginAttempt(getDb(), tokenThrottleKey(address), { maxFailures: getConfig().TOKEN_MAX_FAILURES, windowMs: getConfig().TOKEN_FAILURE_WINDOW_MS });
+  if (!shared.allowed && counted.allowed) {
+    windows.blockFor(address, shared.retryAfterSeconds);
+    counted = { allowed: false, retryAfterSeconds: shared.retryAfterSeconds };
+  }
   tokenFailures().inc({ result: 'invalid' });
   getLogger().warn({ clientAddress: address, throttled: !counted.allowed }, 'invalid or revoked API token');
   throw unauthorized('Invalid or revoked API token');

@@ -13,6 +13,8 @@ export interface ThrottleOptions {
 export const throttleKey = (email: string, ip: string) => `${email.trim().toLowerCase()}|${ip}`;
 /** Every sign-in from one client address, whatever the email (issue 21.3); the leading space keeps it apart from email keys (trimmed). */
 export const addressThrottleKey = (ip: string) => ` address|${ip}`;
+/** Invalid bearer tokens from one client address (issue 21.4), counted for the whole fleet. */
+export const tokenThrottleKey = (ip: string) => ` token|${ip}`;
 
 export type LoginAttempt = { allowed: true; succeeded: () => Promise<void> } | { allowed: false; retryAfterSeconds: number };
 

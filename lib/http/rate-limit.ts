@@ -40,6 +40,18 @@ export class WindowCounter {
     return this.refusal(w, now);
   }
 
+  /**
+   * Marks `key` as over its limit for `retryAfterSeconds` more (another process counted past it:
+   * the shared count said so), so later checks here refuse it without asking again.
+   */
+  blockFor(key: string, retryAfterSeconds: number, now = Date.now()): void {
+    const { windowMs, max } = this.limit();
+    const start = Math.min(now, now + retryAfterSeconds * 1000 - windowMs);
+    this.windows.delete(key);
+    this.windows.set(key, { start, count: Math.max(max, 1) });
+    if (this.windows.size > MAX_KEYS) this.windows.delete(this.windows.keys().next().value as string);
+  }
+
   /** Counts one event for `key`; refused when it is past the limit (refused events count too). */
   hit(key: string, now = Date.now()): LimitCheck {
     const w = this.current(key, now);
