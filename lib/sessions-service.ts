@@ -35,6 +35,8 @@ export type PhoneRow = {
 };
 
 
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
 export function toSessionDto(row: PhoneRow): SessionDto {
   const manager = getSessionManager();
   const snap = manager.snapshot(row.id);
@@ -63,6 +65,8 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     proxyHost: proxyHost(row.proxyUrl),
     engine: snap?.engine ?? (isEngineName(row.engine) ? row.engine : FALLBACK_ENGINE),
     lid: snap?.lid ?? row.lid,
+    node: manager.ownerNode(row.id),
+    ownerLeaseEndsAt: status === 'owner_lost' ? isoOrNull(manager.ownerLeaseEnd(row.id)) : null,
   };
 }
 

@@ -24,6 +24,8 @@ export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
         // Only a connected session is healthy; the stats event after "open" sets the level.
         health: e.state === 'open' ? s.health : 'closed',
         healthReason: e.state === 'open' ? s.healthReason : 'not-running',
+        node: e.node ?? s.node,
+        ownerLeaseEndsAt: e.state === 'owner_lost' ? (e.leaseEndsAt ?? null) : null,
       };
     case 'auto-closed':
       return { ...s, lastCloseReason: e.reason, lastClose: { ...e.closeReason, at: e.at } };

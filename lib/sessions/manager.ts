@@ -94,7 +94,8 @@ export class SessionManager implements FleetHost {
       liveness: (phoneId, answered) => this.sessions.get(phoneId)?.livenessSignal(answered),
     });
     this.bus.subscribe((event) => {
-      this.viewBus.emit(event);
+      // The live view says which node runs the phone (the table's node column follows it).
+      this.viewBus.emit(event.type === 'state' && this.fleet ? { ...event, node: this.fleet.nodeId } : event);
       this.messages.onEngineEvent(event);
       const snap = this.sessions.get(event.phoneId)?.snapshot();
       if (this.fleet && snap) this.fleet.publishEvent(event, snap);
@@ -217,11 +218,11 @@ export class SessionManager implements FleetHost {
     await this.settledAll();
   }
 
-  async release(phoneId: number): Promise<void> {
+  async release(phoneId: number, why: CloseReason): Promise<void> {
     this.messages.forget(phoneId);
     const session = this.sessions.get(phoneId);
     if (!session) return;
-    await session.shutdown();
+    await session.shutdown(why);
     await session.settled();
     this.sessions.delete(phoneId);
   }
@@ -358,6 +359,19 @@ export class SessionManager implements FleetHost {
     if (!this.fleet) return local;
     const mine = new Set(local.map((s) => s.phoneId));
     return [...local, ...this.fleet.remote.snapshots().filter((s) => !mine.has(s.phoneId))];
+  }
+
+  /** The node that runs the phone (this one, or the owner another node last heard from); null when none is known. */
+  ownerNode(organizationPhoneId: number): string | null {
+    if (this.sessions.has(organizationPhoneId)) return this.fleet?.nodeId ?? null;
+    return this.fleet?.remote.nodeOf(organizationPhoneId) ?? null;
+  }
+
+  /** While the phone is shown `owner_lost`: when its silent owner's lease ends (ms, this node's clock); else null. */
+  ownerLeaseEnd(organizationPhoneId: number): number | null {
+    const node = this.fleet?.remote.nodeOf(organizationPhoneId);
+    if (!node || this.snapshot(organizationPhoneId)?.state !== 'owner_lost') return null;
+    return this.fleet!.leaseEndOf(node);
   }
 
   /** True when the phone has a socket, here or on the node that runs it. */

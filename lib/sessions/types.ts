@@ -97,6 +97,10 @@ export type SessionEngineEvent =
       reason?: string;
       closeReason?: CloseReason;
       at: string;
+      /** the node that runs the phone: added by the live view (the event stream), not by the engine */
+      node?: string;
+      /** with `owner_lost`: when the silent owner's lease ends and the phone moves to a live node (this node's clock) */
+      leaseEndsAt?: string;
     }
   | { type: 'qr'; phoneId: number; phoneJid: string; qr: string; at: string }
   | { type: 'pairing-code'; phoneId: number; phoneJid: string; pairingCode: string; at: string }
