@@ -14,7 +14,7 @@ import { EventBus } from './events';
 import { Session, type EngineSettings, type SocketFactory } from './session';
 import { OutboundPolicy } from '../http/outbound-guard';
 import { adminLogout, manualClose, reason, type CloseReason } from './reasons';
-import { isRunningState, RUNNING_STATES, type SessionEngineEvent, type SessionErrorStats, type SessionEventListener, type SessionSnapshot } from './types';
+import { isRunningState, RUNNING_STATES, runsOnNode, type SessionEngineEvent, type SessionErrorStats, type SessionEventListener, type SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
 import type { ProbeTarget } from '../health/prober';
 import { DEFAULT_MESSAGE_SETTINGS, MessageEngine, messageSettingsFromConfig } from '../messages/engine';
@@ -363,6 +363,8 @@ export class SessionManager implements FleetHost {
 
   /** The node that runs the phone (this one, or the owner another node last heard from); null when none is known. */
   ownerNode(organizationPhoneId: number): string | null {
+    const state = this.snapshot(organizationPhoneId)?.state;
+    if (!state || !runsOnNode(state)) return null; // closed: it runs nowhere
     if (this.sessions.has(organizationPhoneId)) return this.fleet?.nodeId ?? null;
     return this.fleet?.remote.nodeOf(organizationPhoneId) ?? null;
   }

@@ -46,3 +46,14 @@ test('the live view keeps the owner node and the countdown of a silent owner (is
   const noNode = patchSession(moved, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'open', previous: 'connecting', at });
   assert.equal(noNode.node, 'nb', 'an event without a node keeps the one known');
 });
+
+test('a closed phone runs on no node; a rebalanced one is shown on its new node', () => {
+  const at = new Date().toISOString();
+  const running = { ...base, node: 'nb', ownerLeaseEndsAt: null } as SessionDto;
+  const closed = patchSession(running, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'closed', previous: 'open', at, node: 'nb', closeReason: { code: 'rebalanced', params: { from: 'nb' } } });
+  assert.equal(closed.node, null);
+  assert.equal(closed.lastClose?.code, 'rebalanced');
+  const elsewhere = patchSession(closed, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'connecting', previous: 'closed', at, node: 'nc' });
+  assert.equal(elsewhere.node, 'nc');
+  assert.equal(elsewhere.lastClose?.code, 'rebalanced', 'the reason stays: the row reads "moved to node nc"');
+});
