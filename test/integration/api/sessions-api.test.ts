@@ -15,9 +15,10 @@ for (const provider of testProviders()) {
     const sim: Simulator = await startSimulator({ port: 0 });
     const hook = await startWebhookReceiver();
     const secret = crypto.randomBytes(8).toString('hex');
+    const nodeId = `it_${crypto.randomBytes(4).toString('hex')}`;
     const server: ConsoleServer = await startConsole({
       provider,
-      env: { WA_WEBSOCKET_URL: sim.url, ERROR_WEBHOOK_URL: hook.url, ERROR_WEBHOOK_SECRET: secret, WEBHOOK_RETRY_BASE_MS: '50', RECONNECT_BASE_MS: '200', SSE_HEARTBEAT_MS: '500' },
+      env: { WA_WEBSOCKET_URL: sim.url, ERROR_WEBHOOK_URL: hook.url, ERROR_WEBHOOK_SECRET: secret, WEBHOOK_RETRY_BASE_MS: '50', RECONNECT_BASE_MS: '200', SSE_HEARTBEAT_MS: '500', NODE_ID: nodeId, NODE_CAPACITY: '500' },
     });
     t.after(async () => {
       await server.stop();
@@ -69,6 +70,25 @@ for (const provider of testProviders()) {
       const noQr = await api('GET', `/api/sessions/${id}/qr`);
       assert.equal(noQr.status, 409, 'no QR once paired');
       assert.equal(noQr.body.code, 'not_pairing');
+    });
+
+    await t.test('the node that runs the phone: GET /api/nodes and the list\'s node (issue 27.9)', async () => {
+      const viewer = await server.createViewer();
+      const asViewer: Record<string, string> = { cookie: await server.login(viewer.email, viewer.password) };
+      for (const headers of [{ authorization: `Bearer ${readToken}` }, asViewer]) {
+        const nodes = await api('GET', '/api/nodes', undefined, headers);
+        assert.equal(nodes.status, 200);
+        // One console on its own database: a fleet of one, whichever the database.
+        assert.equal(nodes.body.nodes.length, 1);
+        const [node] = nodes.body.nodes as Json[];
+        assert.deepEqual({ id: node.id, self: node.self, state: node.state, capacity: node.capacity }, { id: nodeId, self: true, state: 'live', capacity: 500 });
+        assert.ok(Number(node.phones) >= 1, `the open phone is counted: ${node.phones}`);
+        assert.ok(Number(node.leaseEndsInMs) > 0 && Number(node.leaseEndsInMs) <= nodes.body.leaseTtlMs, `lease ends in ${node.leaseEndsInMs}`);
+        assert.ok(Number(node.leaseAgeMs) >= 0 && Number(node.leaseAgeMs) <= nodes.body.leaseTtlMs, `lease renewed ${node.leaseAgeMs} ms ago`);
+      }
+      assert.equal((await fetch(`${url}/api/nodes`)).status, 401, 'no credential');
+      const phone = await api('GET', `/api/sessions/${id}`);
+      assert.deepEqual([phone.body.node, phone.body.ownerLeaseEndsAt], [nodeId, null], 'runs here; no countdown (its owner is live)');
     });
 
     await t.test("the seed's shapes, field by field", async () => {
