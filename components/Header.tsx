@@ -6,7 +6,7 @@ import { SignOutButton } from './auth/SignOutButton';
 import { ThemeSwitch } from './ThemeSwitch';
 import type { Locale } from '@/lib/ui/i18n';
 
-export function Header(props: { email: string; role: string; locale: Locale; labels: Record<'title' | 'sessions' | 'alerts' | 'audit' | 'tokens' | 'webhooks' | 'users' | 'signOut' | 'role' | 'language' | 'nav', string> }) {
+export function Header(props: { email: string; role: string; locale: Locale; labels: Record<'title' | 'sessions' | 'nodes' | 'alerts' | 'audit' | 'tokens' | 'webhooks' | 'users' | 'signOut' | 'role' | 'language' | 'nav', string> }) {
   const path = usePathname();
   const router = useRouter();
   const { labels } = props;
@@ -27,6 +27,7 @@ export function Header(props: { email: string; role: string; locale: Locale; lab
           <span className="font-semibold">{labels.title}</span>
           <nav className="flex flex-wrap gap-1 text-sm" aria-label={labels.nav}>
             {link('/', labels.sessions)}
+            {link('/nodes', labels.nodes)}
             {link('/alerts', labels.alerts)}
             {link('/audit', labels.audit)}
             {link('/tokens', labels.tokens)}

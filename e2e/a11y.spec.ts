@@ -66,7 +66,7 @@ for (const lang of ['en', 'ru'] as const) {
       findings.push(...(await seriousFindings(page)).map((f) => `/login: ${f}`));
       await logIn(page);
       await expect(page.locator('html')).toHaveClass(theme === 'dark' ? /dark/ : /^(?!.*dark).*$/);
-      const pages = ['/', `/sessions/${id}`, '/alerts', '/audit', '/tokens', '/users', '/webhooks', '/sessions/99999'];
+      const pages = ['/', `/sessions/${id}`, '/nodes', '/alerts', '/audit', '/tokens', '/users', '/webhooks', '/sessions/99999'];
       for (const p of pages) {
         await page.goto(`${e2eEnv().url}${p}`);
         await expect(page.locator('h1').first()).toBeVisible();

@@ -17,7 +17,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   return (
     <Providers locale={locale} role={role} simulator={!!getConfig().SIMULATOR_URL}>
       <Header email={actor.name} role={role} locale={locale} labels={{
-        title: t('app.title'), sessions: t('nav.sessions'), alerts: t('nav.alerts'), audit: t('nav.audit'), tokens: t('nav.tokens'), webhooks: t('nav.webhooks'), users: t('nav.users'),
+        title: t('app.title'), sessions: t('nav.sessions'), nodes: t('nav.nodes'), alerts: t('nav.alerts'), audit: t('nav.audit'), tokens: t('nav.tokens'), webhooks: t('nav.webhooks'), users: t('nav.users'),
         signOut: t('auth.signOut'), role: t(`role.${role}`), language: t('header.language'), nav: t('nav.main'),
       }} />
       <main className="mx-auto max-w-7xl p-4">{children}</main>

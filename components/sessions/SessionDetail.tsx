@@ -16,6 +16,7 @@ import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { ConfirmDialog, Spinner } from '../ui/ConfirmDialog';
 import { CloseWarning, Counter, HealthBadge, StatusBadge } from './Badges';
+import { OwnerLostCountdown } from '../nodes/OwnerLostCountdown';
 import { useSessionStream } from './useSessionStream';
 import { HistoryPanel } from '../health/HistoryPanel';
 
@@ -76,7 +77,11 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
       <SessionActions session={data} layout="page" />
       <CloseWarning status={data.status} stats={data.stats} testId="detail-next-close" block />
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
-        <Item label={t('detail.state')}><StatusBadge status={data.status} testId="detail-status" /></Item>
+        <Item label={t('detail.state')}>
+          <StatusBadge status={data.status} testId="detail-status" />
+          {data.status === 'owner_lost' && <OwnerLostCountdown until={data.ownerLeaseEndsAt} testId="detail-moving" />}
+        </Item>
+        <Item label={t('col.node')}><span className="font-mono text-sm" data-testid="detail-node">{data.node ?? '—'}</span></Item>
         <Item label={t('detail.health')}>
           <HealthBadge health={data.health} status={data.status} testId="detail-health" />
           {data.healthReason === 'unresponsive' && <span className="block text-xs text-red-800 dark:text-red-300" data-testid="detail-health-reason">{t('health.reason.unresponsive')}</span>}
@@ -85,7 +90,7 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
         <Item label={t('col.badDecrypt')}><Counter value={shownCounters(data.status, data.stats, data.lastClose).badDecryptErrors} max={data.stats.maxBadDecryptErrors} testId="detail-baddecrypt" /></Item>
         <Item label={t('col.organization')}>{data.organizationName}</Item>
         <Item label={t('col.lastConnected')}><RelativeTime iso={data.lastConnectedAt} empty={t('never')} testId="detail-last-connected" /></Item>
-        <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason" title={data.lastCloseReason ?? undefined}>{reasonText(t, data.lastClose, data.lastCloseReason)}</span></Item>
+        <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason" title={data.lastCloseReason ?? undefined}>{reasonText(t, data.lastClose, data.lastCloseReason, { node: data.node })}</span></Item>
         <Item label={t('col.proxy')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-proxy">{data.proxyUrl ?? t('proxy.direct')}</span></Item>
         <Item label={t('detail.engine')}><span className="font-mono text-sm" data-testid="detail-engine">{data.engine}</span></Item>
         <Item label={t('detail.lid')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-lid">{data.lid ?? '—'}</span></Item>

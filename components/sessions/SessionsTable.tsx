@@ -24,6 +24,7 @@ import type { z } from 'zod';
 import { AddPhone } from './AddPhone';
 import { phoneOf, SessionActions } from './SessionActions';
 import { BulkBar, type Selection } from './BulkActions';
+import { OwnerLostCountdown } from '../nodes/OwnerLostCountdown';
 import { pageQuery, summaryQuery, viewFromParams, viewQuery, type ListFilters, type ListView } from '@/lib/ui/list-params';
 
 const SORTS = ['id', 'phone', 'organization', 'status', 'lastConnectedAt', 'label', 'uptime'] as const;
@@ -259,6 +260,7 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                 {header('organization', t('col.organization'))}
                 {header('phone', t('col.phone'))}
                 {header('status', t('col.status'))}
+                <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.node')}</th>
                 <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.health')}</th>
                 {header('uptime', t('col.uptime'))}
                 <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.messagesPerMinute')}</th>
@@ -271,7 +273,7 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
             </thead>
             <tbody className="max-md:block">
               {rows.length === 0 && (
-                <tr><td colSpan={12} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
+                <tr><td colSpan={13} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
               )}
               {rows.map((s) => (
                 <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} data-id={s.id} data-leaving={outOfFilter(s) || undefined} className="data-[leaving]:bg-amber-50 dark:data-[leaving]:bg-amber-950/40 border-t border-gray-200 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
@@ -288,8 +290,10 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                   </td>
                   <td data-label={t('col.status')} className={CELL}>
                     <StatusBadge status={s.status} testId={`status-${s.id}`} />
+                    {s.status === 'owner_lost' && <OwnerLostCountdown until={s.ownerLeaseEndsAt} testId={`moving-${s.id}`} />}
                     {outOfFilter(s) && <span className="mt-1 block text-xs text-amber-900 dark:text-amber-200" data-testid={`leaving-${s.id}`}>{t('row.leaving')}</span>}
                   </td>
+                  <td data-label={t('col.node')} className={`${CELL} font-mono text-xs [overflow-wrap:anywhere]`} data-testid={`node-${s.id}`}>{s.node ?? '—'}</td>
                   <td data-label={t('col.health')} className={CELL}>
                     <HealthBadge health={s.health} status={s.status} testId={`health-${s.id}`} />
                     {s.healthReason === 'unresponsive' && <span className="block text-xs text-red-800 dark:text-red-300" data-testid={`health-reason-${s.id}`}>{t('health.reason.unresponsive')}</span>}
@@ -315,7 +319,7 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                   </td>
                   <td data-label={t('col.badDecrypt')} className={CELL}><Counter value={shownCounters(s.status, s.stats, s.lastClose).badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>
                   <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}><RelativeTime iso={s.lastConnectedAt} empty={t('never')} testId={`last-connected-${s.id}`} /></td>
-                  <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-700 max-md:col-span-2 dark:text-gray-300`} data-testid={`reason-${s.id}`} title={s.lastCloseReason ?? undefined}>{reasonText(t, s.lastClose, s.lastCloseReason)}</td>
+                  <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-700 max-md:col-span-2 dark:text-gray-300`} data-testid={`reason-${s.id}`} title={s.lastCloseReason ?? undefined}>{reasonText(t, s.lastClose, s.lastCloseReason, { node: s.node })}</td>
                   {role === 'admin' && (
                     <td data-label={t('col.actions')} className={`${CELL} max-md:col-span-2`}>
                       <SessionActions session={s} />

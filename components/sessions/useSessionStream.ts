@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { SessionDto } from '@/lib/api/session-schemas';
 import type { SessionPage, SessionSummary } from '@/lib/api/list-schemas';
 import { queryKeys } from '@/lib/ui/query-keys';
-import { isRunningState, SESSION_EVENT_TYPES, type SessionEngineEvent } from '@/lib/sessions/types';
+import { isRunningState, runsOnNode, SESSION_EVENT_TYPES, type SessionEngineEvent } from '@/lib/sessions/types';
 
 /** Applies what an engine event says directly to one cached session. */
 export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
@@ -24,6 +24,8 @@ export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
         // Only a connected session is healthy; the stats event after "open" sets the level.
         health: e.state === 'open' ? s.health : 'closed',
         healthReason: e.state === 'open' ? s.healthReason : 'not-running',
+        node: runsOnNode(e.state) ? (e.node ?? s.node) : null,
+        ownerLeaseEndsAt: e.state === 'owner_lost' ? (e.leaseEndsAt ?? null) : null,
       };
     case 'auto-closed':
       return { ...s, lastCloseReason: e.reason, lastClose: { ...e.closeReason, at: e.at } };

@@ -18,6 +18,7 @@ import { claimQuota, mayRunForwarded, mustSelfFence, ownerSilent, reconcile, rou
 import { RemoteView, type RemoteEvent } from './remote-view';
 import { FleetSql } from './sql';
 import { StartGate } from './start-gate';
+import { nodeViews, type FleetNodeView, type NodeRow } from './nodes';
 
 export interface FleetSettings {
   nodeId: string;
@@ -161,6 +162,8 @@ export class Fleet implements FleetMembership {
   private flushScheduled = false;
   /** live nodes at the last tick */
   liveNodes = new Set<string>();
+  /** when each live node's lease ends, on this node's clock (the database's end less its now, read together) */
+  private leaseEnds = new Map<string, number>();
   /** remote owners whose epoch the database confirmed: phone id → node and epoch */
   private confirmed = new Map<number, { nodeId: string; epoch: number }>();
   /** remote view updates, one message after another (each may wait for the database) */
@@ -318,6 +321,8 @@ export class Fleet implements FleetMembership {
     this.lastRenewStartMono = started;
     const live = await this.query<{ id: string; leaseExpiresMs: number | bigint | string; nowMs: number | bigint | string }>(this.sql.liveNodes());
     this.liveNodes = new Set(live.map((n) => n.id));
+    const at = Date.now();
+    this.leaseEnds = new Map(live.map((n) => [n.id, at + Number(n.leaseExpiresMs) - Number(n.nowMs)]));
     this.showSilentOwners(live);
   }
 
@@ -337,8 +342,20 @@ export class Fleet implements FleetMembership {
     const at = new Date().toISOString();
     for (const c of this.remote.hearOnly(heard)) {
       if (c.state === 'owner_lost') this.log.warn({ phoneId: c.phoneId }, 'the owner of a phone stopped renewing its lease: shown as owner lost until it runs elsewhere');
-      this.host.onRemoteEvent({ type: 'state', phoneId: c.phoneId, phoneJid: c.phoneJid, state: c.state, previous: c.previous, at });
+      const leaseEnd = c.state === 'owner_lost' ? this.leaseEndOf(c.nodeId) : null;
+      this.host.onRemoteEvent({ type: 'state', phoneId: c.phoneId, phoneJid: c.phoneJid, state: c.state, previous: c.previous, at, node: c.nodeId, ...(leaseEnd !== null ? { leaseEndsAt: new Date(leaseEnd).toISOString() } : {}) });
     }
+  }
+
+  /** When a live node's lease ends (ms, this node's clock; as of the last renewal round); null when it is not live. */
+  leaseEndOf(nodeId: string): number | null {
+    return this.leaseEnds.get(nodeId) ?? null;
+  }
+
+  /** The live nodes of the fleet with their leases and the phones they run (GET /api/nodes). */
+  async nodes(): Promise<FleetNodeView[]> {
+    const rows = await this.query<NodeRow>(this.sql.nodesOverview());
+    return nodeViews(rows, { self: this.nodeId, ttlMs: this.settings.leaseTtlMs, renewMs: this.settings.renewIntervalMs });
   }
 
   /**
@@ -426,7 +443,7 @@ export class Fleet implements FleetMembership {
     this.log.info({ phones }, 'running more than a fair share: handing phones to other nodes');
     for (const phoneId of phones) {
       this.owned.delete(phoneId);
-      await this.host.release(phoneId).catch((err) => this.log.warn({ err, phoneId }, 'could not close a phone to hand it over'));
+      await this.host.release(phoneId, reason('rebalanced', { from: this.nodeId })).catch((err) => this.log.warn({ err, phoneId }, 'could not close a phone to hand it over'));
     }
     await this.bounded(this.sql.release(this.nodeId, phones));
   }
@@ -611,7 +628,9 @@ export class Fleet implements FleetMembership {
     for (const item of items) {
       if (!believed.has(item.snapshot.phoneId) || this.owned.has(item.snapshot.phoneId)) continue;
       const applied = this.remote.apply(m.from, item.snapshot, item.epoch);
-      if (applied && m.kind === 'events') this.host.onRemoteEvent((item as RemoteEvent).event);
+      if (!applied || m.kind !== 'events') continue;
+      const event = (item as RemoteEvent).event;
+      this.host.onRemoteEvent(event.type === 'state' ? { ...event, node: m.from } : event);
     }
   }
 

@@ -16,6 +16,8 @@ export interface RemoteEvent {
 /** A phone whose shown state changed because its owner fell silent or was heard again. */
 export interface ShownChange {
   phoneId: number;
+  /** the owner that fell silent or was heard again */
+  nodeId: string;
   phoneJid: string;
   previous: SessionState;
   state: SessionState;
@@ -66,7 +68,7 @@ export class RemoteView {
       const was = this.silent.has(nodeId);
       const is = silent.has(nodeId);
       if (was === is) continue;
-      const base = { phoneId: snapshot.phoneId, phoneJid: snapshot.phoneJid };
+      const base = { phoneId: snapshot.phoneId, nodeId, phoneJid: snapshot.phoneJid };
       changes.push(is ? { ...base, previous: snapshot.state, state: 'owner_lost' } : { ...base, previous: 'owner_lost', state: snapshot.state });
     }
     this.silent = silent;

@@ -75,6 +75,21 @@ export class FleetSql {
   }
 
   /**
+   * The live nodes for the Nodes page: capacity, lease end and the database's now (read together),
+   * and how many phones each runs (owner rows of phones that should run).
+   */
+  nodesOverview(): Statement {
+    const p = this.params();
+    const running = this.running(p);
+    return {
+      sql: `SELECT n."id", n."capacity", n."leaseExpiresMs", ${this.nowMs} AS "nowMs",
+          (SELECT COUNT(*) FROM "PhoneOwner" o JOIN "OrganizationPhone" ph ON ph."id" = o."phoneId" WHERE o."nodeId" = n."id" AND ph."status" IN (${running})) AS "phones"
+        FROM "FleetNode" n WHERE n."leaseExpiresMs" > ${this.nowMs} ORDER BY n."id"`,
+      params: p.values,
+    };
+  }
+
+  /**
    * Live nodes (`live` 1) and nodes whose lease ran out without a drain (a drain deletes the row)
    * within the last `recentMs` (`live` 0): what the alert rule "a fleet node lost" watches.
    */

@@ -24,6 +24,8 @@ const phones = () => phoneRepository(getDb());
 /** A phone row as the API shows it (with its organization's name). */
 export type PhoneRow = PhoneRecord;
 
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
 export function toSessionDto(row: PhoneRow): SessionDto {
   const manager = getSessionManager();
   const snap = manager.snapshot(row.id);
@@ -52,6 +54,8 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     proxyHost: proxyHost(row.proxyUrl),
     engine: snap?.engine ?? (isEngineName(row.engine) ? row.engine : FALLBACK_ENGINE),
     lid: snap?.lid ?? row.lid,
+    node: manager.ownerNode(row.id),
+    ownerLeaseEndsAt: status === 'owner_lost' ? isoOrNull(manager.ownerLeaseEnd(row.id)) : null,
   };
 }
 

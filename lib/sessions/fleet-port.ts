@@ -31,8 +31,8 @@ export interface FleetHost {
   abandon(phoneId: number, why: CloseReason): Promise<void>;
   /** closes every socket without logging out and without changing stored statuses (drain) */
   closeAll(): Promise<void>;
-  /** closes one phone's socket the same way and forgets it here (it is handed to another node) */
-  release(phoneId: number): Promise<void>;
+  /** closes one phone's socket the same way and forgets it here (it is handed to another node, `why` says so) */
+  release(phoneId: number, why: CloseReason): Promise<void>;
   /** this node's running phones, in the order it would give them up */
   runningPhones(): number[];
   /** runs a command here (sent by another node, or local) */
@@ -58,7 +58,11 @@ export interface FleetMembership {
     snapshot(phoneId: number): SessionSnapshot | null;
     snapshots(): SessionSnapshot[];
     forget(phoneId: number): void;
+    /** the node another node last heard run the phone */
+    nodeOf(phoneId: number): string | null;
   };
+  /** when a node's lease ends (ms, this node's clock), as last read */
+  leaseEndOf(nodeId: string): number | null;
   /** claims the phones that were running before and starts the lease (boot) */
   start(): Promise<void>;
   /** hands every phone to the other nodes (shutdown) */

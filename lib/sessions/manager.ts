@@ -14,7 +14,7 @@ import { EventBus } from './events';
 import { Session, type EngineSettings, type SocketFactory } from './session';
 import { OutboundPolicy } from '../http/outbound-guard';
 import { adminLogout, manualClose, reason, type CloseReason } from './reasons';
-import { isRunningState, RUNNING_STATES, type SessionEngineEvent, type SessionErrorStats, type SessionEventListener, type SessionSnapshot } from './types';
+import { isRunningState, RUNNING_STATES, runsOnNode, type SessionEngineEvent, type SessionErrorStats, type SessionEventListener, type SessionSnapshot } from './types';
 import type { WASocket } from '@whiskeysockets/baileys';
 import type { ProbeTarget } from '../health/prober';
 import { DEFAULT_MESSAGE_SETTINGS, MessageEngine, messageSettingsFromConfig } from '../messages/engine';
@@ -96,7 +96,8 @@ export class SessionManager implements FleetHost {
       liveness: (phoneId, answered) => this.sessions.get(phoneId)?.livenessSignal(answered),
     });
     this.bus.subscribe((event) => {
-      this.viewBus.emit(event);
+      // The live view says which node runs the phone (the table's node column follows it).
+      this.viewBus.emit(event.type === 'state' && this.fleet ? { ...event, node: this.fleet.nodeId } : event);
       this.messages.onEngineEvent(event);
       const snap = this.sessions.get(event.phoneId)?.snapshot();
       if (this.fleet && snap) this.fleet.publishEvent(event, snap);
@@ -130,10 +131,6 @@ export class SessionManager implements FleetHost {
       this.fleet?.owned.delete(phoneId);
       void this.abandon(phoneId, reason('moved'));
     });
-  }
-
-  get fleetNode(): FleetMembership | null {
-    return this.fleet;
   }
 
   /**
@@ -217,11 +214,11 @@ export class SessionManager implements FleetHost {
     await this.settledAll();
   }
 
-  async release(phoneId: number): Promise<void> {
+  async release(phoneId: number, why: CloseReason): Promise<void> {
     this.messages.forget(phoneId);
     const session = this.sessions.get(phoneId);
     if (!session) return;
-    await session.shutdown();
+    await session.shutdown(why);
     await session.settled();
     this.sessions.delete(phoneId);
   }
@@ -359,6 +356,21 @@ export class SessionManager implements FleetHost {
     if (!this.fleet) return local;
     const mine = new Set(local.map((s) => s.phoneId));
     return [...local, ...this.fleet.remote.snapshots().filter((s) => !mine.has(s.phoneId))];
+  }
+
+  /** The node that runs the phone (this one, or the owner another node last heard from); null when none is known. */
+  ownerNode(organizationPhoneId: number): string | null {
+    const state = this.snapshot(organizationPhoneId)?.state;
+    if (!state || !runsOnNode(state)) return null; // closed: it runs nowhere
+    if (this.sessions.has(organizationPhoneId)) return this.fleet?.nodeId ?? null;
+    return this.fleet?.remote.nodeOf(organizationPhoneId) ?? null;
+  }
+
+  /** While the phone is shown `owner_lost`: when its silent owner's lease ends (ms, this node's clock); else null. */
+  ownerLeaseEnd(organizationPhoneId: number): number | null {
+    const node = this.fleet?.remote.nodeOf(organizationPhoneId);
+    if (!node || this.snapshot(organizationPhoneId)?.state !== 'owner_lost') return null;
+    return this.fleet!.leaseEndOf(node);
   }
 
   /** True when the phone has a socket, here or on the node that runs it. */

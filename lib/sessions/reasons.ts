@@ -69,6 +69,8 @@ export interface CloseReasonParams {
   paired_other_number: { paired: string; expected: string };
   /** another node owns the phone now */
   moved: Record<string, never>;
+  /** rebalancing: node `from` ran more than its share and handed the phone to another node (any live one claims it) */
+  rebalanced: { from: string };
   /** this node could not renew its lease in time */
   lease_lost: Record<string, never>;
   /** another process started under this node's id (this one was paused past its lease): it stops acting */
@@ -160,6 +162,7 @@ const ENGLISH: { [C in CloseReasonCode]: (params: CloseReasonParams[C]) => strin
   database_unreachable: () => 'Database unreachable: reconnecting when it is back',
   paired_other_number: (p) => `Paired with a different number (${p.paired}); this phone is ${p.expected}`,
   moved: () => 'Owned by another node now',
+  rebalanced: (p) => `Handed over by node ${p.from} to another node (rebalancing)`,
   lease_lost: () => 'Lease lost: this node could not renew it in time',
   displaced: () => 'Another process runs under this node id now',
   unresponsive: (p) => `Unresponsive: ${p.failures} probes in a row got no answer`,

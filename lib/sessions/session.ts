@@ -479,11 +479,11 @@ export class Session {
   }
 
   /** Shutdown: close the socket without logging out and without changing the stored status. */
-  shutdown(): Promise<void> {
+  shutdown(why: CloseReason = reason('shutdown')): Promise<void> {
     return this.run(async () => {
-      await this.closeSocket(reason('shutdown'), 'closed', { persist: false });
+      await this.closeSocket(why, 'closed', { persist: false });
       // The status stays (the phone starts again with the process), but its history says stopped.
-      if (this.band && this.band !== 'stopped' && !this.abandoned) this.markBand('stopped', reason('shutdown'));
+      if (this.band && this.band !== 'stopped' && !this.abandoned) this.markBand('stopped', why);
     });
   }
 

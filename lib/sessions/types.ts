@@ -24,6 +24,8 @@ export const RUNNING_STATES = ['connecting', 'qr', 'open'] as const satisfies re
 export type RunningState = (typeof RUNNING_STATES)[number];
 /** Whether a state (or a stored status string) is one of the running states. */
 export const isRunningState = (state: string): state is RunningState => (RUNNING_STATES as readonly string[]).includes(state);
+/** Whether a node runs the phone in this state (or did, for `owner_lost`): the UI names that node. */
+export const runsOnNode = (state: SessionState): boolean => isRunningState(state) || state === 'closing' || state === 'owner_lost';
 /** A stored status as a state; anything unknown reads as `idle`. */
 export const asSessionState = (status: string): SessionState => ((SESSION_STATES as readonly string[]).includes(status) ? (status as SessionState) : 'idle');
 
@@ -97,6 +99,10 @@ export type SessionEngineEvent =
       reason?: string;
       closeReason?: CloseReason;
       at: string;
+      /** the node that runs the phone: added by the live view (the event stream), not by the engine */
+      node?: string;
+      /** with `owner_lost`: when the silent owner's lease ends and the phone moves to a live node (this node's clock) */
+      leaseEndsAt?: string;
     }
   | { type: 'qr'; phoneId: number; phoneJid: string; qr: string; at: string }
   | { type: 'pairing-code'; phoneId: number; phoneJid: string; pairingCode: string; at: string }

@@ -2,6 +2,9 @@
 // the client goes away (abort or cancel), so disconnects never leak listeners. Every event has an
 // `id:`; a client that comes back with `Last-Event-ID` gets the events it missed from the
 // process's bounded event log, or a `reset` event (reload your snapshot) when they are gone. The
+// first message (`hello`, or `reset`) carries no phones: every client reads its list through the
+// API (a page, a summary), so a snapshot of every phone on each connect was only cost (issue 27.17).
+// The
 // stream also ends, within `recheckMs`, once its credential no longer allows it (token revoked,
 // user signed out, demoted or deleted); pairing secrets (QR strings, pairing codes) go only to
 // callers that may pair (they are still numbered in the log, so ids stay shared by everyone).
@@ -31,14 +34,13 @@ export interface StreamResume {
   log?: EventLog;
   /** the client's Last-Event-ID (header, or the `lastEventId` query parameter) */
   lastEventId?: string | null;
-  /** the log position when `initial` was read: events after it are sent after the snapshot */
+  /** the log position the stream starts from (default: now); events after it follow `hello` */
   sinceSeq?: number;
 }
 
 export function sessionEventStream(
   signal: AbortSignal,
   heartbeatMs = 15_000,
-  initial?: unknown,
   access: StreamAccess = {},
   resume: StreamResume = {},
 ): Response {
@@ -102,10 +104,10 @@ export function sessionEventStream(
         for (const entry of plan.events) sendLogged(entry);
       } else {
         if (plan.kind === 'reset') {
-          // The events since the client's id are gone: it must reload its snapshot (this one).
-          send(`retry: 2000\nid: ${snapshotId}\nevent: reset\ndata: ${JSON.stringify({ reason: plan.reason, ...((initial as object) ?? {}) })}\n\n`);
+          // The events since the client's id are gone: it must read its list again.
+          send(`retry: 2000\nid: ${snapshotId}\nevent: reset\ndata: ${JSON.stringify({ reason: plan.reason })}\n\n`);
         } else {
-          send(`retry: 2000\nid: ${snapshotId}\nevent: hello\ndata: ${JSON.stringify(initial ?? {})}\n\n`);
+          send(`retry: 2000\nid: ${snapshotId}\nevent: hello\ndata: {}\n\n`);
         }
         lastSent = sinceSeq;
         for (const entry of log.since(sinceSeq) ?? []) sendLogged(entry);

@@ -31,3 +31,11 @@ export function auditActionText(t: Translate, action: string): string {
 export function auditActionOptions(t: Translate): { value: AuditAction; label: string }[] {
   return AUDIT_ACTIONS.map((a) => ({ value: a, label: auditActionText(t, a) })).sort((x, y) => x.label.localeCompare(y.label));
 }
+
+/** What an entry adds to its action's words: the fault kind of an injected demo fault ("Fault: bad-mac × 2"); else null. */
+export function auditActionDetail(t: Translate, action: string, detail: unknown): string | null {
+  if (action !== 'demo.fault' || !detail || typeof detail !== 'object') return null;
+  const { type, count } = detail as { type?: unknown; count?: unknown };
+  if (typeof type !== 'string') return null;
+  return `${t('faults.type')}: ${type}${typeof count === 'number' && count > 1 ? ` × ${count}` : ''}`;
+}

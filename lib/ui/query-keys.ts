@@ -23,6 +23,8 @@ export const queryKeys = {
   summary: (query: string) => ['sessions', 'summary', query] as const,
   organizations: () => ['organizations'] as const,
   tokens: () => ['tokens'] as const,
+  /** The fleet's live nodes (the Nodes page). */
+  nodes: () => ['nodes'] as const,
   users: () => ['users'] as const,
   organizationWebhook: (id: number) => ['organizations', id, 'webhook'] as const,
   webhookDeliveries: () => ['webhook-deliveries'] as const,

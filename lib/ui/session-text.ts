@@ -18,8 +18,13 @@ import { isCloseReasonCode, manualClose, type CloseReason, type CloseReasonCode,
 type Params<C extends CloseReasonCode> = CloseReasonParams[C];
 const status = (p: { status?: number }) => ({ status: p.status ?? '—' });
 
+/** What the phone's row knows beyond the reason: the node that runs it now (a rebalanced phone "moved to node X"). */
+export interface ReasonContext {
+  node?: string | null;
+}
+
 /** Every close reason in words, from its code and params only (the compiler asks for a new code's words). */
-const REASON_WORDS: { [C in CloseReasonCode]: (t: Translate, p: Params<C>) => string } = {
+const REASON_WORDS: { [C in CloseReasonCode]: (t: Translate, p: Params<C>, ctx: ReasonContext) => string } = {
   logged_out: (t, p) => t('reason.loggedOutWa', status(p)),
   replaced: (t) => t('reason.replaced'),
   banned: (t, p) => t('reason.banned', status(p)),
@@ -44,6 +49,8 @@ const REASON_WORDS: { [C in CloseReasonCode]: (t: Translate, p: Params<C>) => st
   database_unreachable: (t) => t('reason.databaseUnreachable'),
   paired_other_number: (t, p) => t('reason.pairedOtherNumber', { paired: p.paired }),
   moved: (t) => t('reason.moved'),
+  // The releasing node cannot know who claims the phone; the row knows once the new owner reports it.
+  rebalanced: (t, p, ctx) => (ctx.node && ctx.node !== p.from ? t('reason.rebalancedTo', { node: ctx.node }) : t('reason.rebalanced')),
   lease_lost: (t) => t('reason.leaseLost'),
   displaced: (t) => t('reason.displaced'),
   unresponsive: (t, p) => t('reason.unresponsive', { n: p.failures }),
@@ -54,8 +61,8 @@ const REASON_WORDS: { [C in CloseReasonCode]: (t: Translate, p: Params<C>) => st
  * Worded from the structured reason only; `legacy` (the plain string of a record written before
  * reasons were structured) is shown as it is when there is no structured form.
  */
-export function reasonText(t: Translate, reason: CloseReason | null | undefined, legacy?: string | null): string {
-  if (reason && isCloseReasonCode(reason.code)) return (REASON_WORDS[reason.code] as (t: Translate, p: CloseReason['params']) => string)(t, reason.params ?? {});
+export function reasonText(t: Translate, reason: CloseReason | null | undefined, legacy?: string | null, ctx: ReasonContext = {}): string {
+  if (reason && isCloseReasonCode(reason.code)) return (REASON_WORDS[reason.code] as (t: Translate, p: CloseReason['params'], ctx: ReasonContext) => string)(t, reason.params ?? {}, ctx);
   return legacy || '—';
 }
 

@@ -208,7 +208,7 @@ export interface paths {
         };
         /**
          * Server-Sent Events of every session change
-         * @description Events: `hello` (data: `{ sessions: Session[] }`), then `state`, `stats`, `qr`, `pairing-code`, `decrypt-failure`, `auto-closed`, `reconnect`, `restart` with the engine event as JSON data. Every event has an `id:`; a client that reconnects with the `Last-Event-ID` header (or the `lastEventId` query parameter, for clients that cannot set headers) receives what it missed from a bounded buffer (`SSE_BUFFER_SIZE`), or a `reset` event when the gap is older than the buffer or the id is unknown (reload the session list, then keep reading). The header wins over the query parameter. A heartbeat comment every `SSE_HEARTBEAT_MS`. `qr` and `pairing-code` reach only admins. The stream re-checks its credential every `SSE_AUTH_RECHECK_MS` and ends once it is revoked.
+         * @description Events: `hello` (data: `{}`; read the list with `GET /api/sessions`), then `state`, `stats`, `qr`, `pairing-code`, `decrypt-failure`, `auto-closed`, `reconnect`, `restart` with the engine event as JSON data. Every event has an `id:`; a client that reconnects with the `Last-Event-ID` header (or the `lastEventId` query parameter, for clients that cannot set headers) receives what it missed from a bounded buffer (`SSE_BUFFER_SIZE`), or a `reset` event (data: `{ reason: "gap" | "unknown-id" }`) when the gap is older than the buffer or the id is unknown (read the session list again, then keep reading). The header wins over the query parameter. A heartbeat comment every `SSE_HEARTBEAT_MS`. `qr` and `pairing-code` reach only admins. The stream re-checks its credential every `SSE_AUTH_RECHECK_MS` and ends once it is revoked.
          */
         get: operations["streamSessionEvents"];
         put?: never;
@@ -725,6 +725,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fleet's live nodes: lease age, phones each runs, capacity (one node on SQLite) */
+        get: operations["listNodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/providers": {
         parameters: {
             query?: never;
@@ -834,7 +851,7 @@ export interface components {
             lastCloseReason: string | null;
             lastClose: {
                 /** @enum {string} */
-                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
+                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "rebalanced" | "lease_lost" | "displaced" | "unresponsive";
                 params: {
                     [key: string]: unknown;
                 };
@@ -852,6 +869,8 @@ export interface components {
             /** @enum {string} */
             engine: "baileys-6" | "baileys-7";
             lid: string | null;
+            node: string | null;
+            ownerLeaseEndsAt: string | null;
         };
         SessionPage: {
             items: components["schemas"]["Session"][];
@@ -1055,7 +1074,7 @@ export interface components {
             lastCloseReason: string | null;
             lastClose: {
                 /** @enum {string} */
-                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
+                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "rebalanced" | "lease_lost" | "displaced" | "unresponsive";
                 params: {
                     [key: string]: unknown;
                 };
@@ -1073,6 +1092,8 @@ export interface components {
             /** @enum {string} */
             engine: "baileys-6" | "baileys-7";
             lid: string | null;
+            node: string | null;
+            ownerLeaseEndsAt: string | null;
             /** @description true when a new proxy restarted the running socket */
             restarted: boolean;
         };
@@ -1088,7 +1109,7 @@ export interface components {
             lastCloseReason: string | null;
             lastClose: {
                 /** @enum {string} */
-                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
+                code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "rebalanced" | "lease_lost" | "displaced" | "unresponsive";
                 params: {
                     [key: string]: unknown;
                 };
@@ -1106,6 +1127,8 @@ export interface components {
             /** @enum {string} */
             engine: "baileys-6" | "baileys-7";
             lid: string | null;
+            node: string | null;
+            ownerLeaseEndsAt: string | null;
             events: components["schemas"]["SessionEvent"][];
         };
         SessionEventPage: {
@@ -1200,6 +1223,28 @@ export interface components {
                 };
             };
         };
+        FleetNodes: {
+            nodes: {
+                id: string;
+                /** @description the node that answered */
+                self: boolean;
+                /**
+                 * @description silent: missed lease renewals; its phones move to live nodes when its lease ends
+                 * @enum {string}
+                 */
+                state: "live" | "silent";
+                /** @description phones it runs */
+                phones: number;
+                /** @description NODE_CAPACITY */
+                capacity: number;
+                /** @description ms since it last renewed its lease (database clock) */
+                leaseAgeMs: number;
+                /** @description ms until its lease ends (database clock) */
+                leaseEndsInMs: number;
+            }[];
+            /** @description LEASE_TTL_MS of the node that answered */
+            leaseTtlMs: number;
+        };
         PhoneHistory: {
             phoneId: number;
             from: string;
@@ -1237,7 +1282,7 @@ export interface components {
                 state: "open" | "connecting" | "closed" | "stopped";
                 reason: {
                     /** @enum {string} */
-                    code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "lease_lost" | "displaced" | "unresponsive";
+                    code: "logged_out" | "replaced" | "banned" | "restricted" | "version_outdated" | "restart_required" | "connection_lost" | "bad_session" | "proxy_failed" | "unknown" | "manual" | "admin_logout" | "phone_deleted" | "restart" | "proxy_changed" | "engine_changed" | "shutdown" | "auto_closed" | "qr_expired" | "reconnecting" | "gave_up" | "database_unreachable" | "paired_other_number" | "moved" | "rebalanced" | "lease_lost" | "displaced" | "unresponsive";
                     params: {
                         [key: string]: unknown;
                     };
@@ -3130,6 +3175,29 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             502: components["responses"]["BadGateway"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listNodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Nodes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetNodes"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

@@ -4,7 +4,7 @@ import { auditQuerySchema } from '@/lib/api/schemas';
 import { getDb } from '@/lib/db/client';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { translator } from '@/lib/ui/i18n';
-import { auditActionText } from '@/lib/ui/audit-text';
+import { auditActionDetail, auditActionText } from '@/lib/ui/audit-text';
 import { RelativeTime } from '@/components/ui/RelativeTime';
 import { AuditFilters } from '@/components/audit/AuditFilters';
 import { consoleActor } from '../console-actor';
@@ -67,7 +67,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 <tr key={a.id} className="border-t border-gray-100 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2 dark:border-gray-800" data-testid="audit-row" data-action={a.action}>
                   <td data-label={t('audit.when')} className={`${CELL} whitespace-nowrap`}><RelativeTime iso={a.createdAt} /></td>
                   <td data-label={t('audit.actor')} className={`${CELL} [overflow-wrap:anywhere]`}>{a.actorName} <span className="text-xs text-gray-600 dark:text-gray-400">({a.actorType})</span></td>
-                  <td data-label={t('audit.action')} className={CELL} title={a.action} data-testid="audit-action">{auditActionText(t, a.action)}</td>
+                  <td data-label={t('audit.action')} className={CELL} title={a.action} data-testid="audit-action">
+                    {auditActionText(t, a.action)}
+                    {auditActionDetail(t, a.action, a.detail) && <span className="block text-xs text-gray-700 dark:text-gray-300" data-testid="audit-action-detail">{auditActionDetail(t, a.action, a.detail)}</span>}
+                  </td>
                   <td data-label={t('audit.target')} className={CELL} data-testid="audit-target">
                     {a.targetType === 'phone' ? (
                       <Link className="inline-block min-h-6 font-mono text-emerald-800 hover:underline dark:text-emerald-300" href={`/sessions/${a.targetId}`}>{a.targetLabel ?? t('audit.phoneTarget', { id: a.targetId ?? '?' })}</Link>

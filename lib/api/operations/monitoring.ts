@@ -51,3 +51,29 @@ export const injectDemoFault = defineRoute({
   summary: 'Demo mode only: inject a fault at the simulator for one phone (404 when SIMULATOR_URL is unset)',
   responses: { 200: { description: 'Delivered', schema: demoFaultResponseSchema }, 409: 'Conflict', 502: 'BadGateway' },
 });
+
+/** GET /api/nodes: the fleet's live nodes (on SQLite, the one node). */
+export const fleetNodesSchema = named(
+  'FleetNodes',
+  z.object({
+    nodes: z.array(
+      z.object({
+        id: z.string(),
+        self: z.boolean().describe('the node that answered'),
+        state: z.enum(['live', 'silent']).describe('silent: missed lease renewals; its phones move to live nodes when its lease ends'),
+        phones: z.number().int().describe('phones it runs'),
+        capacity: z.number().int().describe('NODE_CAPACITY'),
+        leaseAgeMs: z.number().int().describe('ms since it last renewed its lease (database clock)'),
+        leaseEndsInMs: z.number().int().describe('ms until its lease ends (database clock)'),
+      }),
+    ),
+    leaseTtlMs: z.number().int().describe('LEASE_TTL_MS of the node that answered'),
+  }),
+);
+export type FleetNodesDto = z.infer<typeof fleetNodesSchema>;
+
+export const listNodes = defineRoute({
+  method: 'get', path: '/api/nodes', operationId: 'listNodes', tag: 'monitoring', auth: 'read',
+  summary: 'The fleet\'s live nodes: lease age, phones each runs, capacity (one node on SQLite)',
+  responses: { 200: { description: 'Nodes', schema: fleetNodesSchema } },
+});

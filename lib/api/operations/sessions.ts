@@ -124,11 +124,11 @@ export const streamSessionEvents = defineRoute({
   headers: [{ name: 'Last-Event-ID', description: 'the `id:` of the last event received (EventSource sends it when it reconnects)', schema: eventId }],
   summary: 'Server-Sent Events of every session change',
   description:
-    'Events: `hello` (data: `{ sessions: Session[] }`), then `state`, `stats`, `qr`, `pairing-code`, `decrypt-failure`, `auto-closed`, ' +
+    'Events: `hello` (data: `{}`; read the list with `GET /api/sessions`), then `state`, `stats`, `qr`, `pairing-code`, `decrypt-failure`, `auto-closed`, ' +
     '`reconnect`, `restart` with the engine event as JSON data. Every event has an `id:`; a client that reconnects with the ' +
     '`Last-Event-ID` header (or the `lastEventId` query parameter, for clients that cannot set headers) receives what it missed ' +
-    'from a bounded buffer (`SSE_BUFFER_SIZE`), or a `reset` event when the gap is older than the buffer or the id is unknown ' +
-    '(reload the session list, then keep reading). The header wins over the query parameter. A heartbeat comment every `SSE_HEARTBEAT_MS`. ' +
+    'from a bounded buffer (`SSE_BUFFER_SIZE`), or a `reset` event (data: `{ reason: "gap" | "unknown-id" }`) when the gap is older than the buffer or the id is unknown ' +
+    '(read the session list again, then keep reading). The header wins over the query parameter. A heartbeat comment every `SSE_HEARTBEAT_MS`. ' +
     '`qr` and `pairing-code` reach only admins. The stream re-checks its credential every `SSE_AUTH_RECHECK_MS` and ends once it is revoked.',
   responses: { 200: { description: 'An endless event stream', mediaType: 'text/event-stream', jsonSchema: { type: 'string' } } },
 });

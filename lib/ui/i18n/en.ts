@@ -459,6 +459,28 @@ export const en = {
   'alerts.kind.unresponsive': 'unresponsive',
   'alerts.kind.below_objective': 'below the uptime objective',
   'alerts.kind.node_lost': 'node lost',
+  // The fleet in sight (issue 27.9): the Nodes page, the node column, transient states.
+  'nav.nodes': 'Nodes',
+  'col.node': 'Node',
+  'status.ownerLostMoving': 'owner lost — moving in {n} s',
+  'status.ownerLostMovingNow': 'owner lost — moving now',
+  'reason.rebalanced': 'handed to another node (rebalancing)',
+  'reason.rebalancedTo': 'moved to node {node} (rebalancing)',
+  'nodes.title': 'Nodes',
+  'nodes.intro': 'Console processes sharing this database. Each phone runs on one node; a node that stops renewing its lease loses its phones to the others when the lease ends.',
+  'nodes.col.node': 'Node',
+  'nodes.col.state': 'State',
+  'nodes.col.phones': 'Phones',
+  'nodes.col.capacity': 'Capacity',
+  'nodes.col.leaseAge': 'Lease renewed',
+  'nodes.col.leaseEnds': 'Lease ends in',
+  'nodes.state.live': 'live',
+  'nodes.state.silent': 'silent: its phones move when the lease ends',
+  'nodes.self': 'this node',
+  'nodes.ago': '{n} s ago',
+  'nodes.in': '{n} s',
+  'nodes.empty': 'No live node.',
+  'nodes.lease': 'A lease lasts {n} s after each renewal.',
 } as const;
 
 export type MessageKey = keyof typeof en;

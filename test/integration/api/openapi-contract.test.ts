@@ -258,6 +258,10 @@ test('contract: every documented operation against a real console, success and e
     assert.ok(orgs.some((o) => o.name === 'Contract'));
     await expectStatus(401, 'GET', '/api/organizations', { headers: { authorization: 'Bearer wac_nope' } });
 
+    const fleet = await expectStatus(200, 'GET', '/api/nodes', { headers: reader });
+    assert.equal((fleet.nodes as Json[]).length, 1, 'one node on SQLite');
+    await expectStatus(401, 'GET', '/api/nodes', { headers: { authorization: 'Bearer wac_nope' } });
+
     const page = await expectStatus(200, 'GET', '/api/audit', { path: '/api/audit?limit=2&targetType=phone' });
     assert.equal((page.items as Json[]).length, 2);
     await expectStatus(200, 'GET', '/api/audit', { path: `/api/audit?limit=5&before=${page.nextCursor}&targetId=${id}` });

@@ -15,9 +15,10 @@ for (const provider of testProviders()) {
     const sim: Simulator = await startSimulator({ port: 0 });
     const hook = await startWebhookReceiver();
     const secret = crypto.randomBytes(8).toString('hex');
+    const nodeId = `it_${crypto.randomBytes(4).toString('hex')}`;
     const server: ConsoleServer = await startConsole({
       provider,
-      env: { WA_WEBSOCKET_URL: sim.url, ERROR_WEBHOOK_URL: hook.url, ERROR_WEBHOOK_SECRET: secret, WEBHOOK_RETRY_BASE_MS: '50', RECONNECT_BASE_MS: '200', SSE_HEARTBEAT_MS: '500' },
+      env: { WA_WEBSOCKET_URL: sim.url, ERROR_WEBHOOK_URL: hook.url, ERROR_WEBHOOK_SECRET: secret, WEBHOOK_RETRY_BASE_MS: '50', RECONNECT_BASE_MS: '200', SSE_HEARTBEAT_MS: '500', NODE_ID: nodeId, NODE_CAPACITY: '500' },
     });
     t.after(async () => {
       await server.stop();
@@ -71,17 +72,36 @@ for (const provider of testProviders()) {
       assert.equal(noQr.body.code, 'not_pairing');
     });
 
+    await t.test('the node that runs the phone: GET /api/nodes and the list\'s node (issue 27.9)', async () => {
+      const viewer = await server.createViewer();
+      const asViewer: Record<string, string> = { cookie: await server.login(viewer.email, viewer.password) };
+      for (const headers of [{ authorization: `Bearer ${readToken}` }, asViewer]) {
+        const nodes = await api('GET', '/api/nodes', undefined, headers);
+        assert.equal(nodes.status, 200);
+        // One console on its own database: a fleet of one, whichever the database.
+        assert.equal(nodes.body.nodes.length, 1);
+        const [node] = nodes.body.nodes as Json[];
+        assert.deepEqual({ id: node.id, self: node.self, state: node.state, capacity: node.capacity }, { id: nodeId, self: true, state: 'live', capacity: 500 });
+        assert.ok(Number(node.phones) >= 1, `the open phone is counted: ${node.phones}`);
+        assert.ok(Number(node.leaseEndsInMs) > 0 && Number(node.leaseEndsInMs) <= nodes.body.leaseTtlMs, `lease ends in ${node.leaseEndsInMs}`);
+        assert.ok(Number(node.leaseAgeMs) >= 0 && Number(node.leaseAgeMs) <= nodes.body.leaseTtlMs, `lease renewed ${node.leaseAgeMs} ms ago`);
+      }
+      assert.equal((await fetch(`${url}/api/nodes`)).status, 401, 'no credential');
+      const phone = await api('GET', `/api/sessions/${id}`);
+      assert.deepEqual([phone.body.node, phone.body.ownerLeaseEndsAt], [nodeId, null], 'runs here; no countdown (its owner is live)');
+    });
+
     await t.test("the seed's shapes, field by field", async () => {
       const list = await api('GET', '/api/sessions');
       assert.equal(list.status, 200);
       const row = list.body.find((s: Json) => s.id === id);
       // The exact item shape: these keys and no others, each with its type.
       // The seed's keys, then the health fields this console adds (docs/health.md).
-      assert.deepEqual(Object.keys(row).sort(), ['belowObjective', 'health', 'healthReason', 'id', 'isActive', 'label', 'lastClose', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status', 'uptime7d', 'engine', 'lid'].sort());
+      assert.deepEqual(Object.keys(row).sort(), ['belowObjective', 'health', 'healthReason', 'id', 'isActive', 'label', 'lastClose', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status', 'uptime7d', 'engine', 'lid', 'node', 'ownerLeaseEndsAt'].sort());
       const { uptime7d, ...typed } = row as Json;
       assert.deepEqual(
         Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, v === null ? 'null' : typeof v])),
-        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', lastClose: 'null', stats: 'object', isActive: 'boolean', health: 'string', healthReason: 'null', belowObjective: 'boolean', proxyUrl: 'null', proxyHost: 'null', engine: 'string', lid: 'string' },
+        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', lastClose: 'null', stats: 'object', isActive: 'boolean', health: 'string', healthReason: 'null', belowObjective: 'boolean', proxyUrl: 'null', proxyHost: 'null', engine: 'string', lid: 'string', node: 'string', ownerLeaseEndsAt: 'null' },
       );
       assert.ok(uptime7d === null || (typeof uptime7d === 'number' && uptime7d >= 0 && uptime7d <= 1), `uptime7d is null (not measured yet) or a fraction: ${uptime7d}`);
       assert.ok(Number.isInteger(row.id) && Number.isInteger(row.organizationId));

@@ -60,11 +60,16 @@ test('event stream: ids, resume with Last-Event-ID, reset past the buffer', { ti
     return JSON.parse(text) as Record<string, unknown>;
   };
   const id = Number((await post('/api/sessions', { organizationName: 'Resume', phone: '77051238001', start: false })).id);
+  for (const phone of ['77051238002', '77051238003']) await post('/api/sessions', { organizationName: 'Resume', phone, start: false });
 
   // A client that reads a few events, then goes away while more happen.
   const first = await openStream(streamUrl, auth);
   const hello = await first.until((e) => e.event === 'hello');
   assert.ok(hello.id, 'hello has an id');
+  // The first message carries no phones (issue 27.17: it sent every phone, 379 KB at 1,000, and
+  // no client read it): the same few bytes whatever the fleet's size.
+  assert.deepEqual(hello.data, {}, 'hello carries no snapshot');
+  assert.ok(!JSON.stringify(hello.data).includes('7705123800'), 'no phone in the first message');
   await post(`/api/sessions/${id}/start`);
   const seen = await first.until((e) => e.event === 'state' && e.data.phoneId === id && e.data.state === 'qr');
   for (const e of first.events) assert.ok(e.id && /^[a-z0-9]+-\d+$/.test(e.id), `every event has an id: ${e.event} ${e.id}`);
@@ -110,7 +115,7 @@ test('event stream: ids, resume with Last-Event-ID, reset past the buffer', { ti
   const late = await openStream(streamUrl, { ...auth, 'last-event-id': String(lastKnown) });
   const reset = await late.until((e) => e.event === 'reset');
   assert.equal(reset.data.reason, 'gap');
-  assert.ok(Array.isArray(reset.data.sessions), 'reset carries the snapshot to reload');
+  assert.deepEqual(reset.data, { reason: 'gap' }, 'reset says why, and carries no phones: the client reads its list again');
   assert.ok(reset.id, 'reset has an id to resume from next time');
   assert.equal(late.events.filter((e) => e.event === 'hello').length, 0);
   late.close();

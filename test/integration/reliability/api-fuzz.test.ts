@@ -113,6 +113,7 @@ test('typed client (openapi-typescript + openapi-fetch): every operation, answer
   assert.equal(ok(await client.GET('/api/sessions/{id}/history', { params: { path: { id }, query: { from: new Date(Date.now() - 86_400_000).toISOString() } } }), 200).data!.phoneId, id);
   ok(await client.GET('/api/sessions/{id}/history', { params: { path: { id }, query: { from: '2026-01-02', to: '2026-01-01' } } }), 400);
   ok(await client.GET('/api/health/summary'), 200);
+  assert.equal(ok(await client.GET('/api/nodes'), 200).data!.nodes.length, 1);
   ok(await client.GET('/api/health/bands', { params: { query: { ids: String(id) } } }), 200);
   ok(await client.GET('/api/sessions/{id}/qr', { params: { path: { id } } }), 409);
   ok(await client.POST('/api/sessions/{id}/pairing-code', { params: { path: { id } } }), 409);

@@ -119,7 +119,7 @@ test('live view: a silent owner\'s running phones show owner_lost until a newer 
   view.apply('c', snap(3, 'open'), 1);
   assert.deepEqual(view.hearOnly(new Set(['b', 'c'])), [], 'everyone heard: nothing changes');
   const v = view.version;
-  assert.deepEqual(view.hearOnly(new Set(['c'])), [{ phoneId: 1, phoneJid: '1@s.whatsapp.net', previous: 'open', state: 'owner_lost' }], 'only the running phone of b changes (a closed phone stays closed)');
+  assert.deepEqual(view.hearOnly(new Set(['c'])), [{ phoneId: 1, nodeId: 'b', phoneJid: '1@s.whatsapp.net', previous: 'open', state: 'owner_lost' }], 'only the running phone of b changes (a closed phone stays closed)');
   assert.ok(view.version > v, 'list caches see the change');
   assert.equal(view.snapshot(1)?.state, 'owner_lost');
   assert.equal(view.snapshot(1)?.isConnected, false);
@@ -127,7 +127,7 @@ test('live view: a silent owner\'s running phones show owner_lost until a newer 
   assert.equal(view.snapshot(3)?.state, 'open');
   assert.deepEqual(view.snapshots().map((s) => s.state), ['owner_lost', 'closed', 'open']);
   assert.deepEqual(view.hearOnly(new Set(['c'])), [], 'said once');
-  assert.deepEqual(view.hearOnly(new Set(['b', 'c'])), [{ phoneId: 1, phoneJid: '1@s.whatsapp.net', previous: 'owner_lost', state: 'open' }], 'b renewed again (a short pause)');
+  assert.deepEqual(view.hearOnly(new Set(['b', 'c'])), [{ phoneId: 1, nodeId: 'b', phoneJid: '1@s.whatsapp.net', previous: 'owner_lost', state: 'open' }], 'b renewed again (a short pause)');
   view.hearOnly(new Set(['c']));
   assert.equal(view.apply('c', snap(1, 'connecting'), 4), true, 'the new owner reports the phone');
   assert.equal(view.snapshot(1)?.state, 'connecting');

@@ -34,3 +34,26 @@ test('stream events patch only their own session: stats, state with reason', () 
   assert.equal(s3.status, 'open');
   assert.equal(s3.lastConnectedAt, at);
 });
+
+test('the live view keeps the owner node and the countdown of a silent owner (issue 27.9)', () => {
+  const at = new Date().toISOString();
+  const withNode = { ...base, node: 'na', ownerLeaseEndsAt: null } as SessionDto;
+  const lost = patchSession(withNode, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'owner_lost', previous: 'open', at, node: 'na', leaseEndsAt: '2026-12-06T03:00:07.000Z' });
+  assert.equal(lost.status, 'owner_lost');
+  assert.equal(lost.ownerLeaseEndsAt, '2026-12-06T03:00:07.000Z');
+  const moved = patchSession(lost, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'connecting', previous: 'owner_lost', at, node: 'nb' });
+  assert.deepEqual([moved.node, moved.ownerLeaseEndsAt], ['nb', null], 'the new owner, and no countdown once it left owner_lost');
+  const noNode = patchSession(moved, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'open', previous: 'connecting', at });
+  assert.equal(noNode.node, 'nb', 'an event without a node keeps the one known');
+});
+
+test('a closed phone runs on no node; a rebalanced one is shown on its new node', () => {
+  const at = new Date().toISOString();
+  const running = { ...base, node: 'nb', ownerLeaseEndsAt: null } as SessionDto;
+  const closed = patchSession(running, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'closed', previous: 'open', at, node: 'nb', closeReason: { code: 'rebalanced', params: { from: 'nb' } } });
+  assert.equal(closed.node, null);
+  assert.equal(closed.lastClose?.code, 'rebalanced');
+  const elsewhere = patchSession(closed, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'connecting', previous: 'closed', at, node: 'nc' });
+  assert.equal(elsewhere.node, 'nc');
+  assert.equal(elsewhere.lastClose?.code, 'rebalanced', 'the reason stays: the row reads "moved to node nc"');
+});

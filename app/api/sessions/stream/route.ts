@@ -1,7 +1,6 @@
 import { otherMethods, route } from '@/lib/api/route';
 import { authorize } from '@/lib/auth/guard';
 import { sessionEventStream } from '@/lib/stream/sse';
-import { listSessions } from '@/lib/phones/service';
 import { getConfig } from '@/lib/config';
 import { getEventLog } from '@/lib/stream/event-log';
 import { streamSessionEvents } from '@/lib/api/operations/sessions';
@@ -11,13 +10,10 @@ export const dynamic = 'force-dynamic';
 export const GET = route(streamSessionEvents, async ({ req, query, actor }) => {
   const config = getConfig();
   const log = getEventLog(config.SSE_BUFFER_SIZE);
-  const sinceSeq = log.lastSeq; // before the snapshot: what happens while it is read is sent after it
-  const sessions = await listSessions();
   const lastEventId = req.headers.get('last-event-id') ?? query.lastEventId ?? null;
   return sessionEventStream(
     req.signal,
     config.SSE_HEARTBEAT_MS,
-    { sessions },
     {
       canPair: actor?.role === 'admin',
       recheckMs: config.SSE_AUTH_RECHECK_MS,
@@ -25,7 +21,7 @@ export const GET = route(streamSessionEvents, async ({ req, query, actor }) => {
       // password change, deletion) ends the stream; so does any change of role.
       stillAllowed: async () => (await authorize(req, 'read'))?.role === actor?.role,
     },
-    { log, lastEventId, sinceSeq },
+    { log, lastEventId },
   );
 });
 
