@@ -9,10 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { startSimulator } from '../simulator';
 import { createDb } from '../lib/db/client';
 import { prepareDatabase, prepareEnv, ROOT } from './prepare';
-import { pairMissing } from './demo';
+import { pairMissing, startDemoSimulator } from './demo';
 
 /** Whether nothing listens on the port yet (a busy port is skipped). */
 const portFree = (port: number) =>
@@ -34,11 +33,10 @@ export async function runFleetDemo(count: number) {
   process.env.OUTBOUND_ALLOW_INTERNAL ||= '127.0.0.0/8,::1'; // the demo's proxies and receivers are local
   const operatorPassword = !!process.env.ADMIN_PASSWORD;
   const config = prepareEnv();
-  const simulator = await startSimulator({ port: simPort, idleTimeoutMs: IDLE_TIMEOUT_MS });
-  console.log(`WhatsApp simulator: ${simulator.controlUrl} (WebSocket ${simulator.url})`);
+  const { simulator, freshRegistry } = await startDemoSimulator(simPort, config.DATABASE_URL, { idleTimeoutMs: IDLE_TIMEOUT_MS });
   const { adminPassword } = await prepareDatabase(config);
   const db = createDb(config.DATABASE_URL);
-  await pairMissing(db, simulator);
+  await pairMissing(db, simulator, { freshRegistry });
   await db.$disconnect();
 
   const ports: number[] = [];

@@ -2,6 +2,7 @@
 // (QR → scan), and the console serving them. Ctrl-C stops both. A second run reuses the pairings.
 // NODES=2 (or more): a fleet of console processes on one PostgreSQL database (scripts/demo-fleet.ts).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { startSimulator } from '../simulator';
@@ -12,25 +13,66 @@ import { prepareDatabase, prepareEnv, ROOT } from './prepare';
 
 const DEMO_PHONES = ['77050000001', '77050000002', '77050000003', '77050000004', '77050000005'];
 
-export async function pairMissing(db: Db, simulator: Awaited<ReturnType<typeof startSimulator>>) {
+/** The device a phone's stored credentials are linked as, or null when they are no link (never paired, or only a pairing code asked for: device 0). */
+export function linkedDevice(credsData: string | null | undefined): number | null {
+  if (!credsData) return null;
+  const creds = JSON.parse(credsData) as { me?: { id?: string }; account?: unknown };
+  // A pair-success leaves the phone's signed device identity (account) and "NUMBER:DEVICE@…" in me;
+  // Baileys' requestPairingCode writes me as "NUMBER@s.whatsapp.net" before anything is linked.
+  const device = Number(/^\d+:(\d+)@/.exec(creds.me?.id ?? '')?.[1] ?? 0);
+  return creds.account && device > 0 ? device : null;
+}
+
+/** Where the demo's simulator keeps its linked devices (SIM_REGISTRY_FILE, else beside the SQLite file, else in data/ per PostgreSQL database). */
+export function simulatorRegistryFile(databaseUrl: string): string {
+  if (process.env.SIM_REGISTRY_FILE) return path.resolve(process.env.SIM_REGISTRY_FILE);
+  if (databaseUrl.startsWith('file:')) return path.resolve(ROOT, `${databaseUrl.slice(5).replace(/\?.*$/, '')}.simulator-devices.json`);
+  const url = new URL(databaseUrl);
+  return path.join(ROOT, 'data', `simulator-devices-${url.hostname}-${url.port || 5432}-${url.pathname.slice(1)}.json`.replace(/[^\w.-]/g, '_'));
+}
+
+/**
+ * The demo's phones: pairs the five demo numbers that never connected (QR → scan), reuses the
+ * linked ones, and leaves every other phone as the operator left it: a phone logged out (or whose
+ * pairing was never finished) stays unlinked until someone pairs it again, as with WhatsApp.
+ * `freshRegistry`: the simulator's registry was just created; devices the database shows linked
+ * (by an older demo) are registered there once.
+ */
+export async function pairMissing(db: Db, simulator: Awaited<ReturnType<typeof startSimulator>>, opts: { freshRegistry?: boolean } = {}) {
   const config = prepareEnv();
   const org = await db.organization.upsert({ where: { name: 'Demo' }, create: { name: 'Demo' }, update: {} });
   for (const [i, number] of DEMO_PHONES.entries()) {
     const phoneJid = `${number}@s.whatsapp.net`;
     await db.organizationPhone.upsert({ where: { phoneJid }, create: { organizationId: org.id, phoneJid, label: `Demo line ${i + 1}` }, update: {} });
   }
-  const phones = await db.organizationPhone.findMany({ where: { organizationId: org.id }, include: { authCreds: true } });
-  const unpaired = phones.filter((p) => !p.authCreds || !JSON.parse(p.authCreds.data).me);
-  if (!unpaired.length) {
-    console.log(`Reusing ${phones.length} paired demo phones.`);
-    // They were connected when the demo stopped; make sure the console starts them.
-    await db.organizationPhone.updateMany({ where: { organizationId: org.id, status: { in: ['closed', 'idle'] } }, data: { status: 'open' } });
-    return;
+  const phones = await db.organizationPhone.findMany({ where: { organizationId: org.id }, include: { authCreds: true }, orderBy: { id: 'asc' } });
+  const linked = phones.filter((p) => linkedDevice(p.authCreds?.data) !== null);
+  if (opts.freshRegistry && linked.length) {
+    simulator.adoptLinked(linked.map((p) => ({ phoneJid: p.phoneJid, device: linkedDevice(p.authCreds!.data)! })));
+    console.log(`Simulator: ${linked.length} phones linked by an earlier demo registered in its new device registry.`);
   }
-  console.log(`Pairing ${unpaired.length} demo phones through the simulator (QR → scan)…`);
+  // Never connected (first run, or a first run stopped before pairing): pair them now.
+  const fresh = phones.filter((p) => !linked.includes(p) && !p.lastConnectedAt && DEMO_PHONES.includes(p.phoneJid.split('@')[0]));
+  const unlinked = phones.filter((p) => !linked.includes(p) && !fresh.includes(p));
+  if (linked.length) {
+    console.log(`Reusing ${linked.length} linked demo phones.`);
+    // They were connected when the demo stopped; make sure the console starts them.
+    await db.organizationPhone.updateMany({ where: { id: { in: linked.map((p) => p.id) }, status: { in: ['closed', 'idle'] } }, data: { status: 'open' } });
+  }
+  if (unlinked.length) {
+    const numbers = unlinked.map((p) => `+${p.phoneJid.split('@')[0]}`).join(', ');
+    console.log(`Not linked (logged out or pairing not finished): ${numbers}. Pair again from the phone's row (Pair; in the demo "Simulate scan" does the phone's part).`);
+    // Their credentials (if any) are no link: never start them as if they were.
+    await db.organizationPhone.updateMany({ where: { id: { in: unlinked.map((p) => p.id) }, status: { notIn: ['logged_out', 'closed'] } }, data: { status: 'closed' } });
+  }
+  if (!fresh.length) return;
+  console.log(`Pairing ${fresh.length} demo phones through the simulator (QR → scan)…`);
+  // Left-overs of a pairing that never finished (a code asked for, device 0) would be tried as a login.
+  await db.authKey.deleteMany({ where: { phoneId: { in: fresh.map((p) => p.id) } } });
+  await db.authCreds.deleteMany({ where: { phoneId: { in: fresh.map((p) => p.id) } } });
   const manager = new SessionManager(db, settingsFromConfig(config), createLogger({ level: 'warn' }));
   await Promise.all(
-    unpaired.map(
+    fresh.map(
       (phone) =>
         new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`pairing ${phone.phoneJid} timed out`)), 60_000);
@@ -50,6 +92,17 @@ export async function pairMissing(db: Db, simulator: Awaited<ReturnType<typeof s
   // Close the sockets but keep them marked connected: the console starts them again at boot.
   await manager.shutdown();
   console.log('Demo phones paired.');
+}
+
+/** The demo's simulator, keeping its linked devices in the demo's data folder (only they log in, across restarts). */
+export async function startDemoSimulator(port: number, databaseUrl: string, opts: { idleTimeoutMs?: number } = {}) {
+  const registryFile = simulatorRegistryFile(databaseUrl);
+  const freshRegistry = !fs.existsSync(registryFile);
+  const simulator = await startSimulator({ port, registryFile, ...opts }).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE' ? new Error(`The simulator's port ${port} is busy: set SIM_PORT to a free one (e.g. SIM_PORT=3101 npm run demo)`) : err;
+  });
+  console.log(`WhatsApp simulator: ${simulator.controlUrl} (WebSocket ${simulator.url}); linked devices kept in ${path.relative(ROOT, registryFile) || registryFile}`);
+  return { simulator, freshRegistry };
 }
 
 /** Resolves once the console process prints that it listens. */
@@ -124,11 +177,10 @@ async function main() {
   // once by prepareDatabase(). A password the operator supplied is never printed.
   const operatorPassword = !!process.env.ADMIN_PASSWORD;
   const config = prepareEnv();
-  const simulator = await startSimulator({ port: simPort });
-  console.log(`WhatsApp simulator: ${simulator.controlUrl} (WebSocket ${simulator.url})`);
+  const { simulator, freshRegistry } = await startDemoSimulator(simPort, config.DATABASE_URL);
   const { adminPassword } = await prepareDatabase(config);
   const db = createDb(config.DATABASE_URL);
-  await pairMissing(db, simulator);
+  await pairMissing(db, simulator, { freshRegistry });
   await db.$disconnect();
 
   // A person reads this terminal: readable log lines, warnings and errors only (LOG_LEVEL=info shows
