@@ -9,6 +9,7 @@ import { startSimulator } from '../simulator';
 import { createDb, type Db } from '../lib/db/client';
 import { SessionManager, settingsFromConfig } from '../lib/sessions/manager';
 import { createLogger } from '../lib/logger';
+import { getConfig } from '../lib/config';
 import { prepareDatabase, prepareEnv, ROOT } from './prepare';
 
 const DEMO_PHONES = ['77050000001', '77050000002', '77050000003', '77050000004', '77050000005'];
@@ -24,8 +25,8 @@ export function linkedDevice(credsData: string | null | undefined): number | nul
 }
 
 /** Where the demo's simulator keeps its linked devices (SIM_REGISTRY_FILE, else beside the SQLite file, else in data/ per PostgreSQL database). */
-export function simulatorRegistryFile(databaseUrl: string): string {
-  if (process.env.SIM_REGISTRY_FILE) return path.resolve(process.env.SIM_REGISTRY_FILE);
+export function simulatorRegistryFile(databaseUrl: string, configured?: string): string {
+  if (configured) return path.resolve(ROOT, configured);
   if (databaseUrl.startsWith('file:')) return path.resolve(ROOT, `${databaseUrl.slice(5).replace(/\?.*$/, '')}.simulator-devices.json`);
   const url = new URL(databaseUrl);
   return path.join(ROOT, 'data', `simulator-devices-${url.hostname}-${url.port || 5432}-${url.pathname.slice(1)}.json`.replace(/[^\w.-]/g, '_'));
@@ -96,13 +97,20 @@ export async function pairMissing(db: Db, simulator: Awaited<ReturnType<typeof s
 
 /** The demo's simulator, keeping its linked devices in the demo's data folder (only they log in, across restarts). */
 export async function startDemoSimulator(port: number, databaseUrl: string, opts: { idleTimeoutMs?: number } = {}) {
-  const registryFile = simulatorRegistryFile(databaseUrl);
+  const registryFile = simulatorRegistryFile(databaseUrl, getConfig().SIM_REGISTRY_FILE);
   const freshRegistry = !fs.existsSync(registryFile);
   const simulator = await startSimulator({ port, registryFile, ...opts }).catch((err: NodeJS.ErrnoException) => {
     throw err.code === 'EADDRINUSE' ? new Error(`The simulator's port ${port} is busy: set SIM_PORT to a free one (e.g. SIM_PORT=3101 npm run demo)`) : err;
   });
   console.log(`WhatsApp simulator: ${simulator.controlUrl} (WebSocket ${simulator.url}); linked devices kept in ${path.relative(ROOT, registryFile) || registryFile}`);
   return { simulator, freshRegistry };
+}
+
+/** How to sign in, for the banner printed last: the generated password (this once), or where it is and how to reset it. */
+export function signInWith(email: string, generatedPassword: string | null, operatorPassword: boolean, envPrefix = ''): string {
+  if (generatedPassword) return `password ${generatedPassword} (generated, shown this once)`;
+  if (operatorPassword) return 'the password from ADMIN_PASSWORD';
+  return `the password printed when this database's first admin was created (forgot it? run ${envPrefix}npm run -s user -- password ${email} and type a new one)`;
 }
 
 /** Resolves once the console process prints that it listens. */
@@ -121,7 +129,7 @@ function listening(child: ReturnType<typeof spawn>): Promise<void> {
 }
 
 /** Waits (at most `maxMs`) until no demo phone is still connecting, so boot's messages come before the banner. */
-async function phonesSettled(databaseUrl: string, maxMs: number): Promise<void> {
+export async function phonesSettled(databaseUrl: string, maxMs: number): Promise<void> {
   const db = createDb(databaseUrl);
   try {
     const until = Date.now() + maxMs;
@@ -135,32 +143,58 @@ async function phonesSettled(databaseUrl: string, maxMs: number): Promise<void> 
   }
 }
 
-/** NODES>1: the local PostgreSQL's `wa_console_demo` database (created when missing), unless DATABASE_URL names a PostgreSQL one. */
+/**
+ * NODES>1: the PostgreSQL database the fleet shares: DATABASE_URL when it names one, else the local
+ * server's `wa_console_demo` (postgresql://postgres@127.0.0.1:5432). Created when missing, saying so.
+ */
 async function fleetDatabase(): Promise<string> {
   const given = process.env.DATABASE_URL;
-  if (given && !given.startsWith('file:')) return given;
-  if (given) throw new Error('NODES>1 needs PostgreSQL: unset DATABASE_URL (the demo then uses postgresql://postgres@127.0.0.1:5432/wa_console_demo) or set a postgresql:// one');
-  const admin = new pg.Client({ connectionString: process.env.DEMO_PG_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' });
+  if (given?.startsWith('file:')) throw new Error('NODES>1 needs PostgreSQL: unset DATABASE_URL (the demo then uses postgresql://postgres@127.0.0.1:5432/wa_console_demo) or set a postgresql:// one');
+  const target = new URL(given || process.env.DEMO_PG_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres');
+  if (!given) target.pathname = '/wa_console_demo';
+  await ensurePostgresDatabase(target.toString());
+  return target.toString();
+}
+
+/** Creates the URL's database on its server when missing (connecting to the server's `postgres` database with the same user), with a message either way. */
+export async function ensurePostgresDatabase(url: string, log: (line: string) => void = console.log): Promise<'created' | 'exists'> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[A-Za-z0-9_-]{1,63}$/.test(name)) throw new Error(`DATABASE_URL must name a database (letters, digits, _ or -), not "${name}"`);
+  const where = `${target.hostname}:${target.port || 5432} (user ${decodeURIComponent(target.username) || 'postgres'})`;
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 10_000 });
   try {
-    await admin.connect();
+    await client.connect();
   } catch (err) {
-    throw new Error(`NODES>1 needs PostgreSQL at 127.0.0.1:5432 (user postgres), or DATABASE_URL=postgresql://…: ${(err as Error).message}`);
+    throw new Error(
+      `The two-node demo needs a PostgreSQL server at ${where}, and none answered: ${(err as Error).message}.\n` +
+        'Start it (Debian: sudo pg_ctlcluster --skip-systemctl-redirect <version> main start, or sudo service postgresql start), or set DATABASE_URL=postgresql://user:password@host:5432/database.',
+    );
   }
   try {
-    const { rowCount } = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'wa_console_demo'`);
-    if (!rowCount) {
-      await admin.query('CREATE DATABASE "wa_console_demo"');
-      console.log('Created PostgreSQL database wa_console_demo.');
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount) {
+      log(`Using the PostgreSQL database ${name} on ${where}.`);
+      return 'exists';
     }
+    try {
+      await client.query(`CREATE DATABASE "${name}"`);
+    } catch (err) {
+      throw new Error(`The PostgreSQL database ${name} does not exist on ${where} and could not be created: ${(err as Error).message}. Create it (createdb ${name}) or use a user that may.`);
+    }
+    log(`Created the PostgreSQL database ${name} on ${where}; the console's tables come next (migrations).`);
+    return 'created';
   } finally {
-    await admin.end();
+    await client.end();
   }
-  const url = new URL(process.env.DEMO_PG_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres');
-  url.pathname = '/wa_console_demo';
-  return url.toString();
 }
 
 async function main() {
+  // .env first: DATABASE_URL there decides the fleet's database too.
+  const dotenv = path.join(ROOT, '.env');
+  if (fs.existsSync(dotenv)) process.loadEnvFile(dotenv);
   const nodes = Number(process.env.NODES || 1);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new Error(`NODES must be a whole number from 1 to 9, not ${process.env.NODES}`);
   if (nodes > 1) {
@@ -190,11 +224,7 @@ async function main() {
   // scripts/server.ts: Next behind the HTTP edge, on HOST (127.0.0.1 unless set); lib/boot.ts handles the signals.
   const next = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], { cwd: ROOT, env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' }, stdio: ['ignore', 'pipe', 'inherit'] });
   next.stdout!.pipe(process.stdout);
-  const password = adminPassword
-    ? `password ${adminPassword} (generated, shown this once)`
-    : operatorPassword
-      ? 'the password from ADMIN_PASSWORD'
-      : `the password printed when this database's first admin was created (forgot it? npm run -s user -- password ${config.ADMIN_EMAIL})`;
+  const password = signInWith(config.ADMIN_EMAIL, adminPassword, operatorPassword);
   void (async () => {
     await listening(next);
     await phonesSettled(config.DATABASE_URL, 30_000);
