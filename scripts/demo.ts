@@ -224,7 +224,8 @@ async function main() {
   // scripts/server.ts: Next behind the HTTP edge, on HOST (127.0.0.1 unless set); lib/boot.ts handles the signals.
   const next = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], { cwd: ROOT, env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' }, stdio: ['ignore', 'pipe', 'inherit'] });
   next.stdout!.pipe(process.stdout);
-  const password = signInWith(config.ADMIN_EMAIL, adminPassword, operatorPassword);
+  // The reset hint names the database when it is not the default one `npm run user` would open.
+  const password = signInWith(config.ADMIN_EMAIL, adminPassword, operatorPassword, config.DATABASE_URL === 'file:./data/console.db' ? '' : `DATABASE_URL=${config.DATABASE_URL} `);
   void (async () => {
     await listening(next);
     await phonesSettled(config.DATABASE_URL, 30_000);
