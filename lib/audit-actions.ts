@@ -3,7 +3,7 @@
 // filter; an action recorded under another name still shows, as its name.
 export const AUDIT_ACTIONS = [
   'session.create', 'session.start', 'session.close', 'session.restart', 'session.logout', 'session.delete', 'session.update',
-  'demo.fault', 'token.create', 'token.revoke', 'user.invite', 'user.role', 'user.sign_out', 'user.delete',
+  'demo.fault', 'demo.scan', 'demo.code', 'token.create', 'token.revoke', 'user.invite', 'user.role', 'user.sign_out', 'user.delete',
   'webhook.redeliver', 'organization.webhook',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

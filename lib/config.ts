@@ -39,6 +39,8 @@ const schema = z.object({
   REPAIRS_PER_SENDER_PER_MINUTE: int(1, 1000).default(3),
   SIMULATOR_URL: z.url().optional(),
   SIM_PORT: int(1, 65535).default(3001),
+  /** the demo simulator's linked devices, kept across restarts (default: beside the demo's database) */
+  SIM_REGISTRY_FILE: z.string().min(1).optional(),
   ERROR_WEBHOOK_URL: z.url().optional(),
   ERROR_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Shortest gap between attempts of a failed webhook delivery; the gap grows to 1/20 of the time it has been failing (lib/webhooks/retry.ts). */

@@ -53,6 +53,22 @@ export const REDACT_PATHS = [
 
 const holder = globalThis as unknown as { __consoleLogger?: pino.Logger };
 
+/**
+ * A child's binding replaces its parent's of the same name. pino appends a child's bindings to the
+ * parent's as JSON text, so `log.child({ module: 'a' }).child({ module: 'b' })` would write
+ * `"module":"a","module":"b"` on every line; collectors then keep either. JSON.parse keeps the last.
+ */
+function lastBindingWins(child: pino.Logger): void {
+  const bag = child as unknown as Record<symbol, unknown>;
+  const raw = bag[pino.symbols.chindingsSym];
+  if (typeof raw !== 'string' || !raw.startsWith(',')) return;
+  try {
+    bag[pino.symbols.chindingsSym] = `,${JSON.stringify(JSON.parse(`{${raw.slice(1)}}`)).slice(1, -1)}`;
+  } catch {
+    // not plain JSON members: leave pino's text as it is
+  }
+}
+
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): pino.Logger {
   return pino(
     {
@@ -60,6 +76,7 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       base: { app: 'wa-console' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      onChild: lastBindingWins,
     },
     options.destination ?? (getConfig().LOG_FORMAT === 'pretty' ? prettyDestination() : undefined),
   );

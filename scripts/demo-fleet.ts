@@ -1,18 +1,19 @@
 // `NODES=2 npm run demo`: the demo as a fleet. N console processes (scripts/server.ts, as `npm start`
 // runs it) on one PostgreSQL database (DATABASE_URL, set by scripts/demo.ts) and one simulator, on
 // consecutive free ports from PORT (3000) skipping the simulator's SIM_PORT (3001): 3000, 3002, 3003…
-// It prints every change of a phone's owner, so a person can stop one node (`kill <pid>`: drain,
-// phones move at once; `kill -9 <pid>`: failover after the lease) and watch the phones move.
-// Ctrl-C stops every node and the simulator.
+// It prints every change of a phone's owner and every node that joins or leaves, so a person can
+// stop one node (`kill <pid>`: drain, phones move at once; `kill -9 <pid>`: failover after the
+// lease), start it again with the command it prints, and watch the phones move. The simulator
+// stays up while any node of the fleet runs, the ones started again by hand included (their
+// phones would be stranded without it); the demo ends when none is left, or on Ctrl-C.
 import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { startSimulator } from '../simulator';
 import { createDb } from '../lib/db/client';
 import { prepareDatabase, prepareEnv, ROOT } from './prepare';
-import { pairMissing } from './demo';
+import { pairMissing, phonesSettled, signInWith, startDemoSimulator } from './demo';
 
 /** Whether nothing listens on the port yet (a busy port is skipped). */
 const portFree = (port: number) =>
@@ -32,13 +33,15 @@ export async function runFleetDemo(count: number) {
   process.env.SIMULATOR_URL ||= `http://127.0.0.1:${simPort}`;
   process.env.KEEPALIVE_INTERVAL_MS ||= '5000';
   process.env.OUTBOUND_ALLOW_INTERNAL ||= '127.0.0.0/8,::1'; // the demo's proxies and receivers are local
+  // A person reads this terminal: readable warnings and errors from every node (LOG_LEVEL=info shows every step).
+  process.env.LOG_FORMAT ||= 'pretty';
+  process.env.LOG_LEVEL ||= 'warn';
   const operatorPassword = !!process.env.ADMIN_PASSWORD;
   const config = prepareEnv();
-  const simulator = await startSimulator({ port: simPort, idleTimeoutMs: IDLE_TIMEOUT_MS });
-  console.log(`WhatsApp simulator: ${simulator.controlUrl} (WebSocket ${simulator.url})`);
+  const { simulator, freshRegistry } = await startDemoSimulator(simPort, config.DATABASE_URL, { idleTimeoutMs: IDLE_TIMEOUT_MS });
   const { adminPassword } = await prepareDatabase(config);
   const db = createDb(config.DATABASE_URL);
-  await pairMissing(db, simulator);
+  await pairMissing(db, simulator, { freshRegistry });
   await db.$disconnect();
 
   const ports: number[] = [];
@@ -46,17 +49,22 @@ export async function runFleetDemo(count: number) {
   if (ports.length < count) throw new Error(`no ${count} free ports from ${basePort}`);
   // The nodes' shared bus key (docs/fleet.md): the one given, or a new one for this demo.
   process.env.FLEET_BUS_KEY ||= crypto.randomBytes(32).toString('base64url');
-  const shared = `DATABASE_URL=${config.DATABASE_URL} WA_WEBSOCKET_URL=${process.env.WA_WEBSOCKET_URL} SIMULATOR_URL=${process.env.SIMULATOR_URL} KEEPALIVE_INTERVAL_MS=${process.env.KEEPALIVE_INTERVAL_MS} FLEET_BUS_KEY=${process.env.FLEET_BUS_KEY}`;
+  const shared = `DATABASE_URL=${config.DATABASE_URL} WA_WEBSOCKET_URL=${process.env.WA_WEBSOCKET_URL} SIMULATOR_URL=${process.env.SIMULATOR_URL} KEEPALIVE_INTERVAL_MS=${process.env.KEEPALIVE_INTERVAL_MS} OUTBOUND_ALLOW_INTERNAL=${process.env.OUTBOUND_ALLOW_INTERNAL} LOG_FORMAT=${process.env.LOG_FORMAT} LOG_LEVEL=${process.env.LOG_LEVEL} FLEET_BUS_KEY=${process.env.FLEET_BUS_KEY}`;
   const nodes = new Map<number, ChildProcess>();
   // Prints each change of owner, read from the database the nodes share (below).
   const watcher = new pg.Client({ connectionString: config.DATABASE_URL });
   await watcher.connect();
   let stopping = false;
+  /** The fleet's live nodes by their leases (the database's clock): the demo's and any started by hand. */
+  const liveNodes = async () =>
+    (await watcher.query<{ id: string }>(`SELECT "id" FROM "FleetNode" WHERE "leaseExpiresMs" > (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint ORDER BY "id"`)).rows.map((r) => r.id);
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     for (const child of nodes.values()) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await Promise.all([...nodes.values()].map((c) => new Promise((r) => (c.exitCode === null && c.signalCode === null ? c.once('exit', r) : r(null)))));
+    const outside = await liveNodes().catch(() => []);
+    if (outside.length) console.log(`[fleet] still running, started outside the demo: ${outside.join(', ')}. The simulator stops now, so stop them too (Ctrl-C in their terminals).`);
     await watcher.end().catch(() => {});
     await simulator.close();
     process.exit(0);
@@ -73,10 +81,13 @@ export async function runFleetDemo(count: number) {
     nodes.set(port, child);
     child.on('exit', (code, signal) => {
       if (stopping) return;
-      console.log(`\n[fleet] node demo_${port} (pid ${child.pid}) stopped (${signal ?? `exit ${code}`}); its phones move to the other nodes.`);
+      const how =
+        signal === 'SIGKILL' || (code !== 0 && code !== null)
+          ? `${signal ?? `exit ${code}`}: its lease runs out in up to ${process.env.LEASE_TTL_MS ?? 10000} ms, then the other nodes open its phones`
+          : 'drained: its phones open on the other nodes at once';
+      console.log(`\n[fleet] node demo_${port} (pid ${child.pid}) stopped (${how}).`);
       // No NODE_ID: a restarted process is a new node (a fixed id would be refused while the old lease lives).
-      console.log(`[fleet] start it again: ${shared} PORT=${port} npm start`);
-      if ([...nodes.values()].every((c) => c.exitCode !== null || c.signalCode !== null)) void stop('SIGTERM');
+      console.log(`[fleet] start it again (in another terminal): ${shared} PORT=${port} npm start`);
     });
   }
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -95,18 +106,26 @@ export async function runFleetDemo(count: number) {
       }
     }),
   );
-  const password = adminPassword
-    ? `password ${adminPassword} (generated, shown this once)`
-    : operatorPassword
-      ? 'the password from ADMIN_PASSWORD'
-      : "the password printed when this database's first admin was created";
-  console.log(`\nA fleet of ${count} console nodes on ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//…@')}:`);
-  for (const [port, child] of nodes) console.log(`  node demo_${port}: http://localhost:${port}  (pid ${child.pid})`);
-  console.log(`Sign in on any of them as ${config.ADMIN_EMAIL} with ${password}.`);
-  console.log(`Stop one node — kill <pid> (drain: its phones move at once) or kill -9 <pid> (failover after the ${process.env.LEASE_TTL_MS ?? 10000} ms lease) — and watch the phones move.`);
-  console.log('Ctrl-C stops every node and the simulator.\n');
-
   const owners = new Map<string, string>();
+  let fleetNodes: string[] = [];
+  let alone = false;
+  const watchNodes = async () => {
+    const live = await liveNodes();
+    const joined = live.filter((n) => !fleetNodes.includes(n));
+    const left = fleetNodes.filter((n) => !live.includes(n));
+    if (joined.length) console.log(`[fleet] ${new Date().toISOString().slice(11, 19)} node${joined.length > 1 ? 's' : ''} joined: ${joined.join(', ')}`);
+    if (left.length) console.log(`[fleet] ${new Date().toISOString().slice(11, 19)} node${left.length > 1 ? 's' : ''} left: ${left.join(', ')}`);
+    fleetNodes = live;
+    const ownRunning = [...nodes.values()].some((c) => c.exitCode === null && c.signalCode === null);
+    if (ownRunning) return;
+    if (!live.length) {
+      console.log('[fleet] no console node runs any more: the demo stops the simulator and ends.');
+      void stop('SIGTERM');
+    } else if (!alone) {
+      alone = true;
+      console.log(`[fleet] the demo's own nodes have stopped, but ${live.join(', ')} still run${live.length > 1 ? '' : 's'}: the simulator stays up for their phones. Ctrl-C stops it.`);
+    }
+  };
   const watch = async () => {
     const { rows } = await watcher.query<{ phoneJid: string; nodeId: string | null }>(
       `SELECT p."phoneJid", o."nodeId" FROM "OrganizationPhone" p LEFT JOIN "PhoneOwner" o ON o."phoneId" = p."id" ORDER BY p."id"`,
@@ -120,8 +139,21 @@ export async function runFleetDemo(count: number) {
     }
     if (changes.length) console.log(`[fleet] ${new Date().toISOString().slice(11, 19)} owners: ${changes.join(', ')}`);
   };
+  // Boot's warnings come before the banner: it is the last thing printed until something happens.
+  await phonesSettled(config.DATABASE_URL, 30_000).catch(() => {});
+  // Who owns what now, and the nodes as they are: later lines are changes only.
+  await watch().catch(() => {});
+  fleetNodes = await liveNodes().catch(() => []);
+  const password = signInWith(config.ADMIN_EMAIL, adminPassword, operatorPassword, `DATABASE_URL=${config.DATABASE_URL} `);
+  console.log(`\nA fleet of ${count} console nodes on ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//…@')}:`);
+  for (const [port, child] of nodes) console.log(`  node demo_${port}: http://localhost:${port}  (pid ${child.pid})`);
+  console.log(`Sign in on any of them as ${config.ADMIN_EMAIL} with ${password}.`);
+  console.log(`Stop one node — kill <pid> (drain: its phones move at once) or kill -9 <pid> (failover after the ${process.env.LEASE_TTL_MS ?? 10000} ms lease) — and watch the phones move.`);
+  console.log('The simulator stays up while any node runs. Ctrl-C stops every node and the simulator.\n');
+
   while (!stopping) {
     await watch().catch(() => {});
+    await watchNodes().catch(() => {});
     await new Promise((r) => setTimeout(r, 1000));
   }
 }

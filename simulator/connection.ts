@@ -24,6 +24,8 @@ export interface ConnectionHooks {
   onLogin(conn: Connection, user: string, device: number): boolean;
   onBundleUpload(conn: Connection, bundle: DeviceBundle): void;
   onKeyFetch(conn: Connection, jids: string[]): BinaryNode[];
+  /** the client logged its own device out (remove-companion-device) */
+  onLogout?(conn: Connection): void;
   onNode(conn: Connection, node: BinaryNode): void;
   /** queries answered elsewhere (messaging: usync, media_conn); null = not handled */
   onQuery?(conn: Connection, node: BinaryNode): BinaryNode[] | null;
@@ -240,6 +242,7 @@ export class Connection {
     if (xmlns === 'md' && child?.tag === 'remove-companion-device') {
       // The client logs its device out (Baileys' logout()): recorded so tests can see it arrived.
       this.hooks.log(this, 'logout', { jid: child.attrs.jid, reason: child.attrs.reason });
+      this.hooks.onLogout?.(this);
       return this.reply(node);
     }
     const answer = this.hooks.onQuery?.(this, node);

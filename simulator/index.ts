@@ -26,6 +26,8 @@ export interface Simulator {
   /** live client connections, with the address and port each came from */
   connections(): ConnectionInfo[];
   events(since?: number): SimEvent[];
+  /** with `registryFile`: registers devices linked before the registry existed (SimulatorCore.adoptLinked) */
+  adoptLinked(devices: { phoneJid: string; device: number }[]): void;
   /** contacts, inboxes, receipts, ack switches (the control API's messaging routes, in-process) */
   messaging: Messaging;
   /** the HTTPS media host: its CA (PEM), address and the WhatsApp hostnames to map to it */
@@ -55,6 +57,7 @@ export async function startSimulator(opts: SimulatorOptions & { port?: number; h
     phones: () => core.phoneList(),
     connections: () => core.connectionList(),
     events: (since) => core.eventsSince(since),
+    adoptLinked: (devices) => core.adoptLinked(devices),
     messaging: core.messaging,
     get media() {
       return core.messaging.media.info();

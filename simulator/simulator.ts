@@ -1,6 +1,8 @@
 // The simulated WhatsApp service: phones, their linked devices and live connections, pairing by
 // QR, contacts, and faults delivered as real protocol traffic.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { aesDecryptCTR, aesDecryptGCM, aesEncryptCTR, Curve, derivePairingCodeKey, getBinaryNodeChild, hkdf, hmacSign, proto, type BinaryNode } from '@whiskeysockets/baileys';
 import type { WebSocket } from 'ws';
 import { Connection } from './connection';
@@ -35,6 +37,20 @@ export interface SimulatorOptions {
   idleTimeoutMs?: number;
   /** where the HTTPS media host listens (default: the control API's host) */
   mediaHost?: string;
+  /**
+   * A JSON file that keeps the linked devices (and each phone's identity) across restarts, as
+   * WhatsApp does. With it only a device linked here, and not logged out since, logs in; without
+   * it a device this simulator never saw is adopted (tests that restart the simulator).
+   */
+  registryFile?: string;
+}
+
+/** What the registry file holds per phone. */
+interface RegistryPhone {
+  identity: { private: string; public: string };
+  devices: number[];
+  removed: number[];
+  nextDevice: number;
 }
 
 export class SimulatorCore {
@@ -47,6 +63,7 @@ export class SimulatorCore {
   private readonly qrRefs: number;
   private readonly maxEvents: number;
   private readonly idleTimeoutMs: number;
+  private readonly registryFile: string | null;
   /** messages in and out, contacts, receipts and the media host (messaging.ts) */
   readonly messaging: Messaging;
 
@@ -64,6 +81,46 @@ export class SimulatorCore {
     this.qrRefs = opts.qrRefs ?? 6;
     this.maxEvents = opts.maxEvents ?? 20_000;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 0;
+    this.registryFile = opts.registryFile ?? null;
+    if (this.registryFile) this.loadRegistry(this.registryFile);
+  }
+
+  private loadRegistry(file: string) {
+    if (!fs.existsSync(file)) return;
+    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { phones?: Record<string, RegistryPhone> };
+    for (const [jid, p] of Object.entries(data.phones ?? {})) {
+      const phone = this.phone(jid)!;
+      phone.identity = { private: Buffer.from(p.identity.private, 'base64'), public: Buffer.from(p.identity.public, 'base64') };
+      phone.devices = new Set(p.devices);
+      phone.removed = new Set(p.removed);
+      phone.nextDevice = Math.max(p.nextDevice, ...p.devices.map((d) => d + 1), 1);
+    }
+  }
+
+  /** Writes the linked devices after a change (a new link, a logout), atomically, for the owner only. */
+  private saveRegistry() {
+    if (!this.registryFile) return;
+    const phones: Record<string, RegistryPhone> = {};
+    for (const p of this.phones.values()) {
+      if (!p.devices.size && !p.removed?.size) continue;
+      phones[p.jid] = {
+        identity: { private: Buffer.from(p.identity.private).toString('base64'), public: Buffer.from(p.identity.public).toString('base64') },
+        devices: [...p.devices],
+        removed: [...(p.removed ?? [])],
+        nextDevice: p.nextDevice,
+      };
+    }
+    fs.mkdirSync(path.dirname(this.registryFile), { recursive: true, mode: 0o700 });
+    const tmp = `${this.registryFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ version: 1, phones }, null, 1), { mode: 0o600 });
+    fs.renameSync(tmp, this.registryFile);
+  }
+
+  /** A linked device is unlinked (the phone removed it, or the client logged itself out): its logins are refused from now on. */
+  private unlink(phone: Phone, device: number) {
+    phone.devices.delete(device);
+    (phone.removed ??= new Set()).add(device);
+    this.saveRegistry();
   }
 
   record(type: string, phoneJid?: string, detail?: unknown) {
@@ -110,6 +167,7 @@ export class SimulatorCore {
       onLogin: (c, user, device) => this.login(c, user, device),
       onBundleUpload: (c, bundle) => this.storeBundle(c, bundle),
       onKeyFetch: (c, jids) => this.keyFetch(c, jids),
+      onLogout: (c) => this.clientLogout(c),
       onQuery: (c, node) => this.messaging.onQuery(c, node),
       onReady: (c) => this.messaging.onReady(c),
       onNode: (c, node) => {
@@ -143,11 +201,13 @@ export class SimulatorCore {
 
   private login(conn: Connection, user: string, device: number): boolean {
     const jid = `${user}@s.whatsapp.net`;
-    const phone = this.phone(jid)!;
-    // A device this simulator never saw (e.g. after a restart) is adopted; a removed one is refused.
-    if (!phone.devices.has(device)) {
-      if (phone.removed?.has(device)) {
-        this.record('login-refused', jid, { device });
+    const phone = this.phone(jid, !this.registryFile);
+    // A removed device is refused. A device this simulator never saw is refused too when it keeps
+    // a registry (like WhatsApp: only a linked device logs in; e.g. credentials left by a pairing
+    // code that was never typed name device 0), and adopted without one (tests that restart it).
+    if (!phone?.devices.has(device)) {
+      if (!phone || phone.removed?.has(device) || this.registryFile) {
+        this.record('login-refused', jid, { device, reason: phone?.removed?.has(device) ? 'logged out' : 'not linked' });
         return false;
       }
       phone.devices.add(device);
@@ -172,6 +232,27 @@ export class SimulatorCore {
     phone.lastSeenAt = new Date();
     this.record('login', jid, { device, conn: conn.id, remoteAddress: conn.remoteAddress, remotePort: conn.remotePort });
     return true;
+  }
+
+  /**
+   * Registers devices linked before this simulator kept a registry (a demo folder from an older
+   * version): only for a registry created now, by a caller that checked each device's credentials.
+   */
+  adoptLinked(devices: { phoneJid: string; device: number }[]) {
+    for (const { phoneJid, device } of devices) {
+      const phone = this.phone(normalizeJid(phoneJid))!;
+      if (device < 1 || phone.removed?.has(device)) continue;
+      phone.devices.add(device);
+      phone.nextDevice = Math.max(phone.nextDevice, device + 1);
+    }
+    this.saveRegistry();
+  }
+
+  /** The client logged its own device out (Baileys' logout()): like WhatsApp, that device is unlinked. */
+  private clientLogout(conn: Connection) {
+    if (!conn.phoneJid || !conn.deviceJid) return;
+    const phone = this.phones.get(conn.phoneJid);
+    if (phone) this.unlink(phone, Number(conn.deviceJid.split(':')[1].split('@')[0]));
   }
 
   private storeBundle(conn: Connection, bundle: DeviceBundle) {
@@ -316,6 +397,7 @@ export class SimulatorCore {
     phone.devices.add(device);
     if (conn.registrationBundle) phone.bundles.set(device, conn.registrationBundle);
     phone.lastSeenAt = new Date();
+    this.saveRegistry();
     this.record('paired', jid, { deviceJid });
     // Like the real service: the client must reconnect and log in with its new identity.
     conn.streamError({ code: '515' });
@@ -413,8 +495,7 @@ export class SimulatorCore {
           conn.destroy();
           break;
         case 'logged-out':
-          phone.devices.delete(device);
-          (phone.removed ??= new Set()).add(device);
+          this.unlink(phone, device);
           conn.streamError({ code: '401' }, [{ tag: 'conflict', attrs: { type: 'device_removed' } }]);
           break;
         case 'restart-required':

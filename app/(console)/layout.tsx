@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { getConfig } from '@/lib/config';
+import { demoSimulatorUrl } from '@/lib/demo-simulator';
 import { requestLocale } from '@/lib/ui/server-locale';
 import { translator } from '@/lib/ui/i18n';
 import { Providers } from '@/components/providers';
@@ -15,7 +16,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const t = translator(locale);
   const role = actor.role;
   return (
-    <Providers locale={locale} role={role} simulator={!!getConfig().SIMULATOR_URL}>
+    <Providers locale={locale} role={role} simulator={!!demoSimulatorUrl(getConfig().SIMULATOR_URL)}>
       <Header email={actor.name} role={role} locale={locale} labels={{
         title: t('app.title'), sessions: t('nav.sessions'), nodes: t('nav.nodes'), alerts: t('nav.alerts'), audit: t('nav.audit'), tokens: t('nav.tokens'), webhooks: t('nav.webhooks'), users: t('nav.users'),
         signOut: t('auth.signOut'), role: t(`role.${role}`), language: t('header.language'), nav: t('nav.main'),

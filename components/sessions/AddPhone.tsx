@@ -87,12 +87,28 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
 }
 
 export function PairingPanel({ id, onDone }: { id: number; onDone: () => void }) {
-  const { t } = useUi();
+  const { t, simulator } = useUi();
   const toast = useToast();
   const code = useMutation({
     mutationFn: () => fetchJson<{ pairingCode: string }>(`/api/sessions/${id}/pairing-code`, { method: 'POST' }),
     onError: (err: Error) => toast('error', t('toast.failed', { error: errorMessage(t, err) })),
   });
+  // Demo mode only (the layout says whether the console runs against a local simulator): the
+  // simulated phone does the phone's part; the server reads the QR or code itself.
+  const simulate = useMutation({
+    mutationFn: (method: 'scan' | 'pairing-code') => fetchJson<{ deviceJid: string }>(`/api/demo/sessions/${id}/${method}`, { method: 'POST' }),
+    onError: (err: Error) => toast('error', t('toast.failed', { error: errorMessage(t, err) })),
+  });
+  const simulateButton = (method: 'scan' | 'pairing-code', label: string) => (
+    <div className="space-y-1 rounded border border-dashed border-amber-500 p-2 text-sm" data-testid="pairing-demo">
+      <p className="text-gray-700 dark:text-gray-300">{t('add.demoHint')}</p>
+      <button type="button" onClick={() => simulate.mutate(method)} disabled={simulate.isPending} data-testid={method === 'scan' ? 'pairing-simulate-scan' : 'pairing-simulate-code'}
+        className="inline-flex items-center gap-2 rounded bg-amber-800 px-2 py-1 font-medium text-white disabled:opacity-60">
+        {simulate.isPending && <Spinner />}
+        {label}
+      </button>
+    </div>
+  );
   // The phone's own state: kept current by the stream (applyEvent), polled while the stream is down.
   const session = useQuery({ queryKey: queryKeys.session(id), queryFn: () => fetchJson<SessionDto>(`/api/sessions/${id}`), refetchInterval: 3000 });
   const status = session.data?.status;
@@ -123,6 +139,7 @@ export function PairingPanel({ id, onDone }: { id: number; onDone: () => void })
         <p aria-label={t('add.codeLabel')} data-testid="pairing-code" className="font-mono text-3xl font-semibold tracking-widest">
           {code.data.pairingCode}
         </p>
+        {simulator && simulateButton('pairing-code', t('add.simulateCode'))}
       </div>
     );
   }
@@ -144,6 +161,7 @@ export function PairingPanel({ id, onDone }: { id: number; onDone: () => void })
           {t('add.useCode')}
         </button>
       )}
+      {simulator && qr.data && simulateButton('scan', t('add.simulateScan'))}
     </div>
   );
 }

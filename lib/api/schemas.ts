@@ -65,6 +65,7 @@ export const demoFaultBodySchema = z.object({
   via: z.enum(['pkmsg', 'msg']).optional(),
 });
 export const demoFaultResponseSchema = z.object({ delivered: z.number().int() });
+export const demoPairResponseSchema = z.object({ deviceJid: z.string().describe('the linked device the simulated phone made, e.g. 77051234567:1@s.whatsapp.net') });
 
 // Webhook deliveries (the outbox) and per-organization endpoints.
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;

@@ -84,7 +84,7 @@ export class SessionManager implements FleetHost {
       db,
       store: storeFor(db),
       bus: this.bus,
-      log: this.log.child({ module: 'messages' }),
+      log: logger.child({ module: 'messages' }),
       settings: settings.messages ?? DEFAULT_MESSAGE_SETTINGS,
       openSocket: (phoneId) => {
         const s = this.sessions.get(phoneId);

@@ -12,6 +12,8 @@ const ACTION_KEY = {
   'session.delete': 'auditAction.session.delete',
   'session.update': 'auditAction.session.update',
   'demo.fault': 'auditAction.demo.fault',
+  'demo.scan': 'auditAction.demo.scan',
+  'demo.code': 'auditAction.demo.code',
   'token.create': 'auditAction.token.create',
   'token.revoke': 'auditAction.token.revoke',
   'user.invite': 'auditAction.user.invite',

@@ -1,7 +1,7 @@
-// Contracts of health, metrics, the OpenAPI document and the demo faults (lib/api/contract.ts).
+// Contracts of health, metrics, the OpenAPI document and demo mode (faults, simulated pairing) (lib/api/contract.ts).
 import { z } from 'zod';
-import { defineRoute } from '../contract';
-import { demoFaultBodySchema, demoFaultResponseSchema, healthSchema } from '../schemas';
+import { defineRoute, idParams } from '../contract';
+import { demoFaultBodySchema, demoFaultResponseSchema, demoPairResponseSchema, healthSchema } from '../schemas';
 import { named } from '../named-schemas';
 
 const jsonObject = z.record(z.string(), z.unknown());
@@ -76,4 +76,16 @@ export const listNodes = defineRoute({
   method: 'get', path: '/api/nodes', operationId: 'listNodes', tag: 'monitoring', auth: 'read',
   summary: 'The fleet\'s live nodes: lease age, phones each runs, capacity (one node on SQLite)',
   responses: { 200: { description: 'Nodes', schema: fleetNodesSchema } },
+});
+
+export const demoScanQr = defineRoute({
+  method: 'post', path: '/api/demo/sessions/{id}/scan', operationId: 'demoScanQr', tag: 'demo', auth: 'admin', params: idParams, notFound: true,
+  summary: "Demo mode only: the simulated phone scans the session's current QR (404 when SIMULATOR_URL is unset or not loopback; 409 not_pairing without a QR)",
+  responses: { 200: { description: 'Linked', schema: demoPairResponseSchema }, 409: 'Conflict', 502: 'BadGateway' },
+});
+
+export const demoEnterPairingCode = defineRoute({
+  method: 'post', path: '/api/demo/sessions/{id}/pairing-code', operationId: 'demoEnterPairingCode', tag: 'demo', auth: 'admin', params: idParams, notFound: true,
+  summary: "Demo mode only: the simulated phone types the session's current pairing code (404 when SIMULATOR_URL is unset or not loopback; 409 not_pairing without a code)",
+  responses: { 200: { description: 'Linked', schema: demoPairResponseSchema }, 409: 'Conflict', 502: 'BadGateway' },
 });

@@ -14,17 +14,22 @@ export const SIMULATOR_ROOT_PUBLIC_KEY_HEX = '52965b8da2d5326da03a60b29b37bbcc94
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
-/** True for ws://127.x.x.x, ws://localhost and ws://[::1] URLs: a simulator on this machine. */
-export function isLoopbackWebSocketUrl(url: string): boolean {
+/** True for a URL of `protocol` on this machine: 127.x.x.x, localhost or [::1]. */
+export function isLoopbackUrl(url: string, protocol: 'ws:' | 'http:'): boolean {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return false;
   }
-  if (parsed.protocol !== 'ws:') return false;
+  if (parsed.protocol !== protocol) return false;
   const host = parsed.hostname;
   return LOOPBACK_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** True for ws://127.x.x.x, ws://localhost and ws://[::1] URLs: a simulator on this machine. */
+export function isLoopbackWebSocketUrl(url: string): boolean {
+  return isLoopbackUrl(url, 'ws:');
 }
 
 export interface CertDetails {

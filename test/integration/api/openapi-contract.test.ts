@@ -79,13 +79,20 @@ test('contract: every documented operation against a real console, success and e
     const code = await expectStatus(200, 'POST', '/api/sessions/{id}/pairing-code', { path: `/api/sessions/${id}/pairing-code` });
     await expectStatus(403, 'POST', '/api/sessions/{id}/pairing-code', { path: `/api/sessions/${id}/pairing-code`, headers: reader });
     await expectStatus(404, 'POST', '/api/sessions/{id}/pairing-code', { path: '/api/sessions/999999/pairing-code' });
-    await sim.enterCode(jid, String(code.pairingCode));
+    assert.match(String(code.pairingCode), /^[0-9A-Z]{4}-?[0-9A-Z]{4}$/);
+    // Demo mode: the simulated phone types the code the session asked for (the server reads it).
+    await expectStatus(403, 'POST', '/api/demo/sessions/{id}/pairing-code', { path: `/api/demo/sessions/${id}/pairing-code`, headers: reader });
+    await expectStatus(404, 'POST', '/api/demo/sessions/{id}/pairing-code', { path: '/api/demo/sessions/999999/pairing-code' });
+    const linked = await expectStatus(200, 'POST', '/api/demo/sessions/{id}/pairing-code', { path: `/api/demo/sessions/${id}/pairing-code` });
+    assert.match(String(linked.deviceJid), new RegExp(`^${phone}:\\d+@s\\.whatsapp\\.net$`));
     await sseUntil(`${server.url}/api/sessions/stream`, admin, (ev, data) => ev === 'state' && data.phoneId === id && data.state === 'open', 30_000, async () => {
       const s = (await (await fetch(`${server.url}/api/sessions/${id}`, { headers: admin })).json()) as Json;
       return s.status === 'open';
     });
     await expectStatus(409, 'GET', '/api/sessions/{id}/qr', { path: `/api/sessions/${id}/qr` });
     await expectStatus(409, 'POST', '/api/sessions/{id}/pairing-code', { path: `/api/sessions/${id}/pairing-code` });
+    await expectStatus(409, 'POST', '/api/demo/sessions/{id}/pairing-code', { path: `/api/demo/sessions/${id}/pairing-code` });
+    await expectStatus(409, 'POST', '/api/demo/sessions/{id}/scan', { path: `/api/demo/sessions/${id}/scan` });
     await expectStatus(404, 'GET', '/api/sessions/{id}/qr', { path: '/api/sessions/999999/qr' });
     await expectStatus(400, 'GET', '/api/sessions/{id}/qr', { path: '/api/sessions/abc/qr' });
 
@@ -132,6 +139,16 @@ test('contract: every documented operation against a real console, success and e
     await expectStatus(404, 'POST', '/api/demo/faults', { body: { phoneId: 999999, type: 'message' } });
     await expectStatus(403, 'POST', '/api/demo/faults', { body: { phoneId: id, type: 'message' }, headers: reader });
     await expectStatus(413, 'POST', '/api/demo/faults', { raw: ' '.repeat(5000) });
+    // Demo mode: the simulated phone scans a second phone's QR; that phone is deleted again.
+    const second = Number((await expectStatus(201, 'POST', '/api/sessions', { body: { organizationName: 'Contract demo', phone: '77051239002' } })).id);
+    await sseUntil(`${server.url}/api/sessions/stream`, admin, (ev, data) => ev === 'qr' && data.phoneId === second, 30_000, async () => {
+      const qr = await fetch(`${server.url}/api/sessions/${second}/qr`, { headers: admin });
+      await qr.arrayBuffer();
+      return qr.status === 200;
+    });
+    await expectStatus(403, 'POST', '/api/demo/sessions/{id}/scan', { path: `/api/demo/sessions/${second}/scan`, headers: reader });
+    await expectStatus(200, 'POST', '/api/demo/sessions/{id}/scan', { path: `/api/demo/sessions/${second}/scan` });
+    await expectStatus(200, 'DELETE', '/api/sessions/{id}', { path: `/api/sessions/${second}` });
 
     // The organization's own webhook endpoint: set (secret write-only), then a real delivery to it.
     const orgId = Number(detail.organizationId);

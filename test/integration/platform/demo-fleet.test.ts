@@ -1,21 +1,32 @@
 // Issue 13, item 9: `NODES=2 npm run demo` (scripts/demo.ts → scripts/demo-fleet.ts) starts two
 // console nodes on one PostgreSQL database and one simulator; the demo's phones open, spread over
-// both nodes, each with one connection; Ctrl-C (SIGINT to the demo) drains both nodes: no owner
-// row and no node row is left, and the demo exits 0.
+// both nodes, each with one connection.
+// Issue 27.10: the demo creates the database DATABASE_URL names when it is missing, saying so;
+// draining the demo's nodes while a node started by hand (with the command the demo prints) still
+// runs keeps the demo and the simulator up: that node opens every phone. When that last node
+// drains, the demo ends by itself (exit 0); no owner row and no node row is left.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { freePort } from '../../support/console-server';
-import { createTestDatabase, testProviders } from '../../support/databases';
+import { PG_ADMIN_URL, testProviders } from '../../support/databases';
+import { createDb } from '../../../lib/db/client';
 import { eventually } from '../../support/fleet-nodes';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 if (testProviders().includes('postgresql')) {
-  test('NODES=2 demo: two nodes on one PostgreSQL database share the phones and drain on Ctrl-C', { timeout: 300_000 }, async (t) => {
-    const database = await createTestDatabase('postgresql');
+  test('NODES=2 demo: creates its database, two nodes share the phones, the simulator stays up while any node runs, the demo ends with the last', { timeout: 300_000 }, async (t) => {
+    // A database that does not exist yet: the demo creates it.
+    const name = `wa_console_demo_test_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
+    const url = new URL(PG_ADMIN_URL);
+    url.pathname = `/${name}`;
+    const database = { url: url.toString(), db: createDb(url.toString()) };
     const [port, simPort] = [await freePort(), await freePort()];
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -24,6 +35,7 @@ if (testProviders().includes('postgresql')) {
       SIM_PORT: String(simPort),
       DATABASE_URL: database.url,
       NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex'),
+      SIM_REGISTRY_FILE: path.join(os.tmpdir(), `${name}.simulator-devices.json`),
       ADMIN_PASSWORD: `operator-${crypto.randomBytes(6).toString('hex')}`,
       LOG_LEVEL: 'warn',
       WA_WEBSOCKET_URL: undefined,
@@ -35,7 +47,15 @@ if (testProviders().includes('postgresql')) {
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let byHand: ReturnType<typeof spawn> | null = null;
     t.after(async () => {
+      if (byHand && byHand.exitCode === null) {
+        const gone = new Promise((r) => byHand!.once('exit', r));
+        byHand.kill('SIGTERM');
+        const timer = setTimeout(() => byHand!.kill('SIGKILL'), 30_000);
+        await gone;
+        clearTimeout(timer);
+      }
       if (child.exitCode === null) {
         child.kill('SIGINT');
         const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -50,7 +70,12 @@ if (testProviders().includes('postgresql')) {
           // gone
         }
       }
-      await database.drop();
+      await database.db.$disconnect();
+      fs.rmSync(env.SIM_REGISTRY_FILE!, { force: true });
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
     });
 
     const urls = await eventually('the demo prints both nodes', async () => {
@@ -67,11 +92,47 @@ if (testProviders().includes('postgresql')) {
       return phones.length === 5 && phones.every((p) => p.connections === 1) && open === 5 && owners.length === 5 && new Set(owners.map((o) => o.nodeId)).size === 2 ? true : undefined;
     }, 120_000, 500);
 
-    child.kill('SIGINT');
+    assert.match(output, new RegExp(`Created the PostgreSQL database ${name} on 127\\.0\\.0\\.1:5432`));
+    // The sign-in banner comes after boot (both nodes listening, the owners the demo found); later
+    // lines are events (a phone moving as the fleet balances itself).
+    const banner = output.lastIndexOf('Sign in on any of them');
+    assert.ok(banner > output.indexOf('owners:') && banner > output.lastIndexOf('Console listening'), output);
+
+    // A node started by hand with the command the demo prints when one of its nodes stops; then
+    // both of the demo's nodes drain: the simulator stays up for the node left, which opens every phone.
+    const pids = [...output.matchAll(/node (demo_\d+): http:\/\/localhost:\d+ {2}\(pid (\d+)\)/g)].map((m) => ({ id: m[1], pid: Number(m[2]) }));
+    process.kill(pids[0].pid, 'SIGTERM');
+    const command = await eventually('the restart command', () => /start it again \(in another terminal\): (.*) PORT=\d+ npm start/.exec(output)?.[1], 120_000, 200);
+    assert.match(output, new RegExp(`node ${pids[0].id} \\(pid ${pids[0].pid}\\) stopped \\(drained`));
+    const handPort = await freePort();
+    const handEnv: NodeJS.ProcessEnv = { ...env, NODES: undefined, PORT: String(handPort), NEXTAUTH_URL: undefined };
+    for (const pair of command.split(' ')) {
+      const at = pair.indexOf('=');
+      handEnv[pair.slice(0, at)] = pair.slice(at + 1);
+    }
+    byHand = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'start.ts')], { cwd: ROOT, env: handEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    byHand.stdout!.on('data', (d) => (output += d));
+    byHand.stderr!.on('data', (d) => (output += d));
+    await eventually('the node started by hand answers', async () => (await fetch(`http://127.0.0.1:${handPort}/api/health`)).ok, 240_000, 500);
+    const handNode = await eventually('the node started by hand joins the fleet', async () => (await db.fleetNode.findMany()).find((n) => !n.id.startsWith('demo_'))?.id, 120_000, 500);
+    process.kill(pids[1].pid, 'SIGTERM');
+    await eventually("the demo says its own nodes stopped and the simulator stays up", () => output.includes(`the demo's own nodes have stopped, but ${handNode} still runs`), 120_000, 200);
+    await eventually('every phone open on the node started by hand, one connection each', async () => {
+      const phones = (await (await fetch(`http://127.0.0.1:${simPort}/phones`)).json()) as { connections: number }[];
+      const owners = await db.phoneOwner.findMany();
+      return phones.length === 5 && phones.every((p) => p.connections === 1) && owners.length === 5 && owners.every((o) => o.nodeId === handNode) ? true : undefined;
+    }, 120_000, 500);
+    assert.equal(child.exitCode, null, 'the demo still runs');
+
+    // The last node drains: the demo says no node is left, stops the simulator and ends by itself.
+    const gone = new Promise((r) => byHand!.once('exit', r));
+    byHand.kill('SIGTERM');
+    await gone;
     assert.equal(await exited, 0, output);
+    assert.match(output, /no console node runs any more: the demo stops the simulator and ends/);
     // A drain keeps each owner row with no node (its epoch only ever grows, docs/fleet.md).
-    assert.equal(await db.phoneOwner.count({ where: { nodeId: { not: '' } } }), 0, 'both nodes gave up their phones');
-    assert.equal(await db.fleetNode.count(), 0, 'both nodes left the fleet');
+    assert.equal(await db.phoneOwner.count({ where: { nodeId: { not: '' } } }), 0, 'every node gave up its phones');
+    assert.equal(await db.fleetNode.count(), 0, 'every node left the fleet');
     assert.equal(await db.organizationPhone.count({ where: { status: 'open' } }), 5, 'a drain keeps the phones marked open for the next start');
   });
 }

@@ -70,11 +70,14 @@ for (const provider of testProviders().filter((p) => p === 'sqlite')) {
     r = await cli(tdb.url, ['add', 'boss@test.local', '--role', 'admin']);
     assert.equal(r.code, 0, r.output);
     assert.equal((await verifyCredentials(db, 'boss@test.local', r.stdout.trim()))?.role, 'admin');
+    r = await cli(tdb.url, ['add', 'watcher@test.local', '--role', 'viewer']);
+    assert.equal(r.code, 0, r.output);
+    assert.equal((await verifyCredentials(db, 'watcher@test.local', r.stdout.trim()))?.role, 'viewer', 'add EMAIL --role viewer (issue 27.13)');
     r = await cli(tdb.url, ['add', 'new@test.local']);
     assert.equal(r.code, 1, 'an existing email is refused');
     r = await cli(tdb.url, ['add', 'x@test.local', '--role', 'owner']);
     assert.equal(r.code, 2, 'unknown role refused');
-    await db.user.deleteMany({ where: { email: { in: ['new@test.local', 'boss@test.local'] } } });
+    await db.user.deleteMany({ where: { email: { in: ['new@test.local', 'boss@test.local', 'watcher@test.local'] } } });
 
     r = await cli(tdb.url, ['delete', 'ops@test.local']);
     assert.equal(r.code, 0, r.output);

@@ -158,6 +158,8 @@ test('typed client (openapi-typescript + openapi-fetch): every operation, answer
   ok(await client.GET('/api/health'), 200);
   assert.equal(ok(await client.GET('/api/openapi.json'), 200).data!.openapi, '3.1.0');
   ok(await client.POST('/api/demo/faults', { body: { phoneId: id, type: 'message' } }), 404);
+  ok(await client.POST('/api/demo/sessions/{id}/scan', { params: { path: { id } } }), 404);
+  ok(await client.POST('/api/demo/sessions/{id}/pairing-code', { params: { path: { id } } }), 404);
   ok(await client.GET('/api/auth/csrf'), 200);
   ok(await client.GET('/api/auth/providers'), 200);
   ok(await client.GET('/api/auth/session'), 200);
