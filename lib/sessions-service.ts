@@ -72,7 +72,7 @@ const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: t
 // it for thousands of phones is mostly database row mapping. It is rebuilt only when the phone
 // and organization tables or the live sessions changed: a one-row aggregate query detects writes
 // from any process (updatedAt moves, counts and ids change), the manager's version detects the rest.
-type SessionList = { key: string; sessions: SessionDto[]; json?: string };
+type SessionList = { key: string; sessions: SessionDto[] };
 let listCache: SessionList | null = null;
 
 async function tablesFingerprint(): Promise<string> {
@@ -118,18 +118,18 @@ export async function listSessions(filters: ListFilters = {}): Promise<SessionDt
   );
 }
 
-/** The list as JSON text for the API; the unfiltered text is cached with the list it renders. */
-export async function listSessionsJson(filters: ListFilters = {}): Promise<string> {
-  if (filters.status || filters.organizationId || filters.health) return JSON.stringify(await listSessions(filters));
-  const list = await allSessions();
-  list.json ??= JSON.stringify(list.sessions);
-  return list.json;
-}
-
+/**
+ * One phone with its organization's name, in one statement (issue 28.3: a Prisma relation include
+ * is two queries and several times the cost of this read on every phone route).
+ */
 async function phoneOr404(id: number): Promise<PhoneRow> {
-  const row = await getDb().organizationPhone.findUnique({ where: { id }, include: { organization: { select: { name: true } } } });
-  if (!row) throw new NotFoundError('Phone not found');
-  return row;
+  const rows = await getDb().$queryRaw<(Omit<PhoneRow, 'organization'> & { organizationName: string })[]>`SELECT p."id", p."organizationId",
+    p."phoneJid", p."label", p."status", p."lastConnectedAt", p."lastCloseReason", p."lastClose", p."proxyUrl", p."uptime7d", p."engine",
+    p."lid", o."name" AS "organizationName"
+    FROM "OrganizationPhone" p JOIN "Organization" o ON o."id" = p."organizationId" WHERE p."id" = ${id}`;
+  if (!rows.length) throw new NotFoundError('Phone not found');
+  const { organizationName, ...row } = rows[0];
+  return { ...row, organization: { name: organizationName } };
 }
 
 export async function getSession(id: number): Promise<SessionDto> {
@@ -137,9 +137,11 @@ export async function getSession(id: number): Promise<SessionDto> {
 }
 
 export async function getSessionStats(id: number) {
-  await phoneOr404(id);
+  // Only whether the phone exists (one narrow read, no organization), beside the traffic's reads.
+  const [phone, byPhone] = await Promise.all([getDb().$queryRaw<{ id: number }[]>`SELECT "id" FROM "OrganizationPhone" WHERE "id" = ${id}`, readTraffic(getDb(), [id])]);
+  if (!phone.length) throw new NotFoundError('Phone not found');
   const manager = getSessionManager();
-  const traffic = (await readTraffic(getDb(), [id])).get(id)!;
+  const traffic = byPhone.get(id)!;
   return { phoneId: id, isConnected: manager.snapshot(id)?.isConnected ?? false, ...manager.getSessionErrorStats(id), traffic };
 }
 
