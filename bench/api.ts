@@ -101,10 +101,9 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
     }, 1000 / dropsPerSec);
     stopChurn = () => clearInterval(timer);
 
-    // Does the list page? Ask for 50 rows of more than 50.
-    const probe = await (await fetch(`${server.url}/api/sessions?limit=50`, { headers: { authorization: `Bearer ${token}` } })).json();
-    const probeItems = Array.isArray(probe) ? probe : (probe?.items ?? probe?.sessions ?? []);
-    const paged = openPhones > 50 && probeItems.length <= 50;
+    // Does the list page? Ask for one row: a page is an object ({ items, total, … }), the whole list an array.
+    const probe = await (await fetch(`${server.url}/api/sessions?limit=1`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const paged = !Array.isArray(probe) && Array.isArray(probe?.items);
     const listUrl = `${server.url}/api/sessions${paged ? '?limit=50' : ''}`;
     const baselineUrl = `${server.url}/api/bench-baseline`;
     const baselineCheck = await fetch(baselineUrl);
