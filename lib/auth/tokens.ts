@@ -61,7 +61,8 @@ type TokenActor = Actor;
 
 const holder = globalThis as unknown as {
   __tokenChecks?: { ttlMs: number; cache: TokenCheckCache<TokenActor> };
-  __tokenLastUsed?: Map<number, number>;
+  /** token hash → when this process last wrote (or read) its lastUsedAt */
+  __tokenLastUsed?: Map<string, number>;
 };
 
 function checks(): TokenCheckCache<TokenActor> {
@@ -81,14 +82,14 @@ export function clearTokenChecks(): void {
  * LAST_USED_RESOLUTION_MS per process), without the request waiting for it. A failed write
  * (database down) is logged and tried again at the next due use.
  */
-function noteUse(db: Db, id: number, storedLastUsed: Date | null): void {
+function noteUse(db: Db, tokenHash: string, id: number, storedLastUsed: Date | null): void {
   const written = (holder.__tokenLastUsed ??= new Map());
   const now = Date.now();
-  if (!written.has(id) && storedLastUsed) written.set(id, storedLastUsed.getTime());
-  if (!lastUsedDue(written.get(id) ?? null, now, LAST_USED_RESOLUTION_MS)) return;
-  written.set(id, now);
+  if (!written.has(tokenHash) && storedLastUsed) written.set(tokenHash, storedLastUsed.getTime());
+  if (!lastUsedDue(written.get(tokenHash) ?? null, now, LAST_USED_RESOLUTION_MS)) return;
+  written.set(tokenHash, now);
   db.apiToken.updateMany({ where: { id }, data: { lastUsedAt: new Date(now) } }).catch((err: unknown) => {
-    written.delete(id);
+    written.delete(tokenHash);
     getLogger().warn({ err, tokenId: id }, 'could not record the API token\'s last use');
   });
 }
@@ -112,14 +113,14 @@ export async function verifyToken(db: Db, token: string): Promise<Actor | null> 
   const cache = checks();
   const cached = cache.get(key, performance.now());
   if (cached) {
-    noteUse(db, cached.id, null);
+    noteUse(db, key, cached.id, null);
     return { ...cached }; // a copy: no caller can change what the next request gets
   }
   const startedAt = performance.now();
   const found = await readToken(db, key);
   if (!found) return null;
   cache.set(key, found.actor, startedAt, performance.now());
-  noteUse(db, found.actor.id, found.lastUsedAt);
+  noteUse(db, key, found.actor.id, found.lastUsedAt);
   return { ...found.actor };
 }
 
