@@ -56,25 +56,16 @@ export async function createToken(
   return { token, info: toInfo(row) };
 }
 
-/** A token's actor (type 'token'). */
-type TokenActor = Actor;
-
 const holder = globalThis as unknown as {
-  __tokenChecks?: { ttlMs: number; cache: TokenCheckCache<TokenActor> };
+  __tokenChecks?: { ttlMs: number; cache: TokenCheckCache<Actor> };
   /** token hash → when this process last wrote (or read) its lastUsedAt */
   __tokenLastUsed?: Map<string, number>;
 };
 
-function checks(): TokenCheckCache<TokenActor> {
+function checks(): TokenCheckCache<Actor> {
   const ttlMs = getConfig().TOKEN_CACHE_TTL_MS;
   if (holder.__tokenChecks?.ttlMs !== ttlMs) holder.__tokenChecks = { ttlMs, cache: new TokenCheckCache(ttlMs, TOKEN_CACHE_CAPACITY) };
   return holder.__tokenChecks.cache;
-}
-
-/** Drops every cached check of this process (tests). */
-export function clearTokenChecks(): void {
-  holder.__tokenChecks?.cache.clear();
-  holder.__tokenLastUsed?.clear();
 }
 
 /**
@@ -95,7 +86,7 @@ function noteUse(db: Db, tokenHash: string, id: number, storedLastUsed: Date | n
 }
 
 /** One database check of a token: the actor for a valid, unrevoked token, else null (and its lastUsedAt). */
-async function readToken(db: Db, tokenHash: string): Promise<{ actor: TokenActor; lastUsedAt: Date | null } | null> {
+async function readToken(db: Db, tokenHash: string): Promise<{ actor: Actor; lastUsedAt: Date | null } | null> {
   const row = await db.apiToken.findUnique({ where: { tokenHash }, select: { id: true, name: true, scopes: true, revokedAt: true, lastUsedAt: true } });
   if (!row || row.revokedAt) return null;
   const role = roleOfScopes(row.scopes);
