@@ -139,7 +139,9 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
       const churnSec = (performance.now() - c0) / 1000;
       // Each route against the baseline of the same sample round.
       const ratioTo = (name: RouteName) => {
-        const each = got[name].map((x, i) => Number((x.rps / Math.max(1, got.baseline[i].rps)).toFixed(2)));
+        // A round whose baseline answered nothing (an overloaded machine) gives no ratio.
+        const each = got[name].flatMap((x, i) => (got.baseline[i].rps > 0 ? [Number((x.rps / got.baseline[i].rps).toFixed(2))] : []));
+        if (!each.length) return { median: null, range: null, samples: [] };
         return { median: median(each), range: [Math.min(...each), Math.max(...each)], samples: each };
       };
       const measured = Object.fromEntries(routes.map(([name]) => [name, summarize(got[name])]));

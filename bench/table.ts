@@ -95,7 +95,7 @@ function apiRows(sec: Any): string[] {
   if (res.rows.some((r: Any) => r.baseline)) {
     // Issue 28.3/28.4: every route against a bare route handler of the same server and run.
     const bare = (r: Any) => `bare route handler \`GET /api/bench-baseline\` ${cell(r.baseline)}`;
-    const ratio = (x: Any) => `${x.median}${range(x.range, String)}`;
+    const ratio = (x: Any) => (x.median === null ? 'n/a (baseline answered nothing)' : `${x.median}${range(x.range, String)}`);
     return (res.rows as Any[]).flatMap((r) => [
       `| 3. authenticated \`GET /api/sessions/:id/stats\`, ${cond(r)} | ${cell(r.stats)} | ${bare(r)} | ${ratio(r.ratio.stats)} | ≥ 0.7 — ${verdict(r.ratio.stats.median >= 0.7)} |`,
       `| 3. authenticated \`GET /api/sessions/:id\`, ${cond(r)} | ${cell(r.phone)} | ${bare(r)} | ${ratio(r.ratio.phone)} | ≥ 0.7 — ${verdict(r.ratio.phone.median >= 0.7)} |`,
