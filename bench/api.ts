@@ -1,10 +1,18 @@
-// Benchmark 3: the sessions API under a live fleet. A built console (`next start`) holds `open`
-// phones (default 200) paired through its own API against the simulator, while the simulator drops
-// one live connection every 1/rate s (default 5 a second: each drop is a close and a reconnect the
-// list has to show). With 1,000 and 10,000 rows in total (the rest closed), autocannon measures
-// GET /api/sessions (one page if the route pages: `limit` is probed; else the whole list) against
-// an authenticated baseline on the same server, GET /api/sessions/:id/stats, both with a
-// read-scoped token.
+// Benchmark 3: the sessions API under a live fleet (issue 28.3, 28.4). A built console (`next
+// start`) holds `open` phones (default 200) paired through its own API against the simulator, while
+// the simulator drops one live connection every 1/rate s (default 5 a second: each drop is a close
+// and a reconnect the list has to show). With 1,000 and 10,000 rows in total (the rest closed),
+// autocannon measures, with a read-scoped bearer token:
+//   - baseline: GET /api/bench-baseline, a bare route handler that returns a constant (no auth, no
+//     database: Next's own floor on the same server; on only with BENCH_BASELINE_ROUTE=1),
+//   - stats: GET /api/sessions/:id/stats and phone: GET /api/sessions/:id (authenticated reads),
+//   - list: one page of GET /api/sessions (`limit` is probed; else the whole list),
+//   - wholeList: GET /api/sessions without paging (the seed's plain array, streamed).
+// Each route runs `samples` times (default 3), the order of the routes reversed every other
+// sample, so no route always meets the machine's quieter or busier moments. Each figure is the
+// median with its range; each route's ratio to the baseline is the median of the per-sample
+// ratios (route and baseline of the same sample round), with their range.
+import os from 'node:os';
 import autocannon from 'autocannon';
 import { startSimulator } from '../simulator';
 import { startConsole } from '../test/support/console-server';
@@ -51,7 +59,7 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
   const connections = opts.connections ?? 10;
   const dropsPerSec = opts.dropsPerSec ?? Number(process.env.BENCH_API_DROPS_PER_SEC ?? 5);
   const sim = await startSimulator({ port: 0 });
-  const server = await startConsole({ provider: 'sqlite', env: { WA_WEBSOCKET_URL: sim.url, LOG_LEVEL: 'error', CREATE_PHONES_PER_MINUTE: '0' } });
+  const server = await startConsole({ provider: 'sqlite', env: { WA_WEBSOCKET_URL: sim.url, LOG_LEVEL: 'error', CREATE_PHONES_PER_MINUTE: '0', BENCH_BASELINE_ROUTE: '1' } });
   let stopChurn = () => {};
   let tracker: Awaited<ReturnType<typeof trackOpenPhones>> | null = null;
   try {
@@ -93,12 +101,23 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
     }, 1000 / dropsPerSec);
     stopChurn = () => clearInterval(timer);
 
-    // Does the list page? Ask for 50 rows of more than 50.
-    const probe = await (await fetch(`${server.url}/api/sessions?limit=50`, { headers: { authorization: `Bearer ${token}` } })).json();
-    const probeItems = Array.isArray(probe) ? probe : (probe?.items ?? probe?.sessions ?? []);
-    const paged = openPhones > 50 && probeItems.length <= 50;
+    // Does the list page? Ask for one row: a page is an object ({ items, total, … }), the whole list an array.
+    const probe = await (await fetch(`${server.url}/api/sessions?limit=1`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const paged = !Array.isArray(probe) && Array.isArray(probe?.items);
     const listUrl = `${server.url}/api/sessions${paged ? '?limit=50' : ''}`;
-    const statsUrl = `${server.url}/api/sessions/${ids[0]}/stats`;
+    const baselineUrl = `${server.url}/api/bench-baseline`;
+    const baselineCheck = await fetch(baselineUrl);
+    if (baselineCheck.status !== 200) throw new Error(`the baseline route answered ${baselineCheck.status}: is BENCH_BASELINE_ROUTE on?`);
+    await baselineCheck.arrayBuffer();
+
+    type RouteName = 'baseline' | 'stats' | 'phone' | 'list' | 'wholeList';
+    const routes: [name: RouteName, url: string][] = [
+      ['baseline', baselineUrl],
+      ['stats', `${server.url}/api/sessions/${ids[0]}/stats`],
+      ['phone', `${server.url}/api/sessions/${ids[0]}`],
+      ['list', listUrl],
+      ...(paged ? [['wholeList', `${server.url}/api/sessions`] as [RouteName, string]] : []),
+    ];
 
     const results = [];
     for (const rows of rowCounts) {
@@ -108,37 +127,39 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
           data: Array.from({ length: Math.min(500, rows - i) }, (_, j) => ({ organizationId: org.id, phoneJid: `7716${String(i + j).padStart(7, '0')}@s.whatsapp.net`, status: 'closed' })),
         });
       }
-      await run(listUrl, token, 2, connections); // warm-up
+      for (const [, url] of routes) await run(url, token, 1, connections); // warm-up
+      const loadAvg1mBefore = Number(os.loadavg()[0].toFixed(2));
       const d0 = drops;
       const s0 = tracker.stateEvents();
       const c0 = performance.now();
-      // Samples of every route, the order alternating (list first, then the baseline first), so
-      // neither side always meets the machine's quieter or busier moments. When the list pages,
-      // the whole list (the seed's plain array) is measured too.
-      const routes: [name: 'list' | 'wholeList' | 'stats', url: string][] = [['list', listUrl], ...(paged ? [['wholeList', `${server.url}/api/sessions`] as ['wholeList', string]] : []), ['stats', statsUrl]];
-      const got: Record<string, Run[]> = { list: [], wholeList: [], stats: [] };
+      const got = Object.fromEntries(routes.map(([name]) => [name, [] as Run[]])) as Record<RouteName, Run[]>;
       for (let sample = 0; sample < sampleCount; sample++) {
         for (const [name, url] of sample % 2 === 0 ? routes : [...routes].reverse()) got[name].push(await run(url, token, seconds, connections));
       }
-      const list = summarize(got.list);
-      const wholeList = paged ? summarize(got.wholeList) : undefined;
-      const stats = summarize(got.stats);
       const churnSec = (performance.now() - c0) / 1000;
+      // Each route against the baseline of the same sample round.
+      const ratioTo = (name: RouteName) => {
+        // A round whose baseline answered nothing (an overloaded machine) gives no ratio.
+        const each = got[name].flatMap((x, i) => (got.baseline[i].rps > 0 ? [Number((x.rps / got.baseline[i].rps).toFixed(2))] : []));
+        if (!each.length) return { median: null, range: null, samples: [] };
+        return { median: median(each), range: [Math.min(...each), Math.max(...each)], samples: each };
+      };
+      const measured = Object.fromEntries(routes.map(([name]) => [name, summarize(got[name])]));
       const row = {
         rows: await server.db.organizationPhone.count(),
         openAtEnd: tracker.open.size,
         dropsPerSec: Number(((drops - d0) / churnSec).toFixed(1)),
         stateEventsPerSec: Number(((tracker.stateEvents() - s0) / churnSec).toFixed(1)),
-        list,
-        ...(wholeList ? { wholeList } : {}),
-        stats,
-        ratio: { listVsStatsRps: Number((list.rps / stats.rps).toFixed(2)) },
+        loadAvg1mBefore,
+        loadAvg1mAfter: Number(os.loadavg()[0].toFixed(2)),
+        ...measured,
+        ratio: Object.fromEntries(routes.filter(([name]) => name !== 'baseline').map(([name]) => [name, ratioTo(name)])),
       };
-      console.log(JSON.stringify(row));
+      console.log(JSON.stringify({ rows: row.rows, ...Object.fromEntries(routes.map(([name]) => [name, { rps: measured[name].rps, p99Ms: measured[name].p99Ms }])), ratio: Object.fromEntries(Object.entries(row.ratio).map(([k, v]) => [k, v.median])) }));
       results.push(row);
     }
     return {
-      method: `${openPhones} phones paired through the API and open, ${dropsPerSec} simulator drops/s (round robin, each a close + reconnect), the rest closed rows; autocannon ${connections} connections × ${seconds} s per route and sample, ${sampleCount} samples per route with the order alternating (medians, ranges), read-scoped bearer token on both routes`,
+      method: `${openPhones} phones paired through the API and open, ${dropsPerSec} simulator drops/s (round robin, each a close + reconnect), the rest closed rows; autocannon ${connections} connections × ${seconds} s per route and sample, ${sampleCount} samples per route with the order reversed every other sample (medians, ranges); read-scoped bearer token on every route; ratios are route ÷ baseline req/s per sample round (median, range)`,
       samples: sampleCount,
       open: openPhones,
       pairMs,
@@ -146,7 +167,8 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
       connections,
       paged,
       listQuery: paged ? '?limit=50' : '(none: whole list)',
-      baseline: 'GET /api/sessions/:id/stats (authenticated)',
+      baseline: 'GET /api/bench-baseline (a bare route handler returning a constant, BENCH_BASELINE_ROUTE=1)',
+      routes: Object.fromEntries(routes.map(([name, url]) => [name, `GET ${new URL(url).pathname}${new URL(url).search}`])),
       dropsSkipped: skipped,
       rows: results,
     };

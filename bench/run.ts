@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark; `npm run bench -- density api` runs only those (names:
-// auth-store, health, auth-storm, api, browser, fleet, density, ui-10k). Results go to bench/results.json, one section per benchmark,
+// auth-store, health, auth-storm, api, browser, fleet, density, ui-10k). Results go to bench/results.json
+// (BENCH_RESULTS_FILE: another file, for a trial run; README and plot untouched), one section per benchmark,
 // each stamped with its own date, git commit, command, machine and load: a section that did not
 // run keeps its old stamp, so the file never claims one run made what several did.
 // Then README.md's table is remade from the file (bench/table.ts) and the memory plot is redrawn
@@ -88,7 +89,10 @@ async function main() {
     .map(([k, v]) => `${k}=${v} `)
     .join('');
   const command = `${env}npm run bench${asked.length ? ` -- ${asked.join(' ')}` : ''}`;
-  const file = path.join(__dirname, 'results.json');
+  // BENCH_RESULTS_FILE: a trial run (small sizes, a branch) writes elsewhere and leaves
+  // bench/results.json, the README table and the plot alone.
+  const trial = process.env.BENCH_RESULTS_FILE;
+  const file = trial ? path.resolve(trial) : path.join(__dirname, 'results.json');
   const results: Record<string, unknown> = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   // Stamps of the old single-stamp format describe no section: drop them.
   for (const k of ['date', 'machine', 'command']) delete results[k];
@@ -106,6 +110,10 @@ async function main() {
     // Written after every section (and density after every N, marked incomplete), so an
     // interrupted run keeps what it finished.
     save(await run((partial) => save(partial, false)), true);
+  }
+  if (trial) {
+    console.log(`results written to ${file} (README.md and bench/results.json untouched)`);
+    process.exit(0);
   }
   const density = results.density as { result?: { rows?: unknown[] } } | undefined;
   if (density?.result?.rows) fs.writeFileSync(path.join(__dirname, 'memory-per-session.svg'), memoryPlot(density.result.rows as never));

@@ -92,6 +92,17 @@ function apiRows(sec: Any): string[] {
   const cell = (x: Any) => `${n0(x.rps)}${range(x.rpsRange, n0)} req/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms}${range(x.p99Range, String)} ms${x.non2xx ? `, ${x.non2xx} non-2xx` : ''}`;
   const samples = res.samples ? `, median of ${res.samples} samples per route, order alternating` : ', one run per route';
   const cond = (r: Any) => `${n0(r.rows)} rows, ${res.open} open, ${r.dropsPerSec} drops/s (${r.stateEventsPerSec} state events/s), ${res.connections} connections × ${res.seconds} s${samples}`;
+  if (res.rows.some((r: Any) => r.baseline)) {
+    // Issue 28.3/28.4: every route against a bare route handler of the same server and run.
+    const bare = (r: Any) => `bare route handler \`GET /api/bench-baseline\` ${cell(r.baseline)}`;
+    const ratio = (x: Any) => (x.median === null ? 'n/a (baseline answered nothing)' : `${x.median}${range(x.range, String)}`);
+    return (res.rows as Any[]).flatMap((r) => [
+      `| 3. authenticated \`GET /api/sessions/:id/stats\`, ${cond(r)} | ${cell(r.stats)} | ${bare(r)} | ${ratio(r.ratio.stats)} | ≥ 0.7 — ${verdict(r.ratio.stats.median >= 0.7)} |`,
+      `| 3. authenticated \`GET /api/sessions/:id\`, ${cond(r)} | ${cell(r.phone)} | ${bare(r)} | ${ratio(r.ratio.phone)} | ≥ 0.7 — ${verdict(r.ratio.phone.median >= 0.7)} |`,
+      `| 3. \`GET /api/sessions${res.paged ? res.listQuery : ''}\`${res.paged ? ' (one page)' : ' (whole list)'}, ${cond(r)} | ${cell(r.list)} | ${bare(r)} | ${ratio(r.ratio.list)} | p99 < 50 ms — ${verdict(r.list.p99Ms < 50 && r.list.non2xx === 0)} |`,
+      ...(r.wholeList ? [`| 3. \`GET /api/sessions\` (whole list, plain array, streamed), ${cond(r)} | ${cell(r.wholeList)} | ${bare(r)} | ${ratio(r.ratio.wholeList)} | reported |`] : []),
+    ]);
+  }
   const base = (r: Any) => `authenticated \`GET /api/sessions/:id/stats\` ${n0(r.stats.rps)}${range(r.stats.rpsRange, n0)} req/s, p99 ${r.stats.p99Ms}${range(r.stats.p99Range, String)} ms`;
   return (res.rows as Any[]).flatMap((r) => [
     `| 3. \`GET /api/sessions${res.paged ? res.listQuery : ''}\`${res.paged ? ' (one page)' : ' (whole list)'}, ${cond(r)} | ${cell(r.list)} | ${base(r)} | ${(r.list.rps / r.stats.rps).toFixed(2)} | p99 < 50 ms — ${verdict(r.list.p99Ms < 50 && r.list.non2xx === 0)} |`,

@@ -150,6 +150,14 @@ const schema = z.object({
   TOKEN_MAX_FAILURES: int(1, 1_000_000).default(30),
   TOKEN_FAILURE_WINDOW_MS: int(1000, 24 * 3600_000).default(60_000),
   /**
+   * A valid API token's check is reused for this long (per process, keyed by the token's SHA-256),
+   * so most requests do not read the token row. Revoking a token answers only after this long, when
+   * no process can still hold its check (docs/security.md). 0: every request reads the row.
+   */
+  TOKEN_CACHE_TTL_MS: int(0, 60_000).default(2000),
+  /** Answer GET /api/bench-baseline with a constant (the API bench's floor, bench/api.ts); off: the same 404 as any unknown path. */
+  BENCH_BASELINE_ROUTE: bool.default(false),
+  /**
    * Creation quotas per API token or signed-in user, counted fleet-wide in the database
    * (lib/quotas): phones added per minute, organizations created per hour (0: no limit). Past
    * them POST /api/sessions answers 429 with Retry-After.

