@@ -180,7 +180,7 @@ export class Session {
   snapshot(): SessionSnapshot {
     const stats = this.stats();
     // Only a connected session can be healthy: pairing, connecting, closed and logged out are not.
-    const { health, healthReason } = healthOf(stats, this.state === 'open', !!this.probeState.unresponsiveSince);
+    const { health, healthReason } = healthOf(stats, this.state === 'open', !!this.probeState.unresponsiveSince, this.lastClose?.code);
     return {
       phoneId: this.phoneId,
       organizationId: this.organizationId,
