@@ -63,7 +63,7 @@ export interface SessionSnapshot {
   state: SessionState;
   isConnected: boolean;
   health: HealthLevel;
-  /** why health is not `healthy` (null when it is): 'unresponsive' | 'decrypt-errors' | 'not-running' */
+  /** why health is not `healthy` (null when it is): lib/health/events.ts HEALTH_REASONS */
   healthReason: HealthReason | null;
   stats: SessionErrorStats;
   /** current QR string while pairing (state `qr`), else null */

@@ -844,7 +844,7 @@ export interface components {
             isActive: boolean;
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
-            healthReason: ("unresponsive" | "decrypt-errors" | "not-running") | null;
+            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted") | null;
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;
@@ -1065,7 +1065,7 @@ export interface components {
             isActive: boolean;
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
-            healthReason: ("unresponsive" | "decrypt-errors" | "not-running") | null;
+            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted") | null;
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;
@@ -1098,7 +1098,7 @@ export interface components {
             isActive: boolean;
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
-            healthReason: ("unresponsive" | "decrypt-errors" | "not-running") | null;
+            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted") | null;
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;
