@@ -1,6 +1,7 @@
 // A phone on each engine in the browser: paired on baileys-6 (the default), moved to baileys-7
 // on its page (confirmed; the socket reopens on Baileys 7 with the same pairing, no new QR), where
-// a message from a contact arrives and a Bad MAC is counted as on 6.7.
+// a message from a contact arrives and a Bad MAC is counted as on 6.7. A phone WhatsApp bans is
+// shown critical with the reason (issue 25.5).
 import { test, expect } from '@playwright/test';
 import { e2eEnv, logIn, uniquePhone, simulatorPost } from './support/env';
 
@@ -34,4 +35,31 @@ test('pair on baileys-6, move to baileys-7 on the phone page, a Bad MAC counted 
 
   await sim(`/phones/${number}/faults`, { type: 'bad-mac' });
   await expect(page.getByTestId('detail-badmac')).toHaveText('1/3');
+});
+
+test('a phone WhatsApp bans (402) is shown critical with the reason, on its page and in the list', async ({ page }) => {
+  await logIn(page);
+  const number = uniquePhone();
+  await page.getByTestId('add-phone-toggle').click();
+  await page.getByTestId('add-org').fill('E2E Engines');
+  await page.getByTestId('add-phone').fill(number);
+  await page.getByTestId('add-submit').click();
+  const qr = page.getByTestId('pairing-qr');
+  await expect(qr).toBeVisible();
+  await sim(`/phones/${number}/scan`, { qr: await qr.getAttribute('data-qr') });
+  const row = page.getByTestId(`session-row-${number}`);
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open');
+  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+
+  await page.goto(`${e2eEnv().url}/sessions/${id}`);
+  await expect(page.getByTestId('detail-status')).toHaveAttribute('data-status', 'open');
+  await sim(`/phones/${number}/faults`, { type: 'stream-error', code: 402 });
+  // Live, from the stream: closed for good, critical, and why.
+  await expect(page.getByTestId('detail-status')).toHaveAttribute('data-status', 'closed');
+  await expect(page.getByTestId('detail-health')).toHaveAttribute('data-health', 'critical');
+  await expect(page.getByTestId('detail-health-reason')).toHaveAttribute('data-reason', 'banned');
+  // And from the server, in the list.
+  await page.goto(`${e2eEnv().url}/?q=${number}`);
+  await expect(page.getByTestId(`health-${id}`)).toHaveAttribute('data-health', 'critical');
+  await expect(page.getByTestId(`health-reason-${id}`)).toHaveText(/banned by WhatsApp/);
 });

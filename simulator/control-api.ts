@@ -2,7 +2,7 @@
 import type http from 'node:http';
 import { z } from 'zod';
 import type { SimulatorCore } from './simulator';
-import { FAULT_TYPES, SimulatorError } from './types';
+import { ADDRESSINGS, FAULT_TYPES, SimulatorError } from './types';
 import { messagingRoutes } from './messaging-api';
 
 const faultBody = z.object({
@@ -12,7 +12,7 @@ const faultBody = z.object({
   from: z.string().min(1).max(64).optional(),
   text: z.string().max(10_000).optional(),
   code: z.number().int().min(400).max(599).optional(),
-  addressing: z.enum(['pn', 'lid']).optional(),
+  addressing: z.enum(ADDRESSINGS).optional(),
 });
 const scanBody = z.object({ qr: z.string().min(1).max(2000) });
 const codeBody = z.object({ code: z.string().min(1).max(20) });

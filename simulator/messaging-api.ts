@@ -4,7 +4,7 @@ import type http from 'node:http';
 import { z } from 'zod';
 import type { SimulatorCore } from './simulator';
 import { MEDIA_KINDS } from './media';
-import { SimulatorError } from './types';
+import { ADDRESSINGS, SimulatorError } from './types';
 
 export interface RouteTools {
   readJson(req: http.IncomingMessage, maxBytes?: number): Promise<unknown>;
@@ -15,7 +15,7 @@ export interface RouteTools {
 const delay = z.union([z.number().int().min(0).max(24 * 3600_000), z.literal('never')]);
 const receipts = z.object({ delivery: delay.optional(), read: delay.optional() }).strict();
 const settingsBody = z.object({ receipts: receipts.optional(), ack: z.boolean().optional() }).strict();
-const contactBody = z.object({ notOnWhatsApp: z.boolean().optional(), receipts: receipts.nullable().optional() }).strict();
+const contactBody = z.object({ notOnWhatsApp: z.boolean().optional(), receipts: receipts.nullable().optional(), addressing: z.enum(ADDRESSINGS).optional() }).strict();
 const phoneBody = z.object({ ack: z.boolean().nullable().optional() }).strict();
 const sendBody = z
   .object({

@@ -8,7 +8,7 @@ import { getAllBinaryNodeChildren, getBinaryNodeChild, getBinaryNodeChildren, no
 import type { Connection } from './connection';
 import { Contact, type DeviceBundle } from './contacts';
 import { MediaHost, decryptMedia, encryptMedia, MEDIA_KINDS, UPLOAD_HOSTNAME, type MediaKind } from './media';
-import { SimulatorError, normalizeJid } from './types';
+import { SimulatorError, isLidJid, lidOf, normalizeJid, type Addressing } from './types';
 
 /** When a contact sends its receipts for what a phone sent it: after N ms, or never. */
 export type ReceiptDelay = number | 'never';
@@ -64,6 +64,10 @@ export interface PhoneSent {
 
 export interface ContactInfo {
   jid: string;
+  /** its LID (assigned to every contact; WhatsApp uses it only in `lid` addressing) */
+  lid: string;
+  /** `lid`: messages come from its LID with `sender_pn`, usync answers its LID */
+  addressing: Addressing;
   notOnWhatsApp: boolean;
   receipts: ReceiptPolicy;
   received: number;
@@ -72,6 +76,8 @@ export interface ContactInfo {
 
 interface ContactState {
   jid: string;
+  lid: string;
+  addressing: Addressing;
   contact: Contact;
   notOnWhatsApp: boolean;
   receipts: Partial<ReceiptPolicy> | null;
@@ -116,6 +122,8 @@ const bytes = (c: BinaryNode['content']) => (c instanceof Uint8Array ? Buffer.fr
 export class Messaging {
   settings: MessagingSettings = structuredClone(DEFAULT_MESSAGING);
   private contacts = new Map<string, ContactState>();
+  /** LID → phone-number JID of every contact made so far */
+  private lids = new Map<string, string>();
   /** each phone's own primary device (device 0) as a Signal peer: Baileys encrypts a copy to it */
   private selves = new Map<string, Contact>();
   private phones = new Map<string, PhoneState>();
@@ -128,14 +136,38 @@ export class Messaging {
 
   // ----- contacts -----
 
+  /**
+   * The number for a number, a phone-number JID or a LID. A contact's LID maps to its number; any
+   * other LID is read as a number (a phone's own LID is its number at `@lid`, connection.ts).
+   */
+  private numberOf(input: string): string {
+    return (isLidJid(input) && this.lids.get(`${userOf(input)}@lid`)) || normalizeJid(input);
+  }
+
   private state(input: string): ContactState {
-    const jid = normalizeJid(input);
+    const jid = this.numberOf(input);
     let cs = this.contacts.get(jid);
     if (!cs) {
-      cs = { jid, contact: new Contact(jid), notOnWhatsApp: false, receipts: null, inbox: new Map(), media: new Map(), sent: new Map(), chain: Promise.resolve() };
+      const lid = lidOf(jid);
+      cs = { jid, lid, addressing: 'pn', contact: new Contact(jid), notOnWhatsApp: false, receipts: null, inbox: new Map(), media: new Map(), sent: new Map(), chain: Promise.resolve() };
       this.contacts.set(jid, cs);
+      this.lids.set(lid, jid);
     }
     return cs;
+  }
+
+  /** The existing contact behind a number, JID or LID; undefined if none. */
+  private find(input: string): ContactState | undefined {
+    try {
+      return this.contacts.get(this.numberOf(input));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** How WhatsApp addresses this contact now (`pn` unless switched). */
+  addressingOf(input: string): Addressing {
+    return this.state(input).addressing;
   }
 
   /** The contact with this number (created on first use). */
@@ -151,7 +183,7 @@ export class Messaging {
 
   /** The Signal peer behind a key fetch by a phone's client; null when the number is not on WhatsApp. */
   peerFor(requesterPhoneJid: string | null, jid: string): Contact | null {
-    const number = normalizeJid(jid);
+    const number = this.numberOf(jid);
     if (requesterPhoneJid && number === requesterPhoneJid) {
       let self = this.selves.get(number);
       if (!self) this.selves.set(number, (self = new Contact(number)));
@@ -162,12 +194,16 @@ export class Messaging {
   }
 
   contactList(): ContactInfo[] {
-    return [...this.contacts.values()].map((cs) => ({ jid: cs.jid, notOnWhatsApp: cs.notOnWhatsApp, receipts: this.policy(cs), received: cs.inbox.size, sent: cs.sent.size }));
+    return [...this.contacts.values()].map((cs) => ({ jid: cs.jid, lid: cs.lid, addressing: cs.addressing, notOnWhatsApp: cs.notOnWhatsApp, receipts: this.policy(cs), received: cs.inbox.size, sent: cs.sent.size }));
   }
 
-  configureContact(input: string, patch: { notOnWhatsApp?: boolean; receipts?: Partial<ReceiptPolicy> | null }): ContactInfo {
+  configureContact(input: string, patch: { notOnWhatsApp?: boolean; receipts?: Partial<ReceiptPolicy> | null; addressing?: Addressing }): ContactInfo {
     const cs = this.state(input);
     if (patch.notOnWhatsApp !== undefined) cs.notOnWhatsApp = patch.notOnWhatsApp;
+    // Moving to LID keeps the contact's Signal sessions (as WhatsApp migrates them): its next
+    // message on an existing session is a `msg` from the LID, which only a client that knows the
+    // mapping (sender_pn → LID) can decrypt.
+    if (patch.addressing !== undefined) cs.addressing = patch.addressing;
     if (patch.receipts === null) cs.receipts = null;
     else if (patch.receipts) cs.receipts = { ...cs.receipts, ...patch.receipts };
     return this.contactList().find((c) => c.jid === cs.jid)!;
@@ -235,7 +271,7 @@ export class Messaging {
     return null;
   }
 
-  /** A usync query: device lists (always device 0: contacts have one device) and "on WhatsApp". */
+  /** A usync query: device lists (always device 0: contacts have one device), "on WhatsApp", and the LID of a contact in LID addressing. */
   private usync(conn: Connection, node: BinaryNode): BinaryNode[] {
     const usync = getBinaryNodeChild(node, 'usync');
     const protocols = getAllBinaryNodeChildren(getBinaryNodeChild(usync, 'query') ?? { tag: 'query', attrs: {} }).map((n) => n.tag);
@@ -249,8 +285,10 @@ export class Messaging {
           return [];
         }
       }
-      const number = normalizeJid(jid);
-      const onWhatsApp = number === conn.phoneJid || this.host.isPhone(number) || !this.state(number).notOnWhatsApp;
+      const number = this.numberOf(jid);
+      const isPhone = number === conn.phoneJid || this.host.isPhone(number);
+      const cs = isPhone ? null : this.state(number);
+      const onWhatsApp = !cs?.notOnWhatsApp;
       const content: BinaryNode[] = [];
       for (const p of protocols) {
         if (p === 'devices') {
@@ -260,9 +298,14 @@ export class Messaging {
           ] });
         } else if (p === 'contact') {
           content.push({ tag: 'contact', attrs: { type: onWhatsApp ? 'in' : 'out' } });
+        } else if (p === 'lid' && cs?.addressing === 'lid' && onWhatsApp) {
+          // The usync `lid` protocol: the contact's LID beside its number (Baileys 7 stores it as
+          // a lid-mapping and encrypts to the LID's session from then on).
+          content.push({ tag: 'lid', attrs: { val: cs.lid } });
         }
       }
-      return [{ tag: 'user', attrs: { jid: number }, content }];
+      // Answered under the address asked for (a LID query gets its LID back).
+      return [{ tag: 'user', attrs: { jid: isLidJid(jid) ? `${userOf(jid)}@lid` : number }, content }];
     });
     this.host.record('usync', conn.phoneJid ?? undefined, { protocols, users: users.length });
     return [{ tag: 'usync', attrs: { sid: usync?.attrs.sid ?? '', index: '0', last: 'true', mode: usync?.attrs.mode ?? 'query', context: usync?.attrs.context ?? 'interactive' }, content: [
@@ -283,7 +326,7 @@ export class Messaging {
       ps.pending.delete(`receipt:${node.attrs.id}:${node.attrs.type ?? 'delivery'}`);
     } else if (node.tag === 'receipt' && node.attrs.to) {
       // The phone's client got (or could not decrypt) what a contact sent it.
-      const cs = this.contacts.get(normalizeJid(node.attrs.to));
+      const cs = this.find(node.attrs.to);
       const ids = [node.attrs.id, ...getBinaryNodeChildren(getBinaryNodeChild(node, 'list'), 'item').map((i) => i.attrs.id)];
       for (const id of ids) {
         ps.pending.delete(`message:${id}`);
@@ -316,7 +359,9 @@ export class Messaging {
     const { id, to } = node.attrs;
     if (!id || !to) return;
     const ps = this.phone(phoneJid);
-    const recipient = to.endsWith('@s.whatsapp.net') ? normalizeJid(to) : to;
+    // A LID this simulator assigned stands for its contact (a client that knows the mapping may write to either).
+    const byLid = isLidJid(to) ? this.contacts.get(this.lids.get(`${userOf(to)}@lid`) ?? '') : undefined;
+    const recipient = byLid ? byLid.jid : to.endsWith('@s.whatsapp.net') ? normalizeJid(to) : to;
     let sent = ps.sent.get(id);
     if (!sent) ps.sent.set(id, (sent = { id, to: recipient, at: now(), times: 0, acked: false }));
     sent.times++;
@@ -334,12 +379,13 @@ export class Messaging {
     sent.acked = true;
     this.host.record('message-sent', phoneJid, { id, to: recipient, times: sent.times });
     if (!cs) return; // to itself (peer messages), groups, newsletters: acked, delivered nowhere
+    const mine = (jid: string) => userOf(jid) === userOf(cs.jid) || userOf(jid) === userOf(cs.lid);
     const encs = getBinaryNodeChildren(getBinaryNodeChild(node, 'participants'), 'to')
-      .filter((t) => userOf(t.attrs.jid ?? '') === userOf(cs.jid))
+      .filter((t) => mine(t.attrs.jid ?? ''))
       .map((t) => getBinaryNodeChild(t, 'enc'))
       .filter((e): e is BinaryNode => !!e);
     const direct = getBinaryNodeChild(node, 'enc');
-    if (direct && userOf(to) === userOf(cs.jid)) encs.push(direct);
+    if (direct && mine(to)) encs.push(direct);
     void this.serial(cs, () => this.receive(cs, phoneJid, conn.deviceJid!, id, encs)).catch((err) => this.host.record('contact-error', phoneJid, { id, error: String(err?.message ?? err) }));
   }
 
@@ -471,10 +517,11 @@ export class Messaging {
     cs.sent.set(id, { id, to: phoneJid, kind, at: now(), status: 'pending' });
     this.toPhone(phoneJid, `message:${id}`, {
       tag: 'message',
-      attrs: { from: cs.jid, type: req.media ? 'media' : req.reaction ? 'reaction' : 'text', id, t: unix(), notify: 'Sim contact' },
+      // A contact in LID addressing writes from its LID, its number as `sender_pn` (what Baileys 7 reads into remoteJidAlt).
+      attrs: { ...(cs.addressing === 'lid' ? { from: cs.lid, sender_pn: cs.jid, addressing_mode: 'lid' } : { from: cs.jid }), type: req.media ? 'media' : req.reaction ? 'reaction' : 'text', id, t: unix(), notify: 'Sim contact' },
       content: [{ tag: 'enc', attrs: { v: '2', type: enc.type, ...(req.media ? { mediatype: req.media.kind } : {}) }, content: enc.body }],
     });
-    this.host.record('contact-sent', phoneJid, { id, contact: cs.jid, kind });
+    this.host.record('contact-sent', phoneJid, { id, contact: cs.jid, kind, addressing: cs.addressing });
     return { id };
   }
 

@@ -9,7 +9,7 @@ import { Connection } from './connection';
 import { Contact, type DeviceBundle, type Encrypted } from './contacts';
 import { Messaging } from './messaging';
 import { MediaHost } from './media';
-import { DEFAULT_CONTACT, SimulatorError, normalizeJid, type ConnectionInfo, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
+import { DEFAULT_CONTACT, SimulatorError, lidOf, normalizeJid, type ConnectionInfo, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
 
 interface Phone {
   jid: string;
@@ -442,7 +442,7 @@ export class SimulatorCore {
       const device0 = conn.deviceJid!;
       switch (fault.type) {
         case 'message':
-          if (fault.addressing === 'lid') {
+          if ((fault.addressing ?? this.messaging.addressingOf(contact.jid)) === 'lid') {
             // From the contact's LID, with its number as the alternative address (sender_pn), the
             // way WhatsApp delivers from contacts it moved to LID addressing.
             await this.sendEncrypted(conn, lidOf(contact.jid), await contact.message(device0, bundle!, fault.text ?? 'hello'), true, { sender_pn: contact.jid, addressing_mode: 'lid' });
@@ -527,10 +527,4 @@ export class SimulatorCore {
     await this.messaging.media.close();
     for (const conn of this.connections) conn.destroy();
   }
-}
-
-/** A contact's LID: a stable number of its own derived from its phone number (the simulator's assignment). */
-export function lidOf(pnJid: string): string {
-  const digits = BigInt('0x' + crypto.createHash('sha256').update(pnJid.split('@')[0]).digest('hex').slice(0, 12)).toString().padStart(15, '0').slice(0, 15);
-  return `${digits}@lid`;
 }

@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+
 export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze', 'message', 'version', 'message-absent', 'stream-error', 'pn-lid-mismatch'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
@@ -8,8 +10,8 @@ export interface FaultRequest {
   /** contact JID or number; default DEFAULT_CONTACT */
   from?: string;
   text?: string;
-  /** `message`: `lid` sends it from the contact's LID with its number as `sender_pn` (default `pn`) */
-  addressing?: 'pn' | 'lid';
+  /** `message`: `lid` sends it from the contact's LID with its number as `sender_pn` (default: the contact's own addressing) */
+  addressing?: Addressing;
   /** `stream-error`: the status code WhatsApp closes with (402, 403, 406 bans; 463 restriction; 405 version; 500…) */
   code?: number;
 }
@@ -52,6 +54,18 @@ export class SimulatorError extends Error {
     super(message);
   }
 }
+
+/** How WhatsApp addresses a contact: by its phone number, or by its LID (a privacy id, `…@lid`) since it was moved. */
+export type Addressing = 'pn' | 'lid';
+export const ADDRESSINGS = ['pn', 'lid'] as const;
+
+/** A contact's LID: a stable number of its own derived from its phone number (the simulator's assignment). */
+export function lidOf(pnJid: string): string {
+  const digits = BigInt('0x' + crypto.createHash('sha256').update(pnJid.split('@')[0]).digest('hex').slice(0, 12)).toString().padStart(15, '0').slice(0, 15);
+  return `${digits}@lid`;
+}
+
+export const isLidJid = (jid: string) => jid.endsWith('@lid');
 
 /** `77051234567`, `+7 705 123 45 67` or `77051234567@s.whatsapp.net` → `77051234567@s.whatsapp.net`. */
 export function normalizeJid(input: string): string {

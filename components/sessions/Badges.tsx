@@ -1,6 +1,7 @@
 'use client';
 
 import type { HealthLevel, SessionState } from '@/lib/sessions/types';
+import type { HealthReason } from '@/lib/health/events';
 import { closeWarning } from '@/lib/ui/session-text';
 import { useUi } from '../providers';
 
@@ -37,6 +38,16 @@ export function HealthBadge({ health, status, testId }: { health: HealthLevel; s
       {text}
     </span>
   );
+}
+
+/** Reasons worth a line under the badge: the probe gets no answer, WhatsApp banned or restricted the phone. */
+const NOTED_REASONS = { unresponsive: 'health.reason.unresponsive', banned: 'health.reason.banned', restricted: 'health.reason.restricted' } as const;
+
+export function HealthReasonNote({ reason, testId }: { reason: HealthReason | null; testId?: string }) {
+  const { t } = useUi();
+  const key = reason && Object.hasOwn(NOTED_REASONS, reason) ? NOTED_REASONS[reason as keyof typeof NOTED_REASONS] : null;
+  if (!key) return null;
+  return <span className="block text-xs text-red-800 dark:text-red-300" data-testid={testId} data-reason={reason}>{t(key)}</span>;
 }
 
 /** "The next Bad MAC closes the session; Restart resets the counters", when one more would (issue 27.7). */

@@ -15,7 +15,7 @@ import { phoneOf, SessionActions } from './SessionActions';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { ConfirmDialog, Spinner } from '../ui/ConfirmDialog';
-import { CloseWarning, Counter, HealthBadge, StatusBadge } from './Badges';
+import { CloseWarning, Counter, HealthBadge, HealthReasonNote, StatusBadge } from './Badges';
 import { OwnerLostCountdown } from '../nodes/OwnerLostCountdown';
 import { useSessionStream } from './useSessionStream';
 import { HistoryPanel } from '../health/HistoryPanel';
@@ -84,7 +84,7 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
         <Item label={t('col.node')}><span className="font-mono text-sm" data-testid="detail-node">{data.node ?? '—'}</span></Item>
         <Item label={t('detail.health')}>
           <HealthBadge health={data.health} status={data.status} testId="detail-health" />
-          {data.healthReason === 'unresponsive' && <span className="block text-xs text-red-800 dark:text-red-300" data-testid="detail-health-reason">{t('health.reason.unresponsive')}</span>}
+          <HealthReasonNote reason={data.healthReason} testId="detail-health-reason" />
         </Item>
         <Item label={t('col.badMac')}><Counter value={shownCounters(data.status, data.stats, data.lastClose).badMacErrors} max={data.stats.maxBadMacErrors} testId="detail-badmac" /></Item>
         <Item label={t('col.badDecrypt')}><Counter value={shownCounters(data.status, data.stats, data.lastClose).badDecryptErrors} max={data.stats.maxBadDecryptErrors} testId="detail-baddecrypt" /></Item>

@@ -15,7 +15,7 @@ import { errorMessage, reasonText, shownCounters } from '@/lib/ui/session-text';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { Spinner } from '../ui/ConfirmDialog';
-import { CloseWarning, Counter, HealthBadge, StatusBadge } from './Badges';
+import { CloseWarning, Counter, HealthBadge, HealthReasonNote, StatusBadge } from './Badges';
 import { useSessionStream } from './useSessionStream';
 import { formatUptime, StateBand } from '../health/StateBand';
 import type { BandsDto } from '@/lib/api/health-schemas';
@@ -296,7 +296,7 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                   <td data-label={t('col.node')} className={`${CELL} font-mono text-xs [overflow-wrap:anywhere]`} data-testid={`node-${s.id}`}>{s.node ?? '—'}</td>
                   <td data-label={t('col.health')} className={CELL}>
                     <HealthBadge health={s.health} status={s.status} testId={`health-${s.id}`} />
-                    {s.healthReason === 'unresponsive' && <span className="block text-xs text-red-800 dark:text-red-300" data-testid={`health-reason-${s.id}`}>{t('health.reason.unresponsive')}</span>}
+                    <HealthReasonNote reason={s.healthReason} testId={`health-reason-${s.id}`} />
                   </td>
                   <td data-label={t('col.uptime')} className={`${CELL} min-w-32`}>
                     <span data-testid={`uptime-${s.id}`} data-below={s.belowObjective} title={s.belowObjective ? t('uptime.below') : undefined} className={`tabular-nums ${s.belowObjective ? 'font-semibold text-red-800 dark:text-red-300' : ''}`}>

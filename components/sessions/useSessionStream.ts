@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { SessionDto } from '@/lib/api/session-schemas';
 import type { SessionPage, SessionSummary } from '@/lib/api/list-schemas';
 import { queryKeys } from '@/lib/ui/query-keys';
+import { stoppedHealth } from '@/lib/health/level';
 import { isRunningState, runsOnNode, SESSION_EVENT_TYPES, type SessionEngineEvent } from '@/lib/sessions/types';
 
 /** Applies what an engine event says directly to one cached session. */
@@ -21,9 +22,9 @@ export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
         lastConnectedAt: e.state === 'open' ? e.at : s.lastConnectedAt,
         lastCloseReason: e.reason && (e.state === 'closed' || e.state === 'logged_out') ? e.reason : s.lastCloseReason,
         lastClose: e.closeReason && (e.state === 'closed' || e.state === 'logged_out') ? { ...e.closeReason, at: e.at } : s.lastClose,
-        // Only a connected session is healthy; the stats event after "open" sets the level.
-        health: e.state === 'open' ? s.health : 'closed',
-        healthReason: e.state === 'open' ? s.healthReason : 'not-running',
+        // Only a connected session is healthy; the stats event after "open" sets the level. A ban or
+        // restriction keeps it critical (lib/health/level.ts).
+        ...(e.state === 'open' ? {} : stoppedHealth(e.closeReason?.code ?? s.lastClose?.code)),
         node: runsOnNode(e.state) ? (e.node ?? s.node) : null,
         ownerLeaseEndsAt: e.state === 'owner_lost' ? (e.leaseEndsAt ?? null) : null,
       };

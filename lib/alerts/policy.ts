@@ -131,7 +131,8 @@ export class AlertRules {
       case 'auto-closed':
         return [this.phoneIncident(e, organizationId, 'auto_closed', e.reason, atMs)];
       case 'stats':
-        return e.health === 'critical' ? this.startCritical(e, organizationId, atMs) : this.endCritical(e.phoneId, atMs);
+        // A banned or restricted phone is critical too, but its close already opened its own incident.
+        return e.health === 'critical' && e.healthReason !== 'banned' && e.healthReason !== 'restricted' ? this.startCritical(e, organizationId, atMs) : this.endCritical(e.phoneId, atMs);
       case 'state': {
         const changes: AlertChange[] = [];
         if (e.state === 'open') changes.push(...CLOSE_KINDS.map((kind): AlertChange => ({ op: 'resolve', key: phoneKey(e.phoneId, kind), atMs })));

@@ -34,7 +34,7 @@ export const sessionSchema = z.object({
   stats: errorStatsSchema,
   isActive: z.boolean(),
   health: z.enum(HEALTH_LEVELS),
-  /** why health is not `healthy` (null when it is): unresponsive (liveness probe), decrypt-errors, not-running */
+  /** why health is not `healthy` (null when it is): unresponsive (liveness probe), decrypt-errors, not-running, banned / restricted (WhatsApp closed it so) */
   healthReason: z.enum(HEALTH_REASONS).nullable(),
   /** uptime over the last 7 days (0..1) as of the last health check; null before the first */
   uptime7d: z.number().nullable(),

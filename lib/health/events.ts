@@ -9,8 +9,12 @@
 export const HEALTH_EVENT_TYPES = ['phone-unresponsive', 'phone-recovered', 'below-objective', 'objective-met'] as const;
 export type HealthEventType = (typeof HEALTH_EVENT_TYPES)[number];
 
-/** Why a phone's health is not `healthy` (beside `health` in the API, the list and the stream). */
-export const HEALTH_REASONS = ['unresponsive', 'decrypt-errors', 'not-running'] as const;
+/**
+ * Why a phone's health is not `healthy` (beside `health` in the API, the list and the stream).
+ * `banned` / `restricted`: WhatsApp closed it with that reason (lib/sessions/reasons.ts); it stays
+ * closed and `critical` until an operator acts.
+ */
+export const HEALTH_REASONS = ['unresponsive', 'decrypt-errors', 'not-running', 'banned', 'restricted'] as const;
 export type HealthReason = (typeof HEALTH_REASONS)[number];
 
 interface PhoneRef {

@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
 import type { EventBus } from '../sessions/events';
 import type { SessionStore } from '../sessions/store';
 import type { SessionEngineEvent } from '../sessions/types';
-import { inboundContent } from './inbound';
+import { inboundAddresses, inboundContent } from './inbound';
 import { ackErrorCode, payloadWithoutContent, statusFromBaileys } from './policy';
 import { PhoneSender, type QueuedMessage, type SenderSettings } from './sender';
 import { MessageSql } from './sql';
@@ -315,12 +315,26 @@ export class MessageEngine {
     }
   }
 
+  /** The phone number Baileys 7's lid-mapping holds for a LID (6.7 has none): null if unknown. */
+  private async pnForLid(phoneId: number, lid: string): Promise<string | null> {
+    const sock = this.deps.openSocket(phoneId) as (WASocket & { signalRepository?: { lidMapping?: { getPNForLID(lid: string): Promise<string | null> } } }) | null;
+    const pn = await sock?.signalRepository?.lidMapping?.getPNForLID(lid).catch(() => null);
+    return pn ? pn.replace(/:\d+@/, '@') : null;
+  }
+
   private async receive(phoneId: number, msg: WAMessage) {
     const content = inboundContent(msg);
     if (!content) return;
     const messageId = msg.key.id!;
-    const chatJid = msg.key.remoteJid!;
-    const senderJid = msg.key.participant || chatJid;
+    // A sender WhatsApp addresses by LID is named by its phone number where known: from the
+    // message itself, else from Baileys 7's lid-mapping. A 1:1 chat is then the number's chat, the
+    // one the console writes to; the LID goes along (`senderLid`).
+    const addr = inboundAddresses(msg.key);
+    const senderPn = addr.senderPn ?? (addr.senderLid ? await this.pnForLid(phoneId, addr.senderLid) : null);
+    const direct = addr.chat === addr.sender;
+    const chatJid = direct && senderPn ? senderPn : addr.chat;
+    const senderJid = senderPn ?? addr.sender;
+    const senderLid = addr.senderLid;
     const sentAt = msg.messageTimestamp ? new Date(Number(msg.messageTimestamp) * 1000) : new Date();
     const [inserted] = await this.deps.store.writeStatements(phoneId, [
       this.sql.inbound({ phoneId, messageId, chatJid, senderJid, kind: content.kind, body: content.body, media: content.media, at: new Date() }, this.deps.epochOf(phoneId)),
@@ -328,7 +342,7 @@ export class MessageEngine {
     if (!inserted) return; // the same id again: stored and announced already
     const phoneJid = this.deps.phoneJidOf(phoneId) ?? '';
     const at = new Date().toISOString();
-    this.deps.bus.emit({ type: 'message.received', phoneId, phoneJid, messageId, chatJid, kind: content.kind, at });
+    this.deps.bus.emit({ type: 'message.received', phoneId, phoneJid, messageId, chatJid, ...(senderLid ? { senderLid } : {}), kind: content.kind, at });
     const media = content.media ? (JSON.parse(content.media) as { mimetype?: string | null; fileName?: string | null; size?: number | null; reactionTo?: string | null }) : null;
     this.notifier?.(
       'message.received',
@@ -340,6 +354,7 @@ export class MessageEngine {
           id: messageId,
           from: chatJid,
           sender: senderJid,
+          ...(senderLid ? { senderLid } : {}),
           kind: content.kind,
           text: content.body,
           ...(media && content.kind !== 'reaction' ? { media: { mimetype: media.mimetype ?? null, fileName: media.fileName ?? null, size: media.size ?? null } } : {}),

@@ -17,6 +17,24 @@ const MEDIA_FIELDS: Record<MediaKind, 'imageMessage' | 'documentMessage' | 'audi
   video: 'videoMessage',
 };
 
+const isLid = (jid: string | null | undefined): jid is string => !!jid && jid.endsWith('@lid');
+const bare = (jid: string) => jid.replace(/:\d+@/, '@');
+
+/**
+ * Who a received message is from, by phone number and LID where the message says (Baileys 7:
+ * `remoteJidAlt` / `participantAlt`; 6.7: the stanza's `sender_pn` / `participant_pn` in the key).
+ * `chat` is the conversation (a group, or the sender of a 1:1 message), `sender` the author.
+ */
+export function inboundAddresses(key: WAMessage['key']): { chat: string; sender: string; senderPn: string | null; senderLid: string | null } {
+  const k = key as WAMessage['key'] & { remoteJidAlt?: string | null; participantAlt?: string | null; senderPn?: string | null; participantPn?: string | null; senderLid?: string | null; participantLid?: string | null };
+  const chat = k.remoteJid ?? '';
+  const sender = k.participant || chat;
+  const alts = (k.participant ? [k.participantAlt, k.participantPn, k.participantLid] : [k.remoteJidAlt, k.senderPn, k.senderLid]).filter((j): j is string => !!j);
+  const pn = !isLid(sender) ? sender : alts.find((j) => !isLid(j));
+  const lid = isLid(sender) ? sender : alts.find(isLid);
+  return { chat, sender, senderPn: pn ? bare(pn) : null, senderLid: lid ? bare(lid) : null };
+}
+
 /** The content of a received message, or null for what is not a message to store (protocol, stubs, own). */
 export function inboundContent(msg: WAMessage): InboundContent | null {
   if (msg.key.fromMe || !msg.message || !msg.key.id || !msg.key.remoteJid) return null;

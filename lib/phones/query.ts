@@ -11,6 +11,8 @@ import { getDb, providerOf } from '../db/client';
 import { getConfig } from '../config';
 import { InvalidInputError } from '../errors';
 import { getSessionManager } from '../sessions/manager';
+import { parseLastClose } from '../sessions/reasons';
+import { stoppedHealth } from '../health/level';
 import { asSessionState, HEALTH_LEVELS, isRunningState, SESSION_STATES, type HealthLevel, type SessionState } from '../sessions/types';
 import type { Prisma } from '../db/generated/sqlite/client';
 import { toSessionDto, type PhoneRow } from './service';
@@ -69,11 +71,12 @@ function searchWhere(q: string | undefined): Where | null {
 }
 
 /** What the list shows for a phone: its session's state and health, or its stored status (running ones read idle, health closed). */
-function shownState(id: number, stored: string, manager: ReturnType<typeof getSessionManager>): { state: SessionState; health: HealthLevel } {
+function shownState(id: number, stored: string, lastClose: string | null, manager: ReturnType<typeof getSessionManager>): { state: SessionState; health: HealthLevel } {
   const snap = manager.snapshot(id);
   if (snap) return { state: snap.state, health: snap.health };
   const s = asSessionState(stored);
-  return { state: isRunningState(s) ? 'idle' : s, health: 'closed' };
+  // A banned or restricted phone is critical, not merely closed (toSessionDto says the same).
+  return { state: isRunningState(s) ? 'idle' : s, health: stoppedHealth(parseLastClose(lastClose)?.code).health };
 }
 
 /**
@@ -81,11 +84,11 @@ function shownState(id: number, stored: string, manager: ReturnType<typeof getSe
  * to the database as `id IN (<live phones>)` they broke SQLite at fleet size (its bound-parameter
  * limit; issue 21.9), so they are applied here, on rows the database has already filtered and sorted.
  */
-function liveFilter(q: { status?: SessionState; health?: HealthLevel }): ((row: { id: number; status: string }) => boolean) | null {
+function liveFilter(q: { status?: SessionState; health?: HealthLevel }): ((row: { id: number; status: string; lastClose: string | null }) => boolean) | null {
   if (!q.status && !q.health) return null;
   const manager = getSessionManager();
   return (row) => {
-    const shown = shownState(row.id, row.status, manager);
+    const shown = shownState(row.id, row.status, row.lastClose, manager);
     return (!q.status || shown.state === q.status) && (!q.health || shown.health === q.health);
   };
 }
@@ -176,7 +179,7 @@ export async function querySessionsPage(q: SessionListQuery): Promise<SessionPag
   let rows: PhoneRow[];
   if (keep) {
     // The ids in list order (one narrow read), filtered here; then the page's rows (at most `limit` ids).
-    const ids = (await db.organizationPhone.findMany({ where, orderBy, select: { id: true, status: true } })).filter(keep).map((r) => r.id);
+    const ids = (await db.organizationPhone.findMany({ where, orderBy, select: { id: true, status: true, lastClose: true } })).filter(keep).map((r) => r.id);
     total = ids.length;
     const pageIds = ids.slice(offset, offset + limit);
     const byId = new Map((pageIds.length ? await db.organizationPhone.findMany({ where: { id: { in: pageIds } }, select: SELECT }) : []).map((r) => [r.id, r]));
@@ -214,7 +217,7 @@ export const STREAM_BATCH = 500;
 export async function streamSessionsAll(q: SessionListQuery, onError: (err: unknown) => void = () => {}): Promise<ReadableStream<Uint8Array>> {
   const db = getDb();
   const keep = liveFilter(q);
-  const matched = await db.organizationPhone.findMany({ where: baseWhere(q), orderBy: orderFor(q.sort), select: { id: true, status: true } });
+  const matched = await db.organizationPhone.findMany({ where: baseWhere(q), orderBy: orderFor(q.sort), select: { id: true, status: true, lastClose: true } });
   const ids = (keep ? matched.filter(keep) : matched).map((r) => r.id);
   const encoder = new TextEncoder();
   let at = 0;
@@ -256,12 +259,12 @@ export async function querySessionsAll(q: SessionListQuery): Promise<SessionDto[
 /** Counts per state and per health level (for the summary tiles), over the organization and search filters. */
 export async function sessionSummary(q: { organizationId?: number; q?: string } = {}): Promise<SessionSummary> {
   // One narrow read of the matching phones; the live ones counted by their session (issue 21.9: no id lists in SQL).
-  const rows = await getDb().organizationPhone.findMany({ where: baseWhere(q), select: { id: true, status: true } });
+  const rows = await getDb().organizationPhone.findMany({ where: baseWhere(q), select: { id: true, status: true, lastClose: true } });
   const byStatus = Object.fromEntries(SESSION_STATES.map((s) => [s, 0])) as Record<SessionState, number>;
   const byHealth = Object.fromEntries(HEALTH_LEVELS.map((h) => [h, 0])) as Record<HealthLevel, number>;
   const manager = getSessionManager();
   for (const row of rows) {
-    const shown = shownState(row.id, row.status, manager);
+    const shown = shownState(row.id, row.status, row.lastClose, manager);
     byStatus[shown.state] += 1;
     byHealth[shown.health] += 1;
   }

@@ -8,10 +8,11 @@ import { recordAudit } from '../audit';
 import type { Actor } from '../auth/roles';
 import { ConflictError, NotFoundError, UnavailableError, asDomainError } from '../errors';
 import { getSessionManager } from '../sessions/manager';
-import { errorStats, healthLevel } from '../sessions/decrypt-errors';
+import { errorStats } from '../sessions/decrypt-errors';
 import { asSessionState, isRunningState, type HealthLevel, type SessionState } from '../sessions/types';
 import type { SessionDto, SessionEventDto } from '../api/session-schemas';
 import { getConfig } from '../config';
+import { stoppedHealth } from '../health/level';
 import { maskProxyUrl, proxyHost, redactUrlPasswords } from '../sessions/proxy-url';
 import { pickFromPool } from '../sessions/proxy-pool';
 import { quotaRules } from '../quotas/policy';
@@ -33,6 +34,9 @@ export function toSessionDto(row: PhoneRow): SessionDto {
   // Without a live session in this process the phone is not running, whatever the row says.
   const stored = asSessionState(row.status);
   const status: SessionState = snap ? snap.state : isRunningState(stored) ? 'idle' : stored;
+  // No session here: closed, or critical when WhatsApp's stored last close banned or restricted it.
+  const lastClose = snap ? null : parseLastClose(row.lastClose);
+  const stored_ = { lastClose, ...stoppedHealth(lastClose?.code) };
   return {
     id: row.id,
     organizationId: row.organizationId,
@@ -42,12 +46,12 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     status,
     lastConnectedAt: snap?.lastConnectedAt ?? row.lastConnectedAt?.toISOString() ?? null,
     lastCloseReason: snap?.lastCloseReason ?? row.lastCloseReason,
-    lastClose: snap ? snap.lastClose : parseLastClose(row.lastClose),
+    lastClose: snap ? snap.lastClose : stored_.lastClose,
     stats,
     isActive: manager.isActive(row.id),
-    health: snap?.health ?? healthLevel(stats, false),
+    health: snap?.health ?? stored_.health,
     // A snapshot from a node of an older version has no reason: derived from its level then.
-    healthReason: snap ? (snap.healthReason ?? (snap.health === 'healthy' ? null : snap.health === 'closed' ? 'not-running' : 'decrypt-errors')) : 'not-running',
+    healthReason: snap ? (snap.healthReason ?? (snap.health === 'healthy' ? null : snap.health === 'closed' ? 'not-running' : 'decrypt-errors')) : stored_.healthReason,
     uptime7d: row.uptime7d,
     belowObjective: row.uptime7d !== null && row.uptime7d < getConfig().UPTIME_OBJECTIVE / 100,
     proxyUrl: maskProxyUrl(row.proxyUrl),

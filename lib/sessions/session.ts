@@ -181,7 +181,7 @@ export class Session {
   snapshot(): SessionSnapshot {
     const stats = this.stats();
     // Only a connected session can be healthy: pairing, connecting, closed and logged out are not.
-    const { health, healthReason } = healthOf(stats, this.state === 'open', !!this.probeState.unresponsiveSince);
+    const { health, healthReason } = healthOf(stats, this.state === 'open', !!this.probeState.unresponsiveSince, this.lastClose?.code);
     return {
       phoneId: this.phoneId,
       organizationId: this.organizationId,
@@ -799,8 +799,9 @@ export class Session {
     const { sender } = addresses;
     let kind = classifyDecryptError(text, cause);
     // A good session under the sender's other address: nothing is corrupt, the mapping repairs it;
-    // deleting keys would destroy that session, and counting it would close a healthy phone.
-    if (isCountedDecryptKind(kind) && (await this.sessionUnderOtherAddress(addresses).catch(() => false))) kind = 'pn-lid-mismatch';
+    // deleting keys would destroy that session, and counting it would close a healthy phone. On 6.7
+    // a contact moved to LID writes on its old session from the LID: "No session record" there.
+    if ((isCountedDecryptKind(kind) || kind === 'no-session') && (await this.sessionUnderOtherAddress(addresses).catch(() => false))) kind = 'pn-lid-mismatch';
     const both = { senderPn: addresses.pn, senderLid: addresses.lid };
     if (!isCountedDecryptKind(kind)) {
       this.log.warn({ sender, error: text, kind }, `decryption failed (${kind}): ${text}`);

@@ -65,7 +65,7 @@ export interface SessionSnapshot {
   state: SessionState;
   isConnected: boolean;
   health: HealthLevel;
-  /** why health is not `healthy` (null when it is): 'unresponsive' | 'decrypt-errors' | 'not-running' */
+  /** why health is not `healthy` (null when it is): lib/health/events.ts HEALTH_REASONS */
   healthReason: HealthReason | null;
   stats: SessionErrorStats;
   /** current QR string while pairing (state `qr`), else null */
@@ -125,7 +125,8 @@ export type SessionEngineEvent =
   | { type: 'reconnect'; phoneId: number; phoneJid: string; attempt: number; delayMs: number; at: string }
   | { type: 'restart'; phoneId: number; phoneJid: string; at: string }
   // Messages (lib/messages): ids and statuses only, never content (the API gives that to callers whose scope allows it).
-  | { type: 'message.received'; phoneId: number; phoneJid: string; messageId: string; chatJid: string; kind: MessageKind; at: string }
+  // chatJid: a LID sender's phone number where known (lib/messages/inbound.ts), its LID in senderLid
+  | { type: 'message.received'; phoneId: number; phoneJid: string; messageId: string; chatJid: string; senderLid?: string; kind: MessageKind; at: string }
   | { type: 'message.status'; phoneId: number; phoneJid: string; messageId: string; chatJid: string; status: OutboundStatus; code: FailureCode | null; at: string };
 
 export type SessionEngineEventType = SessionEngineEvent['type'];

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BinaryNode, WAMessageUpdate } from '@whiskeysockets/baileys';
 import { proto } from '@whiskeysockets/baileys';
-import { startSimulator, type Simulator } from '../index';
+import { lidOf, startSimulator, type Simulator } from '../index';
 // The console's own media agent (demo and test mode) is the client the simulator serves.
 import { mediaHostAgent } from '../../lib/messages/media-host';
 import { connect, pairPhone, trackUnhandled, type Client } from './helpers';
@@ -217,7 +217,7 @@ test('messaging control routes: settings round-trip, the media CA, bad input get
   assert.deepEqual(put.body, { receipts: { delivery: 0, read: 1500 }, ack: true });
   assert.deepEqual((await call('PUT', '/settings/messaging', JSON.stringify({ receipts: { read: 'never' } }))).body.receipts, { delivery: 0, read: 'never' });
   const contact = await call('PUT', '/contacts/+49 152 0000 0777', JSON.stringify({ receipts: { delivery: 10 } }));
-  assert.deepEqual(contact.body, { jid: '4915200000777@s.whatsapp.net', notOnWhatsApp: false, receipts: { delivery: 10, read: 'never' }, received: 0, sent: 0 });
+  assert.deepEqual(contact.body, { jid: '4915200000777@s.whatsapp.net', lid: lidOf('4915200000777@s.whatsapp.net'), addressing: 'pn', notOnWhatsApp: false, receipts: { delivery: 10, read: 'never' }, received: 0, sent: 0 });
   const ca = await call('GET', '/media/ca');
   assert.equal(ca.status, 200);
   assert.match(String(ca.body.caPem), /^-----BEGIN CERTIFICATE-----/);

@@ -898,7 +898,7 @@ export interface components {
             isActive: boolean;
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
-            healthReason: ("unresponsive" | "decrypt-errors" | "not-running") | null;
+            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted") | null;
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;
@@ -1121,7 +1121,7 @@ export interface components {
             isActive: boolean;
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
-            healthReason: ("unresponsive" | "decrypt-errors" | "not-running") | null;
+            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted") | null;
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;
@@ -1156,7 +1156,7 @@ export interface components {
             isActive: boolean;
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
-            healthReason: ("unresponsive" | "decrypt-errors" | "not-running") | null;
+            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted") | null;
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;

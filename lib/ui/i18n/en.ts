@@ -396,6 +396,8 @@ export const en = {
   'history.code': 'code {code}',
   'history.stillDown': 'not reconnected',
   'health.reason.unresponsive': 'unresponsive (the probe gets no answer)',
+  'health.reason.banned': 'banned by WhatsApp: stays closed until you act',
+  'health.reason.restricted': 'restricted by WhatsApp: stays closed until you act',
   'reason.unresponsive': 'unresponsive: {n} probes in a row got no answer',
   'timeline.unresponsive': 'Unresponsive: {n} probes in a row got no answer',
   'timeline.recovered': 'Responsive again',

@@ -398,6 +398,8 @@ export const ru: Record<MessageKey, string> = {
   'history.code': 'код {code}',
   'history.stillDown': 'не переподключился',
   'health.reason.unresponsive': 'не отвечает (проверка связи без ответа)',
+  'health.reason.banned': 'заблокирован WhatsApp: остаётся закрытым, пока вы не вмешаетесь',
+  'health.reason.restricted': 'ограничен WhatsApp: остаётся закрытым, пока вы не вмешаетесь',
   'reason.unresponsive': 'не отвечает (проверок подряд без ответа: {n})',
   'timeline.unresponsive': 'Не отвечает (проверок подряд без ответа: {n})',
   'timeline.recovered': 'Снова отвечает',

@@ -148,5 +148,21 @@ for (const provider of testProviders()) {
       const forged = await get(`/api/sessions?limit=5&cursor=${Buffer.from('x:1').toString('base64url')}`);
       assert.equal(forged.status, 400);
     });
+
+    // Last: it adds phones. WhatsApp's stored last close (a ban, a restriction) makes a phone that no
+    // session runs `critical` with that reason, in the phone, the list, its health filter and the tiles.
+    await t.test('banned and restricted phones are critical with the reason, not merely closed', async () => {
+      const org = await db.organization.create({ data: { name: 'Banned' } });
+      const closeOf = (code: string, status: number) => JSON.stringify({ code, params: { status, detail: 'Stream Errored' }, at: new Date().toISOString() });
+      const banned = await db.organizationPhone.create({ data: { organizationId: org.id, phoneJid: '77059000001@s.whatsapp.net', status: 'closed', lastClose: closeOf('banned', 402) } });
+      const restricted = await db.organizationPhone.create({ data: { organizationId: org.id, phoneJid: '77059000002@s.whatsapp.net', status: 'closed', lastClose: closeOf('restricted', 463) } });
+      await db.organizationPhone.create({ data: { organizationId: org.id, phoneJid: '77059000003@s.whatsapp.net', status: 'closed', lastClose: closeOf('connection_lost', 428) } });
+      const one = await get(`/api/sessions/${banned.id}`);
+      assert.deepEqual([one.body.status, one.body.health, one.body.healthReason, (one.body.lastClose as Json).code], ['closed', 'critical', 'banned', 'banned']);
+      const critical = await get(`/api/sessions?limit=200&health=critical&organizationId=${org.id}`);
+      assert.deepEqual(critical.body.items!.map((s) => [s.id, s.healthReason]).sort(), [[banned.id, 'banned'], [restricted.id, 'restricted']]);
+      const tiles = await get(`/api/sessions/summary?organizationId=${org.id}`);
+      assert.deepEqual([(tiles.body.byHealth as Json).critical, (tiles.body.byHealth as Json).closed], [2, 1]);
+    });
   });
 }

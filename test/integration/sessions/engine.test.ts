@@ -53,7 +53,8 @@ for (const provider of testProviders()) for (const engine of ENGINE_NAMES) {
       let mark = rec.mark();
       await sim.inject(jid, { type: 'message', addressing: 'lid', text: 'from a LID' });
       const fromLid = await rec.waitFor((e) => e.type === 'message.received' && e.phoneId === phone.id, 60_000, mark);
-      assert.match(fromLid.type === 'message.received' ? fromLid.chatJid : '', /@lid$/);
+      // Named by its number (sender_pn), in the number's chat; the LID beside it (lib/messages/inbound.ts).
+      assert.deepEqual(fromLid.type === 'message.received' && [fromLid.chatJid, fromLid.senderLid?.endsWith('@lid')], ['15550001111@s.whatsapp.net', true]);
 
       // A session under the number, a new one under the LID, then a message on the new one sent
       // under the number (Baileys #1769): nothing is corrupt.

@@ -42,6 +42,15 @@ test('a ban opens one incident for the phone with its organization; opening agai
   assert.deepEqual(resolved(r.observe(state('open', undefined, T0 + 5000))).sort(), ['auto_closed', 'banned', 'logged_out', 'restricted'].map((k) => `phone:1:${k}`).sort());
 });
 
+test('a banned phone stays critical (health reason banned) without a second, "critical" incident', () => {
+  const r = rules();
+  r.observe(state('closed', { code: 'banned', params: { status: 402 } }));
+  const criticalBanned: AlertSignal = engine({ type: 'stats', phoneId: 1, phoneJid: jid, health: 'critical', healthReason: 'banned', at: iso(T0), stats: { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true } });
+  assert.deepEqual(r.observe(criticalBanned), []);
+  assert.equal(r.nextDueMs(), null, 'no critical watch started');
+  assert.deepEqual(r.due(T0 + 60 * 60_000), []);
+});
+
 test('auto-closed opens an auto_closed incident with the engine reason', () => {
   const [i] = opened(rules().observe(engine({ type: 'auto-closed', phoneId: 1, phoneJid: jid, reason: 'Bad MAC limit reached (3/3)', closeReason: { code: 'auto_closed', params: { errorType: 'Bad MAC', count: 3, max: 3 } }, errorType: 'Bad MAC', at: iso(T0) })));
   assert.equal(i.kind, 'auto_closed');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { afterProbe, onNewSocket, probeGap, RESPONSIVE, type ProbeState } from '../../../lib/health/probe-policy';
-import { healthOf } from '../../../lib/health/level';
+import { healthOf, stoppedHealth } from '../../../lib/health/level';
 import { historyStateOf } from '../../../lib/health/history-states';
 import { adminLogout, manualClose, reason, whatsAppCloseReason } from '../../../lib/sessions/reasons';
 
@@ -73,6 +73,12 @@ test('health with its reason: unresponsive beats the counters; not running is cl
   assert.deepEqual(healthOf(two, true, false), { health: 'critical', healthReason: 'decrypt-errors' });
   assert.deepEqual(healthOf({ ...ok, badMacErrors: 1 }, true, false), { health: 'degraded', healthReason: 'decrypt-errors' });
   assert.deepEqual(healthOf(ok, false, true), { health: 'closed', healthReason: 'not-running' });
+  // WhatsApp banned or restricted it: critical with that reason while it is not connected.
+  assert.deepEqual(healthOf(ok, false, false, 'banned'), { health: 'critical', healthReason: 'banned' });
+  assert.deepEqual(healthOf(ok, false, false, 'restricted'), { health: 'critical', healthReason: 'restricted' });
+  assert.deepEqual(healthOf(ok, false, false, 'connection_lost'), { health: 'closed', healthReason: 'not-running' });
+  assert.deepEqual(healthOf(ok, true, false, 'banned'), { health: 'healthy', healthReason: null }, 'open again: the ban is over');
+  assert.deepEqual(stoppedHealth(null), { health: 'closed', healthReason: 'not-running' });
 });
 
 test('history states: closing continues the last one; an operator close is stopped, any other close is closed', () => {

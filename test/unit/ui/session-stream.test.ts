@@ -57,3 +57,16 @@ test('a closed phone runs on no node; a rebalanced one is shown on its new node'
   assert.equal(elsewhere.node, 'nc');
   assert.equal(elsewhere.lastClose?.code, 'rebalanced', 'the reason stays: the row reads "moved to node nc"');
 });
+
+test('a close that bans or restricts the phone leaves it critical with that reason; a later open clears it', () => {
+  const at = new Date().toISOString();
+  const banned = patchSession(base, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'closed', previous: 'open', closeReason: { code: 'banned', params: { status: 402, detail: 'Stream Errored' } }, at });
+  assert.deepEqual([banned.status, banned.health, banned.healthReason, banned.lastClose?.code], ['closed', 'critical', 'banned', 'banned']);
+  // An operator starts it again: still critical while it connects, as the server says.
+  const connecting = patchSession(banned, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'connecting', previous: 'closed', at });
+  assert.deepEqual([connecting.health, connecting.healthReason], ['critical', 'banned']);
+  const restricted = patchSession(base, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'closed', previous: 'open', closeReason: { code: 'restricted', params: { status: 463, detail: 'x' } }, at });
+  assert.deepEqual([restricted.health, restricted.healthReason], ['critical', 'restricted']);
+  const lost = patchSession(base, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'closed', previous: 'open', closeReason: { code: 'connection_lost', params: { status: 428, detail: 'x' } }, at });
+  assert.deepEqual([lost.health, lost.healthReason], ['closed', 'not-running']);
+});

@@ -1,0 +1,74 @@
+// A contact WhatsApp moved to LID addressing (the simulator's per-contact switch), on each engine:
+// it wrote from its number, then writes on the same Signal session from its LID (`sender_pn`,
+// `addressing_mode="lid"`). Baileys 7 stores the mapping, decrypts, and the console stores the
+// message in the number's chat with the LID beside it; writing to the number reaches the contact
+// (usync answers its LID, 7 encrypts to the LID's session). Baileys 6.7 cannot decrypt it (no
+// session under the LID): the console names it `pn-lid-mismatch`, counts nothing, deletes nothing.
+// SQLite only: the store is not the subject (engine.test.ts runs both databases).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lidOf } from '../../../simulator';
+import { addPhone } from '../../support/engine';
+import { startEngineHarness } from '../../support/harness';
+import { eventually } from '../../support/eventually';
+import { ENGINE_NAMES } from '../../../lib/sessions/engines/types';
+
+const run = `${process.pid % 1000}`.padStart(3, '0');
+
+test('a contact moved to LID addressing, on each engine (one phone per engine, side by side)', { timeout: 180_000 }, async (t) => {
+  const { sim, tdb, manager, rec } = await startEngineHarness(t);
+  await Promise.all(ENGINE_NAMES.map(async (engine, i) => {
+    const phoneJid = `7794${run}${i}01@s.whatsapp.net`;
+    const contact = `4915400${run}${i}02@s.whatsapp.net`;
+    const lid = lidOf(contact);
+    const phone = await addPhone(tdb.db, phoneJid, 'LID org', engine);
+    let mark = rec.mark();
+    await manager.startBaileys(phone.organizationId, phone.id, phoneJid);
+    const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 60_000, mark);
+    await sim.scan(phoneJid, (qr as { qr: string }).qr);
+    await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'open', 60_000, mark);
+    const received = (id: string) => rec.waitFor((e) => e.type === 'message.received' && e.messageId === id, 60_000);
+    /** The phone writes to the contact's number through the console's queue; the contact reads it. */
+    const writeToNumber = async (text: string, n: number) => {
+      const messageId = `LID${run}${i}TEST${n}`;
+      await tdb.db.message.create({ data: { phoneId: phone.id, messageId, direction: 'out', chatJid: contact, senderJid: phoneJid, kind: 'text', body: text, status: 'queued' } });
+      manager.messageQueued(phone.id);
+      const shown = await eventually(`${engine}: "${text}" in the contact's inbox`, () => sim.messaging.inbox(contact).find((m) => m.id === messageId));
+      assert.deepEqual([shown.kind, shown.text], ['text', text]);
+    };
+
+    // Before the move: the contact and the phone write to each other by number (one session, both ways).
+    const before = await sim.messaging.sendFromContact(contact, { to: phoneJid, text: 'from my number' });
+    const first = await received(before.id);
+    assert.equal(first.type === 'message.received' && first.chatJid, contact);
+    await writeToNumber('to your number', 1);
+
+    // WhatsApp moves the contact to LID addressing (its sessions move with it).
+    assert.equal(sim.messaging.configureContact(contact, { addressing: 'lid' }).lid, lid);
+    // The contact writes on its session (a `msg`), from its LID with sender_pn.
+    mark = rec.mark();
+    const after = await sim.messaging.sendFromContact(contact, { to: phoneJid, text: 'from my LID' });
+    if (engine === 'baileys-7') {
+      const got = await received(after.id);
+      assert.deepEqual(got.type === 'message.received' && [got.chatJid, got.senderLid], [contact, lid], 'stored in the number chat, the LID beside it');
+      await manager.settled();
+      const row = await tdb.db.message.findFirstOrThrow({ where: { phoneId: phone.id, messageId: after.id } });
+      assert.deepEqual([row.direction, row.chatJid, row.senderJid, row.body], ['in', contact, contact, 'from my LID']);
+      const mapping = await tdb.db.authKey.findMany({ where: { phoneId: phone.id, type: 'lid-mapping' }, select: { keyId: true } });
+      assert.ok(mapping.some((k) => k.keyId.startsWith(contact.split('@')[0]) || k.keyId.startsWith(lid.split('@')[0])), `the contact's lid-mapping stored: ${mapping.map((k) => k.keyId).join(', ')}`);
+      assert.equal(rec.events.slice(mark).filter((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id).length, 0);
+    } else {
+      // 6.7 has the session under the number only: "No session record" under the LID, named for what it is.
+      const failure = await rec.waitFor((e) => e.type === 'decrypt-failure' && e.phoneId === phone.id, 60_000, mark);
+      assert.deepEqual(failure.type === 'decrypt-failure' && [failure.kind, failure.sender, failure.count, failure.deletedKeys], ['pn-lid-mismatch', lid, null, 0]);
+      assert.deepEqual(manager.getSessionErrorStats(phone.id), { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
+      await manager.settled();
+      const session = await tdb.db.authKey.findFirst({ where: { phoneId: phone.id, type: 'session', keyId: `${contact.split('@')[0]}.0` } });
+      assert.ok(session, "the number's good session is kept");
+      // 6.7 asks its own phone to resend it (a peer message, 5 s later): let that finish before the teardown.
+      await eventually('6.7 asked its phone for a resend', () => sim.messaging.phoneSent(phoneJid).some((m) => m.to === phoneJid && m.acked));
+    }
+    // Either way the number still reaches the contact (7: through the mapping, to the LID's session).
+    await writeToNumber('still there', 2);
+  }));
+});
