@@ -14,7 +14,8 @@ import type { FleetBus } from './bus';
 import { countDrop, packMessages } from './bus';
 import { claimQuota, mayRunForwarded, mustSelfFence, ownerSilent, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
 import { RemoteView, type RemoteEvent } from './remote-view';
-import { FleetSql } from './sql';
+import { FleetSql, LOCKED_INSTANCE_PREFIX } from './sql';
+import { NodeLock } from './node-lock';
 import { StartGate } from './start-gate';
 
 export interface FleetSettings {
@@ -36,6 +37,13 @@ export interface FleetSettings {
    * own, so it may only run alone and refuses to join a fleet with other live nodes
    */
   busKeyConfigured: boolean;
+  /**
+   * PostgreSQL: the database URL this node holds its liveness lock on (node-lock.ts); unset (SQLite,
+   * bare test nodes): the lease alone says whether the node lives
+   */
+  livenessLockUrl?: string;
+  /** how often a node looks for nodes whose liveness lock is gone, and pings its own (ms) */
+  deathCheckMs?: number;
 }
 
 export const newNodeId = () => `n${crypto.randomBytes(6).toString('hex')}`;
@@ -170,8 +178,16 @@ function errorFromReply(e: NonNullable<CommandReply['error']>): Error {
 
 export class Fleet {
   readonly nodeId: string;
-  /** this process's token in its lease row (a second process with the same id cannot renew it) */
-  private readonly instance = crypto.randomBytes(8).toString('hex');
+  /**
+   * this process's token in its lease row (a second process with the same id cannot renew it);
+   * with a liveness lock it starts with LOCKED_INSTANCE_PREFIX and changes when the lock is lost
+   */
+  private instance: string;
+  /** PostgreSQL: the lock whose end tells the other nodes this instance died */
+  private readonly lock: NodeLock | null;
+  private deathTimer: NodeJS.Timeout | null = null;
+  /** dead nodes (id and instance) a round was already run for */
+  private deadSeen = new Set<string>();
   /** another process took this node id over (after this one's lease lapsed): it acts no more */
   private displaced = false;
   /** phones this node owns: phone id → epoch */
@@ -213,6 +229,42 @@ export class Fleet {
     this.nodeId = settings.nodeId;
     this.sql = new FleetSql(store.provider);
     this.gate = new StartGate({ concurrency: settings.startConcurrency, perSecond: settings.startPerSecond });
+    this.lock = settings.livenessLockUrl && store.provider === 'postgresql' ? new NodeLock(settings.livenessLockUrl, log.child({ part: 'liveness-lock' }), settings.fenceMarginMs) : null;
+    this.instance = this.newInstance();
+    this.lock?.onLost((why) => void this.onLockLost(why));
+  }
+
+  private newInstance() {
+    return `${this.lock ? LOCKED_INSTANCE_PREFIX : ''}${crypto.randomBytes(8).toString('hex')}`;
+  }
+
+  /**
+   * The liveness lock's connection failed: the other nodes may take this node's phones from now
+   * on (PostgreSQL has ended, or will end, the session), so every socket closes at once. The next
+   * renewal takes a lock under a new instance token, and the phones still owned here run again at
+   * the next epoch (reconcileOwned), unless another node took them meanwhile.
+   */
+  private async onLockLost(why: string) {
+    if (this.stopping) return;
+    const phones = [...this.owned.keys()];
+    this.log.error({ why, phones: phones.length }, 'liveness lock connection lost: closing every socket (other nodes may take the phones at once)');
+    this.owned.clear();
+    await Promise.all(phones.map((id) => this.host.abandon(id, reason('lease_lost')).catch(() => {})));
+  }
+
+  /**
+   * Looks for nodes whose lease lives but whose liveness lock is gone (dead: their session
+   * ended) and runs a round at once to claim their phones; checks this node's own lock connection.
+   */
+  private async checkDeaths() {
+    if (this.stopping || !this.lock) return;
+    await this.lock.ping();
+    const dead = await this.query<{ id: string; instance: string }>(this.sql.deadNodes()).catch(() => []);
+    const fresh = dead.filter((d) => d.id !== this.nodeId && !this.deadSeen.has(`${d.id}:${d.instance}`));
+    if (!fresh.length) return;
+    for (const d of fresh) this.deadSeen.add(`${d.id}:${d.instance}`);
+    this.log.warn({ nodes: fresh.map((d) => d.id) }, 'a node ended its database session before its lease: claiming its phones now');
+    void (this.ticking ?? Promise.resolve()).then(() => this.tick());
   }
 
   private async query<T>(s: { sql: string; params: unknown[] }): Promise<T[]> {
@@ -227,9 +279,31 @@ export class Fleet {
    */
   private async bounded<T>(s: { sql: string; params: unknown[] }): Promise<T[]> {
     if (this.store.provider !== 'postgresql') return this.query<T>(s);
-    const ms = Math.max(100, Math.min(2000, Math.floor(this.settings.fenceMarginMs / 2)));
-    const [, rows] = await this.db.$transaction([this.db.$executeRawUnsafe(`SET LOCAL lock_timeout = ${ms}`), this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params)]);
+    const ms = this.lockWaitMs();
+    const [, , rows] = await this.db.$transaction([
+      this.db.$executeRawUnsafe(`SET LOCAL lock_timeout = ${ms}`),
+      this.db.$executeRawUnsafe(`SET LOCAL statement_timeout = ${ms * 2}`),
+      this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params),
+    ]);
     return rows as T[];
+  }
+
+  /** A lock wait of a fleet statement: well inside the fence margin. */
+  private lockWaitMs() {
+    return Math.max(100, Math.min(2000, Math.floor(this.settings.fenceMarginMs / 2)));
+  }
+
+  /** Several fleet statements in one PostgreSQL transaction, each bounded as `bounded` does. */
+  private async boundedTx<R>(body: (q: <T>(s: { sql: string; params: unknown[] }) => Promise<T[]>) => Promise<R>): Promise<R> {
+    const ms = this.lockWaitMs();
+    return this.db.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${ms}`);
+        await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${ms * 2}`);
+        return body(<T>(s: { sql: string; params: unknown[] }) => tx.$queryRawUnsafe<T[]>(s.sql, ...s.params));
+      },
+      { maxWait: ms * 4, timeout: ms * 6 },
+    );
   }
 
   /** Renews unless a renewal is in flight; false when it failed (logged; self-fencing handles a long run of them). */
@@ -257,8 +331,11 @@ export class Fleet {
         );
       }
     }
+    // The lock first: a lease row naming a locked instance always has its lock taken.
+    await this.lock?.acquire(this.nodeId, this.instance);
     const [first] = await this.query<{ leaseExpiresMs: unknown }>(this.sql.renew(this.nodeId, this.settings.leaseTtlMs, this.settings.capacity, this.instance));
     if (!first) {
+      await this.lock?.release();
       const [left] = await this.query<{ leftMs: number | bigint | string }>(this.sql.leaseLeft(this.nodeId));
       throw nodeIdInUse(this.nodeId, Number(left?.leftMs ?? 0));
     }
@@ -291,6 +368,7 @@ export class Fleet {
     this.renewTimer = setInterval(() => void this.renewSoon(), this.settings.renewIntervalMs);
     // Self-fencing is checked more often than renewals happen, on a monotonic clock.
     this.fenceTimer = setInterval(() => void this.checkFence(), Math.max(100, Math.floor(this.settings.fenceMarginMs / 3)));
+    if (this.lock) this.deathTimer = setInterval(() => void this.checkDeaths().catch((err) => this.log.debug({ err }, 'death check failed')), this.settings.deathCheckMs ?? 500);
     this.log.info({ nodeId: this.nodeId, capacity: this.settings.capacity }, 'joined the fleet');
   }
 
@@ -338,8 +416,17 @@ export class Fleet {
 
   private async renew() {
     if (this.stopping || this.displaced) return;
+    let previous: string | undefined;
+    if (this.lock && !this.lock.isHeld) {
+      // The lock's session ended: this instance counts as dead, so the node goes on as a new one.
+      const next = this.newInstance();
+      await this.lock.acquire(this.nodeId, next);
+      previous = this.instance;
+      this.instance = next;
+      this.log.info({ nodeId: this.nodeId }, 'liveness lock taken again under a new instance token');
+    }
     const started = performance.now();
-    const renewed = await this.query(this.sql.renew(this.nodeId, this.settings.leaseTtlMs, this.settings.capacity, this.instance));
+    const renewed = await this.query(this.sql.renew(this.nodeId, this.settings.leaseTtlMs, this.settings.capacity, this.instance, previous));
     if (!renewed.length) {
       // Our lease lapsed (a pause) and another process started under this id: it owns what this
       // id owns now. Close everything and never act again.
@@ -430,25 +517,44 @@ export class Fleet {
         if (!row) continue; // moved meanwhile: the next round sees where
         now = Number(row.epoch);
       }
-      if (this.owned.has(phoneId)) continue;
+      if (this.owned.has(phoneId) || !this.locked) continue;
       this.adopt(phoneId, now);
       if (shouldRun.has(phoneId)) this.startClaimed(phoneId);
     }
   }
 
+  /** False while the liveness lock is lost (until the next renewal takes a new one): this node owns nothing new. */
+  private get locked() {
+    return !this.lock || this.lock.isHeld;
+  }
+
   private async claimOrphans() {
-    if (this.stopping || !this.claiming) return;
+    if (this.stopping || !this.claiming || !this.locked) return;
     const [{ n }] = await this.query<{ n: number | bigint }>(this.sql.countToRun());
     const quota = claimQuota({ toRun: Number(n), liveNodes: this.liveNodes.size, capacity: this.settings.capacity, owned: this.host.runningCount() });
     if (quota <= 0) return;
-    const claimed = await this.bounded<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claim(this.nodeId, quota));
+    const claimed = await this.claim(quota);
     if (!claimed.length) return;
     this.log.info({ count: claimed.length }, 'claimed phones without a live owner');
     for (const row of claimed) {
+      if (!this.locked) break; // lost meanwhile: the others take them (this node's lock is gone)
       const phoneId = Number(row.phoneId);
       this.adopt(phoneId, Number(row.epoch));
       this.startClaimed(phoneId);
     }
+  }
+
+  /**
+   * Claims up to `quota` phones without a live owner. PostgreSQL: one transaction of two
+   * statements, locks first (never waiting), then the judgement on a snapshot taken under them.
+   */
+  private async claim(quota: number): Promise<{ phoneId: number | bigint; epoch: number | bigint }[]> {
+    if (this.store.provider !== 'postgresql') return this.query(this.sql.claim(this.nodeId, quota));
+    return this.boundedTx(async (q) => {
+      const locked = await q<{ phoneId: number | bigint }>(this.sql.claimLock(quota));
+      if (!locked.length) return [];
+      return q<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claimTake(this.nodeId, locked.map((r) => Number(r.phoneId))));
+    });
   }
 
   /** Hands phones back when this node runs more than its share; other nodes claim them. */
@@ -482,8 +588,15 @@ export class Fleet {
 
   /** Takes one phone for a command that opens a socket; false when another live node owns it. */
   async claimOne(phoneId: number): Promise<boolean> {
-    if (this.displaced) return false;
-    const rows = await this.bounded<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claimOne(this.nodeId, phoneId));
+    if (this.displaced || (this.lock && !this.lock.isHeld)) return false;
+    const take = this.sql.claimOne(this.nodeId, phoneId);
+    const rows =
+      this.store.provider === 'postgresql'
+        ? await this.boundedTx(async (q) => {
+            await q(this.sql.lockOwnerRow(phoneId)); // judged below on a snapshot taken under the lock
+            return q<{ phoneId: number | bigint; epoch: number | bigint }>(take);
+          })
+        : await this.query<{ phoneId: number | bigint; epoch: number | bigint }>(take);
     if (!rows.length) return false;
     this.adopt(phoneId, Number(rows[0].epoch));
     return true;
@@ -677,7 +790,9 @@ export class Fleet {
     if (this.timer) clearInterval(this.timer);
     if (this.fenceTimer) clearInterval(this.fenceTimer);
     if (this.renewTimer) clearInterval(this.renewTimer);
+    if (this.deathTimer) clearInterval(this.deathTimer);
     this.renewTimer = null;
+    this.deathTimer = null;
     this.timer = null;
     this.fenceTimer = null;
     for (const { timer } of this.lapseTimers.values()) clearTimeout(timer);
@@ -695,5 +810,6 @@ export class Fleet {
     this.pending.clear();
     for (const u of this.unsubscribers.splice(0)) await u().catch(() => {});
     await this.bus.close();
+    await this.lock?.release();
   }
 }
