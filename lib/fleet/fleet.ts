@@ -12,7 +12,7 @@ import type { SessionEngineEvent, SessionSnapshot } from '../sessions/types';
 import type { SessionStore } from '../sessions/store';
 import type { FleetBus } from './bus';
 import { countDrop, packMessages } from './bus';
-import { claimQuota, mayRunForwarded, mustSelfFence, ownerSilent, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
+import { claimQuota, deadForClaims, observeLockless, type Lockless, mayRunForwarded, mustSelfFence, ownerSilent, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
 import { RemoteView, type RemoteEvent } from './remote-view';
 import { FleetSql, LOCKED_INSTANCE_PREFIX } from './sql';
 import { NodeLock } from './node-lock';
@@ -186,8 +186,11 @@ export class Fleet {
   /** PostgreSQL: the lock whose end tells the other nodes this instance died */
   private readonly lock: NodeLock | null;
   private deathTimer: NodeJS.Timeout | null = null;
-  /** dead nodes (id and instance) a round was already run for */
-  private deadSeen = new Set<string>();
+  /**
+   * nodes seen without their liveness lock while their lease lives: `id:instance` → when first
+   * seen (monotonic ms); past the grace they are dead for the claims (`deadForClaims`)
+   */
+  private lockless = new Map<string, Lockless>();
   /** another process took this node id over (after this one's lease lapsed): it acts no more */
   private displaced = false;
   /** phones this node owns: phone id → epoch */
@@ -259,12 +262,27 @@ export class Fleet {
   private async checkDeaths() {
     if (this.stopping || !this.lock) return;
     await this.lock.ping();
-    const dead = await this.query<{ id: string; instance: string }>(this.sql.deadNodes()).catch(() => []);
-    const fresh = dead.filter((d) => d.id !== this.nodeId && !this.deadSeen.has(`${d.id}:${d.instance}`));
-    if (!fresh.length) return;
-    for (const d of fresh) this.deadSeen.add(`${d.id}:${d.instance}`);
-    this.log.warn({ nodes: fresh.map((d) => d.id) }, 'a node ended its database session before its lease: claiming its phones now');
-    void (this.ticking ?? Promise.resolve()).then(() => this.tick());
+    const rows = await this.query<{ id: string; instance: string }>(this.sql.deadNodes()).catch(() => null);
+    if (!rows) return;
+    const lockless = new Set(rows.filter((d) => d.id !== this.nodeId).map((d) => `${d.id}:${d.instance}`));
+    const seen = observeLockless({ seen: this.lockless, lockless, nowMono: performance.now(), graceMs: this.deathGraceMs() });
+    this.lockless = seen.seen;
+    if (seen.fresh.length) this.log.warn({ nodes: seen.fresh.map((k) => k.split(':')[0]) }, 'a node ended its database session before its lease: its phones are claimed after the grace');
+    if (seen.due.length) void (this.ticking ?? Promise.resolve()).then(() => this.tick());
+  }
+
+  /**
+   * How long a node must have been seen without its lock before its phones are claimed: the time
+   * for a node whose connection was reset to see it too (its event loop may lag) and close its
+   * sockets. Two death checks.
+   */
+  private deathGraceMs() {
+    return 2 * (this.settings.deathCheckMs ?? 500);
+  }
+
+  /** The nodes (`id:instance`) seen without their liveness lock for longer than the grace. */
+  private deadForClaims(): string[] {
+    return deadForClaims({ seen: this.lockless, nowMono: performance.now(), graceMs: this.deathGraceMs() });
   }
 
   private async query<T>(s: { sql: string; params: unknown[] }): Promise<T[]> {
@@ -551,9 +569,10 @@ export class Fleet {
   private async claim(quota: number): Promise<{ phoneId: number | bigint; epoch: number | bigint }[]> {
     if (this.store.provider !== 'postgresql') return this.query(this.sql.claim(this.nodeId, quota));
     return this.boundedTx(async (q) => {
-      const locked = await q<{ phoneId: number | bigint }>(this.sql.claimLock(quota));
+      const dead = this.deadForClaims();
+      const locked = await q<{ phoneId: number | bigint }>(this.sql.claimLock(quota, dead));
       if (!locked.length) return [];
-      return q<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claimTake(this.nodeId, locked.map((r) => Number(r.phoneId))));
+      return q<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claimTake(this.nodeId, locked.map((r) => Number(r.phoneId)), dead));
     });
   }
 
@@ -589,7 +608,7 @@ export class Fleet {
   /** Takes one phone for a command that opens a socket; false when another live node owns it. */
   async claimOne(phoneId: number): Promise<boolean> {
     if (this.displaced || (this.lock && !this.lock.isHeld)) return false;
-    const take = this.sql.claimOne(this.nodeId, phoneId);
+    const take = this.sql.claimOne(this.nodeId, phoneId, this.deadForClaims());
     const rows =
       this.store.provider === 'postgresql'
         ? await this.boundedTx(async (q) => {

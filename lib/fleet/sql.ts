@@ -55,6 +55,19 @@ export class FleetSql {
   }
 
   /**
+   * The ids of the nodes a claim may NOT take phones from: the lease lives, and the node (with its
+   * instance: `id:instance`) is not among `dead`, the nodes this node has seen without their
+   * liveness lock for a grace period (fleet.ts `checkDeaths`). A lock that is gone stays gone for
+   * that instance, so the observation stays true; the grace gives the node whose connection was
+   * reset the time to see it too and close its sockets before anyone takes its phones.
+   */
+  private notDead(p: Params, now: string, dead: string[]): string {
+    const lease = `SELECT fn."id" FROM "FleetNode" fn WHERE fn."leaseExpiresMs" > ${now}`;
+    if (!this.pg || !dead.length) return `(${lease})`;
+    return `(${lease} AND (fn."id" || ':' || fn."instance") <> ALL(${p.add(dead)}::text[]))`;
+  }
+
+  /**
    * The judgement of a claim on PostgreSQL: the statement's own start (its snapshot's moment),
    * never a later clock reading, so a lease is never compared with a time its snapshot cannot see.
    */
@@ -197,15 +210,16 @@ export class FleetSql {
    * is claiming (its phone row locked) or whose owner row a write transaction holds (the fence's
    * share lock, even one stuck for good) is skipped, this round.
    */
-  claimLock(limit: number): Statement {
+  claimLock(limit: number, dead: string[] = []): Statement {
     const p = this.params();
     const running = this.running(p);
     const n = `CAST(${p.add(limit)} AS INTEGER)`;
+    const alive = this.notDead(p, this.nowMs, dead);
     return {
       sql: `WITH cand AS (
           SELECT ph."id" FROM "OrganizationPhone" ph
           WHERE ph."status" IN (${running})
-            AND NOT EXISTS (SELECT 1 FROM "PhoneOwner" o WHERE o."phoneId" = ph."id" AND o."nodeId" IN ${this.alive()})
+            AND NOT EXISTS (SELECT 1 FROM "PhoneOwner" o WHERE o."phoneId" = ph."id" AND o."nodeId" IN ${alive})
           ORDER BY ph."id" LIMIT ${n} FOR UPDATE OF ph SKIP LOCKED),
         own AS (SELECT o."phoneId" FROM "PhoneOwner" o WHERE o."phoneId" IN (SELECT "id" FROM cand) FOR UPDATE SKIP LOCKED)
         SELECT c."id" AS "phoneId" FROM cand c
@@ -222,15 +236,16 @@ export class FleetSql {
    * an old snapshot's lease against a fresh clock). A phone whose owner row appeared meanwhile
    * (another node's start) is taken only when that owner is not alive.
    */
-  claimTake(nodeId: string, phoneIds: number[]): Statement {
+  claimTake(nodeId: string, phoneIds: number[], dead: string[] = []): Statement {
     const p = this.params();
     const ids = p.add(phoneIds);
     const me = p.add(nodeId);
+    const alive = this.notDead(p, this.stmtNowMs, dead);
     return {
       sql: `INSERT INTO "PhoneOwner" ("phoneId", "nodeId", "epoch", "claimedMs")
         SELECT id, ${me}, 1, ${this.stmtNowMs} FROM unnest(${ids}::int[]) AS id
         ON CONFLICT ("phoneId") DO UPDATE SET "nodeId" = excluded."nodeId", "epoch" = "PhoneOwner"."epoch" + 1, "claimedMs" = excluded."claimedMs"
-          WHERE "PhoneOwner"."nodeId" NOT IN ${this.alive(this.stmtNowMs)}
+          WHERE "PhoneOwner"."nodeId" NOT IN ${alive}
         RETURNING "phoneId", "epoch"`,
       params: p.values,
     };
@@ -246,16 +261,17 @@ export class FleetSql {
    * ended, or this node owns it already (then the epoch stays). Returns no row when another live
    * node owns it.
    */
-  claimOne(nodeId: string, phoneId: number): Statement {
+  claimOne(nodeId: string, phoneId: number, dead: string[] = []): Statement {
     const p = this.params();
     const phone = `CAST(${p.add(phoneId)} AS INTEGER)`;
     const me = p.add(nodeId);
+    const alive = this.notDead(p, this.stmtNowMs, dead);
     return {
       sql: `INSERT INTO "PhoneOwner" ("phoneId", "nodeId", "epoch", "claimedMs") VALUES (${phone}, ${me}, 1, ${this.stmtNowMs})
         ON CONFLICT ("phoneId") DO UPDATE SET "nodeId" = excluded."nodeId",
           "epoch" = CASE WHEN "PhoneOwner"."nodeId" = excluded."nodeId" THEN "PhoneOwner"."epoch" ELSE "PhoneOwner"."epoch" + 1 END,
           "claimedMs" = excluded."claimedMs"
-          WHERE "PhoneOwner"."nodeId" = excluded."nodeId" OR "PhoneOwner"."nodeId" NOT IN ${this.alive(this.stmtNowMs)}
+          WHERE "PhoneOwner"."nodeId" = excluded."nodeId" OR "PhoneOwner"."nodeId" NOT IN ${alive}
         RETURNING "phoneId", "epoch"`,
       params: p.values,
     };
