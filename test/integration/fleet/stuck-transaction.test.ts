@@ -1,6 +1,6 @@
 // A write transaction stuck while it holds the fence's share lock on a phone's owner row (a node
-// paused mid-write, or its network gone): a surviving node's claim waits a bounded time
-// (lock_timeout) instead of indefinitely, its lease keeps being renewed meanwhile (its own
+// paused mid-write, or its network gone): a surviving node's claim skips that row (SKIP LOCKED)
+// instead of waiting on it, its lease keeps being renewed meanwhile (its own
 // schedule, never behind a claim), and it takes the phone once the lock is gone. A live owner's
 // phone is never taken, not even one handed over while a claim was running (issue 22.1), and the
 // server ends the stuck session at the node's idle-in-transaction limit.
@@ -18,7 +18,7 @@ import { storeFor } from '../../../lib/sessions/store';
 import { pgConnectionOptions } from '../../../lib/db/client';
 
 if (testProviders().includes('postgresql')) {
-  test('a stuck transaction holding an owner row: the claim gives up in bounded time, the lease keeps renewing, the phone is taken once the lock goes', { timeout: 120_000 }, async (t) => {
+  test('a stuck transaction holding an owner row: the claim does not wait on it, the lease keeps renewing, the phone is taken once the lock goes', { timeout: 120_000 }, async (t) => {
     const database = await createTestDatabase('postgresql');
     const holder = new pg.Client({ connectionString: database.url });
     let fleet: Fleet | null = null;
