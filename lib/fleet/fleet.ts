@@ -320,7 +320,8 @@ export class Fleet {
         await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${ms * 2}`);
         return body(<T>(s: { sql: string; params: unknown[] }) => tx.$queryRawUnsafe<T[]>(s.sql, ...s.params));
       },
-      { maxWait: ms * 4, timeout: ms * 6 },
+      // Prisma's defaults at least (a busy machine waits for a pool connection); a round that runs out retries next round.
+      { maxWait: Math.max(2000, ms * 4), timeout: Math.max(5000, ms * 6) },
     );
   }
 
