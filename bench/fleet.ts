@@ -394,7 +394,7 @@ async function failoverBenchmark() {
     return {
       phones: PHONES,
       nodes: 3,
-      settings: { LEASE_TTL_MS: 10_000, LEASE_RENEW_MS: 2000, FENCE_MARGIN_MS: 3000, START_CONCURRENCY: 16, START_RATE_PER_SEC: 50 },
+      settings: { LEASE_TTL_MS: 10_000, LEASE_RENEW_MS: 2000, FENCE_MARGIN_MS: 3000, START_CONCURRENCY: 16, START_RATE_PER_SEC: 50, NODE_DEATH_CHECK_MS: 500 },
       bootMs,
       bootSpread: firstSpread,
       balancedMs,

@@ -114,6 +114,20 @@ const schema = z.object({
   /** Staggered start (boot, failover): phones connecting at once, and new starts per second. */
   START_CONCURRENCY: int(1, 10_000).default(16),
   START_RATE_PER_SEC: int(1, 10_000).default(50),
+  /**
+   * PostgreSQL: how often a node looks for nodes whose database session ended before their lease
+   * (a crash: their phones are claimed at once), and checks its own liveness lock's connection.
+   */
+  NODE_DEATH_CHECK_MS: int(50, 60_000).default(500),
+  /** PostgreSQL: the longest any statement of this process waits for a row lock (lock_timeout of its sessions). */
+  DB_LOCK_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  /**
+   * PostgreSQL: a session of this process idle inside a transaction longer than this is ended by
+   * the server, with its locks (a process stopped mid-write). Unset: half of LEASE_TTL_MS.
+   */
+  DB_IDLE_IN_TRANSACTION_MS: int(100, 3600_000).optional(),
+  /** PostgreSQL: TCP keep-alive of this process's database connections (first probe after this idle time). */
+  DB_TCP_KEEPALIVE_MS: int(1000, 3600_000).default(10_000),
   /** How long a command sent to the node that owns a phone may take. */
   FLEET_COMMAND_TIMEOUT_MS: int(500, 120_000).default(20_000),
   /**

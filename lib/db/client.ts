@@ -4,7 +4,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
-import { getConfig } from '../config';
+import { getConfig, type Config } from '../config';
 import { sqliteFileUrl } from '../../prisma/database-url';
 import { providerOf } from './provider';
 import { ConfiguredLibSQL, type SqliteDirect } from './sqlite-adapter';
@@ -23,7 +23,36 @@ export async function sqliteDirect(db: Db): Promise<SqliteDirect | null> {
   return adapter.direct();
 }
 
-export function createDb(url: string = getConfig().DATABASE_URL): Db {
+/** Bounds on the waits of this process's PostgreSQL sessions (issue 22.1: a stuck transaction holds no lock for long). */
+export interface PgSessionLimits {
+  /** lock_timeout: the longest a statement waits for a row lock */
+  lockTimeoutMs: number;
+  /** idle_in_transaction_session_timeout: the server ends a session left idle inside a transaction (its locks go with it) */
+  idleInTransactionMs: number;
+  /** TCP keep-alive's first probe after this idle time */
+  keepAliveMs: number;
+}
+
+export function pgSessionLimits(config: Config = getConfig()): PgSessionLimits {
+  return {
+    lockTimeoutMs: config.DB_LOCK_TIMEOUT_MS,
+    // Below the lease: a node stopped mid-write loses its locks before a survivor must claim.
+    idleInTransactionMs: config.DB_IDLE_IN_TRANSACTION_MS ?? Math.floor(config.LEASE_TTL_MS / 2),
+    keepAliveMs: config.DB_TCP_KEEPALIVE_MS,
+  };
+}
+
+/** The node-postgres options that apply the limits (sent as session parameters at connect). */
+export function pgConnectionOptions(limits: PgSessionLimits) {
+  return {
+    keepAlive: true,
+    keepAliveInitialDelayMillis: limits.keepAliveMs,
+    lock_timeout: limits.lockTimeoutMs,
+    idle_in_transaction_session_timeout: limits.idleInTransactionMs,
+  };
+}
+
+export function createDb(url: string = getConfig().DATABASE_URL, limits?: PgSessionLimits): Db {
   if (providerOf(url) === 'sqlite') {
     secureSqliteFile(url); // 0600 file in a 0700 folder, before libsql creates it
     const adapter = new ConfiguredLibSQL({ url: sqliteFileUrl(url) });
@@ -31,7 +60,7 @@ export function createDb(url: string = getConfig().DATABASE_URL): Db {
     sqliteAdapters.set(db, adapter);
     return db;
   }
-  const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10, ...pgConnectionOptions(limits ?? pgSessionLimits()) }) });
   return client as unknown as Db;
 }
 

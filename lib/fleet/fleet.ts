@@ -14,9 +14,10 @@ import type { SessionStore } from '../sessions/store';
 import { FLEET_OPS, OWNER_CHANGED, type FleetCommand, type FleetHost, type FleetMembership } from '../sessions/fleet-port';
 import type { FleetBus } from './bus';
 import { countDrop, packMessages } from './bus';
-import { claimQuota, mayRunForwarded, mustSelfFence, ownerSilent, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
+import { claimQuota, deadForClaims, observeLockless, type Lockless, mayRunForwarded, mustSelfFence, ownerSilent, reconcile, routeCommand, shedQuota, type CommandRoute, type OwnedPhone } from './policy';
 import { RemoteView, type RemoteEvent } from './remote-view';
-import { FleetSql } from './sql';
+import { FleetSql, LOCKED_INSTANCE_PREFIX } from './sql';
+import { NodeLock } from './node-lock';
 import { StartGate } from './start-gate';
 import { nodeViews, type FleetNodeView, type NodeRow } from './nodes';
 
@@ -39,6 +40,13 @@ export interface FleetSettings {
    * own, so it may only run alone and refuses to join a fleet with other live nodes
    */
   busKeyConfigured: boolean;
+  /**
+   * PostgreSQL: the database URL this node holds its liveness lock on (node-lock.ts); unset (SQLite,
+   * bare test nodes): the lease alone says whether the node lives
+   */
+  livenessLockUrl?: string;
+  /** how often a node looks for nodes whose liveness lock is gone, and pings its own (ms) */
+  deathCheckMs?: number;
 }
 
 export const newNodeId = () => `n${crypto.randomBytes(6).toString('hex')}`;
@@ -135,8 +143,19 @@ function errorFromReply(e: NonNullable<CommandReply['error']>): Error {
 
 export class Fleet implements FleetMembership {
   readonly nodeId: string;
-  /** this process's token in its lease row (a second process with the same id cannot renew it) */
-  private readonly instance = crypto.randomBytes(8).toString('hex');
+  /**
+   * this process's token in its lease row (a second process with the same id cannot renew it);
+   * with a liveness lock it starts with LOCKED_INSTANCE_PREFIX and changes when the lock is lost
+   */
+  private instance: string;
+  /** PostgreSQL: the lock whose end tells the other nodes this instance died */
+  private readonly lock: NodeLock | null;
+  private deathTimer: NodeJS.Timeout | null = null;
+  /**
+   * nodes seen without their liveness lock while their lease lives: `id:instance` → when first
+   * seen (monotonic ms); past the grace they are dead for the claims (`deadForClaims`)
+   */
+  private lockless = new Map<string, Lockless>();
   /** another process took this node id over (after this one's lease lapsed): it acts no more */
   private displaced = false;
   /** phones this node owns: phone id → epoch */
@@ -180,6 +199,57 @@ export class Fleet implements FleetMembership {
     this.nodeId = settings.nodeId;
     this.sql = new FleetSql(store.provider);
     this.gate = new StartGate({ concurrency: settings.startConcurrency, perSecond: settings.startPerSecond });
+    this.lock = settings.livenessLockUrl && store.provider === 'postgresql' ? new NodeLock(settings.livenessLockUrl, log.child({ part: 'liveness-lock' }), settings.fenceMarginMs) : null;
+    this.instance = this.newInstance();
+    this.lock?.onLost((why) => void this.onLockLost(why));
+  }
+
+  private newInstance() {
+    return `${this.lock ? LOCKED_INSTANCE_PREFIX : ''}${crypto.randomBytes(8).toString('hex')}`;
+  }
+
+  /**
+   * The liveness lock's connection failed: the other nodes may take this node's phones from now
+   * on (PostgreSQL has ended, or will end, the session), so every socket closes at once. The next
+   * renewal takes a lock under a new instance token, and the phones still owned here run again at
+   * the next epoch (reconcileOwned), unless another node took them meanwhile.
+   */
+  private async onLockLost(why: string) {
+    if (this.stopping) return;
+    const phones = [...this.owned.keys()];
+    this.log.error({ why, phones: phones.length }, 'liveness lock connection lost: closing every socket (other nodes may take the phones at once)');
+    this.owned.clear();
+    await Promise.all(phones.map((id) => this.host.abandon(id, reason('lease_lost')).catch(() => {})));
+  }
+
+  /**
+   * Looks for nodes whose lease lives but whose liveness lock is gone (dead: their session
+   * ended) and runs a round at once to claim their phones; checks this node's own lock connection.
+   */
+  private async checkDeaths() {
+    if (this.stopping || !this.lock) return;
+    await this.lock.ping();
+    const rows = await this.query<{ id: string; instance: string }>(this.sql.deadNodes()).catch(() => null);
+    if (!rows) return;
+    const lockless = new Set(rows.filter((d) => d.id !== this.nodeId).map((d) => `${d.id}:${d.instance}`));
+    const seen = observeLockless({ seen: this.lockless, lockless, nowMono: performance.now(), graceMs: this.deathGraceMs() });
+    this.lockless = seen.seen;
+    if (seen.fresh.length) this.log.warn({ nodes: seen.fresh.map((k) => k.split(':')[0]) }, 'a node ended its database session before its lease: its phones are claimed after the grace');
+    if (seen.due.length) void (this.ticking ?? Promise.resolve()).then(() => this.tick());
+  }
+
+  /**
+   * How long a node must have been seen without its lock before its phones are claimed: the time
+   * for a node whose connection was reset to see it too (its event loop may lag) and close its
+   * sockets. Two death checks.
+   */
+  private deathGraceMs() {
+    return 2 * (this.settings.deathCheckMs ?? 500);
+  }
+
+  /** The nodes (`id:instance`) seen without their liveness lock for longer than the grace. */
+  private deadForClaims(): string[] {
+    return deadForClaims({ seen: this.lockless, nowMono: performance.now(), graceMs: this.deathGraceMs() });
   }
 
   private async query<T>(s: { sql: string; params: unknown[] }): Promise<T[]> {
@@ -194,9 +264,32 @@ export class Fleet implements FleetMembership {
    */
   private async bounded<T>(s: { sql: string; params: unknown[] }): Promise<T[]> {
     if (this.store.provider !== 'postgresql') return this.query<T>(s);
-    const ms = Math.max(100, Math.min(2000, Math.floor(this.settings.fenceMarginMs / 2)));
-    const [, rows] = await this.db.$transaction([this.db.$executeRawUnsafe(`SET LOCAL lock_timeout = ${ms}`), this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params)]);
+    const ms = this.lockWaitMs();
+    const [, , rows] = await this.db.$transaction([
+      this.db.$executeRawUnsafe(`SET LOCAL lock_timeout = ${ms}`),
+      this.db.$executeRawUnsafe(`SET LOCAL statement_timeout = ${ms * 2}`),
+      this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params),
+    ]);
     return rows as T[];
+  }
+
+  /** A lock wait of a fleet statement: well inside the fence margin. */
+  private lockWaitMs() {
+    return Math.max(100, Math.min(2000, Math.floor(this.settings.fenceMarginMs / 2)));
+  }
+
+  /** Several fleet statements in one PostgreSQL transaction, each bounded as `bounded` does. */
+  private async boundedTx<R>(body: (q: <T>(s: { sql: string; params: unknown[] }) => Promise<T[]>) => Promise<R>): Promise<R> {
+    const ms = this.lockWaitMs();
+    return this.db.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${ms}`);
+        await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${ms * 2}`);
+        return body(<T>(s: { sql: string; params: unknown[] }) => tx.$queryRawUnsafe<T[]>(s.sql, ...s.params));
+      },
+      // Prisma's defaults at least (a busy machine waits for a pool connection); a round that runs out retries next round.
+      { maxWait: Math.max(2000, ms * 4), timeout: Math.max(5000, ms * 6) },
+    );
   }
 
   /** Renews unless a renewal is in flight; false when it failed (logged; self-fencing handles a long run of them). */
@@ -224,8 +317,11 @@ export class Fleet implements FleetMembership {
         );
       }
     }
+    // The lock first: a lease row naming a locked instance always has its lock taken.
+    await this.lock?.acquire(this.nodeId, this.instance);
     const [first] = await this.query<{ leaseExpiresMs: unknown }>(this.sql.renew(this.nodeId, this.settings.leaseTtlMs, this.settings.capacity, this.instance));
     if (!first) {
+      await this.lock?.release();
       const [left] = await this.query<{ leftMs: number | bigint | string }>(this.sql.leaseLeft(this.nodeId));
       throw nodeIdInUse(this.nodeId, Number(left?.leftMs ?? 0));
     }
@@ -258,6 +354,7 @@ export class Fleet implements FleetMembership {
     this.renewTimer = setInterval(() => void this.renewSoon(), this.settings.renewIntervalMs);
     // Self-fencing is checked more often than renewals happen, on a monotonic clock.
     this.fenceTimer = setInterval(() => void this.checkFence(), Math.max(100, Math.floor(this.settings.fenceMarginMs / 3)));
+    if (this.lock) this.deathTimer = setInterval(() => void this.checkDeaths().catch((err) => this.log.debug({ err }, 'death check failed')), this.settings.deathCheckMs ?? 500);
     this.log.info({ nodeId: this.nodeId, capacity: this.settings.capacity }, 'joined the fleet');
   }
 
@@ -305,8 +402,17 @@ export class Fleet implements FleetMembership {
 
   private async renew() {
     if (this.stopping || this.displaced) return;
+    let previous: string | undefined;
+    if (this.lock && !this.lock.isHeld) {
+      // The lock's session ended: this instance counts as dead, so the node goes on as a new one.
+      const next = this.newInstance();
+      await this.lock.acquire(this.nodeId, next);
+      previous = this.instance;
+      this.instance = next;
+      this.log.info({ nodeId: this.nodeId }, 'liveness lock taken again under a new instance token');
+    }
     const started = performance.now();
-    const renewed = await this.query(this.sql.renew(this.nodeId, this.settings.leaseTtlMs, this.settings.capacity, this.instance));
+    const renewed = await this.query(this.sql.renew(this.nodeId, this.settings.leaseTtlMs, this.settings.capacity, this.instance, previous));
     if (!renewed.length) {
       // Our lease lapsed (a pause) and another process started under this id: it owns what this
       // id owns now. Close everything and never act again.
@@ -411,25 +517,45 @@ export class Fleet implements FleetMembership {
         if (!row) continue; // moved meanwhile: the next round sees where
         now = Number(row.epoch);
       }
-      if (this.owned.has(phoneId)) continue;
+      if (this.owned.has(phoneId) || !this.locked) continue;
       this.adopt(phoneId, now);
       if (shouldRun.has(phoneId)) this.startClaimed(phoneId);
     }
   }
 
+  /** False while the liveness lock is lost (until the next renewal takes a new one): this node owns nothing new. */
+  private get locked() {
+    return !this.lock || this.lock.isHeld;
+  }
+
   private async claimOrphans() {
-    if (this.stopping || !this.claiming) return;
+    if (this.stopping || !this.claiming || !this.locked) return;
     const [{ n }] = await this.query<{ n: number | bigint }>(this.sql.countToRun());
     const quota = claimQuota({ toRun: Number(n), liveNodes: this.liveNodes.size, capacity: this.settings.capacity, owned: this.host.runningCount() });
     if (quota <= 0) return;
-    const claimed = await this.bounded<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claim(this.nodeId, quota));
+    const claimed = await this.claim(quota);
     if (!claimed.length) return;
     this.log.info({ count: claimed.length }, 'claimed phones without a live owner');
     for (const row of claimed) {
+      if (!this.locked) break; // lost meanwhile: the others take them (this node's lock is gone)
       const phoneId = Number(row.phoneId);
       this.adopt(phoneId, Number(row.epoch));
       this.startClaimed(phoneId);
     }
+  }
+
+  /**
+   * Claims up to `quota` phones without a live owner. PostgreSQL: one transaction of two
+   * statements, locks first (never waiting), then the judgement on a snapshot taken under them.
+   */
+  private async claim(quota: number): Promise<{ phoneId: number | bigint; epoch: number | bigint }[]> {
+    if (this.store.provider !== 'postgresql') return this.query(this.sql.claim(this.nodeId, quota));
+    return this.boundedTx(async (q) => {
+      const dead = this.deadForClaims();
+      const locked = await q<{ phoneId: number | bigint }>(this.sql.claimLock(quota, dead));
+      if (!locked.length) return [];
+      return q<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claimTake(this.nodeId, locked.map((r) => Number(r.phoneId)), dead));
+    });
   }
 
   /** Hands phones back when this node runs more than its share; other nodes claim them. */
@@ -463,8 +589,15 @@ export class Fleet implements FleetMembership {
 
   /** Takes one phone for a command that opens a socket; false when another live node owns it. */
   async claimOne(phoneId: number): Promise<boolean> {
-    if (this.displaced) return false;
-    const rows = await this.bounded<{ phoneId: number | bigint; epoch: number | bigint }>(this.sql.claimOne(this.nodeId, phoneId));
+    if (this.displaced || (this.lock && !this.lock.isHeld)) return false;
+    const take = this.sql.claimOne(this.nodeId, phoneId, this.deadForClaims());
+    const rows =
+      this.store.provider === 'postgresql'
+        ? await this.boundedTx(async (q) => {
+            await q(this.sql.lockOwnerRow(phoneId)); // judged below on a snapshot taken under the lock
+            return q<{ phoneId: number | bigint; epoch: number | bigint }>(take);
+          })
+        : await this.query<{ phoneId: number | bigint; epoch: number | bigint }>(take);
     if (!rows.length) return false;
     this.adopt(phoneId, Number(rows[0].epoch));
     return true;
@@ -660,7 +793,9 @@ export class Fleet implements FleetMembership {
     if (this.timer) clearInterval(this.timer);
     if (this.fenceTimer) clearInterval(this.fenceTimer);
     if (this.renewTimer) clearInterval(this.renewTimer);
+    if (this.deathTimer) clearInterval(this.deathTimer);
     this.renewTimer = null;
+    this.deathTimer = null;
     this.timer = null;
     this.fenceTimer = null;
     for (const { timer } of this.lapseTimers.values()) clearTimeout(timer);
@@ -678,5 +813,6 @@ export class Fleet implements FleetMembership {
     this.pending.clear();
     for (const u of this.unsubscribers.splice(0)) await u().catch(() => {});
     await this.bus.close();
+    await this.lock?.release();
   }
 }

@@ -86,3 +86,42 @@ export function mayRunForwarded(input: { nowMs: number; deadlineMs: number; rout
   if (input.ownedEpoch === null || input.ownedEpoch !== input.routedEpoch) return 'not_owner';
   return 'run';
 }
+
+/** A node seen without its liveness lock: when first seen so (monotonic ms), and whether a round was asked for it. */
+export interface Lockless {
+  first: number;
+  due: boolean;
+}
+
+/**
+ * The fast path's evidence (PostgreSQL): nodes (`id:instance`) seen without their liveness lock
+ * while their lease lives. A node is dead for the claims once seen so for `graceMs` (the time for
+ * a node whose connection was reset to notice too and close its sockets); a lock that is gone
+ * stays gone for that instance, so the observation stays true until its lease lapses (then it
+ * drops out of `lockless` and is forgotten here).
+ */
+export function observeLockless(input: { seen: ReadonlyMap<string, Lockless>; lockless: ReadonlySet<string>; nowMono: number; graceMs: number }): {
+  seen: Map<string, Lockless>;
+  /** seen without a lock for the first time */
+  fresh: string[];
+  /** past the grace now, and not reported before: a round should claim their phones now */
+  due: string[];
+} {
+  const seen = new Map<string, Lockless>();
+  const fresh: string[] = [];
+  const due: string[] = [];
+  for (const key of input.lockless) {
+    const known = input.seen.get(key);
+    const first = known?.first ?? input.nowMono;
+    if (!known) fresh.push(key);
+    const past = input.nowMono - first >= input.graceMs;
+    if (past && !known?.due) due.push(key);
+    seen.set(key, { first, due: past });
+  }
+  return { seen, fresh, due };
+}
+
+/** The lock-less nodes seen so for the grace by `nowMono`: a claim may take their phones. */
+export function deadForClaims(input: { seen: ReadonlyMap<string, Lockless>; nowMono: number; graceMs: number }): string[] {
+  return [...input.seen].filter(([, l]) => input.nowMono - l.first >= input.graceMs).map(([key]) => key);
+}

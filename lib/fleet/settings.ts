@@ -17,10 +17,17 @@ export function fleetSettingsFromConfig(config: Config): FleetSettings {
     startPerSecond: config.START_RATE_PER_SEC,
     commandTimeoutMs: config.FLEET_COMMAND_TIMEOUT_MS,
     busKeyConfigured: config.FLEET_BUS_KEY !== undefined,
+    // PostgreSQL: the liveness lock that lets the others claim a dead node's phones at once.
+    livenessLockUrl: providerOf(config.DATABASE_URL) === 'postgresql' ? config.DATABASE_URL : undefined,
+    deathCheckMs: config.NODE_DEATH_CHECK_MS,
   };
   // A node must get at least one more renewal in before it has to fence itself.
   if (settings.renewIntervalMs * 2 > settings.leaseTtlMs - settings.fenceMarginMs) {
     throw new Error('LEASE_RENEW_MS must be at most half of LEASE_TTL_MS - FENCE_MARGIN_MS');
+  }
+  // A node stopped mid-write must lose its locks before its lease ends (issue 22.1).
+  if (config.DB_IDLE_IN_TRANSACTION_MS !== undefined && config.DB_IDLE_IN_TRANSACTION_MS >= settings.leaseTtlMs) {
+    throw new Error('DB_IDLE_IN_TRANSACTION_MS must be below LEASE_TTL_MS');
   }
   return settings;
 }

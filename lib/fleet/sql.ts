@@ -11,6 +11,17 @@ import { DIALECTS, Params, type Statement } from '../db/sql';
  */
 export const RELEASED = '';
 
+/**
+ * The instance token of a node that holds its liveness lock (a session-level advisory lock, for
+ * its whole life, on a connection of its own: node-lock.ts). Other instance tokens are hex (a
+ * node without one: SQLite, a bare test node, an older version during a rolling deploy); such a
+ * node is judged by its lease alone. Hex never contains `l`.
+ */
+export const LOCKED_INSTANCE_PREFIX = 'l';
+
+/** The text the advisory lock's key is hashed from (`hashtextextended(…, 0)`, 64 bits): one per node instance. */
+export const nodeLockText = (nodeId: string, instance: string) => `fleet-node:${nodeId}:${instance}`;
+
 /** The statuses of a phone that should be running (boot and failover start these). */
 export const RUNNING_STATUSES = RUNNING_STATES;
 
@@ -26,6 +37,57 @@ export class FleetSql {
     this.nowMs = this.pg ? `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint` : `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`;
   }
 
+  /**
+   * The ids of the nodes that are alive, as an uncorrelated subquery (PostgreSQL evaluates it
+   * once per statement): the lease lives at `now`, and on PostgreSQL a node that took a liveness
+   * lock still holds it. A lock that is gone while the lease lives means the node's session
+   * ended (the process died, or its connection was reset, and it closed its sockets then), so
+   * its phones need not wait for the lease (docs/fleet.md, "Which failure takes which path").
+   */
+  alive(now: string = this.nowMs): string {
+    const lease = `SELECT fn."id" FROM "FleetNode" fn WHERE fn."leaseExpiresMs" > ${now}`;
+    if (!this.pg) return `(${lease})`;
+    const key = `hashtextextended('${nodeLockText("' || fn.\"id\" || '", "' || fn.\"instance\" || '")}', 0)`;
+    return `(${lease} AND (fn."instance" NOT LIKE '${LOCKED_INSTANCE_PREFIX}%' OR EXISTS (
+        SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND l.classid::bigint = ((${key} >> 32) & 4294967295) AND l.objid::bigint = (${key} & 4294967295))))`;
+  }
+
+  /**
+   * The ids of the nodes a claim may NOT take phones from: the lease lives, and the node (with its
+   * instance: `id:instance`) is not among `dead`, the nodes this node has seen without their
+   * liveness lock for a grace period (fleet.ts `checkDeaths`). A lock that is gone stays gone for
+   * that instance, so the observation stays true; the grace gives the node whose connection was
+   * reset the time to see it too and close its sockets before anyone takes its phones.
+   */
+  private notDead(p: Params, now: string, dead: string[]): string {
+    const lease = `SELECT fn."id" FROM "FleetNode" fn WHERE fn."leaseExpiresMs" > ${now}`;
+    if (!this.pg || !dead.length) return `(${lease})`;
+    return `(${lease} AND (fn."id" || ':' || fn."instance") <> ALL(${p.add(dead)}::text[]))`;
+  }
+
+  /**
+   * The judgement of a claim on PostgreSQL: the statement's own start (its snapshot's moment),
+   * never a later clock reading, so a lease is never compared with a time its snapshot cannot see.
+   */
+  private get stmtNowMs(): string {
+    return this.pg ? `(EXTRACT(EPOCH FROM statement_timestamp()) * 1000)::bigint` : this.nowMs;
+  }
+
+  /** Takes this node's liveness lock (PostgreSQL): true when taken. */
+  takeNodeLock(nodeId: string, instance: string): Statement {
+    return { sql: `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS "ok"`, params: [nodeLockText(nodeId, instance)] };
+  }
+
+  /**
+   * Nodes whose lease lives but that are not alive: their liveness lock is gone (PostgreSQL ended
+   * their session). A survivor claims their phones at once instead of waiting out the lease.
+   */
+  deadNodes(): Statement {
+    return { sql: `SELECT "id", "instance" FROM "FleetNode" WHERE "leaseExpiresMs" > ${this.nowMs} AND "id" NOT IN ${this.alive()} ORDER BY "id"`, params: [] };
+  }
+
   private params() {
     return new Params(DIALECTS[this.provider]);
   }
@@ -39,16 +101,18 @@ export class FleetSql {
    * expiry and the database's now. No row comes back when another process holds a live lease
    * under the same id: two processes never share a NODE_ID.
    */
-  renew(nodeId: string, ttlMs: number, capacity: number, instance = ''): Statement {
+  renew(nodeId: string, ttlMs: number, capacity: number, instance = '', previous?: string): Statement {
     const p = this.params();
     const id = p.add(nodeId);
     const ttl = `CAST(${p.add(ttlMs)} AS BIGINT)`;
     const cap = `CAST(${p.add(capacity)} AS INTEGER)`;
     const inst = p.add(instance);
+    // `previous`: this process's own earlier token (it lost its liveness lock and took a new one).
+    const prev = previous !== undefined ? ` OR "FleetNode"."instance" = ${p.add(previous)}` : '';
     return {
       sql: `INSERT INTO "FleetNode" ("id", "leaseExpiresMs", "capacity", "instance") VALUES (${id}, ${this.nowMs} + ${ttl}, ${cap}, ${inst})
         ON CONFLICT ("id") DO UPDATE SET "leaseExpiresMs" = excluded."leaseExpiresMs", "capacity" = excluded."capacity", "instance" = excluded."instance"
-          WHERE "FleetNode"."instance" = excluded."instance" OR "FleetNode"."leaseExpiresMs" <= ${this.nowMs}
+          WHERE "FleetNode"."instance" = excluded."instance"${prev} OR "FleetNode"."leaseExpiresMs" <= ${this.nowMs}
         RETURNING "leaseExpiresMs", ${this.nowMs} AS "nowMs"`,
       params: p.values,
     };
@@ -71,7 +135,7 @@ export class FleetSql {
 
   /** The nodes whose lease lives, with the database's now (how long ago each renewed: policy.ts `ownerSilent`). */
   liveNodes(): Statement {
-    return { sql: `SELECT "id", "capacity", "leaseExpiresMs", ${this.nowMs} AS "nowMs" FROM "FleetNode" WHERE "leaseExpiresMs" > ${this.nowMs} ORDER BY "id"`, params: [] };
+    return { sql: `SELECT "id", "capacity", "leaseExpiresMs", ${this.nowMs} AS "nowMs" FROM "FleetNode" WHERE "id" IN ${this.alive()} ORDER BY "id"`, params: [] };
   }
 
   /**
@@ -124,39 +188,87 @@ export class FleetSql {
   ownerOf(phoneId: number): Statement {
     const p = this.params();
     return {
-      sql: `SELECT o."nodeId", o."epoch", CASE WHEN n."leaseExpiresMs" > ${this.nowMs} THEN 1 ELSE 0 END AS "live"
-        FROM "PhoneOwner" o LEFT JOIN "FleetNode" n ON n."id" = o."nodeId" WHERE o."phoneId" = ${p.add(phoneId)}`,
+      sql: `SELECT o."nodeId", o."epoch", CASE WHEN o."nodeId" IN ${this.alive()} THEN 1 ELSE 0 END AS "live"
+        FROM "PhoneOwner" o WHERE o."phoneId" = ${p.add(phoneId)}`,
       params: p.values,
     };
   }
 
   /**
-   * Takes up to `limit` phones that should run and have no live owner: a new owner row, or the
-   * old one moved here with epoch + 1. PostgreSQL skips phones another node is claiming at this
-   * moment (SKIP LOCKED); the ON CONFLICT condition re-checks the owner on the newest row, so two
-   * nodes can never both take a phone. SQLite runs the same statement under its single writer.
+   * SQLite: takes up to `limit` phones that should run and have no live owner, in one statement
+   * under its single writer: a new owner row, or the old one moved here with epoch + 1.
+   * PostgreSQL claims in two statements of one transaction (`claimLock`, then `claimTake`).
    */
   claim(nodeId: string, limit: number): Statement {
     const p = this.params();
     const running = this.running(p);
     const n = `CAST(${p.add(limit)} AS INTEGER)`; // SQLite's LIMIT refuses a float-bound number
     const me = p.add(nodeId);
-    const lock = this.pg ? 'FOR UPDATE OF ph SKIP LOCKED' : '';
     return {
       sql: `WITH cand AS (
           SELECT ph."id" FROM "OrganizationPhone" ph
           WHERE ph."status" IN (${running})
-            AND NOT EXISTS (
-              SELECT 1 FROM "PhoneOwner" o JOIN "FleetNode" fn ON fn."id" = o."nodeId"
-              WHERE o."phoneId" = ph."id" AND fn."leaseExpiresMs" > ${this.nowMs})
-          ORDER BY ph."id" LIMIT ${n} ${lock})
+            AND NOT EXISTS (SELECT 1 FROM "PhoneOwner" o WHERE o."phoneId" = ph."id" AND o."nodeId" IN ${this.alive()})
+          ORDER BY ph."id" LIMIT ${n})
         INSERT INTO "PhoneOwner" ("phoneId", "nodeId", "epoch", "claimedMs")
         SELECT "id", ${me}, 1, ${this.nowMs} FROM cand WHERE true
         ON CONFLICT ("phoneId") DO UPDATE SET "nodeId" = excluded."nodeId", "epoch" = "PhoneOwner"."epoch" + 1, "claimedMs" = excluded."claimedMs"
-          WHERE NOT EXISTS (SELECT 1 FROM "FleetNode" fn WHERE fn."id" = "PhoneOwner"."nodeId" AND fn."leaseExpiresMs" > ${this.nowMs})
+          WHERE "PhoneOwner"."nodeId" NOT IN ${this.alive()}
         RETURNING "phoneId", "epoch"`,
       params: p.values,
     };
+  }
+
+  /**
+   * PostgreSQL, first statement of a claim: locks up to `limit` phones that should run and have
+   * no live owner, with their owner rows, and returns them. It never waits: a phone another node
+   * is claiming (its phone row locked) or whose owner row a write transaction holds (the fence's
+   * share lock, even one stuck for good) is skipped, this round.
+   */
+  claimLock(limit: number, dead: string[] = []): Statement {
+    const p = this.params();
+    const running = this.running(p);
+    const n = `CAST(${p.add(limit)} AS INTEGER)`;
+    const alive = this.notDead(p, this.nowMs, dead);
+    return {
+      sql: `WITH cand AS (
+          SELECT ph."id" FROM "OrganizationPhone" ph
+          WHERE ph."status" IN (${running})
+            AND NOT EXISTS (SELECT 1 FROM "PhoneOwner" o WHERE o."phoneId" = ph."id" AND o."nodeId" IN ${alive})
+          ORDER BY ph."id" LIMIT ${n} FOR UPDATE OF ph SKIP LOCKED),
+        own AS (SELECT o."phoneId" FROM "PhoneOwner" o WHERE o."phoneId" IN (SELECT "id" FROM cand) FOR UPDATE SKIP LOCKED)
+        SELECT c."id" AS "phoneId" FROM cand c
+        WHERE c."id" IN (SELECT "phoneId" FROM own) OR NOT EXISTS (SELECT 1 FROM "PhoneOwner" o WHERE o."phoneId" = c."id")
+        ORDER BY c."id"`,
+      params: p.values,
+    };
+  }
+
+  /**
+   * PostgreSQL, second statement of a claim: takes the phones `claimLock` locked. A new statement
+   * has a new snapshot, taken while this transaction holds their owner rows: liveness is judged
+   * on the rows it locked, at the time it locked them, against the statement's own start (never
+   * an old snapshot's lease against a fresh clock). A phone whose owner row appeared meanwhile
+   * (another node's start) is taken only when that owner is not alive.
+   */
+  claimTake(nodeId: string, phoneIds: number[], dead: string[] = []): Statement {
+    const p = this.params();
+    const ids = p.add(phoneIds);
+    const me = p.add(nodeId);
+    const alive = this.notDead(p, this.stmtNowMs, dead);
+    return {
+      sql: `INSERT INTO "PhoneOwner" ("phoneId", "nodeId", "epoch", "claimedMs")
+        SELECT id, ${me}, 1, ${this.stmtNowMs} FROM unnest(${ids}::int[]) AS id
+        ON CONFLICT ("phoneId") DO UPDATE SET "nodeId" = excluded."nodeId", "epoch" = "PhoneOwner"."epoch" + 1, "claimedMs" = excluded."claimedMs"
+          WHERE "PhoneOwner"."nodeId" NOT IN ${alive}
+        RETURNING "phoneId", "epoch"`,
+      params: p.values,
+    };
+  }
+
+  /** PostgreSQL: locks a phone's owner row (if any) before `claimOne` judges it (waits bounded by the caller's lock_timeout). */
+  lockOwnerRow(phoneId: number): Statement {
+    return { sql: `SELECT 1 FROM "PhoneOwner" WHERE "phoneId" = CAST($1 AS INTEGER) FOR UPDATE`, params: [phoneId] };
   }
 
   /**
@@ -164,17 +276,17 @@ export class FleetSql {
    * ended, or this node owns it already (then the epoch stays). Returns no row when another live
    * node owns it.
    */
-  claimOne(nodeId: string, phoneId: number): Statement {
+  claimOne(nodeId: string, phoneId: number, dead: string[] = []): Statement {
     const p = this.params();
     const phone = `CAST(${p.add(phoneId)} AS INTEGER)`;
     const me = p.add(nodeId);
+    const alive = this.notDead(p, this.stmtNowMs, dead);
     return {
-      sql: `INSERT INTO "PhoneOwner" ("phoneId", "nodeId", "epoch", "claimedMs") VALUES (${phone}, ${me}, 1, ${this.nowMs})
+      sql: `INSERT INTO "PhoneOwner" ("phoneId", "nodeId", "epoch", "claimedMs") VALUES (${phone}, ${me}, 1, ${this.stmtNowMs})
         ON CONFLICT ("phoneId") DO UPDATE SET "nodeId" = excluded."nodeId",
           "epoch" = CASE WHEN "PhoneOwner"."nodeId" = excluded."nodeId" THEN "PhoneOwner"."epoch" ELSE "PhoneOwner"."epoch" + 1 END,
           "claimedMs" = excluded."claimedMs"
-          WHERE "PhoneOwner"."nodeId" = excluded."nodeId"
-             OR NOT EXISTS (SELECT 1 FROM "FleetNode" fn WHERE fn."id" = "PhoneOwner"."nodeId" AND fn."leaseExpiresMs" > ${this.nowMs})
+          WHERE "PhoneOwner"."nodeId" = excluded."nodeId" OR "PhoneOwner"."nodeId" NOT IN ${alive}
         RETURNING "phoneId", "epoch"`,
       params: p.values,
     };
@@ -212,8 +324,9 @@ export class FleetSql {
   }
 
   /**
-   * Whether this node holds the phone at this epoch with a live lease, checked right before a
-   * socket opens (a start, a command, a reconnect): a node that lost the phone never opens one.
+   * Whether this node holds the phone at this epoch with a live lease (and, on PostgreSQL, its
+   * liveness lock), checked right before a socket opens (a start, a command, a reconnect): a node
+   * that lost the phone, or whose lock session ended, never opens one.
    */
   holds(phoneId: number, nodeId: string, epoch: number): Statement {
     const p = this.params();
@@ -221,8 +334,8 @@ export class FleetSql {
     const me = p.add(nodeId);
     const ep = `CAST(${p.add(epoch)} AS BIGINT)`;
     return {
-      sql: `SELECT 1 AS "ok" FROM "PhoneOwner" o JOIN "FleetNode" n ON n."id" = o."nodeId"
-        WHERE o."phoneId" = ${phone} AND o."nodeId" = ${me} AND o."epoch" = ${ep} AND n."leaseExpiresMs" > ${this.nowMs}`,
+      sql: `SELECT 1 AS "ok" FROM "PhoneOwner" o
+        WHERE o."phoneId" = ${phone} AND o."nodeId" = ${me} AND o."epoch" = ${ep} AND o."nodeId" IN ${this.alive()}`,
       params: p.values,
     };
   }

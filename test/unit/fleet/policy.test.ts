@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { claimQuota, mustSelfFence, ownerSilent, reconcile, routeCommand, shedQuota } from '../../../lib/fleet/policy';
+import { claimQuota, deadForClaims, observeLockless, mustSelfFence, ownerSilent, reconcile, routeCommand, shedQuota } from '../../../lib/fleet/policy';
 import { RemoteView } from '../../../lib/fleet/remote-view';
 import type { SessionSnapshot } from '../../../lib/sessions/types';
 import { StartGate } from '../../../lib/fleet/start-gate';
@@ -134,4 +134,25 @@ test('live view: a silent owner\'s running phones show owner_lost until a newer 
   assert.equal(view.apply('b', snap(1, 'open'), 3), false, 'the old owner is older');
   view.forgetNode('c');
   assert.equal(view.snapshot(3), null, 'a drained node\'s phones are forgotten');
+});
+
+test('fast path: a node without its liveness lock is dead for the claims only after the grace, reported due once, forgotten when its lease lapses', () => {
+  const graceMs = 1000;
+  let r = observeLockless({ seen: new Map(), lockless: new Set(['a:l1']), nowMono: 100, graceMs });
+  assert.deepEqual(r.fresh, ['a:l1']);
+  assert.deepEqual(r.due, [], 'not at first sight');
+  assert.deepEqual(deadForClaims({ seen: r.seen, nowMono: 100, graceMs }), [], 'not dead for claims within the grace');
+  r = observeLockless({ seen: r.seen, lockless: new Set(['a:l1']), nowMono: 900, graceMs });
+  assert.deepEqual([r.fresh, r.due], [[], []]);
+  assert.deepEqual(deadForClaims({ seen: r.seen, nowMono: 1099, graceMs }), []);
+  r = observeLockless({ seen: r.seen, lockless: new Set(['a:l1', 'b:l2']), nowMono: 1100, graceMs });
+  assert.deepEqual(r.due, ['a:l1'], 'due once past the grace');
+  assert.deepEqual(r.fresh, ['b:l2']);
+  assert.deepEqual(deadForClaims({ seen: r.seen, nowMono: 1100, graceMs }), ['a:l1']);
+  r = observeLockless({ seen: r.seen, lockless: new Set(['a:l1', 'b:l2']), nowMono: 1500, graceMs });
+  assert.deepEqual(r.due, [], 'reported due only once');
+  assert.deepEqual(deadForClaims({ seen: r.seen, nowMono: 1500, graceMs }), ['a:l1'], 'still dead for claims');
+  r = observeLockless({ seen: r.seen, lockless: new Set(['b:l2']), nowMono: 2200, graceMs });
+  assert.deepEqual(r.due, ['b:l2']);
+  assert.deepEqual([...r.seen.keys()], ['b:l2'], 'a node whose lease lapsed is forgotten');
 });
