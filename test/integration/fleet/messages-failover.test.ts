@@ -41,7 +41,7 @@ if (testProviders().includes('postgresql')) {
     const db = database.db;
     const pairing = new SessionManager(db, testSettings(sim.url), testLogger());
     const jids = Array.from({ length: PHONES }, (_, i) => `7795${run}${String(i).padStart(3, '0')}@s.whatsapp.net`);
-    const phones = await pairPhones(db, pairing, sim, jids);
+    await pairPhones(db, pairing, sim, jids);
     await pairing.shutdown();
     const { token } = await createToken(db, { name: 'fleet-messages', scopes: ['messages'] });
     const contactOf = (phoneId: number, round: string) => `1556${run}${round}${String(phoneId).padStart(3, '0')}`;
