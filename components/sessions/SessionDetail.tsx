@@ -1,12 +1,13 @@
 'use client';
 
 import Link from 'next/link';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryKey } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SessionDto, SessionEventDto, trafficSchema } from '@/lib/api/session-schemas';
 import type { z } from 'zod';
 import type { AuditEntry } from '@/lib/audit';
 import { queryKeys } from '@/lib/ui/query-keys';
+import { mergeNewestPage } from '@/lib/ui/timeline';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { RelativeTime } from '../ui/RelativeTime';
 import { auditText, errorMessage, reasonText, shownCounters, timelineText } from '@/lib/ui/session-text';
@@ -20,6 +21,8 @@ import { useSessionStream } from './useSessionStream';
 import { HistoryPanel } from '../health/HistoryPanel';
 
 type Detail = SessionDto & { events: SessionEventDto[] };
+/** The phone's keys that live events must not refetch wholesale: the paged timeline, the messages (patched from their own events). */
+const isPagedList = (key: QueryKey) => key[2] === 'events' || key[2] === 'messages';
 type EventPage = { items: SessionEventDto[]; nextCursor: number | null };
 /** Events per timeline page: the detail's first page has as many (lib/sessions-service.ts). */
 const EVENTS_PAGE = 50;
@@ -31,6 +34,23 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
   // The timeline and audit of this phone follow its own events (one refetch per burst).
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
+  // The newest timeline page read again and merged: loaded older pages stay (lib/ui/timeline.ts).
+  const refreshNewestEvents = useCallback(async () => {
+    const key = queryKeys.sessionEvents(initial.id);
+    try {
+      const fresh = await fetchJson<EventPage>(`/api/sessions/${initial.id}/events?limit=${EVENTS_PAGE}`);
+      let gap = false;
+      client.setQueryData<InfiniteData<EventPage>>(key, (old) => {
+        if (!old) return old;
+        const merged = mergeNewestPage(old, fresh);
+        gap = merged === null;
+        return (merged as InfiniteData<EventPage> | null) ?? old;
+      });
+      if (gap) void client.invalidateQueries({ queryKey: key, exact: true });
+    } catch {
+      // the next event (or the stream's catch-up) tries again
+    }
+  }, [client, initial.id]);
   const onEvent = useCallback(
     (e: SessionEngineEvent) => {
       if (e.phoneId !== initial.id) return;
@@ -38,10 +58,13 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
       if (timer.current) return;
       timer.current = setTimeout(() => {
         timer.current = null;
-        void client.invalidateQueries({ queryKey: queryKeys.session(initial.id) });
+        // Everything under the phone's key but the lists that page or follow their own events:
+        // refetching every timeline page raced "Older events" and could drop what it loaded.
+        void client.invalidateQueries({ queryKey: queryKeys.session(initial.id), predicate: (q) => !isPagedList(q.queryKey) });
+        void refreshNewestEvents();
       }, 300);
     },
-    [client, initial.id, t, toast],
+    [client, initial.id, t, toast, refreshNewestEvents],
   );
   const live = useSessionStream(onEvent);
   const { data } = useQuery({
