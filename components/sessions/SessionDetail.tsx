@@ -19,6 +19,8 @@ import { ConfirmDialog, Spinner } from '../ui/ConfirmDialog';
 import { CloseWarning, Counter, HealthBadge, StatusBadge } from './Badges';
 import { useSessionStream } from './useSessionStream';
 import { HistoryPanel } from '../health/HistoryPanel';
+import { MessagesPanel } from '../messages/MessagesPanel';
+import { applyMessageEvent } from '../messages/live';
 
 type Detail = SessionDto & { events: SessionEventDto[] };
 /** The phone's keys that live events must not refetch wholesale: the paged timeline, the messages (patched from their own events). */
@@ -54,6 +56,7 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
   const onEvent = useCallback(
     (e: SessionEngineEvent) => {
       if (e.phoneId !== initial.id) return;
+      applyMessageEvent(client, e);
       if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.closeReason, e.reason) }));
       if (timer.current) return;
       timer.current = setTimeout(() => {
@@ -67,6 +70,8 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
     [client, initial.id, t, toast, refreshNewestEvents],
   );
   const live = useSessionStream(onEvent);
+  // The timeline and audit, or the phone's messages (components/messages).
+  const [tab, setTab] = useState<'activity' | 'messages'>('activity');
   const { data } = useQuery({
     queryKey: queryKeys.session(initial.id),
     queryFn: () => fetchJson<Detail>(`/api/sessions/${initial.id}`),
@@ -117,43 +122,58 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
       <HistoryPanel phoneId={data.id} />
       {role === 'admin' && <SettingsPanel session={data} phone={phone} />}
       {simulator && role === 'admin' && <FaultPanel phoneId={data.id} />}
-      <div className="grid gap-6 lg:grid-cols-2 [&>*]:min-w-0">
-        <div>
-          <h2 className="mb-2 font-semibold">{t('detail.timeline')}</h2>
-          {events.length === 0 ? (
-            <p className="text-sm text-gray-700 dark:text-gray-300">{t('detail.noEvents')}</p>
-          ) : (
-            <ol className="space-y-1 text-sm" data-testid="timeline">
-              {events.map((e) => (
-                <li key={e.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
-                  <RelativeTime iso={e.createdAt} className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40" />
-                  <span className="min-w-0 text-gray-800 [overflow-wrap:anywhere] dark:text-gray-200" data-type={e.type} title={e.message ?? undefined}>{timelineText(t, e)}</span>
-                </li>
-              ))}
-            </ol>
-          )}
-          {timeline.hasNextPage && (
-            <button type="button" onClick={() => void timeline.fetchNextPage()} disabled={timeline.isFetchingNextPage} data-testid="timeline-older"
-              className="mt-2 inline-flex min-h-8 items-center gap-2 rounded border border-gray-400 px-2 py-1 text-sm disabled:opacity-50 dark:border-gray-500">
-              {timeline.isFetchingNextPage && <Spinner />}
-              {t('detail.olderEvents')}
-            </button>
-          )}
-        </div>
-        <div>
-          <h2 className="mb-2 font-semibold">{t('detail.audit')}</h2>
-          {audit.length === 0 ? <p className="text-sm text-gray-700 dark:text-gray-300">{t('audit.empty')}</p> : (
-            <ol className="space-y-1 text-sm" data-testid="detail-audit">
-              {audit.map((a) => (
-                <li key={a.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
-                  <RelativeTime iso={a.createdAt} className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40" />
-                  <span className="min-w-0 [overflow-wrap:anywhere]">{auditText(t, a) ?? `${a.actorName}: ${a.action}${a.reason ? ` — ${a.reason}` : ''}`} ({a.result})</span>
-                </li>
-              ))}
-            </ol>
-          )}
-        </div>
+      <div role="tablist" aria-label={t('detail.title', { phone })} className="flex gap-1 border-b border-gray-200 dark:border-gray-800">
+        {(['activity', 'messages'] as const).map((name) => (
+          <button key={name} type="button" role="tab" id={`tab-${name}`} aria-controls={tab === name ? `panel-${name}` : undefined} aria-selected={tab === name} onClick={() => setTab(name)} data-testid={`tab-${name}`}
+            className={`-mb-px min-h-8 border-b-2 px-3 py-1 text-sm font-medium ${tab === name ? 'border-emerald-700 text-emerald-800 dark:border-emerald-400 dark:text-emerald-300' : 'border-transparent text-gray-700 hover:text-gray-900 dark:text-gray-300'}`}>
+            {t(name === 'activity' ? 'detail.tabActivity' : 'detail.tabMessages')}
+          </button>
+        ))}
       </div>
+      {tab === 'messages' && (
+        <div role="tabpanel" id="panel-messages" aria-labelledby="tab-messages">
+          <MessagesPanel phoneId={data.id} live={live} />
+        </div>
+      )}
+      {tab === 'activity' && (
+        <div role="tabpanel" id="panel-activity" aria-labelledby="tab-activity" className="grid gap-6 lg:grid-cols-2 [&>*]:min-w-0">
+          <div>
+            <h2 className="mb-2 font-semibold">{t('detail.timeline')}</h2>
+            {events.length === 0 ? (
+              <p className="text-sm text-gray-700 dark:text-gray-300">{t('detail.noEvents')}</p>
+            ) : (
+              <ol className="space-y-1 text-sm" data-testid="timeline">
+                {events.map((e) => (
+                  <li key={e.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
+                    <RelativeTime iso={e.createdAt} className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40" />
+                    <span className="min-w-0 text-gray-800 [overflow-wrap:anywhere] dark:text-gray-200" data-type={e.type} title={e.message ?? undefined}>{timelineText(t, e)}</span>
+                  </li>
+                ))}
+              </ol>
+            )}
+            {timeline.hasNextPage && (
+              <button type="button" onClick={() => void timeline.fetchNextPage()} disabled={timeline.isFetchingNextPage} data-testid="timeline-older"
+                className="mt-2 inline-flex min-h-8 items-center gap-2 rounded border border-gray-400 px-2 py-1 text-sm disabled:opacity-50 dark:border-gray-500">
+                {timeline.isFetchingNextPage && <Spinner />}
+                {t('detail.olderEvents')}
+              </button>
+            )}
+          </div>
+          <div>
+            <h2 className="mb-2 font-semibold">{t('detail.audit')}</h2>
+            {audit.length === 0 ? <p className="text-sm text-gray-700 dark:text-gray-300">{t('audit.empty')}</p> : (
+              <ol className="space-y-1 text-sm" data-testid="detail-audit">
+                {audit.map((a) => (
+                  <li key={a.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
+                    <RelativeTime iso={a.createdAt} className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40" />
+                    <span className="min-w-0 [overflow-wrap:anywhere]">{auditText(t, a) ?? `${a.actorName}: ${a.action}${a.reason ? ` — ${a.reason}` : ''}`} ({a.result})</span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </div>
+        </div>
+      )}
     </section>
   );
 }
