@@ -44,6 +44,8 @@ export interface MessageEngineDeps {
 
 const QUEUE_READ = 200;
 const RETENTION_EVERY_MS = 3600_000;
+/** the longest time between two expiry sweeps of a node */
+const SWEEP_MAX_MS = 60_000;
 
 export class MessageEngine {
   private readonly senders = new Map<number, PhoneSender>();
@@ -54,6 +56,7 @@ export class MessageEngine {
   private poller: NodeJS.Timeout | null = null;
   private retention: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
+  private lastSweepMs = 0;
   private readonly fleetSql: FleetSql;
 
   constructor(private readonly deps: MessageEngineDeps) {
@@ -87,9 +90,14 @@ export class MessageEngine {
     this.retention.unref();
   }
 
-  /** One expiry sweep at a time on this node (a slow database must not pile them up). */
+  /**
+   * One expiry sweep at a time on this node (a slow database must not pile them up), at most every
+   * tenth of the TTL and at least once a minute: an expiry is late by that much at most.
+   */
   private sweep() {
-    if (this.sweeping) return;
+    const every = Math.min(SWEEP_MAX_MS, this.deps.settings.ttlMs / 10);
+    if (this.sweeping || Date.now() - this.lastSweepMs < every) return;
+    this.lastSweepMs = Date.now();
     this.sweeping = this.expireUnsent()
       .then(() => {})
       .catch((err) => this.deps.log.debug({ err }, 'message expiry sweep failed'))
