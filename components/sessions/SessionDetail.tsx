@@ -37,10 +37,15 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
   // The newest timeline page read again and merged: loaded older pages stay (lib/ui/timeline.ts).
+  // Reads can overlap on a slow server: only the latest one started is applied (an older answer
+  // landing last would put back an older first page and its cursor).
+  const refreshSeq = useRef(0);
   const refreshNewestEvents = useCallback(async () => {
     const key = queryKeys.sessionEvents(initial.id);
+    const seq = ++refreshSeq.current;
     try {
       const fresh = await fetchJson<EventPage>(`/api/sessions/${initial.id}/events?limit=${EVENTS_PAGE}`);
+      if (seq !== refreshSeq.current) return;
       let gap = false;
       client.setQueryData<InfiniteData<EventPage>>(key, (old) => {
         if (!old) return old;

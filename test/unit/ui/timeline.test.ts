@@ -24,3 +24,8 @@ test('more new events than a page holds: null, the caller reads the timeline aga
   // A fresh page that reaches the loaded events is merged.
   assert.deepEqual(mergeNewestPage(old, { items: ev(10, 9), nextCursor: 9 })?.pages[0].items, ev(10, 9, 8));
 });
+
+test('an answer older than what is shown (overlapping reads) changes nothing', () => {
+  const old = { pages: [{ items: ev(82, 81, 33), nextCursor: 33 }], pageParams: [0] };
+  assert.equal(mergeNewestPage(old, { items: ev(74, 73, 25), nextCursor: 25 }), old);
+});
