@@ -46,6 +46,12 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
     try {
       const fresh = await fetchJson<EventPage>(`/api/sessions/${initial.id}/events?limit=${EVENTS_PAGE}`);
       if (seq !== refreshSeq.current) return;
+      // "Older events" is loading: its answer is put on the pages it started from, so a change
+      // made now would be lost; read again once it is in.
+      if (client.getQueryState(key)?.fetchStatus === 'fetching') {
+        setTimeout(() => void refreshNewestEvents(), 300);
+        return;
+      }
       let gap = false;
       client.setQueryData<InfiniteData<EventPage>>(key, (old) => {
         if (!old) return old;
