@@ -1,12 +1,13 @@
 'use client';
 
 import Link from 'next/link';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryKey } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SessionDto, SessionEventDto, trafficSchema } from '@/lib/api/session-schemas';
 import type { z } from 'zod';
 import type { AuditEntry } from '@/lib/audit';
 import { queryKeys } from '@/lib/ui/query-keys';
+import { mergeNewestPage } from '@/lib/ui/timeline';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { RelativeTime } from '../ui/RelativeTime';
 import { auditText, errorMessage, reasonText, shownCounters, timelineText } from '@/lib/ui/session-text';
@@ -19,8 +20,12 @@ import { CloseWarning, Counter, HealthBadge, HealthReasonNote, StatusBadge } fro
 import { OwnerLostCountdown } from '../nodes/OwnerLostCountdown';
 import { useSessionStream } from './useSessionStream';
 import { HistoryPanel } from '../health/HistoryPanel';
+import { MessagesPanel } from '../messages/MessagesPanel';
+import { applyMessageEvent } from '../messages/live';
 
 type Detail = SessionDto & { events: SessionEventDto[] };
+/** The phone's keys that live events must not refetch wholesale: the paged timeline, the messages (patched from their own events). */
+const isPagedList = (key: QueryKey) => key[2] === 'events' || key[2] === 'messages';
 type EventPage = { items: SessionEventDto[]; nextCursor: number | null };
 /** Events per timeline page: the detail's first page has as many (lib/phones/service.ts). */
 const EVENTS_PAGE = 50;
@@ -32,19 +37,53 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
   // The timeline and audit of this phone follow its own events (one refetch per burst).
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
+  // The newest timeline page read again and merged: loaded older pages stay (lib/ui/timeline.ts).
+  // Reads can overlap on a slow server: only the latest one started is applied (an older answer
+  // landing last would put back an older first page and its cursor).
+  const refreshSeq = useRef(0);
+  const refreshNewestEvents = useCallback(async () => {
+    const key = queryKeys.sessionEvents(initial.id);
+    const seq = ++refreshSeq.current;
+    try {
+      const fresh = await fetchJson<EventPage>(`/api/sessions/${initial.id}/events?limit=${EVENTS_PAGE}`);
+      if (seq !== refreshSeq.current) return;
+      // "Older events" is loading: its answer is put on the pages it started from, so a change
+      // made now would be lost; read again once it is in.
+      if (client.getQueryState(key)?.fetchStatus === 'fetching') {
+        setTimeout(() => void refreshNewestEvents(), 300);
+        return;
+      }
+      let gap = false;
+      client.setQueryData<InfiniteData<EventPage>>(key, (old) => {
+        if (!old) return old;
+        const merged = mergeNewestPage(old, fresh);
+        gap = merged === null;
+        return (merged as InfiniteData<EventPage> | null) ?? old;
+      });
+      if (gap) void client.invalidateQueries({ queryKey: key, exact: true });
+    } catch {
+      // the next event (or the stream's catch-up) tries again
+    }
+  }, [client, initial.id]);
   const onEvent = useCallback(
     (e: SessionEngineEvent) => {
       if (e.phoneId !== initial.id) return;
+      applyMessageEvent(client, e);
       if (e.type === 'auto-closed') toast('error', t('toast.autoClosed', { phone: phoneOf(e), reason: reasonText(t, e.closeReason, e.reason) }));
       if (timer.current) return;
       timer.current = setTimeout(() => {
         timer.current = null;
-        void client.invalidateQueries({ queryKey: queryKeys.session(initial.id) });
+        // Everything under the phone's key but the lists that page or follow their own events:
+        // refetching every timeline page raced "Older events" and could drop what it loaded.
+        void client.invalidateQueries({ queryKey: queryKeys.session(initial.id), predicate: (q) => !isPagedList(q.queryKey) });
+        void refreshNewestEvents();
       }, 300);
     },
-    [client, initial.id, t, toast],
+    [client, initial.id, t, toast, refreshNewestEvents],
   );
   const live = useSessionStream(onEvent);
+  // The timeline and audit, or the phone's messages (components/messages).
+  const [tab, setTab] = useState<'activity' | 'messages'>('activity');
   const { data } = useQuery({
     queryKey: queryKeys.session(initial.id),
     queryFn: () => fetchJson<Detail>(`/api/sessions/${initial.id}`),
@@ -99,43 +138,58 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
       <HistoryPanel phoneId={data.id} />
       {role === 'admin' && <SettingsPanel session={data} phone={phone} />}
       {simulator && role === 'admin' && <FaultPanel phoneId={data.id} />}
-      <div className="grid gap-6 lg:grid-cols-2 [&>*]:min-w-0">
-        <div>
-          <h2 className="mb-2 font-semibold">{t('detail.timeline')}</h2>
-          {events.length === 0 ? (
-            <p className="text-sm text-gray-700 dark:text-gray-300">{t('detail.noEvents')}</p>
-          ) : (
-            <ol className="space-y-1 text-sm" data-testid="timeline">
-              {events.map((e) => (
-                <li key={e.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
-                  <RelativeTime iso={e.createdAt} className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40" />
-                  <span className="min-w-0 text-gray-800 [overflow-wrap:anywhere] dark:text-gray-200" data-type={e.type} title={e.message ?? undefined}>{timelineText(t, e)}</span>
-                </li>
-              ))}
-            </ol>
-          )}
-          {timeline.hasNextPage && (
-            <button type="button" onClick={() => void timeline.fetchNextPage()} disabled={timeline.isFetchingNextPage} data-testid="timeline-older"
-              className="mt-2 inline-flex min-h-8 items-center gap-2 rounded border border-gray-400 px-2 py-1 text-sm disabled:opacity-50 dark:border-gray-500">
-              {timeline.isFetchingNextPage && <Spinner />}
-              {t('detail.olderEvents')}
-            </button>
-          )}
-        </div>
-        <div>
-          <h2 className="mb-2 font-semibold">{t('detail.audit')}</h2>
-          {audit.length === 0 ? <p className="text-sm text-gray-700 dark:text-gray-300">{t('audit.empty')}</p> : (
-            <ol className="space-y-1 text-sm" data-testid="detail-audit">
-              {audit.map((a) => (
-                <li key={a.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
-                  <RelativeTime iso={a.createdAt} className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40" />
-                  <span className="min-w-0 [overflow-wrap:anywhere]">{auditText(t, a) ?? `${a.actorName}: ${a.action}${a.reason ? ` — ${a.reason}` : ''}`} ({a.result})</span>
-                </li>
-              ))}
-            </ol>
-          )}
-        </div>
+      <div role="tablist" aria-label={t('detail.title', { phone })} className="flex gap-1 border-b border-gray-200 dark:border-gray-800">
+        {(['activity', 'messages'] as const).map((name) => (
+          <button key={name} type="button" role="tab" id={`tab-${name}`} aria-controls={tab === name ? `panel-${name}` : undefined} aria-selected={tab === name} onClick={() => setTab(name)} data-testid={`tab-${name}`}
+            className={`-mb-px min-h-8 border-b-2 px-3 py-1 text-sm font-medium ${tab === name ? 'border-emerald-700 text-emerald-800 dark:border-emerald-400 dark:text-emerald-300' : 'border-transparent text-gray-700 hover:text-gray-900 dark:text-gray-300'}`}>
+            {t(name === 'activity' ? 'detail.tabActivity' : 'detail.tabMessages')}
+          </button>
+        ))}
       </div>
+      {tab === 'messages' && (
+        <div role="tabpanel" id="panel-messages" aria-labelledby="tab-messages">
+          <MessagesPanel phoneId={data.id} live={live} />
+        </div>
+      )}
+      {tab === 'activity' && (
+        <div role="tabpanel" id="panel-activity" aria-labelledby="tab-activity" className="grid gap-6 lg:grid-cols-2 [&>*]:min-w-0">
+          <div>
+            <h2 className="mb-2 font-semibold">{t('detail.timeline')}</h2>
+            {events.length === 0 ? (
+              <p className="text-sm text-gray-700 dark:text-gray-300">{t('detail.noEvents')}</p>
+            ) : (
+              <ol className="space-y-1 text-sm" data-testid="timeline">
+                {events.map((e) => (
+                  <li key={e.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
+                    <RelativeTime iso={e.createdAt} className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40" />
+                    <span className="min-w-0 text-gray-800 [overflow-wrap:anywhere] dark:text-gray-200" data-type={e.type} title={e.message ?? undefined}>{timelineText(t, e)}</span>
+                  </li>
+                ))}
+              </ol>
+            )}
+            {timeline.hasNextPage && (
+              <button type="button" onClick={() => void timeline.fetchNextPage()} disabled={timeline.isFetchingNextPage} data-testid="timeline-older"
+                className="mt-2 inline-flex min-h-8 items-center gap-2 rounded border border-gray-400 px-2 py-1 text-sm disabled:opacity-50 dark:border-gray-500">
+                {timeline.isFetchingNextPage && <Spinner />}
+                {t('detail.olderEvents')}
+              </button>
+            )}
+          </div>
+          <div>
+            <h2 className="mb-2 font-semibold">{t('detail.audit')}</h2>
+            {audit.length === 0 ? <p className="text-sm text-gray-700 dark:text-gray-300">{t('audit.empty')}</p> : (
+              <ol className="space-y-1 text-sm" data-testid="detail-audit">
+                {audit.map((a) => (
+                  <li key={a.id} className="flex flex-col gap-x-3 border-b border-gray-100 py-1 sm:flex-row dark:border-gray-800">
+                    <RelativeTime iso={a.createdAt} className="shrink-0 text-gray-700 dark:text-gray-300 sm:w-40" />
+                    <span className="min-w-0 [overflow-wrap:anywhere]">{auditText(t, a) ?? `${a.actorName}: ${a.action}${a.reason ? ` — ${a.reason}` : ''}`} ({a.result})</span>
+                  </li>
+                ))}
+              </ol>
+            )}
+          </div>
+        </div>
+      )}
     </section>
   );
 }

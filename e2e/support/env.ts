@@ -37,10 +37,16 @@ export function uniquePhone(): string {
   return `7705${crypto.randomInt(1_000_000, 10_000_000)}`;
 }
 
-/** POST to the test simulator's control API (scan a QR, inject a fault…); its JSON answer. */
-export function simulatorPost(path: string, body: unknown) {
-  return fetch(`${e2eEnv().simulatorUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
-    if (!r.ok) throw new Error(`simulator ${path}: ${r.status} ${await r.text()}`);
+/** A call to the test simulator's control API (scan a QR, inject a fault, a contact's settings…); its JSON answer. */
+export function simulatorCall(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) {
+  const init = body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  return fetch(`${e2eEnv().simulatorUrl}${path}`, init).then(async (r) => {
+    if (!r.ok) throw new Error(`simulator ${method} ${path}: ${r.status} ${await r.text()}`);
     return r.json();
   });
+}
+
+/** POST to the test simulator's control API; its JSON answer. */
+export function simulatorPost(path: string, body: unknown) {
+  return simulatorCall('POST', path, body);
 }

@@ -10,7 +10,8 @@ import type { EventBus } from '../sessions/events';
 import type { SessionStore } from '../sessions/store';
 import type { SessionEngineEvent } from '../sessions/types';
 import { inboundAddresses, inboundContent } from './inbound';
-import { ackErrorCode, payloadWithoutContent, statusFromBaileys } from './policy';
+import { ackErrorCode, payloadWithoutContent, phonesToExpire, statusFromBaileys } from './policy';
+import { FleetSql } from '../fleet/sql';
 import { PhoneSender, type QueuedMessage, type SenderSettings } from './sender';
 import { MessageSql } from './sql';
 import { FAILURE_TEXT, type FailureCode, type MessageKind, type OutboundStatus, type ReportedStatus } from './vocabulary';
@@ -43,6 +44,8 @@ export interface MessageEngineDeps {
 
 const QUEUE_READ = 200;
 const RETENTION_EVERY_MS = 3600_000;
+/** the longest time between two expiry sweeps of a node */
+const SWEEP_MAX_MS = 60_000;
 
 export class MessageEngine {
   private readonly senders = new Map<number, PhoneSender>();
@@ -52,9 +55,13 @@ export class MessageEngine {
   private notifier: MessageNotifier | null = null;
   private poller: NodeJS.Timeout | null = null;
   private retention: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private lastSweepMs = 0;
+  private readonly fleetSql: FleetSql;
 
   constructor(private readonly deps: MessageEngineDeps) {
     this.sql = new MessageSql(deps.store.provider);
+    this.fleetSql = new FleetSql(deps.store.provider);
   }
 
   setNotifier(notifier: MessageNotifier | null) {
@@ -65,6 +72,7 @@ export class MessageEngine {
     if (this.poller) return;
     // One query per round for the whole node: the phones with something queued.
     this.poller = setInterval(() => {
+      this.sweep();
       const open = new Set(this.deps.openPhones());
       if (!open.size) return;
       void this.deps.db.message
@@ -80,6 +88,59 @@ export class MessageEngine {
     retain();
     this.retention = setInterval(retain, RETENTION_EVERY_MS);
     this.retention.unref();
+  }
+
+  /**
+   * One expiry sweep at a time on this node (a slow database must not pile them up), at most every
+   * tenth of the TTL and at least once a minute: an expiry is late by that much at most.
+   */
+  private sweep() {
+    const every = Math.min(SWEEP_MAX_MS, this.deps.settings.ttlMs / 10);
+    if (this.sweeping || Date.now() - this.lastSweepMs < every) return;
+    this.lastSweepMs = Date.now();
+    this.sweeping = this.expireUnsent()
+      .then(() => {})
+      .catch((err) => this.deps.log.debug({ err }, 'message expiry sweep failed'))
+      .finally(() => {
+        this.sweeping = null;
+      });
+  }
+
+  /**
+   * Fails with `expired` the messages queued longer than MESSAGE_QUEUE_TTL that were never handed
+   * to a socket, also for phones no node runs (closed, connecting elsewhere, owner gone): the
+   * senders only see their open phones. Which phones are this node's to expire: phonesToExpire.
+   * Returns how many it failed.
+   */
+  async expireUnsent(now = Date.now()): Promise<number> {
+    const { db } = this.deps;
+    const rows = await db.message.findMany({
+      where: { direction: 'out', status: 'queued', sentAt: null, createdAt: { lte: new Date(now - this.deps.settings.ttlMs) } },
+      select: { phoneId: true, messageId: true },
+      orderBy: { seq: 'asc' },
+      take: QUEUE_READ,
+    });
+    if (!rows.length) return 0;
+    const phoneIds = [...new Set(rows.map((r) => r.phoneId))];
+    const owners = await db.phoneOwner.findMany({ where: { phoneId: { in: phoneIds } }, select: { phoneId: true, nodeId: true } });
+    const live = await db.$queryRawUnsafe<{ id: string }[]>(this.fleetSql.liveNodes().sql);
+    const mine = new Set(
+      phonesToExpire(phoneIds, new Map(owners.map((o) => [o.phoneId, o.nodeId])), new Set(live.map((n) => n.id)), (id) => this.deps.epochOf(id) !== null),
+    );
+    let failed = 0;
+    for (const r of rows) {
+      if (!mine.has(r.phoneId)) continue;
+      await this.inStatusOrder(r.phoneId, async () => {
+        const [n] = await this.deps.store.writeStatements(r.phoneId, [this.sql.expire(r.phoneId, r.messageId, this.deps.epochOf(r.phoneId))]);
+        if (!n) return; // taken by a sender, or failed by another node's sweep
+        failed += 1;
+        await this.statusChanged(r.phoneId, r.messageId, ['failed'], 'expired');
+      }).catch((err) => {
+        // StaleOwnerError: the phone moved to another node, which expires it now.
+        this.deps.log.debug({ err, phoneId: r.phoneId }, 'expiring a queued message failed');
+      });
+    }
+    return failed;
   }
 
   /**
@@ -139,6 +200,7 @@ export class MessageEngine {
     await Promise.all([...this.senders.values()].map((s) => s.idle()));
     await Promise.all([...this.inboundChains.values()]);
     await Promise.all([...this.statusChains.values()]);
+    await this.sweeping;
   }
 
   private sender(phoneId: number): PhoneSender {
@@ -235,7 +297,8 @@ export class MessageEngine {
       liveness: (answered) => deps.liveness?.(phoneId, answered),
       queue: () => this.queue(phoneId),
       handOver: async (messageId) => {
-        await deps.store.writeStatements(phoneId, [this.sql.handOver(phoneId, messageId, deps.epochOf(phoneId))]);
+        const [changed] = await deps.store.writeStatements(phoneId, [this.sql.handOver(phoneId, messageId, deps.epochOf(phoneId))]);
+        return changed > 0;
       },
       acked: (messageId) => this.setStatus(phoneId, messageId, 'sent'),
       fail: (messageId, code) => this.fail(phoneId, messageId, code),
@@ -305,8 +368,9 @@ export class MessageEngine {
 
   /** Announces the statuses a message reached (in order): stream event and webhook for each. */
   private async statusChanged(phoneId: number, messageId: string, statuses: OutboundStatus[], code: FailureCode | null) {
-    const row = await this.deps.db.message.findUnique({ where: { phoneId_messageId: { phoneId, messageId } }, select: { chatJid: true } });
-    const phoneJid = this.deps.phoneJidOf(phoneId) ?? '';
+    const row = await this.deps.db.message.findUnique({ where: { phoneId_messageId: { phoneId, messageId } }, select: { chatJid: true, phone: { select: { phoneJid: true } } } });
+    // A phone that does not run here (the expiry sweep): its JID from the database.
+    const phoneJid = this.deps.phoneJidOf(phoneId) ?? row?.phone.phoneJid ?? '';
     const at = new Date().toISOString();
     const chatJid = row?.chatJid ?? '';
     for (const status of statuses) {

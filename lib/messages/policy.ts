@@ -120,6 +120,27 @@ export function expiredItems(items: readonly QueuedItem[], nowMs: number, ttlMs:
 }
 
 /**
+ * The phones whose expired messages (queued, never handed to a socket, older than the TTL) this
+ * node fails in its sweep: its own phones (a fenced write, whether or not their socket is open:
+ * a phone stuck connecting has no sender running), and phones no live node owns (never claimed,
+ * released by a drain, or owned by a node whose lease ran out: the write is a compare-and-set on
+ * `queued`, so two nodes never both fail one message). A phone another live node owns is that
+ * node's to expire: its writes carry the fence this node does not hold.
+ */
+export function phonesToExpire(
+  phoneIds: readonly number[],
+  owners: ReadonlyMap<number, string>,
+  liveNodes: ReadonlySet<string>,
+  isMine: (phoneId: number) => boolean,
+): number[] {
+  return [...new Set(phoneIds)].filter((id) => {
+    if (isMine(id)) return true;
+    const owner = owners.get(id);
+    return owner === undefined || !liveNodes.has(owner);
+  });
+}
+
+/**
  * The next message to send, given the phone's queue in stored order (expired ones removed).
  * A message already handed to a socket (in flight when the last owner stopped, or its ack timed
  * out) goes first and alone, under its stored id. Otherwise the first message of each recipient

@@ -36,8 +36,11 @@ export interface SenderDeps {
   socket(): SenderSocket | null;
   /** the phone's queued outbound messages, in stored order */
   queue(): Promise<QueuedMessage[]>;
-  /** stores that the message is handed to the socket (fenced) */
-  handOver(messageId: string): Promise<void>;
+  /**
+   * stores that the message is handed to the socket (fenced); false when it is no longer queued
+   * (the expiry sweep of another node failed it meanwhile): then it is not sent
+   */
+  handOver(messageId: string): Promise<boolean>;
   /** stores the server's ack (fenced); false when the status had already moved on */
   acked(messageId: string): Promise<void>;
   /** stores a failure (fenced) */
@@ -179,7 +182,7 @@ export class PhoneSender {
       await deps.fail(m.messageId, 'send_failed');
       return true;
     }
-    await deps.handOver(m.messageId);
+    if (!(await deps.handOver(m.messageId))) return true;
     const now = deps.now();
     this.lastPhoneSendMs = now;
     this.lastRecipientSendMs.set(m.chatJid, now);

@@ -81,6 +81,16 @@ export class MessageSql {
     return { sql: `UPDATE "Message" SET ${sets} WHERE "phoneId" = ${phone}${which} AND "direction" = 'out' AND "status" = 'queued'`, params: p.values };
   }
 
+  /**
+   * Fails one message with `expired` when it is still queued and was never handed to a socket:
+   * the sweep's compare-and-set (a message a sender took meanwhile, or that another node's sweep
+   * failed, is left alone; the sender's hand-over is a compare-and-set on `queued` too).
+   */
+  expire(phoneId: number, messageId: string, epoch: number | null): Statement {
+    const { sql, params } = this.fail(phoneId, messageId, 'expired', epoch);
+    return { sql: `${sql} AND "sentAt" IS NULL`, params };
+  }
+
   /** Stores a received message once per id (a redelivery of the same id changes nothing). */
   inbound(row: InboundRow, epoch: number | null): Statement {
     const p = this.params();

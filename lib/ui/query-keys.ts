@@ -10,6 +10,8 @@ export const queryKeys = {
   sessionStats: (id: number) => ['sessions', id, 'stats'] as const,
   /** One phone's timeline, paged back by `before` (issue 27.4): under the session's key, so its events refresh it too. */
   sessionEvents: (id: number) => ['sessions', id, 'events'] as const,
+  /** One phone's latest messages (the Messages tab): under the session's key, so a stream catch-up refreshes it; its own events patch it (components/messages). */
+  sessionMessages: (id: number) => ['sessions', id, 'messages'] as const,
   /** One phone's history (issue 26): under the session's key, so its events refresh it too. */
   sessionHistory: (id: number) => ['sessions', id, 'history'] as const,
   /** The 7-day state bands of a page of phones, by their ids and states (a change of state fetches them again). */

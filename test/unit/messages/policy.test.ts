@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyHash, canAdvance, classifySendError, expiredItems, idempotencyOutcome, nextSend, payloadWithoutContent, statusFromBaileys, statusesBefore, statusSteps, type QueuedItem } from '../../../lib/messages/policy';
+import { bodyHash, canAdvance, classifySendError, expiredItems, idempotencyOutcome, nextSend, payloadWithoutContent, phonesToExpire, statusFromBaileys, statusesBefore, statusSteps, type QueuedItem } from '../../../lib/messages/policy';
 import { recipientSchema, sendMessageBodySchema } from '../../../lib/api/message-schemas';
 import { mediaProblem } from '../../../lib/messages/service';
 
@@ -95,4 +95,19 @@ test('media: mimetype per kind (415) and size limit (413)', () => {
   assert.equal(mediaProblem({ kind: 'image', mimetype: 'application/pdf', data: 'AAAA' }, 10), 'unsupported');
   assert.equal(mediaProblem({ kind: 'document', mimetype: 'application/pdf', data: 'AAAA' }, 10), null);
   assert.equal(mediaProblem({ kind: 'image', mimetype: 'image/png', data: 'A'.repeat(40) }, 10), 'too_large');
+});
+
+test('expiry sweep: this node expires its own phones and phones no live node owns, never a live owner\'s', () => {
+  const owners = new Map([
+    [1, 'node_a'], // mine
+    [2, 'node_b'], // another live node's
+    [3, 'node_gone'], // its owner's lease ran out
+    [4, ''], // released by a drain
+  ]);
+  const live = new Set(['node_a', 'node_b']);
+  const mine = (id: number) => id === 1;
+  // 5 was never claimed (no owner row); the same phone twice is listed once.
+  assert.deepEqual(phonesToExpire([1, 2, 3, 4, 5, 1], owners, live, mine), [1, 3, 4, 5]);
+  // Outside a fleet (no owner rows, no nodes) every phone is swept.
+  assert.deepEqual(phonesToExpire([7, 8], new Map(), new Set(), () => false), [7, 8]);
 });

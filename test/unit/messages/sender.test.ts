@@ -8,6 +8,9 @@ function harness(messages: QueuedMessage[], settings: Partial<ConstructorParamet
   const sends: { jid: string; id: string }[] = [];
   const statuses: string[] = [];
   const liveness: boolean[] = [];
+  /** messages another node failed after this sender read its queue (the hand-over finds them no longer queued) */
+  const gone = new Set<string>();
+  const refused = new Set<string>();
   let onSend: (id: string) => void = () => {};
   const sock = {
     sendMessage: async (jid: string, _content: never, opts: { messageId: string }) => {
@@ -19,10 +22,15 @@ function harness(messages: QueuedMessage[], settings: Partial<ConstructorParamet
   const sender = new PhoneSender({
     phoneId: 1,
     socket: () => sock,
-    queue: async () => messages.filter((m) => !statuses.some((s) => s.startsWith(`${m.messageId}:`))),
+    queue: async () => messages.filter((m) => !refused.has(m.messageId) && !statuses.some((s) => s.startsWith(`${m.messageId}:`))),
     handOver: async (id) => {
+      if (gone.has(id)) {
+        refused.add(id); // the next queue read no longer has it (its row says failed)
+        return false;
+      }
       find(id).sentAtMs = Date.now();
       find(id).attempts++;
+      return true;
     },
     acked: async (id) => void statuses.push(`${id}:sent`),
     fail: async (id, code) => void statuses.push(`${id}:failed:${code}`),
@@ -31,7 +39,7 @@ function harness(messages: QueuedMessage[], settings: Partial<ConstructorParamet
     log: pino({ level: 'silent' }),
     liveness: (answered) => void liveness.push(answered),
   });
-  return { sender, sends, statuses, liveness, setOnSend: (f: (id: string) => void) => (onSend = f) };
+  return { sender, sends, statuses, liveness, gone, setOnSend: (f: (id: string) => void) => (onSend = f) };
 }
 
 const msg = (messageId: string, chatJid: string, extra: Partial<QueuedMessage> = {}): QueuedMessage => ({ messageId, chatJid, kind: 'text', body: 'hi', media: null, mediaData: null, attempts: 0, createdAtMs: Date.now(), sentAtMs: null, ...extra });
@@ -79,4 +87,13 @@ test('liveness (issue 26): each send without a server ack in time counts as a fa
   answered.sender.wake();
   while (!answered.statuses.length) await answered.sender.idle();
   assert.deepEqual(answered.liveness, [true]);
+});
+
+test('a message failed elsewhere (expiry sweep) between the queue read and the hand-over is not sent', async () => {
+  const h = harness([msg('swept', 'x'), msg('next', 'x')]);
+  h.gone.add('swept');
+  h.setOnSend((id) => queueMicrotask(() => h.sender.ack(id)));
+  h.sender.wake();
+  while (!h.statuses.includes('next:sent')) await h.sender.idle();
+  assert.deepEqual(h.sends.map((s) => s.id), ['next']);
 });
