@@ -25,10 +25,8 @@ import type { RemoteEvent } from '../lib/fleet/remote-view';
 import { createLogger } from '../lib/logger';
 import { startSimulator } from '../simulator';
 import { createTestDatabase } from '../test/support/databases';
-import { testLogger, testSettings } from '../test/support/engine';
-import { pairPhones } from '../test/support/pairing';
-import { eventually, startNode, type FleetNodeProcess } from '../test/support/fleet-nodes';
-import { SessionManager } from '../lib/sessions/manager';
+import { pairForNodes } from '../test/support/pairing';
+import { eventually, killNodes, startNode, type FleetNodeProcess } from '../test/support/fleet-nodes';
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 const PHONES = num('BENCH_FLEET_PHONES', 60);
@@ -240,11 +238,9 @@ async function failoverBenchmark() {
   const nodes = new Map<string, FleetNodeProcess>();
   const db = database.db;
   try {
-    const pairing = new SessionManager(db, testSettings(sim.url), testLogger());
     const jids = Array.from({ length: PHONES }, (_, i) => `7790300${String(i).padStart(4, '0')}@s.whatsapp.net`);
     const tPair = performance.now();
-    const phones = await pairPhones(db, pairing, sim, jids, 10);
-    await pairing.shutdown();
+    const phones = await pairForNodes(db, sim, jids, 10);
     console.log(`  ${PHONES} phones paired in ${Math.round(performance.now() - tPair)} ms`);
     const byJid = new Map(phones.map((p) => [p.phoneJid, p.id]));
     const registrations = () => sim.events(0).filter((e) => e.type === 'registration').length;
@@ -405,12 +401,7 @@ async function failoverBenchmark() {
       rePairings: registrations() - registered,
     };
   } finally {
-    for (const n of nodes.values()) {
-      if (n.child.exitCode === null && n.child.signalCode === null) {
-        n.child.kill('SIGKILL');
-        await n.exited;
-      }
-    }
+    await killNodes(nodes.values());
     await sim.close();
     await database.drop();
   }

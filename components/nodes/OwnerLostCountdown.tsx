@@ -1,32 +1,7 @@
 'use client';
 
-import { useSyncExternalStore } from 'react';
+import { useClock } from '../ui/useClock';
 import { useUi } from '../providers';
-
-// A one-second clock, running only while some countdown is shown. The server (and the hydration
-// pass) sees no clock (0) and renders no number, so its HTML never disagrees with the browser's.
-const listeners = new Set<() => void>();
-let now = 0;
-let timer: ReturnType<typeof setInterval> | null = null;
-function subscribe(listener: () => void) {
-  listeners.add(listener);
-  if (!timer) {
-    now = Date.now();
-    timer = setInterval(() => {
-      now = Date.now();
-      for (const l of listeners) l();
-    }, 1000);
-  }
-  return () => {
-    listeners.delete(listener);
-    if (listeners.size === 0 && timer) {
-      clearInterval(timer);
-      timer = null;
-    }
-  };
-}
-const clientNow = () => now || (now = Date.now());
-const serverNow = () => 0;
 
 /** Seconds until `iso` (rounded up, never below 0); null without a clock or a time. */
 export function secondsUntil(iso: string | null, at: number): number | null {
@@ -40,7 +15,8 @@ export function secondsUntil(iso: string | null, at: number): number | null {
  */
 export function OwnerLostCountdown({ until, testId }: { until: string | null; testId?: string }) {
   const { t } = useUi();
-  const at = useSyncExternalStore(subscribe, clientNow, serverNow);
+  // A one-second clock; none on the server (no number rendered there: no hydration mismatch).
+  const at = useClock(1000);
   const n = secondsUntil(until, at);
   return (
     <span className="mt-1 block text-xs text-orange-900 dark:text-orange-200" data-testid={testId} role="status">

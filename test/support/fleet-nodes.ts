@@ -34,3 +34,13 @@ export async function startNode(name: string, env: Record<string, string>, timeo
 
 /** The suite's one polling helper (kept importable from here for the fleet tests and bench/fleet.ts). */
 export { eventually } from './eventually';
+
+/** Kills every node process still running (a paused one is continued first, so it can die) and waits for each exit. */
+export async function killNodes(nodes: Iterable<{ child: ChildProcess; exited: Promise<unknown> }>): Promise<void> {
+  for (const n of nodes) {
+    if (n.child.exitCode !== null || n.child.signalCode !== null) continue;
+    n.child.kill('SIGCONT');
+    n.child.kill('SIGKILL');
+    await n.exited;
+  }
+}

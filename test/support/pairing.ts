@@ -1,8 +1,8 @@
 // Pairs many phones through a session manager and the simulator, the real way (QR → scan).
 import type { Simulator } from '../../simulator';
-import type { SessionManager } from '../../lib/sessions/manager';
+import { SessionManager } from '../../lib/sessions/manager';
 import type { Db } from '../../lib/db/client';
-import { addPhone } from './engine';
+import { addPhone, testLogger, testSettings } from './engine';
 
 export async function pairPhones(db: Db, manager: SessionManager, sim: Simulator, jids: string[], concurrency = 25) {
   const phones = [];
@@ -29,4 +29,18 @@ export async function pairPhones(db: Db, manager: SessionManager, sim: Simulator
     phones.push(...batch);
   }
   return phones;
+}
+
+/**
+ * Pairs the phones with a session manager of the caller's own, then closes it without logging out:
+ * the phones stay `open` in the database with their credentials, for console processes or fleet
+ * nodes to start (the fleet tests and bench/fleet.ts).
+ */
+export async function pairForNodes(db: Db, sim: Simulator, jids: string[], concurrency = 25) {
+  const pairing = new SessionManager(db, testSettings(sim.url), testLogger());
+  try {
+    return await pairPhones(db, pairing, sim, jids, concurrency);
+  } finally {
+    await pairing.shutdown();
+  }
 }

@@ -16,10 +16,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startSimulator } from '../../../simulator';
 import { createTestDatabase, testProviders } from '../../support/databases';
-import { testLogger, testSettings } from '../../support/engine';
-import { pairPhones } from '../../support/pairing';
-import { eventually } from '../../support/fleet-nodes';
-import { SessionManager } from '../../../lib/sessions/manager';
+import { pairForNodes } from '../../support/pairing';
+import { eventually, killNodes } from '../../support/fleet-nodes';
 
 const PHONES = 6;
 const LEASE_TTL_MS = 20_000;
@@ -80,21 +78,14 @@ if (testProviders().includes('postgresql')) {
     let proxy: Awaited<ReturnType<typeof startDbProxy>> | null = null;
     t.after(async () => {
       if (process.env.FAILOVER_LOG_DIR) for (const n of nodes) (await import('node:fs')).writeFileSync(path.join(process.env.FAILOVER_LOG_DIR, `${n.id}.log`), n.output());
-      for (const n of nodes) {
-        if (n.child.exitCode === null && n.child.signalCode === null) {
-          n.child.kill('SIGKILL');
-          await n.exited;
-        }
-      }
+      await killNodes(nodes);
       proxy?.reset();
       await sim.close();
       await database.drop();
     });
     const db = database.db;
-    const pairing = new SessionManager(db, testSettings(sim.url), testLogger());
     const jids = Array.from({ length: PHONES }, (_, i) => `7790400${String(i).padStart(4, '0')}@s.whatsapp.net`);
-    const phones = await pairPhones(db, pairing, sim, jids, PHONES);
-    await pairing.shutdown();
+    const phones = await pairForNodes(db, sim, jids, PHONES);
     const byJid = new Map(phones.map((p) => [p.phoneJid, p.id]));
     phase('paired');
 

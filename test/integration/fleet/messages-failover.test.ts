@@ -11,11 +11,9 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startSimulator } from '../../../simulator';
 import { createTestDatabase, testProviders } from '../../support/databases';
-import { testLogger, testSettings } from '../../support/engine';
-import { pairPhones } from '../../support/pairing';
-import { eventually, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
+import { pairForNodes } from '../../support/pairing';
+import { eventually, killNodes, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
 import { simMessaging } from '../../support/sim-messaging';
-import { SessionManager } from '../../../lib/sessions/manager';
 import { createToken } from '../../../lib/auth/tokens';
 
 const PHONES = 4;
@@ -29,20 +27,13 @@ if (testProviders().includes('postgresql')) {
     const msg = simMessaging(sim.controlUrl);
     const nodes = new Map<string, FleetNodeProcess>();
     t.after(async () => {
-      for (const n of nodes.values()) {
-        if (n.child.exitCode === null && n.child.signalCode === null) {
-          n.child.kill('SIGKILL');
-          await n.exited;
-        }
-      }
+      await killNodes(nodes.values());
       await sim.close();
       await database.drop();
     });
     const db = database.db;
-    const pairing = new SessionManager(db, testSettings(sim.url), testLogger());
     const jids = Array.from({ length: PHONES }, (_, i) => `7795${run}${String(i).padStart(3, '0')}@s.whatsapp.net`);
-    await pairPhones(db, pairing, sim, jids);
-    await pairing.shutdown();
+    await pairForNodes(db, sim, jids);
     const { token } = await createToken(db, { name: 'fleet-messages', scopes: ['messages'] });
     const contactOf = (phoneId: number, round: string) => `1556${run}${round}${String(phoneId).padStart(3, '0')}`;
 

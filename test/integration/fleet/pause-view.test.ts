@@ -15,11 +15,9 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startSimulator } from '../../../simulator';
 import { createTestDatabase, testProviders } from '../../support/databases';
-import { testLogger, testSettings } from '../../support/engine';
-import { pairPhones } from '../../support/pairing';
-import { eventually, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
+import { pairForNodes } from '../../support/pairing';
+import { eventually, killNodes, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
 import { sseFrames } from '../../support/sse';
-import { SessionManager } from '../../../lib/sessions/manager';
 import { createToken } from '../../../lib/auth/tokens';
 
 const PHONES = 4;
@@ -38,21 +36,13 @@ if (testProviders().includes('postgresql')) {
     const streams: AbortController[] = [];
     t.after(async () => {
       for (const s of streams) s.abort();
-      for (const n of nodes) {
-        if (n.child.exitCode === null && n.child.signalCode === null) {
-          n.child.kill('SIGCONT');
-          n.child.kill('SIGKILL');
-          await n.exited;
-        }
-      }
+      await killNodes(nodes);
       await sim.close();
       await database.drop();
     });
     const db = database.db;
-    const pairing = new SessionManager(db, testSettings(sim.url), testLogger());
     const jids = Array.from({ length: PHONES }, (_, i) => `7790300${String(i).padStart(4, '0')}@s.whatsapp.net`);
-    const phones = await pairPhones(db, pairing, sim, jids, PHONES);
-    await pairing.shutdown();
+    const phones = await pairForNodes(db, sim, jids, PHONES);
     const byJid = new Map(phones.map((p) => [p.phoneJid, p.id]));
     const { token } = await createToken(db, { name: 'pause-view', scopes: ['admin'] });
     const auth = { authorization: `Bearer ${token}` };

@@ -8,11 +8,9 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startSimulator } from '../../../simulator';
 import { createTestDatabase, testProviders } from '../../support/databases';
-import { testLogger, testSettings } from '../../support/engine';
-import { pairPhones } from '../../support/pairing';
-import { eventually, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
+import { pairForNodes } from '../../support/pairing';
+import { eventually, killNodes, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
 import { sseUntil } from '../../support/sse';
-import { SessionManager } from '../../../lib/sessions/manager';
 import { createToken } from '../../../lib/auth/tokens';
 
 const PHONES = 30;
@@ -26,13 +24,7 @@ if (testProviders().includes('postgresql')) {
     const sim = await startSimulator({ port: 0, idleTimeoutMs: 4000 });
     const nodes = new Map<string, FleetNodeProcess>();
     t.after(async () => {
-      for (const n of nodes.values()) {
-        if (n.child.exitCode === null && n.child.signalCode === null) {
-          n.child.kill('SIGCONT');
-          n.child.kill('SIGKILL');
-          await n.exited;
-        }
-      }
+      await killNodes(nodes.values());
       await sim.close();
       await database.drop();
     });
@@ -40,10 +32,8 @@ if (testProviders().includes('postgresql')) {
 
     // Pair the phones once (QR → scan) with an engine of the test's own, then close it without
     // logging out: the phones stay `open` in the database, for the fleet to start.
-    const pairing = new SessionManager(db, testSettings(sim.url), testLogger());
     const jids = Array.from({ length: PHONES }, (_, i) => `7790200${String(i).padStart(4, '0')}@s.whatsapp.net`);
-    const phones = await pairPhones(db, pairing, sim, jids, 10);
-    await pairing.shutdown();
+    const phones = await pairForNodes(db, sim, jids, 10);
     const registrations = () => sim.events(0).filter((e) => e.type === 'registration').length;
     const registered = registrations();
     const byJid = new Map(phones.map((p) => [p.phoneJid, p.id]));
