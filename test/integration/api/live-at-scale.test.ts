@@ -66,6 +66,9 @@ test('sqlite: list filters and summary with 2,000 live phones', async (t) => {
     snapshot: (id: number) => live.get(id) ?? null,
     isActive: (id: number) => live.has(id),
     getSessionErrorStats: () => ({ badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true }),
+    // a node of its own (no fleet): no owner node to name, no silent owner's lease
+    ownerNode: () => null,
+    ownerLeaseEnd: () => null,
   };
   setSessionManager(manager as unknown as SessionManager);
   const q = (query: Record<string, string>) => sessionListQuerySchema.parse(query);
