@@ -12,19 +12,22 @@ import { eventually } from '../../support/eventually';
 
 for (const provider of testProviders()) {
   test(`${provider}: sessions API over HTTP`, async (t) => {
-    const sim: Simulator = await startSimulator({ port: 0 });
-    const hook = await startWebhookReceiver();
+    // Registered first, so each part is closed even when a later one fails to start (a console that
+    // never came up would otherwise leave the simulator listening and this file's process alive).
+    const parts: { server?: ConsoleServer; sim?: Simulator; hook?: Awaited<ReturnType<typeof startWebhookReceiver>> } = {};
+    t.after(async () => {
+      await parts.server?.stop();
+      await parts.sim?.close();
+      await parts.hook?.close();
+    });
+    const sim: Simulator = (parts.sim = await startSimulator({ port: 0 }));
+    const hook = (parts.hook = await startWebhookReceiver());
     const secret = crypto.randomBytes(8).toString('hex');
     const nodeId = `it_${crypto.randomBytes(4).toString('hex')}`;
-    const server: ConsoleServer = await startConsole({
+    const server: ConsoleServer = (parts.server = await startConsole({
       provider,
       env: { WA_WEBSOCKET_URL: sim.url, ERROR_WEBHOOK_URL: hook.url, ERROR_WEBHOOK_SECRET: secret, WEBHOOK_RETRY_BASE_MS: '50', RECONNECT_BASE_MS: '200', SSE_HEARTBEAT_MS: '500', NODE_ID: nodeId, NODE_CAPACITY: '500' },
-    });
-    t.after(async () => {
-      await server.stop();
-      await sim.close();
-      await hook.close();
-    });
+    }));
     const { url } = server;
     const token = await server.createToken('admin');
     const readToken = await server.createToken('read');
