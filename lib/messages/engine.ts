@@ -217,6 +217,16 @@ export class MessageEngine {
     if (this.deps.openSocket(phoneId)) this.sender(phoneId).wake();
   }
 
+  /**
+   * Before this node's sockets close cleanly (drain, shutdown): every sender hands over nothing
+   * new and waits (at most `maxMs`) for the ack of its message in flight, so a drain makes no
+   * resend (issue 24: after SIGTERM every message arrives once).
+   */
+  async finishSending(maxMs: number): Promise<void> {
+    await Promise.all([...this.senders.values()].map((s) => s.finish(maxMs)));
+    this.senders.clear();
+  }
+
   /** The phone left this node (another owner, drain, deletion): its sender stops. */
   forget(phoneId: number) {
     this.senders.get(phoneId)?.stop();

@@ -74,6 +74,8 @@ export class PhoneSender {
   private running = false;
   private again = false;
   stopped = false;
+  /** draining: nothing new is handed over; the message in flight still waits for its ack */
+  private finishing = false;
   private timer: NodeJS.Timeout | null = null;
   private waiter: { messageId: string; resolve(outcome: AckOutcome): void } | null = null;
   private lastPhoneSendMs: number | null = null;
@@ -85,7 +87,7 @@ export class PhoneSender {
 
   /** Something changed (a message queued, the socket opened): look at the queue now. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.finishing) return;
     if (this.running) {
       this.again = true;
       return;
@@ -138,6 +140,21 @@ export class PhoneSender {
     return this.pass;
   }
 
+  /**
+   * The phone is handed to another node cleanly (drain, shutdown): nothing new is handed over, and
+   * the message in flight keeps waiting for its server ack (at most `maxMs`), so the next owner
+   * does not send it again; then the sender stops.
+   */
+  async finish(maxMs: number): Promise<void> {
+    this.finishing = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([this.pass, new Promise<void>((resolve) => (bound = setTimeout(resolve, maxMs)))]);
+    clearTimeout(bound);
+    this.stop();
+  }
+
   private later(ms: number) {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
@@ -151,7 +168,7 @@ export class PhoneSender {
   private async run(): Promise<void> {
     const { deps } = this;
     for (;;) {
-      if (this.stopped || !deps.socket()) return; // the socket's open event wakes it again
+      if (this.stopped || this.finishing || !deps.socket()) return; // the socket's open event wakes it again
       this.again = false;
       let queue = await deps.queue();
       const now = deps.now();

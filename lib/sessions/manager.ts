@@ -54,6 +54,9 @@ export function settingsFromConfig(config: Config): EngineSettings {
 
 /** States in which a phone has (or is getting) a socket. */
 
+/** How long a clean shutdown waits for the server's ack of each phone's message in flight. */
+const FINISH_SENDING_MAX_MS = 5_000;
+
 export class SessionManager implements FleetHost {
   private sessions = new Map<number, Session>();
   readonly bus: EventBus;
@@ -210,6 +213,8 @@ export class SessionManager implements FleetHost {
   }
 
   async closeAll(): Promise<void> {
+    // Messages in flight get their server ack first (bounded well inside the 15 s shutdown deadline).
+    await this.messages.finishSending(FINISH_SENDING_MAX_MS);
     await Promise.all([...this.sessions.values()].map((s) => s.shutdown()));
     await this.settledAll();
   }

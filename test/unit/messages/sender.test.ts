@@ -97,3 +97,30 @@ test('a message failed elsewhere (expiry sweep) between the queue read and the h
   while (!h.statuses.includes('next:sent')) await h.sender.idle();
   assert.deepEqual(h.sends.map((s) => s.id), ['next']);
 });
+
+test('finish (drain): the message in flight gets its ack before the sender stops, and nothing new is handed over', async () => {
+  const h = harness([msg('a', 'x'), msg('b', 'x')], { ackTimeoutMs: 60_000 });
+  let sentA!: () => void;
+  const aSent = new Promise<void>((resolve) => (sentA = resolve));
+  h.setOnSend((id) => id === 'a' && sentA());
+  h.sender.wake();
+  await aSent; // 'a' is in flight, waiting for its ack
+  const finished = h.sender.finish(60_000);
+  h.sender.ack('a'); // the server's ack arrives during the drain
+  await finished;
+  assert.deepEqual(h.statuses, ['a:sent'], 'the ack of the message in flight was stored before the sender stopped');
+  assert.deepEqual(h.sends.map((s) => s.id), ['a'], "'b' was not handed over: the next owner sends it, once");
+  assert.equal(h.sender.stopped, true);
+});
+
+test('finish is bounded: with no ack the sender stops after maxMs, the message stays in flight', async () => {
+  const h = harness([msg('a', 'x')], { ackTimeoutMs: 60_000 });
+  let sentA!: () => void;
+  const aSent = new Promise<void>((resolve) => (sentA = resolve));
+  h.setOnSend(() => sentA());
+  h.sender.wake();
+  await aSent;
+  await h.sender.finish(20);
+  assert.deepEqual(h.statuses, [], 'not acked, not failed: the next owner sends it again under its id');
+  assert.equal(h.sender.stopped, true);
+});
