@@ -3,23 +3,13 @@
 // a message from a contact arrives and a Bad MAC is counted as on 6.7. A phone WhatsApp bans is
 // shown critical with the reason (issue 25.5).
 import { test, expect } from '@playwright/test';
-import { e2eEnv, logIn, uniquePhone, simulatorPost } from './support/env';
+import { addAndPairPhone, e2eEnv, logIn, simulatorPost } from './support/env';
 
 const sim = simulatorPost;
 
 test('pair on baileys-6, move to baileys-7 on the phone page, a Bad MAC counted there', async ({ page }) => {
   await logIn(page);
-  const number = uniquePhone();
-  await page.getByTestId('add-phone-toggle').click();
-  await page.getByTestId('add-org').fill('E2E Engines');
-  await page.getByTestId('add-phone').fill(number);
-  await page.getByTestId('add-submit').click();
-  const qr = page.getByTestId('pairing-qr');
-  await expect(qr).toBeVisible();
-  await sim(`/phones/${number}/scan`, { qr: await qr.getAttribute('data-qr') });
-  const row = page.getByTestId(`session-row-${number}`);
-  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open');
-  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+  const { number, id } = await addAndPairPhone(page, { org: 'E2E Engines' });
 
   await page.goto(`${e2eEnv().url}/sessions/${id}`);
   await expect(page.getByTestId('detail-engine')).toHaveText('baileys-6');
@@ -39,17 +29,7 @@ test('pair on baileys-6, move to baileys-7 on the phone page, a Bad MAC counted 
 
 test('a phone WhatsApp bans (402) is shown critical with the reason, on its page and in the list', async ({ page }) => {
   await logIn(page);
-  const number = uniquePhone();
-  await page.getByTestId('add-phone-toggle').click();
-  await page.getByTestId('add-org').fill('E2E Engines');
-  await page.getByTestId('add-phone').fill(number);
-  await page.getByTestId('add-submit').click();
-  const qr = page.getByTestId('pairing-qr');
-  await expect(qr).toBeVisible();
-  await sim(`/phones/${number}/scan`, { qr: await qr.getAttribute('data-qr') });
-  const row = page.getByTestId(`session-row-${number}`);
-  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open');
-  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+  const { number, id } = await addAndPairPhone(page, { org: 'E2E Engines' });
 
   await page.goto(`${e2eEnv().url}/sessions/${id}`);
   await expect(page.getByTestId('detail-status')).toHaveAttribute('data-status', 'open');

@@ -3,7 +3,7 @@
 // message a contact sends through the simulator appears live in the tab.
 import crypto from 'node:crypto';
 import { test, expect } from '@playwright/test';
-import { e2eEnv, logIn, uniquePhone, simulatorCall, simulatorPost } from './support/env';
+import { addAndPairPhone, e2eEnv, logIn, uniquePhone, simulatorCall, simulatorPost } from './support/env';
 
 test('send a text from the phone page, its status goes to read; a contact\'s message arrives live', async ({ page }) => {
   await logIn(page);
@@ -11,17 +11,7 @@ test('send a text from the phone page, its status goes to read; a contact\'s mes
   // A contact no other test uses (created by the simulator on first use): read receipts after 300 ms.
   const contact = `1555${crypto.randomInt(1_000_000, 10_000_000)}`;
   await simulatorCall('PUT', `/contacts/${contact}`, { receipts: { delivery: 0, read: 300 } });
-
-  await page.getByTestId('add-phone-toggle').click();
-  await page.getByTestId('add-org').fill('E2E Messages');
-  await page.getByTestId('add-phone').fill(number);
-  await page.getByTestId('add-submit').click();
-  const qr = page.getByTestId('pairing-qr');
-  await expect(qr).toBeVisible();
-  await simulatorPost(`/phones/${number}/scan`, { qr: await qr.getAttribute('data-qr') });
-  const row = page.getByTestId(`session-row-${number}`);
-  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open');
-  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+  const { id } = await addAndPairPhone(page, { org: 'E2E Messages', number });
 
   await page.goto(`${e2eEnv().url}/sessions/${id}`);
   await expect(page.getByTestId('detail-status')).toHaveAttribute('data-status', 'open');

@@ -2,7 +2,7 @@
 // row, the settings panel (masked URL, restart confirmation, wrong password shown as the reason,
 // clearing it), and the password never on the page.
 import { test, expect } from '@playwright/test';
-import { e2eEnv, logIn, uniquePhone, simulatorPost } from './support/env';
+import { addAndPairPhone, e2eEnv, logIn } from './support/env';
 import { startHttpProxy, type TestProxy } from '../test/support/proxies';
 
 const PASSWORD = 'e2e-Pr0xy-pw';
@@ -15,23 +15,10 @@ test.afterAll(async () => {
   await proxy.stop();
 });
 
-const sim = simulatorPost;
-
 test('add a phone through a proxy, change the proxy with confirmation, clear it', async ({ page }) => {
   await logIn(page);
-  const number = uniquePhone();
-  await page.getByTestId('add-phone-toggle').click();
-  await page.getByTestId('add-org').fill('E2E Proxy');
-  await page.getByTestId('add-phone').fill(number);
-  await page.getByTestId('add-proxy').fill(proxy.url);
-  await page.getByTestId('add-submit').click();
-  const qr = page.getByTestId('pairing-qr');
-  await expect(qr).toBeVisible();
-  await sim(`/phones/${number}/scan`, { qr: await qr.getAttribute('data-qr') });
-  const row = page.getByTestId(`session-row-${number}`);
-  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open');
+  const { id } = await addAndPairPhone(page, { org: 'E2E Proxy', proxy: proxy.url });
   expect(proxy.tunnels).toBeGreaterThanOrEqual(2);
-  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
   await expect(page.getByTestId(`proxy-${id}`)).toHaveText(`via 127.0.0.1:${proxy.port}`);
 
   await page.goto(`${e2eEnv().url}/sessions/${id}`);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 export interface E2eEnv {
   /** the console the browser uses (node A of a fleet under E2E_FLEET=1) */
@@ -49,4 +49,24 @@ export function simulatorCall(method: 'GET' | 'POST' | 'PUT', path: string, body
 /** POST to the test simulator's control API; its JSON answer. */
 export function simulatorPost(path: string, body: unknown) {
   return simulatorCall('POST', path, body);
+}
+
+/**
+ * Adds a phone from the sessions page and pairs it through the simulator: opens the form, scans
+ * the QR the page shows, waits for the row to be open. Returns the number and the phone's id.
+ */
+export async function addAndPairPhone(page: Page, options: { org: string; number?: string; proxy?: string }) {
+  const number = options.number ?? uniquePhone();
+  await page.getByTestId('add-phone-toggle').click();
+  await page.getByTestId('add-org').fill(options.org);
+  await page.getByTestId('add-phone').fill(number);
+  if (options.proxy) await page.getByTestId('add-proxy').fill(options.proxy);
+  await page.getByTestId('add-submit').click();
+  const qr = page.getByTestId('pairing-qr');
+  await expect(qr).toBeVisible();
+  await simulatorPost(`/phones/${number}/scan`, { qr: await qr.getAttribute('data-qr') });
+  const row = page.getByTestId(`session-row-${number}`);
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'open');
+  const id = (await row.locator('[data-testid^="status-"]').getAttribute('data-testid'))!.replace('status-', '');
+  return { number, id };
 }
