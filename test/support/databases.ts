@@ -27,30 +27,19 @@ export function testProviders(): DbProvider[] {
 
 /** `adminUrl`: another PostgreSQL server (e.g. test/support/own-postgres.ts) than the shared one. */
 export async function createTestDatabase(provider: DbProvider, adminUrl: string = PG_ADMIN_URL): Promise<TestDatabase> {
-  const suffix = `${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
   if (provider === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-console-test-'));
-    const url = `file:${path.join(dir, 'test.db')}`;
-    await migrateDeploy(url);
-    const db = createDb(url);
-    return {
-      provider,
-      url,
-      db,
-      async drop() {
-        await db.$disconnect();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return migrated(provider, `file:${path.join(dir, 'test.db')}`, async () => fs.rmSync(dir, { recursive: true, force: true }));
   }
-  const name = `wa_console_test_${suffix}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
+  const name = `wa_console_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  await onAdmin(adminUrl, `CREATE DATABASE "${name}"`);
   const base = new URL(adminUrl);
   base.pathname = `/${name}`;
-  const url = base.toString();
+  return migrated(provider, base.toString(), () => onAdmin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
+/** Migrates the new database at `url` and opens it; `remove` runs after its client disconnects. */
+async function migrated(provider: DbProvider, url: string, remove: () => Promise<void>): Promise<TestDatabase> {
   await migrateDeploy(url);
   const db = createDb(url);
   return {
@@ -59,10 +48,17 @@ export async function createTestDatabase(provider: DbProvider, adminUrl: string 
     db,
     async drop() {
       await db.$disconnect();
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
+      await remove();
     },
   };
+}
+
+async function onAdmin(adminUrl: string, statement: string): Promise<void> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    await c.query(statement);
+  } finally {
+    await c.end();
+  }
 }
