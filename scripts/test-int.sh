@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `npm run test:int`: the integration tests in two lanes side by side, so that `npm test` stays
+# under CI's 30 minutes (docs/testing.md, "Two lanes"). The second lane holds the files that spend
+# most of their time waiting on timers (a receiver down for 60 s, a hanging receiver's 5 s
+# timeouts, the 60 s fault storm) and two fleet tests; every test already passes beside two CPU
+# hogs, and the other lane is at most one. Each lane runs its files one at a time.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# Run by `npm run test:int:fleet` only (several console or node processes for a minute or more).
+fleet_only=(
+  test/integration/fleet/pause-view.test.ts
+  test/integration/platform/demo-fleet.test.ts
+  test/integration/platform/token-revocation.test.ts
+)
+second_lane=(
+  test/integration/reliability/storms.test.ts
+  test/integration/reliability/webhook-failures.test.ts
+  test/integration/reliability/webhook-outage.test.ts
+  test/integration/fleet/messages-failover.test.ts
+  test/integration/fleet/fast-failover.test.ts
+)
+skip=" ${fleet_only[*]} ${second_lane[*]} "
+first_lane=()
+while IFS= read -r f; do
+  [[ "$skip" == *" $f "* ]] || first_lane+=("$f")
+done < <(find test/integration -name '*.test.ts' | sort)
+
+run() { node --expose-gc --import tsx --test --test-concurrency=1 "$@"; }
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+run "${second_lane[@]}" > "$log" 2>&1 &
+second=$!
+run "${first_lane[@]}"
+first_rc=$?
+wait "$second"
+second_rc=$?
+echo "=== integration, second lane (${second_lane[*]}) ==="
+cat "$log"
+echo "integration lanes: first exit $first_rc, second exit $second_rc"
+[ "$first_rc" -eq 0 ] && [ "$second_rc" -eq 0 ]
