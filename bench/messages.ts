@@ -42,8 +42,8 @@ interface Submitted {
 }
 
 export async function messagesBenchmark(opts: { onePhone?: number; perPhoneOfFour?: number; lone?: number; provider?: DbProvider } = {}) {
-  const onePhone = opts.onePhone ?? Number(process.env.BENCH_MESSAGES_ONE_PHONE ?? 120);
-  const perPhoneOfFour = opts.perPhoneOfFour ?? Number(process.env.BENCH_MESSAGES_PER_PHONE_OF_FOUR ?? 60);
+  const onePhone = opts.onePhone ?? Number(process.env.BENCH_MESSAGES_ONE_PHONE ?? 100);
+  const perPhoneOfFour = opts.perPhoneOfFour ?? Number(process.env.BENCH_MESSAGES_PER_PHONE_OF_FOUR ?? 40);
   const lone = opts.lone ?? Number(process.env.BENCH_MESSAGES_LONE ?? 20);
   const provider = opts.provider ?? ((process.env.BENCH_MESSAGES_DB as DbProvider | undefined) ?? 'postgresql');
   /** HTTP requests in flight while submitting (a script or service posting in parallel) */
@@ -62,7 +62,13 @@ export async function messagesBenchmark(opts: { onePhone?: number; perPhoneOfFou
     const phones = await pairForNodes(database.db, sim, phoneJids);
     server = await startConsole({
       database,
-      env: { WA_WEBSOCKET_URL: sim.url, SIMULATOR_URL: sim.controlUrl, LOG_LEVEL: 'warn', MESSAGE_PHONE_INTERVAL_MS: '0', MESSAGE_RECIPIENT_INTERVAL_MS: '0' },
+      env: {
+        WA_WEBSOCKET_URL: sim.url,
+        SIMULATOR_URL: sim.controlUrl,
+        LOG_LEVEL: 'warn',
+        MESSAGE_PHONE_INTERVAL_MS: '0',
+        MESSAGE_RECIPIENT_INTERVAL_MS: '0',
+      },
     });
     const { token } = await createToken(database.db, { name: 'bench-messages', scopes: ['messages', 'read'] });
     const url = server.url;

@@ -1,0 +1,100 @@
+// What the fleet message tests share (fleet/messages-failover.test.ts, fleet/messages-full-size.test.ts):
+// the nodes' environment, submitting texts through a node's API, waiting for the phones to be
+// spread over the nodes, and the check that every message reached its contact once under its
+// stored id (how often each stanza arrived is returned, for the caller's claim).
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import type { Db } from '../../lib/db/client';
+import { eventually } from './eventually';
+import type { FleetNodeProcess } from './fleet-nodes';
+import type { simMessaging } from './sim-messaging';
+
+/** Short leases and keep-alives, so a failover happens within seconds; the pace so a signal lands mid-queue. */
+export function fleetMessagesEnv(databaseUrl: string, sim: { url: string; controlUrl: string }, phoneIntervalMs: number): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    WA_WEBSOCKET_URL: sim.url,
+    SIMULATOR_URL: sim.controlUrl,
+    NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex'),
+    KEEPALIVE_INTERVAL_MS: '1000',
+    LEASE_TTL_MS: '6000',
+    LEASE_RENEW_MS: '1000',
+    FENCE_MARGIN_MS: '2500',
+    RECONNECT_BASE_MS: '500',
+    RECONNECT_MAX_MS: '2000',
+    MESSAGE_PHONE_INTERVAL_MS: String(phoneIntervalMs),
+    MESSAGE_RECIPIENT_INTERVAL_MS: '0',
+  };
+}
+
+/** node id → its phones, once all `phones` are open and each of `nodes` live nodes runs `phones / nodes` of them. */
+export function spreadEvenly(db: Db, what: string, phones: number, nodes: number) {
+  return eventually(
+    what,
+    async () => {
+      const owners = await db.phoneOwner.findMany();
+      const rows = await db.organizationPhone.findMany({ select: { status: true } });
+      if (owners.length !== phones || !rows.every((r) => r.status === 'open')) return undefined;
+      const perNode = new Map<string, number[]>();
+      for (const o of owners) perNode.set(o.nodeId, [...(perNode.get(o.nodeId) ?? []), o.phoneId]);
+      return perNode.size === nodes && [...perNode.values()].every((ids) => ids.length === phones / nodes) ? perNode : undefined;
+    },
+    240_000,
+    500,
+  );
+}
+
+/**
+ * Submits `perPhone` texts to each of `phoneIds` through `via`, each to `contactOf(phoneId)`: their
+ * stored ids per phone. The phones' submissions run side by side, each phone's in order.
+ */
+export async function submitTexts(via: FleetNodeProcess, token: string, phoneIds: number[], perPhone: number, contactOf: (phoneId: number) => string, label: string) {
+  const ids = new Map<number, string[]>();
+  await Promise.all(
+    phoneIds.map(async (phoneId) => {
+      const mine: string[] = [];
+      for (let i = 0; i < perPhone; i++) {
+        const res = await fetch(`${via.url}/api/sessions/${phoneId}/messages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ to: `+${contactOf(phoneId)}`, text: `${label} #${i}` }),
+        });
+        const body = (await res.json()) as { id: string; status: string };
+        assert.equal(res.status, 202, JSON.stringify(body));
+        mine.push(body.id);
+      }
+      ids.set(phoneId, mine);
+    }),
+  );
+  return ids;
+}
+
+/** How many of `ids` WhatsApp acknowledged (sent or later). */
+export const sentCount = (db: Db, ids: string[]) => db.message.count({ where: { messageId: { in: ids }, status: { in: ['sent', 'delivered', 'read'] } } });
+
+/**
+ * Waits until every message is delivered, then checks that each contact's inbox holds exactly the
+ * submitted ids (none missing, none under a second id) and that none failed. Returns, per phone,
+ * how often each message's stanza reached its contact.
+ */
+export async function expectAllDelivered(db: Db, msg: ReturnType<typeof simMessaging>, ids: Map<number, string[]>, contactOf: (phoneId: number) => string, what: string) {
+  const every = [...ids.values()].flat();
+  await eventually(
+    `all ${every.length} messages of ${what} delivered`,
+    async () => {
+      const done = await db.message.count({ where: { messageId: { in: every }, status: { in: ['delivered', 'read'] } } });
+      return done === every.length ? true : undefined;
+    },
+    240_000,
+    500,
+  );
+  const times = new Map<number, number[]>();
+  for (const [phoneId, mine] of ids) {
+    const inbox = await msg.inbox(contactOf(phoneId));
+    assert.deepEqual(inbox.map((m) => m.id).sort(), [...mine].sort(), `phone ${phoneId}: the contact shows every message once, under its stored id, and no other id`);
+    times.set(phoneId, inbox.map((m) => m.times));
+  }
+  const failed = await db.message.count({ where: { messageId: { in: every }, status: 'failed' } });
+  assert.equal(failed, 0, 'no message failed');
+  return times;
+}
