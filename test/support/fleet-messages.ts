@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type { Db } from '../../lib/db/client';
+import { RELEASED } from '../../lib/fleet/sql';
 import { eventually } from './eventually';
 import type { FleetNodeProcess } from './fleet-nodes';
 import type { simMessaging } from './sim-messaging';
@@ -27,14 +28,15 @@ export function fleetMessagesEnv(databaseUrl: string, sim: { url: string; contro
   };
 }
 
-/** node id → its phones, once all `phones` are open and each of `nodes` live nodes runs `phones / nodes` of them. */
+/** node id → its phones, once all `phones` are open and each of `nodes` nodes owns `phones / nodes` of them (none between owners). */
 export function spreadEvenly(db: Db, what: string, phones: number, nodes: number) {
   return eventually(
     what,
     async () => {
       const owners = await db.phoneOwner.findMany();
       const rows = await db.organizationPhone.findMany({ select: { status: true } });
-      if (owners.length !== phones || !rows.every((r) => r.status === 'open')) return undefined;
+      // A phone handed over by rebalancing is RELEASED until its next owner claims it: not spread yet.
+      if (owners.length !== phones || owners.some((o) => o.nodeId === RELEASED) || !rows.every((r) => r.status === 'open')) return undefined;
       const perNode = new Map<string, number[]>();
       for (const o of owners) perNode.set(o.nodeId, [...(perNode.get(o.nodeId) ?? []), o.phoneId]);
       return perNode.size === nodes && [...perNode.values()].every((ids) => ids.length === phones / nodes) ? perNode : undefined;
