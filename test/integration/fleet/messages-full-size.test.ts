@@ -64,6 +64,7 @@ if (testProviders().includes('postgresql')) {
         await eventually(`node A sent some of round ${round}`, async () => ((await sentCount(db, every)) >= 10 ? true : undefined), 120_000, 50);
         return { ids, every, aPhones };
       };
+      const again = (times: Map<number, number[]>) => [...times.values()].flat().filter((n) => n > 1).length;
       const atMostOneAgain = (times: Map<number, number[]>, why: string) => {
         for (const [phoneId, n] of times) assert.ok(n.filter((x) => x > 1).length <= 1, `phone ${phoneId}: at most the one message in flight ${why} arrived again (${JSON.stringify(n)})`);
       };
@@ -80,7 +81,9 @@ if (testProviders().includes('postgresql')) {
       nodes.delete('a');
       const sentAtKill = await sentCount(db, round1.every);
       assert.ok(sentAtKill < MESSAGES, `the kill landed mid-send (${sentAtKill} of ${MESSAGES} acked)`);
-      atMostOneAgain(await expectAllDelivered(db, msg, round1.ids, contactOf('1'), 'round 1 (SIGKILL)'), 'at the kill');
+      const afterKill = await expectAllDelivered(db, msg, round1.ids, contactOf('1'), 'round 1 (SIGKILL)');
+      atMostOneAgain(afterKill, 'at the kill');
+      t.diagnostic(`SIGKILL: ${sentAtKill} of ${MESSAGES} acked at the kill; arrived twice: ${again(afterKill)}`);
 
       // 2. A new node A takes its share back; SIGTERM (drain) it mid-send: nothing arrives twice.
       await launch('a');
@@ -93,6 +96,7 @@ if (testProviders().includes('postgresql')) {
       assert.ok(sentAtTerm < MESSAGES, `the drain began mid-send (${sentAtTerm} of ${MESSAGES} acked)`);
       const afterDrain = await expectAllDelivered(db, msg, round2.ids, contactOf('2'), 'round 2 (SIGTERM)');
       for (const [phoneId, times] of afterDrain) assert.ok(times.every((n) => n === 1), `phone ${phoneId}: every message arrived once after the drain (${JSON.stringify(times)})`);
+      t.diagnostic(`SIGTERM: ${sentAtTerm} of ${MESSAGES} acked when the drain began; arrived twice: ${again(afterDrain)}`);
 
       // 3. SIGSTOP node A mid-send, past its lease: the others take its phones and send the rest.
       await launch('a');
@@ -114,6 +118,7 @@ if (testProviders().includes('postgresql')) {
       );
       const afterStop = await expectAllDelivered(db, msg, round3.ids, contactOf('3'), 'round 3 (SIGSTOP)');
       atMostOneAgain(afterStop, 'at the stop');
+      t.diagnostic(`SIGSTOP: ${sentAtStop} of ${MESSAGES} acked at the stop; arrived twice: ${again(afterStop)}`);
       const rowsBefore = await db.message.findMany({ where: { messageId: { in: round3.every } }, select: { messageId: true, status: true, attempts: true, updatedAt: true }, orderBy: { messageId: 'asc' } });
       // Continued: the stopped node finds it lost its phones (its writes are fenced, its sockets
       // were replaced) and sends nothing. Past two of its keep-alive and lease rounds, nothing changed.
