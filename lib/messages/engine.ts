@@ -212,6 +212,20 @@ export class MessageEngine {
     this.senders.clear();
   }
 
+  /**
+   * Waits (at most `maxMs`) until the received messages and status changes handled so far are
+   * stored, for one phone or all. Baileys acknowledges a receipt or a message to WhatsApp as soon
+   * as it has emitted it, before our write commits, and WhatsApp does not send an acknowledged
+   * stanza again: a node that closes a socket for good (drain, hand-over) waits for these writes
+   * after the socket closed, before it gives up the phone.
+   */
+  async flush(maxMs: number, phoneId?: number): Promise<void> {
+    const chains = phoneId === undefined ? [...this.inboundChains.values(), ...this.statusChains.values()] : [this.inboundChains.get(phoneId), this.statusChains.get(phoneId)];
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(chains), new Promise<void>((resolve) => (bound = setTimeout(resolve, maxMs)))]);
+    clearTimeout(bound);
+  }
+
   /** Waits until no sender pass runs and every inbound message so far is handled (tests). */
   async idle() {
     await Promise.all([...this.senders.values()].map((s) => s.idle()));

@@ -217,6 +217,8 @@ export class SessionManager implements FleetHost {
     await this.messages.finishSending(FINISH_SENDING_MAX_MS);
     await Promise.all([...this.sessions.values()].map((s) => s.shutdown()));
     await this.settledAll();
+    // Receipts and messages Baileys acknowledged before the sockets closed are stored before the phones go.
+    await this.messages.flush(FINISH_SENDING_MAX_MS);
   }
 
   /**
@@ -234,6 +236,8 @@ export class SessionManager implements FleetHost {
       await this.messages.finishPhone(phoneId, FINISH_SENDING_MAX_MS);
       await session.shutdown(why);
       await session.settled();
+      // What the socket acknowledged to WhatsApp before it closed is stored while the fence is ours.
+      await this.messages.flush(FINISH_SENDING_MAX_MS, phoneId);
     } finally {
       this.messages.forget(phoneId);
     }

@@ -4,7 +4,9 @@
 // A told over the bus), and A is killed (SIGKILL) in the middle of sending, then a new A is drained
 // (SIGTERM) in the middle of sending. Every message reaches its contact under the id it was stored
 // with; after the kill at most one message per phone (the one in flight) arrived twice, under the
-// same id; after the drain every message arrived exactly once; all end `delivered`.
+// same id; after the drain every message arrived exactly once; all end `delivered` (after the kill,
+// at most one per phone may stay `sent`: its receipt was acknowledged by the killed node's Baileys
+// before the console stored it).
 // (Sizes are small for CI: 2 phones per node, 30 messages per phone per round.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -47,7 +49,7 @@ if (testProviders().includes('postgresql')) {
     };
     const spread = (what: string) => spreadEvenly(db, what, PHONES, 2);
     const submit = (via: FleetNodeProcess, phoneIds: number[], round: string) => submitTexts(via, token, phoneIds, PER_PHONE, (id) => contactOf(id, round), `round ${round}`);
-    const allDelivered = (ids: Map<number, string[]>, round: string) => expectAllDelivered(db, msg, ids, (id) => contactOf(id, round), `round ${round}`);
+    const allDelivered = (ids: Map<number, string[]>, round: string, receiptMayBeLost = false) => expectAllDelivered(db, msg, ids, (id) => contactOf(id, round), `round ${round}`, { receiptMayBeLost });
 
     // Two nodes share the four phones.
     await launch('a');
@@ -62,7 +64,7 @@ if (testProviders().includes('postgresql')) {
     a1.child.kill('SIGKILL');
     await a1.exited;
     nodes.delete('a');
-    const afterKill = await allDelivered(killIds, '1');
+    const afterKill = await allDelivered(killIds, '1', true);
     for (const [phoneId, times] of afterKill) {
       const twice = times.filter((n) => n > 1);
       assert.ok(twice.length <= 1, `phone ${phoneId}: at most the one message in flight at the kill arrived again (${JSON.stringify(times)})`);

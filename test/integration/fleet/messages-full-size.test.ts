@@ -3,7 +3,8 @@
 // node A (submitted through node B), and node A, in turn:
 // 1. killed (SIGKILL) mid-send: every message reaches its contact, none under a second id, `times`
 //    above 1 only for at most one message per phone (the one in flight at the kill), all
-//    `delivered`;
+//    `delivered` but at most one per phone whose delivery receipt died with the node (it stays
+//    `sent`: Baileys acknowledges a receipt to WhatsApp before the console's write commits);
 // 2. drained (SIGTERM) mid-send: `times` is 1 for every message;
 // 3. stopped (SIGSTOP) mid-send past its lease: the other nodes take its phones and deliver
 //    everything (at most the one in flight per phone twice); then A is continued (SIGCONT) and
@@ -81,9 +82,9 @@ if (testProviders().includes('postgresql')) {
       nodes.delete('a');
       const sentAtKill = await sentCount(db, round1.every);
       assert.ok(sentAtKill < MESSAGES, `the kill landed mid-send (${sentAtKill} of ${MESSAGES} acked)`);
-      const afterKill = await expectAllDelivered(db, msg, round1.ids, contactOf('1'), 'round 1 (SIGKILL)');
+      const afterKill = await expectAllDelivered(db, msg, round1.ids, contactOf('1'), 'round 1 (SIGKILL)', { receiptMayBeLost: true });
       atMostOneAgain(afterKill, 'at the kill');
-      t.diagnostic(`SIGKILL: ${sentAtKill} of ${MESSAGES} acked at the kill; arrived twice: ${again(afterKill)}`);
+      t.diagnostic(`SIGKILL: ${sentAtKill} of ${MESSAGES} acked at the kill; arrived twice: ${again(afterKill)}; receipts lost with the node: ${afterKill.receiptsLost}`);
 
       // 2. A new node A takes its share back; SIGTERM (drain) it mid-send: nothing arrives twice.
       await launch('a');
@@ -116,9 +117,9 @@ if (testProviders().includes('postgresql')) {
         240_000,
         500,
       );
-      const afterStop = await expectAllDelivered(db, msg, round3.ids, contactOf('3'), 'round 3 (SIGSTOP)');
+      const afterStop = await expectAllDelivered(db, msg, round3.ids, contactOf('3'), 'round 3 (SIGSTOP)', { receiptMayBeLost: true });
       atMostOneAgain(afterStop, 'at the stop');
-      t.diagnostic(`SIGSTOP: ${sentAtStop} of ${MESSAGES} acked at the stop; arrived twice: ${again(afterStop)}`);
+      t.diagnostic(`SIGSTOP: ${sentAtStop} of ${MESSAGES} acked at the stop; arrived twice: ${again(afterStop)}; receipts lost with the node: ${afterStop.receiptsLost}`);
       const rowsBefore = await db.message.findMany({ where: { messageId: { in: round3.every } }, select: { messageId: true, status: true, attempts: true, updatedAt: true }, orderBy: { messageId: 'asc' } });
       // Continued: the stopped node finds it lost its phones (its writes are fenced, its sockets
       // were replaced) and sends nothing. Past two of its keep-alive and lease rounds, nothing changed.
@@ -126,7 +127,7 @@ if (testProviders().includes('postgresql')) {
       await new Promise((r) => setTimeout(r, 15_000));
       const afterCont = new Map<number, number[]>();
       for (const phoneId of round3.aPhones) afterCont.set(phoneId, (await msg.inbox(contactOf('3')(phoneId))).map((m) => m.times));
-      assert.deepEqual(afterCont, afterStop, 'no contact received anything from the continued node');
+      assert.deepEqual(afterCont, new Map(afterStop), 'no contact received anything from the continued node');
       const rowsAfter = await db.message.findMany({ where: { messageId: { in: round3.every } }, select: { messageId: true, status: true, attempts: true, updatedAt: true }, orderBy: { messageId: 'asc' } });
       assert.deepEqual(rowsAfter, rowsBefore, 'no message row was written by the continued node');
     },

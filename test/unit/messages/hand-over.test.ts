@@ -24,13 +24,14 @@ function engineHarness() {
   const sends: string[] = [];
   let onSend: (id: string) => void = () => {};
   let ackListener: (node: { attrs: Record<string, string> }) => void = () => {};
+  const evListeners = new Map<string, (arg: unknown) => void>();
   const sock = {
     sendMessage: async (_jid: string, _content: unknown, opts: { messageId: string }) => {
       sends.push(opts.messageId);
       onSend(opts.messageId);
     },
     ws: { on: (_event: string, listener: typeof ackListener) => (ackListener = listener) },
-    ev: { on() {} },
+    ev: { on: (event: string, listener: (arg: unknown) => void) => void evListeners.set(event, listener) },
   };
   const db = {
     message: {
@@ -42,10 +43,11 @@ function engineHarness() {
       findUnique: async () => null,
     },
   };
+  let gate: Promise<void> = Promise.resolve();
   const store = {
     provider: 'sqlite',
     writeStatements: async (_phoneId: number, statements: { sql: string; params: unknown[] }[]) =>
-      statements.map((s) => {
+      (await gate, statements).map((s) => {
         const id = s.params.find((p) => typeof p === 'string' && queue.some((m) => m.messageId === p)) as string | undefined;
         const m = queue.find((q) => q.messageId === id);
         if (!m) return 0;
@@ -81,8 +83,16 @@ function engineHarness() {
     sends,
     inFlight,
     ack: (id: string) => ackListener({ attrs: { id } }),
+    /** a contact's delivery receipt (Baileys' messages.update, DELIVERY_ACK) */
+    delivered: (id: string) => evListeners.get('messages.update')!([{ key: { id, fromMe: true, remoteJid: '15550001111@s.whatsapp.net' }, update: { status: 3 } }]),
     close: () => (open = false),
     add: (messageId: string) => queue.push({ messageId, sentAt: null, attempts: 0 }),
+    /** holds every write until the returned function is called (a slow commit) */
+    holdWrites: () => {
+      let open!: () => void;
+      gate = new Promise<void>((resolve) => (open = resolve));
+      return open;
+    },
   };
 }
 
@@ -127,6 +137,34 @@ test('finishPhone is bounded: without an ack it ends after maxMs and the message
   h.engine.stop();
 });
 
+test('flush: waits for the status writes of receipts the socket already acknowledged, bounded', async () => {
+  const h = engineHarness();
+  h.add('a');
+  const aInFlight = h.inFlight('a');
+  h.engine.queued(1);
+  await aInFlight;
+  const commit = h.holdWrites();
+  h.delivered('a'); // Baileys acknowledged the receipt to WhatsApp; our write is still running
+  let flushed = false;
+  const flushing = h.engine.flush(60_000, 1).then(() => (flushed = true));
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(flushed, false, 'the flush waits for the write');
+  commit();
+  await flushing;
+  assert.ok(h.written.includes('a:sent'), `the receipt's write landed before the flush ended (${h.written.join(', ')})`);
+  // Bounded: a write that never commits does not hold the hand-over longer than maxMs.
+  h.add('b');
+  const bInFlight = h.inFlight('b');
+  h.engine.queued(1);
+  await bInFlight;
+  h.holdWrites();
+  h.delivered('b');
+  const started = Date.now();
+  await h.engine.flush(50, 1);
+  assert.ok(Date.now() - started < 5_000);
+  h.engine.stop();
+});
+
 test('finishPhone of a phone without a sender returns at once', async () => {
   const h = engineHarness();
   await h.engine.finishPhone(1, 60_000);
@@ -134,7 +172,7 @@ test('finishPhone of a phone without a sender returns at once', async () => {
   h.engine.stop();
 });
 
-test('release (rebalancing): waits for the message in flight, then closes the socket, then forgets the phone', async () => {
+test('release (rebalancing): waits for the message in flight, closes the socket, waits for the writes of what it acknowledged, then forgets the phone', async () => {
   const manager = new SessionManager({} as unknown as Db, {} as never, log);
   manager.messages.stop();
   const steps: string[] = [];
@@ -146,6 +184,7 @@ test('release (rebalancing): waits for the message in flight, then closes the so
       await ack;
       steps.push('acked');
     },
+    flush: async (maxMs: number, phoneId?: number) => void steps.push(`flush ${phoneId} within ${maxMs} ms`),
     forget: (phoneId: number) => void steps.push(`forget ${phoneId}`),
     onEngineEvent: () => {},
   };
@@ -161,6 +200,6 @@ test('release (rebalancing): waits for the message in flight, then closes the so
   assert.deepEqual(steps, ['finish 7 within 5000 ms'], 'the socket stays open while the ack is awaited');
   ackArrives();
   await released;
-  assert.deepEqual(steps, ['finish 7 within 5000 ms', 'acked', 'shutdown (rebalanced)', 'settled', 'forget 7']);
+  assert.deepEqual(steps, ['finish 7 within 5000 ms', 'acked', 'shutdown (rebalanced)', 'settled', 'flush 7 within 5000 ms', 'forget 7']);
   assert.equal(manager.runningCount(), 0);
 });
