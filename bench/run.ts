@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark; `npm run bench -- density api` runs only those (names:
-// auth-store, health, auth-storm, api, browser, fleet, density, ui-10k). Results go to bench/results.json
+// auth-store, health, auth-storm, messages, api, browser, fleet, density, ui-10k). Results go to bench/results.json
 // (BENCH_RESULTS_FILE: another file, for a trial run; README and plot untouched), one section per benchmark,
 // each stamped with its own date, git commit, command, machine and load: a section that did not
 // run keeps its old stamp, so the file never claims one run made what several did.
@@ -19,6 +19,7 @@ import { fleetBenchmark } from './fleet';
 import { memoryPlot } from './plot';
 import { ui10kBenchmark } from './ui-10k';
 import { healthBenchmark } from './health';
+import { messagesBenchmark } from './messages';
 import { writeReadmeTable } from './table';
 
 const ROOT = path.join(__dirname, '..');
@@ -29,6 +30,8 @@ const SECTIONS: Record<string, { key: string; run: (progress: (partial: object) 
   health: { key: 'health', run: () => healthBenchmark(), needsBuild: false },
   // The API's p50 during a sign-in storm against quiet, side by side (issue 21.3).
   'auth-storm': { key: 'authStorm', run: () => authStormBenchmark(), needsBuild: true },
+  // Messages per second through one phone and through 4, accept and delivered latency (issue 24).
+  messages: { key: 'messages', run: () => messagesBenchmark(), needsBuild: true },
   api: { key: 'api', run: () => apiBenchmark(), needsBuild: true },
   browser: {
     key: 'browser',

@@ -184,6 +184,17 @@ function authStormRows(sec: Any): string[] {
   ];
 }
 
+function messagesRows(sec: Any): string[] {
+  const r = sec.result;
+  const row = (x: Any) =>
+    `${n0(x.ackedPerSec)} msg/s acked, ${n0(x.deliveredPerSec)} delivered; accept p50 / p99 ${x.acceptP50Ms} / ${x.acceptP99Ms} ms; submit → delivered p50 ${x.submitToDeliveredP50Ms} ms (queued behind the batch)${x.consoleCpuMsPerMessage === null ? '' : `; console CPU ${x.consoleCpuMsPerMessage} ms per message`}`;
+  return [
+    `| messages. ${n0(r.onePhone.messages)} texts through one phone, all submitted at once (pace off) | ${row(r.onePhone)} | | | reported |`,
+    `| messages. ${n0(r.fourPhones.messages)} texts through 4 phones, all submitted at once (pace off) | ${row(r.fourPhones)} | | | reported |`,
+    `| messages. a lone message (one at a time, ${r.lone.messages}): submit → server ack / → delivered p50 | ${r.lone.submitToAckP50Ms} / ${r.lone.submitToDeliveredP50Ms} ms | | | reported |`,
+  ];
+}
+
 const SECTIONS: [string, string, (s: Any) => string[]][] = [
   ['density', 'density', densityRows],
   ['authStore', 'auth-store', keyStoreRows],
@@ -193,6 +204,7 @@ const SECTIONS: [string, string, (s: Any) => string[]][] = [
   ['ui10k', 'ui-10k', ui10kRows],
   ['health', 'health', healthRows],
   ['authStorm', 'auth-storm', authStormRows],
+  ['messages', 'messages', messagesRows],
 ];
 
 export function benchTable(results: Any): string {

@@ -54,7 +54,11 @@ export function startSubscribers(manager: SessionManager): Subscribers {
       ? watchFleetNodes({ db: getDb(), provider: 'postgresql', intervalMs: config.LEASE_TTL_MS, log: log.child({ module: 'alerts' }), onNodes: (lost, live) => alerter.onFleetNodes(lost, live) })
       : () => {};
   // message.received and message.status (with content) to each phone's organization endpoint
-  manager.messages.setNotifier((event, payload, phoneId) => webhooks.send(event, payload, { phoneId, organizationOnly: true }));
+  manager.messages.setNotifier({
+    send: (event, payload, phoneId) => webhooks.send(event, payload, { phoneId, organizationOnly: true }),
+    prepare: (event, payload, phoneId, when) => webhooks.prepare(event, payload, { phoneId, organizationOnly: true, when }),
+    wake: () => webhooks.wake(),
+  });
   const unsubscribe = () => {
     offLog();
     offWebhooks();

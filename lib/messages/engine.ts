@@ -7,10 +7,11 @@ import type { proto, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import type { EventBus } from '../sessions/events';
-import type { SessionStore } from '../sessions/store';
+import type { SessionStore, Statement } from '../sessions/store';
+import type { RowGuard } from '../webhooks/outbox';
 import type { SessionEngineEvent } from '../sessions/types';
 import { inboundAddresses, inboundContent } from './inbound';
-import { ackErrorCode, payloadWithoutContent, phonesToExpire, statusFromBaileys } from './policy';
+import { ackErrorCode, payloadWithoutContent, phonesToExpire, statusFromBaileys, type SendRecord } from './policy';
 import { FleetSql } from '../fleet/sql';
 import { PhoneSender, type QueuedMessage, type SenderSettings } from './sender';
 import { MessageSql } from './sql';
@@ -23,7 +24,21 @@ export interface MessageEngineSettings extends SenderSettings {
   retentionMs: number;
 }
 
-export type MessageNotifier = (event: 'message.received' | 'message.status', payload: object, phoneId: number) => void;
+export type MessageWebhookEvent = 'message.received' | 'message.status';
+
+/**
+ * Where the engine's webhooks go (the webhook outbox, given by lib/boot/subscribers.ts; the
+ * phone's organization endpoint only). A received message's webhook row is inserted in the same
+ * fenced transaction as the message (prepare, then wake after the commit); a status change's is
+ * queued after its write (send).
+ */
+export interface MessageNotifier {
+  send(event: MessageWebhookEvent, payload: object, phoneId: number): void;
+  /** the rows that queue the webhook, inserted by the caller's transaction where `when` holds in it */
+  prepare(event: MessageWebhookEvent, payload: object, phoneId: number, when: RowGuard): Promise<Statement[]>;
+  /** prepared rows were committed: deliver them */
+  wake(): void;
+}
 
 export interface MessageEngineDeps {
   db: Db;
@@ -52,6 +67,8 @@ export class MessageEngine {
   private readonly sql: MessageSql;
   private readonly inboundChains = new Map<number, Promise<void>>();
   private readonly statusChains = new Map<number, Promise<void>>();
+  /** phones being handed to another node: their senders hand over nothing new (forget() ends it) */
+  private readonly leaving = new Set<number>();
   private notifier: MessageNotifier | null = null;
   private poller: NodeJS.Timeout | null = null;
   private retention: NodeJS.Timeout | null = null;
@@ -78,7 +95,7 @@ export class MessageEngine {
       void this.deps.db.message
         .findMany({ where: { direction: 'out', status: 'queued' }, distinct: ['phoneId'], select: { phoneId: true } })
         .then((rows) => {
-          for (const { phoneId } of rows) if (open.has(phoneId)) this.sender(phoneId).wake();
+          for (const { phoneId } of rows) if (open.has(phoneId) && !this.leaving.has(phoneId)) this.sender(phoneId).wake();
         })
         .catch((err) => this.deps.log.debug({ err }, 'message queue poll failed'));
     }, this.deps.settings.pollMs);
@@ -195,6 +212,20 @@ export class MessageEngine {
     this.senders.clear();
   }
 
+  /**
+   * Waits (at most `maxMs`) until the received messages and status changes handled so far are
+   * stored, for one phone or all. Baileys acknowledges a receipt or a message to WhatsApp as soon
+   * as it has emitted it, before our write commits, and WhatsApp does not send an acknowledged
+   * stanza again: a node that closes a socket for good (drain, hand-over) waits for these writes
+   * after the socket closed, before it gives up the phone.
+   */
+  async flush(maxMs: number, phoneId?: number): Promise<void> {
+    const chains = phoneId === undefined ? [...this.inboundChains.values(), ...this.statusChains.values()] : [this.inboundChains.get(phoneId), this.statusChains.get(phoneId)];
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(chains), new Promise<void>((resolve) => (bound = setTimeout(resolve, maxMs)))]);
+    clearTimeout(bound);
+  }
+
   /** Waits until no sender pass runs and every inbound message so far is handled (tests). */
   async idle() {
     await Promise.all([...this.senders.values()].map((s) => s.idle()));
@@ -214,7 +245,7 @@ export class MessageEngine {
 
   /** A message was queued for the phone (here or on another node): send it if the phone runs here. */
   queued(phoneId: number) {
-    if (this.deps.openSocket(phoneId)) this.sender(phoneId).wake();
+    if (this.deps.openSocket(phoneId) && !this.leaving.has(phoneId)) this.sender(phoneId).wake();
   }
 
   /**
@@ -223,12 +254,27 @@ export class MessageEngine {
    * resend (issue 24: after SIGTERM every message arrives once).
    */
   async finishSending(maxMs: number): Promise<void> {
-    await Promise.all([...this.senders.values()].map((s) => s.finish(maxMs)));
-    this.senders.clear();
+    for (const phoneId of this.deps.openPhones()) this.leaving.add(phoneId);
+    await Promise.all([...this.senders.keys()].map((phoneId) => this.finishPhone(phoneId, maxMs)));
+  }
+
+  /**
+   * Before one phone's socket closes cleanly to hand it to another node (rebalancing): as
+   * finishSending, for that phone. Until forget() (or the socket opens here again) its sender
+   * hands over nothing new, whatever wakes it, so the next owner sends its queue and only the
+   * message whose ack did not come within `maxMs` is sent again there (under its id).
+   */
+  async finishPhone(phoneId: number, maxMs: number): Promise<void> {
+    this.leaving.add(phoneId);
+    const sender = this.senders.get(phoneId);
+    if (!sender) return;
+    await sender.finish(maxMs);
+    if (this.senders.get(phoneId) === sender) this.senders.delete(phoneId);
   }
 
   /** The phone left this node (another owner, drain, deletion): its sender stops. */
   forget(phoneId: number) {
+    this.leaving.delete(phoneId);
     this.senders.get(phoneId)?.stop();
     this.senders.delete(phoneId);
   }
@@ -236,6 +282,8 @@ export class MessageEngine {
   /** Engine events of this node's phones: the socket opened or went away, the phone was logged out. */
   onEngineEvent(e: SessionEngineEvent) {
     if (e.type !== 'state') return;
+    // A socket that opens (again) here sends: a hand-over that did not happen ends with it.
+    if (e.state === 'open') this.leaving.delete(e.phoneId);
     if (e.state === 'open') this.sender(e.phoneId).wake();
     else this.senders.get(e.phoneId)?.socketClosed();
     if (e.state === 'logged_out') void this.failQueued(e.phoneId, 'phone_logged_out');
@@ -306,6 +354,7 @@ export class MessageEngine {
       socket: () => deps.openSocket(phoneId) as never,
       liveness: (answered) => deps.liveness?.(phoneId, answered),
       queue: () => this.queue(phoneId),
+      recentSends: (sinceMs) => this.recentSends(phoneId, sinceMs),
       handOver: async (messageId) => {
         const [changed] = await deps.store.writeStatements(phoneId, [this.sql.handOver(phoneId, messageId, deps.epochOf(phoneId))]);
         return changed > 0;
@@ -336,6 +385,17 @@ export class MessageEngine {
       createdAtMs: r.createdAt.getTime(),
       sentAtMs: r.sentAt?.getTime() ?? null,
     }));
+  }
+
+  /** The phone's hand-overs since `sinceMs` (index Message(phoneId, sentAt)): what its pace is read from. */
+  private async recentSends(phoneId: number, sinceMs: number): Promise<SendRecord[]> {
+    const rows = await this.deps.db.message.findMany({
+      where: { phoneId, sentAt: { gte: new Date(sinceMs) }, direction: 'out' },
+      orderBy: { sentAt: 'desc' },
+      take: QUEUE_READ,
+      select: { chatJid: true, sentAt: true },
+    });
+    return rows.map((r) => ({ chatJid: r.chatJid, sentAtMs: r.sentAt!.getTime() }));
   }
 
   /**
@@ -385,7 +445,7 @@ export class MessageEngine {
     const chatJid = row?.chatJid ?? '';
     for (const status of statuses) {
       this.deps.bus.emit({ type: 'message.status', phoneId, phoneJid, messageId, chatJid, status, code, at });
-      this.notifier?.('message.status', { type: 'message.status', phoneId, phoneJid, message: { id: messageId, to: chatJid, status, code, error: code ? FAILURE_TEXT[code] : null }, timestamp: at }, phoneId);
+      this.notifier?.send('message.status', { type: 'message.status', phoneId, phoneJid, message: { id: messageId, to: chatJid, status, code, error: code ? FAILURE_TEXT[code] : null }, timestamp: at }, phoneId);
     }
   }
 
@@ -410,35 +470,38 @@ export class MessageEngine {
     const senderJid = senderPn ?? addr.sender;
     const senderLid = addr.senderLid;
     const sentAt = msg.messageTimestamp ? new Date(Number(msg.messageTimestamp) * 1000) : new Date();
-    const [inserted] = await this.deps.store.writeStatements(phoneId, [
-      this.sql.inbound({ phoneId, messageId, chatJid, senderJid, kind: content.kind, body: content.body, media: content.media, at: new Date() }, this.deps.epochOf(phoneId)),
-    ]);
-    if (!inserted) return; // the same id again: stored and announced already
     const phoneJid = this.deps.phoneJidOf(phoneId) ?? '';
     const at = new Date().toISOString();
-    this.deps.bus.emit({ type: 'message.received', phoneId, phoneJid, messageId, chatJid, ...(senderLid ? { senderLid } : {}), kind: content.kind, at });
     const media = content.media ? (JSON.parse(content.media) as { mimetype?: string | null; fileName?: string | null; size?: number | null; reactionTo?: string | null }) : null;
-    this.notifier?.(
-      'message.received',
-      {
-        type: 'message.received',
-        phoneId,
-        phoneJid,
-        message: {
-          id: messageId,
-          from: chatJid,
-          sender: senderJid,
-          ...(senderLid ? { senderLid } : {}),
-          kind: content.kind,
-          text: content.body,
-          ...(media && content.kind !== 'reaction' ? { media: { mimetype: media.mimetype ?? null, fileName: media.fileName ?? null, size: media.size ?? null } } : {}),
-          ...(content.kind === 'reaction' ? { reactionTo: media?.reactionTo ?? null } : {}),
-          sentAt: sentAt.toISOString(),
-        },
-        timestamp: at,
-      },
+    const payload = {
+      type: 'message.received',
       phoneId,
-    );
+      phoneJid,
+      message: {
+        id: messageId,
+        from: chatJid,
+        sender: senderJid,
+        ...(senderLid ? { senderLid } : {}),
+        kind: content.kind,
+        text: content.body,
+        ...(media && content.kind !== 'reaction' ? { media: { mimetype: media.mimetype ?? null, fileName: media.fileName ?? null, size: media.size ?? null } } : {}),
+        ...(content.kind === 'reaction' ? { reactionTo: media?.reactionTo ?? null } : {}),
+        sentAt: sentAt.toISOString(),
+      },
+      timestamp: at,
+    };
+    // The message and its webhook row in one fenced transaction: both or neither, so no crash
+    // loses the webhook of a stored message. The webhook row goes first, guarded by "the message
+    // is not stored yet" (a redelivered id queues nothing), then the message itself.
+    const notifier = this.notifier;
+    const hooks = notifier ? await notifier.prepare('message.received', payload, phoneId, (p) => this.sql.notStored(p, phoneId, messageId)) : [];
+    const counts = await this.deps.store.writeStatements(phoneId, [
+      ...hooks,
+      this.sql.inbound({ phoneId, messageId, chatJid, senderJid, kind: content.kind, body: content.body, media: content.media, at: new Date() }, this.deps.epochOf(phoneId)),
+    ]);
+    if (!counts[counts.length - 1]) return; // the same id again: stored and announced already
+    if (hooks.length) notifier?.wake();
+    this.deps.bus.emit({ type: 'message.received', phoneId, phoneJid, messageId, chatJid, ...(senderLid ? { senderLid } : {}), kind: content.kind, at });
   }
 }
 

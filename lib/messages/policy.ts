@@ -109,6 +109,36 @@ export interface PaceState {
   lastRecipientSendMs: ReadonlyMap<string, number>;
 }
 
+/** One message the phone handed to a socket (its stored `sentAt`), for the pace. */
+export interface SendRecord {
+  chatJid: string;
+  sentAtMs: number;
+}
+
+/** How far back the pace looks: a send older than this constrains nothing. */
+export function paceWindowMs(settings: Pick<PaceSettings, 'phoneIntervalMs' | 'recipientIntervalMs'>): number {
+  return Math.max(settings.phoneIntervalMs, settings.recipientIntervalMs);
+}
+
+/**
+ * The pace state from the phone's stored sends (`sentAt`, written at each hand-over by whichever
+ * node owned the phone), not from one node's memory: a phone that moves to another node (failover,
+ * drain, rebalancing) keeps its pace. Sends outside the window are ignored; a time ahead of `nowMs`
+ * (another node's clock) counts as now, so a skewed clock delays a send by one interval at most.
+ */
+export function paceFromSends(rows: readonly SendRecord[], nowMs: number, settings: Pick<PaceSettings, 'phoneIntervalMs' | 'recipientIntervalMs'>): PaceState {
+  const since = nowMs - paceWindowMs(settings);
+  let lastPhoneSendMs: number | null = null;
+  const lastRecipientSendMs = new Map<string, number>();
+  for (const row of rows) {
+    const at = Math.min(row.sentAtMs, nowMs);
+    if (at < since) continue;
+    if (lastPhoneSendMs === null || at > lastPhoneSendMs) lastPhoneSendMs = at;
+    if (at > (lastRecipientSendMs.get(row.chatJid) ?? -Infinity)) lastRecipientSendMs.set(row.chatJid, at);
+  }
+  return { lastPhoneSendMs, lastRecipientSendMs };
+}
+
 export type SendDecision =
   | { kind: 'send'; item: QueuedItem; resend: boolean }
   | { kind: 'wait'; ms: number }

@@ -1,11 +1,12 @@
 // One phone's sender, run by the node that owns the phone: takes the phone's queue from the
 // database, sends one message at a time (handed to the socket, then the server's ack stored
-// before the next), in order per recipient, at the configured pace; a message handed over but
+// before the next), in order per recipient, at the configured pace (read from the stored send
+// times, so it survives a move to another node); a message handed over but
 // not acknowledged (ack timeout, a crash, another node taking the phone) is sent again under its
 // stored id. The decisions are policy.ts's; the effects (socket, SQL, clock) are injected.
 import type { Logger } from '../logger';
 import { StaleOwnerError } from '../sessions/store';
-import { classifySendError, expiredItems, nextSend, type PaceSettings, type QueuedItem } from './policy';
+import { classifySendError, expiredItems, nextSend, paceFromSends, paceWindowMs, type PaceSettings, type QueuedItem, type SendRecord } from './policy';
 import type { FailureCode, MessageKind } from './vocabulary';
 
 export interface QueuedMessage extends QueuedItem {
@@ -36,6 +37,8 @@ export interface SenderDeps {
   socket(): SenderSocket | null;
   /** the phone's queued outbound messages, in stored order */
   queue(): Promise<QueuedMessage[]>;
+  /** the phone's messages handed to a socket since `sinceMs` (their stored `sentAt`, any node's): the pace */
+  recentSends(sinceMs: number): Promise<SendRecord[]>;
   /**
    * stores that the message is handed to the socket (fenced); false when it is no longer queued
    * (the expiry sweep of another node failed it meanwhile): then it is not sent
@@ -78,8 +81,6 @@ export class PhoneSender {
   private finishing = false;
   private timer: NodeJS.Timeout | null = null;
   private waiter: { messageId: string; resolve(outcome: AckOutcome): void } | null = null;
-  private lastPhoneSendMs: number | null = null;
-  private readonly lastRecipientSendMs = new Map<string, number>();
   /** resolves when the current pass ends (tests) */
   private pass: Promise<void> = Promise.resolve();
 
@@ -175,7 +176,10 @@ export class PhoneSender {
       for (const m of expiredItems(queue, now, deps.settings.ttlMs)) await deps.fail(m.messageId, 'expired');
       const expired = new Set(expiredItems(queue, now, deps.settings.ttlMs).map((m) => m.messageId));
       queue = queue.filter((m) => !expired.has(m.messageId));
-      const decision = nextSend(queue, { lastPhoneSendMs: this.lastPhoneSendMs, lastRecipientSendMs: this.lastRecipientSendMs }, now, deps.settings);
+      // The pace from the stored sends (any owner's), so a phone that moved here keeps its pace.
+      const window = paceWindowMs(deps.settings);
+      const sends = queue.length && window > 0 ? await deps.recentSends(now - window) : [];
+      const decision = nextSend(queue, paceFromSends(sends, now, deps.settings), now, deps.settings);
       if (decision.kind === 'idle') return;
       if (decision.kind === 'wait') return this.later(decision.ms);
       const message = queue.find((m) => m.messageId === decision.item.messageId)!;
@@ -199,10 +203,8 @@ export class PhoneSender {
       await deps.fail(m.messageId, 'send_failed');
       return true;
     }
+    // Stores `sentAt` too: the pace of the next pass (here or on the next owner) reads it.
     if (!(await deps.handOver(m.messageId))) return true;
-    const now = deps.now();
-    this.lastPhoneSendMs = now;
-    this.lastRecipientSendMs.set(m.chatJid, now);
     // Waiting for the ack starts before the send: the server may answer before sendMessage returns.
     const acked = new Promise<AckOutcome>((resolve) => {
       this.waiter = { messageId: m.messageId, resolve };

@@ -91,6 +91,14 @@ export class MessageSql {
     return { sql: `${sql} AND "sentAt" IS NULL`, params };
   }
 
+  /**
+   * The condition "this message is not stored yet", with its parameters added to `p` (another
+   * statement's): guards the webhook row of a received message in the same transaction.
+   */
+  notStored(p: Params, phoneId: number, messageId: string): string {
+    return `NOT EXISTS (SELECT 1 FROM "Message" WHERE "phoneId" = ${p.add(phoneId)} AND "messageId" = ${p.add(messageId)})`;
+  }
+
   /** Stores a received message once per id (a redelivery of the same id changes nothing). */
   inbound(row: InboundRow, epoch: number | null): Statement {
     const p = this.params();

@@ -54,7 +54,7 @@ export function settingsFromConfig(config: Config): EngineSettings {
 
 /** States in which a phone has (or is getting) a socket. */
 
-/** How long a clean shutdown waits for the server's ack of each phone's message in flight. */
+/** How long a clean shutdown or hand-over waits for the server's ack of each phone's message in flight. */
 const FINISH_SENDING_MAX_MS = 5_000;
 
 export class SessionManager implements FleetHost {
@@ -217,14 +217,30 @@ export class SessionManager implements FleetHost {
     await this.messages.finishSending(FINISH_SENDING_MAX_MS);
     await Promise.all([...this.sessions.values()].map((s) => s.shutdown()));
     await this.settledAll();
+    // Receipts and messages Baileys acknowledged before the sockets closed are stored before the phones go.
+    await this.messages.flush(FINISH_SENDING_MAX_MS);
   }
 
+  /**
+   * Hands one phone to another node (rebalancing): like a drain for that phone, its message in
+   * flight gets its server ack first (bounded), so the next owner does not send it again; then
+   * the socket closes cleanly.
+   */
   async release(phoneId: number, why: CloseReason): Promise<void> {
-    this.messages.forget(phoneId);
     const session = this.sessions.get(phoneId);
-    if (!session) return;
-    await session.shutdown(why);
-    await session.settled();
+    if (!session) {
+      this.messages.forget(phoneId);
+      return;
+    }
+    try {
+      await this.messages.finishPhone(phoneId, FINISH_SENDING_MAX_MS);
+      await session.shutdown(why);
+      await session.settled();
+      // What the socket acknowledged to WhatsApp before it closed is stored while the fence is ours.
+      await this.messages.flush(FINISH_SENDING_MAX_MS, phoneId);
+    } finally {
+      this.messages.forget(phoneId);
+    }
     this.sessions.delete(phoneId);
   }
 

@@ -17,6 +17,8 @@ import { COUNTED_DECRYPT_ERROR_TYPES, isCountedDecryptKind, type CountedErrorTyp
 import type { WhatsAppCloseCode, WhatsAppCloseReason } from '../sessions/reasons';
 import { givesUp, nextRetryDelay, UNAVAILABLE_STATUSES, UNAVAILABLE_FROM_STATUS, receiverUnavailable } from './retry';
 import { phoneRepository } from '../db/phone-repository';
+import { DIALECTS, Params, stamp, type Statement } from '../db/sql';
+import type { DbProvider } from '../db/provider';
 
 export interface WebhookSettings {
   /** ERROR_WEBHOOK_URL (organizations may have their own endpoints besides) */
@@ -135,6 +137,19 @@ const DEFAULT_RETRY_FOR_MS = 24 * 3600_000;
 
 type AttemptResult = 'delivered' | 'refused' | 'unavailable' | 'given-up';
 type OutboxRow = { id: number; messageId: string; event: string; url: string; organizationId: number | null; payload: string; attempts: number; maxAttempts: number; failingSince: Date | null };
+type Target = { url: string; organizationId: number | null };
+type AudienceOptions = { phoneId?: number; organizationOnly?: boolean };
+
+/** The provider a Prisma client was generated for (the dialect of the rows `prepare` builds). */
+function providerOfClient(db: Db): DbProvider {
+  return (db as unknown as { _activeProvider?: string })._activeProvider === 'postgresql' ? 'postgresql' : 'sqlite';
+}
+
+/**
+ * A guard for prepared rows: given the statement's parameters, the SQL condition under which the
+ * rows are inserted (evaluated inside the caller's transaction), e.g. "the message is not stored yet".
+ */
+export type RowGuard = (p: Params) => string;
 
 export class WebhookNotifier {
   private pending = new Set<Promise<unknown>>();
@@ -187,10 +202,60 @@ export class WebhookNotifier {
   }
 
   /**
+   * The outbox rows of a delivery, for the caller to insert in its own transaction together with
+   * what the delivery reports (a received message and its webhook commit together or not at all:
+   * no crash can fall between them). Reads the audience's endpoints now; inserts nothing. With
+   * `when`, the rows are inserted only where that condition holds inside the transaction. After
+   * the commit, call wake(). Empty when the audience has no endpoint.
+   */
+  async prepare(event: string, payload: object, opts: AudienceOptions & { when?: RowGuard } = {}): Promise<Statement[]> {
+    const targets = await this.targets(opts);
+    const body = JSON.stringify(payload);
+    const out: Statement[] = [];
+    for (const target of targets) out.push(this.insertRow(event, body, target, await this.waitBehind(target.url), opts.when));
+    return out;
+  }
+
+  /** Prepared rows were committed: the worker sends them now (besides its poll). */
+  wake() {
+    this.kick();
+  }
+
+  /**
+   * One outbox row as an INSERT … SELECT … WHERE (the guard, or always). Parameters are cast, since
+   * PostgreSQL cannot type a bare parameter in a SELECT list.
+   */
+  private insertRow(event: string, body: string, target: Target, nextAttemptAt: Date, when?: RowGuard): Statement {
+    const provider = providerOfClient(this.db);
+    const p = new Params(DIALECTS[provider]);
+    const pg = provider === 'postgresql';
+    const as = (value: unknown, type: 'TEXT' | 'INTEGER' | 'TIMESTAMP(3)') => (pg ? `CAST(${p.add(value)} AS ${type})` : p.add(value));
+    const now = stamp();
+    const cols: [string, string][] = [
+      ['messageId', as(newDeliveryId(), 'TEXT')],
+      ['event', as(event, 'TEXT')],
+      ['url', as(target.url, 'TEXT')],
+      ['organizationId', as(target.organizationId, 'INTEGER')],
+      ['payload', as(body, 'TEXT')],
+      ['status', as('pending', 'TEXT')],
+      ['attempts', as(0, 'INTEGER')],
+      ['maxAttempts', as(this.settings.attempts ?? DEFAULT_ATTEMPTS, 'INTEGER')],
+      ['nextAttemptAt', as(nextAttemptAt, 'TIMESTAMP(3)')],
+      ['createdAt', as(now, 'TIMESTAMP(3)')],
+      ['updatedAt', as(now, 'TIMESTAMP(3)')],
+    ];
+    const guard = when ? ` WHERE ${when(p)}` : '';
+    return {
+      sql: `INSERT INTO "WebhookOutbox" (${cols.map(([c]) => `"${c}"`).join(', ')}) SELECT ${cols.map(([, v]) => v).join(', ')}${guard}`,
+      params: p.values,
+    };
+  }
+
+  /**
    * Stores a delivery in the outbox (for ERROR_WEBHOOK_URL and, with `phoneId`, the phone's
    * organization endpoint) and wakes the worker. Never throws, never awaits the receiver.
    */
-  send(event: string, payload: object, opts: { phoneId?: number; organizationOnly?: boolean } = {}) {
+  send(event: string, payload: object, opts: AudienceOptions = {}) {
     // One after another, so the outbox (and each receiver) has them in the order they were sent.
     const p = this.enqueued.then(() => this.enqueue(event, payload, opts)).catch((err) => this.log.error({ err, event }, 'webhook enqueue failed'));
     this.enqueued = p;
@@ -218,22 +283,31 @@ export class WebhookNotifier {
     return p;
   }
 
-  private async enqueue(event: string, payload: object, opts: { phoneId?: number; organizationOnly?: boolean }) {
-    const body = JSON.stringify(payload);
-    const targets: { url: string; organizationId: number | null }[] = [];
+  /** Who gets a delivery: ERROR_WEBHOOK_URL (unless organizationOnly) and, with phoneId, the phone's organization endpoint. */
+  private async targets(opts: AudienceOptions): Promise<Target[]> {
+    const targets: Target[] = [];
     // Message content goes to the phone's organization only, never to the operators' ERROR_WEBHOOK_URL.
     if (this.settings.url && !opts.organizationOnly) targets.push({ url: this.settings.url, organizationId: null });
     if (opts.phoneId !== undefined) {
       const endpoint = await phoneRepository(this.db).organizationEndpoint(opts.phoneId);
       if (endpoint?.webhookUrl) targets.push({ url: endpoint.webhookUrl, organizationId: endpoint.organizationId });
     }
-    await this.store(event, body, targets);
+    return targets;
   }
 
-  private async store(event: string, body: string, targets: { url: string; organizationId: number | null }[]) {
+  /** When a new delivery to `url` is due: now, or behind a receiver that is down, just after its oldest delivery's next attempt. */
+  private async waitBehind(url: string): Promise<Date> {
+    const blocked = await this.db.webhookOutbox.findFirst({ where: { url, ...this.unavailableWhere() }, orderBy: { id: 'asc' }, select: { nextAttemptAt: true } });
+    const now = new Date();
+    return blocked && blocked.nextAttemptAt > now ? new Date(blocked.nextAttemptAt.getTime() + 1) : now;
+  }
+
+  private async enqueue(event: string, payload: object, opts: AudienceOptions) {
+    await this.store(event, JSON.stringify(payload), await this.targets(opts));
+  }
+
+  private async store(event: string, body: string, targets: Target[]) {
     for (const target of targets) {
-      // Behind a receiver that is down, a new delivery waits for the oldest one's next attempt.
-      const blocked = await this.db.webhookOutbox.findFirst({ where: { url: target.url, ...this.unavailableWhere() }, orderBy: { id: 'asc' }, select: { nextAttemptAt: true } });
       await this.db.webhookOutbox.create({
         data: {
           messageId: newDeliveryId(),
@@ -242,7 +316,7 @@ export class WebhookNotifier {
           organizationId: target.organizationId,
           payload: body,
           maxAttempts: this.settings.attempts ?? DEFAULT_ATTEMPTS,
-          ...(blocked && blocked.nextAttemptAt > new Date() ? { nextAttemptAt: new Date(blocked.nextAttemptAt.getTime() + 1) } : {}),
+          nextAttemptAt: await this.waitBehind(target.url),
         },
       });
     }

@@ -92,7 +92,9 @@ export async function spawnServer(
     const port = await freePort();
     const at = `http://127.0.0.1:${port}`;
     let own = '';
-    const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], {
+    // CONSOLE_NODE_ARGS: extra Node options for the console (e.g. --cpu-prof, which NODE_OPTIONS refuses).
+    const nodeArgs = (process.env.CONSOLE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, 'scripts', 'server.ts')], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -53,7 +53,11 @@ for (const provider of ['sqlite'] as const) {
 
       const statuses: Extract<SessionEngineEvent, { type: 'message.status' }>[] = [];
       const webhooks: { event: string; payload: { phoneJid: string; message: { id: string; status: string; code: string | null } } }[] = [];
-      engine.setNotifier((event, payload) => webhooks.push({ event, payload: payload as (typeof webhooks)[number]['payload'] }));
+      engine.setNotifier({
+        send: (event, payload) => void webhooks.push({ event, payload: payload as (typeof webhooks)[number]['payload'] }),
+        prepare: async () => [],
+        wake: () => {},
+      });
       const both = new Promise<void>((resolve) =>
         bus.subscribe((e) => {
           if (e.type === 'message.status') statuses.push(e);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bodyHash, canAdvance, classifySendError, expiredItems, idempotencyOutcome, nextSend, payloadWithoutContent, phonesToExpire, statusFromBaileys, statusesBefore, statusSteps, type QueuedItem } from '../../../lib/messages/policy';
+import { bodyHash, canAdvance, classifySendError, expiredItems, idempotencyOutcome, nextSend, paceFromSends, payloadWithoutContent, phonesToExpire, statusFromBaileys, statusesBefore, statusSteps, type QueuedItem } from '../../../lib/messages/policy';
 import { recipientSchema, sendMessageBodySchema } from '../../../lib/api/message-schemas';
 import { mediaProblem } from '../../../lib/messages/service';
 
@@ -58,6 +58,27 @@ test('order per recipient, pace per phone and per recipient: messages wait, neve
   assert.deepEqual(nextSend([item('b', 'y')], afterX, 40, settings), { kind: 'wait', ms: 60 });
   // only x waiting: wait for x's pace
   assert.deepEqual(nextSend([item('a2', 'x')], afterX, 100, settings), { kind: 'wait', ms: 900 });
+});
+
+test('the pace from the stored sends: the latest per phone and per recipient, within the window, whoever sent them', () => {
+  const sends = [
+    { chatJid: 'x', sentAtMs: 900 },
+    { chatJid: 'y', sentAtMs: 950 },
+    { chatJid: 'x', sentAtMs: 400 },
+    { chatJid: 'z', sentAtMs: -500 }, // older than the window (1000 ms): constrains nothing
+  ];
+  const pace = paceFromSends(sends, 1000, settings);
+  assert.equal(pace.lastPhoneSendMs, 950);
+  assert.deepEqual([...pace.lastRecipientSendMs].sort(), [['x', 900], ['y', 950]]);
+  assert.deepEqual(paceFromSends([], 1000, settings), fresh);
+  // Another node's clock ahead of ours: its send counts as now, so the wait is one interval at most.
+  const ahead = paceFromSends([{ chatJid: 'x', sentAtMs: 60_000 }], 1000, settings);
+  assert.equal(ahead.lastPhoneSendMs, 1000);
+  assert.deepEqual(nextSend([item('b', 'y')], ahead, 1000, settings), { kind: 'wait', ms: 100 });
+  // A phone that moved: the new owner's first decision waits for the old owner's last send.
+  const moved = paceFromSends([{ chatJid: 'x', sentAtMs: 980 }], 1000, settings);
+  assert.deepEqual(nextSend([item('a2', 'x')], moved, 1000, settings), { kind: 'wait', ms: 980 });
+  assert.deepEqual(nextSend([item('b', 'y')], moved, 1000, settings), { kind: 'wait', ms: 80 });
 });
 
 test('expiry: only messages never handed to a socket expire', () => {

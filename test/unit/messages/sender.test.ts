@@ -23,6 +23,8 @@ function harness(messages: QueuedMessage[], settings: Partial<ConstructorParamet
     phoneId: 1,
     socket: () => sock,
     queue: async () => messages.filter((m) => !refused.has(m.messageId) && !statuses.some((s) => s.startsWith(`${m.messageId}:`))),
+    // The stored send times (the hand-over sets sentAtMs), as the engine reads them for the pace.
+    recentSends: async (sinceMs) => messages.filter((m) => m.sentAtMs !== null && m.sentAtMs >= sinceMs).map((m) => ({ chatJid: m.chatJid, sentAtMs: m.sentAtMs! })),
     handOver: async (id) => {
       if (gone.has(id)) {
         refused.add(id); // the next queue read no longer has it (its row says failed)
@@ -123,4 +125,19 @@ test('finish is bounded: with no ack the sender stops after maxMs, the message s
   await h.sender.finish(20);
   assert.deepEqual(h.statuses, [], 'not acked, not failed: the next owner sends it again under its id');
   assert.equal(h.sender.stopped, true);
+});
+
+test('the pace is read from the stored sends: a new sender (another node after a move) waits for the last owner\'s send', async () => {
+  // 'a' was handed over by the previous owner just now; this sender has no memory of it.
+  const h = harness([msg('done', 'x', { sentAtMs: Date.now(), attempts: 1 }), msg('b', 'x')], { recipientIntervalMs: 300 });
+  // 'done' was acked on the old node: it is no longer queued, only its stored sentAt remains.
+  h.statuses.push('done:sent');
+  h.setOnSend((id) => queueMicrotask(() => h.sender.ack(id)));
+  const started = Date.now();
+  h.sender.wake();
+  while (!h.statuses.includes('b:sent')) await new Promise((r) => setTimeout(r, 10));
+  const sentB = h.sends.find((s) => s.id === 'b');
+  assert.ok(sentB, "'b' was sent");
+  assert.ok(Date.now() - started >= 250, `'b' waited for the recipient's pace set by the other node's send (${Date.now() - started} ms)`);
+  h.sender.stop();
 });
