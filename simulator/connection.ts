@@ -22,6 +22,8 @@ export interface ConnectionHooks {
   idleTimeoutMs?: number;
   onRegistration(conn: Connection, bundle: DeviceBundle): void;
   onLogin(conn: Connection, user: string, device: number): boolean;
+  /** whether the client's WhatsApp Web version (its ClientPayload's appVersion) is accepted; refused with a 405 failure otherwise */
+  acceptsVersion?(conn: Connection, version: [number, number, number]): boolean;
   onBundleUpload(conn: Connection, bundle: DeviceBundle): void;
   onKeyFetch(conn: Connection, jids: string[]): BinaryNode[];
   /** the client logged its own device out (remove-companion-device) */
@@ -143,6 +145,14 @@ export class Connection {
     // has derived its transport keys (see the protocol notes), so wait a little.
     await new Promise((r) => setTimeout(r, this.hooks.firstFrameDelayMs));
     if (this.closed) return;
+    // WhatsApp refuses a stale WhatsApp Web version with a 405 failure (Baileys #1937, #2370).
+    const v = payload.userAgent?.appVersion;
+    const version: [number, number, number] = [v?.primary ?? 0, v?.secondary ?? 0, v?.tertiary ?? 0];
+    if (this.hooks.acceptsVersion && !this.hooks.acceptsVersion(this, version)) {
+      this.send({ tag: 'failure', attrs: { reason: '405', location: 'sim' } });
+      setTimeout(() => this.destroy(), 50);
+      return;
+    }
     if (payload.devicePairingData) {
       const d = payload.devicePairingData;
       const bundle: DeviceBundle = {

@@ -14,6 +14,7 @@ const faultBody = z.object({
   code: z.number().int().min(400).max(599).optional(),
   addressing: z.enum(ADDRESSINGS).optional(),
 });
+const waVersionBody = z.object({ revision: z.number().int().min(1).optional(), minRevision: z.number().int().min(1).nullable().optional() });
 const scanBody = z.object({ qr: z.string().min(1).max(2000) });
 const codeBody = z.object({ code: z.string().min(1).max(20) });
 const MAX_BODY = 64 * 1024;
@@ -50,6 +51,11 @@ export function controlApi(core: SimulatorCore) {
       const url = new URL(req.url ?? '/', 'http://sim');
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
       if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { status: 'ok' });
+      if (req.method === 'GET' && url.pathname === '/wa-version/sw.js') {
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+        return res.end(core.waVersionDocument());
+      }
+      if (req.method === 'PUT' && url.pathname === '/wa-version') return send(res, 200, core.setWaVersion(parse(waVersionBody, await readJson(req))));
       if (req.method === 'GET' && url.pathname === '/phones') return send(res, 200, core.phoneList());
       if (req.method === 'GET' && url.pathname === '/connections') return send(res, 200, core.connectionList());
       if (req.method === 'GET' && url.pathname === '/events') {

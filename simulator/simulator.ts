@@ -43,6 +43,14 @@ export interface SimulatorOptions {
    * it a device this simulator never saw is adopted (tests that restart the simulator).
    */
   registryFile?: string;
+  /** the WhatsApp Web version it serves at `/wa-version/sw.js` and the oldest it accepts (setWaVersion) */
+  waVersion?: WaVersionSettings;
+}
+
+/** The version document's `client_revision` (the version 2.3000.<revision>) and the oldest revision accepted (null: any). */
+export interface WaVersionSettings {
+  revision: number;
+  minRevision: number | null;
 }
 
 /** What the registry file holds per phone. */
@@ -66,6 +74,7 @@ export class SimulatorCore {
   private readonly registryFile: string | null;
   /** messages in and out, contacts, receipts and the media host (messaging.ts) */
   readonly messaging: Messaging;
+  private waVersion: WaVersionSettings = { revision: 1043857760, minRevision: null };
 
   constructor(opts: SimulatorOptions = {}) {
     this.messaging = new Messaging(
@@ -78,6 +87,7 @@ export class SimulatorCore {
       new MediaHost(opts.mediaHost ?? '127.0.0.1', (type, detail) => this.record(type, undefined, detail)),
     );
     this.firstFrameDelayMs = opts.firstFrameDelayMs ?? 50;
+    if (opts.waVersion) this.waVersion = { ...opts.waVersion };
     this.qrRefs = opts.qrRefs ?? 6;
     this.maxEvents = opts.maxEvents ?? 20_000;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 0;
@@ -165,6 +175,12 @@ export class SimulatorCore {
       idleTimeoutMs: this.idleTimeoutMs,
       onRegistration: (c) => this.offerQr(c),
       onLogin: (c, user, device) => this.login(c, user, device),
+      acceptsVersion: (c, version) => {
+        const min = this.waVersion.minRevision;
+        const ok = min === null || version[0] > 2 || (version[0] === 2 && (version[1] > 3000 || (version[1] === 3000 && version[2] >= min)));
+        if (!ok) this.record('version-refused', undefined, { conn: c.id, version: version.join('.'), minRevision: min });
+        return ok;
+      },
       onBundleUpload: (c, bundle) => this.storeBundle(c, bundle),
       onKeyFetch: (c, jids) => this.keyFetch(c, jids),
       onLogout: (c) => this.clientLogout(c),
@@ -520,6 +536,19 @@ export class SimulatorCore {
       if (['drop', 'logged-out', 'restart-required', 'stream-error', 'conflict', 'silence', 'freeze'].includes(fault.type)) break;
     }
     return { delivered };
+  }
+
+  /** What `/wa-version/sw.js` serves and the oldest revision a client may announce. */
+  setWaVersion(settings: Partial<WaVersionSettings>): WaVersionSettings {
+    this.waVersion = { ...this.waVersion, ...settings };
+    this.record('wa-version', undefined, this.waVersion);
+    return { ...this.waVersion };
+  }
+
+  /** The version document, shaped like web.whatsapp.com/sw.js's (an escaped JSON string with `client_revision`). */
+  waVersionDocument(): string {
+    const data = JSON.stringify({ dynamic_data: { SiteData: { server_revision: this.waVersion.revision, client_revision: this.waVersion.revision } } });
+    return `self.__swData=JSON.parse(/*BTDS*/${JSON.stringify(data)});\n`;
   }
 
   async close() {

@@ -21,6 +21,7 @@ import { isDatabaseUnavailable, Outbox, storeFor, type PhoneStateWrite, type Ses
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import { baseSocketOptions } from './socket-options';
+import type { WaVersionSource } from './wa-version';
 import { engineFor, versionText, type Engine, type EngineName, type MessageKeyLike, type SenderAddresses, type SocketConfig, type WaVersion } from './engines';
 import { RepairGuard } from './repair-guard';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
@@ -56,6 +57,8 @@ export interface EngineSettings {
   trustSimulatorRoot?: boolean;
   /** WA_VERSION: the WhatsApp Web version every socket announces; each engine's bundled one when not set */
   waVersion?: WaVersion | null;
+  /** WA_VERSION_URL: where the version is fetched when not pinned (wa-version.ts; one per process) */
+  waVersionSource?: WaVersionSource | null;
   /** the storm guard: Bad MAC / Bad Decrypt key repairs per sender per minute (REPAIRS_PER_SENDER_PER_MINUTE, default 3) */
   repairsPerSenderPerMinute?: number;
 }
@@ -575,7 +578,9 @@ export class Session {
     // Every connection of the phone goes through its proxy: the WebSocket, media and other fetches.
     const proxy = this.proxyUrl ? createProxyAgents(this.proxyUrl, { connectTimeoutMs: settings.proxyConnectTimeoutMs, outbound: settings.outbound }) : null;
     if (proxy) this.log.info({ proxy: proxyHost(this.proxyUrl) }, `connecting through proxy ${proxy.host}`);
-    const version = settings.waVersion ?? this.engine.bundledVersion;
+    // Pinned (WA_VERSION), else fetched (WA_VERSION_URL, cached; the last known or bundled one when the fetch fails), else the engine's own.
+    const version = settings.waVersion ?? (settings.waVersionSource ? (await settings.waVersionSource.current(this.engine.bundledVersion)).version : this.engine.bundledVersion);
+    if (generation !== this.generation || this.abandoned) return; // closed while the version was fetched
     const config: SocketConfig = {
         ...baseSocketOptions(settings),
         version,
@@ -727,6 +732,8 @@ export class Session {
       const message = proxyError?.message ?? err?.message ?? 'connection closed';
       this.log.info({ statusCode: code, message }, 'WebSocket closed');
       const why: WhatsAppCloseReason = proxyError ? reason('proxy_failed', { kind: proxyError.kind, detail: proxyError.message }) : this.engine.closeReason(code, message, this.sentVersion ?? this.engine.bundledVersion);
+      // WhatsApp refused the version: the next socket fetches a new one (when fetched at all).
+      if (why.code === 'version_outdated' && this.sentVersion) this.deps.settings.waVersionSource?.refused(this.sentVersion);
       this.pendingClose = why;
       void this.run(() => this.afterUnexpectedClose(code, why));
     }

@@ -346,6 +346,7 @@ export const en = {
   'settings.confirmEngineTitle': 'Change the engine of {phone}?',
   'settings.confirmEngineBody': 'The socket is closed and opened again on the new engine with the same pairing (docs/engines.md).',
   'detail.engine': 'Engine',
+  'detail.waVersion': 'WhatsApp Web version',
   'detail.lid': 'LID',
   'nav.users': 'Users',
   'users.title': 'Users',

@@ -348,6 +348,7 @@ export const ru: Record<MessageKey, string> = {
   'settings.confirmEngineTitle': 'Сменить движок для {phone}?',
   'settings.confirmEngineBody': 'Сокет будет закрыт и открыт заново на новом движке с той же привязкой (docs/engines.md).',
   'detail.engine': 'Движок',
+  'detail.waVersion': 'Версия WhatsApp Web',
   'detail.lid': 'LID (скрытый идентификатор)',
   'nav.users': 'Пользователи',
   'users.title': 'Пользователи',
