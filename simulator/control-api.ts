@@ -2,7 +2,7 @@
 import type http from 'node:http';
 import { z } from 'zod';
 import type { SimulatorCore } from './simulator';
-import { ADDRESSINGS, FAULT_TYPES, SimulatorError } from './types';
+import { ADDRESSINGS, CAPPING_STATUSES, FAULT_TYPES, SimulatorError } from './types';
 import { messagingRoutes } from './messaging-api';
 
 const faultBody = z.object({
@@ -13,6 +13,9 @@ const faultBody = z.object({
   text: z.string().max(10_000).optional(),
   code: z.number().int().min(400).max(599).optional(),
   addressing: z.enum(ADDRESSINGS).optional(),
+  active: z.boolean().optional(),
+  seconds: z.number().int().min(1).max(30 * 86400).optional(),
+  capping: z.enum(CAPPING_STATUSES).optional(),
 });
 const waVersionBody = z.object({ revision: z.number().int().min(1).optional(), minRevision: z.number().int().min(1).nullable().optional() });
 const scanBody = z.object({ qr: z.string().min(1).max(2000) });

@@ -61,6 +61,15 @@ interface RegistryPhone {
   nextDevice: number;
 }
 
+/** A `<notification type="mex">` with one `<update op_name>` carrying GraphQL-style JSON (Baileys 7: handleMexNotification). */
+function mexNotification(opName: string, data: unknown): BinaryNode {
+  return {
+    tag: 'notification',
+    attrs: { from: 's.whatsapp.net', type: 'mex', id: crypto.randomBytes(8).toString('hex').toUpperCase(), t: String(Math.floor(Date.now() / 1000)) },
+    content: [{ tag: 'update', attrs: { op_name: opName }, content: Buffer.from(JSON.stringify({ data })) }],
+  };
+}
+
 export class SimulatorCore {
   private phones = new Map<string, Phone>();
   private connections = new Set<Connection>();
@@ -524,6 +533,21 @@ export class SimulatorCore {
         case 'conflict':
           conn.streamError({}, [{ tag: 'conflict', attrs: { type: 'replaced' } }]);
           break;
+        case 'reachout-timelock': {
+          // The account may not start new chats until a time (a mex notification, as WhatsApp sends it; Baileys 7 reads it).
+          const active = fault.active ?? true;
+          const ends = String(Math.floor(Date.now() / 1000) + (fault.seconds ?? 3600));
+          conn.send(mexNotification('NotificationUserReachoutTimelockUpdate', { xwa2_notify_account_reachout_timelock: { is_active: active, ...(active ? { time_enforcement_ends: ends, enforcement_type: 'DEFAULT' } : {}) } }));
+          break;
+        }
+        case 'message-capping': {
+          // New-chat message capping: warnings, then capped for the cycle.
+          const status = fault.capping ?? 'CAPPED';
+          const total = 50;
+          const used = status === 'CAPPED' ? total : status === 'NONE' ? 0 : status === 'FIRST_WARNING' ? 40 : 45;
+          conn.send(mexNotification('MessageCappingInfoNotification', { xwa2_notify_new_chat_messages_capping_info_update: { capping_status: status, total_quota: total, used_quota: used, cycle_end_timestamp: String(Math.floor(Date.now() / 1000) + 7 * 86400) } }));
+          break;
+        }
         case 'silence':
           conn.silenced = true;
           break;

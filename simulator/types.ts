@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 
-export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze', 'message', 'version', 'message-absent', 'stream-error', 'pn-lid-mismatch'] as const;
+export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze', 'message', 'version', 'message-absent', 'stream-error', 'pn-lid-mismatch', 'reachout-timelock', 'message-capping'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
 export interface FaultRequest {
@@ -14,7 +14,16 @@ export interface FaultRequest {
   addressing?: Addressing;
   /** `stream-error`: the status code WhatsApp closes with (402, 403, 406 bans; 463 restriction; 405 version; 500…) */
   code?: number;
+  /** `reachout-timelock`: the lock is set (default) or lifted (false) */
+  active?: boolean;
+  /** `reachout-timelock`: how long the lock lasts (default 3600 s) */
+  seconds?: number;
+  /** `message-capping`: the new-chat capping status WhatsApp announces */
+  capping?: CappingStatus;
 }
+
+export const CAPPING_STATUSES = ['NONE', 'FIRST_WARNING', 'SECOND_WARNING', 'CAPPED'] as const;
+export type CappingStatus = (typeof CAPPING_STATUSES)[number];
 
 export interface PhoneInfo {
   phoneJid: string;

@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import { loadDbAuthState, type DbAuthState } from './auth-state';
 import { classifyDecryptError, ErrorCounters, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import { healthOf } from '../health/level';
+import { applySignal, noSignals, signalHealth, type AccountSignal, type AccountSignals } from './account-signals';
 import { afterProbe, onNewSocket, RESPONSIVE, type ProbeSettings, type ProbeState } from '../health/probe-policy';
 import { getHealthEvents, type HealthEvents } from '../health/events';
 import { historyStateOf, isOperatorStop, type HistoryState } from '../health/history-states';
@@ -103,6 +104,8 @@ export class Session {
   engine: Engine;
   /** the phone's own LID (…@lid), from the last login */
   lid: string | null = null;
+  /** what WhatsApp last told the account about its standing (account-signals.ts; Baileys 7 only), kept across its sockets */
+  private signals: AccountSignals = noSignals();
   /** the storm guard of the Bad MAC / Bad Decrypt repair (repair-guard.ts) */
   private repairGuard: RepairGuard;
   /** the WhatsApp Web version the current (or last) socket announced */
@@ -184,7 +187,7 @@ export class Session {
   snapshot(): SessionSnapshot {
     const stats = this.stats();
     // Only a connected session can be healthy: pairing, connecting, closed and logged out are not.
-    const { health, healthReason } = healthOf(stats, this.state === 'open', !!this.probeState.unresponsiveSince, this.lastClose?.code);
+    const { health, healthReason } = healthOf(stats, this.state === 'open', !!this.probeState.unresponsiveSince, this.lastClose?.code, signalHealth(this.signals, Date.now()));
     return {
       phoneId: this.phoneId,
       organizationId: this.organizationId,
@@ -279,6 +282,17 @@ export class Session {
       if (band) this.markBand(band, opts.closeReason ?? this.pendingClose ?? why ?? null);
     }
     this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason: text, closeReason: why, at: this.now() });
+    this.emitStats();
+  }
+
+  /** WhatsApp told the account about its standing: kept, recorded, announced (`account-signal`), and the health follows. */
+  private onAccountSignal(generation: number, signal: AccountSignal) {
+    if (generation !== this.generation) return;
+    this.signals = applySignal(this.signals, signal);
+    const s = this.snapshot();
+    this.log.warn({ signal, health: s.health }, 'WhatsApp account signal');
+    this.recordEvent(`account-signal:${signal.kind}`, { detail: signal });
+    this.emit({ type: 'account-signal', phoneId: this.phoneId, phoneJid: this.phoneJid, signal, health: s.health, healthReason: s.healthReason, at: this.now() });
     this.emitStats();
   }
 
@@ -611,6 +625,7 @@ export class Session {
     sock.ev.on('creds.update', () => this.saveCreds(auth));
     sock.ev.on('connection.update', (update) => this.onConnectionUpdate(generation, sock, update));
     sock.ev.on('messages.upsert', ({ messages }) => this.onMessages(generation, messages));
+    this.engine.watchAccountSignals(sock, (signal) => this.onAccountSignal(generation, signal));
     this.deps.onSocket?.(sock);
   }
 
