@@ -1,5 +1,6 @@
 // One client WebSocket: handshake, then binary nodes in both directions. It answers the queries a
 // Baileys client makes to stay logged in, and hands registration/login to the simulator.
+import { phoneLidOf } from './types';
 import { encodeBinaryNode, decodeBinaryNode, proto, getBinaryNodeChild, getBinaryNodeChildren, type BinaryNode } from '@whiskeysockets/baileys';
 import type { WebSocket } from 'ws';
 import { NoiseServer } from './noise';
@@ -171,7 +172,7 @@ export class Connection {
         return;
       }
       this.loggedIn = true;
-      this.send({ tag: 'success', attrs: { t: String(Math.floor(Date.now() / 1000)), lid: `${payload.username}@lid`, props: '1', abprops: '1', location: 'sim', creation: String(Math.floor(Date.now() / 1000)) } });
+      this.send({ tag: 'success', attrs: { t: String(Math.floor(Date.now() / 1000)), lid: phoneLidOf(String(payload.username)), props: '1', abprops: '1', location: 'sim', creation: String(Math.floor(Date.now() / 1000)) } });
     } else {
       throw new Error('client payload is neither registration nor login');
     }

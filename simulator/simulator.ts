@@ -9,7 +9,7 @@ import { Connection } from './connection';
 import { Contact, type DeviceBundle, type Encrypted } from './contacts';
 import { Messaging } from './messaging';
 import { MediaHost } from './media';
-import { DEFAULT_CONTACT, SimulatorError, lidOf, normalizeJid, type ConnectionInfo, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
+import { DEFAULT_CONTACT, SimulatorError, lidOf, normalizeJid, phoneLidOf, type ConnectionInfo, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
 
 interface Phone {
   jid: string;
@@ -414,7 +414,8 @@ export class SimulatorCore {
       content: [{ tag: 'pair-success', attrs: {}, content: [
         { tag: 'device-identity', attrs: {}, content: identityHmac },
         { tag: 'platform', attrs: { name: 'android' } },
-        { tag: 'device', attrs: { jid: deviceJid } },
+        // the phone's LID beside its number, as WhatsApp sends it (Baileys 7 keeps it in creds.me.lid from here)
+        { tag: 'device', attrs: { jid: deviceJid, lid: phoneLidOf(jid, device) } },
       ] }],
     });
     const reply = await answer;

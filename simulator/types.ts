@@ -76,6 +76,13 @@ export function lidOf(pnJid: string): string {
 
 export const isLidJid = (jid: string) => jid.endsWith('@lid');
 
+/**
+ * A paired phone's own LID, as the simulator announces it in pairing (`<pair-success><device lid>`,
+ * with the device) and at login (`<success lid>`): its number at `@lid`. Unlike a contact's (lidOf)
+ * it is not a separate number, so the messaging side reads a phone's LID back as its number.
+ */
+export const phoneLidOf = (phoneJid: string, device?: number) => `${phoneJid.split('@')[0].split(':')[0]}${device === undefined ? '' : `:${device}`}@lid`;
+
 /** `77051234567`, `+7 705 123 45 67` or `77051234567@s.whatsapp.net` → `77051234567@s.whatsapp.net`. */
 export function normalizeJid(input: string): string {
   const user = input.split('@')[0].split(':')[0].replace(/[^\d]/g, '');
