@@ -29,12 +29,22 @@ const schema = z.object({
   /** Control URL of the WhatsApp simulator; when set the UI shows the fault-injection panel. */
   /** The engine of a new phone: baileys-6 (Baileys 6.7.24, the seed's) or baileys-7 (7.0.0-rc14); docs/engines.md. */
   DEFAULT_ENGINE: z.enum(['baileys-6', 'baileys-7']).default('baileys-6'),
-  /** The WhatsApp Web version every socket announces (a.b.c); unset: each engine's bundled one (never fetched). */
+  /** The WhatsApp Web version every socket announces (a.b.c); unset: WA_VERSION_URL's, else each engine's bundled one. */
   WA_VERSION: z
     .string()
     .regex(/^\d+\.\d+\.\d+$/, 'must be three numbers like 2.3000.1043857760')
     .transform((v) => v.split('.').map(Number) as [number, number, number])
     .optional(),
+  /**
+   * Where the WhatsApp Web version is fetched from (a sw.js carrying `client_revision`, as
+   * https://web.whatsapp.com/sw.js, what Baileys' fetchLatestWaWebVersion reads). Unset: nothing is
+   * fetched (each engine's bundled version). WA_VERSION, when set, wins.
+   */
+  WA_VERSION_URL: z.url().optional(),
+  /** How long a fetched version is used before it is fetched again (a 405 refetches at once). */
+  WA_VERSION_TTL_MS: int(1000, 7 * 24 * 3600_000).default(6 * 3600_000),
+  /** How long the fetch may take; beyond it the last known (or bundled) version is announced. */
+  WA_VERSION_TIMEOUT_MS: int(100, 60_000).default(5000),
   /** The storm guard: Bad MAC / Bad Decrypt key repairs per sender per minute; failures beyond are counted, not repaired. */
   REPAIRS_PER_SENDER_PER_MINUTE: int(1, 1000).default(3),
   SIMULATOR_URL: z.url().optional(),

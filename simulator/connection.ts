@@ -1,5 +1,6 @@
 // One client WebSocket: handshake, then binary nodes in both directions. It answers the queries a
 // Baileys client makes to stay logged in, and hands registration/login to the simulator.
+import { phoneLidOf } from './types';
 import { encodeBinaryNode, decodeBinaryNode, proto, getBinaryNodeChild, getBinaryNodeChildren, type BinaryNode } from '@whiskeysockets/baileys';
 import type { WebSocket } from 'ws';
 import { NoiseServer } from './noise';
@@ -22,6 +23,8 @@ export interface ConnectionHooks {
   idleTimeoutMs?: number;
   onRegistration(conn: Connection, bundle: DeviceBundle): void;
   onLogin(conn: Connection, user: string, device: number): boolean;
+  /** whether the client's WhatsApp Web version (its ClientPayload's appVersion) is accepted; refused with a 405 failure otherwise */
+  acceptsVersion?(conn: Connection, version: [number, number, number]): boolean;
   onBundleUpload(conn: Connection, bundle: DeviceBundle): void;
   onKeyFetch(conn: Connection, jids: string[]): BinaryNode[];
   /** the client logged its own device out (remove-companion-device) */
@@ -143,6 +146,14 @@ export class Connection {
     // has derived its transport keys (see the protocol notes), so wait a little.
     await new Promise((r) => setTimeout(r, this.hooks.firstFrameDelayMs));
     if (this.closed) return;
+    // WhatsApp refuses a stale WhatsApp Web version with a 405 failure (Baileys #1937, #2370).
+    const v = payload.userAgent?.appVersion;
+    const version: [number, number, number] = [v?.primary ?? 0, v?.secondary ?? 0, v?.tertiary ?? 0];
+    if (this.hooks.acceptsVersion && !this.hooks.acceptsVersion(this, version)) {
+      this.send({ tag: 'failure', attrs: { reason: '405', location: 'sim' } });
+      setTimeout(() => this.destroy(), 50);
+      return;
+    }
     if (payload.devicePairingData) {
       const d = payload.devicePairingData;
       const bundle: DeviceBundle = {
@@ -161,7 +172,7 @@ export class Connection {
         return;
       }
       this.loggedIn = true;
-      this.send({ tag: 'success', attrs: { t: String(Math.floor(Date.now() / 1000)), lid: `${payload.username}@lid`, props: '1', abprops: '1', location: 'sim', creation: String(Math.floor(Date.now() / 1000)) } });
+      this.send({ tag: 'success', attrs: { t: String(Math.floor(Date.now() / 1000)), lid: phoneLidOf(String(payload.username)), props: '1', abprops: '1', location: 'sim', creation: String(Math.floor(Date.now() / 1000)) } });
     } else {
       throw new Error('client payload is neither registration nor login');
     }

@@ -2,7 +2,7 @@
 import type http from 'node:http';
 import { z } from 'zod';
 import type { SimulatorCore } from './simulator';
-import { ADDRESSINGS, FAULT_TYPES, SimulatorError } from './types';
+import { ADDRESSINGS, CAPPING_STATUSES, FAULT_TYPES, SimulatorError } from './types';
 import { messagingRoutes } from './messaging-api';
 
 const faultBody = z.object({
@@ -13,7 +13,11 @@ const faultBody = z.object({
   text: z.string().max(10_000).optional(),
   code: z.number().int().min(400).max(599).optional(),
   addressing: z.enum(ADDRESSINGS).optional(),
+  active: z.boolean().optional(),
+  seconds: z.number().int().min(1).max(30 * 86400).optional(),
+  capping: z.enum(CAPPING_STATUSES).optional(),
 });
+const waVersionBody = z.object({ revision: z.number().int().min(1).optional(), minRevision: z.number().int().min(1).nullable().optional() });
 const scanBody = z.object({ qr: z.string().min(1).max(2000) });
 const codeBody = z.object({ code: z.string().min(1).max(20) });
 const MAX_BODY = 64 * 1024;
@@ -50,6 +54,11 @@ export function controlApi(core: SimulatorCore) {
       const url = new URL(req.url ?? '/', 'http://sim');
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
       if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { status: 'ok' });
+      if (req.method === 'GET' && url.pathname === '/wa-version/sw.js') {
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+        return res.end(core.waVersionDocument());
+      }
+      if (req.method === 'PUT' && url.pathname === '/wa-version') return send(res, 200, core.setWaVersion(parse(waVersionBody, await readJson(req))));
       if (req.method === 'GET' && url.pathname === '/phones') return send(res, 200, core.phoneList());
       if (req.method === 'GET' && url.pathname === '/connections') return send(res, 200, core.connectionList());
       if (req.method === 'GET' && url.pathname === '/events') {

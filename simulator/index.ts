@@ -3,7 +3,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { SimulatorCore, type SimulatorOptions } from './simulator';
+import { SimulatorCore, type SimulatorOptions, type WaVersionSettings } from './simulator';
+export type { WaVersionSettings } from './simulator';
 import { controlApi } from './control-api';
 import type { ConnectionInfo, FaultRequest, PhoneInfo, SimEvent } from './types';
 import type { Messaging } from './messaging';
@@ -28,6 +29,8 @@ export interface Simulator {
   events(since?: number): SimEvent[];
   /** with `registryFile`: registers devices linked before the registry existed (SimulatorCore.adoptLinked) */
   adoptLinked(devices: { phoneJid: string; device: number }[]): void;
+  /** the version served at `/wa-version/sw.js` (`client_revision`) and the oldest revision accepted (older: a 405 failure at login) */
+  setWaVersion(settings: Partial<WaVersionSettings>): WaVersionSettings;
   /** contacts, inboxes, receipts, ack switches (the control API's messaging routes, in-process) */
   messaging: Messaging;
   /** the HTTPS media host: its CA (PEM), address and the WhatsApp hostnames to map to it */
@@ -58,6 +61,7 @@ export async function startSimulator(opts: SimulatorOptions & { port?: number; h
     connections: () => core.connectionList(),
     events: (since) => core.eventsSince(since),
     adoptLinked: (devices) => core.adoptLinked(devices),
+    setWaVersion: (settings) => core.setWaVersion(settings),
     messaging: core.messaging,
     get media() {
       return core.messaging.media.info();

@@ -9,7 +9,7 @@ import { Connection } from './connection';
 import { Contact, type DeviceBundle, type Encrypted } from './contacts';
 import { Messaging } from './messaging';
 import { MediaHost } from './media';
-import { DEFAULT_CONTACT, SimulatorError, lidOf, normalizeJid, type ConnectionInfo, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
+import { DEFAULT_CONTACT, SimulatorError, lidOf, normalizeJid, phoneLidOf, type ConnectionInfo, type FaultRequest, type PhoneInfo, type SimEvent } from './types';
 
 interface Phone {
   jid: string;
@@ -43,6 +43,14 @@ export interface SimulatorOptions {
    * it a device this simulator never saw is adopted (tests that restart the simulator).
    */
   registryFile?: string;
+  /** the WhatsApp Web version it serves at `/wa-version/sw.js` and the oldest it accepts (setWaVersion) */
+  waVersion?: WaVersionSettings;
+}
+
+/** The version document's `client_revision` (the version 2.3000.<revision>) and the oldest revision accepted (null: any). */
+export interface WaVersionSettings {
+  revision: number;
+  minRevision: number | null;
 }
 
 /** What the registry file holds per phone. */
@@ -51,6 +59,15 @@ interface RegistryPhone {
   devices: number[];
   removed: number[];
   nextDevice: number;
+}
+
+/** A `<notification type="mex">` with one `<update op_name>` carrying GraphQL-style JSON (Baileys 7: handleMexNotification). */
+function mexNotification(opName: string, data: unknown): BinaryNode {
+  return {
+    tag: 'notification',
+    attrs: { from: 's.whatsapp.net', type: 'mex', id: crypto.randomBytes(8).toString('hex').toUpperCase(), t: String(Math.floor(Date.now() / 1000)) },
+    content: [{ tag: 'update', attrs: { op_name: opName }, content: Buffer.from(JSON.stringify({ data })) }],
+  };
 }
 
 export class SimulatorCore {
@@ -66,6 +83,7 @@ export class SimulatorCore {
   private readonly registryFile: string | null;
   /** messages in and out, contacts, receipts and the media host (messaging.ts) */
   readonly messaging: Messaging;
+  private waVersion: WaVersionSettings = { revision: 1043857760, minRevision: null };
 
   constructor(opts: SimulatorOptions = {}) {
     this.messaging = new Messaging(
@@ -78,6 +96,7 @@ export class SimulatorCore {
       new MediaHost(opts.mediaHost ?? '127.0.0.1', (type, detail) => this.record(type, undefined, detail)),
     );
     this.firstFrameDelayMs = opts.firstFrameDelayMs ?? 50;
+    if (opts.waVersion) this.waVersion = { ...opts.waVersion };
     this.qrRefs = opts.qrRefs ?? 6;
     this.maxEvents = opts.maxEvents ?? 20_000;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 0;
@@ -165,6 +184,12 @@ export class SimulatorCore {
       idleTimeoutMs: this.idleTimeoutMs,
       onRegistration: (c) => this.offerQr(c),
       onLogin: (c, user, device) => this.login(c, user, device),
+      acceptsVersion: (c, version) => {
+        const min = this.waVersion.minRevision;
+        const ok = min === null || version[0] > 2 || (version[0] === 2 && (version[1] > 3000 || (version[1] === 3000 && version[2] >= min)));
+        if (!ok) this.record('version-refused', undefined, { conn: c.id, version: version.join('.'), minRevision: min });
+        return ok;
+      },
       onBundleUpload: (c, bundle) => this.storeBundle(c, bundle),
       onKeyFetch: (c, jids) => this.keyFetch(c, jids),
       onLogout: (c) => this.clientLogout(c),
@@ -389,7 +414,8 @@ export class SimulatorCore {
       content: [{ tag: 'pair-success', attrs: {}, content: [
         { tag: 'device-identity', attrs: {}, content: identityHmac },
         { tag: 'platform', attrs: { name: 'android' } },
-        { tag: 'device', attrs: { jid: deviceJid } },
+        // the phone's LID beside its number, as WhatsApp sends it (Baileys 7 keeps it in creds.me.lid from here)
+        { tag: 'device', attrs: { jid: deviceJid, lid: phoneLidOf(jid, device) } },
       ] }],
     });
     const reply = await answer;
@@ -508,6 +534,21 @@ export class SimulatorCore {
         case 'conflict':
           conn.streamError({}, [{ tag: 'conflict', attrs: { type: 'replaced' } }]);
           break;
+        case 'reachout-timelock': {
+          // The account may not start new chats until a time (a mex notification, as WhatsApp sends it; Baileys 7 reads it).
+          const active = fault.active ?? true;
+          const ends = String(Math.floor(Date.now() / 1000) + (fault.seconds ?? 3600));
+          conn.send(mexNotification('NotificationUserReachoutTimelockUpdate', { xwa2_notify_account_reachout_timelock: { is_active: active, ...(active ? { time_enforcement_ends: ends, enforcement_type: 'DEFAULT' } : {}) } }));
+          break;
+        }
+        case 'message-capping': {
+          // New-chat message capping: warnings, then capped for the cycle.
+          const status = fault.capping ?? 'CAPPED';
+          const total = 50;
+          const used = status === 'CAPPED' ? total : status === 'NONE' ? 0 : status === 'FIRST_WARNING' ? 40 : 45;
+          conn.send(mexNotification('MessageCappingInfoNotification', { xwa2_notify_new_chat_messages_capping_info_update: { capping_status: status, total_quota: total, used_quota: used, cycle_end_timestamp: String(Math.floor(Date.now() / 1000) + 7 * 86400) } }));
+          break;
+        }
         case 'silence':
           conn.silenced = true;
           break;
@@ -520,6 +561,19 @@ export class SimulatorCore {
       if (['drop', 'logged-out', 'restart-required', 'stream-error', 'conflict', 'silence', 'freeze'].includes(fault.type)) break;
     }
     return { delivered };
+  }
+
+  /** What `/wa-version/sw.js` serves and the oldest revision a client may announce. */
+  setWaVersion(settings: Partial<WaVersionSettings>): WaVersionSettings {
+    this.waVersion = { ...this.waVersion, ...settings };
+    this.record('wa-version', undefined, this.waVersion);
+    return { ...this.waVersion };
+  }
+
+  /** The version document, shaped like web.whatsapp.com/sw.js's (an escaped JSON string with `client_revision`). */
+  waVersionDocument(): string {
+    const data = JSON.stringify({ dynamic_data: { SiteData: { server_revision: this.waVersion.revision, client_revision: this.waVersion.revision } } });
+    return `self.__swData=JSON.parse(/*BTDS*/${JSON.stringify(data)});\n`;
   }
 
   async close() {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 
-export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze', 'message', 'version', 'message-absent', 'stream-error', 'pn-lid-mismatch'] as const;
+export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze', 'message', 'version', 'message-absent', 'stream-error', 'pn-lid-mismatch', 'reachout-timelock', 'message-capping'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
 export interface FaultRequest {
@@ -14,7 +14,16 @@ export interface FaultRequest {
   addressing?: Addressing;
   /** `stream-error`: the status code WhatsApp closes with (402, 403, 406 bans; 463 restriction; 405 version; 500…) */
   code?: number;
+  /** `reachout-timelock`: the lock is set (default) or lifted (false) */
+  active?: boolean;
+  /** `reachout-timelock`: how long the lock lasts (default 3600 s) */
+  seconds?: number;
+  /** `message-capping`: the new-chat capping status WhatsApp announces */
+  capping?: CappingStatus;
 }
+
+export const CAPPING_STATUSES = ['NONE', 'FIRST_WARNING', 'SECOND_WARNING', 'CAPPED'] as const;
+export type CappingStatus = (typeof CAPPING_STATUSES)[number];
 
 export interface PhoneInfo {
   phoneJid: string;
@@ -66,6 +75,13 @@ export function lidOf(pnJid: string): string {
 }
 
 export const isLidJid = (jid: string) => jid.endsWith('@lid');
+
+/**
+ * A paired phone's own LID, as the simulator announces it in pairing (`<pair-success><device lid>`,
+ * with the device) and at login (`<success lid>`): its number at `@lid`. Unlike a contact's (lidOf)
+ * it is not a separate number, so the messaging side reads a phone's LID back as its number.
+ */
+export const phoneLidOf = (phoneJid: string, device?: number) => `${phoneJid.split('@')[0].split(':')[0]}${device === undefined ? '' : `:${device}`}@lid`;
 
 /** `77051234567`, `+7 705 123 45 67` or `77051234567@s.whatsapp.net` → `77051234567@s.whatsapp.net`. */
 export function normalizeJid(input: string): string {

@@ -41,7 +41,14 @@ export function HealthBadge({ health, status, testId }: { health: HealthLevel; s
 }
 
 /** Reasons worth a line under the badge: the probe gets no answer, WhatsApp banned or restricted the phone. */
-const NOTED_REASONS = { unresponsive: 'health.reason.unresponsive', banned: 'health.reason.banned', restricted: 'health.reason.restricted' } as const;
+const NOTED_REASONS = {
+  unresponsive: 'health.reason.unresponsive',
+  banned: 'health.reason.banned',
+  restricted: 'health.reason.restricted',
+  'reachout-locked': 'health.reason.reachoutLocked',
+  'message-capped': 'health.reason.messageCapped',
+  'capping-warning': 'health.reason.cappingWarning',
+} as const;
 
 export function HealthReasonNote({ reason, testId }: { reason: HealthReason | null; testId?: string }) {
   const { t } = useUi();

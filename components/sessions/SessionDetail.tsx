@@ -132,6 +132,7 @@ export function SessionDetail({ initial, audit: initialAudit }: { initial: Detai
         <Item label={t('col.lastCloseReason')}><span data-testid="detail-reason" title={data.lastCloseReason ?? undefined}>{reasonText(t, data.lastClose, data.lastCloseReason, { node: data.node })}</span></Item>
         <Item label={t('col.proxy')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-proxy">{data.proxyUrl ?? t('proxy.direct')}</span></Item>
         <Item label={t('detail.engine')}><span className="font-mono text-sm" data-testid="detail-engine">{data.engine}</span></Item>
+        <Item label={t('detail.waVersion')}><span className="font-mono text-sm" data-testid="detail-wa-version">{data.waVersion ?? '—'}</span></Item>
         <Item label={t('detail.lid')}><span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="detail-lid">{data.lid ?? '—'}</span></Item>
       </dl>
       <TrafficPanel phoneId={data.id} live={live} />

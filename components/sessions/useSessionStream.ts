@@ -13,7 +13,8 @@ export function patchSession(s: SessionDto, e: SessionEngineEvent): SessionDto {
   if (s.id !== e.phoneId) return s;
   switch (e.type) {
     case 'stats':
-      return { ...s, stats: e.stats, health: e.health, healthReason: e.healthReason ?? s.healthReason };
+      // an older node's event has no reason (keep the one known); null clears it (a signal lifted)
+      return { ...s, stats: e.stats, health: e.health, healthReason: 'healthReason' in e ? e.healthReason : s.healthReason };
     case 'state':
       return {
         ...s,

@@ -48,6 +48,8 @@ export const sessionSchema = z.object({
   engine: z.enum(ENGINE_NAMES),
   /** the phone's own LID (…@lid) as WhatsApp announced it at login; null before the first */
   lid: z.string().nullable(),
+  /** the WhatsApp Web version the phone's socket announced (a.b.c: WA_VERSION pinned, fetched from WA_VERSION_URL, or the engine's bundled one); null when this node runs no socket for it; docs/engines.md */
+  waVersion: z.string().nullable(),
   /** the fleet node that runs the phone (NODE_ID; docs/fleet.md), also while `owner_lost`; null when no node runs it (closed, idle) */
   node: z.string().nullable(),
   /** while `status` is `owner_lost`: when the silent owner's lease ends and the phone moves to a live node; else null */

@@ -6,15 +6,18 @@
 // `below-objective` / `objective-met` when the health monitor's run finds a phone's uptime over
 // UPTIME_WINDOW_DAYS crossing UPTIME_OBJECTIVE (in either direction).
 
+import { SIGNAL_HEALTH_REASONS } from '../sessions/account-signals';
+
 export const HEALTH_EVENT_TYPES = ['phone-unresponsive', 'phone-recovered', 'below-objective', 'objective-met'] as const;
 export type HealthEventType = (typeof HEALTH_EVENT_TYPES)[number];
 
 /**
  * Why a phone's health is not `healthy` (beside `health` in the API, the list and the stream).
  * `banned` / `restricted`: WhatsApp closed it with that reason (lib/sessions/reasons.ts); it stays
- * closed and `critical` until an operator acts.
+ * closed and `critical` until an operator acts. `reachout-locked` / `message-capped` (critical) and
+ * `capping-warning` (degraded): what WhatsApp told a connected account (lib/sessions/account-signals.ts, Baileys 7 only).
  */
-export const HEALTH_REASONS = ['unresponsive', 'decrypt-errors', 'not-running', 'banned', 'restricted'] as const;
+export const HEALTH_REASONS = ['unresponsive', 'decrypt-errors', 'not-running', 'banned', 'restricted', ...SIGNAL_HEALTH_REASONS] as const;
 export type HealthReason = (typeof HEALTH_REASONS)[number];
 
 interface PhoneRef {

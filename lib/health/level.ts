@@ -14,9 +14,13 @@ export function stoppedHealth(lastCloseCode: string | null | undefined): Health 
   return { health: 'closed', healthReason: 'not-running' };
 }
 
-export function healthOf(stats: SessionErrorStats, connected: boolean, unresponsive: boolean, lastCloseCode?: string | null): Health {
+export function healthOf(stats: SessionErrorStats, connected: boolean, unresponsive: boolean, lastCloseCode?: string | null, signal?: Health | null): Health {
   if (!connected) return stoppedHealth(lastCloseCode);
   if (unresponsive) return { health: 'critical', healthReason: 'unresponsive' };
   const health = healthLevel(stats, true);
+  // An account signal (account-signals.ts: reach-out lock, message capping) counts when it is worse than the decryption counters.
+  if (signal && RANK[signal.health] > RANK[health]) return signal;
   return { health, healthReason: health === 'healthy' ? null : 'decrypt-errors' };
 }
+
+const RANK: Record<HealthLevel, number> = { healthy: 0, degraded: 1, critical: 2, closed: 3 };

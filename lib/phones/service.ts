@@ -58,6 +58,7 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     proxyHost: proxyHost(row.proxyUrl),
     engine: snap?.engine ?? (isEngineName(row.engine) ? row.engine : FALLBACK_ENGINE),
     lid: snap?.lid ?? row.lid,
+    waVersion: snap?.waVersion ?? null,
     node: manager.ownerNode(row.id),
     ownerLeaseEndsAt: status === 'owner_lost' ? isoOrNull(manager.ownerLeaseEnd(row.id)) : null,
   };

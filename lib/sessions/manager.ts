@@ -19,6 +19,7 @@ import type { WASocket } from '@whiskeysockets/baileys';
 import type { ProbeTarget } from '../health/prober';
 import { DEFAULT_MESSAGE_SETTINGS, MessageEngine, messageSettingsFromConfig } from '../messages/engine';
 import { simulatorMediaSource } from '../messages/media-host';
+import { WaVersionSource } from './wa-version';
 
 /** A reason given as an administrator's text (or by an older node) or already structured. */
 const asReason = (given: string | CloseReason | undefined, fromText: (text?: string) => CloseReason): CloseReason => (typeof given === 'object' && given ? given : fromText(given));
@@ -45,6 +46,11 @@ export function settingsFromConfig(config: Config): EngineSettings {
     mediaAgent: simulatorMediaSource(config.SIMULATOR_URL),
     defaultEngine: config.DEFAULT_ENGINE,
     waVersion: config.WA_VERSION ?? null,
+    // Fetched only when not pinned (wa-version.ts).
+    waVersionSource:
+      !config.WA_VERSION && config.WA_VERSION_URL
+        ? new WaVersionSource({ url: config.WA_VERSION_URL, ttlMs: config.WA_VERSION_TTL_MS, timeoutMs: config.WA_VERSION_TIMEOUT_MS, onError: (err) => getLogger().warn({ err, url: config.WA_VERSION_URL }, 'could not fetch the WhatsApp Web version: announcing the last known (or bundled) one') })
+        : null,
     repairsPerSenderPerMinute: config.REPAIRS_PER_SENDER_PER_MINUTE,
     // Demo mode (a simulator on this machine): Baileys 7 trusts the simulator's Noise root. Never
     // for a non-loopback URL (engines/simulator-trust.ts refuses that too).

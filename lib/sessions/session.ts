@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import { loadDbAuthState, type DbAuthState } from './auth-state';
 import { classifyDecryptError, ErrorCounters, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import { healthOf } from '../health/level';
+import { applySignal, noSignals, signalHealth, type AccountSignal, type AccountSignals } from './account-signals';
 import { afterProbe, onNewSocket, RESPONSIVE, type ProbeSettings, type ProbeState } from '../health/probe-policy';
 import { getHealthEvents, type HealthEvents } from '../health/events';
 import { historyStateOf, isOperatorStop, type HistoryState } from '../health/history-states';
@@ -21,6 +22,7 @@ import { isDatabaseUnavailable, Outbox, storeFor, type PhoneStateWrite, type Ses
 import { runInSessionContext, takeCause, type CauseSink } from './signal-causes';
 import { sessionCaches } from './socket-caches';
 import { baseSocketOptions } from './socket-options';
+import type { WaVersionSource } from './wa-version';
 import { engineFor, versionText, type Engine, type EngineName, type MessageKeyLike, type SenderAddresses, type SocketConfig, type WaVersion } from './engines';
 import { RepairGuard } from './repair-guard';
 import { createProxyAgents, proxyErrorOf, proxyHost } from './proxy';
@@ -56,6 +58,8 @@ export interface EngineSettings {
   trustSimulatorRoot?: boolean;
   /** WA_VERSION: the WhatsApp Web version every socket announces; each engine's bundled one when not set */
   waVersion?: WaVersion | null;
+  /** WA_VERSION_URL: where the version is fetched when not pinned (wa-version.ts; one per process) */
+  waVersionSource?: WaVersionSource | null;
   /** the storm guard: Bad MAC / Bad Decrypt key repairs per sender per minute (REPAIRS_PER_SENDER_PER_MINUTE, default 3) */
   repairsPerSenderPerMinute?: number;
 }
@@ -100,6 +104,8 @@ export class Session {
   engine: Engine;
   /** the phone's own LID (…@lid), from the last login */
   lid: string | null = null;
+  /** what WhatsApp last told the account about its standing (account-signals.ts; Baileys 7 only), kept across its sockets */
+  private signals: AccountSignals = noSignals();
   /** the storm guard of the Bad MAC / Bad Decrypt repair (repair-guard.ts) */
   private repairGuard: RepairGuard;
   /** the WhatsApp Web version the current (or last) socket announced */
@@ -181,7 +187,7 @@ export class Session {
   snapshot(): SessionSnapshot {
     const stats = this.stats();
     // Only a connected session can be healthy: pairing, connecting, closed and logged out are not.
-    const { health, healthReason } = healthOf(stats, this.state === 'open', !!this.probeState.unresponsiveSince, this.lastClose?.code);
+    const { health, healthReason } = healthOf(stats, this.state === 'open', !!this.probeState.unresponsiveSince, this.lastClose?.code, signalHealth(this.signals, Date.now()));
     return {
       phoneId: this.phoneId,
       organizationId: this.organizationId,
@@ -276,6 +282,17 @@ export class Session {
       if (band) this.markBand(band, opts.closeReason ?? this.pendingClose ?? why ?? null);
     }
     this.emit({ type: 'state', phoneId: this.phoneId, phoneJid: this.phoneJid, state, previous, reason: text, closeReason: why, at: this.now() });
+    this.emitStats();
+  }
+
+  /** WhatsApp told the account about its standing: kept, recorded, announced (`account-signal`), and the health follows. */
+  private onAccountSignal(generation: number, signal: AccountSignal) {
+    if (generation !== this.generation) return;
+    this.signals = applySignal(this.signals, signal);
+    const s = this.snapshot();
+    this.log.warn({ signal, health: s.health }, 'WhatsApp account signal');
+    this.recordEvent(`account-signal:${signal.kind}`, { detail: signal });
+    this.emit({ type: 'account-signal', phoneId: this.phoneId, phoneJid: this.phoneJid, signal, health: s.health, healthReason: s.healthReason, at: this.now() });
     this.emitStats();
   }
 
@@ -575,7 +592,9 @@ export class Session {
     // Every connection of the phone goes through its proxy: the WebSocket, media and other fetches.
     const proxy = this.proxyUrl ? createProxyAgents(this.proxyUrl, { connectTimeoutMs: settings.proxyConnectTimeoutMs, outbound: settings.outbound }) : null;
     if (proxy) this.log.info({ proxy: proxyHost(this.proxyUrl) }, `connecting through proxy ${proxy.host}`);
-    const version = settings.waVersion ?? this.engine.bundledVersion;
+    // Pinned (WA_VERSION), else fetched (WA_VERSION_URL, cached; the last known or bundled one when the fetch fails), else the engine's own.
+    const version = settings.waVersion ?? (settings.waVersionSource ? (await settings.waVersionSource.current(this.engine.bundledVersion)).version : this.engine.bundledVersion);
+    if (generation !== this.generation || this.abandoned) return; // closed while the version was fetched
     const config: SocketConfig = {
         ...baseSocketOptions(settings),
         version,
@@ -606,6 +625,7 @@ export class Session {
     sock.ev.on('creds.update', () => this.saveCreds(auth));
     sock.ev.on('connection.update', (update) => this.onConnectionUpdate(generation, sock, update));
     sock.ev.on('messages.upsert', ({ messages }) => this.onMessages(generation, messages));
+    this.engine.watchAccountSignals(sock, (signal) => this.onAccountSignal(generation, signal));
     this.deps.onSocket?.(sock);
   }
 
@@ -727,6 +747,8 @@ export class Session {
       const message = proxyError?.message ?? err?.message ?? 'connection closed';
       this.log.info({ statusCode: code, message }, 'WebSocket closed');
       const why: WhatsAppCloseReason = proxyError ? reason('proxy_failed', { kind: proxyError.kind, detail: proxyError.message }) : this.engine.closeReason(code, message, this.sentVersion ?? this.engine.bundledVersion);
+      // WhatsApp refused the version: the next socket fetches a new one (when fetched at all).
+      if (why.code === 'version_outdated' && this.sentVersion) this.deps.settings.waVersionSource?.refused(this.sentVersion);
       this.pendingClose = why;
       void this.run(() => this.afterUnexpectedClose(code, why));
     }

@@ -2,6 +2,7 @@ import type { FailureCode, MessageKind, OutboundStatus } from '../messages/vocab
 
 // The session engine's public vocabulary. Route handlers, the UI, webhooks, metrics and the
 // monitor code against these types only (not against Baileys).
+import type { AccountSignal } from './account-signals';
 import type { HealthReason } from '../health/events';
 import type { CloseReason, LastClose } from './reasons';
 import type { EngineName } from './engines/types';
@@ -124,6 +125,8 @@ export type SessionEngineEvent =
   | { type: 'auto-closed'; phoneId: number; phoneJid: string; reason: string; closeReason: CloseReason; errorType: CountedErrorType; at: string }
   | { type: 'reconnect'; phoneId: number; phoneJid: string; attempt: number; delayMs: number; at: string }
   | { type: 'restart'; phoneId: number; phoneJid: string; at: string }
+  // What WhatsApp told the account about its standing (Baileys 7: reach-out time-lock, message capping), with the health it gives.
+  | { type: 'account-signal'; phoneId: number; phoneJid: string; signal: AccountSignal; health: HealthLevel; healthReason: HealthReason | null; at: string }
   // Messages (lib/messages): ids and statuses only, never content (the API gives that to callers whose scope allows it).
   // chatJid: a LID sender's phone number where known (lib/messages/inbound.ts), its LID in senderLid
   | { type: 'message.received'; phoneId: number; phoneJid: string; messageId: string; chatJid: string; senderLid?: string; kind: MessageKind; at: string }
@@ -140,6 +143,7 @@ const EVENT_TYPE_SET = {
   'auto-closed': true,
   reconnect: true,
   restart: true,
+  'account-signal': true,
   'message.received': true,
   'message.status': true,
 } as const satisfies Record<SessionEngineEventType, true>;

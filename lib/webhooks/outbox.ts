@@ -8,6 +8,9 @@
 // With a secret, each attempt carries the seed-era `X-Webhook-Signature` and the Standard Webhooks
 // headers (`webhook-id`, the same on every retry of one delivery; `webhook-timestamp`;
 // `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`): see docs/webhooks.md.
+import type { AccountSignal } from '../sessions/account-signals';
+import type { HealthReason } from '../health/events';
+import type { HealthLevel } from '../sessions/types';
 import { guardedPost, INTERNAL_ADDRESS, isOutboundRefused, type OutboundPolicy } from '../http/outbound-guard';
 import crypto from 'node:crypto';
 import type { Db } from '../db/client';
@@ -66,6 +69,24 @@ export function sessionClosedPayload(event: SessionEngineEvent): SessionClosed |
   if (!REPORTED_CLOSES.has(event.closeReason.code)) return null;
   const closeReason = event.closeReason as WhatsAppCloseReason;
   return { type: 'session_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, code: closeReason.code, closeReason, reason: event.reason ?? '', timestamp: event.at };
+}
+
+export interface AccountSignalNotice {
+  type: 'account_signal';
+  phoneId: number;
+  phoneJid: string;
+  /** what WhatsApp said (lib/sessions/account-signals.ts): a reach-out time-lock or message capping */
+  signal: AccountSignal;
+  /** the phone's health after it, and why */
+  health: HealthLevel;
+  healthReason: HealthReason | null;
+  timestamp: string;
+}
+
+/** What WhatsApp told a phone's account about its standing (Baileys 7): the `account_signal` payload; else null. */
+export function accountSignalPayload(event: SessionEngineEvent): AccountSignalNotice | null {
+  if (event.type !== 'account-signal') return null;
+  return { type: 'account_signal', phoneId: event.phoneId, phoneJid: event.phoneJid, signal: event.signal, health: event.health, healthReason: event.healthReason, timestamp: event.at };
 }
 
 export interface SessionErrorWarning {
@@ -501,6 +522,8 @@ export class WebhookNotifier {
     if (warning) this.send(warning.type, warning, { phoneId: event.phoneId });
     const closed = sessionClosedPayload(event);
     if (closed) this.send(closed.type, closed, { phoneId: event.phoneId });
+    const signal = accountSignalPayload(event);
+    if (signal) this.send(signal.type, signal, { phoneId: event.phoneId });
     if (event.type === 'auto-closed') {
       this.send('session_auto_closed', { type: 'session_auto_closed', phoneId: event.phoneId, phoneJid: event.phoneJid, errorType: event.errorType, reason: event.reason, closeReason: event.closeReason, timestamp: event.at }, { phoneId: event.phoneId });
     }

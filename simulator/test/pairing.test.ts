@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../index';
-import { connect, pairPhone, trackUnhandled } from './helpers';
+import { getBinaryNodeChild, type BinaryNode } from '@whiskeysockets/baileys';
+import { connect, trackUnhandled } from './helpers';
 import { DEFAULT_DEADLINE_MS, eventually } from '../../test/support/eventually';
 
 test('pairing by QR, then login with saved credentials, without a new QR', async (t) => {
@@ -12,8 +13,25 @@ test('pairing by QR, then login with saved credentials, without a new QR', async
     unhandled.stop();
   });
   const phoneJid = '77051234567@s.whatsapp.net';
-  const client = await pairPhone(sim, phoneJid);
+  const first = connect(sim.url);
+  const pairSuccess: Record<string, string>[] = [];
+  first.sock.ws.on('CB:iq', (node: BinaryNode) => {
+    const success = getBinaryNodeChild(node, 'pair-success');
+    const device = success && getBinaryNodeChild(success, 'device');
+    if (device) pairSuccess.push(device.attrs);
+  });
+  const { qr } = await first.next((u) => !!u.qr);
+  await sim.scan(phoneJid, qr!);
+  assert.equal((await first.closed).statusCode, 515);
+  // The LID comes with the pairing, beside the device's number (as WhatsApp sends it).
+  assert.equal(pairSuccess.length, 1);
+  assert.match(pairSuccess[0].jid, /^77051234567:(\d+)@s\.whatsapp\.net$/);
+  assert.equal(pairSuccess[0].lid, pairSuccess[0].jid.replace('@s.whatsapp.net', '@lid'));
+  const client = connect(sim.url, first.auth);
+  await client.next((u) => u.connection === 'open');
   assert.match(client.auth.creds.me!.id, /^77051234567:\d+@s\.whatsapp\.net$/);
+  // and at login (<success lid>; 6.7 puts it in creds.me with a creds.update)
+  await eventually('creds.me.lid after login', () => (client.auth.creds.me as { lid?: string }).lid === '77051234567@lid');
   assert.equal(sim.phones().find((p) => p.phoneJid === phoneJid)?.connections, 1);
   assert.equal(sim.phones().find((p) => p.phoneJid === phoneJid)?.paired, true);
 

@@ -906,6 +906,7 @@ export interface components {
             /** @enum {string} */
             engine: "baileys-6" | "baileys-7";
             lid: string | null;
+            waVersion: string | null;
             node: string | null;
             ownerLeaseEndsAt: string | null;
         };
@@ -1129,6 +1130,7 @@ export interface components {
             /** @enum {string} */
             engine: "baileys-6" | "baileys-7";
             lid: string | null;
+            waVersion: string | null;
             node: string | null;
             ownerLeaseEndsAt: string | null;
             /** @description true when a new proxy restarted the running socket */
@@ -1164,6 +1166,7 @@ export interface components {
             /** @enum {string} */
             engine: "baileys-6" | "baileys-7";
             lid: string | null;
+            waVersion: string | null;
             node: string | null;
             ownerLeaseEndsAt: string | null;
             events: components["schemas"]["SessionEvent"][];

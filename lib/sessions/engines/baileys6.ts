@@ -22,4 +22,6 @@ export const baileys6: Engine = {
   },
   closeReason: closeReasonOf,
   senderAddresses: senderAddresses6,
+  // 6.7 has neither the reach-out time-lock nor message capping (Baileys 7.0.0-rc10 added them).
+  watchAccountSignals() {},
 };

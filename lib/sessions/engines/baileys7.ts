@@ -9,6 +9,7 @@ import { closeReasonOf, addressesOf } from './shared';
 import { trustSimulatorRoot } from './simulator-trust';
 import type { Engine, EngineSocket, MessageKeyLike, SocketConfig, WaVersion } from './types';
 import type { WhatsAppCloseReason } from '../reasons';
+import { cappingSignal, reachoutSignal } from '../account-signals';
 
 type Baileys7 = typeof import('baileys7');
 let loaded: Promise<Baileys7> | null = null;
@@ -43,5 +44,18 @@ export const baileys7: Engine = {
     const sender = key.participant || key.remoteJid || null;
     const alt = key.participant ? key.participantAlt : key.remoteJidAlt;
     return addressesOf(sender, alt ?? null);
+  },
+  // rc10+: `connection.update.reachoutTimeLock` (a mex notification, or fetched after an ack with
+  // the time-lock error) and `message-capping.update` (NewChatMessageCapInfo).
+  watchAccountSignals(sock, onSignal) {
+    const ev = sock.ev as unknown as { on(event: string, listener: (data: unknown) => void): void };
+    ev.on('connection.update', (update) => {
+      const signal = reachoutSignal((update as { reachoutTimeLock?: unknown }).reachoutTimeLock);
+      if (signal) onSignal(signal);
+    });
+    ev.on('message-capping.update', (payload) => {
+      const signal = cappingSignal(payload);
+      if (signal) onSignal(signal);
+    });
   },
 };

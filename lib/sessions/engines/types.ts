@@ -4,6 +4,7 @@
 import type makeWASocket from '@whiskeysockets/baileys';
 import type { WASocket } from '@whiskeysockets/baileys';
 import type { WhatsAppCloseReason } from '../reasons';
+import type { AccountSignal } from '../account-signals';
 
 export const ENGINE_NAMES = ['baileys-6', 'baileys-7'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -61,4 +62,6 @@ export interface Engine {
   closeReason(status: number | undefined, detail: string, sentVersion: WaVersion): WhatsAppCloseReason;
   /** Pure: the sender's addresses from a received message's key. */
   senderAddresses(key: MessageKeyLike): SenderAddresses;
+  /** Calls `onSignal` with what WhatsApp tells the account about its standing (account-signals.ts); 6.7 reports nothing. */
+  watchAccountSignals(sock: EngineSocket, onSignal: (signal: AccountSignal) => void): void;
 }

@@ -100,11 +100,11 @@ for (const provider of testProviders()) {
       const row = list.body.find((s: Json) => s.id === id);
       // The exact item shape: these keys and no others, each with its type.
       // The seed's keys, then the health fields this console adds (docs/health.md).
-      assert.deepEqual(Object.keys(row).sort(), ['belowObjective', 'health', 'healthReason', 'id', 'isActive', 'label', 'lastClose', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status', 'uptime7d', 'engine', 'lid', 'node', 'ownerLeaseEndsAt'].sort());
+      assert.deepEqual(Object.keys(row).sort(), ['belowObjective', 'health', 'healthReason', 'id', 'isActive', 'label', 'lastClose', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status', 'uptime7d', 'engine', 'lid', 'waVersion', 'node', 'ownerLeaseEndsAt'].sort());
       const { uptime7d, ...typed } = row as Json;
       assert.deepEqual(
         Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, v === null ? 'null' : typeof v])),
-        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', lastClose: 'null', stats: 'object', isActive: 'boolean', health: 'string', healthReason: 'null', belowObjective: 'boolean', proxyUrl: 'null', proxyHost: 'null', engine: 'string', lid: 'string', node: 'string', ownerLeaseEndsAt: 'null' },
+        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', lastClose: 'null', stats: 'object', isActive: 'boolean', health: 'string', healthReason: 'null', belowObjective: 'boolean', proxyUrl: 'null', proxyHost: 'null', engine: 'string', lid: 'string', waVersion: 'string', node: 'string', ownerLeaseEndsAt: 'null' },
       );
       assert.ok(uptime7d === null || (typeof uptime7d === 'number' && uptime7d >= 0 && uptime7d <= 1), `uptime7d is null (not measured yet) or a fraction: ${uptime7d}`);
       assert.ok(Number.isInteger(row.id) && Number.isInteger(row.organizationId));
@@ -112,6 +112,7 @@ for (const provider of testProviders()) {
       assert.equal(row.label, 'Support line');
       assert.equal(row.engine, 'baileys-6', 'DEFAULT_ENGINE');
       assert.match(row.lid, /@lid$/, 'the LID WhatsApp announced at login');
+      assert.match(row.waVersion, /^2\.3000\.\d+$/, 'the WhatsApp Web version its socket announced');
       for (const item of list.body as Json[]) {
         assert.deepEqual(Object.keys(item).sort(), Object.keys(row).sort(), `item ${item.id} has the same keys`);
         assert.deepEqual(Object.keys(item.stats as Json).sort(), ['badDecryptErrors', 'badMacErrors', 'isHealthy', 'maxBadDecryptErrors', 'maxBadMacErrors']);

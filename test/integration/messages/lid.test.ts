@@ -4,22 +4,23 @@
 // message in the number's chat with the LID beside it; writing to the number reaches the contact
 // (usync answers its LID, 7 encrypts to the LID's session). Baileys 6.7 cannot decrypt it (no
 // session under the LID): the console names it `pn-lid-mismatch`, counts nothing, deletes nothing.
-// SQLite only: the store is not the subject (engine.test.ts runs both databases).
+// On SQLite and PostgreSQL: 7's lid-mapping keys and the moved session are stored by each store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lidOf } from '../../../simulator';
 import { addPhone } from '../../support/engine';
 import { startEngineHarness } from '../../support/harness';
+import { testProviders } from '../../support/databases';
 import { eventually } from '../../support/eventually';
 import { ENGINE_NAMES } from '../../../lib/sessions/engines/types';
 
 const run = `${process.pid % 1000}`.padStart(3, '0');
 
-test('a contact moved to LID addressing, on each engine (one phone per engine, side by side)', { timeout: 180_000 }, async (t) => {
-  const { sim, tdb, manager, rec } = await startEngineHarness(t);
+for (const [p, provider] of testProviders().entries()) test(`${provider}: a contact moved to LID addressing, on each engine (one phone per engine, side by side)`, { timeout: 180_000 }, async (t) => {
+  const { sim, tdb, manager, rec } = await startEngineHarness(t, { provider });
   await Promise.all(ENGINE_NAMES.map(async (engine, i) => {
-    const phoneJid = `7794${run}${i}01@s.whatsapp.net`;
-    const contact = `4915400${run}${i}02@s.whatsapp.net`;
+    const phoneJid = `7794${run}${p}${i}01@s.whatsapp.net`;
+    const contact = `4915400${run}${p}${i}02@s.whatsapp.net`;
     const lid = lidOf(contact);
     const phone = await addPhone(tdb.db, phoneJid, 'LID org', engine);
     let mark = rec.mark();
@@ -30,7 +31,7 @@ test('a contact moved to LID addressing, on each engine (one phone per engine, s
     const received = (id: string) => rec.waitFor((e) => e.type === 'message.received' && e.messageId === id, 60_000);
     /** The phone writes to the contact's number through the console's queue; the contact reads it. */
     const writeToNumber = async (text: string, n: number) => {
-      const messageId = `LID${run}${i}TEST${n}`;
+      const messageId = `LID${run}${p}${i}TEST${n}`;
       await tdb.db.message.create({ data: { phoneId: phone.id, messageId, direction: 'out', chatJid: contact, senderJid: phoneJid, kind: 'text', body: text, status: 'queued' } });
       manager.messageQueued(phone.id);
       const shown = await eventually(`${engine}: "${text}" in the contact's inbox`, () => sim.messaging.inbox(contact).find((m) => m.id === messageId));

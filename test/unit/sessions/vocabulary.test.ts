@@ -27,5 +27,5 @@ test('vocabulary: decryption kinds and event types are listed once', () => {
   assert.equal(DECRYPT_KINDS, DECRYPT_FAILURE_KINDS, 'metrics label every kind the engine knows');
   assert.deepEqual(DECRYPT_FAILURE_KINDS.filter(isCountedDecryptKind), ['bad-mac', 'bad-decrypt']);
   assert.deepEqual(Object.values(COUNTED_DECRYPT_ERROR_TYPES), ['Bad MAC', 'Bad Decrypt']);
-  assert.deepEqual([...SESSION_EVENT_TYPES].sort(), ['auto-closed', 'decrypt-failure', 'message.received', 'message.status', 'pairing-code', 'qr', 'reconnect', 'restart', 'state', 'stats']);
+  assert.deepEqual([...SESSION_EVENT_TYPES].sort(), ['account-signal', 'auto-closed', 'decrypt-failure', 'message.received', 'message.status', 'pairing-code', 'qr', 'reconnect', 'restart', 'state', 'stats']);
 });
