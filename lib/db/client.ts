@@ -2,6 +2,7 @@
 // `postgresql://` → PostgreSQL (pg adapter). Both generated clients come from the same models
 // (prisma/models.prisma), so they share one type; we expose the SQLite client's type as `Db`.
 import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import { PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { PrismaClient as PostgresClient } from './generated/postgres/client';
 import { getConfig, type Config } from '../config';
@@ -21,6 +22,27 @@ export async function sqliteDirect(db: Db): Promise<SqliteDirect | null> {
   if (!adapter) return null;
   if (!adapter.direct()) await db.$connect();
   return adapter.direct();
+}
+
+/** PrismaPg that keeps the pg pool of its latest connection within reach (lib/db/raw.ts runs hot reads on it). */
+class PoolKeepingPg extends PrismaPg {
+  pool: pg.Pool | null = null;
+  override async connect() {
+    const adapter = await super.connect();
+    const driver = (adapter as { underlyingDriver?: () => unknown }).underlyingDriver?.();
+    this.pool = driver && typeof (driver as pg.Pool).query === 'function' ? (driver as pg.Pool) : null;
+    return adapter;
+  }
+}
+
+const pgAdapters = new WeakMap<Db, PoolKeepingPg>();
+
+/** The pg pool under a PostgreSQL Prisma client (null on SQLite, or if the adapter's shape is not what we expect). */
+export async function pgPool(db: Db): Promise<pg.Pool | null> {
+  const adapter = pgAdapters.get(db);
+  if (!adapter) return null;
+  if (!adapter.pool) await db.$connect();
+  return adapter.pool;
 }
 
 /** Bounds on the waits of this process's PostgreSQL sessions (issue 22.1: a stuck transaction holds no lock for long). */
@@ -60,8 +82,10 @@ export function createDb(url: string = getConfig().DATABASE_URL, limits?: PgSess
     sqliteAdapters.set(db, adapter);
     return db;
   }
-  const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10, ...pgConnectionOptions(limits ?? pgSessionLimits()) }) });
-  return client as unknown as Db;
+  const adapter = new PoolKeepingPg({ connectionString: url, max: 10, ...pgConnectionOptions(limits ?? pgSessionLimits()) });
+  const client = new PostgresClient({ adapter }) as unknown as Db;
+  pgAdapters.set(client, adapter);
+  return client;
 }
 
 const holder = globalThis as unknown as { __consoleDb?: Db };

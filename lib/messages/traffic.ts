@@ -3,6 +3,9 @@
 // latency over the last hour, when it last received a message. One definition for the stats
 // route, /api/metrics and the phone page (docs/messages.md, "Traffic").
 import type { Db } from '../db/client';
+import type { DbProvider } from '../db/provider';
+import { asDate, asNumber, providerOfDb, rawQuery } from '../db/raw';
+import { chunks, DIALECTS, ID_CHUNK, Params, type Statement } from '../db/sql';
 import { FAILURE_CODES, type FailureCode } from './vocabulary';
 
 /** Messages per minute count the last minute. */
@@ -44,41 +47,96 @@ export function noTraffic(): Traffic {
   return { inPerMinute: 0, outPerMinute: 0, failuresByCode: {}, ackLatencyMs: null, lastReceivedAt: null };
 }
 
-/** The traffic of several phones in five queries (whatever their number), as of `now`. */
-export async function readTraffic(db: Db, phoneIds: readonly number[], now = Date.now()): Promise<Map<number, Traffic>> {
-  const out = new Map<number, Traffic>(phoneIds.map((id) => [id, noTraffic()]));
-  if (!phoneIds.length) return out;
-  const ids = [...phoneIds];
-  const minuteAgo = new Date(now - RATE_WINDOW_MS);
-  const hourAgo = new Date(now - TRAFFIC_WINDOW_MS);
-  const [received, sent, failed, last, acked] = await Promise.all([
-    db.message.groupBy({ by: ['phoneId'], where: { phoneId: { in: ids }, direction: 'in', createdAt: { gte: minuteAgo } }, _count: { _all: true } }),
-    db.message.groupBy({ by: ['phoneId'], where: { phoneId: { in: ids }, direction: 'out', ackedAt: { gte: minuteAgo } }, _count: { _all: true } }),
-    db.message.groupBy({ by: ['phoneId', 'failureCode'], where: { phoneId: { in: ids }, direction: 'out', status: 'failed', updatedAt: { gte: hourAgo } }, _count: { _all: true } }),
-    db.message.groupBy({ by: ['phoneId'], where: { phoneId: { in: ids }, direction: 'in' }, _max: { createdAt: true } }),
-    db.message.findMany({
-      where: { phoneId: { in: ids }, direction: 'out', ackedAt: { gte: hourAgo } },
-      select: { phoneId: true, createdAt: true, ackedAt: true },
-      orderBy: { ackedAt: 'desc' },
-      take: LATENCY_SAMPLE,
-    }),
-  ]);
-  for (const r of received) out.get(r.phoneId)!.inPerMinute = r._count._all;
-  for (const r of sent) out.get(r.phoneId)!.outPerMinute = r._count._all;
+/** What `trafficStatement` answers: one row per figure (kind), phones by id. */
+type TrafficRow = { kind: 'phone' | 'in' | 'out' | 'fail' | 'last' | 'count' | 'p50' | 'p99'; phoneId: unknown; code: string | null; n: unknown; at: unknown };
+
+/** The acked message's submit → server-ack time in whole milliseconds (never negative), per dialect. */
+const ACK_MS: Record<DbProvider, string> = {
+  sqlite: `MAX(0, CAST(ROUND((julianday("ackedAt") - julianday("createdAt")) * 86400000) AS INTEGER))`,
+  postgresql: `CAST(GREATEST(0, ROUND(EXTRACT(EPOCH FROM ("ackedAt" - "createdAt")) * 1000)) AS BIGINT)`,
+};
+
+/**
+ * Every traffic figure of some phones (at most ID_CHUNK) in one statement (issue 28.3: the stats
+ * route ran five queries), as of `now`; which of them exist too (a `phone` row each). The latency
+ * percentiles are nearest-rank in SQL, the same as `percentile`: the value ranked ⌈p·n/100⌉ =
+ * (p·n + 99) / 100 in integer division, over the latest LATENCY_SAMPLE acked messages of the read.
+ */
+export function trafficStatement(provider: DbProvider, phoneIds: readonly number[], now = Date.now()): Statement {
+  if (!phoneIds.length || phoneIds.length > ID_CHUNK) throw new RangeError(`trafficStatement takes 1 to ${ID_CHUNK} phones, not ${phoneIds.length}`);
+  const p = new Params(DIALECTS[provider]);
+  const ids = phoneIds.map((id) => `(CAST(${p.add(id)} AS INTEGER))`).join(', ');
+  // A placeholder per use, in the order of the text (SQLite's `?` are positional).
+  const minuteAgo = () => p.add(new Date(now - RATE_WINDOW_MS));
+  const hourAgo = () => p.add(new Date(now - TRAFFIC_WINDOW_MS));
+  const mine = `"phoneId" IN (SELECT "id" FROM ids)`;
+  return {
+    sql: `WITH ids ("id") AS (VALUES ${ids}),
+      acked AS (SELECT "phoneId", ${ACK_MS[provider]} AS ms FROM "Message"
+        WHERE ${mine} AND "direction" = 'out' AND "ackedAt" >= ${hourAgo()} ORDER BY "ackedAt" DESC LIMIT ${LATENCY_SAMPLE}),
+      ranked AS (SELECT "phoneId", ms, ROW_NUMBER() OVER (PARTITION BY "phoneId" ORDER BY ms) AS rn, COUNT(*) OVER (PARTITION BY "phoneId") AS total FROM acked)
+      SELECT 'phone' AS kind, "id" AS "phoneId", CAST(NULL AS TEXT) AS code, 0 AS n, CAST(NULL AS TIMESTAMP) AS at FROM "OrganizationPhone" WHERE "id" IN (SELECT "id" FROM ids)
+      UNION ALL SELECT 'in', "phoneId", NULL, COUNT(*), NULL FROM "Message" WHERE ${mine} AND "direction" = 'in' AND "createdAt" >= ${minuteAgo()} GROUP BY "phoneId"
+      UNION ALL SELECT 'out', "phoneId", NULL, COUNT(*), NULL FROM "Message" WHERE ${mine} AND "direction" = 'out' AND "ackedAt" >= ${minuteAgo()} GROUP BY "phoneId"
+      UNION ALL SELECT 'fail', "phoneId", "failureCode", COUNT(*), NULL FROM "Message"
+        WHERE ${mine} AND "direction" = 'out' AND "status" = 'failed' AND "updatedAt" >= ${hourAgo()} GROUP BY "phoneId", "failureCode"
+      UNION ALL SELECT 'last', "phoneId", NULL, 0, MAX("createdAt") FROM "Message" WHERE ${mine} AND "direction" = 'in' GROUP BY "phoneId"
+      UNION ALL SELECT 'count', "phoneId", NULL, total, NULL FROM ranked WHERE rn = 1
+      UNION ALL SELECT 'p50', "phoneId", NULL, ms, NULL FROM ranked WHERE rn = (50 * total + 99) / 100
+      UNION ALL SELECT 'p99', "phoneId", NULL, ms, NULL FROM ranked WHERE rn = (99 * total + 99) / 100`,
+    params: p.values,
+  };
+}
+
+/** The phones among `phoneIds` that exist, and the traffic of each asked (no traffic for the others), in one statement per ID_CHUNK phones. */
+export async function queryTraffic(db: Db, phoneIds: readonly number[], now = Date.now()): Promise<{ known: Set<number>; traffic: Map<number, Traffic> }> {
+  const traffic = new Map<number, Traffic>(phoneIds.map((id) => [id, noTraffic()]));
+  const known = new Set<number>();
+  const provider = providerOfDb(db);
   const codes = new Set<string>(FAILURE_CODES);
-  for (const r of failed) {
-    const code = (r.failureCode && codes.has(r.failureCode) ? r.failureCode : 'send_failed') as FailureCode;
-    const t = out.get(r.phoneId)!;
-    t.failuresByCode[code] = (t.failuresByCode[code] ?? 0) + r._count._all;
+  for (const ids of chunks(phoneIds)) {
+    const latency = new Map<number, { p50?: number; p99?: number; count?: number }>();
+    for (const r of await rawQuery<TrafficRow>(db, trafficStatement(provider, ids, now))) {
+      const id = asNumber(r.phoneId);
+      const t = traffic.get(id);
+      if (!t) continue;
+      const n = asNumber(r.n);
+      switch (r.kind) {
+        case 'phone':
+          known.add(id);
+          break;
+        case 'in':
+          t.inPerMinute = n;
+          break;
+        case 'out':
+          t.outPerMinute = n;
+          break;
+        case 'fail': {
+          const code = (r.code && codes.has(r.code) ? r.code : 'send_failed') as FailureCode;
+          t.failuresByCode[code] = (t.failuresByCode[code] ?? 0) + n;
+          break;
+        }
+        case 'last':
+          t.lastReceivedAt = asDate(r.at)?.toISOString() ?? null;
+          break;
+        case 'count':
+        case 'p50':
+        case 'p99': {
+          const l = latency.get(id) ?? {};
+          l[r.kind] = n;
+          latency.set(id, l);
+          break;
+        }
+      }
+    }
+    for (const [id, l] of latency) {
+      if (l.count && l.p50 !== undefined && l.p99 !== undefined) traffic.get(id)!.ackLatencyMs = { p50: l.p50, p99: l.p99, count: l.count };
+    }
   }
-  for (const r of last) out.get(r.phoneId)!.lastReceivedAt = r._max.createdAt?.toISOString() ?? null;
-  const latencies = new Map<number, number[]>();
-  for (const r of acked) {
-    if (!r.ackedAt) continue;
-    const list = latencies.get(r.phoneId) ?? [];
-    list.push(Math.max(0, r.ackedAt.getTime() - r.createdAt.getTime()));
-    latencies.set(r.phoneId, list);
-  }
-  for (const [phoneId, list] of latencies) out.get(phoneId)!.ackLatencyMs = latencyFigures(list);
-  return out;
+  return { known, traffic };
+}
+
+/** The traffic of several phones (none for an unknown id), as of `now`: one statement per ID_CHUNK phones. */
+export async function readTraffic(db: Db, phoneIds: readonly number[], now = Date.now()): Promise<Map<number, Traffic>> {
+  return (await queryTraffic(db, phoneIds, now)).traffic;
 }

@@ -17,7 +17,7 @@ import { maskProxyUrl, proxyHost, redactUrlPasswords } from '../sessions/proxy-u
 import { pickFromPool } from '../sessions/proxy-pool';
 import { quotaRules } from '../quotas/policy';
 import { reserveCreation, type QuotaReservation } from '../quotas/store';
-import { readTraffic } from '../messages/traffic';
+import { queryTraffic } from '../messages/traffic';
 import { phoneRepository, type PhoneRecord } from '../db/phone-repository';
 
 const phones = () => phoneRepository(getDb());
@@ -131,9 +131,9 @@ export async function getSession(id: number): Promise<SessionDto> {
 }
 
 export async function getSessionStats(id: number) {
-  // Only whether the phone exists (one narrow read, no organization), beside the traffic's reads.
-  const [phone, byPhone] = await Promise.all([getDb().$queryRaw<{ id: number }[]>`SELECT "id" FROM "OrganizationPhone" WHERE "id" = ${id}`, readTraffic(getDb(), [id])]);
-  if (!phone.length) throw new NotFoundError('Phone not found');
+  // Whether the phone exists and its traffic: one statement (issue 28.3).
+  const { known, traffic: byPhone } = await queryTraffic(getDb(), [id]);
+  if (!known.has(id)) throw new NotFoundError('Phone not found');
   const manager = getSessionManager();
   const traffic = byPhone.get(id)!;
   return { phoneId: id, isConnected: manager.snapshot(id)?.isConnected ?? false, ...manager.getSessionErrorStats(id), traffic };

@@ -5,6 +5,7 @@
 // caller resolves when its own write is committed (see batcher.ts). Prisma stays the connection
 // (its driver adapters); the statements are ours, run with $executeRawUnsafe / $queryRawUnsafe.
 import { sqliteDirect, type Db } from '../../db/client';
+import { libsqlArgs, providerOfDb } from '../../db/raw';
 import type { SqliteDirect } from '../../db/sqlite-adapter';
 import type { DbProvider } from '../../db/provider';
 import { Batcher } from './batcher';
@@ -355,18 +356,7 @@ export class SqlSessionStore implements SessionStore {
   }
 }
 
-/** Parameters as Prisma's libsql adapter writes them (DateTime as ISO 8601 with +00:00), so Prisma reads them back alike. */
-function libsqlArgs(params: unknown[]) {
-  return params.map((p) => (p instanceof Date ? p.toISOString().replace('Z', '+00:00') : p)) as (string | number | null)[];
-}
-
 const stores = new WeakMap<Db, SessionStore>();
-
-/** The provider a Prisma client was generated for. */
-export function providerOfDb(db: Db): DbProvider {
-  const provider = (db as unknown as { _activeProvider?: string })._activeProvider;
-  return provider === 'postgresql' ? 'postgresql' : 'sqlite';
-}
 
 /** The store of a client (one per client, so every session of a process shares its batches). */
 export function storeFor(db: Db): SessionStore {

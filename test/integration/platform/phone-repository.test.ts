@@ -24,6 +24,15 @@ for (const provider of testProviders()) {
     assert.deepEqual(await phones.connectionSettings(id), { proxyUrl: null, engine: 'baileys-7', lid: null });
     assert.deepEqual(await phones.organizationEndpoint(id), { organizationId: org.id, webhookUrl: 'http://127.0.0.1:9/hook' });
 
+    // byId runs on the driver (lib/db/raw.ts): every field as Prisma reads it, dates and numbers included.
+    await tdb.db.organizationPhone.update({ where: { id }, data: { lastConnectedAt: new Date('2026-03-04T05:06:07.089Z'), uptime7d: 0.9875, lastClose: '{"code":"banned"}', lastCloseReason: 'banned', lid: '123@lid' } });
+    const { organization, ...viaPrisma } = (await tdb.db.organizationPhone.findUnique({
+      where: { id },
+      select: { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, lastClose: true, proxyUrl: true, uptime7d: true, engine: true, lid: true, organization: { select: { name: true } } },
+    }))!;
+    assert.deepEqual(await phones.byId(id), { ...viaPrisma, organization });
+    assert.equal((await phones.byId(id))?.lastConnectedAt?.toISOString(), '2026-03-04T05:06:07.089Z');
+
     await tdb.db.organizationPhone.update({ where: { id }, data: { status: 'open' } });
     assert.deepEqual((await phones.withStatus(['open', 'connecting'])).map((p) => p.id), [id]);
     assert.deepEqual(await phones.withStatus(['closed']), []);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { addPhone } from '../../support/engine';
-import { SqlSessionStore, providerOfDb, storeFor } from '../../../lib/sessions/store';
+import { SqlSessionStore, storeFor } from '../../../lib/sessions/store';
+import { providerOfDb } from '../../../lib/db/raw';
 
 for (const provider of testProviders()) {
   test(`session store on ${provider}: statements that Prisma reads back exactly`, async () => {
