@@ -898,7 +898,7 @@ export interface components {
             isActive: boolean;
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
-            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted") | null;
+            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted" | "reachout-locked" | "message-capped" | "capping-warning") | null;
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;
@@ -1122,7 +1122,7 @@ export interface components {
             isActive: boolean;
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
-            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted") | null;
+            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted" | "reachout-locked" | "message-capped" | "capping-warning") | null;
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;
@@ -1158,7 +1158,7 @@ export interface components {
             isActive: boolean;
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
-            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted") | null;
+            healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted" | "reachout-locked" | "message-capped" | "capping-warning") | null;
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;
