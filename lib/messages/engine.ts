@@ -316,7 +316,10 @@ export class MessageEngine {
         const status = statusFromBaileys(msg.status);
         if (status === 'delivered' || status === 'read') this.receipt(phoneId, msg.key.id, status);
       }
-      if (type !== 'notify') return;
+      // `append` is also what a message delivered from WhatsApp's offline queue comes as (a stanza
+      // with `offline`: sent to the phone while it had no socket, e.g. while it moved to another
+      // node): stored like a live one. Own sends (fromMe) and stubs are not messages to store.
+      if (type !== 'notify' && type !== 'append') return;
       const chain = (this.inboundChains.get(phoneId) ?? Promise.resolve()).then(async () => {
         // One after another: in order per chat, and each stored before its webhook is queued.
         for (const msg of messages) await this.receive(phoneId, msg).catch((err) => this.writeFailed(err, phoneId));

@@ -2,7 +2,8 @@
 // (issue 24.6, at least once across a crash): both commit or neither does. On SQLite and
 // PostgreSQL, through the engine's real receive path (a socket's `messages.upsert`), the real
 // webhook outbox's prepared rows and the real session store:
-// - a new message: its row and exactly one pending outbox row (organization endpoint only);
+// - a new message: its row and exactly one pending outbox row (organization endpoint only), also
+//   one delivered from WhatsApp's offline queue (Baileys' `append`);
 // - the same id again: nothing more (no second row, no second webhook);
 // - a failure after both inserts, before the commit (what a crash there is): neither row;
 // - a stale owner (the phone moved to another node): neither row.
@@ -23,7 +24,7 @@ type Upsert = (arg: { messages: WAMessage[]; type: string }) => void;
 function fakeSocket() {
   const listeners = new Map<string, Upsert>();
   const sock = { ws: { on() {} }, ev: { on: (event: string, listener: Upsert) => void listeners.set(event, listener) } };
-  return { sock: sock as unknown as WASocket, receive: (messages: WAMessage[]) => listeners.get('messages.upsert')!({ messages, type: 'notify' }) };
+  return { sock: sock as unknown as WASocket, receive: (messages: WAMessage[], type = 'notify') => listeners.get('messages.upsert')!({ messages, type }) };
 }
 
 const from = '15550002222@s.whatsapp.net';
@@ -92,6 +93,13 @@ for (const provider of testProviders()) {
       const again = await rows('IN_NEW');
       assert.deepEqual([again.messages, again.webhooks.length], [1, 1], 'the same id again stores and queues nothing');
 
+      // From WhatsApp's offline queue (sent while the phone ran nowhere): Baileys upserts it as
+      // `append` (the stanza's `offline` attribute); stored and announced like a live one.
+      socket.receive([incoming('IN_OFFLINE', 'sent while you were away')], 'append');
+      await engine.idle();
+      const offline = await rows('IN_OFFLINE');
+      assert.deepEqual([offline.messages, offline.webhooks.length], [1, 1], "an offline delivery (Baileys' append) is stored with its webhook");
+
       crashBeforeCommit = true;
       socket.receive([incoming('IN_CRASH', 'lost together')]);
       await engine.idle();
@@ -110,7 +118,7 @@ for (const provider of testProviders()) {
       await engine.idle();
       const stale = await rows('IN_STALE');
       assert.deepEqual([stale.messages, stale.webhooks.length], [0, 0], 'a stale owner writes neither row');
-      assert.equal(await t.db.webhookOutbox.count(), 2, 'no other outbox row was written');
+      assert.equal(await t.db.webhookOutbox.count(), 3, 'no other outbox row was written');
       engine.stop();
     } finally {
       await t.drop();
