@@ -13,9 +13,15 @@ const INSTALLED = Symbol.for('wa-console.process-guard');
 
 export { CONTAINED_KINDS, type ContainedKind };
 
-// A frame inside the library: its compiled lib/*.js, or src/*.ts when source maps are enabled.
-const BAILEYS = /\/node_modules\/@whiskeysockets\/baileys\/(lib|src)\//;
-const BAILEYS_FILE = (file: string) => new RegExp(`/node_modules/@whiskeysockets/baileys/(lib|src)/${file}\\.(js|ts):`);
+// A frame inside the library, either engine (6.7 as @whiskeysockets/baileys, 7 under the npm alias
+// baileys7): its compiled lib/*.js, or src/*.ts when source maps are enabled.
+const BAILEYS_DIR = '/node_modules/(?:@whiskeysockets/baileys|baileys7)/(?:lib|src)/';
+const BAILEYS = new RegExp(BAILEYS_DIR);
+const BAILEYS_FILE = (file: string) => new RegExp(`${BAILEYS_DIR}${file}\\.(js|ts):`);
+// The ws client's frame writer. The console never writes to a WebSocket itself (only Baileys does,
+// through `sendRawMessage`, which nobody awaits for receipts and keep-alives).
+const WS_SENDER = /\/node_modules\/ws\/lib\/sender\.js:/;
+const SOCKET_WRITE_CODES = new Set(['ECONNRESET', 'EPIPE']);
 const NOISE_CRYPTO = BAILEYS_FILE('Utils/crypto');
 const NOISE_HANDLER = BAILEYS_FILE('Utils/noise-handler');
 const SESSION_CIPHER = /\/node_modules\/libsignal\/src\/session_cipher\.js:/;
@@ -71,6 +77,12 @@ export function classifyRejection(reason: unknown): ContainedKind | null {
   // in Baileys' noise handler (aesDecryptGCM called from its decodeFrame).
   if (err.message === 'Unsupported state or unable to authenticate data') {
     return NOISE_CRYPTO.test(first) && frames(err.stack).some((f) => NOISE_HANDLER.test(f)) ? 'noise-decrypt' : null;
+  }
+  // A frame written to a socket the peer just reset: Baileys' sendRawMessage rejects with the write
+  // error (its stack, cut at 10 frames, ends inside ws before it reaches Baileys).
+  const sys = err as Error & { code?: string; syscall?: string };
+  if (sys.syscall === 'write' && SOCKET_WRITE_CODES.has(sys.code ?? '')) {
+    return frames(err.stack).some((f) => WS_SENDER.test(f)) ? 'socket-write' : null;
   }
   // libsignal's encrypt on a sender without a session, from a job Baileys does not await.
   if (err.name === 'SessionError' && err.message === 'No sessions') {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Simulator } from '../../../simulator';
 import type { SessionManager } from '../../../lib/sessions/manager';
+import { classifyRejection } from '../../../lib/sessions/process-guard';
 import { startEngineHarness } from '../../support/harness';
 import { pairPhones } from '../../support/pairing';
 
@@ -33,8 +34,14 @@ function trackUnhandled() {
   // socket it came from, which would make the memory check measure this tracker.
   const seen: string[] = [];
   process.removeAllListeners('unhandledRejection');
-  process.on('unhandledRejection', (err: unknown) => seen.push(typeof err === 'number' ? `close code ${err}` : String((err as Error)?.stack ?? err)));
+  process.on('unhandledRejection', (err: unknown) => {
+    // What the console's own guard contains (e.g. a write reset whose stack ends inside ws) is
+    // Baileys' by the guard's definition.
+    const kind = classifyRejection(err);
+    seen.push(kind ? `contained ${kind}` : typeof err === 'number' ? `close code ${err}` : String((err as Error)?.stack ?? err));
+  });
   const isOurs = (stack: string) => {
+    if (stack.startsWith('contained ')) return false;
     if (stack.startsWith('close code ')) return false; // Baileys' waitForMessage: the WebSocket close code
     // Raised inside Baileys (its first frame is Baileys code), e.g. a query that learns its
     // socket closed: Baileys' own promise that Baileys does not await. Contained, not ours.

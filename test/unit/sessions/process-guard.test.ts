@@ -8,6 +8,8 @@ import { classifyRejection } from '../../../lib/sessions/process-guard';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BAILEYS = path.join(ROOT, 'node_modules/@whiskeysockets/baileys/lib');
+const BAILEYS7 = path.join(ROOT, 'node_modules/baileys7/lib');
+const WS_SENDER = path.join(ROOT, 'node_modules/ws/lib/sender.js');
 const LIBSIGNAL = path.join(ROOT, 'node_modules/libsignal/src');
 const OURS = path.join(ROOT, 'lib/sessions/session.ts');
 
@@ -97,4 +99,24 @@ test('anything else is not contained', () => {
   for (const reason of [new Error('boom'), new TypeError("Cannot read properties of undefined (reading 'id')"), 'a string', undefined, null, { message: 'Connection Closed', isBoom: true, output: { statusCode: 428 } }]) {
     assert.equal(classifyRejection(reason), null, String(reason));
   }
+});
+
+test('the same rejections from the Baileys 7 engine (npm alias baileys7) are contained', () => {
+  assert.equal(classifyRejection(boom('Connection Closed', 428, `${BAILEYS7}/Socket/socket.js:60:19`)), 'connection-closed');
+  assert.equal(classifyRejection(boom('Timed Out', 408, `${BAILEYS7}/Utils/generics.js:131:31`)), 'timed-out');
+});
+
+/** A write error as Node raises it: code and syscall set, the stack cut inside ws (10 frames). */
+function writeError(code: string, ...locations: string[]) {
+  const err = withStack(Object.assign(new Error(`write ${code}`), { code, errno: -104, syscall: 'write' }), 'node:internal/stream_base_commons:161:15', ...locations);
+  return err;
+}
+
+test('a socket write reset under the ws sender (Baileys sendRawMessage) is contained; elsewhere it is not', () => {
+  assert.equal(classifyRejection(writeError('ECONNRESET', 'node:net:958:11', `${WS_SENDER}:565:20`, `${WS_SENDER}:407:12`)), 'socket-write');
+  assert.equal(classifyRejection(writeError('EPIPE', `${WS_SENDER}:565:20`)), 'socket-write');
+  assert.equal(classifyRejection(writeError('ECONNRESET', 'node:net:958:11', `${OURS}:3:3`)), null, 'our own socket write');
+  assert.equal(classifyRejection(writeError('ENOSPC', `${WS_SENDER}:565:20`)), null, 'another error code');
+  const read = Object.assign(writeError('ECONNRESET', `${WS_SENDER}:565:20`), { syscall: 'read' });
+  assert.equal(classifyRejection(read), null, 'not a write');
 });
