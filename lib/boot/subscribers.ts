@@ -55,7 +55,6 @@ export function startSubscribers(manager: SessionManager): Subscribers {
       : () => {};
   // message.received and message.status (with content) to each phone's organization endpoint
   manager.messages.setNotifier({
-    send: (event, payload, phoneId) => webhooks.send(event, payload, { phoneId, organizationOnly: true }),
     prepare: (event, payload, phoneId, when) => webhooks.prepare(event, payload, { phoneId, organizationOnly: true, when }),
     wake: () => webhooks.wake(),
   });

@@ -7,7 +7,7 @@ import type { proto, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
 import type { Logger } from '../logger';
 import type { EventBus } from '../sessions/events';
-import type { SessionStore, Statement } from '../sessions/store';
+import type { Params, SessionStore, Statement } from '../sessions/store';
 import type { RowGuard } from '../webhooks/outbox';
 import type { SessionEngineEvent } from '../sessions/types';
 import { inboundAddresses, inboundContent } from './inbound';
@@ -28,16 +28,22 @@ export type MessageWebhookEvent = 'message.received' | 'message.status';
 
 /**
  * Where the engine's webhooks go (the webhook outbox, given by lib/boot/subscribers.ts; the
- * phone's organization endpoint only). A received message's webhook row is inserted in the same
- * fenced transaction as the message (prepare, then wake after the commit); a status change's is
- * queued after its write (send).
+ * phone's organization endpoint only). A received message's webhook row, and each status change's,
+ * is inserted in the same fenced transaction as what it reports (prepare, then wake after the
+ * commit): a crash between the write and its webhook cannot fall between them.
  */
 export interface MessageNotifier {
-  send(event: MessageWebhookEvent, payload: object, phoneId: number): void;
   /** the rows that queue the webhook, inserted by the caller's transaction where `when` holds in it */
   prepare(event: MessageWebhookEvent, payload: object, phoneId: number, when: RowGuard): Promise<Statement[]>;
   /** prepared rows were committed: deliver them */
   wake(): void;
+}
+
+/** One status a message moves to: its write, and the condition under which that write changes it. */
+interface StatusStep {
+  status: OutboundStatus;
+  statement: Statement;
+  when: RowGuard;
 }
 
 export interface MessageEngineDeps {
@@ -148,10 +154,13 @@ export class MessageEngine {
     for (const r of rows) {
       if (!mine.has(r.phoneId)) continue;
       await this.inStatusOrder(r.phoneId, async () => {
-        const [n] = await this.deps.store.writeStatements(r.phoneId, [this.sql.expire(r.phoneId, r.messageId, this.deps.epochOf(r.phoneId))]);
-        if (!n) return; // taken by a sender, or failed by another node's sweep
-        failed += 1;
-        await this.statusChanged(r.phoneId, r.messageId, ['failed'], 'expired');
+        const step: StatusStep = {
+          status: 'failed',
+          statement: this.sql.expire(r.phoneId, r.messageId, this.deps.epochOf(r.phoneId)),
+          when: (p) => this.sql.failsNow(p, r.phoneId, r.messageId, true),
+        };
+        // Nothing reached: taken by a sender, or failed by another node's sweep.
+        if ((await this.writeStatus(r.phoneId, r.messageId, [step], 'expired')).length) failed += 1;
       }).catch((err) => {
         // StaleOwnerError: the phone moved to another node, which expires it now.
         this.deps.log.debug({ err, phoneId: r.phoneId }, 'expiring a queued message failed');
@@ -420,17 +429,19 @@ export class MessageEngine {
   private setStatus(phoneId: number, messageId: string, status: ReportedStatus) {
     return this.inStatusOrder(phoneId, async () => {
       const { steps, statements } = this.sql.advance(phoneId, messageId, status, this.deps.epochOf(phoneId));
-      // One transaction, fenced: the steps the message had not reached yet change it, in order.
-      const counts = await this.deps.store.writeStatements(phoneId, statements);
-      const reached = steps.filter((_, i) => counts[i] > 0);
-      if (reached.length) await this.statusChanged(phoneId, messageId, reached, null);
+      await this.writeStatus(
+        phoneId,
+        messageId,
+        steps.map((step, i) => ({ status: step, statement: statements[i], when: (p: Params) => this.sql.reachesStatus(p, phoneId, messageId, step) })),
+        null,
+      );
     });
   }
 
   private fail(phoneId: number, messageId: string, code: FailureCode) {
     return this.inStatusOrder(phoneId, async () => {
-      const [changed] = await this.deps.store.writeStatements(phoneId, [this.sql.fail(phoneId, messageId, code, this.deps.epochOf(phoneId))]);
-      if (changed) await this.statusChanged(phoneId, messageId, ['failed'], code);
+      const step: StatusStep = { status: 'failed', statement: this.sql.fail(phoneId, messageId, code, this.deps.epochOf(phoneId)), when: (p) => this.sql.failsNow(p, phoneId, messageId, false) };
+      await this.writeStatus(phoneId, messageId, [step], code);
     });
   }
 
@@ -439,17 +450,31 @@ export class MessageEngine {
     for (const { messageId } of queued) await this.fail(phoneId, messageId, code).catch((err) => this.writeFailed(err, phoneId));
   }
 
-  /** Announces the statuses a message reached (in order): stream event and webhook for each. */
-  private async statusChanged(phoneId: number, messageId: string, statuses: OutboundStatus[], code: FailureCode | null) {
+  /**
+   * Writes a message's status steps in one fenced transaction, each step's webhook row inserted
+   * just before it under the step's own condition (so a step that changes nothing queues nothing,
+   * and a failed commit leaves neither), then announces the steps reached, in order, on the bus.
+   * Returns the statuses reached.
+   */
+  private async writeStatus(phoneId: number, messageId: string, steps: StatusStep[], code: FailureCode | null): Promise<OutboundStatus[]> {
     const row = await this.deps.db.message.findUnique({ where: { phoneId_messageId: { phoneId, messageId } }, select: { chatJid: true, phone: { select: { phoneJid: true } } } });
     // A phone that does not run here (the expiry sweep): its JID from the database.
     const phoneJid = this.deps.phoneJidOf(phoneId) ?? row?.phone.phoneJid ?? '';
-    const at = new Date().toISOString();
     const chatJid = row?.chatJid ?? '';
-    for (const status of statuses) {
-      this.deps.bus.emit({ type: 'message.status', phoneId, phoneJid, messageId, chatJid, status, code, at });
-      this.notifier?.send('message.status', { type: 'message.status', phoneId, phoneJid, message: { id: messageId, to: chatJid, status, code, error: code ? FAILURE_TEXT[code] : null }, timestamp: at }, phoneId);
+    const at = new Date().toISOString();
+    const notifier = this.notifier;
+    const statements: Statement[] = [];
+    const stepAt: number[] = [];
+    for (const { status, statement, when } of steps) {
+      const payload = { type: 'message.status', phoneId, phoneJid, message: { id: messageId, to: chatJid, status, code, error: code ? FAILURE_TEXT[code] : null }, timestamp: at };
+      if (notifier) statements.push(...(await notifier.prepare('message.status', payload, phoneId, when)));
+      stepAt.push(statements.push(statement) - 1);
     }
+    const counts = await this.deps.store.writeStatements(phoneId, statements);
+    const reached = steps.filter((_, i) => counts[stepAt[i]] > 0).map((s) => s.status);
+    if (reached.length && statements.length > steps.length) notifier?.wake();
+    for (const status of reached) this.deps.bus.emit({ type: 'message.status', phoneId, phoneJid, messageId, chatJid, status, code, at });
+    return reached;
   }
 
   /** The phone number Baileys 7's lid-mapping holds for a LID (6.7 has none): null if unknown. */

@@ -62,23 +62,43 @@ export class MessageSql {
     // Once WhatsApp has it, the outbound media's bytes are not needed any more.
     sets.push(`"mediaData" = NULL`);
     // Parameters in the order they appear in the text (SQLite's `?` are positional).
+    return { sql: `UPDATE "Message" SET ${sets.join(', ')} WHERE ${this.beforeStatus(p, phoneId, messageId, to)}`, params: p.values };
+  }
+
+  /** Which rows `status(…, to)` changes: the outbound message while it is before `to`. */
+  private beforeStatus(p: Params, phoneId: number, messageId: string, to: ReportedStatus): string {
     const phone = p.add(phoneId);
     const id = p.add(messageId);
     const from = statusesBefore(to).map((s) => p.add(s));
-    return {
-      sql: `UPDATE "Message" SET ${sets.join(', ')} WHERE "phoneId" = ${phone} AND "messageId" = ${id} AND "direction" = 'out' AND "status" IN (${from.join(', ')})`,
-      params: p.values,
-    };
+    return `"phoneId" = ${phone} AND "messageId" = ${id} AND "direction" = 'out' AND "status" IN (${from.join(', ')})`;
+  }
+
+  /**
+   * The condition "`status(…, to)` would change the message now", with its parameters added to `p`
+   * (another statement's): guards the webhook row of that step in the same transaction.
+   */
+  reachesStatus(p: Params, phoneId: number, messageId: string, to: ReportedStatus): string {
+    return `EXISTS (SELECT 1 FROM "Message" WHERE ${this.beforeStatus(p, phoneId, messageId, to)})`;
   }
 
   /** Fails one queued message (or every queued one of the phone when messageId is null). */
-  fail(phoneId: number, messageId: string | null, code: FailureCode, epoch: number | null): Statement {
+  fail(phoneId: number, messageId: string | null, code: FailureCode, epoch: number | null, neverHandedOver = false): Statement {
     const p = this.params();
     const now = stamp();
     const sets = `"status" = 'failed', "failureCode" = ${p.add(code)}, "failureText" = ${p.add(FAILURE_TEXT[code])}, "mediaData" = NULL, "ownerEpoch" = ${p.add(epoch)}, "updatedAt" = ${p.add(now)}`;
+    return { sql: `UPDATE "Message" SET ${sets} WHERE ${this.stillQueued(p, phoneId, messageId, neverHandedOver)}`, params: p.values };
+  }
+
+  /** Which rows `fail` changes (and `expire`, with "never handed over"). */
+  private stillQueued(p: Params, phoneId: number, messageId: string | null, neverHandedOver = false): string {
     const phone = p.add(phoneId);
     const which = messageId === null ? '' : ` AND "messageId" = ${p.add(messageId)}`;
-    return { sql: `UPDATE "Message" SET ${sets} WHERE "phoneId" = ${phone}${which} AND "direction" = 'out' AND "status" = 'queued'`, params: p.values };
+    return `"phoneId" = ${phone}${which} AND "direction" = 'out' AND "status" = 'queued'${neverHandedOver ? ' AND "sentAt" IS NULL' : ''}`;
+  }
+
+  /** The condition "`fail` (or `expire`) would change the message now": guards its webhook row. */
+  failsNow(p: Params, phoneId: number, messageId: string, expiring: boolean): string {
+    return `EXISTS (SELECT 1 FROM "Message" WHERE ${this.stillQueued(p, phoneId, messageId, expiring)})`;
   }
 
   /**
@@ -87,8 +107,7 @@ export class MessageSql {
    * failed, is left alone; the sender's hand-over is a compare-and-set on `queued` too).
    */
   expire(phoneId: number, messageId: string, epoch: number | null): Statement {
-    const { sql, params } = this.fail(phoneId, messageId, 'expired', epoch);
-    return { sql: `${sql} AND "sentAt" IS NULL`, params };
+    return this.fail(phoneId, messageId, 'expired', epoch, true);
   }
 
   /**

@@ -1,17 +1,18 @@
 // Expiry while no node runs the phone (issue 24.4): a message queued for a closed phone, or for a
 // phone whose owner is gone, fails with `expired` after MESSAGE_QUEUE_TTL (status written,
-// `message.status` event and webhook), by the engine's periodic sweep; a phone another live node
+// `message.status` event and its webhook row in the same transaction), by the engine's periodic sweep; a phone another live node
 // owns is left to that node, and a message already handed to a socket is never called expired.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { createTestDatabase } from '../../support/databases';
-import { addPhone } from '../../support/engine';
+import { addPhone, TEST_OUTBOUND } from '../../support/engine';
 import { within } from '../../support/eventually';
 import { SqlSessionStore } from '../../../lib/sessions/store';
 import { EventBus } from '../../../lib/sessions/events';
 import { FleetSql } from '../../../lib/fleet/sql';
 import { DEFAULT_MESSAGE_SETTINGS, MessageEngine } from '../../../lib/messages/engine';
+import { WebhookNotifier } from '../../../lib/webhooks/outbox';
 import type { SessionEngineEvent } from '../../../lib/sessions/types';
 
 // SQLite only, to stay short: the statements are the store's (both dialects in store.test.ts).
@@ -52,10 +53,12 @@ for (const provider of ['sqlite'] as const) {
       await queued(closed.id, 'EXP_INFLIGHT', { sentAt: new Date() });
 
       const statuses: Extract<SessionEngineEvent, { type: 'message.status' }>[] = [];
-      const webhooks: { event: string; payload: { phoneJid: string; message: { id: string; status: string; code: string | null } } }[] = [];
+      // The real outbox, not delivering: its rows stay pending for the test to read.
+      const outbox = new WebhookNotifier({ outbound: TEST_OUTBOUND }, t.db, pino({ level: 'silent' }));
+      await outbox.stop();
+      await t.db.organization.update({ where: { id: closed.organizationId }, data: { webhookUrl: 'http://127.0.0.1:9/hook' } });
       engine.setNotifier({
-        send: (event, payload) => void webhooks.push({ event, payload: payload as (typeof webhooks)[number]['payload'] }),
-        prepare: async () => [],
+        prepare: (event, payload, phoneId, when) => outbox.prepare(event, payload, { phoneId, organizationOnly: true, when }),
         wake: () => {},
       });
       const both = new Promise<void>((resolve) =>
@@ -78,6 +81,7 @@ for (const provider of ['sqlite'] as const) {
           ['EXP_ORPHAN', 'failed', 'expired', orphan.phoneJid],
         ],
       );
+      const webhooks = (await t.db.webhookOutbox.findMany()).map((r) => ({ event: r.event, payload: JSON.parse(r.payload) as { message: { id: string; code: string | null } } }));
       assert.deepEqual(webhooks.map((w) => [w.event, w.payload.message.id, w.payload.message.code]).sort(), [
         ['message.status', 'EXP_CLOSED', 'expired'],
         ['message.status', 'EXP_ORPHAN', 'expired'],
@@ -92,6 +96,7 @@ for (const provider of ['sqlite'] as const) {
         { messageId: 'EXP_ORPHAN', status: 'failed', failureCode: 'expired' },
       ]);
       assert.equal(statuses.length, 2, 'each expiry announced once');
+      assert.equal(await t.db.webhookOutbox.count(), 2, "each expiry's webhook row written once, in its status write's transaction");
     } finally {
       engine.stop();
       await engine.idle();

@@ -7,6 +7,7 @@
 // - the same id again: nothing more (no second row, no second webhook);
 // - a failure after both inserts, before the commit (what a crash there is): neither row;
 // - a stale owner (the phone moved to another node): neither row.
+// The same holds for a sent message's status changes and their `message.status` rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WAMessage, WASocket } from '@whiskeysockets/baileys';
@@ -19,19 +20,25 @@ import { DEFAULT_MESSAGE_SETTINGS, MessageEngine } from '../../../lib/messages/e
 import { WebhookNotifier } from '../../../lib/webhooks/outbox';
 
 type Upsert = (arg: { messages: WAMessage[]; type: string }) => void;
+type Receipts = (updates: { key: WAMessage['key']; update: { status: number } }[]) => void;
 
 /** What the engine needs of a socket to hear received messages. */
 function fakeSocket() {
-  const listeners = new Map<string, Upsert>();
-  const sock = { ws: { on() {} }, ev: { on: (event: string, listener: Upsert) => void listeners.set(event, listener) } };
-  return { sock: sock as unknown as WASocket, receive: (messages: WAMessage[], type = 'notify') => listeners.get('messages.upsert')!({ messages, type }) };
+  const listeners = new Map<string, (arg: never) => void>();
+  const sock = { ws: { on() {} }, ev: { on: (event: string, listener: (arg: never) => void) => void listeners.set(event, listener) } };
+  return {
+    sock: sock as unknown as WASocket,
+    receive: (messages: WAMessage[], type = 'notify') => (listeners.get('messages.upsert') as Upsert)({ messages, type }),
+    /** a receipt of a message the phone sent (Baileys' status: 3 delivered, 4 read) */
+    receipt: (id: string, status: number) => (listeners.get('messages.update') as Receipts)([{ key: { id, remoteJid: from, fromMe: true }, update: { status } }]),
+  };
 }
 
 const from = '15550002222@s.whatsapp.net';
 const incoming = (id: string, text: string): WAMessage => ({ key: { id, remoteJid: from, fromMe: false }, message: { conversation: text }, messageTimestamp: Math.floor(Date.now() / 1000) }) as WAMessage;
 
 for (const provider of testProviders()) {
-  test(`a received message and its webhook row commit together on ${provider} (and neither without the fence)`, async () => {
+  test(`a received message, or a status change, and its webhook row commit together on ${provider} (and neither without the fence)`, async () => {
     const t = await createTestDatabase(provider);
     const webhooks = new WebhookNotifier({ outbound: TEST_OUTBOUND }, t.db, testLogger());
     // Not delivering: the rows stay pending for the test to read (a receiver is not the subject here).
@@ -67,7 +74,6 @@ for (const provider of testProviders()) {
         phoneJidOf: () => phone.phoneJid,
       });
       engine.setNotifier({
-        send: (event, payload, phoneId) => webhooks.send(event, payload, { phoneId, organizationOnly: true }),
         prepare: (event, payload, phoneId, when) => webhooks.prepare(event, payload, { phoneId, organizationOnly: true, when }),
         wake: () => webhooks.wake(),
       });
@@ -112,13 +118,37 @@ for (const provider of testProviders()) {
       const retried = await rows('IN_CRASH');
       assert.deepEqual([retried.messages, retried.webhooks.length], [1, 1], 'stored again with its webhook, once');
 
+      // A status change and its `message.status` row commit together too, one row per step reached.
+      await t.db.message.create({ data: { phoneId: phone.id, messageId: 'OUT_1', direction: 'out', chatJid: from, kind: 'text', body: 'hi', status: 'queued', sentAt: new Date() } });
+      const statusRows = async () =>
+        (await t.db.webhookOutbox.findMany({ where: { event: 'message.status' }, orderBy: { id: 'asc' } })).map((r) => (JSON.parse(r.payload) as { message: { id: string; status: string } }).message.status);
+      const status = async () => (await t.db.message.findUniqueOrThrow({ where: { phoneId_messageId: { phoneId: phone.id, messageId: 'OUT_1' } } })).status;
+      socket.receipt('OUT_1', 3);
+      await engine.idle();
+      assert.deepEqual([await status(), await statusRows()], ['delivered', ['sent', 'delivered']], 'a delivery receipt before the ack: both steps, each with its row, in order');
+      socket.receipt('OUT_1', 3);
+      await engine.idle();
+      assert.deepEqual(await statusRows(), ['sent', 'delivered'], 'the same receipt again queues nothing');
+      crashBeforeCommit = true;
+      socket.receipt('OUT_1', 4);
+      await engine.idle();
+      assert.deepEqual([await status(), await statusRows()], ['delivered', ['sent', 'delivered']], 'a failure before the commit leaves neither the status nor its row');
+      crashBeforeCommit = false;
+      socket.receipt('OUT_1', 4);
+      await engine.idle();
+      assert.deepEqual([await status(), await statusRows()], ['read', ['sent', 'delivered', 'read']], 'the read receipt again: stored with its row, once');
+
       // Another node takes the phone: the fence refuses the transaction, and nothing of it lands.
       await t.db.$executeRawUnsafe(`UPDATE "PhoneOwner" SET "nodeId" = 'node_b', "epoch" = "epoch" + 1 WHERE "phoneId" = ${phone.id}`);
       socket.receive([incoming('IN_STALE', 'not mine any more')]);
       await engine.idle();
       const stale = await rows('IN_STALE');
       assert.deepEqual([stale.messages, stale.webhooks.length], [0, 0], 'a stale owner writes neither row');
-      assert.equal(await t.db.webhookOutbox.count(), 3, 'no other outbox row was written');
+      await t.db.message.create({ data: { phoneId: phone.id, messageId: 'OUT_STALE', direction: 'out', chatJid: from, kind: 'text', body: 'hi', status: 'queued', sentAt: new Date() } });
+      socket.receipt('OUT_STALE', 3);
+      await engine.idle();
+      assert.equal((await t.db.message.findUniqueOrThrow({ where: { phoneId_messageId: { phoneId: phone.id, messageId: 'OUT_STALE' } } })).status, 'queued', 'a stale owner changes no status');
+      assert.equal(await t.db.webhookOutbox.count(), 6, 'no other outbox row was written (3 received, 3 status)');
       engine.stop();
     } finally {
       await t.drop();
