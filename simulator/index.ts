@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { SimulatorCore, type SimulatorOptions, type WaVersionSettings } from './simulator';
-export type { WaVersionSettings } from './simulator';
+export type { SimulatorOptions, WaVersionSettings } from './simulator';
 import { controlApi } from './control-api';
 import type { ConnectionInfo, FaultRequest, PhoneInfo, SimEvent } from './types';
 import type { Messaging } from './messaging';

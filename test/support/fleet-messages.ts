@@ -7,10 +7,51 @@ import crypto from 'node:crypto';
 import type { Db } from '../../lib/db/client';
 import { RELEASED } from '../../lib/fleet/sql';
 import { eventually } from './eventually';
-import type { FleetNodeProcess } from './fleet-nodes';
-import type { simMessaging } from './sim-messaging';
+import type { TestContext } from 'node:test';
+import { createToken } from '../../lib/auth/tokens';
+import { startSimulator } from '../../simulator';
+import { createTestDatabase } from './databases';
+import { killNodes, startNode, type FleetNodeProcess } from './fleet-nodes';
+import { pairForNodes } from './pairing';
+import { simMessaging } from './sim-messaging';
 
 /** Short leases and keep-alives, so a failover happens within seconds; the pace so a signal lands mid-queue. */
+/**
+ * What both fleet message tests start from: their own PostgreSQL database and simulator, `phones`
+ * phones paired for the nodes (JIDs `<jidPrefix><run><i>`), a token with the `messages` scope, and
+ * `launch(name)`, which starts a console node under a new NODE_ID each time (a restarted node is a
+ * new process). Everything is torn down after the test (a stopped node is resumed first, to die).
+ */
+export async function fleetMessagesSetup(t: TestContext, o: { phones: number; jidPrefix: string; tokenName: string; phoneIntervalMs: number }) {
+  const run = String(process.pid % 10_000).padStart(4, '0');
+  const database = await createTestDatabase('postgresql');
+  const sim = await startSimulator({ port: 0, idleTimeoutMs: 4000 });
+  const nodes = new Map<string, FleetNodeProcess>();
+  t.after(async () => {
+    for (const node of nodes.values()) node.child.kill('SIGCONT');
+    await killNodes(nodes.values());
+    await sim.close();
+    await database.drop();
+  });
+  const db = database.db;
+  const jids = Array.from({ length: o.phones }, (_, i) => `${o.jidPrefix}${run}${String(i).padStart(3, '0')}@s.whatsapp.net`);
+  await pairForNodes(db, sim, jids);
+  const { token } = await createToken(db, { name: o.tokenName, scopes: ['messages'] });
+  const env = fleetMessagesEnv(database.url, sim, o.phoneIntervalMs);
+  let generation = 0;
+  const nodeIds = new Map<string, string>();
+  const launch = async (name: string) => {
+    const nodeId = `${name}_${++generation}`;
+    const node = await startNode(name, { ...env, NODE_ID: nodeId });
+    nodes.set(name, node);
+    nodeIds.set(name, nodeId);
+    return node;
+  };
+  /** the NODE_ID of the node last launched under `name` */
+  const nodeIdOf = (name: string) => nodeIds.get(name)!;
+  return { run, db, msg: simMessaging(sim.controlUrl), nodes, token, launch, nodeIdOf };
+}
+
 export function fleetMessagesEnv(databaseUrl: string, sim: { url: string; controlUrl: string }, phoneIntervalMs: number): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,

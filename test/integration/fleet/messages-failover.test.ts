@@ -10,43 +10,18 @@
 // (Sizes are small for CI: 2 phones per node, 30 messages per phone per round.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../../simulator';
-import { createTestDatabase, testProviders } from '../../support/databases';
-import { pairForNodes } from '../../support/pairing';
-import { eventually, killNodes, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
-import { simMessaging } from '../../support/sim-messaging';
-import { expectAllDelivered, fleetMessagesEnv, sentCount, spreadEvenly, submitTexts } from '../../support/fleet-messages';
-import { createToken } from '../../../lib/auth/tokens';
+import { eventually, type FleetNodeProcess } from '../../support/fleet-nodes';
+import { testProviders } from '../../support/databases';
+import { expectAllDelivered, fleetMessagesSetup, sentCount, spreadEvenly, submitTexts } from '../../support/fleet-messages';
 
 const PHONES = 4;
 const PER_PHONE = 30;
 
 if (testProviders().includes('postgresql')) {
   test('messages through a fleet: a SIGKILL mid-send resends at most the one in flight per phone, under its id; a drain resends none', { timeout: 900_000 }, async (t) => {
-    const run = String(process.pid % 10_000).padStart(4, '0');
-    const database = await createTestDatabase('postgresql');
-    const sim = await startSimulator({ port: 0, idleTimeoutMs: 4000 });
-    const msg = simMessaging(sim.controlUrl);
-    const nodes = new Map<string, FleetNodeProcess>();
-    t.after(async () => {
-      await killNodes(nodes.values());
-      await sim.close();
-      await database.drop();
-    });
-    const db = database.db;
-    const jids = Array.from({ length: PHONES }, (_, i) => `7795${run}${String(i).padStart(3, '0')}@s.whatsapp.net`);
-    await pairForNodes(db, sim, jids);
-    const { token } = await createToken(db, { name: 'fleet-messages', scopes: ['messages'] });
-    const contactOf = (phoneId: number, round: string) => `1556${run}${round}${String(phoneId).padStart(3, '0')}`;
-
     // Paced, so a signal lands while a phone is in the middle of its queue.
-    const env = fleetMessagesEnv(database.url, sim, 150);
-    let generation = 0;
-    const launch = async (name: string) => {
-      const node = await startNode(name, { ...env, NODE_ID: `${name}_${++generation}` });
-      nodes.set(name, node);
-      return node;
-    };
+    const { run, db, msg, nodes, token, launch } = await fleetMessagesSetup(t, { phones: PHONES, jidPrefix: '7795', tokenName: 'fleet-messages', phoneIntervalMs: 150 });
+    const contactOf = (phoneId: number, round: string) => `1556${run}${round}${String(phoneId).padStart(3, '0')}`;
     const spread = (what: string) => spreadEvenly(db, what, PHONES, 2);
     const submit = (via: FleetNodeProcess, phoneIds: number[], round: string) => submitTexts(via, token, phoneIds, PER_PHONE, (id) => contactOf(id, round), `round ${round}`);
     const allDelivered = (ids: Map<number, string[]>, round: string, receiptMayBeLost = false) => expectAllDelivered(db, msg, ids, (id) => contactOf(id, round), `round ${round}`, { receiptMayBeLost });

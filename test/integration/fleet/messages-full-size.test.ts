@@ -13,13 +13,9 @@
 // (`npm run test:int:fleet:full`); fleet/messages-failover.test.ts is the CI-sized version.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../../simulator';
-import { createTestDatabase, testProviders } from '../../support/databases';
-import { pairForNodes } from '../../support/pairing';
-import { eventually, killNodes, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
-import { simMessaging } from '../../support/sim-messaging';
-import { expectAllDelivered, fleetMessagesEnv, sentCount, spreadEvenly, submitTexts } from '../../support/fleet-messages';
-import { createToken } from '../../../lib/auth/tokens';
+import { eventually } from '../../support/fleet-nodes';
+import { testProviders } from '../../support/databases';
+import { expectAllDelivered, fleetMessagesSetup, sentCount, spreadEvenly, submitTexts } from '../../support/fleet-messages';
 
 const NODES = 3;
 const PHONES = 6;
@@ -31,30 +27,9 @@ if (testProviders().includes('postgresql')) {
     `messages through three nodes at the issue's size: ${MESSAGES} messages for one node's phones, with SIGKILL, SIGTERM and SIGSTOP mid-send`,
     { timeout: 1_800_000, skip: FULL ? false : 'minutes long: set TEST_FLEET_FULL_SIZE=1 (npm run test:int:fleet:full)' },
     async (t) => {
-      const run = String(process.pid % 10_000).padStart(4, '0');
-      const database = await createTestDatabase('postgresql');
-      const sim = await startSimulator({ port: 0, idleTimeoutMs: 4000 });
-      const msg = simMessaging(sim.controlUrl);
-      const nodes = new Map<string, FleetNodeProcess>();
-      t.after(async () => {
-        for (const node of nodes.values()) node.child.kill('SIGCONT');
-        await killNodes(nodes.values());
-        await sim.close();
-        await database.drop();
-      });
-      const db = database.db;
-      const jids = Array.from({ length: PHONES }, (_, i) => `7797${run}${String(i).padStart(3, '0')}@s.whatsapp.net`);
-      await pairForNodes(db, sim, jids);
-      const { token } = await createToken(db, { name: 'fleet-messages-full', scopes: ['messages'] });
-      const contactOf = (round: string) => (phoneId: number) => `1557${run}${round}${String(phoneId).padStart(3, '0')}`;
       // Paced lightly, so each signal lands while A's phones are in the middle of their queues.
-      const env = fleetMessagesEnv(database.url, sim, 50);
-      let generation = 0;
-      const launch = async (name: string) => {
-        const node = await startNode(name, { ...env, NODE_ID: `${name}_${++generation}` });
-        nodes.set(name, node);
-        return node;
-      };
+      const { run, db, msg, nodes, token, launch, nodeIdOf } = await fleetMessagesSetup(t, { phones: PHONES, jidPrefix: '7797', tokenName: 'fleet-messages-full', phoneIntervalMs: 50 });
+      const contactOf = (round: string) => (phoneId: number) => `1557${run}${round}${String(phoneId).padStart(3, '0')}`;
       const spread = (what: string) => spreadEvenly(db, what, PHONES, NODES);
       /** 300 messages for node A's phones, submitted through B; resolves once A sent some and not all. */
       const queueForA = async (perNode: Map<string, number[]>, round: string) => {
@@ -106,7 +81,7 @@ if (testProviders().includes('postgresql')) {
       a3.child.kill('SIGSTOP');
       const sentAtStop = await sentCount(db, round3.every);
       assert.ok(sentAtStop < MESSAGES, `the stop landed mid-send (${sentAtStop} of ${MESSAGES} acked)`);
-      const stoppedId = `a_${generation}`;
+      const stoppedId = nodeIdOf('a');
       await eventually(
         "A's phones claimed and open on the other nodes",
         async () => {

@@ -8,8 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lidOf } from '../../../simulator';
-import { addPhone } from '../../support/engine';
-import { startEngineHarness } from '../../support/harness';
+import { pairByQr, startEngineHarness } from '../../support/harness';
 import { testProviders } from '../../support/databases';
 import { eventually } from '../../support/eventually';
 import { ENGINE_NAMES } from '../../../lib/sessions/engines/types';
@@ -22,12 +21,7 @@ for (const [p, provider] of testProviders().entries()) test(`${provider}: a cont
     const phoneJid = `7794${run}${p}${i}01@s.whatsapp.net`;
     const contact = `4915400${run}${p}${i}02@s.whatsapp.net`;
     const lid = lidOf(contact);
-    const phone = await addPhone(tdb.db, phoneJid, 'LID org', engine);
-    let mark = rec.mark();
-    await manager.startBaileys(phone.organizationId, phone.id, phoneJid);
-    const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 60_000, mark);
-    await sim.scan(phoneJid, (qr as { qr: string }).qr);
-    await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'open', 60_000, mark);
+    const phone = await pairByQr({ sim, tdb, manager, rec }, phoneJid, 'LID org', engine);
     const received = (id: string) => rec.waitFor((e) => e.type === 'message.received' && e.messageId === id, 60_000);
     /** The phone writes to the contact's number through the console's queue; the contact reads it. */
     const writeToNumber = async (text: string, n: number) => {
@@ -47,7 +41,7 @@ for (const [p, provider] of testProviders().entries()) test(`${provider}: a cont
     // WhatsApp moves the contact to LID addressing (its sessions move with it).
     assert.equal(sim.messaging.configureContact(contact, { addressing: 'lid' }).lid, lid);
     // The contact writes on its session (a `msg`), from its LID with sender_pn.
-    mark = rec.mark();
+    const mark = rec.mark();
     const after = await sim.messaging.sendFromContact(contact, { to: phoneJid, text: 'from my LID' });
     if (engine === 'baileys-7') {
       const got = await received(after.id);

@@ -3,10 +3,7 @@
 // (a 405 at login) the next socket fetches the new one and logs in. Real Baileys, real SQLite.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSimulator } from '../../../simulator';
-import { createTestDatabase } from '../../support/databases';
-import { addPhone, eventRecorder, testLogger, testSettings } from '../../support/engine';
-import { SessionManager } from '../../../lib/sessions/manager';
+import { pairByQr, startEngineHarness } from '../../support/harness';
 import { WaVersionSource } from '../../../lib/sessions/wa-version';
 import { ENGINE_NAMES } from '../../../lib/sessions/engines/types';
 import type { SessionEngineEvent } from '../../../lib/sessions/types';
@@ -16,42 +13,33 @@ const NEW = 1031000002;
 
 for (const engine of ENGINE_NAMES) {
   test(`the WhatsApp Web version is fetched, and fetched again after a 405 (${engine})`, async (t) => {
-    const sim = await startSimulator({ port: 0, waVersion: { revision: OLD, minRevision: null } });
-    const tdb = await createTestDatabase('sqlite');
     let fetches = 0;
-    const source = new WaVersionSource({
-      url: `${sim.controlUrl}/wa-version/sw.js`,
-      ttlMs: 3_600_000,
-      timeoutMs: 5000,
-      fetchText: async (url, signal) => {
-        fetches++;
-        const res = await fetch(url, { signal });
-        return res.text();
-      },
+    const harness = await startEngineHarness(t, {
+      simulator: { waVersion: { revision: OLD, minRevision: null } },
+      settings: (sim) => ({
+        waVersionSource: new WaVersionSource({
+          url: `${sim.controlUrl}/wa-version/sw.js`,
+          ttlMs: 3_600_000,
+          timeoutMs: 5000,
+          fetchText: async (url, signal) => {
+            fetches++;
+            const res = await fetch(url, { signal });
+            return res.text();
+          },
+        }),
+      }),
     });
-    const manager = new SessionManager(tdb.db, testSettings(sim.url, { waVersionSource: source }), testLogger());
-    const rec = eventRecorder(manager);
-    t.after(async () => {
-      rec.unsubscribe();
-      await manager.shutdown();
-      await sim.close();
-      await tdb.drop();
-    });
+    const { sim, manager, rec } = harness;
 
     const jid = `770750${engine === 'baileys-6' ? 6 : 7}000001@s.whatsapp.net`;
-    const phone = await addPhone(tdb.db, jid, 'Version org', engine);
-    let mark = rec.mark();
-    await manager.startBaileys(phone.organizationId, phone.id, jid);
-    const qr = await rec.waitFor((e) => e.type === 'qr' && e.phoneId === phone.id, 60_000, mark);
-    await sim.scan(jid, (qr as { qr: string }).qr);
-    await rec.waitFor((e) => e.type === 'state' && e.phoneId === phone.id && e.state === 'open', 60_000, mark);
+    const phone = await pairByQr(harness, jid, 'Version org', engine);
     assert.equal(manager.snapshot(phone.id)?.waVersion, `2.3000.${OLD}`, 'the fetched version, not the bundled one');
     const fetchesBefore = fetches;
     assert.ok(fetchesBefore >= 1);
 
     // WhatsApp moves on: the old version is refused at login; the cached one (TTL an hour) is stale.
     sim.setWaVersion({ revision: NEW, minRevision: NEW });
-    mark = rec.mark();
+    const mark = rec.mark();
     await sim.inject(jid, { type: 'drop' });
     // The close is a reconnect whose last cause is the 405 (close-policy.ts: version_outdated reconnects with backoff).
     const lastCause = (e: SessionEngineEvent) =>
