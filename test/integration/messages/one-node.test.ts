@@ -25,9 +25,22 @@ for (const provider of testProviders()) {
     const phoneJid = `7793${run}0001@s.whatsapp.net`;
     const contact = `1555${run}0002`;
     const contactJid = `${contact}@s.whatsapp.net`;
+    // Torn down in reverse, each part only if it started: a part left running when a later one
+    // fails to start (e.g. no build for the console) would keep the file from ever ending.
+    const started: {
+      hook?: Awaited<ReturnType<typeof startWebhookReceiver>>;
+      database?: Awaited<ReturnType<typeof createTestDatabase>>;
+      server?: Awaited<ReturnType<typeof startConsole>>;
+    } = {};
     const sim = await startSimulator({ port: 0 });
-    const hook = await startWebhookReceiver();
-    const database = await createTestDatabase(provider);
+    t.after(async () => {
+      await started.server?.stop();
+      await sim.close();
+      await started.hook?.close();
+      await started.database?.drop();
+    });
+    const hook = (started.hook = await startWebhookReceiver());
+    const database = (started.database = await createTestDatabase(provider));
     const msg = simMessaging(sim.controlUrl);
     // Read receipts 300 ms after delivery: each status is seen on its own.
     await msg.configure({ receipts: { delivery: 0, read: 300 } });
@@ -36,7 +49,7 @@ for (const provider of testProviders()) {
     const [phone] = await pairPhones(database.db, pairing, sim, [phoneJid]);
     await pairing.shutdown();
 
-    const server = await startConsole({
+    const server = (started.server = await startConsole({
       database,
       env: {
         WA_WEBSOCKET_URL: sim.url,
@@ -47,13 +60,7 @@ for (const provider of testProviders()) {
         MESSAGE_PHONE_INTERVAL_MS: '0',
         MESSAGE_RECIPIENT_INTERVAL_MS: '0',
       },
-    });
-    t.after(async () => {
-      await server.stop();
-      await sim.close();
-      await hook.close();
-      await database.drop();
-    });
+    }));
     const admin = await server.createToken('admin');
     const read = await server.createToken('read');
     const { token: content } = await createToken(database.db, { name: 'messages-test', scopes: ['messages'] });
