@@ -2,14 +2,13 @@
 # `npm run test:int`: the integration tests in two lanes side by side, so that `npm test` stays
 # under CI's 30 minutes (docs/testing.md, "Two lanes"). The second lane holds the files that spend
 # most of their time waiting on timers (a receiver down for 60 s, a hanging receiver's 5 s
-# timeouts, the 60 s fault storm) and the fast failover test; every test already passes beside two CPU
+# timeouts, the 60 s fault storm), the fast failover test and the paused node's live view; every test already passes beside two CPU
 # hogs, and the other lane is at most one. Each lane runs its files one at a time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # Run by `npm run test:int:fleet` only (several console or node processes for a minute or more).
 fleet_only=(
-  test/integration/fleet/pause-view.test.ts
   test/integration/fleet/messages-failover.test.ts
   test/integration/platform/demo-fleet.test.ts
   test/integration/platform/token-revocation.test.ts
@@ -19,6 +18,7 @@ second_lane=(
   test/integration/reliability/webhook-failures.test.ts
   test/integration/reliability/webhook-outage.test.ts
   test/integration/fleet/fast-failover.test.ts
+  test/integration/fleet/pause-view.test.ts
 )
 skip=" ${fleet_only[*]} ${second_lane[*]} "
 first_lane=()
