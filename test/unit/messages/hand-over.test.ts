@@ -81,12 +81,18 @@ function engineHarness() {
     queue,
     written,
     sends,
-    inFlight,
     ack: (id: string) => ackListener({ attrs: { id } }),
     /** a contact's delivery receipt (Baileys' messages.update, DELIVERY_ACK) */
     delivered: (id: string) => evListeners.get('messages.update')!([{ key: { id, fromMe: true, remoteJid: '15550001111@s.whatsapp.net' }, update: { status: 3 } }]),
     close: () => (open = false),
     add: (messageId: string) => queue.push({ messageId, sentAt: null, attempts: 0 }),
+    /** queues `messageId` (or, without it, only wakes the sender) and waits until it is handed to the socket */
+    sendNext: async (messageId?: string) => {
+      if (messageId) queue.push({ messageId, sentAt: null, attempts: 0 });
+      const sent = inFlight(messageId ?? queue.find((m) => m.sentAt === null)!.messageId);
+      engine.queued(1);
+      await sent;
+    },
     /** holds every write until the returned function is called (a slow commit) */
     holdWrites: () => {
       let open!: () => void;
@@ -98,10 +104,7 @@ function engineHarness() {
 
 test('finishPhone: the message in flight gets its ack, nothing new is handed over, whatever wakes the sender', async () => {
   const h = engineHarness();
-  h.add('a');
-  const aInFlight = h.inFlight('a');
-  h.engine.queued(1);
-  await aInFlight;
+  await h.sendNext('a');
   const finished = h.engine.finishPhone(1, 60_000);
   h.add('b');
   h.engine.queued(1); // a message queued during the hand-over (another node's API, the poll)
@@ -114,9 +117,7 @@ test('finishPhone: the message in flight gets its ack, nothing new is handed ove
   assert.deepEqual(h.written, ['a:handed', 'a:sent'], 'the ack was stored before the hand-over ended');
   // The phone's socket opens here again later (it came back): its sender runs again.
   h.engine.forget(1);
-  const bInFlight = h.inFlight('b');
-  h.engine.queued(1);
-  await bInFlight;
+  await h.sendNext();
   h.ack('b');
   await h.engine.idle();
   assert.deepEqual(h.written, ['a:handed', 'a:sent', 'b:handed', 'b:sent']);
@@ -125,10 +126,7 @@ test('finishPhone: the message in flight gets its ack, nothing new is handed ove
 
 test('finishPhone is bounded: without an ack it ends after maxMs and the message stays in flight for the next owner', async () => {
   const h = engineHarness();
-  h.add('a');
-  const aInFlight = h.inFlight('a');
-  h.engine.queued(1);
-  await aInFlight;
+  await h.sendNext('a');
   const started = Date.now();
   await h.engine.finishPhone(1, 50);
   assert.ok(Date.now() - started < 5_000, 'bounded by maxMs, not by the ack timeout');
@@ -139,10 +137,7 @@ test('finishPhone is bounded: without an ack it ends after maxMs and the message
 
 test('flush: waits for the status writes of receipts the socket already acknowledged, bounded', async () => {
   const h = engineHarness();
-  h.add('a');
-  const aInFlight = h.inFlight('a');
-  h.engine.queued(1);
-  await aInFlight;
+  await h.sendNext('a');
   const commit = h.holdWrites();
   h.delivered('a'); // Baileys acknowledged the receipt to WhatsApp; our write is still running
   let flushed = false;
@@ -153,10 +148,7 @@ test('flush: waits for the status writes of receipts the socket already acknowle
   await flushing;
   assert.ok(h.written.includes('a:sent'), `the receipt's write landed before the flush ended (${h.written.join(', ')})`);
   // Bounded: a write that never commits does not hold the hand-over longer than maxMs.
-  h.add('b');
-  const bInFlight = h.inFlight('b');
-  h.engine.queued(1);
-  await bInFlight;
+  await h.sendNext('b');
   h.holdWrites();
   h.delivered('b');
   const started = Date.now();
