@@ -8,6 +8,9 @@
 // in this process on the rows the database filtered (organization, search) and sorted: never as
 // lists of phone ids in SQL, which SQLite refuses past its bound-parameter limit (issue 21.9).
 import { getDb, providerOf } from '../db/client';
+import { asNumber, providerOfDb, rawQuery } from '../db/raw';
+import { DIALECTS, Params } from '../db/sql';
+import { PHONE_RECORD_COLUMNS, phoneRecordOf } from '../db/phone-repository';
 import { getConfig } from '../config';
 import { InvalidInputError } from '../errors';
 import { getSessionManager } from '../sessions/manager';
@@ -162,6 +165,41 @@ export function decodeCursor(cursor: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+// The ORDER BY of each sort, as orderFor() states it for Prisma (ties by id, nulls last where a column has them).
+const SQL_ORDER: Record<SessionSort['field'], (dir: string) => string> = {
+  id: (d) => `p."id" ${d}`,
+  phone: (d) => `p."phoneJid" ${d}, p."id" ${d}`,
+  label: (d) => `p."label" ${d} NULLS LAST, p."id" ${d}`,
+  organization: (d) => `o."name" ${d}, p."id" ${d}`,
+  status: (d) => `p."status" ${d}, p."id" ${d}`,
+  lastConnectedAt: (d) => `p."lastConnectedAt" ${d} NULLS LAST, p."id" ${d}`,
+  createdAt: (d) => `p."createdAt" ${d}, p."id" ${d}`,
+  uptime: (d) => `p."uptime7d" ${d} NULLS LAST, p."id" ${d}`,
+};
+
+/**
+ * A page without search or live filters (what the console and scripts ask for most): its rows
+ * with their organization's name and the total in one statement on the driver (issue 28.3). Only a
+ * page past the end, which has no row to carry the total, counts again.
+ */
+async function plainPage(q: SessionListQuery, offset: number, limit: number): Promise<{ total: number; rows: PhoneRow[] }> {
+  const db = getDb();
+  const provider = providerOfDb(db);
+  const filter = (params: Params) => (q.organizationId ? `WHERE p."organizationId" = ${params.add(q.organizationId)}` : '');
+  const countSql = (params: Params) => `SELECT COUNT(*) AS "total" FROM "OrganizationPhone" p ${filter(params)}`;
+  const params = new Params(DIALECTS[provider]);
+  const sql = `SELECT ${PHONE_RECORD_COLUMNS}, (${countSql(params)}) AS "total"
+    FROM "OrganizationPhone" p JOIN "Organization" o ON o."id" = p."organizationId" ${filter(params)}
+    ORDER BY ${SQL_ORDER[q.sort?.field ?? 'id'](q.sort?.dir === 'desc' ? 'DESC' : 'ASC')}
+    LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`;
+  const found = await rawQuery<Record<string, unknown>>(db, { sql, params: params.values });
+  if (found.length) return { total: asNumber(found[0].total), rows: found.map(phoneRecordOf) };
+  if (offset === 0) return { total: 0, rows: [] };
+  const countParams = new Params(DIALECTS[provider]);
+  const [{ total }] = await rawQuery<{ total: unknown }>(db, { sql: countSql(countParams), params: countParams.values });
+  return { total: asNumber(total), rows: [] };
+}
+
 /** One page of phones with the total matching the filters. */
 export async function querySessionsPage(q: SessionListQuery): Promise<SessionPage> {
   const limit = q.limit ?? 50;
@@ -184,6 +222,8 @@ export async function querySessionsPage(q: SessionListQuery): Promise<SessionPag
     const pageIds = ids.slice(offset, offset + limit);
     const byId = new Map((pageIds.length ? await db.organizationPhone.findMany({ where: { id: { in: pageIds } }, select: SELECT }) : []).map((r) => [r.id, r]));
     rows = await withOrganizationNames(pageIds.map((id) => byId.get(id)).filter((r): r is FlatRow => r !== undefined));
+  } else if (!searchWhere(q.q)) {
+    ({ total, rows } = await plainPage(q, offset, limit));
   } else {
     let flat: FlatRow[];
     [total, flat] = await Promise.all([db.organizationPhone.count({ where }), db.organizationPhone.findMany({ where, orderBy, skip: offset, take: limit, select: SELECT })]);
