@@ -158,6 +158,15 @@ async function withOrganizationNames(rows: FlatRow[]): Promise<PhoneRow[]> {
   return rows.map((r) => ({ ...r, organization: { name: names.get(r.organizationId) ?? '' } }));
 }
 
+/** The phones of `ids` with their organization's name: one statement on the driver (at most ID_CHUNK ids). */
+async function phonesByIds(ids: number[]): Promise<PhoneRow[]> {
+  const db = getDb();
+  const params = new Params(DIALECTS[providerOfDb(db)]);
+  const sql = `SELECT ${PHONE_RECORD_COLUMNS} FROM "OrganizationPhone" p JOIN "Organization" o ON o."id" = p."organizationId"
+    WHERE p."id" IN (${ids.map((id) => params.add(id)).join(', ')})`;
+  return (await rawQuery<Record<string, unknown>>(db, { sql, params: params.values })).map(phoneRecordOf);
+}
+
 /** The opaque cursor: the offset of the next page (base64url). */
 export const encodeCursor = (offset: number) => Buffer.from(`o:${offset}`).toString('base64url');
 export function decodeCursor(cursor: string): number | null {
@@ -177,6 +186,13 @@ const SQL_ORDER: Record<SessionSort['field'], (dir: string) => string> = {
   uptime: (d) => `p."uptime7d" ${d} NULLS LAST, p."id" ${d}`,
 };
 
+/** `SELECT <columns>` of the phones with their organization, filtered by organization only (no search), in the sort's order. */
+function plainSelect(params: Params, q: SessionListQuery, columns: string): string {
+  const where = q.organizationId ? `WHERE p."organizationId" = ${params.add(q.organizationId)}` : '';
+  return `SELECT ${columns} FROM "OrganizationPhone" p JOIN "Organization" o ON o."id" = p."organizationId" ${where}
+    ORDER BY ${SQL_ORDER[q.sort?.field ?? 'id'](q.sort?.dir === 'desc' ? 'DESC' : 'ASC')}`;
+}
+
 /**
  * A page without search or live filters (what the console and scripts ask for most): its rows
  * with their organization's name and the total in one statement on the driver (issue 28.3). Only a
@@ -185,19 +201,27 @@ const SQL_ORDER: Record<SessionSort['field'], (dir: string) => string> = {
 async function plainPage(q: SessionListQuery, offset: number, limit: number): Promise<{ total: number; rows: PhoneRow[] }> {
   const db = getDb();
   const provider = providerOfDb(db);
-  const filter = (params: Params) => (q.organizationId ? `WHERE p."organizationId" = ${params.add(q.organizationId)}` : '');
-  const countSql = (params: Params) => `SELECT COUNT(*) AS "total" FROM "OrganizationPhone" p ${filter(params)}`;
+  const countSql = (params: Params) =>
+    `SELECT COUNT(*) AS "total" FROM "OrganizationPhone" p ${q.organizationId ? `WHERE p."organizationId" = ${params.add(q.organizationId)}` : ''}`;
   const params = new Params(DIALECTS[provider]);
-  const sql = `SELECT ${PHONE_RECORD_COLUMNS}, (${countSql(params)}) AS "total"
-    FROM "OrganizationPhone" p JOIN "Organization" o ON o."id" = p."organizationId" ${filter(params)}
-    ORDER BY ${SQL_ORDER[q.sort?.field ?? 'id'](q.sort?.dir === 'desc' ? 'DESC' : 'ASC')}
-    LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`;
+  // Placeholders in the order they appear: the count's, the filter's, then LIMIT and OFFSET.
+  const columns = `${PHONE_RECORD_COLUMNS}, (${countSql(params)}) AS "total"`;
+  const sql = `${plainSelect(params, q, columns)} LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`;
   const found = await rawQuery<Record<string, unknown>>(db, { sql, params: params.values });
   if (found.length) return { total: asNumber(found[0].total), rows: found.map(phoneRecordOf) };
   if (offset === 0) return { total: 0, rows: [] };
   const countParams = new Params(DIALECTS[provider]);
   const [{ total }] = await rawQuery<{ total: unknown }>(db, { sql: countSql(countParams), params: countParams.values });
   return { total: asNumber(total), rows: [] };
+}
+
+/** The ids in list order with what the live filters need: on the driver without search, else through Prisma. */
+async function matchingIds(q: SessionListQuery): Promise<{ id: number; status: string; lastClose: string | null }[]> {
+  const db = getDb();
+  if (searchWhere(q.q)) return db.organizationPhone.findMany({ where: baseWhere(q), orderBy: orderFor(q.sort), select: { id: true, status: true, lastClose: true } });
+  const params = new Params(DIALECTS[providerOfDb(db)]);
+  const rows = await rawQuery<Record<string, unknown>>(db, { sql: plainSelect(params, q, 'p."id", p."status", p."lastClose"'), params: params.values });
+  return rows.map((r) => ({ id: asNumber(r.id), status: String(r.status), lastClose: r.lastClose === null || r.lastClose === undefined ? null : String(r.lastClose) }));
 }
 
 /** One page of phones with the total matching the filters. */
@@ -247,7 +271,7 @@ export const STREAM_BATCH = 500;
 /**
  * Every phone matching the filters (no paging), sorted, as the seed's plain JSON array, streamed
  * (issue 28.3): one narrow read of the matching ids in list order, then their rows STREAM_BATCH at
- * a time, each batch written out before the next is read. The answer is never held in memory
+ * a time (one driver statement each), each batch written out before the next is read. The answer is never held in memory
  * whole, its first bytes leave at once, and other requests run between batches. The list is the
  * ids matched when it was asked for; a phone deleted meanwhile is left out.
  *
@@ -255,9 +279,8 @@ export const STREAM_BATCH = 500;
  * failure later ends the response early (the client sees a cut-off array and the error is logged).
  */
 export async function streamSessionsAll(q: SessionListQuery, onError: (err: unknown) => void = () => {}): Promise<ReadableStream<Uint8Array>> {
-  const db = getDb();
   const keep = liveFilter(q);
-  const matched = await db.organizationPhone.findMany({ where: baseWhere(q), orderBy: orderFor(q.sort), select: { id: true, status: true, lastClose: true } });
+  const matched = await matchingIds(q);
   const ids = (keep ? matched.filter(keep) : matched).map((r) => r.id);
   const encoder = new TextEncoder();
   let at = 0;
@@ -272,7 +295,7 @@ export async function streamSessionsAll(q: SessionListQuery, onError: (err: unkn
         }
         const batch = ids.slice(at, at + STREAM_BATCH);
         at += batch.length;
-        const byId = new Map((await withOrganizationNames(await db.organizationPhone.findMany({ where: { id: { in: batch } }, select: SELECT }))).map((r) => [r.id, r]));
+        const byId = new Map((await phonesByIds(batch)).map((r) => [r.id, r]));
         let text = '';
         for (const id of batch) {
           const row = byId.get(id);
