@@ -4,7 +4,8 @@
 // in the session store (sessions/store), and list paging in phones/query.ts.
 import type { Db } from './client';
 import { asDate, asNumber, providerOfDb, rawQuery } from './raw';
-import { DIALECTS } from './sql';
+import type { DbProvider } from './provider';
+import { DIALECTS, Params, type Statement } from './sql';
 
 /** A phone with its organization's name: what the API shows of it. */
 export type PhoneRecord = {
@@ -26,10 +27,15 @@ export type PhoneRecord = {
 /** What a session needs to open its socket. */
 export type PhoneConnectionSettings = { proxyUrl: string | null; engine: string; lid: string | null };
 
+/** A session event as stored (`detail`: its JSON text). */
+export type SessionEventRecord = { id: number; type: string; sender: string | null; count: number | null; message: string | null; detail: string | null; createdAt: Date };
+
 export type PhoneChanges = Partial<Pick<PhoneRecord, 'label' | 'proxyUrl' | 'engine'>>;
 
 export interface PhoneRepository {
   byId(id: number): Promise<PhoneRecord | null>;
+  /** the phone with its latest `limit` events, newest first, in one statement (null: no phone) */
+  withRecentEvents(id: number, limit: number): Promise<{ phone: PhoneRecord; events: SessionEventRecord[] } | null>;
   exists(id: number): Promise<boolean>;
   idByJid(phoneJid: string): Promise<number | null>;
   /** phones whose stored status is one of `statuses`, by id */
@@ -49,9 +55,11 @@ export interface PhoneRepository {
 export const PHONE_RECORD_COLUMNS = `p."id", p."organizationId", p."phoneJid", p."label", p."status", p."lastConnectedAt", p."lastCloseReason",
   p."lastClose", p."proxyUrl", p."uptime7d", p."engine", p."lid", o."name" AS "organizationName"`;
 
+const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const numberOrNull = (v: unknown) => (v === null || v === undefined ? null : asNumber(v));
+
 /** A row of PHONE_RECORD_COLUMNS (as either driver gives it) as a PhoneRecord. */
 export function phoneRecordOf(r: Record<string, unknown>): PhoneRecord {
-  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return {
     id: asNumber(r.id),
     organizationId: asNumber(r.organizationId),
@@ -62,10 +70,41 @@ export function phoneRecordOf(r: Record<string, unknown>): PhoneRecord {
     lastCloseReason: text(r.lastCloseReason),
     lastClose: text(r.lastClose),
     proxyUrl: text(r.proxyUrl),
-    uptime7d: r.uptime7d === null || r.uptime7d === undefined ? null : asNumber(r.uptime7d),
+    uptime7d: numberOrNull(r.uptime7d),
     engine: String(r.engine),
     lid: text(r.lid),
     organization: { name: String(r.organizationName) },
+  };
+}
+
+/**
+ * The phone (PHONE_RECORD_COLUMNS) left-joined to its latest `limit` events: one row per event,
+ * newest first, or one row with null event columns for a phone without events; no row without
+ * the phone.
+ */
+function withRecentEventsStatement(provider: DbProvider, id: number, limit: number): Statement {
+  const params = new Params(DIALECTS[provider]);
+  const events = `SELECT "id", "type", "sender", "count", "message", "detail", "createdAt" FROM "SessionEvent"
+    WHERE "phoneId" = ${params.add(id)} ORDER BY "id" DESC LIMIT ${params.add(limit)}`;
+  return {
+    sql: `SELECT ${PHONE_RECORD_COLUMNS}, e."id" AS "eventId", e."type" AS "eventType", e."sender" AS "eventSender", e."count" AS "eventCount",
+      e."message" AS "eventMessage", e."detail" AS "eventDetail", e."createdAt" AS "eventCreatedAt"
+      FROM "OrganizationPhone" p JOIN "Organization" o ON o."id" = p."organizationId"
+      LEFT JOIN (${events}) e ON 1 = 1
+      WHERE p."id" = ${params.add(id)} ORDER BY e."id" DESC`,
+    params: params.values,
+  };
+}
+
+function eventRecordOf(r: Record<string, unknown>): SessionEventRecord {
+  return {
+    id: asNumber(r.eventId),
+    type: String(r.eventType),
+    sender: text(r.eventSender),
+    count: numberOrNull(r.eventCount),
+    message: text(r.eventMessage),
+    detail: text(r.eventDetail),
+    createdAt: asDate(r.eventCreatedAt)!,
   };
 }
 
@@ -83,6 +122,12 @@ export function prismaPhoneRepository(db: Db): PhoneRepository {
     byId: async (id) => {
       const rows = await rawQuery<Record<string, unknown>>(db, { sql: byIdSql, params: [id] });
       return rows.length ? phoneRecordOf(rows[0]) : null;
+    },
+    // The detail route's read (issue 28.3): the phone and its recent events in one statement.
+    withRecentEvents: async (id, limit) => {
+      const rows = await rawQuery<Record<string, unknown>>(db, withRecentEventsStatement(providerOfDb(db), id, limit));
+      if (!rows.length) return null;
+      return { phone: phoneRecordOf(rows[0]), events: rows.filter((r) => r.eventId !== null && r.eventId !== undefined).map(eventRecordOf) };
     },
     exists: async (id) => (await phones.findUnique({ where: { id }, select: { id: true } })) !== null,
     idByJid: async (phoneJid) => (await phones.findUnique({ where: { phoneJid }, select: { id: true } }))?.id ?? null,

@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { pgPool, sqliteDirect, type Db } from './client';
 import type { DbProvider } from './provider';
+import type { SqliteDirect } from './sqlite-adapter';
 import type { Statement } from './sql';
 
 /** The provider a Prisma client was generated for. */
@@ -48,7 +49,11 @@ export async function rawQuery<T>(db: Db, s: Statement): Promise<T[]> {
     return res.rows as T[];
   }
   const direct = providerOfDb(db) === 'sqlite' ? await sqliteDirect(db) : null;
-  if (!direct) return db.$queryRawUnsafe<T[]>(s.sql, ...s.params);
+  return direct ? directRows<T>(direct, s) : db.$queryRawUnsafe<T[]>(s.sql, ...s.params);
+}
+
+/** The rows of one statement on SQLite's libsql client, under the adapter's lock (the session store's reads too). */
+export async function directRows<T>(direct: SqliteDirect, s: Statement): Promise<T[]> {
   const release = await direct.lock.acquire();
   try {
     const res = await direct.client.execute({ sql: s.sql, args: libsqlArgs(s.params) });

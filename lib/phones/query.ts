@@ -8,6 +8,9 @@
 // in this process on the rows the database filtered (organization, search) and sorted: never as
 // lists of phone ids in SQL, which SQLite refuses past its bound-parameter limit (issue 21.9).
 import { getDb, providerOf } from '../db/client';
+import { asNumber, providerOfDb, rawQuery } from '../db/raw';
+import { DIALECTS, Params } from '../db/sql';
+import { PHONE_RECORD_COLUMNS, phoneRecordOf } from '../db/phone-repository';
 import { getConfig } from '../config';
 import { InvalidInputError } from '../errors';
 import { getSessionManager } from '../sessions/manager';
@@ -155,11 +158,70 @@ async function withOrganizationNames(rows: FlatRow[]): Promise<PhoneRow[]> {
   return rows.map((r) => ({ ...r, organization: { name: names.get(r.organizationId) ?? '' } }));
 }
 
+/** The phones of `ids` with their organization's name: one statement on the driver (at most ID_CHUNK ids). */
+async function phonesByIds(ids: number[]): Promise<PhoneRow[]> {
+  const db = getDb();
+  const params = new Params(DIALECTS[providerOfDb(db)]);
+  const sql = `SELECT ${PHONE_RECORD_COLUMNS} FROM "OrganizationPhone" p JOIN "Organization" o ON o."id" = p."organizationId"
+    WHERE p."id" IN (${ids.map((id) => params.add(id)).join(', ')})`;
+  return (await rawQuery<Record<string, unknown>>(db, { sql, params: params.values })).map(phoneRecordOf);
+}
+
 /** The opaque cursor: the offset of the next page (base64url). */
 export const encodeCursor = (offset: number) => Buffer.from(`o:${offset}`).toString('base64url');
 export function decodeCursor(cursor: string): number | null {
   const m = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   return m ? Number(m[1]) : null;
+}
+
+// The ORDER BY of each sort, as orderFor() states it for Prisma (ties by id, nulls last where a column has them).
+const SQL_ORDER: Record<SessionSort['field'], (dir: string) => string> = {
+  id: (d) => `p."id" ${d}`,
+  phone: (d) => `p."phoneJid" ${d}, p."id" ${d}`,
+  label: (d) => `p."label" ${d} NULLS LAST, p."id" ${d}`,
+  organization: (d) => `o."name" ${d}, p."id" ${d}`,
+  status: (d) => `p."status" ${d}, p."id" ${d}`,
+  lastConnectedAt: (d) => `p."lastConnectedAt" ${d} NULLS LAST, p."id" ${d}`,
+  createdAt: (d) => `p."createdAt" ${d}, p."id" ${d}`,
+  uptime: (d) => `p."uptime7d" ${d} NULLS LAST, p."id" ${d}`,
+};
+
+/** `SELECT <columns>` of the phones with their organization, filtered by organization only (no search), in the sort's order. */
+function plainSelect(params: Params, q: SessionListQuery, columns: string): string {
+  const where = q.organizationId ? `WHERE p."organizationId" = ${params.add(q.organizationId)}` : '';
+  return `SELECT ${columns} FROM "OrganizationPhone" p JOIN "Organization" o ON o."id" = p."organizationId" ${where}
+    ORDER BY ${SQL_ORDER[q.sort?.field ?? 'id'](q.sort?.dir === 'desc' ? 'DESC' : 'ASC')}`;
+}
+
+/**
+ * A page without search or live filters (what the console and scripts ask for most): its rows
+ * with their organization's name and the total in one statement on the driver (issue 28.3). Only a
+ * page past the end, which has no row to carry the total, counts again.
+ */
+async function plainPage(q: SessionListQuery, offset: number, limit: number): Promise<{ total: number; rows: PhoneRow[] }> {
+  const db = getDb();
+  const provider = providerOfDb(db);
+  const countSql = (params: Params) =>
+    `SELECT COUNT(*) AS "total" FROM "OrganizationPhone" p ${q.organizationId ? `WHERE p."organizationId" = ${params.add(q.organizationId)}` : ''}`;
+  const params = new Params(DIALECTS[provider]);
+  // Placeholders in the order they appear: the count's, the filter's, then LIMIT and OFFSET.
+  const columns = `${PHONE_RECORD_COLUMNS}, (${countSql(params)}) AS "total"`;
+  const sql = `${plainSelect(params, q, columns)} LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`;
+  const found = await rawQuery<Record<string, unknown>>(db, { sql, params: params.values });
+  if (found.length) return { total: asNumber(found[0].total), rows: found.map(phoneRecordOf) };
+  if (offset === 0) return { total: 0, rows: [] };
+  const countParams = new Params(DIALECTS[provider]);
+  const [{ total }] = await rawQuery<{ total: unknown }>(db, { sql: countSql(countParams), params: countParams.values });
+  return { total: asNumber(total), rows: [] };
+}
+
+/** The ids in list order with what the live filters need: on the driver without search, else through Prisma. */
+async function matchingIds(q: SessionListQuery): Promise<{ id: number; status: string; lastClose: string | null }[]> {
+  const db = getDb();
+  if (searchWhere(q.q)) return db.organizationPhone.findMany({ where: baseWhere(q), orderBy: orderFor(q.sort), select: { id: true, status: true, lastClose: true } });
+  const params = new Params(DIALECTS[providerOfDb(db)]);
+  const rows = await rawQuery<Record<string, unknown>>(db, { sql: plainSelect(params, q, 'p."id", p."status", p."lastClose"'), params: params.values });
+  return rows.map((r) => ({ id: asNumber(r.id), status: String(r.status), lastClose: r.lastClose === null || r.lastClose === undefined ? null : String(r.lastClose) }));
 }
 
 /** One page of phones with the total matching the filters. */
@@ -184,6 +246,8 @@ export async function querySessionsPage(q: SessionListQuery): Promise<SessionPag
     const pageIds = ids.slice(offset, offset + limit);
     const byId = new Map((pageIds.length ? await db.organizationPhone.findMany({ where: { id: { in: pageIds } }, select: SELECT }) : []).map((r) => [r.id, r]));
     rows = await withOrganizationNames(pageIds.map((id) => byId.get(id)).filter((r): r is FlatRow => r !== undefined));
+  } else if (!searchWhere(q.q)) {
+    ({ total, rows } = await plainPage(q, offset, limit));
   } else {
     let flat: FlatRow[];
     [total, flat] = await Promise.all([db.organizationPhone.count({ where }), db.organizationPhone.findMany({ where, orderBy, skip: offset, take: limit, select: SELECT })]);
@@ -207,7 +271,7 @@ export const STREAM_BATCH = 500;
 /**
  * Every phone matching the filters (no paging), sorted, as the seed's plain JSON array, streamed
  * (issue 28.3): one narrow read of the matching ids in list order, then their rows STREAM_BATCH at
- * a time, each batch written out before the next is read. The answer is never held in memory
+ * a time (one driver statement each), each batch written out before the next is read. The answer is never held in memory
  * whole, its first bytes leave at once, and other requests run between batches. The list is the
  * ids matched when it was asked for; a phone deleted meanwhile is left out.
  *
@@ -215,9 +279,8 @@ export const STREAM_BATCH = 500;
  * failure later ends the response early (the client sees a cut-off array and the error is logged).
  */
 export async function streamSessionsAll(q: SessionListQuery, onError: (err: unknown) => void = () => {}): Promise<ReadableStream<Uint8Array>> {
-  const db = getDb();
   const keep = liveFilter(q);
-  const matched = await db.organizationPhone.findMany({ where: baseWhere(q), orderBy: orderFor(q.sort), select: { id: true, status: true, lastClose: true } });
+  const matched = await matchingIds(q);
   const ids = (keep ? matched.filter(keep) : matched).map((r) => r.id);
   const encoder = new TextEncoder();
   let at = 0;
@@ -232,7 +295,7 @@ export async function streamSessionsAll(q: SessionListQuery, onError: (err: unkn
         }
         const batch = ids.slice(at, at + STREAM_BATCH);
         at += batch.length;
-        const byId = new Map((await withOrganizationNames(await db.organizationPhone.findMany({ where: { id: { in: batch } }, select: SELECT }))).map((r) => [r.id, r]));
+        const byId = new Map((await phonesByIds(batch)).map((r) => [r.id, r]));
         let text = '';
         for (const id of batch) {
           const row = byId.get(id);

@@ -18,7 +18,7 @@ import { pickFromPool } from '../sessions/proxy-pool';
 import { quotaRules } from '../quotas/policy';
 import { reserveCreation, type QuotaReservation } from '../quotas/store';
 import { queryTraffic } from '../messages/traffic';
-import { phoneRepository, type PhoneRecord } from '../db/phone-repository';
+import { phoneRepository, type PhoneRecord, type SessionEventRecord } from '../db/phone-repository';
 
 const phones = () => phoneRepository(getDb());
 
@@ -146,22 +146,28 @@ export async function listSessionEvents(id: number, page: { limit: number; befor
     orderBy: { id: 'desc' },
     take: page.limit + 1,
   });
-  const items = rows.slice(0, page.limit).map((r) => ({
-    id: r.id,
-    type: r.type,
-    sender: r.sender,
-    count: r.count,
-    message: r.message,
-    detail: r.detail ? JSON.parse(r.detail) : null,
-    createdAt: r.createdAt.toISOString(),
-  }));
+  const items = rows.slice(0, page.limit).map(toEventDto);
   return { items, nextCursor: rows.length > page.limit ? items[items.length - 1].id : null };
 }
 
+const toEventDto = (r: SessionEventRecord): SessionEventDto => ({
+  id: r.id,
+  type: r.type,
+  sender: r.sender,
+  count: r.count,
+  message: r.message,
+  detail: r.detail ? JSON.parse(r.detail) : null,
+  createdAt: r.createdAt.toISOString(),
+});
+
+/** Events the detail shows (older ones: GET /api/sessions/:id/events). */
+const DETAIL_EVENTS = 50;
+
+/** The phone with its latest events: one statement (issue 28.3). */
 export async function getSessionDetail(id: number) {
-  const session = await getSession(id);
-  const { items } = await listSessionEvents(id, { limit: 50 });
-  return { ...session, events: items };
+  const found = await phones().withRecentEvents(id, DETAIL_EVENTS);
+  if (!found) throw new NotFoundError('Phone not found');
+  return { ...toSessionDto(found.phone), events: found.events.map(toEventDto) };
 }
 
 /** Runs a change, writing its audit entry whether it succeeds or fails. */

@@ -5,7 +5,7 @@
 // caller resolves when its own write is committed (see batcher.ts). Prisma stays the connection
 // (its driver adapters); the statements are ours, run with $executeRawUnsafe / $queryRawUnsafe.
 import { sqliteDirect, type Db } from '../../db/client';
-import { libsqlArgs, providerOfDb } from '../../db/raw';
+import { directRows, libsqlArgs, providerOfDb } from '../../db/raw';
 import type { SqliteDirect } from '../../db/sqlite-adapter';
 import type { DbProvider } from '../../db/provider';
 import { Batcher } from './batcher';
@@ -145,14 +145,7 @@ export class SqlSessionStore implements SessionStore {
 
   private async query<T>(s: Statement): Promise<T[]> {
     const direct = await this.direct();
-    if (!direct) return this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params);
-    const release = await direct.lock.acquire();
-    try {
-      const res = await direct.client.execute({ sql: s.sql, args: libsqlArgs(s.params) });
-      return res.rows.map((row) => Object.fromEntries(res.columns.map((c) => [c, row[c]]))) as T[];
-    } finally {
-      release();
-    }
+    return direct ? directRows<T>(direct, s) : this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params);
   }
 
   /** Several statements atomically; one runs alone (a statement is atomic by itself). */

@@ -93,6 +93,58 @@ for (const provider of testProviders()) {
       assert.ok(dates.slice(44).every((d) => d === null), 'phones never connected come last');
     });
 
+    // A page without search or live filters is one hand-written statement (lib/phones/query.ts);
+    // the health filter (every phone here is closed) takes Prisma's query with the same sort. Both
+    // must answer the same, byte for byte, for every sort and direction, and so must the detail
+    // route's one statement against the list and the events route.
+    await t.test('the one-statement page and detail answer exactly what the Prisma reads do', async () => {
+      // Some uptimes and distinct creation times, so those sorts order by something (nulls included).
+      for (let i = 0; i < 130; i += 7) {
+        await db.organizationPhone.update({ where: { phoneJid: `7705${String(1_000_000 + i)}@s.whatsapp.net` }, data: { uptime7d: (i % 5) / 4, createdAt: new Date(Date.UTC(2025, 5, 1) - i * 1000) } });
+      }
+      const fields = ['id', 'phone', 'label', 'organization', 'status', 'lastConnectedAt', 'createdAt', 'uptime'];
+      for (const field of fields) {
+        for (const dir of ['asc', 'desc']) {
+          const plain = await get(`/api/sessions?limit=40&page=2&sort=${field}:${dir}`);
+          const viaPrisma = await get(`/api/sessions?limit=40&page=2&sort=${field}:${dir}&health=closed`);
+          assert.equal(plain.status, 200);
+          assert.deepEqual(plain.body, viaPrisma.body, `${field}:${dir}`);
+          assert.equal(plain.body.items!.length, 40);
+          // The streamed whole list reads its ids on the driver too: every phone, in Prisma's order.
+          const whole = await get(`/api/sessions?sort=${field}:${dir}`);
+          assert.deepEqual(whole.body, (await get(`/api/sessions?limit=200&sort=${field}:${dir}&health=closed`)).body.items, `whole list ${field}:${dir}`);
+        }
+      }
+      const wholeB = await get(`/api/sessions?organizationId=${orgB.id}&sort=-phone`);
+      assert.equal(wholeB.body.length, 25);
+      assert.deepEqual(wholeB.body, (await get(`/api/sessions?limit=200&organizationId=${orgB.id}&sort=-phone&health=closed`)).body.items);
+      const inB = await get(`/api/sessions?limit=10&organizationId=${orgB.id}&sort=-label`);
+      assert.deepEqual(inB.body, (await get(`/api/sessions?limit=10&organizationId=${orgB.id}&sort=-label&health=closed`)).body);
+      assert.equal(inB.body.total, 25);
+      const past = await get('/api/sessions?limit=50&page=9');
+      assert.deepEqual([past.body.items, past.body.total, past.body.nextCursor], [[], 130, null], 'a page past the end still has the total');
+      const none = await get('/api/sessions?limit=5&organizationId=999999');
+      assert.deepEqual([none.body.items, none.body.total, none.body.pageCount], [[], 0, 1]);
+
+      const phone = (await get('/api/sessions?limit=1&sort=label')).body.items![0];
+      await db.sessionEvent.createMany({
+        data: Array.from({ length: 55 }, (_, i) => ({ phoneId: phone.id as number, type: i % 2 ? 'bad_mac' : 'open', sender: i % 2 ? `7701000${i}@s.whatsapp.net` : null, count: i % 2 ? i : null, message: `event ${i}`, detail: i % 3 ? JSON.stringify({ n: i, nested: { ok: true } }) : null })),
+      });
+      const detail = await get(`/api/sessions/${phone.id}`);
+      assert.equal(detail.status, 200);
+      const { events, ...session } = detail.body as unknown as Json & { events: Json[] };
+      assert.deepEqual(session, phone, 'the phone as the list shows it');
+      const history = await get(`/api/sessions/${phone.id}/events?limit=50`);
+      assert.deepEqual(events, history.body.items, 'the latest 50 events, newest first, as the events route gives them');
+      assert.equal(events.length, 50);
+      assert.deepEqual(events[0].detail, null);
+      assert.deepEqual(events[1].detail, { n: 53, nested: { ok: true } });
+      const quiet = (await get('/api/sessions?limit=1&sort=-label')).body.items![0];
+      assert.deepEqual((await get(`/api/sessions/${quiet.id}`)).body, { ...quiet, events: [] }, 'a phone without events');
+      const missing = await get('/api/sessions/999999');
+      assert.deepEqual([missing.status, missing.body.error], [404, 'Phone not found']);
+    });
+
     await t.test('search: letters and digits, number, label and organization name, any case', async () => {
       const scaleB = await get('/api/sessions?limit=200&q=Scale%20B');
       assert.equal(scaleB.body.total, 25);

@@ -33,6 +33,19 @@ for (const provider of testProviders()) {
     assert.deepEqual(await phones.byId(id), { ...viaPrisma, organization });
     assert.equal((await phones.byId(id))?.lastConnectedAt?.toISOString(), '2026-03-04T05:06:07.089Z');
 
+    // withRecentEvents (the detail route's one statement): the same phone, and the latest events as Prisma reads them.
+    assert.deepEqual(await phones.withRecentEvents(id, 3), { phone: await phones.byId(id), events: [] }, 'a phone without events');
+    const at = Date.parse('2026-05-06T07:08:09.123Z');
+    await tdb.db.sessionEvent.createMany({
+      data: Array.from({ length: 5 }, (_, i) => ({ phoneId: id, type: `t${i}`, sender: i % 2 ? null : `s${i}`, count: i % 2 ? i : null, message: i === 4 ? null : `m${i}`, detail: i % 2 ? '{"a":1}' : null, createdAt: new Date(at + i) })),
+    });
+    const recent = await phones.withRecentEvents(id, 3);
+    const eventColumns = { id: true, type: true, sender: true, count: true, message: true, detail: true, createdAt: true } as const;
+    assert.deepEqual(recent?.events, await tdb.db.sessionEvent.findMany({ where: { phoneId: id }, orderBy: { id: 'desc' }, take: 3, select: eventColumns }));
+    assert.equal(recent?.events[0].createdAt.toISOString(), '2026-05-06T07:08:09.127Z');
+    assert.deepEqual(recent?.phone, await phones.byId(id));
+    assert.equal(await phones.withRecentEvents(id + 1000, 3), null, 'no phone: null, not its events');
+
     await tdb.db.organizationPhone.update({ where: { id }, data: { status: 'open' } });
     assert.deepEqual((await phones.withStatus(['open', 'connecting'])).map((p) => p.id), [id]);
     assert.deepEqual(await phones.withStatus(['closed']), []);
@@ -43,6 +56,7 @@ for (const provider of testProviders()) {
 
     await phones.delete(id);
     assert.equal(await phones.byId(id), null);
+    assert.equal(await phones.withRecentEvents(id, 3), null);
     assert.equal(await phones.exists(id), false);
     assert.equal(await phones.idByJid('77050001111@s.whatsapp.net'), null);
     assert.equal(await phones.connectionSettings(id), null);
