@@ -47,6 +47,9 @@ async function probeOverhead() {
     if (code !== 0) throw new Error(`health worker exited with ${code}`);
     const r = JSON.parse(out.trim().split('\n').at(-1)!) as {
       open: number;
+      openAtStart: number;
+      notOpen: Record<string, number>;
+      bootChanges: Record<string, number>;
       unresponsive: number;
       bootMs: number;
       bootCpuMs: number;
@@ -62,8 +65,13 @@ async function probeOverhead() {
     const cpuWithout = median(r.without.map(perMin));
     const cpuWith = median(r.withProbe.map(perMin));
     const probesPerSec = r.probes / ((rounds * windowMs) / 1000);
+    // Per phone: of the phones that held an open socket through the windows.
+    const held = r.openAtStart;
     return {
       phones: n,
+      openAtStart: held,
+      notOpenAtStart: r.notOpen,
+      bootStateChanges: r.bootChanges,
       pairMs: prepared.pairMs,
       bootMs: Math.round(r.bootMs),
       bootCpuMs: Math.round(r.bootCpuMs),
@@ -83,9 +91,9 @@ async function probeOverhead() {
       cpuMsPerMinWithout: Math.round(cpuWithout),
       cpuMsPerMinWithProbe: Math.round(cpuWith),
       samplesMsPerMin: { without: r.without.map((v) => Math.round(perMin(v))), withProbe: r.withProbe.map((v) => Math.round(perMin(v))) },
-      cpuMsPerPhonePerMinWithout: Number((cpuWithout / n).toFixed(3)),
-      cpuMsPerPhonePerMinWithProbe: Number((cpuWith / n).toFixed(3)),
-      probeCpuMsPerPhonePerMin: Number(((cpuWith - cpuWithout) / n).toFixed(3)),
+      cpuMsPerPhonePerMinWithout: Number((cpuWithout / held).toFixed(3)),
+      cpuMsPerPhonePerMinWithProbe: Number((cpuWith / held).toFixed(3)),
+      probeCpuMsPerPhonePerMin: Number(((cpuWith - cpuWithout) / held).toFixed(3)),
       cpuUsPerProbe: Number((((cpuWith - cpuWithout) / 60 / probesPerSec) * 1000).toFixed(1)),
     };
   } finally {
