@@ -68,9 +68,10 @@ async function main() {
   const t0 = performance.now();
   const cpu0 = cpuMs();
   const booted = await manager.boot();
-  if (booted !== N) throw new Error(`boot started ${booted} phones, expected ${N}`);
+  // Phones whose pairing failed were left out (density-worker.ts, pair-most).
+  if (booted !== N) log({ booted, paired: N, note: 'phones that did not pair are left out' });
   // All open, or no phone opened for STALL_MS: then measure the phones that are open and say so.
-  while (openCount() < N && performance.now() - lastOpenAt < STALL_MS) await new Promise((r) => setTimeout(r, 500));
+  while (openCount() < booted && performance.now() - lastOpenAt < STALL_MS) await new Promise((r) => setTimeout(r, 500));
   booting = false;
   const openAtStart = openCount();
   const bootMs = performance.now() - t0;
@@ -122,6 +123,7 @@ async function main() {
   process.stdout.write(
     JSON.stringify({
       n: N,
+      booted,
       openAtStart,
       notOpen,
       bootChanges,

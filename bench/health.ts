@@ -33,7 +33,7 @@ async function probeOverhead() {
   // The console's defaults (lib/config.ts), not a copy of them.
   const { PROBE_INTERVAL_MS: intervalMs, PROBE_TIMEOUT_MS: timeoutMs } = parseConfig({});
   const memBefore = { totalMb: Math.round(os.totalmem() / 1e6), freeMb: Math.round(os.freemem() / 1e6) };
-  const prepared = await prepare('manager', n, '7717');
+  const prepared = await prepare('manager', n, '7717', 'pair-most');
   console.log(JSON.stringify({ health: { paired: n, pairMs: prepared.pairMs } }));
   try {
     const child = spawn(
@@ -47,6 +47,7 @@ async function probeOverhead() {
     if (code !== 0) throw new Error(`health worker exited with ${code}`);
     const r = JSON.parse(out.trim().split('\n').at(-1)!) as {
       open: number;
+      booted: number;
       openAtStart: number;
       notOpen: Record<string, number>;
       bootChanges: Record<string, number>;
@@ -69,6 +70,7 @@ async function probeOverhead() {
     const held = r.openAtStart;
     return {
       phones: n,
+      paired: r.booted,
       openAtStart: held,
       notOpenAtStart: r.notOpen,
       bootStateChanges: r.bootChanges,
