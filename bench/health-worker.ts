@@ -42,8 +42,9 @@ async function main() {
   const db = createDb(`file:${path.join(dir, 'bench.db')}`);
   // The pairing worker's keep-alive (every KEEPALIVE_MS): each window of KEEPALIVE_MS holds
   // exactly one keep-alive round per phone, with the probe or without. Reconnects as the console
-  // does by default (lib/config.ts): the tests' short back-off gives up within seconds, and a
-  // second run on a loaded machine left 574 of 2,000 phones closed after the boot storm.
+  // does by default (lib/config.ts): with the tests' short back-off (5 attempts within seconds) a
+  // run on a loaded machine stalled at 1,426 of 2,000 open; the boot storm's WebSocket handshakes
+  // time out at 20 s, and another run needed up to 8 attempts (docs/benchmarks.md, section 9).
   const config = parseConfig({});
   const settings = testSettings(simUrl, {
     keepAliveIntervalMs: KEEPALIVE_MS,
