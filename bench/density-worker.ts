@@ -92,12 +92,22 @@ const cpuMs = () => {
 async function manager() {
   const url = `file:${path.join(dir, 'bench.db')}`;
   const settings = testSettings(simUrl, { keepAliveIntervalMs: KEEPALIVE_MS });
-  if (step === 'pair') {
+  if (step === 'pair' || step === 'pair-most') {
     await migrateDeploy(url);
     const db = createDb(url);
     const pairingManager = new SessionManager(db, settings, silent);
-    await pairPhones(db, pairingManager, { url: simUrl, scan: (jid: string, qr: string) => scan(jid, qr) } as never, jids, 50);
+    const sim = { url: simUrl, scan: (jid: string, qr: string) => scan(jid, qr) } as never;
+    if (step === 'pair') await pairPhones(db, pairingManager, sim, jids, 50);
+    else {
+      // pair-most (the health bench): a phone whose pairing times out on a loaded machine (one
+      // of 2,000 did at a load average of 9) is dropped, not the whole run; the rest are measured.
+      for (let i = 0; i < jids.length; i += 50) await pairPhones(db, pairingManager, sim, jids.slice(i, i + 50), 50).catch((err) => console.error(`  ${err.message}`));
+    }
     await pairingManager.shutdown();
+    if (step === 'pair-most') {
+      const { count } = await db.organizationPhone.deleteMany({ where: { status: { not: 'open' } } });
+      if (count) console.error(`  ${count} phones that did not pair are left out`);
+    }
     out({ phase: 'paired' });
     process.exit(0);
   }

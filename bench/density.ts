@@ -33,11 +33,11 @@ export interface Prepared {
 }
 
 /** Pairs `n` phones for one side (the largest N: smaller N log in the first N of them). */
-export async function prepare(side: Side, n: number, prefix: string): Promise<Prepared> {
+export async function prepare(side: Side, n: number, prefix: string, step: 'pair' | 'pair-most' = 'pair'): Promise<Prepared> {
   const sim = await startSimulator({ port: 0 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${side}-`));
   const t0 = performance.now();
-  const pairing = worker([side, 'pair', String(n), sim.url, sim.controlUrl, prefix, dir]);
+  const pairing = worker([side, step, String(n), sim.url, sim.controlUrl, prefix, dir]);
   const code = await new Promise<number | null>((r) => pairing.once('exit', r));
   if (code !== 0) throw new Error(`${side} pairing of ${n} phones failed`);
   return { side, n, sim, dir, prefix, pairMs: Math.round(performance.now() - t0) };

@@ -1,60 +1,106 @@
 // Health benchmark (issue 26): what the liveness probe costs at 2,000 phones, and how many bytes
 // a phone's history takes per day.
 //
-// Probe: N real phones (default 200: pairing 2,000 real sockets does not fit a shared 2-CPU
-// machine) run in a worker process through the SessionManager against the simulator (in this
-// process); the worker's CPU time is measured over equal windows without and with the probe,
-// alternating, in the same run. The probe runs at the rate 2,000 phones give at the default
-// PROBE_INTERVAL_MS (60 s): 33.3 probes per second, so the difference is the probe overhead of
-// 2,000 phones; per phone per minute = difference per minute / 2,000. A real probe round trip each
-// (Baileys query → simulator → answer).
+// Probe: N real phones (default 2,000, BENCH_HEALTH_PHONES) are paired once through the density
+// benchmark's pairing worker (the console's SessionManager, SQLite, QR → scan against a simulator
+// in this process; not measured), then a fresh worker process (health-worker.ts) starts all N
+// from the database as the console does at boot and holds the N sockets. Its CPU time is
+// measured over equal windows without and with the probe at the default PROBE_INTERVAL_MS,
+// alternating which goes first, in the same run: the difference per minute / N is the probe's
+// CPU per phone per minute. A real probe round trip each (Baileys query → simulator → answer).
 //
 // History: one day of intervals for 2,000 phones written through the session store's own
 // statements (a steady phone: 1 interval; a phone with 3 drops: 7), the table's size measured
 // on PostgreSQL (pg_total_relation_size, indexes included) and SQLite (pages used).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { startSimulator } from '../simulator';
 import { createTestDatabase } from '../test/support/databases';
 import { SqlBuilder, DIALECTS } from '../lib/sessions/store/sql';
+import { parseConfig } from '../lib/config';
 import type { Db } from '../lib/db/client';
+import { prepare, median } from './density';
+import { KEEPALIVE_MS } from './idle';
 
 const FLEET = 2000;
-const DEFAULT_INTERVAL_MS = 60_000;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function probeOverhead() {
-  const n = Number(process.env.BENCH_HEALTH_PHONES ?? 200);
-  const windowMs = Number(process.env.BENCH_HEALTH_WINDOW_MS ?? 15_000);
-  const rounds = Number(process.env.BENCH_HEALTH_ROUNDS ?? 3);
-  // The probe rate of 2,000 phones at 60 s, with n phones.
-  const intervalMs = Math.round((DEFAULT_INTERVAL_MS * n) / FLEET);
-  const sim = await startSimulator({ port: 0 });
+  const n = Number(process.env.BENCH_HEALTH_PHONES ?? FLEET);
+  // One keep-alive interval by default: each window holds one keep-alive round per phone.
+  const windowMs = Number(process.env.BENCH_HEALTH_WINDOW_MS ?? KEEPALIVE_MS);
+  const rounds = Number(process.env.BENCH_HEALTH_ROUNDS ?? 4);
+  // The console's defaults (lib/config.ts), not a copy of them.
+  const { PROBE_INTERVAL_MS: intervalMs, PROBE_TIMEOUT_MS: timeoutMs } = parseConfig({});
+  const memBefore = { totalMb: Math.round(os.totalmem() / 1e6), freeMb: Math.round(os.freemem() / 1e6) };
+  const prepared = await prepare('manager', n, '7717', 'pair-most');
+  console.log(JSON.stringify({ health: { paired: n, pairMs: prepared.pairMs } }));
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'health-worker.ts'), String(n), sim.url, sim.controlUrl, '7717', String(windowMs), String(intervalMs), String(rounds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--max-old-space-size=4096', '--import', 'tsx', path.join(__dirname, 'health-worker.ts'), String(n), prepared.sim.url, prepared.dir, String(windowMs), String(intervalMs), String(timeoutMs), String(rounds)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     if (code !== 0) throw new Error(`health worker exited with ${code}`);
-    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { open: number; without: number[]; withProbe: number[]; probes: number };
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      open: number;
+      booted: number;
+      openAtStart: number;
+      notOpen: Record<string, number>;
+      bootChanges: Record<string, number>;
+      unresponsive: number;
+      bootMs: number;
+      bootCpuMs: number;
+      rssMb: number;
+      order: string[];
+      without: number[];
+      withProbe: number[];
+      probes: number;
+      completed: number;
+      roundTripMs: { p50: number; p95: number; max: number };
+    };
     const perMin = (cpuMs: number) => (cpuMs / windowMs) * 60_000;
     const cpuWithout = median(r.without.map(perMin));
     const cpuWith = median(r.withProbe.map(perMin));
     const probesPerSec = r.probes / ((rounds * windowMs) / 1000);
+    // Per phone: of the phones that held an open socket through the windows.
+    const held = r.openAtStart;
     return {
       phones: n,
-      open: r.open,
+      paired: r.booted,
+      openAtStart: held,
+      notOpenAtStart: r.notOpen,
+      bootStateChanges: r.bootChanges,
+      pairMs: prepared.pairMs,
+      bootMs: Math.round(r.bootMs),
+      bootCpuMs: Math.round(r.bootCpuMs),
+      consoleRssMb: Math.round(r.rssMb),
+      memory: memBefore,
+      openAtEnd: r.open,
+      unresponsiveAtEnd: r.unresponsive,
+      probeIntervalMs: intervalMs,
+      probeTimeoutMs: timeoutMs,
+      windowMs,
+      rounds,
+      order: r.order,
       probeRatePerSec: Number(probesPerSec.toFixed(1)),
-      probeRateOf2000At60s: Number((FLEET / 60).toFixed(1)),
+      probesStarted: r.probes,
+      probesCompleted: r.completed,
+      probeRoundTripMs: { p50: Number(r.roundTripMs.p50?.toFixed(1)), p95: Number(r.roundTripMs.p95?.toFixed(1)), max: Number(r.roundTripMs.max?.toFixed(1)) },
       cpuMsPerMinWithout: Math.round(cpuWithout),
       cpuMsPerMinWithProbe: Math.round(cpuWith),
       samplesMsPerMin: { without: r.without.map((v) => Math.round(perMin(v))), withProbe: r.withProbe.map((v) => Math.round(perMin(v))) },
-      probeCpuMsPerPhonePerMinAt2000: Number(((cpuWith - cpuWithout) / FLEET).toFixed(4)),
+      cpuMsPerPhonePerMinWithout: Number((cpuWithout / held).toFixed(3)),
+      cpuMsPerPhonePerMinWithProbe: Number((cpuWith / held).toFixed(3)),
+      probeCpuMsPerPhonePerMin: Number(((cpuWith - cpuWithout) / held).toFixed(3)),
       cpuUsPerProbe: Number((((cpuWith - cpuWithout) / 60 / probesPerSec) * 1000).toFixed(1)),
-      idleCpuMsPerPhonePerMin: Number((cpuWithout / n).toFixed(3)),
     };
   } finally {
-    await sim.close();
+    await prepared.sim.close();
+    fs.rmSync(prepared.dir, { recursive: true, force: true });
   }
 }
 
@@ -110,7 +156,7 @@ export async function healthBenchmark() {
   const probe = part === 'history' ? null : await probeOverhead();
   return {
     method:
-      'probe: N real phones (BENCH_HEALTH_PHONES, default 200) in a worker process (SessionManager, SQLite) against the simulator in the parent; the worker\'s CPU time over BENCH_HEALTH_ROUNDS × 2 alternating windows of BENCH_HEALTH_WINDOW_MS without / with the probe, the probe at the rate of 2,000 phones at PROBE_INTERVAL_MS = 60 s (33.3 probes/s, a real query round trip each); medians. history: 2,000 phones × one day of intervals through the store\'s statements, table size with indexes (PostgreSQL: pg_total_relation_size after VACUUM; SQLite: pages after VACUUM, whole file delta).',
+      "probe: N real phones (BENCH_HEALTH_PHONES, default 2,000) paired once by the density benchmark's pairing worker (SessionManager, SQLite; not measured), then started from the database by a fresh worker process (the SessionManager's boot, as the console starts; it holds all N sockets) against the simulator in the parent; that worker's CPU time (user + system) over BENCH_HEALTH_ROUNDS rounds of two windows of BENCH_HEALTH_WINDOW_MS (default one keep-alive interval, 30 s), without and with the probe at the console's default PROBE_INTERVAL_MS / PROBE_TIMEOUT_MS (a real query round trip each), the order alternating per round; medians, every sample kept. history: 2,000 phones × one day of intervals through the store's statements, table size with indexes (PostgreSQL: pg_total_relation_size after VACUUM; SQLite: pages after VACUUM, whole file delta).",
     probe,
     history,
   };

@@ -164,9 +164,16 @@ function healthRows(sec: Any): string[] {
   const out: string[] = [];
   if (r.probe) {
     const p = r.probe;
-    out.push(
-      `| health. liveness probe at 2,000 phones' rate (${p.probeRatePerSec}/s, ${p.phones} real phones; CPU per phone per minute, median) | ${p.probeCpuMsPerPhonePerMinAt2000} ms (${p.cpuUsPerProbe} µs per probe) | without the probe: ${p.cpuMsPerMinWithout} ms/min for ${p.phones} phones, with: ${p.cpuMsPerMinWithProbe} | | reported |`,
-    );
+    if (p.probeCpuMsPerPhonePerMin !== undefined) {
+      out.push(
+        `| health. CPU per phone per minute, ${n0(p.phones)} real phones, the probe every ${p.probeIntervalMs / 1000} s (${p.probeRatePerSec}/s) against none, same run (${p.samplesMsPerMin.without.length} windows of ${p.windowMs / 1000} s each, median) | with the probe: ${p.cpuMsPerPhonePerMinWithProbe} ms; the probe itself ${p.probeCpuMsPerPhonePerMin} ms (${p.cpuUsPerProbe} µs per probe) | without: ${p.cpuMsPerPhonePerMinWithout} ms | ${(p.cpuMsPerPhonePerMinWithProbe / p.cpuMsPerPhonePerMinWithout).toFixed(2)} | reported |`,
+      );
+    } else {
+      // Results from before the bench ran 2,000 phones: 200 phones at 2,000 phones' probe rate.
+      out.push(
+        `| health. liveness probe at 2,000 phones' rate (${p.probeRatePerSec}/s, ${p.phones} real phones; CPU per phone per minute, median) | ${p.probeCpuMsPerPhonePerMinAt2000} ms (${p.cpuUsPerProbe} µs per probe) | without the probe: ${p.cpuMsPerMinWithout} ms/min for ${p.phones} phones, with: ${p.cpuMsPerMinWithProbe} | | reported |`,
+      );
+    }
   }
   if (r.history) {
     const h = r.history;

@@ -1,7 +1,10 @@
 // The liveness probe scheduler: one timer for the whole process, walking the open phones round
 // robin so that each is probed once per PROBE_INTERVAL_MS and the probes are spread evenly over
 // the interval (never all at once). The list is taken once per round; a phone opened meanwhile
-// is probed from the next round on.
+// is probed from the next round on. Each probe is due one gap after the previous one was due,
+// not after it ran: timers fire late and the probe's own synchronous work takes time, and at
+// 2,000 phones (30 ms gaps) that lateness stretched a 60 s interval to 64 s (bench/health.ts).
+// A tick later than a whole gap (a stalled event loop) does not make up the lost time in a burst.
 import { probeGap } from './probe-policy';
 
 export interface ProbeTarget {
@@ -22,6 +25,8 @@ export class Prober {
   private round: ProbeTarget[] = [];
   private next = 0;
   private stopped = true;
+  /** when the probe of the current tick was due (performance.now()) */
+  private dueAt = 0;
   /** probes started (bench, tests) */
   started = 0;
 
@@ -30,6 +35,7 @@ export class Prober {
   start(): this {
     if (!this.stopped) return this;
     this.stopped = false;
+    this.dueAt = performance.now();
     this.schedule(0);
     return this;
   }
@@ -52,11 +58,16 @@ export class Prober {
       this.round = this.opts.targets();
       this.next = 0;
       // Nothing to probe: look again in one interval.
-      if (!this.round.length) return this.schedule(this.opts.intervalMs);
+      if (!this.round.length) {
+        this.dueAt = performance.now() + this.opts.intervalMs;
+        return this.schedule(this.opts.intervalMs);
+      }
     }
     const target = this.round[this.next++];
     this.started++;
     void target.probe(this.opts.timeoutMs);
-    this.schedule(probeGap(this.opts.intervalMs, this.round.length));
+    const now = performance.now();
+    this.dueAt = Math.max(this.dueAt + probeGap(this.opts.intervalMs, this.round.length), now);
+    this.schedule(this.dueAt - now);
   }
 }
