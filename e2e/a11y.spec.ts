@@ -79,6 +79,11 @@ for (const lang of ['en', 'ru'] as const) {
       await page.getByTestId(`restart-${id}`).click();
       await expect(page.getByRole('dialog')).toBeVisible();
       findings.push(...(await seriousFindings(page)).map((f) => `dialog: ${f}`));
+      // A row's More menu, open.
+      await page.getByTestId('confirm-cancel').click();
+      await page.getByTestId(`more-${id}`).click();
+      await expect(page.getByRole('menu')).toBeVisible();
+      findings.push(...(await seriousFindings(page)).map((f) => `row menu: ${f}`));
       expect(findings).toEqual([]);
     });
   }

@@ -248,7 +248,7 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
       {total === 0 && !filters.q && !filters.status && !filters.health && !filters.organizationId && !list.isFetching ? (
         <p className="rounded border border-dashed border-gray-400 p-6 text-center text-sm text-gray-700 dark:border-gray-600 dark:text-gray-300" data-testid="sessions-empty">{t('empty.sessions')}</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-gray-300 dark:border-gray-700">
+        <div className="relative overflow-x-auto rounded-lg border border-gray-300 dark:border-gray-700">
           <table className="min-w-full text-sm max-md:block" data-testid="sessions-table" data-total={total}>
             <thead className="bg-gray-50 max-md:hidden dark:bg-gray-900">
               <tr>

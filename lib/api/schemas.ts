@@ -84,11 +84,16 @@ export const webhookDeliverySchema = z.object({
   deliveredAt: z.string().nullable(),
   createdAt: z.string(),
   payload: z.unknown().describe('the JSON body sent'),
+  phone: z.string().nullable().describe("the phone the delivery is about, as +number (from the payload's phoneJid); null for none (a test or an alert)"),
+  organizationName: z.string().nullable().describe("the receiving organization's name; null: ERROR_WEBHOOK_URL"),
 });
 export const webhookDeliveryPageSchema = z.object({ items: z.array(webhookDeliverySchema), nextCursor: z.number().int().nullable() });
 export const deliveriesQuerySchema = pageQuerySchema.extend({
   status: z.enum(DELIVERY_STATUSES).optional(),
   organizationId: intString('organizationId', 1).optional(),
+});
+export const testWebhookBodySchema = z.object({
+  organizationId: z.number().int().positive().nullable().describe("whose endpoint receives the test: an organization's, or null for ERROR_WEBHOOK_URL"),
 });
 export const organizationWebhookSchema = z.object({
   organizationId: z.number().int(),
