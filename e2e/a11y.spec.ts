@@ -76,6 +76,8 @@ for (const lang of ['en', 'ru'] as const) {
       // The add-phone form and a confirmation dialog, open.
       await page.goto(`${e2eEnv().url}/`);
       await page.getByTestId('add-phone-toggle').click();
+      // The seeded phone was never linked: Pair is its inline action, Restart waits in the More menu.
+      await page.getByTestId(`more-${id}`).click();
       await page.getByTestId(`restart-${id}`).click();
       await expect(page.getByRole('dialog')).toBeVisible();
       findings.push(...(await seriousFindings(page)).map((f) => `dialog: ${f}`));

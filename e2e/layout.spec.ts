@@ -1,9 +1,10 @@
 // The phone-sized layout (issue 27.14): at 390 px no page scrolls sideways, in English and Russian,
 // with content that tends to push (a long label, a long webhook URL, a delivery with its payload).
-// The row's More menu opens inside the viewport, by the last row of the table too.
+// The row's More menu opens inside the viewport, by the last row of the table too. At 1280 px a
+// row's actions stay on one line and a node's name is not broken mid-word.
 import crypto from 'node:crypto';
 import { test, expect, type Page } from '@playwright/test';
-import { e2eEnv, logIn } from './support/env';
+import { addAndPairPhone, e2eEnv, logIn } from './support/env';
 import { createDb } from '../lib/db/client';
 
 async function seed(): Promise<number> {
@@ -88,4 +89,23 @@ test('390 px: a row\'s More menu opens inside the viewport, also for the last ro
   // Clicking elsewhere closes it.
   await page.getByTestId('sessions-title').click();
   await expect(menu).toHaveCount(0);
+});
+
+test('1280 px: a running row keeps Restart and More on one line, in the window, and its node name whole', async ({ page }) => {
+  await logIn(page);
+  const { id } = await addAndPairPhone(page, { org: 'Layout Org' });
+  const node = page.getByTestId(`node-${id}`);
+  await expect(node).not.toHaveText('—');
+  // One line of text: the cell's text is no taller than its line height.
+  const lines = await node.evaluate((el) => {
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    return range.getClientRects().length;
+  });
+  expect(lines).toBe(1);
+  const restart = (await page.getByTestId(`restart-${id}`).boundingBox())!;
+  const more = (await page.getByTestId(`more-${id}`).boundingBox())!;
+  expect(Math.abs(restart.y - more.y)).toBeLessThan(2);
+  // … and within the 1280 px window, not behind the table's sideways scroll.
+  expect(more.x + more.width).toBeLessThanOrEqual(1280);
 });

@@ -54,7 +54,7 @@ export function SessionActions({ session, layout = 'row' }: { session: SessionDt
   const running = isRunning(session);
   const size = layout === 'page' ? ' text-sm px-3 py-1.5' : '';
   return (
-    <div className={`flex flex-wrap gap-2 ${layout === 'page' ? '' : 'items-center'}`} data-testid={`actions-${id}`}>
+    <div className={`flex gap-2 ${layout === 'page' ? 'flex-wrap' : 'items-center whitespace-nowrap'}`} data-testid={`actions-${id}`}>
       {needsPairing(session) && (
         <button type="button" data-testid={`pair-${id}`} className={PRIMARY + size} onClick={() => setPairing('start')}>{t('action.pair')}</button>
       )}
@@ -69,12 +69,16 @@ export function SessionActions({ session, layout = 'row' }: { session: SessionDt
           <button type="button" data-testid={`delete-${id}`} className={DANGER + size} onClick={() => setConfirm('delete')}>{t('action.delete')}</button>
         </>
       ) : (
-        // A row keeps Restart at hand; the rest wait in its More menu, so a row never wraps to
-        // two lines of buttons with Delete beside Log out (issue 27.14).
+        // A row keeps one action at hand, Restart (Pair for a phone to be linked, Restart then
+        // waits in the menu); the rest wait in its More menu, so a row never wraps to two lines
+        // of buttons with Delete beside Log out (issue 27.14).
         <>
-          <button type="button" data-testid={`restart-${id}`} className={NEUTRAL} onClick={() => setConfirm('restart')}>{t('action.restart')}</button>
+          {!needsPairing(session) && (
+            <button type="button" data-testid={`restart-${id}`} className={NEUTRAL} onClick={() => setConfirm('restart')}>{t('action.restart')}</button>
+          )}
           <MenuButton label={t('action.more', { phone: phoneOf(session) })} testId={`more-${id}`} className={NEUTRAL}
             items={[
+              ...(needsPairing(session) ? [{ key: 'restart', label: t('action.restart'), testId: `restart-${id}`, onSelect: () => setConfirm('restart') }] : []),
               ...(!running ? [{ key: 'start', label: t('action.start'), testId: `start-${id}`, onSelect: () => setConfirm('start') }] : []),
               { key: 'close', label: t('action.close'), testId: `close-${id}`, disabled: !running, danger: true, onSelect: () => setConfirm('close') },
               { key: 'logout', label: t('action.logout'), testId: `logout-${id}`, disabled: session.status === 'logged_out', danger: true, onSelect: () => setConfirm('logout') },
