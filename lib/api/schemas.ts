@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ROLES, TOKEN_SCOPES } from '../auth/roles';
 import { pageQuerySchema } from './session-schemas';
-import { documentedAs, HOST_PATTERN, intString } from './contract';
+import { documentedAs, HOST_PATTERN, INT32_MAX, intString } from './contract';
 import { isoTime } from './health-schemas';
 
 export const organizationSchema = z.object({ id: z.number().int(), name: z.string() });
@@ -93,7 +93,7 @@ export const deliveriesQuerySchema = pageQuerySchema.extend({
   organizationId: intString('organizationId', 1).optional(),
 });
 export const testWebhookBodySchema = z.object({
-  organizationId: z.number().int().positive().nullable().describe("whose endpoint receives the test: an organization's, or null for ERROR_WEBHOOK_URL"),
+  organizationId: z.number().int().positive().max(INT32_MAX).nullable().describe("whose endpoint receives the test: an organization's, or null for ERROR_WEBHOOK_URL"),
 });
 export const organizationWebhookSchema = z.object({
   organizationId: z.number().int(),
