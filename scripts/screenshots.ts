@@ -20,6 +20,7 @@ const SHOTS: Shot[] = [
   { name: 'sessions-light', path: () => '/', theme: 'light', width: 1280, ready: 'sessions-table' },
   { name: 'sessions-dark', path: () => '/', theme: 'dark', width: 1280, ready: 'sessions-table' },
   { name: 'sessions-390-light', path: () => '/', theme: 'light', width: 390, ready: 'sessions-table' },
+  { name: 'sessions-ru-light', path: () => '/', theme: 'light', width: 1280, ready: 'sessions-table', lang: 'ru' },
   { name: 'phone-light', path: (ids) => `/sessions/${ids[1]}`, theme: 'light', width: 1280, ready: 'timeline' },
   { name: 'phone-390-dark', path: (ids) => `/sessions/${ids[1]}`, theme: 'dark', width: 390, ready: 'timeline' },
   { name: 'webhooks-light', path: () => '/webhooks', theme: 'light', width: 1280, ready: 'deliveries-table' },

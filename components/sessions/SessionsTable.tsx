@@ -38,6 +38,8 @@ const CELL = 'px-2 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block
 const LEAVE_AFTER_MS = 5000;
 /** A pager button that cannot be used looks it: faded, no pointer. */
 const PAGER_DISABLED = 'disabled:cursor-not-allowed disabled:border-gray-300 disabled:opacity-50 dark:disabled:border-gray-700';
+/** The actions column stays in view at the table's right edge when a wide table (Russian words, a narrow window) scrolls sideways. */
+const STICKY_ACTIONS = 'md:sticky md:right-0 md:border-l md:border-gray-200 md:dark:border-gray-800';
 const INPUT = 'min-h-8 rounded border border-gray-400 px-2 py-1 text-sm dark:border-gray-500 dark:bg-gray-950';
 
 const number = (jid: string) => jid.split('@')[0];
@@ -268,7 +270,7 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                 <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.badDecrypt')}</th>
                 {header('lastConnectedAt', t('col.lastConnected'))}
                 <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.lastCloseReason')}</th>
-                {role === 'admin' && <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.actions')}</th>}
+                {role === 'admin' && <th scope="col" className={`px-2 py-2 text-left font-medium md:bg-gray-50 md:dark:bg-gray-900 ${STICKY_ACTIONS}`}>{t('col.actions')}</th>}
               </tr>
             </thead>
             <tbody className="max-md:block">
@@ -321,7 +323,7 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                   <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}><RelativeTime iso={s.lastConnectedAt} empty={t('never')} testId={`last-connected-${s.id}`} /></td>
                   <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-700 max-md:col-span-2 dark:text-gray-300`} data-testid={`reason-${s.id}`} title={s.lastCloseReason ?? undefined}>{reasonText(t, s.lastClose, s.lastCloseReason, { node: s.node })}</td>
                   {role === 'admin' && (
-                    <td data-label={t('col.actions')} className={`${CELL} max-md:col-span-2`}>
+                    <td data-label={t('col.actions')} className={`${CELL} max-md:col-span-2 md:bg-white md:dark:bg-gray-950 ${STICKY_ACTIONS}`}>
                       <SessionActions session={s} />
                     </td>
                   )}
