@@ -110,4 +110,14 @@ for (const lang of ['en', 'ru'] as const) test(`1280 px: a running row keeps Res
   // … and within the 1280 px window, not behind the table's sideways scroll (the longer Russian
   // headers make the table wider than the window: the actions column stays at its right edge).
   expect(more.x + more.width).toBeLessThanOrEqual(1280);
+  // The open menu lies above the rows under it (their sticky actions cells too): its last item is
+  // what a click at its centre reaches.
+  await page.getByTestId(`more-${id}`).click();
+  const last = page.getByRole('menuitem').last();
+  await expect(last).toBeVisible();
+  expect(await last.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === el;
+  })).toBe(true);
+  await page.keyboard.press('Escape');
 });

@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { createPortal } from 'react-dom';
 
 export interface MenuItem {
   key: string;
@@ -17,7 +18,8 @@ const MENU_WIDTH = 176; // px: the w-44 below
 /**
  * A button that opens a menu of actions (the WAI-ARIA menu button pattern): arrow keys, Home and
  * End move between items, Escape or Tab closes it and the focus returns to the button. The menu is
- * fixed to the viewport so a table's overflow box (the sessions table scrolls sideways) never clips it.
+ * fixed to the viewport and rendered in the body, so neither a table's overflow box (the sessions
+ * table scrolls sideways) clips it nor a later row's sticky cell (its own stacking context) covers it.
  */
 /** `children` is the button's visible text; `label` names the menu and follows that text for screen readers (its accessible name starts with what is seen). */
 export function MenuButton({ label, children, items, className, testId }: { label: string; children: ReactNode; items: MenuItem[]; className: string; testId: string }) {
@@ -96,7 +98,7 @@ export function MenuButton({ label, children, items, className, testId }: { labe
         {children}
         <span className="sr-only"> ({label})</span>
       </button>
-      {open && (
+      {open && createPortal(
         <div ref={menu} role="menu" aria-label={label} onKeyDown={onMenuKey} data-testid={`${testId}-menu`}
           style={place ? { top: place.top, bottom: place.bottom, left: place.left } : { visibility: 'hidden', top: 0, left: 0 }}
           className="fixed z-30 w-44 rounded border border-gray-300 bg-white py-1 shadow-lg dark:border-gray-600 dark:bg-gray-900">
@@ -112,7 +114,8 @@ export function MenuButton({ label, children, items, className, testId }: { labe
               {item.label}
             </button>
           ))}
-        </div>
+        </div>,
+        document.body,
       )}
     </>
   );
