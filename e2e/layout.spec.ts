@@ -70,6 +70,8 @@ test('390 px: a row\'s More menu opens inside the viewport, also for the last ro
   const id = await seed();
   await page.setViewportSize({ width: 390, height: 844 });
   await logIn(page);
+  // The page is hydrated (the live stream is up) before its buttons are clicked.
+  await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-live', 'true');
   const more = page.getByTestId(`more-${id}`);
   await more.scrollIntoViewIfNeeded();
   // Scrolled so that the button sits near the bottom edge: the menu opens above it.
