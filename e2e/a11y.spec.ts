@@ -75,10 +75,19 @@ for (const lang of ['en', 'ru'] as const) {
       }
       // The add-phone form and a confirmation dialog, open.
       await page.goto(`${e2eEnv().url}/`);
+      // The page is hydrated (the live stream is up) before its buttons are clicked.
+      await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-live', 'true');
       await page.getByTestId('add-phone-toggle').click();
+      // The seeded phone was never linked: Pair is its inline action, Restart waits in the More menu.
+      await page.getByTestId(`more-${id}`).click();
       await page.getByTestId(`restart-${id}`).click();
       await expect(page.getByRole('dialog')).toBeVisible();
       findings.push(...(await seriousFindings(page)).map((f) => `dialog: ${f}`));
+      // A row's More menu, open.
+      await page.getByTestId('confirm-cancel').click();
+      await page.getByTestId(`more-${id}`).click();
+      await expect(page.getByRole('menu')).toBeVisible();
+      findings.push(...(await seriousFindings(page)).map((f) => `row menu: ${f}`));
       expect(findings).toEqual([]);
     });
   }

@@ -70,7 +70,29 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
   await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'open');
   await expect(page.getByTestId(`badmac-${id}`)).toHaveText('0/3');
 
-  await page.getByTestId(`close-${id}`).click();
+  // Close, Log out and Delete wait in the row's More menu (issue 27.14), a keyboard menu button:
+  // it opens on Enter with the first item focused, arrows move, Escape closes it onto the button.
+  const more = page.getByTestId(`more-${id}`);
+  await expect(more).toHaveAttribute('aria-haspopup', 'menu');
+  await expect(more).toHaveAttribute('aria-expanded', 'false');
+  await more.focus();
+  await page.keyboard.press('Enter');
+  await expect(more).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByRole('menu')).toBeVisible();
+  await expect(page.getByTestId(`close-${id}`)).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId(`logout-${id}`)).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(page.getByTestId(`delete-${id}`)).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId(`close-${id}`)).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menu')).toHaveCount(0);
+  await expect(more).toBeFocused();
+  await expect(more).toHaveAttribute('aria-expanded', 'false');
+  // By pointer: the menu's Close opens the confirmation.
+  await more.click();
+  await page.getByRole('menuitem', { name: 'Close' }).click();
   await expect(page.getByTestId('confirm-reason')).toBeFocused();
   await page.getByTestId('confirm-reason').fill('Switching to a new handset');
   await page.getByTestId('confirm-ok').click();
@@ -130,7 +152,7 @@ test('a viewer sees the table without buttons', async ({ page }) => {
   await expect(row).toBeVisible();
   await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'closed');
   await expect(page.locator('[data-testid^="restart-"]')).toHaveCount(0);
-  await expect(page.locator('[data-testid^="close-"]')).toHaveCount(0);
+  await expect(page.locator('[data-testid^="more-"]')).toHaveCount(0);
   await expect(page.getByTestId('add-phone-toggle')).toHaveCount(0);
 });
 

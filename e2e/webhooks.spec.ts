@@ -3,7 +3,9 @@
 import { test, expect } from '@playwright/test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import crypto from 'node:crypto';
 import { e2eEnv, logIn, uniquePhone } from './support/env';
+import { createDb } from '../lib/db/client';
 
 test('webhooks page: organization endpoint, failed delivery, send again', async ({ page }) => {
   test.setTimeout(120_000);
@@ -40,6 +42,22 @@ test('webhooks page: organization endpoint, failed delivery, send again', async 
     await expect(form.getByTestId('org-webhook-secret')).toHaveAttribute('placeholder', /set/);
     expect(await page.content()).not.toContain('a-secret-of-enough-length');
 
+    // "Send test" (issue 27.15): one signed attempt to the saved endpoint, its outcome said beside
+    // the form and listed with the organization's name. The receiver answers 500 first, then 204.
+    await form.getByTestId('org-webhook-test').click();
+    await expect(form.getByTestId('org-webhook-test-result')).toHaveText('Test failed: HTTP 500');
+    const testRow = page.getByTestId('deliveries-table').locator('tr', { hasText: 'webhook_test' }).first();
+    await expect(testRow.getByTestId('delivery-status')).toHaveText('failed');
+    await expect(testRow.getByTestId('delivery-organization')).toContainText('Hooks Org');
+    await expect(testRow.getByTestId('delivery-phone')).toHaveText('—');
+    fail = false;
+    await form.getByTestId('org-webhook-test').click();
+    await expect(form.getByTestId('org-webhook-test-result')).toHaveText('Test delivered (HTTP 204)');
+    const tests = received.filter((r) => r.body.includes('"webhook_test"'));
+    expect(tests).toHaveLength(2);
+    expect(JSON.parse(tests[1].body)).toMatchObject({ type: 'webhook_test', organizationId: phone.organizationId });
+    fail = true;
+
     // Pair the phone through the simulator, then two Bad MACs: the seed's critical warning goes out.
     await expect.poll(async () => (await (await page.request.get(`${url}/api/sessions/${phone.id}/qr`)).json()).qr ?? null).not.toBeNull();
     const { qr } = (await (await page.request.get(`${url}/api/sessions/${phone.id}/qr`)).json()) as { qr: string };
@@ -50,9 +68,14 @@ test('webhooks page: organization endpoint, failed delivery, send again', async 
     expect(faults.status()).toBe(200);
 
     // Three failed attempts (WEBHOOK_MAX_ATTEMPTS=3 in e2e/support/global-setup.ts, about 1 s apart): the page shows it failed, with the error.
-    const row = page.getByTestId('deliveries-table').locator('tr', { hasText: 'session_error_warning' }).first();
+    // This phone's warning (other specs' rows share the table).
+    const row = page.getByTestId('deliveries-table').locator('tr', { hasText: 'session_error_warning' }).filter({ hasText: `+${number}` }).first();
+    // The seed's payload names the phone by id only: the page shows its number. Given up: no next try.
+    await expect(row.getByTestId('delivery-phone')).toHaveText(`+${number}`);
+    await expect(row.getByTestId('delivery-organization')).toContainText('Hooks Org');
     await expect(row.getByTestId('delivery-status')).toHaveText('failed');
-    await expect(row).toContainText('3/3');
+    await expect(row.getByTestId('delivery-attempts')).toHaveText('3');
+    await expect(row.getByTestId('delivery-next')).toHaveText('—');
     await expect(row).toContainText('HTTP 500');
     await row.getByRole('button', { name: 'session_error_warning' }).click();
     await expect(row.locator('pre')).toContainText('"currentCount": 2');
@@ -61,9 +84,50 @@ test('webhooks page: organization endpoint, failed delivery, send again', async 
     await row.getByTestId('delivery-send-again').click();
     await expect(page.getByTestId('toast-success')).toBeVisible();
     await expect(row.getByTestId('delivery-status')).toHaveText('delivered');
+    // The attempts go on counting after "Send again" (no "4/6").
+    await expect(row.getByTestId('delivery-attempts')).toHaveText('4');
     const ids = new Set(received.filter((r) => r.body.includes('session_error_warning')).map((r) => r.id));
     expect(ids.size).toBe(1); // every attempt and the resend carry one webhook-id
   } finally {
     server.close();
+  }
+});
+
+test('webhooks page: a delivery waiting for its next try says when; POST /api/webhooks/test checks its input', async ({ page }) => {
+  await logIn(page);
+  const { url, databaseUrl } = e2eEnv();
+  const headers = { origin: url };
+  const db = createDb(databaseUrl);
+  let deliveryId: number;
+  try {
+    const org = await db.organization.create({ data: { name: `Later ${crypto.randomBytes(3).toString('hex')}` } });
+    // A delivery that failed once and is tried again in an hour (a receiver on loopback, never called).
+    const row = await db.webhookOutbox.create({
+      data: {
+        messageId: `msg_e2e_${crypto.randomBytes(6).toString('hex')}`, event: 'session_closed', url: 'http://127.0.0.1:9/hook-later', organizationId: org.id,
+        payload: JSON.stringify({ type: 'session_closed', phoneJid: '77071234567@s.whatsapp.net' }), status: 'pending', attempts: 1, maxAttempts: 3,
+        nextAttemptAt: new Date(Date.now() + 3600_000), lastError: 'HTTP 503', lastStatusCode: 503,
+      },
+    });
+    deliveryId = row.id;
+
+    await page.goto(`${url}/webhooks`);
+    const shown = page.getByTestId(`delivery-${deliveryId}`);
+    await expect(shown.getByTestId('delivery-status')).toHaveText('pending');
+    await expect(shown.getByTestId('delivery-next')).toHaveText(/^in \d+ (min|hr)\.?$/);
+    await expect(shown.getByTestId('delivery-phone')).toHaveText('+77071234567');
+    await expect(shown.getByTestId('delivery-organization')).toContainText(org.name);
+    await expect(shown.getByTestId('delivery-attempts')).toHaveText('1');
+
+    // The route: zod-validated body, 404 for an unknown organization, 409 when there is no endpoint.
+    const bad = await page.request.post(`${url}/api/webhooks/test`, { data: { organizationId: 'one' }, headers });
+    expect(bad.status()).toBe(400);
+    expect((await bad.json()).details).toBeDefined();
+    expect((await page.request.post(`${url}/api/webhooks/test`, { data: { organizationId: 2_000_000_000 }, headers })).status()).toBe(404);
+    const none = await page.request.post(`${url}/api/webhooks/test`, { data: { organizationId: org.id }, headers });
+    expect(none.status()).toBe(409);
+  } finally {
+    await db.webhookOutbox.deleteMany({ where: { url: 'http://127.0.0.1:9/hook-later' } });
+    await db.$disconnect();
   }
 });

@@ -4,7 +4,7 @@
 export const AUDIT_ACTIONS = [
   'session.create', 'session.start', 'session.close', 'session.restart', 'session.logout', 'session.delete', 'session.update',
   'demo.fault', 'demo.scan', 'demo.code', 'token.create', 'token.revoke', 'user.invite', 'user.role', 'user.sign_out', 'user.delete',
-  'webhook.redeliver', 'organization.webhook',
+  'webhook.redeliver', 'webhook.test', 'organization.webhook',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

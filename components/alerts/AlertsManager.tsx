@@ -29,7 +29,8 @@ interface Organization {
 type StateFilter = 'open' | 'resolved' | 'all';
 
 const MUTE_MINUTES = [60, 480, 1440, 10080] as const;
-const INPUT = 'min-h-7 rounded border border-gray-400 px-2 py-1 text-sm dark:border-gray-500 dark:bg-gray-950';
+// max-w-full: a long option (an organization's name) never widens a phone screen.
+const INPUT = 'min-h-7 max-w-full rounded border border-gray-400 px-2 py-1 text-sm dark:border-gray-500 dark:bg-gray-950';
 const BUTTON = 'min-h-7 rounded border border-gray-400 px-2 py-0.5 text-sm disabled:opacity-50 dark:border-gray-500';
 const PRIMARY = 'min-h-7 rounded bg-emerald-700 px-3 py-1 text-sm font-medium text-white disabled:opacity-60';
 
@@ -160,7 +161,7 @@ export function AlertsManager() {
             onChange={(e) => setFilter(() => setPhoneId(e.target.value.replace(/\D/g, '')))} className={`${INPUT} w-32`} data-testid="alerts-filter-phone" />
         </div>
         {incidents.isLoading ? <p className="text-sm">{t('loading')}</p> : page?.items.length ? (
-          <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="incidents-table">
+          <div className="relative overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="incidents-table">
             <thead><tr className="text-left">
               <th className="px-2 py-1">{t('alerts.opened')}</th><th className="px-2 py-1">{t('alerts.alert')}</th><th className="px-2 py-1">{t('alerts.subject')}</th>
               <th className="px-2 py-1">{t('alerts.reason')}</th><th className="px-2 py-1">{t('alerts.stateCol')}</th><th className="px-2 py-1">{t('alerts.notified')}</th>

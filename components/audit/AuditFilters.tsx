@@ -13,7 +13,8 @@ export interface AuditFilterValues {
   to?: string;
 }
 
-const INPUT = 'mt-1 block min-h-8 rounded border border-gray-400 px-2 py-1 text-sm dark:border-gray-500 dark:bg-gray-950';
+// max-w-full: the longest action's name never widens a phone screen.
+const INPUT = 'mt-1 block min-h-8 max-w-full rounded border border-gray-400 px-2 py-1 text-sm dark:border-gray-500 dark:bg-gray-950';
 const noop = () => () => {};
 
 /** An ISO time as a datetime-local value in the browser's zone ("2026-12-05T18:30"). */
@@ -56,7 +57,7 @@ export function AuditFilters({ values, exportQuery }: { values: AuditFilterValue
         {t('audit.filterActor')}
         <input name="actor" defaultValue={values.actor ?? ''} placeholder={t('audit.filterActorHint')} data-testid="audit-filter-actor" className={`${INPUT} w-56`} />
       </label>
-      <label className="text-sm">
+      <label className="max-w-full text-sm">
         {t('audit.filterAction')}
         <select name="action" defaultValue={values.action ?? ''} data-testid="audit-filter-action" className={INPUT}>
           <option value="">{t('audit.filterAnyAction')}</option>

@@ -35,7 +35,7 @@ export function NodesTable({ initial }: { initial: FleetNodesDto }) {
       {data.nodes.length === 0 ? (
         <p className="rounded border border-dashed border-gray-400 p-6 text-center text-sm text-gray-700 dark:border-gray-600 dark:text-gray-300" data-testid="nodes-empty">{t('nodes.empty')}</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-gray-300 dark:border-gray-700">
+        <div className="relative overflow-x-auto rounded-lg border border-gray-300 dark:border-gray-700">
           <table className="min-w-full text-sm max-md:block" data-testid="nodes-table">
             <thead className="bg-gray-50 max-md:hidden dark:bg-gray-900">
               <tr>

@@ -13,6 +13,7 @@ import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { PairingPanel } from './AddPhone';
+import { MenuButton } from '../ui/MenuButton';
 
 export type ActionKind = 'start' | 'restart' | 'close' | 'logout' | 'delete';
 
@@ -53,17 +54,40 @@ export function SessionActions({ session, layout = 'row' }: { session: SessionDt
   const running = isRunning(session);
   const size = layout === 'page' ? ' text-sm px-3 py-1.5' : '';
   return (
-    <div className={`flex flex-wrap gap-2 ${layout === 'page' ? '' : 'items-center'}`} data-testid={`actions-${id}`}>
+    <div className={`flex gap-2 ${layout === 'page' ? 'flex-wrap' : 'items-center whitespace-nowrap'}`} data-testid={`actions-${id}`}>
       {needsPairing(session) && (
         <button type="button" data-testid={`pair-${id}`} className={PRIMARY + size} onClick={() => setPairing('start')}>{t('action.pair')}</button>
       )}
-      {!running && (
-        <button type="button" data-testid={`start-${id}`} className={NEUTRAL + size} onClick={() => setConfirm('start')}>{t('action.start')}</button>
+      {layout === 'page' ? (
+        <>
+          {!running && (
+            <button type="button" data-testid={`start-${id}`} className={NEUTRAL + size} onClick={() => setConfirm('start')}>{t('action.start')}</button>
+          )}
+          <button type="button" data-testid={`restart-${id}`} className={NEUTRAL + size} onClick={() => setConfirm('restart')}>{t('action.restart')}</button>
+          <button type="button" data-testid={`close-${id}`} disabled={!running} className={DANGER + size} onClick={() => setConfirm('close')}>{t('action.close')}</button>
+          <button type="button" data-testid={`logout-${id}`} disabled={session.status === 'logged_out'} className={DANGER + size} onClick={() => setConfirm('logout')}>{t('action.logout')}</button>
+          <button type="button" data-testid={`delete-${id}`} className={DANGER + size} onClick={() => setConfirm('delete')}>{t('action.delete')}</button>
+        </>
+      ) : (
+        // A row keeps one action at hand, Restart (Pair for a phone to be linked, Restart then
+        // waits in the menu); the rest wait in its More menu, so a row never wraps to two lines
+        // of buttons with Delete beside Log out (issue 27.14).
+        <>
+          {!needsPairing(session) && (
+            <button type="button" data-testid={`restart-${id}`} className={NEUTRAL} onClick={() => setConfirm('restart')}>{t('action.restart')}</button>
+          )}
+          <MenuButton label={t('action.more', { phone: phoneOf(session) })} testId={`more-${id}`} className={NEUTRAL}
+            items={[
+              ...(needsPairing(session) ? [{ key: 'restart', label: t('action.restart'), testId: `restart-${id}`, onSelect: () => setConfirm('restart') }] : []),
+              ...(!running ? [{ key: 'start', label: t('action.start'), testId: `start-${id}`, onSelect: () => setConfirm('start') }] : []),
+              { key: 'close', label: t('action.close'), testId: `close-${id}`, disabled: !running, danger: true, onSelect: () => setConfirm('close') },
+              { key: 'logout', label: t('action.logout'), testId: `logout-${id}`, disabled: session.status === 'logged_out', danger: true, onSelect: () => setConfirm('logout') },
+              { key: 'delete', label: t('action.delete'), testId: `delete-${id}`, danger: true, onSelect: () => setConfirm('delete') },
+            ]}>
+            {t('action.moreButton')} <span aria-hidden className="ml-1">▾</span>
+          </MenuButton>
+        </>
       )}
-      <button type="button" data-testid={`restart-${id}`} className={NEUTRAL + size} onClick={() => setConfirm('restart')}>{t('action.restart')}</button>
-      <button type="button" data-testid={`close-${id}`} disabled={!running} className={DANGER + size} onClick={() => setConfirm('close')}>{t('action.close')}</button>
-      <button type="button" data-testid={`logout-${id}`} disabled={session.status === 'logged_out'} className={DANGER + size} onClick={() => setConfirm('logout')}>{t('action.logout')}</button>
-      <button type="button" data-testid={`delete-${id}`} className={DANGER + size} onClick={() => setConfirm('delete')}>{t('action.delete')}</button>
       {confirm && (
         <ConfirmAction
           kind={confirm}

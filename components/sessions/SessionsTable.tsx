@@ -33,11 +33,13 @@ const SORT_LABEL: Record<SortField, MessageKey> = { id: 'sort.id', phone: 'sort.
 
 
 // On a phone screen each row becomes a card; the header's labels move into the cells.
-const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-700 dark:max-md:before:text-gray-300 max-md:before:content-[attr(data-label)]';
+const CELL = 'px-2 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-700 dark:max-md:before:text-gray-300 max-md:before:content-[attr(data-label)]';
 /** How long a row that left the filter stays (marked) before the page is read again. */
 const LEAVE_AFTER_MS = 5000;
 /** A pager button that cannot be used looks it: faded, no pointer. */
 const PAGER_DISABLED = 'disabled:cursor-not-allowed disabled:border-gray-300 disabled:opacity-50 dark:disabled:border-gray-700';
+/** The actions column stays in view at the table's right edge when a wide table (Russian words, a narrow window) scrolls sideways. */
+const STICKY_ACTIONS = 'md:sticky md:right-0 md:border-l md:border-gray-200 md:dark:border-gray-800';
 const INPUT = 'min-h-8 rounded border border-gray-400 px-2 py-1 text-sm dark:border-gray-500 dark:bg-gray-950';
 
 const number = (jid: string) => jid.split('@')[0];
@@ -159,7 +161,7 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
   const [field, dir] = sort.startsWith('-') ? [sort.slice(1) as SortField, 'desc' as const] : [sort as SortField, 'asc' as const];
   const setSortField = (f: SortField) => setSort(sort === f ? `-${f}` : sort === `-${f}` ? f : f === 'id' || f === 'lastConnectedAt' ? `-${f}` : f);
   const header = (key: SortField, label: string) => (
-    <th scope="col" className="px-3 py-2 text-left font-medium" aria-sort={field === key ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+    <th scope="col" className="px-2 py-2 text-left font-medium" aria-sort={field === key ? (dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
       <button type="button" className="min-h-6 hover:underline" onClick={() => setSortField(key)} data-testid={`sort-${key}`}>
         {label} {field === key ? (dir === 'asc' ? '▲' : '▼') : ''}
       </button>
@@ -248,27 +250,27 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
       {total === 0 && !filters.q && !filters.status && !filters.health && !filters.organizationId && !list.isFetching ? (
         <p className="rounded border border-dashed border-gray-400 p-6 text-center text-sm text-gray-700 dark:border-gray-600 dark:text-gray-300" data-testid="sessions-empty">{t('empty.sessions')}</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-gray-300 dark:border-gray-700">
+        <div className="relative overflow-x-auto rounded-lg border border-gray-300 dark:border-gray-700">
           <table className="min-w-full text-sm max-md:block" data-testid="sessions-table" data-total={total}>
             <thead className="bg-gray-50 max-md:hidden dark:bg-gray-900">
               <tr>
                 {role === 'admin' && (
-                  <th scope="col" className="px-3 py-2 text-left">
+                  <th scope="col" className="px-2 py-2 text-left">
                     <input type="checkbox" aria-label={t('bulk.selectPage')} checked={rows.length > 0 && selectedOnPage === rows.length} onChange={togglePage} data-testid="select-page" className="h-6 w-6" />
                   </th>
                 )}
                 {header('organization', t('col.organization'))}
                 {header('phone', t('col.phone'))}
                 {header('status', t('col.status'))}
-                <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.node')}</th>
-                <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.health')}</th>
+                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.node')}</th>
+                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.health')}</th>
                 {header('uptime', t('col.uptime'))}
-                <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.messagesPerMinute')}</th>
-                <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.badMac')}</th>
-                <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.badDecrypt')}</th>
+                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.messagesPerMinute')}</th>
+                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.badMac')}</th>
+                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.badDecrypt')}</th>
                 {header('lastConnectedAt', t('col.lastConnected'))}
-                <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.lastCloseReason')}</th>
-                {role === 'admin' && <th scope="col" className="px-3 py-2 text-left font-medium">{t('col.actions')}</th>}
+                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.lastCloseReason')}</th>
+                {role === 'admin' && <th scope="col" className={`px-2 py-2 text-left font-medium md:bg-gray-50 md:dark:bg-gray-900 ${STICKY_ACTIONS}`}>{t('col.actions')}</th>}
               </tr>
             </thead>
             <tbody className="max-md:block">
@@ -293,12 +295,12 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                     {s.status === 'owner_lost' && <OwnerLostCountdown until={s.ownerLeaseEndsAt} testId={`moving-${s.id}`} />}
                     {outOfFilter(s) && <span className="mt-1 block text-xs text-amber-900 dark:text-amber-200" data-testid={`leaving-${s.id}`}>{t('row.leaving')}</span>}
                   </td>
-                  <td data-label={t('col.node')} className={`${CELL} font-mono text-xs [overflow-wrap:anywhere]`} data-testid={`node-${s.id}`}>{s.node ?? '—'}</td>
+                  <td data-label={t('col.node')} className={`${CELL} font-mono text-xs max-md:[overflow-wrap:anywhere] md:whitespace-nowrap`} data-testid={`node-${s.id}`}>{s.node ?? '—'}</td>
                   <td data-label={t('col.health')} className={CELL}>
                     <HealthBadge health={s.health} status={s.status} testId={`health-${s.id}`} />
                     <HealthReasonNote reason={s.healthReason} testId={`health-reason-${s.id}`} />
                   </td>
-                  <td data-label={t('col.uptime')} className={`${CELL} min-w-32`}>
+                  <td data-label={t('col.uptime')} className={`${CELL} min-w-28`}>
                     <span data-testid={`uptime-${s.id}`} data-below={s.belowObjective} title={s.belowObjective ? t('uptime.below') : undefined} className={`tabular-nums ${s.belowObjective ? 'font-semibold text-red-800 dark:text-red-300' : ''}`}>
                       {s.belowObjective && <span aria-hidden>⚠ </span>}
                       {formatUptime(s.uptime7d, t('uptime.none'))}
@@ -321,7 +323,7 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                   <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}><RelativeTime iso={s.lastConnectedAt} empty={t('never')} testId={`last-connected-${s.id}`} /></td>
                   <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-700 max-md:col-span-2 dark:text-gray-300`} data-testid={`reason-${s.id}`} title={s.lastCloseReason ?? undefined}>{reasonText(t, s.lastClose, s.lastCloseReason, { node: s.node })}</td>
                   {role === 'admin' && (
-                    <td data-label={t('col.actions')} className={`${CELL} max-md:col-span-2`}>
+                    <td data-label={t('col.actions')} className={`${CELL} max-md:col-span-2 md:bg-white md:dark:bg-gray-950 ${STICKY_ACTIONS}`}>
                       <SessionActions session={s} />
                     </td>
                   )}

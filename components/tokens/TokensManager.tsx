@@ -73,7 +73,7 @@ export function TokensManager() {
         </div>
       )}
       {tokens.isLoading ? <p className="text-sm">{t('loading')}</p> : tokens.data?.length ? (
-        <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="tokens-table">
+        <div className="relative overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="tokens-table">
           <thead><tr className="text-left">
             <th className="px-2 py-1">{t('tokens.name')}</th><th className="px-2 py-1">{t('tokens.scope')}</th>
             <th className="px-2 py-1">{t('tokens.lastUsed')}</th><th className="px-2 py-1"><span className="sr-only">{t('col.actions')}</span></th>

@@ -92,7 +92,7 @@ export function UsersManager({ currentUserId }: { currentUserId: number | null }
         </div>
       )}
       {users.isLoading ? <p className="text-sm">{t('loading')}</p> : users.data?.length ? (
-        <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="users-table">
+        <div className="relative overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="users-table">
           <thead><tr className="text-left">
             <th className="px-2 py-1">{t('users.email')}</th><th className="px-2 py-1">{t('users.role')}</th>
             <th className="px-2 py-1">{t('users.lastLogin')}</th><th className="px-2 py-1"><span className="sr-only">{t('col.actions')}</span></th>

@@ -7,6 +7,7 @@ import { fetchJson } from '@/lib/ui/fetch-json';
 import { type MessageKey } from '@/lib/ui/i18n';
 import { RelativeTime } from '../ui/RelativeTime';
 import { useUi } from '../providers';
+import { errorMessage } from '@/lib/ui/session-text';
 import { useToast } from '../ui/Toast';
 
 interface Delivery {
@@ -23,6 +24,8 @@ interface Delivery {
   lastStatusCode: number | null;
   createdAt: string;
   payload: unknown;
+  phone: string | null;
+  organizationName: string | null;
 }
 interface Organization {
   id: number;
@@ -34,6 +37,7 @@ interface Endpoint {
   hasSecret: boolean;
 }
 
+const SECONDARY = 'rounded border border-gray-400 px-3 py-1.5 text-sm disabled:opacity-60 dark:border-gray-500';
 const input = 'mt-1 block w-full rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950';
 
 function EndpointForm({ org }: { org: Organization }) {
@@ -50,6 +54,30 @@ function EndpointForm({ org }: { org: Organization }) {
     },
     onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
   });
+  // "Send test": one attempt, followed here until the receiver answered (issue 27.15).
+  const [testId, setTestId] = useState<number | null>(null);
+  const deliveries = useQuery({
+    queryKey: queryKeys.webhookDeliveries(),
+    queryFn: () => fetchJson<{ items: Delivery[] }>('/api/webhooks/deliveries?limit=100'),
+    enabled: testId !== null,
+    refetchInterval: (query) => (query.state.data?.items.find((d) => d.id === testId)?.status ?? 'pending') === 'pending' ? 1000 : false,
+  });
+  const test = useMutation({
+    mutationFn: () => fetchJson<Delivery>('/api/webhooks/test', { method: 'POST', body: { organizationId: org.id } }),
+    onSuccess: (d) => {
+      setTestId(d.id);
+      void client.invalidateQueries({ queryKey: queryKeys.webhookDeliveries() });
+    },
+    onError: (err) => toast('error', t('toast.failed', { error: errorMessage(t, err) })),
+  });
+  const tested = testId === null ? undefined : deliveries.data?.items.find((d) => d.id === testId);
+  const testText = test.isPending || (testId !== null && (!tested || tested.status === 'pending'))
+    ? t('webhooks.testSending')
+    : tested?.status === 'delivered'
+      ? t('webhooks.testDelivered', { status: tested.lastStatusCode ?? '—' })
+      : tested
+        ? t('webhooks.testFailed', { error: tested.lastError ?? '—' })
+        : null;
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
@@ -60,7 +88,7 @@ function EndpointForm({ org }: { org: Organization }) {
   };
   if (endpoint.isLoading) return <p className="text-sm">{t('loading')}</p>;
   return (
-    <form onSubmit={onSubmit} className="grid gap-2 rounded border border-gray-200 p-3 sm:grid-cols-[10rem_1fr_1fr_auto] sm:items-end dark:border-gray-800" data-testid={`org-webhook-${org.name}`}>
+    <form onSubmit={onSubmit} className="grid min-w-0 gap-2 rounded border border-gray-200 p-3 sm:grid-cols-[10rem_1fr_1fr_auto] sm:items-end dark:border-gray-800" data-testid={`org-webhook-${org.name}`}>
       <span className="font-medium">{org.name}</span>
       <label className="text-sm">{t('webhooks.url')}
         <input name="url" type="url" defaultValue={endpoint.data?.url ?? ''} placeholder="https://…" maxLength={2000} className={input} data-testid="org-webhook-url" />
@@ -69,12 +97,19 @@ function EndpointForm({ org }: { org: Organization }) {
         <input name="secret" type="password" autoComplete="new-password" minLength={16} maxLength={500} className={input} data-testid="org-webhook-secret"
           placeholder={endpoint.data?.hasSecret ? t('webhooks.secretSet') : t('webhooks.secretUnset')} />
       </label>
-      <span className="flex gap-2">
+      <span className="flex flex-wrap gap-2">
         <button type="submit" disabled={save.isPending} className="rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60" data-testid="org-webhook-save">{t('webhooks.save')}</button>
         {endpoint.data?.url && (
-          <button type="button" disabled={save.isPending} onClick={() => save.mutate({ url: null })} className="rounded border border-gray-300 px-3 py-1.5 text-sm dark:border-gray-700">{t('webhooks.clear')}</button>
+          <button type="button" disabled={test.isPending} onClick={() => test.mutate()} className={SECONDARY} data-testid="org-webhook-test">{t('webhooks.sendTest')}</button>
+        )}
+        {endpoint.data?.url && (
+          <button type="button" disabled={save.isPending} onClick={() => save.mutate({ url: null })} className={SECONDARY}>{t('webhooks.clear')}</button>
         )}
       </span>
+      {testText && (
+        <p role="status" data-testid="org-webhook-test-result" data-status={tested?.status ?? 'pending'}
+          className={`text-sm sm:col-span-4 ${tested?.status === 'failed' ? 'text-red-800 dark:text-red-300' : tested?.status === 'delivered' ? 'text-emerald-800 dark:text-emerald-300' : ''}`}>{testText}</p>
+      )}
     </form>
   );
 }
@@ -112,11 +147,13 @@ export function WebhooksManager() {
       <div className="space-y-2">
         <h2 className="font-semibold">{t('webhooks.deliveries')}</h2>
         {deliveries.isLoading ? <p className="text-sm">{t('loading')}</p> : deliveries.data?.items.length ? (
-          <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="deliveries-table">
+          <div className="relative overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="deliveries-table">
             <thead><tr className="text-left">
               <th className="px-2 py-1">{t('webhooks.created')}</th><th className="px-2 py-1">{t('webhooks.event')}</th>
-              <th className="px-2 py-1">{t('webhooks.target')}</th><th className="px-2 py-1">{t('webhooks.status')}</th>
-              <th className="px-2 py-1">{t('webhooks.attempts')}</th><th className="px-2 py-1">{t('webhooks.lastError')}</th><th className="px-2 py-1" />
+              <th className="px-2 py-1">{t('webhooks.phone')}</th><th className="px-2 py-1">{t('webhooks.organization')}</th>
+              <th className="px-2 py-1">{t('webhooks.status')}</th>
+              <th className="px-2 py-1">{t('webhooks.attempts')}</th><th className="px-2 py-1">{t('webhooks.nextAttempt')}</th>
+              <th className="px-2 py-1">{t('webhooks.lastError')}</th><th className="px-2 py-1"><span className="sr-only">{t('col.actions')}</span></th>
             </tr></thead>
             <tbody>
               {deliveries.data.items.map((d) => (
@@ -126,9 +163,15 @@ export function WebhooksManager() {
                     <button type="button" className="underline decoration-dotted" aria-expanded={open === d.id} onClick={() => setOpen(open === d.id ? null : d.id)}>{d.event}</button>
                     {open === d.id && <pre className="mt-1 max-w-xl overflow-x-auto rounded bg-gray-50 p-2 text-xs dark:bg-gray-900" aria-label={t('webhooks.payload')}>{JSON.stringify(d.payload, null, 2)}</pre>}
                   </td>
-                  <td className="px-2 py-1 break-all">{d.organizationId === null ? t('webhooks.global') : d.url}</td>
+                  <td className="px-2 py-1 font-mono whitespace-nowrap" data-testid="delivery-phone">{d.phone ?? '—'}</td>
+                  <td className="px-2 py-1" data-testid="delivery-organization">
+                    {d.organizationId === null ? t('webhooks.global') : (d.organizationName ?? `#${d.organizationId}`)}
+                    <span className="block text-xs text-gray-700 [overflow-wrap:anywhere] dark:text-gray-300">{d.url}</span>
+                  </td>
                   <td className={`px-2 py-1 ${statusClass[d.status]}`} data-testid="delivery-status">{t(`webhooks.status.${d.status}` as MessageKey)}</td>
-                  <td className="px-2 py-1">{d.attempts}/{d.maxAttempts}</td>
+                  {/* Attempts made so far; "Send again" adds a fresh budget, so a "n of max" would read 4/6 (issue 27.15). */}
+                  <td className="px-2 py-1 tabular-nums" data-testid="delivery-attempts">{d.attempts}</td>
+                  <td className="px-2 py-1 whitespace-nowrap" data-testid="delivery-next">{d.nextAttemptAt ? <RelativeTime iso={d.nextAttemptAt} /> : '—'}</td>
                   <td className="px-2 py-1">{d.lastError ?? '—'}</td>
                   <td className="px-2 py-1">
                     {role === 'admin' && (

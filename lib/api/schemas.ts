@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ROLES, TOKEN_SCOPES } from '../auth/roles';
 import { pageQuerySchema } from './session-schemas';
-import { documentedAs, HOST_PATTERN, intString } from './contract';
+import { documentedAs, HOST_PATTERN, INT32_MAX, intString } from './contract';
 import { isoTime } from './health-schemas';
 
 export const organizationSchema = z.object({ id: z.number().int(), name: z.string() });
@@ -84,11 +84,16 @@ export const webhookDeliverySchema = z.object({
   deliveredAt: z.string().nullable(),
   createdAt: z.string(),
   payload: z.unknown().describe('the JSON body sent'),
+  phone: z.string().nullable().describe("the phone the delivery is about, as +number (from the payload's phoneJid); null for none (a test or an alert)"),
+  organizationName: z.string().nullable().describe("the receiving organization's name; null: ERROR_WEBHOOK_URL"),
 });
 export const webhookDeliveryPageSchema = z.object({ items: z.array(webhookDeliverySchema), nextCursor: z.number().int().nullable() });
 export const deliveriesQuerySchema = pageQuerySchema.extend({
   status: z.enum(DELIVERY_STATUSES).optional(),
   organizationId: intString('organizationId', 1).optional(),
+});
+export const testWebhookBodySchema = z.object({
+  organizationId: z.number().int().positive().max(INT32_MAX).nullable().describe("whose endpoint receives the test: an organization's, or null for ERROR_WEBHOOK_URL"),
 });
 export const organizationWebhookSchema = z.object({
   organizationId: z.number().int(),

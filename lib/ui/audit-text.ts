@@ -21,6 +21,7 @@ const ACTION_KEY = {
   'user.sign_out': 'auditAction.user.sign_out',
   'user.delete': 'auditAction.user.delete',
   'webhook.redeliver': 'auditAction.webhook.redeliver',
+  'webhook.test': 'auditAction.webhook.test',
   'organization.webhook': 'auditAction.organization.webhook',
 } as const satisfies Record<AuditAction, MessageKey>;
 

@@ -643,6 +643,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test delivery (event `webhook_test`) to an endpoint now (audited)
+         * @description One attempt, signed like any delivery, sent at once (not behind deliveries waiting for a receiver that is down); it shows in the deliveries as delivered or failed with the error. 404 for an unknown organization, 409 `conflict` when that audience has no endpoint.
+         */
+        post: operations["sendTestWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{id}/sign-out": {
         parameters: {
             query?: never;
@@ -1080,6 +1100,10 @@ export interface components {
             createdAt: string;
             /** @description the JSON body sent */
             payload: unknown;
+            /** @description the phone the delivery is about, as +number (from the payload's phoneJid); null for none (a test or an alert) */
+            phone: string | null;
+            /** @description the receiving organization's name; null: ERROR_WEBHOOK_URL */
+            organizationName: string | null;
         };
         WebhookDeliveryPage: {
             items: components["schemas"]["WebhookDelivery"][];
@@ -3067,6 +3091,43 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    sendTestWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description whose endpoint receives the test: an organization's, or null for ERROR_WEBHOOK_URL */
+                    organizationId: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Queued */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            408: components["responses"]["RequestTimeout"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
         };

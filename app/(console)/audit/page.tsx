@@ -53,7 +53,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       {page.items.length === 0 ? (
         <p className="rounded border border-dashed border-gray-300 p-6 text-center text-sm text-gray-600 dark:border-gray-700 dark:text-gray-400" data-testid="audit-empty">{t(filtered ? 'audit.noMatch' : 'audit.empty')}</p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800">
+        <div className="relative overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800">
           <table className="min-w-full text-sm max-md:block" data-testid="audit-table">
             <thead className="bg-gray-50 max-md:sr-only dark:bg-gray-900">
               <tr>

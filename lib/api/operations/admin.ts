@@ -19,6 +19,7 @@ import {
   userSchema,
   webhookDeliveryPageSchema,
   webhookDeliverySchema,
+  testWebhookBodySchema,
 } from '../schemas';
 import { successSchema } from '../session-schemas';
 
@@ -60,6 +61,15 @@ export const redeliverWebhook = defineRoute({
   method: 'post', path: '/api/webhooks/deliveries/{id}/redeliver', operationId: 'redeliverWebhook', tag: 'webhooks', auth: 'admin', params: idParams,
   summary: 'Send a delivery again (same webhook-id, a fresh attempt budget)',
   responses: { 200: { description: 'Queued', schema: webhookDeliverySchema } },
+});
+
+export const sendTestWebhook = defineRoute({
+  method: 'post', path: '/api/webhooks/test', operationId: 'sendTestWebhook', tag: 'webhooks', auth: 'admin', body: testWebhookBodySchema, notFound: true,
+  summary: 'Send a test delivery (event `webhook_test`) to an endpoint now (audited)',
+  description:
+    'One attempt, signed like any delivery, sent at once (not behind deliveries waiting for a receiver that is down); it shows in the deliveries ' +
+    'as delivered or failed with the error. 404 for an unknown organization, 409 `conflict` when that audience has no endpoint.',
+  responses: { 200: { description: 'Queued', schema: webhookDeliverySchema }, 409: 'Conflict' },
 });
 
 export const listAudit = defineRoute({

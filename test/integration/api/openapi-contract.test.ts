@@ -209,6 +209,16 @@ test('contract: every documented operation against a real console, success and e
     assert.deepEqual(resent.json, got.json, 'sent again: the same message and id');
     await expectStatus(404, 'POST', '/api/webhooks/deliveries/{id}/redeliver', { path: '/api/webhooks/deliveries/999999/redeliver' });
     await expectStatus(403, 'POST', '/api/webhooks/deliveries/{id}/redeliver', { path: `/api/webhooks/deliveries/${row.id}/redeliver`, headers: reader });
+    // Send test: one signed webhook_test delivery to the organization's endpoint.
+    const tested = await expectStatus(200, 'POST', '/api/webhooks/test', { body: { organizationId: orgId } });
+    assert.equal(tested.event, 'webhook_test');
+    assert.equal(tested.organizationName, 'Contract');
+    const testBody = await hook.waitFor((r) => r.json.type === 'webhook_test' && r.json.organizationId === orgId, 30_000);
+    assert.ok(new Webhook(orgSecret, { format: 'raw' }).verify(testBody.body, Object.fromEntries(Object.entries(testBody.headers).map(([k, v]) => [k, String(v)]))), 'signed');
+    await expectStatus(404, 'POST', '/api/webhooks/test', { body: { organizationId: 999_999 } });
+    await expectStatus(400, 'POST', '/api/webhooks/test', { body: { organizationId: 'one' } });
+    await expectStatus(409, 'POST', '/api/webhooks/test', { body: { organizationId: null } });
+    await expectStatus(403, 'POST', '/api/webhooks/test', { body: { organizationId: orgId }, headers: reader });
     assert.equal((await expectStatus(200, 'PUT', '/api/organizations/{id}/webhook', { path: hookPath, body: { url: null } })).hasSecret, false, 'clearing the URL removes the secret');
 
     // Messages (a `messages` token: content needs it): out to a contact of the simulator, in from it.

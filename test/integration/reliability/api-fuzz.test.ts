@@ -142,6 +142,8 @@ test('typed client (openapi-typescript + openapi-fetch): every operation, answer
   ok(await client.DELETE('/api/alerts/mutes/{id}', { params: { path: { id } } }), 200);
   ok(await client.POST('/api/alerts/test', { body: {} }), 200);
   ok(await client.POST('/api/webhooks/deliveries/{id}/redeliver', { params: { path: { id: 999_999 } } }), 404);
+  // The organization's endpoint was removed above: nothing to test against (409).
+  ok(await client.POST('/api/webhooks/test', { body: { organizationId: orgId } }), 409);
   ok(await client.GET('/api/audit', { params: { query: { limit: 5, targetType: 'phone' } } }), 200);
   assert.match(ok(await client.GET('/api/audit/export', { params: { query: { targetType: 'phone' } }, parseAs: 'text' }), 200).data as string, /^[^\n]*,/);
   const tokens = ok(await client.GET('/api/tokens'), 200).data!;
