@@ -87,7 +87,11 @@ function bareWorker(args: string[]) {
 /** Where the run is (a long one should not look hung). */
 const progress = (what: string) => console.log(`messages: ${what} (${new Date().toISOString()})`);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return ms(s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2)!;
+};
 
 export async function messagesBenchmark(opts: { onePhone?: number; perPhoneOfFour?: number; lone?: number; provider?: DbProvider } = {}) {
   const onePhone = opts.onePhone ?? Number(process.env.BENCH_MESSAGES_ONE_PHONE ?? 100);
