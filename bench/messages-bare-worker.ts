@@ -46,7 +46,12 @@ async function main() {
     out({ phase: 'paired' });
     process.exit(0);
   }
-  const socks = await Promise.all(jids.map((jid) => openBare(jid, false, o)));
+  // 50 at a time, and a socket that closed before opening gets a second try: 1,000 at once beside
+  // the console's warm-up on two cores ran into connect time-outs.
+  const socks: (WASocket | null)[] = [];
+  for (let i = 0; i < jids.length; i += 50) {
+    socks.push(...(await Promise.all(jids.slice(i, i + 50).map(async (jid) => (await openBare(jid, false, o)) ?? openBare(jid, false, o)))));
+  }
   if (socks.some((s) => !s)) throw new Error('a bare socket did not open');
   for (const sock of socks as WASocket[]) {
     // WhatsApp's server ack is an <ack class="message"> stanza; Baileys 6 emits no event for it
