@@ -364,7 +364,8 @@ async function waitFor(db: Db, rows: Submitted[], status: 'sent' | 'delivered', 
       const n = await db.message.count({ where: { messageId: { in: ids }, status: { in: REACHED[status] } } });
       return n === ids.length || undefined;
     },
-    120_000,
+    // 120 s, more for a big batch (1,000 phones' warm-up: a first message to each contact).
+    Math.max(120_000, rows.length * 200),
     intervalMs,
   );
   return performance.now();
