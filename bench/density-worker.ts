@@ -9,8 +9,7 @@ import readline from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import makeWASocket, { makeCacheableSignalKeyStore, useMultiFileAuthState, type WASocket } from '@whiskeysockets/baileys';
-import { baseSocketOptions } from '../lib/sessions/socket-options';
+import { openBare, pairBare, scanQr } from './bare-socket';
 import pino from 'pino';
 import { createDb } from '../lib/db/client';
 import { migrateDeploy } from '../lib/db/migrate';
@@ -27,8 +26,7 @@ const lines = readline.createInterface({ input: process.stdin });
 const waitFor = (word: string) => new Promise<void>((resolve) => lines.on('line', (l) => l.trim() === word && resolve()));
 const silent = pino({ level: 'silent' });
 const jids = Array.from({ length: N }, (_, i) => `${prefix}${String(i).padStart(5, '0')}@s.whatsapp.net`);
-const scan = (jid: string, qr: string) =>
-  fetch(`${controlUrl}/phones/${jid}/scan`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ qr }) }).then((r) => r.json());
+const scan = (jid: string, qr: string) => scanQr(controlUrl, jid, qr);
 
 async function eld(ms: number) {
   const h = monitorEventLoopDelay({ resolution: 5 });
@@ -134,36 +132,10 @@ async function manager() {
 }
 
 async function bare() {
-  const writes: Promise<void>[] = [];
-  const open = async (jid: string, expectQr: boolean) => {
-    const { state, saveCreds } = await useMultiFileAuthState(path.join(dir, jid));
-    // What users run: the file store behind Baileys' own key cache (its documented production
-    // set-up, the same baseline as the key-store benchmark), and the console's socket settings.
-    const sock: WASocket = makeWASocket({
-      ...baseSocketOptions({ waWebSocketUrl: simUrl, keepAliveIntervalMs: KEEPALIVE_MS }),
-      auth: { creds: state.creds, keys: makeCacheableSignalKeyStore(state.keys, silent) },
-      logger: silent,
-    });
-    sock.ev.on('creds.update', () => void writes.push(saveCreds()));
-    return new Promise<WASocket | null>((resolve) => {
-      sock.ev.on('connection.update', (u) => {
-        if (u.qr && expectQr) void scan(jid, u.qr);
-        if (u.connection === 'open') resolve(sock);
-        if (u.connection === 'close') resolve(null);
-      });
-    });
-  };
+  const o = { dir, simUrl, controlUrl, keepAliveIntervalMs: KEEPALIVE_MS, writes: [] as Promise<void>[] };
+  const open = (jid: string, expectQr: boolean) => openBare(jid, expectQr, o);
   if (step === 'pair') {
-    for (let i = 0; i < N; i += 50) {
-      await Promise.all(
-        jids.slice(i, i + 50).map(async (jid) => {
-          await open(jid, true); // closes with 515 after pairing
-          const s = await open(jid, false);
-          s?.end(undefined);
-        }),
-      );
-    }
-    await Promise.all(writes); // the files must be complete before this process exits
+    await pairBare(jids, o);
     out({ phase: 'paired' });
     process.exit(0);
   }

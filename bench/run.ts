@@ -30,7 +30,7 @@ const SECTIONS: Record<string, { key: string; run: (progress: (partial: object) 
   health: { key: 'health', run: () => healthBenchmark(), needsBuild: false },
   // The API's p50 during a sign-in storm against quiet, side by side (issue 21.3).
   'auth-storm': { key: 'authStorm', run: () => authStormBenchmark(), needsBuild: true },
-  // Messages per second through one phone and through 4, accept and delivered latency (issue 24).
+  // Messages per second through 1, 4 and 100 phones against bare Baileys sendMessage, and inbound webhooks (issue 24).
   messages: { key: 'messages', run: () => messagesBenchmark(), needsBuild: true },
   api: { key: 'api', run: () => apiBenchmark(), needsBuild: true },
   browser: {

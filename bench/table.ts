@@ -199,6 +199,22 @@ function messagesRows(sec: Any): string[] {
     `| messages. ${n0(r.onePhone.messages)} texts through one phone, all submitted at once (pace off) | ${row(r.onePhone)} | | | reported |`,
     `| messages. ${n0(r.fourPhones.messages)} texts through 4 phones, all submitted at once (pace off) | ${row(r.fourPhones)} | | | reported |`,
     `| messages. a lone message (one at a time, ${r.lone.messages}): submit → server ack / → delivered p50 | ${r.lone.submitToAckP50Ms} / ${r.lone.submitToDeliveredP50Ms} ms | | | reported |`,
+    ...manyRows(r.manyPhones),
+    ...(r.inbound
+      ? [
+          `| messages. inbound: ${n0(r.inbound.messages)} texts from contacts to ${n0(r.inbound.phones)} phones at ${n0(r.inbound.targetPerSec)}/s: contact send → webhook delivered p50 / p99 | ${r.inbound.sendToWebhookP50Ms} / ${r.inbound.sendToWebhookP99Ms} ms; sent at ${n0(r.inbound.sentPerSec)}/s, webhooks at ${n0(r.inbound.webhookPerSec)}/s | | | reported |`,
+        ]
+      : []),
+  ];
+}
+
+/** Many phones, console against bare Baileys' sendMessage (older results have no such section). */
+function manyRows(m: Any): string[] {
+  if (!m) return [];
+  const spread = `median of ${m.samples}, range ${m.cpuRatioMin}–${m.cpuRatioMax}×`;
+  return [
+    `| messages. ${n0(m.messagesPerSample)} texts through ${n0(m.phones)} phones, all submitted at once (pace off; median of ${m.samples}): msg/s acked, submit → server ack p50 / p99 | ${n0(m.consoleAckedPerSecMedian)} msg/s; ${m.consoleSubmitToAckP50MsMedian} / ${m.consoleSubmitToAckP99MsMedian} ms | bare Baileys sendMessage: ${n0(m.bareAckedPerSecMedian)} msg/s; send → ack ${m.bareSendToAckP50MsMedian} / ${m.bareSendToAckP99MsMedian} ms | | reported |`,
+    `| messages. CPU per message, ${n0(m.phones)} phones, submit → server ack (${spread}) | ${m.consoleCpuMsPerMessageMedian} ms | bare Baileys sendMessage ${m.bareCpuMsPerMessageMedian} ms | ${m.cpuRatio} | ≤ 1.25 — ${verdict(m.cpuRatio <= 1.25)} |`,
   ];
 }
 

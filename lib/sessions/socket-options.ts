@@ -1,6 +1,6 @@
 // The settings every session gives Baileys' makeWASocket besides its auth state, logger, caches
 // and proxy. One definition: the density benchmark's bare side gets exactly these too
-// (bench/density-worker.ts), so the comparison differs only where the console does (its key
+// (bench/bare-socket.ts, for the density and messages benchmarks), so the comparison differs only where the console does (its key
 // store, its timer-free caches).
 export interface SocketBaseSettings {
   waWebSocketUrl: string;
