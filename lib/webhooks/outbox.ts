@@ -391,6 +391,7 @@ export class WebhookNotifier {
       const now = new Date();
       const due = await this.db.webhookOutbox.findMany({ where: { status: 'pending', nextAttemptAt: { lte: now } }, orderBy: { id: 'asc' }, take: CLAIM_BATCH });
       if (!due.length) return;
+      if (await this.dueBeforeLaterOnes(due, now)) continue;
       const lease = new Date(now.getTime() + (this.settings.timeoutMs ?? 5000) + 30_000);
       const byUrl = new Map<string, OutboxRow[]>();
       for (const row of due) {
@@ -400,6 +401,27 @@ export class WebhookNotifier {
       await Promise.all([...byUrl.values()].map((rows) => this.sendInOrder(rows)));
       if (this.stopped) return;
     }
+  }
+
+  /**
+   * A URL's deliveries leave in the order stored, so a never-tried delivery is due no later than a
+   * later one of its URL. One stored while its receiver's oldest delivery was being tried waits
+   * behind that attempt's claim (up to 35 s), which can be later than where the failed attempt
+   * parks the ones stored after it. Such deliveries are made due now; returns whether any were
+   * (the caller reads the due ones again).
+   */
+  private async dueBeforeLaterOnes(due: OutboxRow[], now: Date): Promise<boolean> {
+    const lastDue = new Map<string, number>();
+    for (const row of due) lastDue.set(row.url, Math.max(row.id, lastDue.get(row.url) ?? 0));
+    let pulled = 0;
+    for (const [url, id] of lastDue) {
+      const { count } = await this.db.webhookOutbox.updateMany({
+        where: { url, status: 'pending', attempts: 0, id: { lt: id }, nextAttemptAt: { gt: now }, ...unclaimed(now) },
+        data: { nextAttemptAt: now },
+      });
+      pulled += count;
+    }
+    return pulled > 0;
   }
 
   private async sendInOrder(rows: OutboxRow[]) {
