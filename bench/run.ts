@@ -21,6 +21,7 @@ import { ui10kBenchmark } from './ui-10k';
 import { healthBenchmark } from './health';
 import { messagesBenchmark } from './messages';
 import { writeReadmeTable } from './table';
+import { classifyRejection } from '../lib/sessions/process-guard';
 
 const ROOT = path.join(__dirname, '..');
 // In this order: the longest last, so an interrupted run still has the others.
@@ -126,6 +127,14 @@ async function main() {
 }
 
 if (require.main === module) {
+  // Sections that pair phones in this process (the fleet and messages benches) run real Baileys
+  // sockets here, which leave queries unawaited that reject once their socket closes. Contain
+  // exactly what the console's own process guard contains; anything else still ends the run.
+  process.on('unhandledRejection', (reason) => {
+    if (classifyRejection(reason)) return;
+    console.error('unhandled rejection', reason);
+    process.exit(1);
+  });
   main().catch((err) => {
     console.error(err);
     process.exit(1);
