@@ -8,7 +8,9 @@
 //  (b) failover: three console processes (scripts/server.ts, as `npm start` runs it) on one fresh
 //      PostgreSQL database and one simulator, N paired phones; SIGKILL the node with the most
 //      phones and time, per phone, kill → open on another node (a logged-in connection at the
-//      simulator, owner row on a live other node, status open), 5 times; then rolling restarts
+//      simulator, owner row on a live other node, status open), 5 times; then a partition (node
+//      c's database link, through a TCP proxy, goes silent while its WhatsApp sockets stay up:
+//      the lease path), timed the same way, with the overlaps it caused; then rolling restarts
 //      (SIGTERM each node in turn, start it again, until every phone is open), 3 times.
 // Knobs: BENCH_FLEET_PHONES (60), BENCH_FLEET_EVENTS (events per bus sample, 20000),
 // BENCH_FLEET_SAMPLES (3), BENCH_FLEET_RATE (events/s of the paced run, 2000),
@@ -27,6 +29,7 @@ import { startSimulator } from '../simulator';
 import { createTestDatabase } from '../test/support/databases';
 import { pairForNodes } from '../test/support/pairing';
 import { eventually, killNodes, startNode, type FleetNodeProcess } from '../test/support/fleet-nodes';
+import { startTcpProxy } from '../test/support/proxies';
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 const PHONES = num('BENCH_FLEET_PHONES', 60);
@@ -237,10 +240,18 @@ async function failoverBenchmark() {
   const sim = await startSimulator({ port: 0, idleTimeoutMs: 4000 });
   const nodes = new Map<string, FleetNodeProcess>();
   const db = database.db;
+  let closeProxy = async () => {};
   try {
     const jids = Array.from({ length: PHONES }, (_, i) => `7790300${String(i).padStart(4, '0')}@s.whatsapp.net`);
     const tPair = performance.now();
     const phones = await pairForNodes(db, sim, jids, 10);
+    // Node c reaches PostgreSQL through a TCP proxy of its own (its pool, bus and liveness lock), so
+    // the partition sample can cut its database link while its WhatsApp sockets stay up.
+    const pgUrl = new URL(database.url);
+    const proxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+    closeProxy = () => proxy.close();
+    const viaProxy = new URL(database.url);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
     console.log(`  ${PHONES} phones paired in ${Math.round(performance.now() - tPair)} ms`);
     const byJid = new Map(phones.map((p) => [p.phoneJid, p.id]));
     const registrations = () => sim.events(0).filter((e) => e.type === 'registration').length;
@@ -257,7 +268,7 @@ async function failoverBenchmark() {
     };
     let generation = 0;
     const launch = async (name: string) => {
-      const node = await startNode(name, { ...env, NODE_ID: `${name}_${++generation}` }, 240_000);
+      const node = await startNode(name, { ...env, ...(name === 'c' ? { DATABASE_URL: viaProxy.toString() } : {}), NODE_ID: `${name}_${++generation}` }, 240_000);
       nodes.set(name, node);
       return node;
     };
@@ -350,6 +361,40 @@ async function failoverBenchmark() {
       runs: failovers,
     };
 
+    // Partition: node c's database link goes silent (the proxy forwards nothing and resets
+    // nothing) while its WhatsApp sockets stay up. PostgreSQL sees no session end, so this is the
+    // lease path: c cannot renew and closes its sockets FENCE_MARGIN_MS before its lease could end;
+    // the others claim its phones when it lapses. Timed from the cut to each phone open elsewhere.
+    const partitionBefore = await eventually('node c runs phones in an even spread', async () => {
+      const now = await allOpen(() => true);
+      return now && [...now.values()].some((id) => id.startsWith('c_')) ? now : undefined;
+    }, 180_000, 200);
+    const cutNode = nodes.get('c')!;
+    const cutId = [...partitionBefore.values()].find((id) => id.startsWith('c_'))!;
+    const cutPhones = [...partitionBefore].filter(([, id]) => id === cutId).map(([p]) => p);
+    const overlapsBeforeCut = overlaps();
+    const cutOpenedAt = new Map<number, number>();
+    const cutAt = performance.now();
+    proxy.cut();
+    await eventually('every phone of the cut node open elsewhere', async () => {
+      const now = await openNow();
+      const t = performance.now();
+      for (const p of cutPhones) if (!cutOpenedAt.has(p) && now.has(p) && now.get(p) !== cutId) cutOpenedAt.set(p, t - cutAt);
+      return cutOpenedAt.size === cutPhones.length ? true : undefined;
+    }, 180_000, 100);
+    const partition = {
+      phonesMoved: cutPhones.length,
+      ...stats([...cutOpenedAt.values()]),
+      // A device with two live connections during the partition (the cut node closes its sockets before its lease ends: 0 expected).
+      overlaps: overlaps() - overlapsBeforeCut,
+    };
+    console.log(`  partition (node c's database link cut, ${cutPhones.length} phones): p50 ${partition.p50Ms} / p99 ${partition.p99Ms} / max ${partition.maxMs} ms, ${partition.overlaps} overlaps`);
+    cutNode.child.kill('SIGKILL');
+    await cutNode.exited;
+    nodes.delete('c');
+    proxy.restore();
+    await launch('c');
+
     // Rolling restart, ROLLING_SAMPLES times: SIGTERM each node in turn (the order alternating
     // between samples), start it again, next; until every phone is open. A node that held no
     // phones moved none: its drain has no move time.
@@ -396,12 +441,14 @@ async function failoverBenchmark() {
       balancedMs,
       balancedSpread: [...perNode.values()],
       failover,
+      partition,
       rolling,
       overlaps: overlaps(),
       rePairings: registrations() - registered,
     };
   } finally {
     await killNodes(nodes.values());
+    await closeProxy();
     await sim.close();
     await database.drop();
   }

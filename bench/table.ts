@@ -137,6 +137,12 @@ function fleetRows(sec: Any): string[] {
     out.push(
       `| 5. fleet failover: SIGKILL the node with the most phones (${foHow}; 3 nodes, lease ${f.settings.LEASE_TTL_MS / 1000} s) → each phone open on another node, p50 / p99 / max | ${s1(fo.p50Ms)} / ${s1(fo.p99Ms)} / ${s1(fo.maxMs)} | | | p99 < 3 s (issue 28.1: the dead node's database session ends, no wait for the lease) — ${verdict(fo.p99Ms < 3000)} |`,
     );
+    const pt = f.partition;
+    if (pt) {
+      out.push(
+        `| 5. fleet partition: one node's database link goes silent (a TCP proxy forwards nothing) while its WhatsApp sockets stay up → each of its ${pt.phonesMoved} phones open on another node, p50 / p99 / max (the lease path) | ${s1(pt.p50Ms)} / ${s1(pt.p99Ms)} / ${s1(pt.maxMs)}, ${pt.overlaps} overlaps | | | no double ownership (issue 28.2) — ${verdict(pt.overlaps === 0)} |`,
+      );
+    }
     const r = f.rolling;
     // A drained node that held no phones moved none: it has no move time.
     const rollingCell = r.samples

@@ -123,3 +123,70 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** A plain TCP proxy on loopback (in front of PostgreSQL in the fleet tests and bench). */
+export interface TcpProxy {
+  port: number;
+  /** Resets every connection through it and refuses new ones: a link reset (a firewall, a restart). */
+  reset(): void;
+  /**
+   * Stops forwarding without resetting anything: both ends keep their connections, no byte and no
+   * close passes, new connections are accepted and never answered (a silent partition: packets
+   * dropped).
+   */
+  cut(): void;
+  /** Forwards again, for new connections (the ones held through a cut stay dead). */
+  restore(): void;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const sockets = new Set<net.Socket>();
+  const pairs = new Set<[net.Socket, net.Socket]>();
+  let mode: 'forward' | 'cut' | 'refuse' = 'forward';
+  const hold = ([client, upstream]: [net.Socket, net.Socket]) => {
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.pause();
+    upstream.pause();
+  };
+  const server = net.createServer((client) => {
+    track(sockets, client);
+    client.on('error', () => {});
+    if (mode === 'refuse') return void client.resetAndDestroy();
+    if (mode === 'cut') return void client.pause();
+    const upstream = net.connect(target.port, target.host);
+    track(sockets, upstream);
+    upstream.on('error', () => {});
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    pairs.add(pair);
+    // A close passes through, except after a cut: then neither end hears of the other's close
+    // either (a partition drops the FIN too), until the proxy itself closes.
+    const drop = () => {
+      if (mode === 'cut') return;
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.once('close', drop);
+    upstream.once('close', drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    reset() {
+      mode = 'refuse';
+      for (const s of sockets) s.resetAndDestroy();
+    },
+    cut() {
+      mode = 'cut';
+      for (const pair of pairs) hold(pair);
+    },
+    restore() {
+      mode = 'forward';
+    },
+    close: () => closeServer(server, sockets),
+  };
+}

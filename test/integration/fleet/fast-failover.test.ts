@@ -11,13 +11,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { startSimulator } from '../../../simulator';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { pairForNodes } from '../../support/pairing';
 import { eventually, killNodes } from '../../support/fleet-nodes';
+import { startTcpProxy, type TcpProxy } from '../../support/proxies';
 
 const PHONES = 6;
 const LEASE_TTL_MS = 20_000;
@@ -45,29 +44,6 @@ function startSessionNode(id: string, env: Record<string, string>): Promise<Node
   });
 }
 
-/** A TCP proxy in front of PostgreSQL; `reset()` resets every connection through it and refuses new ones. */
-async function startDbProxy(target: { host: string; port: number }) {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.once('close', () => sockets.delete(s));
-      s.on('error', () => {});
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    reset() {
-      server.close();
-      for (const s of sockets) s.resetAndDestroy();
-    },
-  };
-}
-
 if (testProviders().includes('postgresql')) {
   test('fast failover: a killed node\'s phones, and a reset node\'s, open elsewhere below half the lease; the reset node closes its sockets; 0 overlaps', { timeout: 240_000 }, async (t) => {
     const t0 = Date.now();
@@ -75,11 +51,11 @@ if (testProviders().includes('postgresql')) {
     const database = await createTestDatabase('postgresql');
     const sim = await startSimulator({ port: 0, idleTimeoutMs: 120_000 });
     const nodes: NodeProc[] = [];
-    let proxy: Awaited<ReturnType<typeof startDbProxy>> | null = null;
+    let proxy: TcpProxy | null = null;
     t.after(async () => {
       if (process.env.FAILOVER_LOG_DIR) for (const n of nodes) (await import('node:fs')).writeFileSync(path.join(process.env.FAILOVER_LOG_DIR, `${n.id}.log`), n.output());
       await killNodes(nodes);
-      proxy?.reset();
+      await proxy?.close();
       await sim.close();
       await database.drop();
     });
@@ -90,7 +66,7 @@ if (testProviders().includes('postgresql')) {
     phase('paired');
 
     const pgUrl = new URL(database.url);
-    proxy = await startDbProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+    proxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
     const viaProxy = new URL(database.url);
     viaProxy.host = `127.0.0.1:${proxy.port}`;
     const env = {
