@@ -45,20 +45,8 @@ export function LoginForm({ labels }: { labels: LoginLabels }) {
         {labels.title}
       </h1>
       <p className="text-sm text-gray-600 dark:text-gray-400">{labels.subtitle}</p>
-      <div className="space-y-1">
-        <label htmlFor="email" className="block text-sm font-medium">
-          {labels.email}
-        </label>
-        <input id="email" name="email" type="email" required autoComplete="username" data-testid="login-email"
-          className="w-full rounded border border-gray-300 px-3 py-2 dark:border-gray-700 dark:bg-gray-950" />
-      </div>
-      <div className="space-y-1">
-        <label htmlFor="password" className="block text-sm font-medium">
-          {labels.password}
-        </label>
-        <input id="password" name="password" type="password" required autoComplete="current-password" data-testid="login-password"
-          className="w-full rounded border border-gray-300 px-3 py-2 dark:border-gray-700 dark:bg-gray-950" />
-      </div>
+      <Field name="email" type="email" autoComplete="username" label={labels.email} />
+      <Field name="password" type="password" autoComplete="current-password" label={labels.password} />
       {error && (
         <p role="alert" data-testid="login-error" className="rounded bg-red-50 px-3 py-2 text-sm text-red-700 dark:bg-red-950 dark:text-red-300">
           {error}
@@ -69,5 +57,17 @@ export function LoginForm({ labels }: { labels: LoginLabels }) {
         {pending ? labels.submitting : labels.submit}
       </button>
     </form>
+  );
+}
+
+function Field({ name, type, autoComplete, label }: { name: 'email' | 'password'; type: string; autoComplete: string; label: string }) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={name} className="block text-sm font-medium">
+        {label}
+      </label>
+      <input id={name} name={name} type={type} required autoComplete={autoComplete} data-testid={`login-${name}`}
+        className="w-full rounded border border-gray-300 px-3 py-2 dark:border-gray-700 dark:bg-gray-950" />
+    </div>
   );
 }

@@ -25,6 +25,17 @@ function track(sockets: Set<net.Socket>, socket: net.Socket) {
   socket.once('close', () => sockets.delete(socket));
 }
 
+/** A proxy's fields before its first start: nothing carried yet. */
+function notStarted(port = 0) {
+  return { url: '', port, tunnels: 0, refused: 0, targetPorts: new Set<number>() };
+}
+
+/** The proxy's URL on loopback, with its credentials when it has any. */
+function proxyUrl(scheme: 'http' | 'socks5', opts: { username?: string; password?: string }, port: number) {
+  const auth = opts.username !== undefined ? `${encodeURIComponent(opts.username)}:${encodeURIComponent(opts.password ?? '')}@` : '';
+  return `${scheme}://${auth}127.0.0.1:${port}`;
+}
+
 async function closeServer(server: net.Server, sockets: Set<net.Socket>) {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   for (const s of sockets) s.destroy();
@@ -39,11 +50,7 @@ export async function startHttpProxy(opts: { username?: string; password?: strin
   const sockets = new Set<net.Socket>();
   let server: http.Server;
   const proxy: TestProxy = {
-    url: '',
-    port: opts.port ?? 0,
-    tunnels: 0,
-    refused: 0,
-    targetPorts: new Set(),
+    ...notStarted(opts.port),
     async start() {
       server = createProxy(http.createServer());
       const p = server as ReturnType<typeof createProxy>;
@@ -57,8 +64,7 @@ export async function startHttpProxy(opts: { username?: string; password?: strin
       server.on('connection', (s: net.Socket) => track(sockets, s));
       await new Promise<void>((resolve) => server.listen(proxy.port, '127.0.0.1', resolve));
       proxy.port = (server.address() as AddressInfo).port;
-      const auth = opts.username !== undefined ? `${encodeURIComponent(opts.username)}:${encodeURIComponent(opts.password ?? '')}@` : '';
-      proxy.url = `http://${auth}127.0.0.1:${proxy.port}`;
+      proxy.url = proxyUrl('http', opts, proxy.port);
     },
     stop: () => closeServer(server, sockets),
   };
@@ -71,11 +77,7 @@ export async function startSocksProxy(opts: { username?: string; password?: stri
   const sockets = new Set<net.Socket>();
   let server: ReturnType<typeof createSocksServer>;
   const proxy: TestProxy = {
-    url: '',
-    port: opts.port ?? 0,
-    tunnels: 0,
-    refused: 0,
-    targetPorts: new Set(),
+    ...notStarted(opts.port),
     async start() {
       server = createSocksServer(opts.username !== undefined ? { auth: { username: opts.username, password: opts.password ?? '' } } : undefined);
       if (opts.username !== undefined) {
@@ -98,8 +100,7 @@ export async function startSocksProxy(opts: { username?: string; password?: stri
       inner.on('connection', (s: net.Socket) => track(sockets, s));
       await new Promise<void>((resolve) => server.listen(proxy.port, '127.0.0.1', () => resolve()));
       proxy.port = (inner.address() as AddressInfo).port;
-      const auth = opts.username !== undefined ? `${encodeURIComponent(opts.username)}:${encodeURIComponent(opts.password ?? '')}@` : '';
-      proxy.url = `socks5://${auth}127.0.0.1:${proxy.port}`;
+      proxy.url = proxyUrl('socks5', opts, proxy.port);
     },
     stop: () => closeServer((server as unknown as { server: net.Server }).server, sockets),
   };

@@ -12,6 +12,7 @@ import { setSessionManager, type SessionManager } from '../../../lib/sessions/ma
 import { querySessionsAll, querySessionsPage, sessionSummary } from '../../../lib/phones/query';
 import { sessionListQuerySchema } from '../../../lib/api/list-schemas';
 import type { SessionSnapshot } from '../../../lib/sessions/types';
+import { bareSnapshot } from '../../support/fleet-bus-node';
 
 const LIVE = 2_000;
 const STORED_ONLY = 300;
@@ -44,20 +45,13 @@ test('sqlite: list filters and summary with 2,000 live phones', async (t) => {
     // every tenth live phone is connecting, the rest open
     const connecting = live.size % 10 === 0;
     live.set(p.id, {
-      phoneId: p.id,
+      ...bareSnapshot(p.id),
       organizationId: org.id,
       phoneJid: p.phoneJid,
       state: connecting ? 'connecting' : 'open',
       isConnected: !connecting,
       health: connecting ? 'closed' : 'healthy',
       healthReason: connecting ? 'not-running' : null,
-      stats: { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true },
-      qr: null,
-      pairingCode: null,
-      lastConnectedAt: null,
-      lastCloseReason: null,
-      lastClose: null,
-      proxyHost: null, engine: 'baileys-6', lid: null, waVersion: null,
     });
   }
   assert.equal(live.size, LIVE);
