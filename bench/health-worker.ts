@@ -1,6 +1,6 @@
 // The console side of the health benchmark, in its own process so its CPU time is its own: the
-// N phones the density worker paired (SQLite in <dir>) started through the SessionManager as the
-// console starts them at boot, all N sockets in this process; then alternating windows of CPU
+// N phones the density worker paired (SQLite in <dir>) started as the console starts them at boot
+// (a fleet of one on SQLite, through its staggered start gate), all N sockets in this process; then alternating windows of CPU
 // time without and with the liveness probe. Args: <n> <simUrl> <dir> <windowMs>
 // <probeIntervalMs> <probeTimeoutMs> <rounds>. Prints one JSON line.
 import path from 'node:path';
@@ -10,6 +10,9 @@ import { SessionManager } from '../lib/sessions/manager';
 import { Prober, type ProbeTarget } from '../lib/health/prober';
 import { testSettings } from '../test/support/engine';
 import { parseConfig } from '../lib/config';
+import { joinFleet } from '../lib/fleet/join';
+import { LoopbackBus } from '../lib/fleet/bus';
+import { fleetSettingsFromConfig } from '../lib/fleet/settings';
 import { KEEPALIVE_MS } from './idle';
 
 /** No phone opened for this long: the boot is over, whatever is not open stays so. */
@@ -39,13 +42,14 @@ const quantile = (xs: number[], q: number) => (xs.length ? [...xs].sort((a, b) =
 
 async function main() {
   process.on('unhandledRejection', () => {});
-  const db = createDb(`file:${path.join(dir, 'bench.db')}`);
+  const url = `file:${path.join(dir, 'bench.db')}`;
+  const db = createDb(url);
   // The pairing worker's keep-alive (every KEEPALIVE_MS): each window of KEEPALIVE_MS holds
   // exactly one keep-alive round per phone, with the probe or without. Reconnects as the console
   // does by default (lib/config.ts): with the tests' short back-off (5 attempts within seconds) a
   // run on a loaded machine stalled at 1,426 of 2,000 open; the boot storm's WebSocket handshakes
   // time out at 20 s, and another run needed up to 8 attempts (docs/benchmarks.md, section 9).
-  const config = parseConfig({});
+  const config = parseConfig({ DATABASE_URL: url });
   const settings = testSettings(simUrl, {
     keepAliveIntervalMs: KEEPALIVE_MS,
     reconnectBaseMs: config.RECONNECT_BASE_MS,
@@ -53,6 +57,11 @@ async function main() {
     reconnectMaxAttempts: config.RECONNECT_MAX_ATTEMPTS,
   });
   const manager = new SessionManager(db, settings, silent);
+  // As lib/boot/boot.ts does: every console process is a node of a fleet, and its boot opens the
+  // phones through the start gate (START_CONCURRENCY, START_RATE_PER_SEC at their defaults). The
+  // manager's own boot without a fleet starts every phone at once, which no console does: at
+  // 2,000 phones that alone caused thousands of handshake timeouts (docs/benchmarks.md §9).
+  joinFleet(manager, db, fleetSettingsFromConfig(config), new LoopbackBus(), silent);
   // Every phone's last state and why, to tell how a boot went when not all open.
   const last = new Map<number, { state: string; reason: string | null }>();
   let lastOpenAt = performance.now();
