@@ -237,7 +237,9 @@ const stats = (xs: number[]) => {
 
 async function failoverBenchmark() {
   const database = await createTestDatabase('postgresql');
-  const sim = await startSimulator({ port: 0, idleTimeoutMs: 4000 });
+  // Its event log holds every registration of the run (re-pairings are counted from it; the
+  // default bound of 20,000 events drops the oldest within minutes of keep-alives).
+  const sim = await startSimulator({ port: 0, idleTimeoutMs: 4000, maxEvents: 5_000_000 });
   const nodes = new Map<string, FleetNodeProcess>();
   const db = database.db;
   let closeProxy = async () => {};
