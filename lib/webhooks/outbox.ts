@@ -21,6 +21,7 @@ import type { WhatsAppCloseCode, WhatsAppCloseReason } from '../sessions/reasons
 import { givesUp, nextRetryDelay, UNAVAILABLE_STATUSES, UNAVAILABLE_FROM_STATUS, receiverUnavailable } from './retry';
 import { phoneRepository } from '../db/phone-repository';
 import { DIALECTS, Params, stamp, type Statement } from '../db/sql';
+import { asDate, rawQuery } from '../db/raw';
 import type { DbProvider } from '../db/provider';
 
 export interface WebhookSettings {
@@ -318,9 +319,16 @@ export class WebhookNotifier {
 
   /** When a new delivery to `url` is due: now, or behind a receiver that is down, just after its oldest delivery's next attempt. */
   private async waitBehind(url: string): Promise<Date> {
-    const blocked = await this.db.webhookOutbox.findFirst({ where: { url, ...this.unavailableWhere() }, orderBy: { id: 'asc' }, select: { nextAttemptAt: true } });
+    // unavailableWhere() as SQL, run on the driver: every received message's webhook reads it
+    // (Prisma compiles each query anew; issue 24's inbound rate).
+    const p = new Params(DIALECTS[providerOfClient(this.db)]);
+    const sql = `SELECT "nextAttemptAt" FROM "WebhookOutbox" WHERE "url" = ${p.add(url)} AND "status" = 'pending' AND "attempts" > 0
+      AND ("lastStatusCode" IS NULL OR "lastStatusCode" >= ${p.add(UNAVAILABLE_FROM_STATUS)} OR "lastStatusCode" IN (${UNAVAILABLE_STATUSES.map((c) => p.add(c)).join(', ')}))
+      ORDER BY "id" ASC LIMIT 1`;
+    const [blocked] = await rawQuery<{ nextAttemptAt: unknown }>(this.db, { sql, params: p.values });
+    const blockedUntil = asDate(blocked?.nextAttemptAt);
     const now = new Date();
-    return blocked && blocked.nextAttemptAt > now ? new Date(blocked.nextAttemptAt.getTime() + 1) : now;
+    return blockedUntil && blockedUntil > now ? new Date(blockedUntil.getTime() + 1) : now;
   }
 
   private async enqueue(event: string, payload: object, opts: AudienceOptions) {
@@ -441,7 +449,7 @@ export class WebhookNotifier {
     }
   }
 
-  /** Pending deliveries that wait because their receiver was unavailable (never tried, or failed that way). */
+  /** Pending deliveries that wait because their receiver was unavailable (never tried, or failed that way); waitBehind has it as SQL. */
   private unavailableWhere() {
     return {
       status: 'pending',
