@@ -401,14 +401,32 @@ export class WebhookNotifier {
       if (!due.length) return;
       if (await this.dueBeforeLaterOnes(due, now)) continue;
       const lease = new Date(now.getTime() + (this.settings.timeoutMs ?? 5000) + 30_000);
+      const claimed = await this.claim(due, now, lease);
       const byUrl = new Map<string, OutboxRow[]>();
-      for (const row of due) {
-        const { count } = await this.db.webhookOutbox.updateMany({ where: { id: row.id, status: 'pending', nextAttemptAt: row.nextAttemptAt }, data: { nextAttemptAt: lease, claimedUntil: lease } });
-        if (count === 1) byUrl.set(row.url, [...(byUrl.get(row.url) ?? []), row]);
-      }
-      await Promise.all([...byUrl.values()].map((rows) => this.sendInOrder(rows)));
+      for (const row of due) if (claimed.has(row.id)) byUrl.set(row.url, [...(byUrl.get(row.url) ?? []), row]);
+      // The organizations' secrets once per batch, not once per delivery.
+      const secrets = new Map<number, Promise<string | null | undefined>>();
+      const secretOf = (organizationId: number) => {
+        let s = secrets.get(organizationId);
+        if (!s) secrets.set(organizationId, (s = this.db.organization.findUnique({ where: { id: organizationId }, select: { webhookSecret: true } }).then((o) => (o ? o.webhookSecret : undefined))));
+        return s;
+      };
+      await Promise.all([...byUrl.values()].map((rows) => this.sendInOrder(rows, secretOf)));
       if (this.stopped) return;
     }
+  }
+
+  /**
+   * Claims the due rows in one statement (run on the driver): a row still pending and still due
+   * was claimed by no other worker since it was read (a claim moves it to its lease, in the
+   * future). Returns the ids this worker claimed.
+   */
+  private async claim(due: OutboxRow[], now: Date, lease: Date): Promise<Set<number>> {
+    const p = new Params(DIALECTS[providerOfClient(this.db)]);
+    const sql = `UPDATE "WebhookOutbox" SET "nextAttemptAt" = ${p.add(lease)}, "claimedUntil" = ${p.add(lease)}
+      WHERE "id" IN (${due.map((r) => p.add(r.id)).join(', ')}) AND "status" = 'pending' AND "nextAttemptAt" <= ${p.add(now)} RETURNING "id"`;
+    const rows = await rawQuery<{ id: unknown }>(this.db, { sql, params: p.values });
+    return new Set(rows.map((r) => Number(r.id)));
   }
 
   /**
@@ -432,9 +450,9 @@ export class WebhookNotifier {
     return pulled > 0;
   }
 
-  private async sendInOrder(rows: OutboxRow[]) {
+  private async sendInOrder(rows: OutboxRow[], secretOf: (organizationId: number) => Promise<string | null | undefined>) {
     for (const [i, row] of rows.entries()) {
-      const result = await this.attempt(row);
+      const result = await this.attempt(row, secretOf);
       if (result === 'unavailable') {
         // The rest of this batch goes back behind the failing delivery (parked by attempt()).
         const rest = rows.slice(i + 1).map((r) => r.id);
@@ -458,15 +476,16 @@ export class WebhookNotifier {
     };
   }
 
-  private async attempt(row: OutboxRow): Promise<AttemptResult> {
+  /** `secretOf`: the organization's webhook secret (null: none; undefined: the organization is gone). */
+  private async attempt(row: OutboxRow, secretOf: (organizationId: number) => Promise<string | null | undefined>): Promise<AttemptResult> {
     let secret = this.settings.secret;
     if (row.organizationId !== null) {
-      const org = await this.db.organization.findUnique({ where: { id: row.organizationId }, select: { webhookSecret: true } });
-      if (!org) {
+      const orgSecret = await secretOf(row.organizationId);
+      if (orgSecret === undefined) {
         await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'failed', lastError: 'organization deleted', claimedUntil: null } });
         return 'given-up';
       }
-      secret = org.webhookSecret ?? undefined;
+      secret = orgSecret ?? undefined;
     }
     const attempt = row.attempts + 1;
     const body = row.payload;
