@@ -504,18 +504,28 @@ export class WebhookNotifier {
       error = isOutboundRefused(err) ? `refused: ${INTERNAL_ADDRESS}` : String((err as Error)?.message ?? err);
     }
     const ok = error === null;
-    await this.db.webhookDelivery
-      .create({ data: { event: row.event, url: row.url, payload: body, attempt, statusCode, ok, error, durationMs: Date.now() - started } })
-      .catch((err) => this.log.error({ err }, 'failed to record a webhook delivery'));
+    // The attempt's record and, when it got through, the delivery's row: statements on the driver
+    // (one URL's deliveries go one at a time, so these bound a receiver's rate: issue 24's inbound).
+    const p = new Params(DIALECTS[providerOfClient(this.db)]);
+    const at = stamp();
+    const record = `INSERT INTO "WebhookDelivery" ("event", "url", "payload", "attempt", "statusCode", "ok", "error", "durationMs", "createdAt")
+      VALUES (${[row.event, row.url, body, attempt, statusCode, ok, error, Date.now() - started, at].map((v) => p.add(v)).join(', ')})`;
+    await rawQuery(this.db, { sql: record, params: p.values }).catch((err) => this.log.error({ err }, 'failed to record a webhook delivery'));
     if (ok) {
-      await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'delivered', attempts: attempt, deliveredAt: new Date(), lastStatusCode: statusCode, lastError: null, claimedUntil: null } });
-      // The receiver answers again: whatever waited behind its outage is due now.
+      const d = new Params(DIALECTS[providerOfClient(this.db)]);
+      const delivered = `UPDATE "WebhookOutbox" SET "status" = 'delivered', "attempts" = ${d.add(attempt)}, "deliveredAt" = ${d.add(at)}, "lastStatusCode" = ${d.add(statusCode)},
+        "lastError" = NULL, "claimedUntil" = NULL, "updatedAt" = ${d.add(at)} WHERE "id" = ${d.add(row.id)}`;
+      await rawQuery(this.db, { sql: delivered, params: d.values });
+      // The receiver answers again: whatever waited behind its outage is due now (never tried, or
+      // failed as unavailable: unavailableWhere()).
       const now = new Date();
-      const { count } = await this.db.webhookOutbox.updateMany({
-        where: { url: row.url, status: 'pending', nextAttemptAt: { gt: now }, AND: [unclaimed(now), { OR: [{ attempts: 0 }, this.unavailableWhere()] }] },
-        data: { nextAttemptAt: now },
-      });
-      if (count) this.kick();
+      const w = new Params(DIALECTS[providerOfClient(this.db)]);
+      const wake = `UPDATE "WebhookOutbox" SET "nextAttemptAt" = ${w.add(now)}, "updatedAt" = ${w.add(now)}
+        WHERE "url" = ${w.add(row.url)} AND "status" = 'pending' AND "nextAttemptAt" > ${w.add(now)} AND ("claimedUntil" IS NULL OR "claimedUntil" < ${w.add(now)})
+        AND ("attempts" = 0 OR ("lastStatusCode" IS NULL OR "lastStatusCode" >= ${w.add(UNAVAILABLE_FROM_STATUS)} OR "lastStatusCode" IN (${UNAVAILABLE_STATUSES.map((c) => w.add(c)).join(', ')})))
+        RETURNING "id"`;
+      const woken = await rawQuery(this.db, { sql: wake, params: w.values });
+      if (woken.length) this.kick();
       return 'delivered';
     }
     this.failures++;
