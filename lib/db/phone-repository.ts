@@ -114,6 +114,8 @@ export function prismaPhoneRepository(db: Db): PhoneRepository {
   const phones = db.organizationPhone;
   const byIdSql = `SELECT ${PHONE_RECORD_COLUMNS} FROM "OrganizationPhone" p JOIN "Organization" o ON o."id" = p."organizationId"
     WHERE p."id" = ${DIALECTS[providerOfDb(db)].param(1)}`;
+  const endpointSql = `SELECT o."id" AS "organizationId", o."webhookUrl" FROM "OrganizationPhone" p JOIN "Organization" o ON o."id" = p."organizationId"
+    WHERE p."id" = ${DIALECTS[providerOfDb(db)].param(1)}`;
   return {
     // One join run on the driver (lib/db/raw.ts): Prisma compiles every query anew (no
     // compiled-query cache in 6.19), raw ones included, and this is the read behind every command
@@ -133,9 +135,10 @@ export function prismaPhoneRepository(db: Db): PhoneRepository {
     idByJid: async (phoneJid) => (await phones.findUnique({ where: { phoneJid }, select: { id: true } }))?.id ?? null,
     withStatus: (statuses) => phones.findMany({ where: { status: { in: [...statuses] } }, include: WITH_ORGANIZATION, orderBy: { id: 'asc' } }),
     connectionSettings: (id) => phones.findUnique({ where: { id }, select: { proxyUrl: true, engine: true, lid: true } }),
+    // On the driver too: every status change and received message reads it (issue 24).
     organizationEndpoint: async (id) => {
-      const row = await phones.findUnique({ where: { id }, select: { organization: { select: { id: true, webhookUrl: true } } } });
-      return row ? { organizationId: row.organization.id, webhookUrl: row.organization.webhookUrl } : null;
+      const rows = await rawQuery<{ organizationId: unknown; webhookUrl: string | null }>(db, { sql: endpointSql, params: [id] });
+      return rows.length ? { organizationId: asNumber(rows[0].organizationId), webhookUrl: rows[0].webhookUrl ?? null } : null;
     },
     create: (data) => phones.create({ data, select: { id: true } }),
     update: async (id, changes) => {

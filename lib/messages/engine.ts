@@ -5,6 +5,7 @@
 // to the organization's endpoint only) through the notifier given by lib/boot/subscribers.ts.
 import type { proto, WAMessage, WASocket } from '@whiskeysockets/baileys';
 import type { Db } from '../db/client';
+import { asDate, asNumber, rawQuery } from '../db/raw';
 import type { Logger } from '../logger';
 import type { EventBus } from '../sessions/events';
 import type { Params, SessionStore, Statement } from '../sessions/store';
@@ -64,6 +65,8 @@ export interface MessageEngineDeps {
 }
 
 const QUEUE_READ = 200;
+/** how many chats of messages handed over here the engine remembers (status writes name them without a read) */
+const CHATS_KEPT = 10_000;
 const RETENTION_EVERY_MS = 3600_000;
 /** the longest time between two expiry sweeps of a node */
 const SWEEP_MAX_MS = 60_000;
@@ -81,6 +84,12 @@ export class MessageEngine {
   private sweeping: Promise<void> | null = null;
   private lastSweepMs = 0;
   private readonly fleetSql: FleetSql;
+  /**
+   * The chat of each message this node handed to a socket lately (messageId → chatJid; the oldest
+   * forgotten past CHATS_KEPT): its ack and receipts' status writes name it without reading the
+   * message first. A message not here (older, another node's hand-over) is read.
+   */
+  private readonly chats = new Map<string, string>();
 
   constructor(private readonly deps: MessageEngineDeps) {
     this.sql = new MessageSql(deps.store.provider);
@@ -367,8 +376,9 @@ export class MessageEngine {
       liveness: (answered) => deps.liveness?.(phoneId, answered),
       queue: () => this.queue(phoneId),
       recentSends: (sinceMs) => this.recentSends(phoneId, sinceMs),
-      handOver: async (messageId) => {
+      handOver: async (messageId, chatJid) => {
         const [changed] = await deps.store.writeStatements(phoneId, [this.sql.handOver(phoneId, messageId, deps.epochOf(phoneId))]);
+        if (changed > 0 && chatJid !== undefined) this.rememberChat(messageId, chatJid);
         return changed > 0;
       },
       acked: (messageId) => this.setStatus(phoneId, messageId, 'sent'),
@@ -379,13 +389,15 @@ export class MessageEngine {
     });
   }
 
+  private rememberChat(messageId: string, chatJid: string) {
+    this.chats.delete(messageId);
+    this.chats.set(messageId, chatJid);
+    if (this.chats.size > CHATS_KEPT) this.chats.delete(this.chats.keys().next().value!);
+  }
+
   private async queue(phoneId: number): Promise<QueuedMessage[]> {
-    const rows = await this.deps.db.message.findMany({
-      where: { phoneId, direction: 'out', status: 'queued' },
-      orderBy: { seq: 'asc' },
-      take: QUEUE_READ,
-      select: { messageId: true, chatJid: true, kind: true, body: true, media: true, mediaData: true, attempts: true, createdAt: true, sentAt: true },
-    });
+    type Row = { messageId: string; chatJid: string; kind: string; body: string | null; media: string | null; mediaData: string | null; attempts: unknown; createdAt: unknown; sentAt: unknown };
+    const rows = await rawQuery<Row>(this.deps.db, this.sql.queue(phoneId, QUEUE_READ));
     return rows.map((r) => ({
       messageId: r.messageId,
       chatJid: r.chatJid,
@@ -393,9 +405,9 @@ export class MessageEngine {
       body: r.body,
       media: r.media,
       mediaData: r.mediaData,
-      attempts: r.attempts,
-      createdAtMs: r.createdAt.getTime(),
-      sentAtMs: r.sentAt?.getTime() ?? null,
+      attempts: asNumber(r.attempts),
+      createdAtMs: asDate(r.createdAt)!.getTime(),
+      sentAtMs: asDate(r.sentAt)?.getTime() ?? null,
     }));
   }
 
@@ -457,10 +469,16 @@ export class MessageEngine {
    * Returns the statuses reached.
    */
   private async writeStatus(phoneId: number, messageId: string, steps: StatusStep[], code: FailureCode | null): Promise<OutboundStatus[]> {
-    const row = await this.deps.db.message.findUnique({ where: { phoneId_messageId: { phoneId, messageId } }, select: { chatJid: true, phone: { select: { phoneJid: true } } } });
-    // A phone that does not run here (the expiry sweep): its JID from the database.
-    const phoneJid = this.deps.phoneJidOf(phoneId) ?? row?.phone.phoneJid ?? '';
-    const chatJid = row?.chatJid ?? '';
+    // Both addresses are usually known here (the phone runs here, the message was handed over
+    // here): then nothing is read before the transaction. Else (the expiry sweep, a receipt of an
+    // older message) they are read.
+    let phoneJid = this.deps.phoneJidOf(phoneId);
+    let chatJid = this.chats.get(messageId);
+    if (phoneJid === null || chatJid === undefined) {
+      const [row] = await rawQuery<{ chatJid: string; phoneJid: string }>(this.deps.db, this.sql.addresses(phoneId, messageId));
+      phoneJid ??= row?.phoneJid ?? '';
+      chatJid ??= row?.chatJid ?? '';
+    }
     const at = new Date().toISOString();
     const notifier = this.notifier;
     const statements: Statement[] = [];
@@ -472,6 +490,8 @@ export class MessageEngine {
     }
     const counts = await this.deps.store.writeStatements(phoneId, statements);
     const reached = steps.filter((_, i) => counts[stepAt[i]] > 0).map((s) => s.status);
+    // No status follows these: the chat is not needed any more.
+    if (steps.some((s) => s.status === 'read' || s.status === 'failed')) this.chats.delete(messageId);
     if (reached.length && statements.length > steps.length) notifier?.wake();
     for (const status of reached) this.deps.bus.emit({ type: 'message.status', phoneId, phoneJid, messageId, chatJid, status, code, at });
     return reached;

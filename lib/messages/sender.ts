@@ -41,9 +41,10 @@ export interface SenderDeps {
   recentSends(sinceMs: number): Promise<SendRecord[]>;
   /**
    * stores that the message is handed to the socket (fenced); false when it is no longer queued
-   * (the expiry sweep of another node failed it meanwhile): then it is not sent
+   * (the expiry sweep of another node failed it meanwhile): then it is not sent; `chatJid`, the
+   * recipient, lets the status writes that follow name it without reading the message
    */
-  handOver(messageId: string): Promise<boolean>;
+  handOver(messageId: string, chatJid?: string): Promise<boolean>;
   /** stores the server's ack (fenced); false when the status had already moved on */
   acked(messageId: string): Promise<void>;
   /** stores a failure (fenced) */
@@ -204,7 +205,7 @@ export class PhoneSender {
       return true;
     }
     // Stores `sentAt` too: the pace of the next pass (here or on the next owner) reads it.
-    if (!(await deps.handOver(m.messageId))) return true;
+    if (!(await deps.handOver(m.messageId, m.chatJid))) return true;
     // Waiting for the ack starts before the send: the server may answer before sendMessage returns.
     const acked = new Promise<AckOutcome>((resolve) => {
       this.waiter = { messageId: m.messageId, resolve };

@@ -5,6 +5,9 @@ import { ConflictError, InvalidInputError, NotFoundError, UpstreamError } from '
 import { getConfig } from '../config';
 import { simulatorMediaSource } from './media-host';
 import { getDb } from '../db/client';
+import { providerOfDb, rawQuery } from '../db/raw';
+import { stamp } from '../db/sql';
+import { MessageSql } from './sql';
 import { phoneRepository } from '../db/phone-repository';
 import { getSessionManager } from '../sessions/manager';
 import { bodyHash, idempotencyOutcome } from './policy';
@@ -84,30 +87,33 @@ export async function submitMessage(input: SubmitInput, content: boolean) {
     throw new ConflictError(`The phone is not connected (${state === 'logged_out' ? 'logged out' : state}): start it first`, { state }, 'not_connected');
   }
   const messageId = generateMessageIDV2(phone.phoneJid);
-  try {
-    const row = await db.message.create({
-      data: {
-        phoneId: phone.id,
-        messageId,
-        direction: 'out',
-        chatJid: input.to,
-        senderJid: phone.phoneJid,
-        kind: input.media ? input.media.kind : 'text',
-        body: input.media ? (input.media.caption ?? null) : input.text!,
-        media: input.media ? JSON.stringify({ mimetype: input.media.mimetype, fileName: input.media.fileName ?? null, size: Math.floor((input.media.data.length * 3) / 4) }) : null,
-        mediaData: input.media?.data ?? null,
-        status: 'queued',
-        idempotencyKey: input.idempotencyKey,
-        bodyHash: hash,
-      },
-    });
-    getSessionManager().messageQueued(phone.id);
-    return { created: true, message: messageDto(row, content) };
-  } catch (err) {
+  const row: Row = {
+    messageId,
+    direction: 'out',
+    chatJid: input.to,
+    senderJid: phone.phoneJid,
+    kind: input.media ? input.media.kind : 'text',
+    body: input.media ? (input.media.caption ?? null) : input.text!,
+    media: input.media ? JSON.stringify({ mimetype: input.media.mimetype, fileName: input.media.fileName ?? null, size: Math.floor((input.media.data.length * 3) / 4) }) : null,
+    status: 'queued',
+    failureCode: null,
+    failureText: null,
+    createdAt: stamp(),
+    ackedAt: null,
+    deliveredAt: null,
+    readAt: null,
+  };
+  const inserted = await rawQuery(
+    db,
+    new MessageSql(providerOfDb(db)).submit({ ...row, phoneId: phone.id, senderJid: phone.phoneJid, mediaData: input.media?.data ?? null, idempotencyKey: input.idempotencyKey, bodyHash: hash, at: row.createdAt }),
+  );
+  if (!inserted.length) {
     // Two requests with one key at once: the other stored it first.
-    if ((err as { code?: string }).code === 'P2002' && input.idempotencyKey) return submitMessage(input, content);
-    throw err;
+    if (input.idempotencyKey) return submitMessage(input, content);
+    throw new Error('message id already stored');
   }
+  getSessionManager().messageQueued(phone.id);
+  return { created: true, message: messageDto(row, content) };
 }
 
 export async function getMessage(phoneId: number, messageId: string, content: boolean) {

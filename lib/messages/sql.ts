@@ -30,6 +30,57 @@ export class MessageSql {
     return new Params(this.dialect);
   }
 
+  /**
+   * The phone's queued outbound messages in stored order (the sender's read before each send, run on
+   * the driver: Prisma compiles every query anew, issue 24's CPU per message).
+   */
+  queue(phoneId: number, limit: number): Statement {
+    const p = this.params();
+    return {
+      sql: `SELECT "messageId", "chatJid", "kind", "body", "media", "mediaData", "attempts", "createdAt", "sentAt" FROM "Message"
+        WHERE "phoneId" = ${p.add(phoneId)} AND "direction" = 'out' AND "status" = 'queued' ORDER BY "seq" ASC LIMIT ${Math.floor(limit)}`,
+      params: p.values,
+    };
+  }
+
+  /** A message's chat and its phone's JID: what a status webhook names when the writer does not know them. */
+  addresses(phoneId: number, messageId: string): Statement {
+    const p = this.params();
+    return {
+      sql: `SELECT m."chatJid", o."phoneJid" FROM "Message" m JOIN "OrganizationPhone" o ON o."id" = m."phoneId" WHERE m."phoneId" = ${p.add(phoneId)} AND m."messageId" = ${p.add(messageId)}`,
+      params: p.values,
+    };
+  }
+
+  /**
+   * Stores an accepted message (queued), once: a second request with the same Idempotency-Key that
+   * stored first makes this insert nothing (no row returned). Not fenced: any node accepts. Run on
+   * the driver (the API's one write per message; Prisma compiles each query anew, issue 24).
+   */
+  submit(row: { phoneId: number; messageId: string; chatJid: string; senderJid: string; kind: string; body: string | null; media: string | null; mediaData: string | null; idempotencyKey: string | null; bodyHash: string; at: Date }): Statement {
+    const p = this.params();
+    const values: [string, unknown][] = [
+      ['phoneId', row.phoneId],
+      ['messageId', row.messageId],
+      ['direction', 'out'],
+      ['chatJid', row.chatJid],
+      ['senderJid', row.senderJid],
+      ['kind', row.kind],
+      ['body', row.body],
+      ['media', row.media],
+      ['mediaData', row.mediaData],
+      ['status', 'queued'],
+      ['idempotencyKey', row.idempotencyKey],
+      ['bodyHash', row.bodyHash],
+      ['createdAt', row.at],
+      ['updatedAt', row.at],
+    ];
+    return {
+      sql: `INSERT INTO "Message" (${values.map(([c]) => `"${c}"`).join(', ')}) VALUES (${values.map(([, v]) => p.add(v)).join(', ')}) ON CONFLICT DO NOTHING RETURNING "seq"`,
+      params: p.values,
+    };
+  }
+
   /** The message is handed to the socket (once more): it is the phone's message in flight. */
   handOver(phoneId: number, messageId: string, epoch: number | null): Statement {
     const p = this.params();

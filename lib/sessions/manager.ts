@@ -108,7 +108,8 @@ export class SessionManager implements FleetHost {
       // The live view says which node runs the phone (the table's node column follows it).
       this.viewBus.emit(event.type === 'state' && this.fleet ? { ...event, node: this.fleet.nodeId } : event);
       this.messages.onEngineEvent(event);
-      const snap = this.sessions.get(event.phoneId)?.snapshot();
+      // The snapshot only for a fleet's bus (a message's events come by the hundred per second).
+      const snap = this.fleet ? this.sessions.get(event.phoneId)?.snapshot() : undefined;
       if (this.fleet && snap) this.fleet.publishEvent(event, snap);
     });
     this.messages.start();

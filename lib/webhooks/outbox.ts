@@ -21,6 +21,7 @@ import type { WhatsAppCloseCode, WhatsAppCloseReason } from '../sessions/reasons
 import { givesUp, nextRetryDelay, UNAVAILABLE_STATUSES, UNAVAILABLE_FROM_STATUS, receiverUnavailable } from './retry';
 import { phoneRepository } from '../db/phone-repository';
 import { DIALECTS, Params, stamp, type Statement } from '../db/sql';
+import { asDate, rawQuery } from '../db/raw';
 import type { DbProvider } from '../db/provider';
 
 export interface WebhookSettings {
@@ -318,9 +319,16 @@ export class WebhookNotifier {
 
   /** When a new delivery to `url` is due: now, or behind a receiver that is down, just after its oldest delivery's next attempt. */
   private async waitBehind(url: string): Promise<Date> {
-    const blocked = await this.db.webhookOutbox.findFirst({ where: { url, ...this.unavailableWhere() }, orderBy: { id: 'asc' }, select: { nextAttemptAt: true } });
+    // unavailableWhere() as SQL, run on the driver: every received message's webhook reads it
+    // (Prisma compiles each query anew; issue 24's inbound rate).
+    const p = new Params(DIALECTS[providerOfClient(this.db)]);
+    const sql = `SELECT "nextAttemptAt" FROM "WebhookOutbox" WHERE "url" = ${p.add(url)} AND "status" = 'pending' AND "attempts" > 0
+      AND ("lastStatusCode" IS NULL OR "lastStatusCode" >= ${p.add(UNAVAILABLE_FROM_STATUS)} OR "lastStatusCode" IN (${UNAVAILABLE_STATUSES.map((c) => p.add(c)).join(', ')}))
+      ORDER BY "id" ASC LIMIT 1`;
+    const [blocked] = await rawQuery<{ nextAttemptAt: unknown }>(this.db, { sql, params: p.values });
+    const blockedUntil = asDate(blocked?.nextAttemptAt);
     const now = new Date();
-    return blocked && blocked.nextAttemptAt > now ? new Date(blocked.nextAttemptAt.getTime() + 1) : now;
+    return blockedUntil && blockedUntil > now ? new Date(blockedUntil.getTime() + 1) : now;
   }
 
   private async enqueue(event: string, payload: object, opts: AudienceOptions) {
@@ -393,14 +401,32 @@ export class WebhookNotifier {
       if (!due.length) return;
       if (await this.dueBeforeLaterOnes(due, now)) continue;
       const lease = new Date(now.getTime() + (this.settings.timeoutMs ?? 5000) + 30_000);
+      const claimed = await this.claim(due, now, lease);
       const byUrl = new Map<string, OutboxRow[]>();
-      for (const row of due) {
-        const { count } = await this.db.webhookOutbox.updateMany({ where: { id: row.id, status: 'pending', nextAttemptAt: row.nextAttemptAt }, data: { nextAttemptAt: lease, claimedUntil: lease } });
-        if (count === 1) byUrl.set(row.url, [...(byUrl.get(row.url) ?? []), row]);
-      }
-      await Promise.all([...byUrl.values()].map((rows) => this.sendInOrder(rows)));
+      for (const row of due) if (claimed.has(row.id)) byUrl.set(row.url, [...(byUrl.get(row.url) ?? []), row]);
+      // The organizations' secrets once per batch, not once per delivery.
+      const secrets = new Map<number, Promise<string | null | undefined>>();
+      const secretOf = (organizationId: number) => {
+        let s = secrets.get(organizationId);
+        if (!s) secrets.set(organizationId, (s = this.db.organization.findUnique({ where: { id: organizationId }, select: { webhookSecret: true } }).then((o) => (o ? o.webhookSecret : undefined))));
+        return s;
+      };
+      await Promise.all([...byUrl.values()].map((rows) => this.sendInOrder(rows, secretOf)));
       if (this.stopped) return;
     }
+  }
+
+  /**
+   * Claims the due rows in one statement (run on the driver): a row still pending and still due
+   * was claimed by no other worker since it was read (a claim moves it to its lease, in the
+   * future). Returns the ids this worker claimed.
+   */
+  private async claim(due: OutboxRow[], now: Date, lease: Date): Promise<Set<number>> {
+    const p = new Params(DIALECTS[providerOfClient(this.db)]);
+    const sql = `UPDATE "WebhookOutbox" SET "nextAttemptAt" = ${p.add(lease)}, "claimedUntil" = ${p.add(lease)}
+      WHERE "id" IN (${due.map((r) => p.add(r.id)).join(', ')}) AND "status" = 'pending' AND "nextAttemptAt" <= ${p.add(now)} RETURNING "id"`;
+    const rows = await rawQuery<{ id: unknown }>(this.db, { sql, params: p.values });
+    return new Set(rows.map((r) => Number(r.id)));
   }
 
   /**
@@ -424,9 +450,9 @@ export class WebhookNotifier {
     return pulled > 0;
   }
 
-  private async sendInOrder(rows: OutboxRow[]) {
+  private async sendInOrder(rows: OutboxRow[], secretOf: (organizationId: number) => Promise<string | null | undefined>) {
     for (const [i, row] of rows.entries()) {
-      const result = await this.attempt(row);
+      const result = await this.attempt(row, secretOf);
       if (result === 'unavailable') {
         // The rest of this batch goes back behind the failing delivery (parked by attempt()).
         const rest = rows.slice(i + 1).map((r) => r.id);
@@ -441,7 +467,7 @@ export class WebhookNotifier {
     }
   }
 
-  /** Pending deliveries that wait because their receiver was unavailable (never tried, or failed that way). */
+  /** Pending deliveries that wait because their receiver was unavailable (never tried, or failed that way); waitBehind has it as SQL. */
   private unavailableWhere() {
     return {
       status: 'pending',
@@ -450,15 +476,16 @@ export class WebhookNotifier {
     };
   }
 
-  private async attempt(row: OutboxRow): Promise<AttemptResult> {
+  /** `secretOf`: the organization's webhook secret (null: none; undefined: the organization is gone). */
+  private async attempt(row: OutboxRow, secretOf: (organizationId: number) => Promise<string | null | undefined>): Promise<AttemptResult> {
     let secret = this.settings.secret;
     if (row.organizationId !== null) {
-      const org = await this.db.organization.findUnique({ where: { id: row.organizationId }, select: { webhookSecret: true } });
-      if (!org) {
+      const orgSecret = await secretOf(row.organizationId);
+      if (orgSecret === undefined) {
         await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'failed', lastError: 'organization deleted', claimedUntil: null } });
         return 'given-up';
       }
-      secret = org.webhookSecret ?? undefined;
+      secret = orgSecret ?? undefined;
     }
     const attempt = row.attempts + 1;
     const body = row.payload;
@@ -477,18 +504,28 @@ export class WebhookNotifier {
       error = isOutboundRefused(err) ? `refused: ${INTERNAL_ADDRESS}` : String((err as Error)?.message ?? err);
     }
     const ok = error === null;
-    await this.db.webhookDelivery
-      .create({ data: { event: row.event, url: row.url, payload: body, attempt, statusCode, ok, error, durationMs: Date.now() - started } })
-      .catch((err) => this.log.error({ err }, 'failed to record a webhook delivery'));
+    // The attempt's record and, when it got through, the delivery's row: statements on the driver
+    // (one URL's deliveries go one at a time, so these bound a receiver's rate: issue 24's inbound).
+    const p = new Params(DIALECTS[providerOfClient(this.db)]);
+    const at = stamp();
+    const record = `INSERT INTO "WebhookDelivery" ("event", "url", "payload", "attempt", "statusCode", "ok", "error", "durationMs", "createdAt")
+      VALUES (${[row.event, row.url, body, attempt, statusCode, ok, error, Date.now() - started, at].map((v) => p.add(v)).join(', ')})`;
+    await rawQuery(this.db, { sql: record, params: p.values }).catch((err) => this.log.error({ err }, 'failed to record a webhook delivery'));
     if (ok) {
-      await this.db.webhookOutbox.update({ where: { id: row.id }, data: { status: 'delivered', attempts: attempt, deliveredAt: new Date(), lastStatusCode: statusCode, lastError: null, claimedUntil: null } });
-      // The receiver answers again: whatever waited behind its outage is due now.
+      const d = new Params(DIALECTS[providerOfClient(this.db)]);
+      const delivered = `UPDATE "WebhookOutbox" SET "status" = 'delivered', "attempts" = ${d.add(attempt)}, "deliveredAt" = ${d.add(at)}, "lastStatusCode" = ${d.add(statusCode)},
+        "lastError" = NULL, "claimedUntil" = NULL, "updatedAt" = ${d.add(at)} WHERE "id" = ${d.add(row.id)}`;
+      await rawQuery(this.db, { sql: delivered, params: d.values });
+      // The receiver answers again: whatever waited behind its outage is due now (never tried, or
+      // failed as unavailable: unavailableWhere()).
       const now = new Date();
-      const { count } = await this.db.webhookOutbox.updateMany({
-        where: { url: row.url, status: 'pending', nextAttemptAt: { gt: now }, AND: [unclaimed(now), { OR: [{ attempts: 0 }, this.unavailableWhere()] }] },
-        data: { nextAttemptAt: now },
-      });
-      if (count) this.kick();
+      const w = new Params(DIALECTS[providerOfClient(this.db)]);
+      const wake = `UPDATE "WebhookOutbox" SET "nextAttemptAt" = ${w.add(now)}, "updatedAt" = ${w.add(now)}
+        WHERE "url" = ${w.add(row.url)} AND "status" = 'pending' AND "nextAttemptAt" > ${w.add(now)} AND ("claimedUntil" IS NULL OR "claimedUntil" < ${w.add(now)})
+        AND ("attempts" = 0 OR ("lastStatusCode" IS NULL OR "lastStatusCode" >= ${w.add(UNAVAILABLE_FROM_STATUS)} OR "lastStatusCode" IN (${UNAVAILABLE_STATUSES.map((c) => w.add(c)).join(', ')})))
+        RETURNING "id"`;
+      const woken = await rawQuery(this.db, { sql: wake, params: w.values });
+      if (woken.length) this.kick();
       return 'delivered';
     }
     this.failures++;

@@ -3,9 +3,12 @@
 // how parameters are written). Writes and key reads are grouped: whatever arrives within one
 // macrotask, from any number of phones, shares one transaction (one query for reads), and each
 // caller resolves when its own write is committed (see batcher.ts). Prisma stays the connection
-// (its driver adapters); the statements are ours, run with $executeRawUnsafe / $queryRawUnsafe.
-import { sqliteDirect, type Db } from '../../db/client';
-import { directRows, libsqlArgs, providerOfDb } from '../../db/raw';
+// (its driver adapters); the statements are ours, run on the driver under it (libsql's client,
+// the pg pool: Prisma 6.19 compiles every query anew, raw ones included, issue 24's CPU per
+// message), through $executeRawUnsafe / $queryRawUnsafe only when the driver is out of reach.
+import type pg from 'pg';
+import { pgPool, sqliteDirect, type Db } from '../../db/client';
+import { directRows, libsqlArgs, pgArgs, providerOfDb, rawQuery } from '../../db/raw';
 import type { SqliteDirect } from '../../db/sqlite-adapter';
 import type { DbProvider } from '../../db/provider';
 import { Batcher } from './batcher';
@@ -97,6 +100,8 @@ interface ReadItem {
 export interface StoreOptions {
   /** SQLite: run statements on Prisma's libsql client under Prisma's lock ('direct', the default) or through Prisma ('prisma') */
   sqlite?: 'direct' | 'prisma';
+  /** PostgreSQL: run statements on the pg pool under Prisma's adapter ('direct', the default) or through Prisma ('prisma') */
+  postgresql?: 'direct' | 'prisma';
   writeConcurrency?: number;
   readConcurrency?: number;
   maxItems?: number;
@@ -119,6 +124,7 @@ export class SqlSessionStore implements SessionStore {
   ) {
     this.provider = provider;
     this.useDirect = provider === 'sqlite' && (opts.sqlite ?? 'direct') === 'direct';
+    this.usePool = provider === 'postgresql' && (opts.postgresql ?? 'direct') === 'direct';
     this.sql = new SqlBuilder(DIALECTS[provider]);
     this.fleetSql = new FleetSql(provider);
     const pg = provider === 'postgresql';
@@ -132,9 +138,17 @@ export class SqlSessionStore implements SessionStore {
 
   /** How statements run: 'direct' on SQLite's client (see lib/db/sqlite-adapter.ts), else through Prisma. */
   get driver(): 'direct' | 'prisma' {
-    return this.useDirect ? 'direct' : 'prisma';
+    return this.useDirect || this.usePool ? 'direct' : 'prisma';
   }
   private useDirect: boolean;
+  private usePool: boolean;
+
+  private async pool(): Promise<pg.Pool | null> {
+    if (!this.usePool) return null;
+    const pool = await pgPool(this.db);
+    if (!pool) this.usePool = false;
+    return pool;
+  }
 
   private async direct(): Promise<SqliteDirect | null> {
     if (!this.useDirect) return null;
@@ -144,13 +158,37 @@ export class SqlSessionStore implements SessionStore {
   }
 
   private async query<T>(s: Statement): Promise<T[]> {
+    if (await this.pool()) return rawQuery<T>(this.db, s);
     const direct = await this.direct();
     return direct ? directRows<T>(direct, s) : this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params);
+  }
+
+  /** Several statements in one transaction on one pooled connection (rolled back on error). */
+  private async poolAtomic(pool: pg.Pool, statements: Statement[]): Promise<number[]> {
+    const run = async (c: pg.Pool | pg.PoolClient, s: Statement) => (await c.query(s.sql, pgArgs(s.params))).rowCount ?? 0;
+    if (statements.length === 1) return [await run(pool, statements[0])];
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const counts: number[] = [];
+      for (const s of statements) counts.push(await run(client, s));
+      await client.query('COMMIT');
+      return counts;
+    } catch (err) {
+      // A connection that cannot even roll back is not given back to the pool.
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   /** Several statements atomically; one runs alone (a statement is atomic by itself). */
   private async atomic(statements: Statement[]): Promise<number[]> {
     if (!statements.length) return [];
+    const pool = await this.pool();
+    if (pool) return this.poolAtomic(pool, statements);
     const direct = await this.direct();
     if (!direct) {
       if (statements.length === 1) return [await this.db.$executeRawUnsafe(statements[0].sql, ...statements[0].params)];

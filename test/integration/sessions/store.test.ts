@@ -38,7 +38,7 @@ for (const provider of testProviders()) {
       assert.equal((await t.db.authCreds.findUniqueOrThrow({ where: { phoneId: phone.id } })).data, '{"v":2}');
       assert.equal(await store.readCreds(phone.id), '{"v":2}');
       assert.equal(await store.readCreds(phone.id + 1000), null);
-      assert.equal((store as SqlSessionStore).driver, provider === 'sqlite' ? 'direct' : 'prisma', "SQLite runs on Prisma's client directly, under Prisma's lock");
+      assert.equal((store as SqlSessionStore).driver, 'direct', "statements run on the driver under Prisma's adapter (libsql's client under Prisma's lock, the pg pool)");
 
       // Generic over type and id: Baileys 7's types and LID addresses need nothing special.
       await store.writeKeys(phone.id, {

@@ -33,12 +33,12 @@ function engineHarness() {
     ws: { on: (_event: string, listener: typeof ackListener) => (ackListener = listener) },
     ev: { on: (event: string, listener: (arg: unknown) => void) => void evListeners.set(event, listener) },
   };
+  const queued = () => queue.map((m) => ({ messageId: m.messageId, chatJid: '15550001111@s.whatsapp.net', kind: 'text', body: 'hi', media: null, mediaData: null, attempts: m.attempts, createdAt: new Date(), sentAt: m.sentAt }));
   const db = {
+    // The sender's queue read is a hand-written statement (MessageSql.queue, on the driver).
+    $queryRawUnsafe: async (sql: string) => (sql.includes(`"status" = 'queued'`) ? queued() : []),
     message: {
-      findMany: async (args: { where: { status?: string } }) =>
-        args.where.status === 'queued'
-          ? queue.map((m) => ({ messageId: m.messageId, chatJid: '15550001111@s.whatsapp.net', kind: 'text', body: 'hi', media: null, mediaData: null, attempts: m.attempts, createdAt: new Date(), sentAt: m.sentAt }))
-          : [],
+      findMany: async (args: { where: { status?: string } }) => (args.where.status === 'queued' ? queued() : []),
       updateMany: async () => ({ count: 0 }),
       findUnique: async () => null,
     },
