@@ -226,7 +226,7 @@ export const en = {
   'reason.gaveUp': 'gave up after {n} reconnect attempts',
   'reason.reconnecting': 'reconnecting (attempt {n})',
   'reason.deleted': 'phone deleted',
-  'toast.autoClosed': '{phone} closed itself: {reason}',
+  'toast.autoClosed': '{phone} — {reason}',
   'col.select': 'Select',
   'col.label': 'Label',
   'health.offline': 'not connected',

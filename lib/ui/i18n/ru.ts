@@ -228,7 +228,7 @@ export const ru: Record<MessageKey, string> = {
   'reason.gaveUp': 'не удалось переподключиться за {n} попыток',
   'reason.reconnecting': 'переподключение (попытка {n})',
   'reason.deleted': 'телефон удалён',
-  'toast.autoClosed': 'Сессия {phone} закрылась сама: {reason}',
+  'toast.autoClosed': 'Сессия {phone} — {reason}',
   'col.select': 'Выбрать',
   'col.label': 'Метка',
   'health.offline': 'не подключена',
