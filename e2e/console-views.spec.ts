@@ -143,6 +143,10 @@ test('the sessions view lives in the URL: reload, Back and Forward keep filters,
   await expect(page.getByTestId('filter-health')).toHaveValue('critical');
   await expect(page.getByTestId('filter-status')).toHaveValue('closed');
   await expect(page.getByTestId('filter-status').locator('option:checked')).toHaveText('Status: Closed');
+  // Every status option reads "Status: …" like the other filters, never a raw state such as "closed" (issue 27.18).
+  const statusOptions = await page.getByTestId('filter-status').locator('option').allTextContents();
+  expect(statusOptions[0]).toBe('Status: All');
+  for (const text of statusOptions) expect(text).toMatch(/^Status: [A-Z]/);
 });
 
 test('errors: a bad number names the field; a console that cannot be reached says so', async ({ page }) => {

@@ -123,6 +123,8 @@ test('a logged-out phone is paired again from its row by QR, and from its detail
   const id = await addAndPair(page, number);
   await sim(`/phones/${number}/faults`, { type: 'logged-out' });
   await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'logged_out');
+  // WhatsApp's logout says so (the administrator's, below, must not: issue 27.6).
+  await expect(page.getByTestId(`reason-${id}`)).toHaveText('logged out by WhatsApp (code 401)');
   await expect(page.getByTestId(`health-${id}`)).not.toHaveAttribute('data-health', 'healthy');
 
   // From the row: Pair starts the phone and shows the live QR.
@@ -141,6 +143,12 @@ test('a logged-out phone is paired again from its row by QR, and from its detail
   await expect(page.getByRole('dialog')).toContainText('must be paired again');
   await page.getByTestId('confirm-ok').click();
   await expect(page.getByTestId('detail-status')).toHaveAttribute('data-status', 'logged_out');
+  // An administrator's logout reads as theirs, never "logged out by WhatsApp" (issue 27.6), live and after a reload.
+  await expect(page.getByTestId('detail-reason')).toHaveText('logged out by an administrator');
+  await expect(page.getByTestId('timeline')).toContainText('Logged out: logged out by an administrator');
+  await page.reload();
+  await expect(page.getByTestId('detail-reason')).toHaveText('logged out by an administrator');
+  await expect(page.getByTestId('detail-reason')).not.toContainText('WhatsApp');
   // … then Restart leads to pairing, here by a code typed on the phone.
   await page.getByTestId(`restart-${id}`).click();
   await expect(page.getByRole('dialog')).toContainText('new QR code');

@@ -49,13 +49,18 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
   await sim(`/phones/${number}/faults`, { type: 'bad-mac' });
   await expect(page.getByTestId(`status-${id}`)).toHaveAttribute('data-status', 'closed');
   await expect(page.getByTestId(`reason-${id}`)).toHaveText('auto-closed: Bad MAC 3/3');
-  // A toast names the phone that closed itself and why.
-  await expect(page.getByTestId('toast-error').filter({ hasText: `+${number} closed itself: auto-closed: Bad MAC 3/3` })).toBeVisible();
+  // A toast names the phone and the reason, worded once: not "closed itself: auto-closed: …" (issue 27.6).
+  const toast = page.getByTestId('toast-error').filter({ hasText: `+${number}` });
+  await expect(toast).toHaveText(`+${number} — auto-closed: Bad MAC 3/3`);
   await expect(page.getByTestId(`health-${id}`)).toHaveText('closed');
   await expect(page.getByTestId(`next-close-${id}`)).toHaveCount(0);
   // The closed row keeps the count that closed it (issue 27.6), not 0/3.
   await expect(page.getByTestId(`badmac-${id}`)).toHaveText('3/3');
   await expect(page.getByTestId('summary-critical')).toHaveText('0', { timeout: 10_000 });
+  // From the server too: after a reload the row and the phone page keep 3/3 beside the reason.
+  await page.reload();
+  await expect(page.getByTestId(`reason-${id}`)).toHaveText('auto-closed: Bad MAC 3/3');
+  await expect(page.getByTestId(`badmac-${id}`)).toHaveText('3/3');
 
   // The dialog takes focus, Escape cancels it and gives focus back to the button.
   await page.getByTestId(`restart-${id}`).click();
@@ -111,6 +116,8 @@ test('pair a phone, watch faults, auto-close, restart and close from the table',
   await expect(page.getByTestId('timeline')).toContainText('Connected');
   await expect(page.getByTestId('timeline')).toContainText('Closed: auto-closed: Bad MAC 3/3');
   await expect(page.getByTestId('timeline')).not.toContainText('state:');
+  // Healing that found no keys to delete is not worth a word (issue 27.6): never "0 keys deleted".
+  await expect(page.getByTestId('timeline')).not.toContainText(/(^|\D)0 keys deleted/);
   await expect(page.getByTestId('detail-audit')).toContainText(`Closed by ${e2eEnv().adminEmail}: Switching to a new handset`);
   // Who restarted and closed it, and why.
   await expect(page.getByTestId('detail-audit')).toContainText(`${e2eEnv().adminEmail}: session.restart`);

@@ -46,7 +46,8 @@ test('webhooks page: organization endpoint, failed delivery, send again', async 
     // the form and listed with the organization's name. The receiver answers 500 first, then 204.
     await form.getByTestId('org-webhook-test').click();
     await expect(form.getByTestId('org-webhook-test-result')).toHaveText('Test failed: HTTP 500');
-    const testRow = page.getByTestId('deliveries-table').locator('tr', { hasText: 'webhook_test' }).first();
+    // This organization's test (the error webhook's tests share the table).
+    const testRow = page.getByTestId('deliveries-table').locator('tr', { hasText: 'webhook_test' }).filter({ hasText: 'Hooks Org' }).first();
     await expect(testRow.getByTestId('delivery-status')).toHaveText('failed');
     await expect(testRow.getByTestId('delivery-organization')).toContainText('Hooks Org');
     await expect(testRow.getByTestId('delivery-phone')).toHaveText('—');
@@ -68,8 +69,8 @@ test('webhooks page: organization endpoint, failed delivery, send again', async 
     expect(faults.status()).toBe(200);
 
     // Three failed attempts (WEBHOOK_MAX_ATTEMPTS=3 in e2e/support/global-setup.ts, about 1 s apart): the page shows it failed, with the error.
-    // This phone's warning (other specs' rows share the table).
-    const row = page.getByTestId('deliveries-table').locator('tr', { hasText: 'session_error_warning' }).filter({ hasText: `+${number}` }).first();
+    // This phone's warning to its organization (other specs' rows share the table, and ERROR_WEBHOOK_URL gets its own copy).
+    const row = page.getByTestId('deliveries-table').locator('tr', { hasText: 'session_error_warning' }).filter({ hasText: `+${number}` }).filter({ hasText: 'Hooks Org' }).first();
     // The seed's payload names the phone by id only: the page shows its number. Given up: no next try.
     await expect(row.getByTestId('delivery-phone')).toHaveText(`+${number}`);
     await expect(row.getByTestId('delivery-organization')).toContainText('Hooks Org');
@@ -130,4 +131,43 @@ test('webhooks page: a delivery waiting for its next try says when; POST /api/we
     await db.webhookOutbox.deleteMany({ where: { url: 'http://127.0.0.1:9/hook-later' } });
     await db.$disconnect();
   }
+});
+
+test('webhooks page: the error webhook (ERROR_WEBHOOK_URL) is shown masked and "Send test" reaches it signed', async ({ page }) => {
+  const { url, errorWebhook } = e2eEnv();
+  const receivedTests = async () => ((await (await fetch(errorWebhook.receivedUrl)).json()) as { url: string; headers: Record<string, string>; body: string }[])
+    .filter((r) => r.body.includes('"webhook_test"'));
+  const before = (await receivedTests()).length;
+  await logIn(page);
+  await page.goto(`${url}/webhooks`);
+  const block = page.getByTestId('error-webhook');
+  // Shown without its query string (the token stays out of the page), with whether it is signed.
+  const shown = new URL(errorWebhook.url);
+  await expect(block.getByTestId('error-webhook-url')).toHaveText(`${shown.origin}${shown.pathname}`);
+  await expect(block).toContainText('signed (ERROR_WEBHOOK_SECRET)');
+  expect(await page.content()).not.toContain(errorWebhook.token);
+
+  await block.getByTestId('error-webhook-test').click();
+  await expect(block.getByTestId('error-webhook-test-result')).toHaveText('Test delivered (HTTP 204)');
+  await expect(block.getByTestId('error-webhook-test-result')).toHaveAttribute('data-status', 'delivered');
+  const row = page.getByTestId('deliveries-table').locator('tr', { hasText: 'webhook_test' }).filter({ hasText: 'ERROR_WEBHOOK_URL' }).first();
+  await expect(row.getByTestId('delivery-status')).toHaveText('delivered');
+
+  // The receiver got it at the full URL (token included), signed with ERROR_WEBHOOK_SECRET (Standard Webhooks, checked here by hand).
+  const got = (await receivedTests()).slice(before);
+  expect(got).toHaveLength(1);
+  const [delivery] = got;
+  expect(delivery.url).toBe(`${shown.pathname}${shown.search}`);
+  expect(JSON.parse(delivery.body)).toMatchObject({ type: 'webhook_test', organizationId: null });
+  const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature } = delivery.headers;
+  const expected = crypto.createHmac('sha256', Buffer.from(errorWebhook.secret, 'utf8')).update(`${id}.${timestamp}.${delivery.body}`).digest('base64');
+  expect(signature).toBe(`v1,${expected}`);
+
+  // In Russian: the block, the button and the outcome in the UI's language.
+  await page.context().addCookies([{ name: 'lang', value: 'ru', url }]);
+  await page.reload();
+  await expect(block.getByRole('heading')).toHaveText('Вебхук ошибок (ERROR_WEBHOOK_URL)');
+  await block.getByRole('button', { name: 'Отправить тест' }).click();
+  await expect(block.getByTestId('error-webhook-test-result')).toHaveText('Тест доставлен (HTTP 204)');
+  await expect.poll(async () => (await receivedTests()).length - before).toBe(2);
 });

@@ -31,6 +31,11 @@ interface Organization {
   id: number;
   name: string;
 }
+/** ERROR_WEBHOOK_URL as the server shows it (lib/webhooks/service.ts errorWebhookEndpoint) */
+interface ErrorEndpointInfo {
+  url: string;
+  hasSecret: boolean;
+}
 interface Endpoint {
   organizationId: number;
   url: string | null;
@@ -39,6 +44,68 @@ interface Endpoint {
 
 const SECONDARY = 'rounded border border-gray-400 px-3 py-1.5 text-sm disabled:opacity-60 dark:border-gray-500';
 const input = 'mt-1 block w-full rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950';
+
+/**
+ * "Send test" for one audience (an organization's endpoint, or ERROR_WEBHOOK_URL for null): one
+ * attempt, followed until the receiver answered (issue 27.15), its outcome in words.
+ */
+function useTestDelivery(organizationId: number | null) {
+  const { t } = useUi();
+  const toast = useToast();
+  const client = useQueryClient();
+  const [testId, setTestId] = useState<number | null>(null);
+  const deliveries = useQuery({
+    queryKey: queryKeys.webhookDeliveries(),
+    queryFn: () => fetchJson<{ items: Delivery[] }>('/api/webhooks/deliveries?limit=100'),
+    enabled: testId !== null,
+    refetchInterval: (query) => (query.state.data?.items.find((d) => d.id === testId)?.status ?? 'pending') === 'pending' ? 1000 : false,
+  });
+  const test = useMutation({
+    mutationFn: () => fetchJson<Delivery>('/api/webhooks/test', { method: 'POST', body: { organizationId } }),
+    onSuccess: (d) => {
+      setTestId(d.id);
+      void client.invalidateQueries({ queryKey: queryKeys.webhookDeliveries() });
+    },
+    onError: (err) => toast('error', t('toast.failed', { error: errorMessage(t, err) })),
+  });
+  const tested = testId === null ? undefined : deliveries.data?.items.find((d) => d.id === testId);
+  const text = test.isPending || (testId !== null && (!tested || tested.status === 'pending'))
+    ? t('webhooks.testSending')
+    : tested?.status === 'delivered'
+      ? t('webhooks.testDelivered', { status: tested.lastStatusCode ?? '—' })
+      : tested
+        ? t('webhooks.testFailed', { error: tested.lastError ?? '—' })
+        : null;
+  return { send: () => test.mutate(), sending: test.isPending, status: tested?.status ?? 'pending', text };
+}
+
+function TestResult({ test, testId, className = '' }: { test: ReturnType<typeof useTestDelivery>; testId: string; className?: string }) {
+  if (!test.text) return null;
+  const tone = test.status === 'failed' ? 'text-red-800 dark:text-red-300' : test.status === 'delivered' ? 'text-emerald-800 dark:text-emerald-300' : '';
+  return <p role="status" data-testid={testId} data-status={test.status} className={`text-sm ${className} ${tone}`}>{test.text}</p>;
+}
+
+/** ERROR_WEBHOOK_URL, set by the environment (not editable here): shown masked, with its own "Send test". */
+function ErrorEndpoint({ endpoint }: { endpoint: ErrorEndpointInfo | null }) {
+  const { t, role } = useUi();
+  const test = useTestDelivery(null);
+  return (
+    <div className="space-y-2 rounded border border-gray-200 p-3 dark:border-gray-800" data-testid="error-webhook">
+      <h2 className="font-semibold">{t('webhooks.errorEndpoint')}</h2>
+      <p className="text-sm text-gray-600 dark:text-gray-400">{t('webhooks.errorEndpointHelp')}</p>
+      {endpoint ? (
+        <div className="flex flex-wrap items-center gap-2">
+          <span className="font-mono text-sm [overflow-wrap:anywhere]" data-testid="error-webhook-url">{endpoint.url}</span>
+          <span className="text-sm text-gray-700 dark:text-gray-300">{endpoint.hasSecret ? t('webhooks.errorEndpointSigned') : t('webhooks.errorEndpointUnsigned')}</span>
+          {role === 'admin' && (
+            <button type="button" disabled={test.sending} onClick={test.send} className={SECONDARY} data-testid="error-webhook-test">{t('webhooks.sendTest')}</button>
+          )}
+        </div>
+      ) : <p className="text-sm" data-testid="error-webhook-unset">{t('webhooks.errorEndpointUnset')}</p>}
+      <TestResult test={test} testId="error-webhook-test-result" />
+    </div>
+  );
+}
 
 function EndpointForm({ org }: { org: Organization }) {
   const { t } = useUi();
@@ -54,30 +121,7 @@ function EndpointForm({ org }: { org: Organization }) {
     },
     onError: (err: Error) => toast('error', t('toast.failed', { error: err.message })),
   });
-  // "Send test": one attempt, followed here until the receiver answered (issue 27.15).
-  const [testId, setTestId] = useState<number | null>(null);
-  const deliveries = useQuery({
-    queryKey: queryKeys.webhookDeliveries(),
-    queryFn: () => fetchJson<{ items: Delivery[] }>('/api/webhooks/deliveries?limit=100'),
-    enabled: testId !== null,
-    refetchInterval: (query) => (query.state.data?.items.find((d) => d.id === testId)?.status ?? 'pending') === 'pending' ? 1000 : false,
-  });
-  const test = useMutation({
-    mutationFn: () => fetchJson<Delivery>('/api/webhooks/test', { method: 'POST', body: { organizationId: org.id } }),
-    onSuccess: (d) => {
-      setTestId(d.id);
-      void client.invalidateQueries({ queryKey: queryKeys.webhookDeliveries() });
-    },
-    onError: (err) => toast('error', t('toast.failed', { error: errorMessage(t, err) })),
-  });
-  const tested = testId === null ? undefined : deliveries.data?.items.find((d) => d.id === testId);
-  const testText = test.isPending || (testId !== null && (!tested || tested.status === 'pending'))
-    ? t('webhooks.testSending')
-    : tested?.status === 'delivered'
-      ? t('webhooks.testDelivered', { status: tested.lastStatusCode ?? '—' })
-      : tested
-        ? t('webhooks.testFailed', { error: tested.lastError ?? '—' })
-        : null;
+  const test = useTestDelivery(org.id);
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
@@ -100,21 +144,18 @@ function EndpointForm({ org }: { org: Organization }) {
       <span className="flex flex-wrap gap-2">
         <button type="submit" disabled={save.isPending} className="rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60" data-testid="org-webhook-save">{t('webhooks.save')}</button>
         {endpoint.data?.url && (
-          <button type="button" disabled={test.isPending} onClick={() => test.mutate()} className={SECONDARY} data-testid="org-webhook-test">{t('webhooks.sendTest')}</button>
+          <button type="button" disabled={test.sending} onClick={test.send} className={SECONDARY} data-testid="org-webhook-test">{t('webhooks.sendTest')}</button>
         )}
         {endpoint.data?.url && (
           <button type="button" disabled={save.isPending} onClick={() => save.mutate({ url: null })} className={SECONDARY}>{t('webhooks.clear')}</button>
         )}
       </span>
-      {testText && (
-        <p role="status" data-testid="org-webhook-test-result" data-status={tested?.status ?? 'pending'}
-          className={`text-sm sm:col-span-4 ${tested?.status === 'failed' ? 'text-red-800 dark:text-red-300' : tested?.status === 'delivered' ? 'text-emerald-800 dark:text-emerald-300' : ''}`}>{testText}</p>
-      )}
+      <TestResult test={test} testId="org-webhook-test-result" className="sm:col-span-4" />
     </form>
   );
 }
 
-export function WebhooksManager() {
+export function WebhooksManager({ errorEndpoint }: { errorEndpoint: ErrorEndpointInfo | null }) {
   const { t, role } = useUi();
   const toast = useToast();
   const client = useQueryClient();
@@ -137,6 +178,7 @@ export function WebhooksManager() {
   return (
     <section className="space-y-6">
       <h1 className="text-xl font-semibold">{t('webhooks.title')}</h1>
+      <ErrorEndpoint endpoint={errorEndpoint} />
       {role === 'admin' && (
         <div className="space-y-2">
           <h2 className="font-semibold">{t('webhooks.endpoints')}</h2>

@@ -15,6 +15,8 @@ export interface E2eEnv {
   adminPassword: string;
   databaseUrl: string;
   simulatorUrl: string | null;
+  /** ERROR_WEBHOOK_URL's receiver (global-setup.ts): its URL (with a query token), what it got (GET receivedUrl), the signing secret */
+  errorWebhook: { url: string; token: string; receivedUrl: string; secret: string };
 }
 
 export function e2eEnv(): E2eEnv {

@@ -8,6 +8,8 @@
 // not on and everything the page shows of them crossed the fleet's bus.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startConsole, type ConsoleServer } from '../../test/support/console-server';
 import { createTestDatabase, type TestDatabase } from '../../test/support/databases';
@@ -15,11 +17,36 @@ import { startSimulator } from '../../simulator';
 
 export const ENV_FILE = path.resolve(__dirname, '../../test-results/e2e-env.json');
 
+/**
+ * The receiver ERROR_WEBHOOK_URL points at, up for the whole run (the consoles read their
+ * environment once): it answers 204 to every delivery and lists what it got at GET /received,
+ * where the webhooks spec checks its "Send test" arrived signed.
+ */
+async function startErrorWebhookReceiver() {
+  const received: { url: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/received') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(received));
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      received.push({ url: String(req.url), headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // A token in the query string, as receivers often take one: the page must not show it.
+  const token = crypto.randomBytes(8).toString('hex');
+  return { server, url: `${base}/error-hook?token=${token}`, token, receivedUrl: `${base}/received`, secret: crypto.randomBytes(24).toString('hex') };
+}
+
 export default async function globalSetup() {
   const simulator = await startSimulator({ port: 0 });
+  const errorWebhook = await startErrorWebhookReceiver();
   // Three attempts per webhook delivery: the webhooks page test sees one fail within seconds
   // (the default retries for a day, docs/webhooks.md).
-  const env = { SESSIONS_AUTOSTART: 'false', WA_WEBSOCKET_URL: simulator.url, SIMULATOR_URL: simulator.controlUrl, WEBHOOK_MAX_ATTEMPTS: '3' };
+  const env = { SESSIONS_AUTOSTART: 'false', WA_WEBSOCKET_URL: simulator.url, SIMULATOR_URL: simulator.controlUrl, WEBHOOK_MAX_ATTEMPTS: '3',
+    ERROR_WEBHOOK_URL: errorWebhook.url, ERROR_WEBHOOK_SECRET: errorWebhook.secret };
   const servers: ConsoleServer[] = [];
   let database: TestDatabase | null = null;
   if (process.env.E2E_FLEET === '1') {
@@ -44,7 +71,8 @@ export default async function globalSetup() {
       adminPassword: first.adminPassword,
       databaseUrl: first.databaseUrl,
       simulatorUrl: simulator.controlUrl,
+      errorWebhook: { url: errorWebhook.url, token: errorWebhook.token, receivedUrl: errorWebhook.receivedUrl, secret: errorWebhook.secret },
     }),
   );
-  (globalThis as { __e2e?: unknown }).__e2e = { servers, simulator, database };
+  (globalThis as { __e2e?: unknown }).__e2e = { servers, simulator, database, errorWebhookReceiver: errorWebhook.server };
 }

@@ -2,6 +2,7 @@ interface E2eState {
   servers: { stop(): Promise<void> }[];
   simulator: { close(): Promise<void> } | null;
   database: { drop(): Promise<void> } | null;
+  errorWebhookReceiver?: { close(): void; closeAllConnections(): void };
 }
 
 export default async function globalTeardown() {
@@ -9,4 +10,6 @@ export default async function globalTeardown() {
   for (const server of [...(state?.servers ?? [])].reverse()) await server.stop();
   await state?.simulator?.close();
   await state?.database?.drop();
+  state?.errorWebhookReceiver?.close();
+  state?.errorWebhookReceiver?.closeAllConnections();
 }

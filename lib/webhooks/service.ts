@@ -36,6 +36,12 @@ export function displayUrl(url: string): string {
   }
 }
 
+/** ERROR_WEBHOOK_URL as the webhooks page shows it (masked: displayUrl), or null when it is not set. */
+export function errorWebhookEndpoint(): { url: string; hasSecret: boolean } | null {
+  const { ERROR_WEBHOOK_URL, ERROR_WEBHOOK_SECRET } = getConfig();
+  return ERROR_WEBHOOK_URL ? { url: displayUrl(ERROR_WEBHOOK_URL), hasSecret: !!ERROR_WEBHOOK_SECRET } : null;
+}
+
 /** What the rows' pages name besides the row: organizations by id, phones (a payload with only phoneId, the seed's warning) by id. */
 interface Names {
   organizations: Map<number, string>;

@@ -1,9 +1,10 @@
 import { WebhooksManager } from '@/components/webhooks/WebhooksManager';
+import { errorWebhookEndpoint } from '@/lib/webhooks/service';
 import { consoleActor } from '../console-actor';
 
 export const dynamic = 'force-dynamic';
 
 export default async function WebhooksPage() {
   await consoleActor();
-  return <WebhooksManager />;
+  return <WebhooksManager errorEndpoint={errorWebhookEndpoint()} />;
 }
