@@ -52,6 +52,7 @@ test('sqlite: list filters and summary with 2,000 live phones', async (t) => {
       health: connecting ? 'closed' : 'healthy',
       healthReason: connecting ? 'not-running' : null,
       stats: { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true },
+      accountSignals: { reachout: null, capping: null },
       qr: null,
       pairingCode: null,
       lastConnectedAt: null,

@@ -100,11 +100,11 @@ for (const provider of testProviders()) {
       const row = list.body.find((s: Json) => s.id === id);
       // The exact item shape: these keys and no others, each with its type.
       // The seed's keys, then the health fields this console adds (docs/health.md).
-      assert.deepEqual(Object.keys(row).sort(), ['belowObjective', 'health', 'healthReason', 'id', 'isActive', 'label', 'lastClose', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status', 'uptime7d', 'engine', 'lid', 'waVersion', 'node', 'ownerLeaseEndsAt'].sort());
+      assert.deepEqual(Object.keys(row).sort(), ['belowObjective', 'health', 'healthReason', 'id', 'isActive', 'label', 'lastClose', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status', 'uptime7d', 'engine', 'lid', 'waVersion', 'node', 'ownerLeaseEndsAt', 'accountSignals'].sort());
       const { uptime7d, ...typed } = row as Json;
       assert.deepEqual(
         Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, v === null ? 'null' : typeof v])),
-        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', lastClose: 'null', stats: 'object', isActive: 'boolean', health: 'string', healthReason: 'null', belowObjective: 'boolean', proxyUrl: 'null', proxyHost: 'null', engine: 'string', lid: 'string', waVersion: 'string', node: 'string', ownerLeaseEndsAt: 'null' },
+        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', lastClose: 'null', stats: 'object', isActive: 'boolean', health: 'string', healthReason: 'null', accountSignals: 'object', belowObjective: 'boolean', proxyUrl: 'null', proxyHost: 'null', engine: 'string', lid: 'string', waVersion: 'string', node: 'string', ownerLeaseEndsAt: 'null' },
       );
       assert.ok(uptime7d === null || (typeof uptime7d === 'number' && uptime7d >= 0 && uptime7d <= 1), `uptime7d is null (not measured yet) or a fraction: ${uptime7d}`);
       assert.ok(Number.isInteger(row.id) && Number.isInteger(row.organizationId));
@@ -121,6 +121,7 @@ for (const provider of testProviders()) {
       assert.equal(row.status, 'open');
       assert.equal(row.isActive, true);
       assert.equal(row.health, 'healthy');
+      assert.deepEqual(row.accountSignals, { reachout: null, capping: null }, 'WhatsApp said nothing of its standing (docs/health.md)');
       assert.ok(!Number.isNaN(Date.parse(row.lastConnectedAt)));
       assert.deepEqual(row.stats, { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
       assert.deepEqual((await api('GET', '/api/sessions?status=closed')).body.filter((s: Json) => s.id === id), []);

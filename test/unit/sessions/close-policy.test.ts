@@ -68,10 +68,10 @@ function memoryStore(): SessionStore & { states: string[] } {
     writeKeys: async () => {},
     deleteSenderSessions: async () => 0,
     clearAuth: async () => {},
-    writePhoneState: async (_id, d) => void states.push(d.status),
+    writePhoneState: async (_id, d) => void (d.status && states.push(d.status)),
     insertEvent: async () => {},
     writeSession: async (_id, writes) => {
-      for (const w of writes) if (w.kind === 'state') states.push(w.data.status);
+      for (const w of writes) if (w.kind === 'state' && w.data.status) states.push(w.data.status);
     },
     writeStatements: async () => [],
     ping: async () => {},
@@ -97,7 +97,7 @@ test('session state machine: drop → reconnect after the backoff delay → open
       settings: { waWebSocketUrl: 'ws://unused', limits: { maxBadMacErrors: 3, maxBadDecryptErrors: 5 }, ...settings, keepAliveIntervalMs: 30_000, baileysLogLevel: 'silent', outbound: new OutboundPolicy() },
       makeSocket: factory,
       store,
-    }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null });
+    }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null, accountSignals: null });
 
     await session.start();
     assert.equal(sockets.length, 1);
@@ -154,7 +154,7 @@ test('a socket that is no longer the session\'s reads and writes no keys; the ne
     settings: { waWebSocketUrl: 'ws://unused', limits: { maxBadMacErrors: 3, maxBadDecryptErrors: 5 }, ...settings, keepAliveIntervalMs: 30_000, baileysLogLevel: 'silent', outbound: new OutboundPolicy() },
     makeSocket: factory,
     store,
-  }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null });
+  }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null, accountSignals: null });
 
   await session.start();
   sockets[0].ev.emit('connection.update', { connection: 'open' });
