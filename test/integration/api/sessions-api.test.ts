@@ -391,5 +391,52 @@ for (const provider of testProviders()) {
       assert.equal((await api('DELETE', `/api/sessions/${id}`)).status, 200);
       assert.equal((await api('GET', `/api/sessions/${id}`)).status, 404);
     });
+
+    // Last: the console restarts (a new port), which the helpers above do not follow.
+    await t.test('baileys-7 over HTTP (issue 25): a capped phone stays capped across a console restart; a ban sends session_closed with code banned and never reconnects', async () => {
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json', ...auth }, body: body === undefined ? undefined : JSON.stringify(body) });
+        return { status: res.status, body: (await res.json()) as Json };
+      };
+      const until = async (what: string, pred: (b: Json) => boolean, phoneId: number) => {
+        let last: Json = {};
+        await eventually(what, async () => pred((last = (await call('GET', `/api/sessions/${phoneId}`)).body)), 60_000, 100).catch(() => {
+          throw new Error(`${what}: ${JSON.stringify(last)}`);
+        });
+        return last;
+      };
+      const sevenJid = provider === 'sqlite' ? '77051238001@s.whatsapp.net' : '77051238002@s.whatsapp.net';
+      const added = await call('POST', '/api/sessions', { organizationName: 'Signals', phone: sevenJid.split('@')[0], engine: 'baileys-7' });
+      assert.equal(added.status, 201);
+      const sevenId = Number(added.body.id);
+      await until('a QR', (b) => b.status === 'qr', sevenId);
+      await sim.scan(sevenJid, String((await call('GET', `/api/sessions/${sevenId}/qr`)).body.qr));
+      await until('open', (b) => b.status === 'open', sevenId);
+
+      await sim.inject(sevenJid, { type: 'message-capping', capping: 'CAPPED' });
+      let body = await until('capped', (b) => b.healthReason === 'message-capped', sevenId);
+      assert.equal(body.health, 'critical');
+      assert.equal((body.accountSignals as Json).capping && ((body.accountSignals as Json).capping as Json).status, 'CAPPED');
+      assert.deepEqual(Object.keys(body.stats as Json).sort(), ['badDecryptErrors', 'badMacErrors', 'isHealthy', 'maxBadDecryptErrors', 'maxBadMacErrors'], "the seed's stats shape");
+
+      await server.restart();
+      body = await until('open again after the restart', (b) => b.status === 'open', sevenId);
+      assert.deepEqual([body.health, body.healthReason], ['critical', 'message-capped'], 'still capped after the restart (WhatsApp did not repeat it)');
+      assert.equal(((body.accountSignals as Json).capping as Json).status, 'CAPPED');
+
+      const since = hook.received.length;
+      await sim.inject(sevenJid, { type: 'stream-error', code: 402 });
+      const closed = await hook.waitFor((r) => hook.received.indexOf(r) >= since && r.json.type === 'session_closed' && r.json.phoneId === sevenId);
+      assert.equal(closed.json.code, 'banned');
+      body = await until('closed', (b) => b.status === 'closed', sevenId);
+      assert.deepEqual([body.health, body.healthReason, (body.lastClose as Json).code], ['critical', 'banned', 'banned']);
+      // Counted by its code (a bounded label: the catalogue's codes); the restarted process counts from 0.
+      const metrics = await (await fetch(`${server.url}/api/metrics`, { headers: auth })).text();
+      const banned = metrics.split('\n').find((l) => l.startsWith('wa_session_closes_total{') && l.includes('code="banned"'));
+      assert.equal(Number(banned?.slice(banned.lastIndexOf(' ') + 1)), 1, `wa_session_closes_total{code="banned"}: ${banned}`);
+      await new Promise((r) => setTimeout(r, 1500)); // RECONNECT_BASE_MS is 200: a reconnect would have come
+      assert.equal((await call('GET', `/api/sessions/${sevenId}`)).body.status, 'closed', 'a banned phone does not reconnect by itself');
+      assert.equal(sim.phones().find((p) => p.phoneJid === sevenJid)?.connections ?? 0, 0, 'no connection at the simulator');
+    });
   });
 }
