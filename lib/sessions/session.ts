@@ -851,7 +851,7 @@ export class Session {
     if (!isCountedDecryptKind(kind)) {
       this.log.warn({ sender, error: text, kind }, `decryption failed (${kind}): ${text}`);
       this.recordEvent(`decrypt:${kind}`, { sender, message: text, ...(addresses.lid ? { detail: both } : {}) });
-      this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: text, sender, count: null, max: null, deletedKeys: 0, at: this.now() });
+      this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: text, sender, ...both, count: null, max: null, deletedKeys: 0, at: this.now() });
       return;
     }
     const label = COUNTED_DECRYPT_ERROR_TYPES[kind];
@@ -875,7 +875,7 @@ export class Session {
       message: cause ? `${text}: ${cause}` : text,
       detail: { max, deletedKeys: deleted, ...(skipped ? { repairSkipped: true } : {}), ...(addresses.lid ? both : {}) },
     });
-    this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: label, sender, count, max, deletedKeys: deleted, at: this.now() });
+    this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: label, sender, ...both, count, max, deletedKeys: deleted, at: this.now() });
     this.emitStats();
     if (limitReached) {
       const why = reason('auto_closed', { errorType: label, count, max });

@@ -117,6 +117,9 @@ export type SessionEngineEvent =
       /** 'Bad MAC' | 'Bad Decrypt' for the counted kinds, else the raw error text */
       errorType: string;
       sender: string | null;
+      /** the sender's phone-number and LID addresses where the engine knows them (issue 25.3; absent from older nodes) */
+      senderPn?: string | null;
+      senderLid?: string | null;
       /** count after this failure (counted kinds only) */
       count: number | null;
       max: number | null;
