@@ -64,6 +64,7 @@ function remoteEvent(i: number, t: number): RemoteEvent & { t: number } {
       health: 'healthy' as never,
       healthReason: null,
       stats: { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true },
+      accountSignals: { reachout: null, capping: null },
       qr: null,
       pairingCode: null,
       lastConnectedAt: at,

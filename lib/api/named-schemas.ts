@@ -3,6 +3,7 @@
 import type { ZodType } from 'zod';
 import { errorStatsSchema, pairingCodeResponseSchema, qrResponseSchema, sessionEventSchema, sessionSchema, statsResponseSchema, successSchema, trafficSchema } from './session-schemas';
 import { sessionPageSchema, sessionSummarySchema } from './list-schemas';
+import { accountSignalsSchema } from '../sessions/account-signals';
 import {
   auditEntrySchema,
   auditPageSchema,
@@ -35,6 +36,7 @@ named('Session', sessionSchema);
 named('SessionPage', sessionPageSchema);
 named('SessionSummary', sessionSummarySchema);
 named('ErrorStats', errorStatsSchema);
+named('AccountSignals', accountSignalsSchema);
 named('SessionStats', statsResponseSchema);
 named('MessageTraffic', trafficSchema);
 named('SessionEvent', sessionEventSchema);

@@ -4,6 +4,7 @@ import { CLOSE_REASON_CODES, type CloseReasonCode, type LastClose } from '../ses
 import { z } from 'zod';
 import { HEALTH_LEVELS, SESSION_STATES } from '../sessions/types';
 import { ENGINE_NAMES } from '../sessions/engines/types';
+import { accountSignalsSchema } from '../sessions/account-signals';
 import { HEALTH_REASONS } from '../health/events';
 import { FAILURE_CODES } from '../messages/vocabulary';
 import { proxyUrlSchema } from '../sessions/proxy-url';
@@ -36,6 +37,8 @@ export const sessionSchema = z.object({
   health: z.enum(HEALTH_LEVELS),
   /** why health is not `healthy` (null when it is): unresponsive (liveness probe), decrypt-errors, not-running, banned / restricted (WhatsApp closed it so) */
   healthReason: z.enum(HEALTH_REASONS).nullable(),
+  /** what WhatsApp last told the account about its standing (Baileys 7): the reach-out time-lock and new-chat message capping; stored, so kept across restarts and nodes; a lock whose end has passed is null (docs/health.md) */
+  accountSignals: accountSignalsSchema,
   /** uptime over the last 7 days (0..1) as of the last health check; null before the first */
   uptime7d: z.number().nullable(),
   /** uptime7d is below UPTIME_OBJECTIVE (false when not measured yet) */

@@ -21,11 +21,13 @@ export type PhoneRecord = {
   uptime7d: number | null;
   engine: string;
   lid: string | null;
+  /** the stored account signals, JSON (lib/sessions/account-signals.ts loadSignals) */
+  accountSignals: string | null;
   organization: { name: string };
 };
 
 /** What a session needs to open its socket. */
-export type PhoneConnectionSettings = { proxyUrl: string | null; engine: string; lid: string | null };
+export type PhoneConnectionSettings = { proxyUrl: string | null; engine: string; lid: string | null; accountSignals: string | null };
 
 /** A session event as stored (`detail`: its JSON text). */
 export type SessionEventRecord = { id: number; type: string; sender: string | null; count: number | null; message: string | null; detail: string | null; createdAt: Date };
@@ -53,7 +55,7 @@ export interface PhoneRepository {
  * JOIN "Organization" o` (the phone, the list page); `phoneRecordOf` reads a row of it.
  */
 export const PHONE_RECORD_COLUMNS = `p."id", p."organizationId", p."phoneJid", p."label", p."status", p."lastConnectedAt", p."lastCloseReason",
-  p."lastClose", p."proxyUrl", p."uptime7d", p."engine", p."lid", o."name" AS "organizationName"`;
+  p."lastClose", p."proxyUrl", p."uptime7d", p."engine", p."lid", p."accountSignals", o."name" AS "organizationName"`;
 
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 const numberOrNull = (v: unknown) => (v === null || v === undefined ? null : asNumber(v));
@@ -73,6 +75,7 @@ export function phoneRecordOf(r: Record<string, unknown>): PhoneRecord {
     uptime7d: numberOrNull(r.uptime7d),
     engine: String(r.engine),
     lid: text(r.lid),
+    accountSignals: text(r.accountSignals),
     organization: { name: String(r.organizationName) },
   };
 }
@@ -134,7 +137,7 @@ export function prismaPhoneRepository(db: Db): PhoneRepository {
     exists: async (id) => (await phones.findUnique({ where: { id }, select: { id: true } })) !== null,
     idByJid: async (phoneJid) => (await phones.findUnique({ where: { phoneJid }, select: { id: true } }))?.id ?? null,
     withStatus: (statuses) => phones.findMany({ where: { status: { in: [...statuses] } }, include: WITH_ORGANIZATION, orderBy: { id: 'asc' } }),
-    connectionSettings: (id) => phones.findUnique({ where: { id }, select: { proxyUrl: true, engine: true, lid: true } }),
+    connectionSettings: (id) => phones.findUnique({ where: { id }, select: { proxyUrl: true, engine: true, lid: true, accountSignals: true } }),
     // On the driver too: every status change and received message reads it (issue 24).
     organizationEndpoint: async (id) => {
       const rows = await rawQuery<{ organizationId: unknown; webhookUrl: string | null }>(db, { sql: endpointSql, params: [id] });

@@ -145,6 +145,7 @@ const SELECT = {
   uptime7d: true,
   engine: true,
   lid: true,
+  accountSignals: true,
 } as const;
 
 type FlatRow = Omit<PhoneRow, 'organization'>;

@@ -13,6 +13,7 @@ import { asSessionState, isRunningState, type HealthLevel, type SessionState } f
 import type { SessionDto, SessionEventDto } from '../api/session-schemas';
 import { getConfig } from '../config';
 import { stoppedHealth } from '../health/level';
+import { loadSignals } from '../sessions/account-signals';
 import { maskProxyUrl, proxyHost, redactUrlPasswords } from '../sessions/proxy-url';
 import { pickFromPool } from '../sessions/proxy-pool';
 import { quotaRules } from '../quotas/policy';
@@ -51,6 +52,8 @@ export function toSessionDto(row: PhoneRow): SessionDto {
     isActive: manager.isActive(row.id),
     health: snap?.health ?? stored_.health,
     // A snapshot from a node of an older version has no reason: derived from its level then.
+    // Stored, so shown also when no node runs the phone (a snapshot of an older node has none).
+    accountSignals: snap?.accountSignals ?? loadSignals(row.accountSignals, Date.now()),
     healthReason: snap ? (snap.healthReason ?? (snap.health === 'healthy' ? null : snap.health === 'closed' ? 'not-running' : 'decrypt-errors')) : stored_.healthReason,
     uptime7d: row.uptime7d,
     belowObjective: row.uptime7d !== null && row.uptime7d < getConfig().UPTIME_OBJECTIVE / 100,
@@ -64,7 +67,7 @@ export function toSessionDto(row: PhoneRow): SessionDto {
   };
 }
 
-const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, lastClose: true, proxyUrl: true, uptime7d: true, engine: true, lid: true } as const;
+const PHONE_COLUMNS = { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, lastClose: true, proxyUrl: true, uptime7d: true, engine: true, lid: true, accountSignals: true } as const;
 
 // The list is read far more often than phones change (the UI, scripts polling it), and building
 // it for thousands of phones is mostly database row mapping. It is rebuilt only when the phone

@@ -2,41 +2,41 @@
 // a reach-out time-lock (`connection.update.reachoutTimeLock`: the account may not start new chats
 // until a time) and new-chat message capping (`message-capping.update`: FIRST_WARNING,
 // SECOND_WARNING, CAPPED). Baileys 6.7 reports neither. Pure: the engine module (engines/baileys7.ts)
-// reads the events, the session keeps the state and emits `account-signal`; this module says what
-// they mean for the phone's health.
+// reads the events, the session keeps the state, stores it on the phone's row (so a restart or
+// another node knows it) and emits `account-signal`; this module says what they mean for the
+// phone's health and how they are stored.
+import { z } from 'zod';
 import type { HealthLevel } from './types';
 
 export const CAPPING_STATUSES = ['NONE', 'FIRST_WARNING', 'SECOND_WARNING', 'CAPPED'] as const;
 export type CappingStatus = (typeof CAPPING_STATUSES)[number];
 
-export type AccountSignal =
-  | {
-      kind: 'reachout-timelock';
-      /** the lock is on */
-      active: boolean;
-      /** when it ends (ISO 8601), if WhatsApp said */
-      until: string | null;
-      /** WhatsApp's enforcement type (e.g. DEFAULT, BIZ_QUALITY, WEB_COMPANION_ONLY) */
-      enforcementType: string | null;
-    }
-  | {
-      kind: 'message-capping';
-      status: CappingStatus;
-      usedQuota: number | null;
-      totalQuota: number | null;
-      /** when the capping cycle ends (ISO 8601), if WhatsApp said */
-      cycleEndsAt: string | null;
-    };
+// The shapes are written once, as schemas: the types below, the stored form's check
+// (loadSignals) and the API's response schema (lib/api/session-schemas.ts) all come from them.
+const reachoutSchema = z.object({
+  kind: z.literal('reachout-timelock'),
+  active: z.boolean().describe('the lock is on'),
+  until: z.string().nullable().describe('when it ends (ISO 8601), if WhatsApp said'),
+  enforcementType: z.string().nullable().describe("WhatsApp's enforcement type (e.g. DEFAULT, BIZ_QUALITY, WEB_COMPANION_ONLY)"),
+});
+const cappingSchema = z.object({
+  kind: z.literal('message-capping'),
+  status: z.enum(CAPPING_STATUSES),
+  usedQuota: z.number().nullable(),
+  totalQuota: z.number().nullable(),
+  cycleEndsAt: z.string().nullable().describe('when the capping cycle ends (ISO 8601), if WhatsApp said'),
+});
+export const accountSignalSchema = z.discriminatedUnion('kind', [reachoutSchema, cappingSchema]);
+export type AccountSignal = z.infer<typeof accountSignalSchema>;
 export type AccountSignalKind = AccountSignal['kind'];
 
 /** The health reasons account signals give (lib/health/events.ts HEALTH_REASONS). */
 export const SIGNAL_HEALTH_REASONS = ['reachout-locked', 'message-capped', 'capping-warning'] as const;
 export type SignalHealthReason = (typeof SIGNAL_HEALTH_REASONS)[number];
 
-export interface AccountSignals {
-  reachout: Extract<AccountSignal, { kind: 'reachout-timelock' }> | null;
-  capping: Extract<AccountSignal, { kind: 'message-capping' }> | null;
-}
+/** The phone's current signals: the last of each kind (null: WhatsApp said nothing of it). */
+export const accountSignalsSchema = z.object({ reachout: reachoutSchema.nullable(), capping: cappingSchema.nullable() });
+export type AccountSignals = z.infer<typeof accountSignalsSchema>;
 export const noSignals = (): AccountSignals => ({ reachout: null, capping: null });
 
 const isoOf = (v: unknown): string | null => {
@@ -72,10 +72,37 @@ export function applySignal(state: AccountSignals, signal: AccountSignal): Accou
  * `degraded`. A lock whose end has passed counts no more. Null: nothing to say.
  */
 export function signalHealth(state: AccountSignals, nowMs: number): { health: HealthLevel; healthReason: SignalHealthReason } | null {
-  const lock = state.reachout;
-  if (lock?.active && (lock.until === null || Date.parse(lock.until) > nowMs)) return { health: 'critical', healthReason: 'reachout-locked' };
+  if (inForce(state, nowMs).reachout?.active) return { health: 'critical', healthReason: 'reachout-locked' };
   const capping = state.capping?.status;
   if (capping === 'CAPPED') return { health: 'critical', healthReason: 'message-capped' };
   if (capping === 'FIRST_WARNING' || capping === 'SECOND_WARNING') return { health: 'degraded', healthReason: 'capping-warning' };
   return null;
+}
+
+/** The signals as they stand at `nowMs`: a reach-out lock whose end has passed is gone (WhatsApp need not say it ended). */
+export function inForce(state: AccountSignals, nowMs: number): AccountSignals {
+  const lock = state.reachout;
+  if (lock?.active && lock.until !== null && !(Date.parse(lock.until) > nowMs)) return { ...state, reachout: null };
+  return state;
+}
+
+/** The stored form (the phone's `accountSignals` column): JSON, or null when WhatsApp said nothing. */
+export function storedSignals(state: AccountSignals): string | null {
+  return state.reachout || state.capping ? JSON.stringify(state) : null;
+}
+
+/**
+ * The stored form read back when a session starts (on any node), as it stands at `nowMs` (an
+ * ended lock expired). Unreadable text counts as nothing said: a bad row must not stop the phone.
+ */
+export function loadSignals(text: string | null | undefined, nowMs: number): AccountSignals {
+  if (!text) return noSignals();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return noSignals();
+  }
+  const parsed = accountSignalsSchema.safeParse(json);
+  return parsed.success ? inForce(parsed.data, nowMs) : noSignals();
 }

@@ -11,7 +11,7 @@ import { getDb, type Db } from '../db/client';
 import { getLogger, type Logger } from '../logger';
 import { errorStats } from './decrypt-errors';
 import { EventBus } from './events';
-import { Session, type EngineSettings, type SocketFactory } from './session';
+import { Session, type EngineSettings, type SessionInitial, type SocketFactory } from './session';
 import { OutboundPolicy } from '../http/outbound-guard';
 import { adminLogout, manualClose, reason, type CloseReason } from './reasons';
 import { isRunningState, RUNNING_STATES, runsOnNode, type SessionEngineEvent, type SessionErrorStats, type SessionEventListener, type SessionSnapshot } from './types';
@@ -276,7 +276,7 @@ export class SessionManager implements FleetHost {
     this.viewBus.emit(event);
   }
 
-  private session(phoneId: number, organizationId: number, phoneJid: string, initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; lastClose?: string | null; proxyUrl?: string | null; engine?: string | null; lid?: string | null }) {
+  private session(phoneId: number, organizationId: number, phoneJid: string, initial?: SessionInitial) {
     let session = this.sessions.get(phoneId);
     if (!session) {
       const onSocket = (sock: WASocket) => this.messages.attach(phoneId, sock);

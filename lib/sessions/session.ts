@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
 import { loadDbAuthState, type DbAuthState } from './auth-state';
 import { classifyDecryptError, ErrorCounters, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import { healthOf } from '../health/level';
-import { applySignal, noSignals, signalHealth, type AccountSignal, type AccountSignals } from './account-signals';
+import { applySignal, inForce, loadSignals, noSignals, signalHealth, storedSignals, type AccountSignal, type AccountSignals } from './account-signals';
 import { afterProbe, onNewSocket, RESPONSIVE, type ProbeSettings, type ProbeState } from '../health/probe-policy';
 import { getHealthEvents, type HealthEvents } from '../health/events';
 import { historyStateOf, isOperatorStop, type HistoryState } from '../health/history-states';
@@ -92,6 +92,18 @@ export interface SessionDeps {
 
 const CLOSE_TIMEOUT_MS = 3000;
 
+/** What a session is made with from the phone's row (what is not given is read from the row before the first socket). */
+export interface SessionInitial {
+  lastConnectedAt: Date | null;
+  lastCloseReason: string | null;
+  lastClose?: string | null;
+  proxyUrl?: string | null;
+  engine?: string | null;
+  lid?: string | null;
+  /** the stored account signals (account-signals.ts storedSignals) */
+  accountSignals?: string | null;
+}
+
 export class Session {
   state: SessionState = 'idle';
   sock: WASocket | null = null;
@@ -104,8 +116,10 @@ export class Session {
   engine: Engine;
   /** the phone's own LID (…@lid), from the last login */
   lid: string | null = null;
-  /** what WhatsApp last told the account about its standing (account-signals.ts; Baileys 7 only), kept across its sockets */
+  /** what WhatsApp last told the account about its standing (account-signals.ts; Baileys 7 only), kept across its sockets and stored on the phone's row */
   private signals: AccountSignals = noSignals();
+  /** false until the stored signals were read from the phone's row (a restart or another node must not read the phone as healthy) */
+  private signalsKnown: boolean;
   /** the storm guard of the Bad MAC / Bad Decrypt repair (repair-guard.ts) */
   private repairGuard: RepairGuard;
   /** the WhatsApp Web version the current (or last) socket announced */
@@ -147,7 +161,7 @@ export class Session {
     readonly organizationId: number,
     readonly phoneJid: string,
     private deps: SessionDeps,
-    initial?: { lastConnectedAt: Date | null; lastCloseReason: string | null; lastClose?: string | null; proxyUrl?: string | null; engine?: string | null; lid?: string | null },
+    initial?: SessionInitial,
   ) {
     this.counters = new ErrorCounters(deps.settings.limits);
     this.engine = engineFor(initial?.engine, deps.settings.defaultEngine);
@@ -155,6 +169,8 @@ export class Session {
     // A test's own socket factory stands in for any engine: nothing to read.
     this.engineKnown = initial?.engine !== undefined || !!deps.makeSocket;
     this.lid = initial?.lid ?? null;
+    this.signalsKnown = initial?.accountSignals !== undefined;
+    if (this.signalsKnown) this.signals = loadSignals(initial?.accountSignals, Date.now());
     this.log = deps.logger.child({ phoneId, phoneJid });
     this.store = deps.store ?? storeFor(deps.db);
     this.outbox = new Outbox({
@@ -197,6 +213,7 @@ export class Session {
       health,
       healthReason,
       stats,
+      accountSignals: inForce(this.signals, Date.now()),
       qr: this.state === 'qr' ? this.qr : null,
       pairingCode: this.state === 'qr' ? this.pairingCode : null,
       lastConnectedAt: this.lastConnectedAt?.toISOString() ?? null,
@@ -289,6 +306,8 @@ export class Session {
   private onAccountSignal(generation: number, signal: AccountSignal) {
     if (generation !== this.generation) return;
     this.signals = applySignal(this.signals, signal);
+    // Stored with the owner's fence like every write of the phone: a restart or the next owner reads it back.
+    this.outbox.push({ kind: 'state', data: { accountSignals: storedSignals(this.signals) } });
     const s = this.snapshot();
     this.log.warn({ signal, health: s.health }, 'WhatsApp account signal');
     this.recordEvent(`account-signal:${signal.kind}`, { detail: signal });
@@ -540,9 +559,13 @@ export class Session {
     if (this.sock || this.abandoned) return;
     this.auth ??= await this.loadAuth();
     const auth = this.auth;
-    if (this.proxyUrl === undefined || !this.engineKnown) {
+    if (this.proxyUrl === undefined || !this.engineKnown || !this.signalsKnown) {
       const row = await phoneRepository(this.deps.db).connectionSettings(this.phoneId);
       if (this.proxyUrl === undefined) this.proxyUrl = row?.proxyUrl ?? null;
+      if (!this.signalsKnown) {
+        this.signals = loadSignals(row?.accountSignals, Date.now());
+        this.signalsKnown = true;
+      }
       if (!this.engineKnown) {
         this.engine = engineFor(row?.engine, this.deps.settings.defaultEngine);
         this.lid ??= row?.lid ?? null;
@@ -828,7 +851,7 @@ export class Session {
     if (!isCountedDecryptKind(kind)) {
       this.log.warn({ sender, error: text, kind }, `decryption failed (${kind}): ${text}`);
       this.recordEvent(`decrypt:${kind}`, { sender, message: text, ...(addresses.lid ? { detail: both } : {}) });
-      this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: text, sender, count: null, max: null, deletedKeys: 0, at: this.now() });
+      this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: text, sender, ...both, count: null, max: null, deletedKeys: 0, at: this.now() });
       return;
     }
     const label = COUNTED_DECRYPT_ERROR_TYPES[kind];
@@ -852,7 +875,7 @@ export class Session {
       message: cause ? `${text}: ${cause}` : text,
       detail: { max, deletedKeys: deleted, ...(skipped ? { repairSkipped: true } : {}), ...(addresses.lid ? both : {}) },
     });
-    this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: label, sender, count, max, deletedKeys: deleted, at: this.now() });
+    this.emit({ type: 'decrypt-failure', phoneId: this.phoneId, phoneJid: this.phoneJid, kind, errorType: label, sender, ...both, count, max, deletedKeys: deleted, at: this.now() });
     this.emitStats();
     if (limitReached) {
       const why = reason('auto_closed', { errorType: label, count, max });

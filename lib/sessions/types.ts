@@ -2,7 +2,7 @@ import type { FailureCode, MessageKind, OutboundStatus } from '../messages/vocab
 
 // The session engine's public vocabulary. Route handlers, the UI, webhooks, metrics and the
 // monitor code against these types only (not against Baileys).
-import type { AccountSignal } from './account-signals';
+import type { AccountSignal, AccountSignals } from './account-signals';
 import type { HealthReason } from '../health/events';
 import type { CloseReason, LastClose } from './reasons';
 import type { EngineName } from './engines/types';
@@ -69,6 +69,8 @@ export interface SessionSnapshot {
   /** why health is not `healthy` (null when it is): lib/health/events.ts HEALTH_REASONS */
   healthReason: HealthReason | null;
   stats: SessionErrorStats;
+  /** what WhatsApp last told the account about its standing (Baileys 7), as it stands now (an ended reach-out lock is gone) */
+  accountSignals: AccountSignals;
   /** current QR string while pairing (state `qr`), else null */
   qr: string | null;
   /** the 8-character code to type on the phone, after a pairing-code request (state `qr`), else null */
@@ -115,6 +117,9 @@ export type SessionEngineEvent =
       /** 'Bad MAC' | 'Bad Decrypt' for the counted kinds, else the raw error text */
       errorType: string;
       sender: string | null;
+      /** the sender's phone-number and LID addresses where the engine knows them (issue 25.3; absent from older nodes) */
+      senderPn?: string | null;
+      senderLid?: string | null;
       /** count after this failure (counted kinds only) */
       count: number | null;
       max: number | null;

@@ -919,6 +919,7 @@ export interface components {
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
             healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted" | "reachout-locked" | "message-capped" | "capping-warning") | null;
+            accountSignals: components["schemas"]["AccountSignals"];
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;
@@ -968,6 +969,28 @@ export interface components {
             maxBadMacErrors: number;
             maxBadDecryptErrors: number;
             isHealthy: boolean;
+        };
+        AccountSignals: {
+            reachout: {
+                /** @constant */
+                kind: "reachout-timelock";
+                /** @description the lock is on */
+                active: boolean;
+                /** @description when it ends (ISO 8601), if WhatsApp said */
+                until: string | null;
+                /** @description WhatsApp's enforcement type (e.g. DEFAULT, BIZ_QUALITY, WEB_COMPANION_ONLY) */
+                enforcementType: string | null;
+            } | null;
+            capping: {
+                /** @constant */
+                kind: "message-capping";
+                /** @enum {string} */
+                status: "NONE" | "FIRST_WARNING" | "SECOND_WARNING" | "CAPPED";
+                usedQuota: number | null;
+                totalQuota: number | null;
+                /** @description when the capping cycle ends (ISO 8601), if WhatsApp said */
+                cycleEndsAt: string | null;
+            } | null;
         };
         SessionStats: {
             badMacErrors: number;
@@ -1147,6 +1170,7 @@ export interface components {
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
             healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted" | "reachout-locked" | "message-capped" | "capping-warning") | null;
+            accountSignals: components["schemas"]["AccountSignals"];
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;
@@ -1183,6 +1207,7 @@ export interface components {
             /** @enum {string} */
             health: "healthy" | "degraded" | "critical" | "closed";
             healthReason: ("unresponsive" | "decrypt-errors" | "not-running" | "banned" | "restricted" | "reachout-locked" | "message-capped" | "capping-warning") | null;
+            accountSignals: components["schemas"]["AccountSignals"];
             uptime7d: number | null;
             belowObjective: boolean;
             proxyUrl: string | null;

@@ -24,6 +24,7 @@ export function bareSnapshot(phoneId: number): SessionSnapshot {
     health: 'healthy' as SessionSnapshot['health'],
     healthReason: null,
     stats: { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true },
+    accountSignals: { reachout: null, capping: null },
     qr: null,
     pairingCode: null,
     lastConnectedAt: null,

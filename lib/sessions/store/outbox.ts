@@ -32,11 +32,12 @@ export interface OutboxOptions {
 export const OUTBOX_LIMIT = 1000;
 
 const mergeState = (older: PhoneStateWrite, newer: PhoneStateWrite): PhoneStateWrite => ({
-  status: newer.status,
+  ...(newer.status !== undefined || older.status !== undefined ? { status: newer.status ?? older.status } : {}),
   lastConnectedAt: newer.lastConnectedAt ?? older.lastConnectedAt,
   lastCloseReason: newer.lastCloseReason !== undefined ? newer.lastCloseReason : older.lastCloseReason,
   ...(newer.lastClose !== undefined || older.lastClose !== undefined ? { lastClose: newer.lastClose !== undefined ? newer.lastClose : older.lastClose } : {}),
   ...(newer.lid !== undefined || older.lid !== undefined ? { lid: newer.lid !== undefined ? newer.lid : older.lid } : {}),
+  ...(newer.accountSignals !== undefined || older.accountSignals !== undefined ? { accountSignals: newer.accountSignals !== undefined ? newer.accountSignals : older.accountSignals } : {}),
 });
 
 export class Outbox {

@@ -19,13 +19,16 @@ export interface KeyRef {
 }
 
 export interface PhoneStateWrite {
-  status: string;
+  /** the session state; undefined: unchanged (a write of the other fields only, e.g. account signals) */
+  status?: string;
   lastConnectedAt?: Date;
   lastCloseReason?: string | null;
   /** the structured last close (reasons.ts), as JSON text */
   lastClose?: string | null;
   /** the phone's own LID (…@lid), announced by WhatsApp at login */
   lid?: string | null;
+  /** what WhatsApp last told the account about its standing (account-signals.ts storedSignals), as JSON text */
+  accountSignals?: string | null;
 }
 
 /** A phone's history moves to a new state at `at`: the open interval ends there, a new one begins. */
@@ -150,11 +153,13 @@ export class SqlBuilder {
 
   phoneState(phoneId: number, data: PhoneStateWrite): Statement {
     const p = this.params();
-    const sets = [`"status" = ${p.add(data.status)}`, `"updatedAt" = ${p.add(stamp())}`];
+    const sets = [`"updatedAt" = ${p.add(stamp())}`];
+    if (data.status !== undefined) sets.push(`"status" = ${p.add(data.status)}`);
     if (data.lastConnectedAt) sets.push(`"lastConnectedAt" = ${p.add(data.lastConnectedAt)}`);
     if (data.lastCloseReason !== undefined) sets.push(`"lastCloseReason" = ${p.add(data.lastCloseReason)}`);
     if (data.lastClose !== undefined) sets.push(`"lastClose" = ${p.add(data.lastClose)}`);
     if (data.lid !== undefined) sets.push(`"lid" = ${p.add(data.lid)}`);
+    if (data.accountSignals !== undefined) sets.push(`"accountSignals" = ${p.add(data.accountSignals)}`);
     return { sql: `UPDATE "OrganizationPhone" SET ${sets.join(', ')} WHERE "id" = ${p.add(phoneId)}`, params: p.values };
   }
 

@@ -100,11 +100,11 @@ for (const provider of testProviders()) {
       const row = list.body.find((s: Json) => s.id === id);
       // The exact item shape: these keys and no others, each with its type.
       // The seed's keys, then the health fields this console adds (docs/health.md).
-      assert.deepEqual(Object.keys(row).sort(), ['belowObjective', 'health', 'healthReason', 'id', 'isActive', 'label', 'lastClose', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status', 'uptime7d', 'engine', 'lid', 'waVersion', 'node', 'ownerLeaseEndsAt'].sort());
+      assert.deepEqual(Object.keys(row).sort(), ['belowObjective', 'health', 'healthReason', 'id', 'isActive', 'label', 'lastClose', 'lastCloseReason', 'lastConnectedAt', 'organizationId', 'organizationName', 'phoneJid', 'proxyHost', 'proxyUrl', 'stats', 'status', 'uptime7d', 'engine', 'lid', 'waVersion', 'node', 'ownerLeaseEndsAt', 'accountSignals'].sort());
       const { uptime7d, ...typed } = row as Json;
       assert.deepEqual(
         Object.fromEntries(Object.entries(typed).map(([k, v]) => [k, v === null ? 'null' : typeof v])),
-        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', lastClose: 'null', stats: 'object', isActive: 'boolean', health: 'string', healthReason: 'null', belowObjective: 'boolean', proxyUrl: 'null', proxyHost: 'null', engine: 'string', lid: 'string', waVersion: 'string', node: 'string', ownerLeaseEndsAt: 'null' },
+        { id: 'number', organizationId: 'number', organizationName: 'string', phoneJid: 'string', label: 'string', status: 'string', lastConnectedAt: 'string', lastCloseReason: 'null', lastClose: 'null', stats: 'object', isActive: 'boolean', health: 'string', healthReason: 'null', accountSignals: 'object', belowObjective: 'boolean', proxyUrl: 'null', proxyHost: 'null', engine: 'string', lid: 'string', waVersion: 'string', node: 'string', ownerLeaseEndsAt: 'null' },
       );
       assert.ok(uptime7d === null || (typeof uptime7d === 'number' && uptime7d >= 0 && uptime7d <= 1), `uptime7d is null (not measured yet) or a fraction: ${uptime7d}`);
       assert.ok(Number.isInteger(row.id) && Number.isInteger(row.organizationId));
@@ -121,6 +121,7 @@ for (const provider of testProviders()) {
       assert.equal(row.status, 'open');
       assert.equal(row.isActive, true);
       assert.equal(row.health, 'healthy');
+      assert.deepEqual(row.accountSignals, { reachout: null, capping: null }, 'WhatsApp said nothing of its standing (docs/health.md)');
       assert.ok(!Number.isNaN(Date.parse(row.lastConnectedAt)));
       assert.deepEqual(row.stats, { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
       assert.deepEqual((await api('GET', '/api/sessions?status=closed')).body.filter((s: Json) => s.id === id), []);
@@ -389,6 +390,53 @@ for (const provider of testProviders()) {
       // A closed phone is deleted too (no logout needed).
       assert.equal((await api('DELETE', `/api/sessions/${id}`)).status, 200);
       assert.equal((await api('GET', `/api/sessions/${id}`)).status, 404);
+    });
+
+    // Last: the console restarts (a new port), which the helpers above do not follow.
+    await t.test('baileys-7 over HTTP (issue 25): a capped phone stays capped across a console restart; a ban sends session_closed with code banned and never reconnects', async () => {
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json', ...auth }, body: body === undefined ? undefined : JSON.stringify(body) });
+        return { status: res.status, body: (await res.json()) as Json };
+      };
+      const until = async (what: string, pred: (b: Json) => boolean, phoneId: number) => {
+        let last: Json = {};
+        await eventually(what, async () => pred((last = (await call('GET', `/api/sessions/${phoneId}`)).body)), 60_000, 100).catch(() => {
+          throw new Error(`${what}: ${JSON.stringify(last)}`);
+        });
+        return last;
+      };
+      const sevenJid = provider === 'sqlite' ? '77051238001@s.whatsapp.net' : '77051238002@s.whatsapp.net';
+      const added = await call('POST', '/api/sessions', { organizationName: 'Signals', phone: sevenJid.split('@')[0], engine: 'baileys-7' });
+      assert.equal(added.status, 201);
+      const sevenId = Number(added.body.id);
+      await until('a QR', (b) => b.status === 'qr', sevenId);
+      await sim.scan(sevenJid, String((await call('GET', `/api/sessions/${sevenId}/qr`)).body.qr));
+      await until('open', (b) => b.status === 'open', sevenId);
+
+      await sim.inject(sevenJid, { type: 'message-capping', capping: 'CAPPED' });
+      let body = await until('capped', (b) => b.healthReason === 'message-capped', sevenId);
+      assert.equal(body.health, 'critical');
+      assert.equal((body.accountSignals as Json).capping && ((body.accountSignals as Json).capping as Json).status, 'CAPPED');
+      assert.deepEqual(Object.keys(body.stats as Json).sort(), ['badDecryptErrors', 'badMacErrors', 'isHealthy', 'maxBadDecryptErrors', 'maxBadMacErrors'], "the seed's stats shape");
+
+      await server.restart();
+      body = await until('open again after the restart', (b) => b.status === 'open', sevenId);
+      assert.deepEqual([body.health, body.healthReason], ['critical', 'message-capped'], 'still capped after the restart (WhatsApp did not repeat it)');
+      assert.equal(((body.accountSignals as Json).capping as Json).status, 'CAPPED');
+
+      const since = hook.received.length;
+      await sim.inject(sevenJid, { type: 'stream-error', code: 402 });
+      const closed = await hook.waitFor((r) => hook.received.indexOf(r) >= since && r.json.type === 'session_closed' && r.json.phoneId === sevenId);
+      assert.equal(closed.json.code, 'banned');
+      body = await until('closed', (b) => b.status === 'closed', sevenId);
+      assert.deepEqual([body.health, body.healthReason, (body.lastClose as Json).code], ['critical', 'banned', 'banned']);
+      // Counted by its code (a bounded label: the catalogue's codes); the restarted process counts from 0.
+      const metrics = await (await fetch(`${server.url}/api/metrics`, { headers: auth })).text();
+      const banned = metrics.split('\n').find((l) => l.startsWith('wa_session_closes_total{') && l.includes('code="banned"'));
+      assert.equal(Number(banned?.slice(banned.lastIndexOf(' ') + 1)), 1, `wa_session_closes_total{code="banned"}: ${banned}`);
+      await new Promise((r) => setTimeout(r, 1500)); // RECONNECT_BASE_MS is 200: a reconnect would have come
+      assert.equal((await call('GET', `/api/sessions/${sevenId}`)).body.status, 'closed', 'a banned phone does not reconnect by itself');
+      assert.equal(sim.phones().find((p) => p.phoneJid === sevenJid)?.connections ?? 0, 0, 'no connection at the simulator');
     });
   });
 }

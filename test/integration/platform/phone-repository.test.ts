@@ -21,14 +21,14 @@ for (const provider of testProviders()) {
     assert.equal(row?.status, 'idle', 'a new phone is idle');
     assert.equal(await phones.exists(id), true);
     assert.equal(await phones.idByJid('77050001111@s.whatsapp.net'), id);
-    assert.deepEqual(await phones.connectionSettings(id), { proxyUrl: null, engine: 'baileys-7', lid: null });
+    assert.deepEqual(await phones.connectionSettings(id), { proxyUrl: null, engine: 'baileys-7', lid: null, accountSignals: null });
     assert.deepEqual(await phones.organizationEndpoint(id), { organizationId: org.id, webhookUrl: 'http://127.0.0.1:9/hook' });
 
     // byId runs on the driver (lib/db/raw.ts): every field as Prisma reads it, dates and numbers included.
-    await tdb.db.organizationPhone.update({ where: { id }, data: { lastConnectedAt: new Date('2026-03-04T05:06:07.089Z'), uptime7d: 0.9875, lastClose: '{"code":"banned"}', lastCloseReason: 'banned', lid: '123@lid' } });
+    await tdb.db.organizationPhone.update({ where: { id }, data: { lastConnectedAt: new Date('2026-03-04T05:06:07.089Z'), uptime7d: 0.9875, lastClose: '{"code":"banned"}', lastCloseReason: 'banned', lid: '123@lid', accountSignals: '{"reachout":null,"capping":null}' } });
     const { organization, ...viaPrisma } = (await tdb.db.organizationPhone.findUnique({
       where: { id },
-      select: { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, lastClose: true, proxyUrl: true, uptime7d: true, engine: true, lid: true, organization: { select: { name: true } } },
+      select: { id: true, organizationId: true, phoneJid: true, label: true, status: true, lastConnectedAt: true, lastCloseReason: true, lastClose: true, proxyUrl: true, uptime7d: true, engine: true, lid: true, accountSignals: true, organization: { select: { name: true } } },
     }))!;
     assert.deepEqual(await phones.byId(id), { ...viaPrisma, organization });
     assert.equal((await phones.byId(id))?.lastConnectedAt?.toISOString(), '2026-03-04T05:06:07.089Z');

@@ -1,7 +1,9 @@
 // Baileys 7's account signals → health (lib/sessions/account-signals.ts, lib/health/level.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applySignal, cappingSignal, noSignals, reachoutSignal, signalHealth } from '../../../lib/sessions/account-signals';
+import { applySignal, cappingSignal, inForce, loadSignals, noSignals, reachoutSignal, signalHealth, storedSignals } from '../../../lib/sessions/account-signals';
+import { Outbox, type OutboxWrite } from '../../../lib/sessions/store/outbox';
+import { DIALECTS, SqlBuilder } from '../../../lib/sessions/store/sql';
 import { healthOf } from '../../../lib/health/level';
 
 const stats = (badMacErrors = 0) => ({ badMacErrors, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true });
@@ -41,4 +43,51 @@ test('healthOf: a signal counts when worse than the decryption counters; stopped
   assert.deepEqual(healthOf(stats(), true, true, null, capped), { health: 'critical', healthReason: 'unresponsive' });
   assert.deepEqual(healthOf(stats(), false, false, null, capped), { health: 'closed', healthReason: 'not-running' });
   assert.deepEqual(healthOf(stats(), true, false, null, null), { health: 'healthy', healthReason: null });
+});
+
+test('stored form: round trip; a lock whose end has passed expires on load; nothing said is null; a bad row is nothing', () => {
+  const now = Date.parse('2030-01-01T00:00:00Z');
+  assert.equal(storedSignals(noSignals()), null);
+  let s = applySignal(noSignals(), cappingSignal({ capping_status: 'CAPPED', total_quota: 50, used_quota: 50 })!);
+  s = applySignal(s, reachoutSignal({ isActive: true, timeEnforcementEnds: new Date(now + 60_000), enforcementType: 'DEFAULT' })!);
+  const text = storedSignals(s)!;
+  assert.deepEqual(loadSignals(text, now), s);
+  assert.deepEqual(signalHealth(loadSignals(text, now), now), { health: 'critical', healthReason: 'reachout-locked' });
+  const later = loadSignals(text, now + 60_000);
+  assert.equal(later.reachout, null, 'ended: expired');
+  assert.deepEqual(later.capping, s.capping, 'the capping stays');
+  assert.deepEqual(inForce(s, now + 60_000), later);
+  // A lock without an end, and a lifted one, stay as WhatsApp said them.
+  const open = applySignal(noSignals(), reachoutSignal({ isActive: true })!);
+  assert.deepEqual(loadSignals(storedSignals(open), now + 1e12), open);
+  const lifted = applySignal(noSignals(), reachoutSignal({ isActive: false })!);
+  assert.deepEqual(loadSignals(storedSignals(lifted), now), lifted);
+  for (const bad of [null, undefined, '', 'not json', '{"reachout":{"kind":"x"},"capping":null}', '{"capping":{"kind":"message-capping","status":"??"}}']) assert.deepEqual(loadSignals(bad, now), noSignals(), String(bad));
+});
+
+test('stored form: a signals write leaves the status alone, and coalescing keeps both', async () => {
+  const sql = new SqlBuilder(DIALECTS.sqlite).phoneState(7, { accountSignals: '{}' });
+  assert.doesNotMatch(sql.sql, /"status"/);
+  assert.match(sql.sql, /"accountSignals" = \?/);
+  assert.equal(sql.params.at(-1), 7);
+  // A full outbox coalesces state writes: a status-less signals write takes the status of the one beside it, either way round.
+  for (const newerIsSignals of [false, true]) {
+    const applied: OutboxWrite[] = [];
+    let up = false;
+    let wake = () => {};
+    const down = () => Object.assign(new Error('down'), { code: 'P1001' });
+    const box = new Outbox({ apply: async (w) => { if (!up) throw down(); applied.push(...w); }, isUnreachable: () => true, sleep: () => new Promise<void>((r) => (wake = r)), limit: 2, maxGroup: 1 });
+    const signals: OutboxWrite = { kind: 'state', data: { accountSignals: '{"capping":null,"reachout":null}' } };
+    const closed: OutboxWrite = { kind: 'state', data: { status: 'closed', lastCloseReason: 'x' } };
+    box.push(newerIsSignals ? closed : signals);
+    await new Promise((r) => setImmediate(r)); // the first try failed: waiting
+    box.push(newerIsSignals ? signals : closed);
+    box.push({ kind: 'event', data: { phoneId: 1, type: 'e', sender: null, count: null, message: null, detail: null } }); // full: the two coalesce
+    up = true;
+    wake();
+    await box.idle();
+    assert.equal(box.coalescedStates, 1);
+    const first = applied[0];
+    assert.deepEqual(first.kind === 'state' && first.data, { status: 'closed', lastConnectedAt: undefined, lastCloseReason: 'x', accountSignals: '{"capping":null,"reachout":null}' });
+  }
 });

@@ -2,15 +2,14 @@
 // a fake socket factory, an in-memory store and fake timers (no network, no database).
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { DisconnectReason } from '@whiskeysockets/baileys';
 import { OutboundPolicy } from '../../../lib/http/outbound-guard';
 import { decideAfterClose } from '../../../lib/sessions/close-policy';
 import { closeReasonText, whatsAppCloseReason } from '../../../lib/sessions/reasons';
 import { Session, type SocketFactory } from '../../../lib/sessions/session';
+import { fakeSocketFactory, memoryStore } from '../../support/fake-session';
 import { EventBus } from '../../../lib/sessions/events';
-import type { SessionStore } from '../../../lib/sessions/store';
 import type { SessionEngineEvent } from '../../../lib/sessions/types';
 
 const settings = { reconnectBaseMs: 1000, reconnectMaxMs: 8000, reconnectMaxAttempts: 3 };
@@ -41,43 +40,6 @@ test('close policy: exponential backoff with jitter, capped, then giving up', ()
   assert.equal((capped as { delayMs: number }).delayMs, 8000, 'never above the maximum');
 });
 
-/** A Baileys-shaped socket whose connection updates the test drives. */
-function fakeSocketFactory() {
-  const sockets: { ev: EventEmitter; ended: boolean }[] = [];
-  const factory = (() => {
-    const ev = new EventEmitter();
-    const ws = new EventEmitter() as EventEmitter & { socket?: undefined };
-    const sock = { ev, ws, ended: false, user: undefined, end: () => void (sock.ended = true) };
-    sockets.push(sock);
-    return sock;
-  }) as unknown as SocketFactory;
-  return { factory, sockets };
-}
-
-function memoryStore(): SessionStore & { states: string[] } {
-  const states: string[] = [];
-  return {
-    provider: 'sqlite',
-    states,
-    setFence() {},
-    onStaleOwner: () => () => {},
-    holdsPhone: async () => true,
-    readCreds: async () => null,
-    saveCreds: async () => {},
-    readKeys: async () => new Map(),
-    writeKeys: async () => {},
-    deleteSenderSessions: async () => 0,
-    clearAuth: async () => {},
-    writePhoneState: async (_id, d) => void states.push(d.status),
-    insertEvent: async () => {},
-    writeSession: async (_id, writes) => {
-      for (const w of writes) if (w.kind === 'state') states.push(w.data.status);
-    },
-    writeStatements: async () => [],
-    ping: async () => {},
-  } as SessionStore & { states: string[] };
-}
-
 const flush = async () => {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 };
@@ -97,7 +59,7 @@ test('session state machine: drop → reconnect after the backoff delay → open
       settings: { waWebSocketUrl: 'ws://unused', limits: { maxBadMacErrors: 3, maxBadDecryptErrors: 5 }, ...settings, keepAliveIntervalMs: 30_000, baileysLogLevel: 'silent', outbound: new OutboundPolicy() },
       makeSocket: factory,
       store,
-    }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null });
+    }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null, accountSignals: null });
 
     await session.start();
     assert.equal(sockets.length, 1);
@@ -154,7 +116,7 @@ test('a socket that is no longer the session\'s reads and writes no keys; the ne
     settings: { waWebSocketUrl: 'ws://unused', limits: { maxBadMacErrors: 3, maxBadDecryptErrors: 5 }, ...settings, keepAliveIntervalMs: 30_000, baileysLogLevel: 'silent', outbound: new OutboundPolicy() },
     makeSocket: factory,
     store,
-  }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null });
+  }, { lastConnectedAt: null, lastCloseReason: null, proxyUrl: null, accountSignals: null });
 
   await session.start();
   sockets[0].ev.emit('connection.update', { connection: 'open' });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "OrganizationPhone" ADD COLUMN "accountSignals" TEXT;
