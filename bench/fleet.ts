@@ -301,6 +301,17 @@ async function failoverBenchmark() {
       return now.size === PHONES && [...now.values()].every(allowed) ? now : undefined;
     };
     const overlaps = () => sim.phones().reduce((n, p) => n + p.overlaps, 0);
+    /** Per phone, the ms from `since` until it is open on a node other than `from`. */
+    const timeMoves = async (what: string, moving: number[], from: string, since: number) => {
+      const openedAt = new Map<number, number>();
+      await eventually(what, async () => {
+        const now = await openNow();
+        const t = performance.now();
+        for (const p of moving) if (!openedAt.has(p) && now.has(p) && now.get(p) !== from) openedAt.set(p, t - since);
+        return openedAt.size === moving.length ? true : undefined;
+      }, 180_000, 100);
+      return openedAt;
+    };
 
     // Boot: three nodes at once on the same database.
     const tBoot = performance.now();
@@ -339,17 +350,11 @@ async function failoverBenchmark() {
       const [victimId, victimCount] = [...countPerNode(even)].sort((x, y) => y[1] - x[1])[0];
       const victim = [...nodes.values()].find((n) => victimId.startsWith(`${n.name}_`))!;
       const moving = [...even].filter(([, id]) => id === victimId).map(([p]) => p);
-      const openedAt = new Map<number, number>();
       const killedAt = performance.now();
       victim.child.kill('SIGKILL');
       await victim.exited;
       nodes.delete(victim.name);
-      await eventually('every phone of the killed node open elsewhere', async () => {
-        const now = await openNow();
-        const t = performance.now();
-        for (const p of moving) if (!openedAt.has(p) && now.has(p) && now.get(p) !== victimId) openedAt.set(p, t - killedAt);
-        return openedAt.size === moving.length ? true : undefined;
-      }, 180_000, 100);
+      const openedAt = await timeMoves('every phone of the killed node open elsewhere', moving, victimId, killedAt);
       failovers.push({ phonesMoved: victimCount, ...stats([...openedAt.values()]) });
       allMoves.push(...openedAt.values());
       console.log(`  failover ${sample + 1}/${FAILOVER_SAMPLES} (SIGKILL, ${victimCount} phones): p50 ${failovers.at(-1)!.p50Ms} / p99 ${failovers.at(-1)!.p99Ms} / max ${failovers.at(-1)!.maxMs} ms`);
@@ -376,15 +381,9 @@ async function failoverBenchmark() {
     const cutId = [...partitionBefore.values()].find((id) => id.startsWith('c_'))!;
     const cutPhones = [...partitionBefore].filter(([, id]) => id === cutId).map(([p]) => p);
     const overlapsBeforeCut = overlaps();
-    const cutOpenedAt = new Map<number, number>();
     const cutAt = performance.now();
     proxy.cut();
-    await eventually('every phone of the cut node open elsewhere', async () => {
-      const now = await openNow();
-      const t = performance.now();
-      for (const p of cutPhones) if (!cutOpenedAt.has(p) && now.has(p) && now.get(p) !== cutId) cutOpenedAt.set(p, t - cutAt);
-      return cutOpenedAt.size === cutPhones.length ? true : undefined;
-    }, 180_000, 100);
+    const cutOpenedAt = await timeMoves('every phone of the cut node open elsewhere', cutPhones, cutId, cutAt);
     const partition = {
       phonesMoved: cutPhones.length,
       ...stats([...cutOpenedAt.values()]),

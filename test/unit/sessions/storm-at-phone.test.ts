@@ -6,22 +6,15 @@
 // ride out a storm would (MAX_BAD_MAC_ERRORS). Time stands still (mocked Date): one minute's window.
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import pino from 'pino';
 import { WAMessageStubType } from '@whiskeysockets/baileys';
 import { OutboundPolicy } from '../../../lib/http/outbound-guard';
 import { Session } from '../../../lib/sessions/session';
 import { EventBus } from '../../../lib/sessions/events';
 import { fakeSocketFactory, memoryStore } from '../../support/fake-session';
+import { heapAfterGc } from '../../support/heap';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-const heap = () => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
+const heap = heapAfterGc;
 
 const STORM = 10_000;
 const PER_MINUTE = 3;

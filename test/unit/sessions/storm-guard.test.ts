@@ -5,17 +5,10 @@
 // heap after the hour within a few MB of the heap before it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { RepairGuard } from '../../../lib/sessions/repair-guard';
+import { heapAfterGc } from '../../support/heap';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-const heap = () => {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-};
+const heap = heapAfterGc;
 
 test('100,000 Bad MACs in an hour from up to 100,000 senders: repairs per sender per minute capped, memory bounded', () => {
   const PER_MINUTE = 3;
