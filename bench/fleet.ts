@@ -30,6 +30,7 @@ import { createTestDatabase } from '../test/support/databases';
 import { pairForNodes } from '../test/support/pairing';
 import { eventually, killNodes, startNode, type FleetNodeProcess } from '../test/support/fleet-nodes';
 import { startTcpProxy } from '../test/support/proxies';
+import { runAlone } from './run-alone';
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 const PHONES = num('BENCH_FLEET_PHONES', 60);
@@ -463,15 +464,4 @@ export async function fleetBenchmark() {
   return result;
 }
 
-if (require.main === module) {
-  fleetBenchmark().then(
-    (r) => {
-      console.log(JSON.stringify(r, null, 2));
-      process.exit(0);
-    },
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAlone(fleetBenchmark);

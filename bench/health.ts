@@ -22,6 +22,7 @@ import { parseConfig } from '../lib/config';
 import type { Db } from '../lib/db/client';
 import { prepare, median } from './density';
 import { KEEPALIVE_MS } from './idle';
+import { runAlone } from './run-alone';
 
 const FLEET = 2000;
 
@@ -162,15 +163,4 @@ export async function healthBenchmark() {
   };
 }
 
-if (require.main === module) {
-  healthBenchmark().then(
-    (r) => {
-      console.log(JSON.stringify(r, null, 2));
-      process.exit(0);
-    },
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAlone(healthBenchmark);

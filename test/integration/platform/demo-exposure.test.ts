@@ -2,15 +2,13 @@
 // otherwise, and never prints a password the operator supplied.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../support/console-server';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
+import { spawnDemo } from '../../support/demo-process';
 
 /** A non-loopback IPv4 address of this machine, if it has one. */
 function externalAddress(): string | null {
@@ -34,23 +32,8 @@ test('the demo binds 127.0.0.1 and does not print the operator password', async 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-console-demo-'));
   const [port, simPort] = [await freePort(), await freePort()];
   const password = `operator-${crypto.randomBytes(6).toString('hex')}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    SIM_PORT: String(simPort),
-    DATABASE_URL: `file:${path.join(dir, 'demo.db')}`,
-    NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-    NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex'),
-    ADMIN_PASSWORD: password,
-    LOG_LEVEL: 'warn',
-    WA_WEBSOCKET_URL: undefined,
-    SIMULATOR_URL: undefined,
-  };
-  delete env.HOST;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'demo.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
+  const demo = spawnDemo({ port, simPort, databaseUrl: `file:${path.join(dir, 'demo.db')}`, password, env: { NEXTAUTH_URL: `http://127.0.0.1:${port}` } });
+  const { child } = demo;
   t.after(async () => {
     if (child.exitCode === null) {
       const exited = new Promise((r) => child.once('exit', r));
@@ -65,21 +48,21 @@ test('the demo binds 127.0.0.1 and does not print the operator password', async 
   const deadline = Date.now() + 240_000;
   let healthy = false;
   while (!healthy && Date.now() < deadline) {
-    if (child.exitCode !== null) assert.fail(`demo exited early:\n${output}`);
-    healthy = /Sign in as/.test(output) && (await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok).catch(() => false));
+    if (child.exitCode !== null) assert.fail(`demo exited early:\n${demo.output}`);
+    healthy = /Sign in as/.test(demo.output) && (await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok).catch(() => false));
     if (!healthy) await new Promise((r) => setTimeout(r, 300));
   }
-  assert.ok(healthy, `demo did not come up:\n${output}`);
+  assert.ok(healthy, `demo did not come up:\n${demo.output}`);
 
-  assert.ok(!output.includes(password), 'the operator password is never printed');
-  assert.match(output, /Sign in as admin@example\.com with the password from ADMIN_PASSWORD/);
-  assert.match(output, /listening on 127\.0\.0\.1/);
+  assert.ok(!demo.output.includes(password), 'the operator password is never printed');
+  assert.match(demo.output, /Sign in as admin@example\.com with the password from ADMIN_PASSWORD/);
+  assert.match(demo.output, /listening on 127\.0\.0\.1/);
   const external = externalAddress();
   if (external) {
     assert.equal(await connects(external, port), false, `the console must not answer on ${external}`);
     assert.equal(await connects(external, simPort), false, `the simulator must not answer on ${external}`);
   } else {
-    t.diagnostic('no non-loopback IPv4 address on this machine: bind checked through the output only');
+    t.diagnostic('no non-loopback IPv4 address on this machine: bind checked through the demo.output only');
   }
   assert.equal(await connects('127.0.0.1', port), true);
 });

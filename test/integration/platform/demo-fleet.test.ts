@@ -14,11 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../support/console-server';
+import { REPO_ROOT as ROOT, spawnDemo } from '../../support/demo-process';
 import { PG_ADMIN_URL, testProviders } from '../../support/databases';
 import { createDb } from '../../../lib/db/client';
 import { eventually } from '../../support/fleet-nodes';
-
-const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 if (testProviders().includes('postgresql')) {
   test('NODES=2 demo: creates its database, two nodes share the phones, the simulator stays up while any node runs, the demo ends with the last', { timeout: 300_000 }, async (t) => {
@@ -28,24 +27,14 @@ if (testProviders().includes('postgresql')) {
     url.pathname = `/${name}`;
     const database = { url: url.toString(), db: createDb(url.toString()) };
     const [port, simPort] = [await freePort(), await freePort()];
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODES: '2',
-      PORT: String(port),
-      SIM_PORT: String(simPort),
-      DATABASE_URL: database.url,
-      NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex'),
-      SIM_REGISTRY_FILE: path.join(os.tmpdir(), `${name}.simulator-devices.json`),
-      ADMIN_PASSWORD: `operator-${crypto.randomBytes(6).toString('hex')}`,
-      LOG_LEVEL: 'warn',
-      WA_WEBSOCKET_URL: undefined,
-      SIMULATOR_URL: undefined,
-    };
-    delete env.HOST;
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'demo.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
+    const demo = spawnDemo({
+      port,
+      simPort,
+      databaseUrl: database.url,
+      password: `operator-${crypto.randomBytes(6).toString('hex')}`,
+      env: { NODES: '2', SIM_REGISTRY_FILE: path.join(os.tmpdir(), `${name}.simulator-devices.json`) },
+    });
+    const { child, env } = demo;
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let byHand: ReturnType<typeof spawn> | null = null;
     t.after(async () => {
@@ -63,7 +52,7 @@ if (testProviders().includes('postgresql')) {
         clearTimeout(timer);
       }
       // Nodes left behind by a failed run (their own process groups): by the pids the demo printed.
-      for (const m of output.matchAll(/\(pid (\d+)\)/g)) {
+      for (const m of demo.output.matchAll(/\(pid (\d+)\)/g)) {
         try {
           process.kill(Number(m[1]), 'SIGKILL');
         } catch {
@@ -79,9 +68,9 @@ if (testProviders().includes('postgresql')) {
     });
 
     const urls = await eventually('the demo prints both nodes', async () => {
-      const found = [...output.matchAll(/node demo_\d+: (http:\/\/localhost:\d+)/g)].map((m) => m[1]);
+      const found = [...demo.output.matchAll(/node demo_\d+: (http:\/\/localhost:\d+)/g)].map((m) => m[1]);
       return found.length === 2 ? found : undefined;
-    }, 240_000, 500).catch((err) => assert.fail(`${err}\n${output}`));
+    }, 240_000, 500).catch((err) => assert.fail(`${err}\n${demo.output}`));
     for (const url of urls) assert.equal((await fetch(`${url.replace('localhost', '127.0.0.1')}/api/health`)).status, 200, `${url} answers`);
 
     const db = database.db;
@@ -92,18 +81,18 @@ if (testProviders().includes('postgresql')) {
       return phones.length === 5 && phones.every((p) => p.connections === 1) && open === 5 && owners.length === 5 && new Set(owners.map((o) => o.nodeId)).size === 2 ? true : undefined;
     }, 120_000, 500);
 
-    assert.match(output, new RegExp(`Created the PostgreSQL database ${name} on 127\\.0\\.0\\.1:5432`));
+    assert.match(demo.output, new RegExp(`Created the PostgreSQL database ${name} on 127\\.0\\.0\\.1:5432`));
     // The sign-in banner comes after boot (both nodes listening, the owners the demo found); later
     // lines are events (a phone moving as the fleet balances itself).
-    const banner = output.lastIndexOf('Sign in on any of them');
-    assert.ok(banner > output.indexOf('owners:') && banner > output.lastIndexOf('Console listening'), output);
+    const banner = demo.output.lastIndexOf('Sign in on any of them');
+    assert.ok(banner > demo.output.indexOf('owners:') && banner > demo.output.lastIndexOf('Console listening'), demo.output);
 
     // A node started by hand with the command the demo prints when one of its nodes stops; then
     // both of the demo's nodes drain: the simulator stays up for the node left, which opens every phone.
-    const pids = [...output.matchAll(/node (demo_\d+): http:\/\/localhost:\d+ {2}\(pid (\d+)\)/g)].map((m) => ({ id: m[1], pid: Number(m[2]) }));
+    const pids = [...demo.output.matchAll(/node (demo_\d+): http:\/\/localhost:\d+ {2}\(pid (\d+)\)/g)].map((m) => ({ id: m[1], pid: Number(m[2]) }));
     process.kill(pids[0].pid, 'SIGTERM');
-    const command = await eventually('the restart command', () => /start it again \(in another terminal\): (.*) PORT=\d+ npm start/.exec(output)?.[1], 120_000, 200);
-    assert.match(output, new RegExp(`node ${pids[0].id} \\(pid ${pids[0].pid}\\) stopped \\(drained`));
+    const command = await eventually('the restart command', () => /start it again \(in another terminal\): (.*) PORT=\d+ npm start/.exec(demo.output)?.[1], 120_000, 200);
+    assert.match(demo.output, new RegExp(`node ${pids[0].id} \\(pid ${pids[0].pid}\\) stopped \\(drained`));
     const handPort = await freePort();
     const handEnv: NodeJS.ProcessEnv = { ...env, NODES: undefined, PORT: String(handPort), NEXTAUTH_URL: undefined };
     for (const pair of command.split(' ')) {
@@ -111,12 +100,11 @@ if (testProviders().includes('postgresql')) {
       handEnv[pair.slice(0, at)] = pair.slice(at + 1);
     }
     byHand = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'start.ts')], { cwd: ROOT, env: handEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    byHand.stdout!.on('data', (d) => (output += d));
-    byHand.stderr!.on('data', (d) => (output += d));
+    demo.collect(byHand);
     await eventually('the node started by hand answers', async () => (await fetch(`http://127.0.0.1:${handPort}/api/health`)).ok, 240_000, 500);
     const handNode = await eventually('the node started by hand joins the fleet', async () => (await db.fleetNode.findMany()).find((n) => !n.id.startsWith('demo_'))?.id, 120_000, 500);
     process.kill(pids[1].pid, 'SIGTERM');
-    await eventually("the demo says its own nodes stopped and the simulator stays up", () => output.includes(`the demo's own nodes have stopped, but ${handNode} still runs`), 120_000, 200);
+    await eventually("the demo says its own nodes stopped and the simulator stays up", () => demo.output.includes(`the demo's own nodes have stopped, but ${handNode} still runs`), 120_000, 200);
     await eventually('every phone open on the node started by hand, one connection each', async () => {
       const phones = (await (await fetch(`http://127.0.0.1:${simPort}/phones`)).json()) as { connections: number }[];
       const owners = await db.phoneOwner.findMany();
@@ -128,8 +116,8 @@ if (testProviders().includes('postgresql')) {
     const gone = new Promise((r) => byHand!.once('exit', r));
     byHand.kill('SIGTERM');
     await gone;
-    assert.equal(await exited, 0, output);
-    assert.match(output, /no console node runs any more: the demo stops the simulator and ends/);
+    assert.equal(await exited, 0, demo.output);
+    assert.match(demo.output, /no console node runs any more: the demo stops the simulator and ends/);
     // A drain keeps each owner row with no node (its epoch only ever grows, docs/fleet.md).
     assert.equal(await db.phoneOwner.count({ where: { nodeId: { not: '' } } }), 0, 'every node gave up its phones');
     assert.equal(await db.fleetNode.count(), 0, 'every node left the fleet');
