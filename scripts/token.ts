@@ -1,16 +1,18 @@
-// `npm run -s token -- create NAME [--scope read|admin]` prints only the token on stdout.
+// `npm run -s token -- create NAME [--scope admin|read|messages]` prints only the token on stdout.
 // Also: `list`, `revoke ID`. Works on the database named by DATABASE_URL (migrating it first).
 import { runDbCommand, UsageError } from './cli';
 import { createToken, listTokens, revokeToken } from '../lib/auth/tokens';
+import { TOKEN_SCOPES, type TokenScope } from '../lib/auth/roles';
 
-const USAGE = 'usage: npm run -s token -- create NAME [--scope read|admin] | list | revoke ID';
+const USAGE = `usage: npm run -s token -- create NAME [--scope ${TOKEN_SCOPES.join('|')}] | list | revoke ID`;
+const isScope = (s: string | undefined): s is TokenScope => (TOKEN_SCOPES as readonly string[]).includes(s ?? '');
 
 runDbCommand(USAGE, async (db, [command, ...rest]) => {
   if (command === 'create') {
     const scopeAt = rest.indexOf('--scope');
     const scope = scopeAt >= 0 ? rest[scopeAt + 1] : 'admin';
     const name = rest.filter((_, i) => scopeAt < 0 || (i !== scopeAt && i !== scopeAt + 1)).join(' ').trim();
-    if (!name || (scope !== 'read' && scope !== 'admin')) throw new UsageError();
+    if (!name || !isScope(scope)) throw new UsageError();
     const { token } = await createToken(db, { name, scopes: [scope] });
     process.stdout.write(token + '\n');
     return 0;

@@ -1,17 +1,20 @@
 // `npm run -s user`: role and password changes, sign-out and deletion through the CLI end the
-// user's sessions (their session version moves), on a real database.
+// user's sessions (their session version moves), on a real database. `npm run -s token`: every
+// scope the API knows can be given, an unknown one is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { createUser, verifyCredentials } from '../../../lib/auth/users';
+import { TOKEN_SCOPES } from '../../../lib/auth/roles';
+import { hashToken } from '../../../lib/auth/tokens';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-function cli(databaseUrl: string, args: string[], stdin = ''): Promise<{ code: number | null; output: string; stdout: string }> {
+function cli(databaseUrl: string, args: string[], stdin = '', script = 'user.ts'): Promise<{ code: number | null; output: string; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'user.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', script), ...args], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: databaseUrl, NEW_PASSWORD: '' },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -84,5 +87,21 @@ for (const provider of testProviders().filter((p) => p === 'sqlite')) {
     assert.equal(await db.user.count(), 0);
     r = await cli(tdb.url, ['delete', 'ops@test.local']);
     assert.equal(r.code, 1, 'unknown email');
+  });
+
+  test(`${provider}: the token CLI makes a token of each scope and refuses an unknown one`, async (t) => {
+    const tdb = await createTestDatabase(provider);
+    t.after(() => tdb.drop());
+    for (const scope of TOKEN_SCOPES) {
+      const r = await cli(tdb.url, ['create', `cli-${scope}`, '--scope', scope], '', 'token.ts');
+      assert.equal(r.code, 0, r.output);
+      const token = r.stdout.trim();
+      assert.match(token, /^wac_/, 'only the token on stdout');
+      assert.equal((await tdb.db.apiToken.findUnique({ where: { tokenHash: hashToken(token) } }))?.scopes, scope);
+    }
+    const r = await cli(tdb.url, ['create', 'cli-bogus', '--scope', 'owner'], '', 'token.ts');
+    assert.equal(r.code, 2, 'unknown scope refused');
+    assert.match(r.output, /--scope admin\|read\|messages/, 'the usage names every scope');
+    assert.equal(await tdb.db.apiToken.count({ where: { name: 'cli-bogus' } }), 0);
   });
 }
