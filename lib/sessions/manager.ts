@@ -241,8 +241,8 @@ export class SessionManager implements FleetHost {
     }
     try {
       await this.messages.finishPhone(phoneId, FINISH_SENDING_MAX_MS);
-      await session.shutdown(why);
-      await session.settled();
+      await session.handOver(why);
+      await session.settled(); // the stored reason too, while the fence is ours
       // What the socket acknowledged to WhatsApp before it closed is stored while the fence is ours.
       await this.messages.flush(FINISH_SENDING_MAX_MS, phoneId);
     } finally {
