@@ -231,7 +231,7 @@ export class SessionManager implements FleetHost {
   /**
    * Hands one phone to another node (rebalancing): like a drain for that phone, its message in
    * flight gets its server ack first (bounded), so the next owner does not send it again; then
-   * the socket closes cleanly.
+   * the socket closes cleanly and `why` is stored as the phone's last close (Session.handOver).
    */
   async release(phoneId: number, why: CloseReason): Promise<void> {
     const session = this.sessions.get(phoneId);
