@@ -1,14 +1,12 @@
 // A phone moving between the nodes of a fleet, seen in the browser (issue 27.9), under E2E_FLEET=1
 // only. The suite's consoles start with SESSIONS_AUTOSTART=false, so they neither claim a silent
 // node's phones nor rebalance; this spec runs a fleet of its own: two nodes with autostart on a
-// fresh PostgreSQL database and its own simulator. Four phones start on node B (B hands some to A
-// by rebalancing); then node B is paused (SIGSTOP: it stops renewing its lease, the process stays)
-// and node A's page shows B's phones "owner lost — moving in N s" until A claims and runs them.
-// Not checked here: "moved to node X" after a rebalancing handover. The handing node closes the
-// socket without storing a status (Session.shutdown, persist: false), so the words exist only as
-// the live close event of a page watching at that moment, and the moment (B sheds as soon as it
-// runs more than its share, while the phones start) is not one a test can wait for; the wording
-// is unit-tested (test/unit/ui/fleet-in-sight.test.ts).
+// fresh PostgreSQL database and its own simulator. Four phones start on node B; B hands
+// some to A by rebalancing, and after a reload (the words come from the server, not from a live
+// close event) A's page reads "moved to node move_a (rebalancing)" for each of them: the handover
+// stores its reason (Session.handOver). Then node B is paused (SIGSTOP: it stops renewing its
+// lease, the process stays) and node A's page shows B's phones "owner lost — moving in N s" until
+// A claims and runs them.
 import crypto from 'node:crypto';
 import { test, expect } from '@playwright/test';
 import { startConsole, type ConsoleServer } from '../test/support/console-server';
@@ -18,7 +16,7 @@ import { e2eEnv, uniquePhone } from './support/env';
 
 type Phone = { id: number; status: string; node: string | null; lastClose: { code: string; params: { from?: string } } | null };
 
-test('a silent node\'s phones show "owner lost — moving in N s" on the other node\'s page, then run there', async ({ page }) => {
+test('phones B hands to A by rebalancing read "moved to node move_a"; a silent node\'s phones show "owner lost — moving in N s" on the other node\'s page, then run there', async ({ page }) => {
   test.skip(e2eEnv().nodes < 2, 'a fleet on PostgreSQL: npm run test:e2e:fleet');
   test.setTimeout(420_000);
   let simulator: Simulator | null = null;
@@ -72,6 +70,17 @@ test('a silent node\'s phones show "owner lost — moving in N s" on the other n
       for (const { id } of phones) if ((await phone(id)).node === 'move_a') onA++;
       return onA;
     }, { timeout: 120_000 }).toBeGreaterThan(0);
+    // The handed-over phones read so from the server: a reload, not the live close event.
+    const movedToA: number[] = [];
+    for (const { id } of phones) {
+      const p = await phone(id);
+      if (p.node === 'move_a') {
+        expect(p.lastClose).toMatchObject({ code: 'rebalanced', params: { from: 'move_b' } });
+        movedToA.push(id);
+      }
+    }
+    await page.reload();
+    for (const id of movedToA) await expect(page.getByTestId(`reason-${id}`)).toHaveText('moved to node move_a (rebalancing)');
 
     // Node B falls silent (paused: it stops renewing its lease). Node A's page shows each of B's
     // phones as lost with the seconds left of B's lease, never as connected; then A runs them.

@@ -31,7 +31,7 @@ export interface FleetHost {
   abandon(phoneId: number, why: CloseReason): Promise<void>;
   /** closes every socket without logging out and without changing stored statuses (drain) */
   closeAll(): Promise<void>;
-  /** closes one phone's socket the same way and forgets it here (it is handed to another node, `why` says so) */
+  /** closes one phone's socket the same way, but stores `why` as its last close (it is handed to another node), and forgets it here */
   release(phoneId: number, why: CloseReason): Promise<void>;
   /** this node's running phones, in the order it would give them up */
   runningPhones(): number[];

@@ -231,7 +231,7 @@ export class SessionManager implements FleetHost {
   /**
    * Hands one phone to another node (rebalancing): like a drain for that phone, its message in
    * flight gets its server ack first (bounded), so the next owner does not send it again; then
-   * the socket closes cleanly.
+   * the socket closes cleanly and `why` is stored as the phone's last close (Session.handOver).
    */
   async release(phoneId: number, why: CloseReason): Promise<void> {
     const session = this.sessions.get(phoneId);
@@ -241,8 +241,8 @@ export class SessionManager implements FleetHost {
     }
     try {
       await this.messages.finishPhone(phoneId, FINISH_SENDING_MAX_MS);
-      await session.shutdown(why);
-      await session.settled();
+      await session.handOver(why);
+      await session.settled(); // the stored reason too, while the fence is ours
       // What the socket acknowledged to WhatsApp before it closed is stored while the fence is ours.
       await this.messages.flush(FINISH_SENDING_MAX_MS, phoneId);
     } finally {

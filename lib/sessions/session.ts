@@ -523,6 +523,22 @@ export class Session {
     });
   }
 
+  /**
+   * Rebalancing hands the phone to another node: closed like a shutdown (the stored status stays,
+   * so the next owner starts it), but the reason is stored so the row and a page loaded later say
+   * who let it go; the new owner keeps it, as a reconnect keeps a close reason, and the page reads
+   * "moved to node X". A write like any other of the phone: fenced with this node's epoch, and
+   * made before the fleet releases the owner row (a stale node's write is refused).
+   */
+  handOver(why: CloseReason): Promise<void> {
+    return this.run(async () => {
+      await this.closeSocket(why, 'closed', { persist: false });
+      if (this.band && this.band !== 'stopped' && !this.abandoned) this.markBand('stopped', why);
+      this.rememberClose(why);
+      this.outbox.push({ kind: 'state', data: { lastCloseReason: this.lastCloseReason, lastClose: JSON.stringify(this.lastClose) } });
+    });
+  }
+
   private async clearAuth() {
     const auth = this.auth ?? (await this.loadAuth());
     await auth.clear();

@@ -164,7 +164,7 @@ test('finishPhone of a phone without a sender returns at once', async () => {
   h.engine.stop();
 });
 
-test('release (rebalancing): waits for the message in flight, closes the socket, waits for the writes of what it acknowledged, then forgets the phone', async () => {
+test('release (rebalancing): waits for the message in flight, closes the socket storing why, waits for the writes of what it acknowledged, then forgets the phone', async () => {
   const manager = new SessionManager({} as unknown as Db, {} as never, log);
   manager.messages.stop();
   const steps: string[] = [];
@@ -183,7 +183,7 @@ test('release (rebalancing): waits for the message in flight, closes the socket,
   Object.assign(manager, { messages: fakeMessages });
   const session = {
     phoneId: 7,
-    shutdown: async (why: { code: string }) => void steps.push(`shutdown (${why.code})`),
+    handOver: async (why: { code: string }) => void steps.push(`hand over (${why.code})`),
     settled: async () => void steps.push('settled'),
   };
   (manager as unknown as { sessions: Map<number, unknown> }).sessions.set(7, session);
@@ -192,6 +192,6 @@ test('release (rebalancing): waits for the message in flight, closes the socket,
   assert.deepEqual(steps, ['finish 7 within 5000 ms'], 'the socket stays open while the ack is awaited');
   ackArrives();
   await released;
-  assert.deepEqual(steps, ['finish 7 within 5000 ms', 'acked', 'shutdown (rebalanced)', 'settled', 'flush 7 within 5000 ms', 'forget 7']);
+  assert.deepEqual(steps, ['finish 7 within 5000 ms', 'acked', 'hand over (rebalanced)', 'settled', 'flush 7 within 5000 ms', 'forget 7']);
   assert.equal(manager.runningCount(), 0);
 });
