@@ -9,6 +9,7 @@ import { ensureFirstAdmin, createUser } from '../../lib/auth/users';
 import { createToken } from '../../lib/auth/tokens';
 import type { DbProvider } from '../../lib/db/provider';
 import type { Db } from '../../lib/db/client';
+import { testEngine } from './test-engine';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -181,6 +182,8 @@ export async function startConsole(opts: { provider?: DbProvider; env?: Record<s
         // the auth matrix (http-auth.test.ts) sends a forged token to every route from one address;
         // token-throttle.test.ts tests the default limit with its own setting
         TOKEN_MAX_FAILURES: '100000',
+        // the engine matrix (TEST_ENGINE): phones the API creates get that engine
+        ...(testEngine() ? { DEFAULT_ENGINE: testEngine() } : {}),
         ...opts.env,
       }),
       (d) => (log += d),

@@ -10,6 +10,7 @@ import type { SessionEngineEvent } from '../../lib/sessions/types';
 import type { Db } from '../../lib/db/client';
 import type { EngineName } from '../../lib/sessions/engines/types';
 import { awaitableLog } from './awaitable-log';
+import { testEngine } from './test-engine';
 
 export function testSettings(wsUrl: string, overrides: Partial<EngineSettings> = {}): EngineSettings {
   return {
@@ -24,6 +25,7 @@ export function testSettings(wsUrl: string, overrides: Partial<EngineSettings> =
     trustSimulatorRoot: true,
     // the tests' proxies listen on loopback
     outbound: TEST_OUTBOUND,
+    defaultEngine: testEngine(),
     ...overrides,
   };
 }
@@ -44,7 +46,7 @@ export function eventRecorder(manager: SessionManager) {
   };
 }
 
-export async function addPhone(db: Db, phoneJid: string, organization = 'Test org', engine?: EngineName) {
+export async function addPhone(db: Db, phoneJid: string, organization = 'Test org', engine: EngineName | undefined = testEngine()) {
   // upsert is not atomic: a concurrent create of the same organization fails; then just read it.
   const org = await db.organization
     .upsert({ where: { name: organization }, create: { name: organization }, update: {} })
