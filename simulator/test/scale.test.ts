@@ -14,6 +14,7 @@ test('200 simulated phones connect concurrently and all open', async (t) => {
   const N = 200;
   // Pair in batches (pairing is the expensive, once-only part), then log all in at once.
   const auths = [];
+  const pairingStarted = Date.now();
   for (let i = 0; i < N; i += 50) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(50, N - i) }, async (_, j) => {
@@ -25,10 +26,14 @@ test('200 simulated phones connect concurrently and all open', async (t) => {
     );
     auths.push(...batch);
   }
+  const pairingMs = Date.now() - pairingStarted;
+  // The claim is that all open, not how fast: the deadline follows this machine's speed, measured
+  // by the pairing just done (200 logins at once on a 2-CPU machine at load 11 took over 60 s).
+  const deadlineMs = Math.max(60_000, 3 * pairingMs);
   const started = Date.now();
   const clients: Client[] = auths.map((auth) => connect(sim.url, auth));
-  await Promise.all(clients.map((c) => c.next((u) => u.connection === 'open', 60_000)));
-  t.diagnostic(`${N} logins open in ${Date.now() - started} ms`);
+  await Promise.all(clients.map((c) => c.next((u) => u.connection === 'open', deadlineMs)));
+  t.diagnostic(`${N} logins open in ${Date.now() - started} ms (pairing took ${pairingMs} ms; deadline ${deadlineMs} ms)`);
   const phones = sim.phones();
   assert.equal(phones.length, N);
   assert.ok(phones.every((p) => p.connections === 1));
