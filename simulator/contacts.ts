@@ -14,6 +14,12 @@ export interface DeviceBundle {
   preKeys: { keyId: number; publicKey: Buffer }[];
 }
 
+/**
+ * A one-time pre-key id no device publishes: Baileys numbers its pre-keys up from 1 (a few hundred
+ * per upload) and the id is 24 bits on the wire, so the largest one is never reached.
+ */
+export const NEVER_PUBLISHED_PREKEY_ID = 0xffffff;
+
 const withPrefix = (key: Buffer) => (key.length === 33 ? key : Buffer.concat([Buffer.from([5]), key]));
 
 /** Blocks of AES-CBC ciphertext whose padding is invalid under the given key and IV. */
@@ -178,15 +184,18 @@ export class Contact {
 
   /** The inner WhisperMessage ("msg") of the next message, optionally with its MAC broken. */
   async whisper(deviceJid: string, bundle: DeviceBundle, opts: { breakMac?: boolean; garbage?: boolean } = {}): Promise<Encrypted> {
-    const enc = await this.encryptFor(deviceJid, bundle, opts.garbage);
-    let inner = enc.type === 'pkmsg' ? Buffer.from(protobufs.PreKeyWhisperMessage.decode(enc.body.subarray(1)).message) : enc.body;
+    let inner = Contact.whisperOf(await this.encryptFor(deviceJid, bundle, opts.garbage)).body;
     if (opts.breakMac) inner = flipLastByte(inner);
     return { type: 'msg', body: inner };
   }
 
-  /** A pkmsg from a fresh session, with a broken MAC ("Bad MAC") or a garbage body ("bad decrypt"). */
-  async brokenPreKeyMessage(deviceJid: string, bundle: DeviceBundle, fault: 'bad-mac' | 'bad-decrypt' | 'version'): Promise<Encrypted> {
-    await this.newSession(deviceJid, bundle);
+  /**
+   * A pkmsg from a fresh session, with a broken MAC ("Bad MAC"), a garbage body ("bad decrypt"),
+   * an old version, or naming a one-time pre-key the device never published ("Invalid PreKey ID").
+   */
+  async brokenPreKeyMessage(deviceJid: string, bundle: DeviceBundle, fault: 'bad-mac' | 'bad-decrypt' | 'version' | 'invalid-prekey'): Promise<Encrypted> {
+    // invalid-prekey names an id of its own: taking one of the device's real pre-keys would waste it.
+    await this.newSession(deviceJid, fault === 'invalid-prekey' ? { ...bundle, preKeys: [] } : bundle);
     const enc = await this.encryptFor(deviceJid, bundle, fault === 'bad-decrypt');
     // Start over next time: the device never stored this session.
     this.store.sessions.delete(this.address(deviceJid).toString());
@@ -197,9 +206,16 @@ export class Contact {
     }
     if (fault === 'bad-decrypt') return enc;
     const pre = protobufs.PreKeyWhisperMessage.decode(enc.body.subarray(1));
-    pre.message = flipLastByte(Buffer.from(pre.message));
+    // libsignal on the device looks the pre-key up before anything else and fails on a missing one.
+    if (fault === 'invalid-prekey') pre.preKeyId = NEVER_PUBLISHED_PREKEY_ID;
+    else pre.message = flipLastByte(Buffer.from(pre.message));
     const body = Buffer.concat([enc.body.subarray(0, 1), Buffer.from(protobufs.PreKeyWhisperMessage.encode(pre).finish())]);
     return { type: 'pkmsg', body };
+  }
+
+  /** The WhisperMessage inside a message this contact sent (a pkmsg's inner one, or the msg itself): resent, its counter is one already used. */
+  static whisperOf(enc: Encrypted): Encrypted {
+    return { type: 'msg', body: enc.type === 'pkmsg' ? Buffer.from(protobufs.PreKeyWhisperMessage.decode(enc.body.subarray(1)).message) : enc.body };
   }
 
   private async encryptFor(deviceJid: string, bundle: DeviceBundle, garbage = false): Promise<Encrypted> {

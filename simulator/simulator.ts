@@ -462,7 +462,7 @@ export class SimulatorCore {
       const { phone, conn } = this.liveConnection(jid);
       const device = Number(conn.deviceJid!.split(':')[1].split('@')[0]);
       const bundle = phone.bundles.get(device);
-      const needsKeys = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'version', 'pn-lid-mismatch'].includes(fault.type);
+      const needsKeys = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'version', 'pn-lid-mismatch', 'invalid-prekey', 'duplicate'].includes(fault.type);
       if (needsKeys && !bundle) throw new SimulatorError(409, `phone ${jid} has not published its keys yet`);
       const contact = this.contact(phone, fault.from ?? DEFAULT_CONTACT);
       const device0 = conn.deviceJid!;
@@ -488,8 +488,19 @@ export class SimulatorCore {
           }
           break;
         case 'version':
-          await this.sendEncrypted(conn, contact.jid, await contact.brokenPreKeyMessage(device0, bundle!, 'version'), false);
+        case 'invalid-prekey':
+          await this.sendEncrypted(conn, contact.jid, await contact.brokenPreKeyMessage(device0, bundle!, fault.type), false);
           break;
+        case 'duplicate': {
+          // A message delivered twice: a good one sets up the session, then its WhisperMessage comes
+          // again (as a msg, under a new stanza id) with the counter the device already used up.
+          // (The same pkmsg again would not reach the console: Baileys nacks "Key used already" silently.)
+          await contact.newSession(device0, bundle!);
+          const first = await contact.message(device0, bundle!, '(session setup)');
+          await this.sendEncrypted(conn, contact.jid, first, true);
+          await this.sendEncrypted(conn, contact.jid, Contact.whisperOf(first), false);
+          break;
+        }
         case 'pn-lid-mismatch': {
           // "The session stored under the other address" (Baileys #1769): the contact had a session
           // under its number, moves to LID addressing with a new session, then a message on that

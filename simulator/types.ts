@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 
-export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze', 'message', 'version', 'message-absent', 'stream-error', 'pn-lid-mismatch', 'reachout-timelock', 'message-capping'] as const;
+export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze', 'message', 'version', 'message-absent', 'stream-error', 'pn-lid-mismatch', 'invalid-prekey', 'duplicate', 'reachout-timelock', 'message-capping'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 
 export interface FaultRequest {

@@ -33,6 +33,9 @@ test('control API: bad input gets 400/404 JSON', async () => {
     ['/phones/77059990001/faults', '{not json', 400],
     ['/phones/abc/faults', '{"type":"message"}', 400],
     ['/phones/77050000000/faults', '{"type":"message"}', 404],
+    // the newer faults pass validation: the unknown phone is what is refused
+    ['/phones/77050000000/faults', '{"type":"invalid-prekey"}', 404],
+    ['/phones/77050000000/faults', '{"type":"duplicate"}', 404],
     ['/phones/77050000000/scan', '{"qr":"a,b,c,d"}', 404],
     ['/phones/77050000000/scan', '{"qr":"not-a-qr"}', 400],
     ['/nope', '{}', 404],

@@ -80,6 +80,44 @@ test('bad-mac via msg on an established session: "No matching sessions", libsign
   await stop(client);
 });
 
+/**
+ * Baileys 6.7 answers a failed message with a retry receipt only after a 5 s wait and a query of
+ * its own that it does not await; stopping the client before the receipt is in cuts that query off.
+ */
+const retryReceiptSent = (jid: string, since: number) =>
+  eventually('the retry receipt for the failed message', () => sim.events(since).some((e) => e.phoneJid === jid && e.type === 'retry-receipt'));
+
+test('invalid-prekey: a pkmsg naming a pre-key the device never published surfaces as "Invalid PreKey ID"', async () => {
+  const { jid, client } = await openPhone();
+  const since = sim.events().at(-1)?.seq ?? 0;
+  await sim.inject(jid, { type: 'invalid-prekey' });
+  assert.equal((await client.nextMessage()).stub?.[0], 'Invalid PreKey ID');
+  // Nothing was stored for the contact: its next message starts a session and decrypts.
+  await sim.inject(jid, { type: 'message', text: 'after the bad pre-key' });
+  assert.equal((await client.nextMessage()).text, 'after the bad pre-key');
+  await retryReceiptSent(jid, since);
+  await stop(client);
+});
+
+test('duplicate: the same WhisperMessage twice, the second is "No matching sessions", libsignal logs "Key used already"', async () => {
+  const { jid, client } = await openPhone();
+  const since = sim.events().at(-1)?.seq ?? 0;
+  const lines: string[] = [];
+  const orig = console.error;
+  console.error = (...args: unknown[]) => lines.push(args.map(String).join(' '));
+  try {
+    await sim.inject(jid, { type: 'duplicate' });
+    assert.equal((await client.nextMessage()).text, '(session setup)');
+    assert.equal((await client.nextMessage()).stub?.[0], 'No matching sessions found for message');
+  } finally {
+    console.error = orig;
+  }
+  assert.ok(lines.some((l) => /Key used already or never filled/.test(l)), 'libsignal printed the real cause');
+  assert.ok(!lines.some((l) => /Bad MAC/.test(l)), 'the session itself is sound');
+  await retryReceiptSent(jid, since);
+  await stop(client);
+});
+
 test('drop → 428, restart-required → 515, conflict → 440, logged-out → 401 and refused after', async () => {
   const { jid, client } = await openPhone();
   await sim.inject(jid, { type: 'drop' });
