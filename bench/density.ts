@@ -152,17 +152,17 @@ export async function densityBenchmark(opts: { sizes?: number[]; sizes7?: number
   const fullStackSamples = Number(process.env.BENCH_FULLSTACK_SAMPLES ?? 3);
   // The full-stack run holds baileys-6's manager phones (the console's default engine).
   const fullStackSizes = engines.includes('baileys-6') ? (opts.fullStackSizes ?? sizesOf(process.env.BENCH_FULLSTACK_SIZES ?? String(Math.max(...sizes)))) : [];
-  // Pairing is not measured: every side pairs at the same time, each engine on its own simulators
-  // (prefixes differ per side so no two sides share a phone number).
+  // Pairing is not measured: an engine's two sides pair at the same time, each on its own simulator
+  // (prefixes differ per side so no two sides share a phone number). Engines pair one after the
+  // other, so pairing loads the machine no more than two sides did (a pairing times out after 60 s;
+  // one of 2,000 did in the health bench on a loaded machine).
   const prefixes: Record<EngineName, Record<Side, string>> = { 'baileys-6': { manager: '7711', bare: '7712' }, 'baileys-7': { manager: '7713', bare: '7714' } };
-  const pairedList = await Promise.all(
-    engines.map(async (engine) => {
-      const maxN = Math.max(...sizesFor[engine]);
-      const [manager, bare] = await Promise.all([prepare('manager', maxN, prefixes[engine].manager, 'pair', engine), prepare('bare', maxN, prefixes[engine].bare, 'pair', engine)]);
-      return [engine, { manager, bare }] as const;
-    }),
-  );
-  const prepared = Object.fromEntries(pairedList) as Partial<Record<EngineName, Record<Side, Prepared>>>;
+  const prepared: Partial<Record<EngineName, Record<Side, Prepared>>> = {};
+  for (const engine of engines) {
+    const maxN = Math.max(...sizesFor[engine]);
+    const [manager, bare] = await Promise.all([prepare('manager', maxN, prefixes[engine].manager, 'pair', engine), prepare('bare', maxN, prefixes[engine].bare, 'pair', engine)]);
+    prepared[engine] = { manager, bare };
+  }
   const method = `each side pairs the largest N once (its own simulator; smaller N log in the first N of those phones), then per N ${samples} samples (fresh process each) alternating which side goes first; figures are medians, spread = min/max; ratios are median / median. RSS and heap are read after full GCs once RSS has settled (readings 250 ms apart agree within 1 MB), before the login and after it; CPU time of the login is the worker's user + system time until all are open. Idle window BENCH_IDLE_MS (default one keep-alive interval, ${KEEPALIVE_MS / 1000} s, the same on both sides). Engines ${engines.join(', ')}, each against bare Baileys of its own version, one engine after the other.`;
   const comparedWith =
     "bare Baileys of the engine's own version as its users run it: useMultiFileAuthState behind Baileys' makeCacheableSignalKeyStore, with the console's socket settings (lib/sessions/socket-options.ts); for baileys-7 the `baileys7` package's own functions, trusting the simulator's Noise root as the console does. What still differs is the console's own: its database key store and its timer-free caches per session (Baileys' defaults: NodeCaches per socket)";
