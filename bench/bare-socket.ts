@@ -2,10 +2,15 @@
 // with bare Baileys (density-worker.ts, messages-bare-worker.ts): useMultiFileAuthState behind
 // Baileys' own makeCacheableSignalKeyStore (its documented production set-up, the same baseline as
 // the key-store benchmark) and the console's socket settings (lib/sessions/socket-options.ts).
+// `engine` picks the Baileys version, so each engine of the console is compared with bare Baileys
+// of its own version: baileys-6 is @whiskeysockets/baileys, baileys-7 the `baileys7` alias.
 import path from 'node:path';
 import pino from 'pino';
 import makeWASocket, { makeCacheableSignalKeyStore, useMultiFileAuthState, type WASocket } from '@whiskeysockets/baileys';
 import { baseSocketOptions } from '../lib/sessions/socket-options';
+import { loadBaileys7 } from '../lib/sessions/engines/baileys7';
+import { trustSimulatorRoot, type CertDetails } from '../lib/sessions/engines/simulator-trust';
+import type { EngineName } from '../lib/sessions/engines/types';
 
 const silent = pino({ level: 'silent' });
 
@@ -20,6 +25,22 @@ export interface BareOptions {
   keepAliveIntervalMs: number;
   /** credential writes in progress: awaited before a pairing process exits */
   writes: Promise<void>[];
+  /** the Baileys version (default baileys-6) */
+  engine?: EngineName;
+}
+
+/** The three functions a bare socket needs, from the Baileys version of `engine`. */
+type BareApi = { makeWASocket: typeof makeWASocket; useMultiFileAuthState: typeof useMultiFileAuthState; makeCacheableSignalKeyStore: typeof makeCacheableSignalKeyStore };
+
+async function bareApi(engine: EngineName, simUrl: string): Promise<BareApi> {
+  if (engine === 'baileys-6') return { makeWASocket, useMultiFileAuthState, makeCacheableSignalKeyStore };
+  const b7 = await loadBaileys7();
+  // As the console does (lib/sessions/engines/baileys7.ts): Baileys 7 verifies the Noise
+  // certificate against WhatsApp's root, which the simulator cannot sign with. Refused off loopback.
+  trustSimulatorRoot(b7.WA_CERT_DETAILS as unknown as CertDetails, simUrl);
+  // Cast: the two versions' types differ in detail, and the benchmarks use only what both have
+  // (connection.update, creds.update, end, sendMessage, the raw ws stanza events).
+  return { makeWASocket: b7.makeWASocket, useMultiFileAuthState: b7.useMultiFileAuthState, makeCacheableSignalKeyStore: b7.makeCacheableSignalKeyStore } as unknown as BareApi;
 }
 
 /**
@@ -28,10 +49,11 @@ export interface BareOptions {
  * pair by scanning the QR.
  */
 export async function openBare(jid: string, expectQr: boolean, o: BareOptions): Promise<WASocket | null> {
-  const { state, saveCreds } = await useMultiFileAuthState(path.join(o.dir, jid));
-  const sock: WASocket = makeWASocket({
+  const b = await bareApi(o.engine ?? 'baileys-6', o.simUrl);
+  const { state, saveCreds } = await b.useMultiFileAuthState(path.join(o.dir, jid));
+  const sock: WASocket = b.makeWASocket({
     ...baseSocketOptions({ waWebSocketUrl: o.simUrl, keepAliveIntervalMs: o.keepAliveIntervalMs }),
-    auth: { creds: state.creds, keys: makeCacheableSignalKeyStore(state.keys, silent) },
+    auth: { creds: state.creds, keys: b.makeCacheableSignalKeyStore(state.keys, silent) },
     logger: silent,
   });
   sock.ev.on('creds.update', () => void o.writes.push(saveCreds()));

@@ -2,6 +2,8 @@
 //   manager: N phones through the console's SessionManager with the database auth state (SQLite)
 //   bare:    N bare Baileys sockets with useMultiFileAuthState behind makeCacheableSignalKeyStore,
 //            with the console's socket settings (lib/sessions/socket-options.ts)
+// both on the engine named last on the command line (baileys-6 | baileys-7): the manager's phones
+// get it as their row's engine, the bare sockets are that Baileys version's own.
 // Protocol on stdout (JSON lines): {phase:'paired'} → (parent: "go") → {phase:'open', ...} →
 // {phase:'idle', eld, cpu} → (parent sends traffic, then "traffic-done") → {phase:'traffic', eld}.
 import path from 'node:path';
@@ -17,9 +19,12 @@ import { SessionManager } from '../lib/sessions/manager';
 import { testSettings } from '../test/support/engine';
 import { pairPhones } from '../test/support/pairing';
 import { KEEPALIVE_MS, idleWindowMs } from './idle';
+import { isEngineName, type EngineName } from '../lib/sessions/engines/types';
 
 // Pairing and measuring run in separate processes, so the measured one starts clean.
-const [mode, step, nArg, simUrl, controlUrl, prefix, dir] = process.argv.slice(2);
+const [mode, step, nArg, simUrl, controlUrl, prefix, dir, engineArg = 'baileys-6'] = process.argv.slice(2);
+if (!isEngineName(engineArg)) throw new Error(`not an engine: ${engineArg}`);
+const engine: EngineName = engineArg;
 const N = Number(nArg);
 const out = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
 const lines = readline.createInterface({ input: process.stdin });
@@ -89,17 +94,17 @@ const cpuMs = () => {
 
 async function manager() {
   const url = `file:${path.join(dir, 'bench.db')}`;
-  const settings = testSettings(simUrl, { keepAliveIntervalMs: KEEPALIVE_MS });
+  const settings = testSettings(simUrl, { keepAliveIntervalMs: KEEPALIVE_MS, defaultEngine: engine });
   if (step === 'pair' || step === 'pair-most') {
     await migrateDeploy(url);
     const db = createDb(url);
     const pairingManager = new SessionManager(db, settings, silent);
     const sim = { url: simUrl, scan: (jid: string, qr: string) => scan(jid, qr) } as never;
-    if (step === 'pair') await pairPhones(db, pairingManager, sim, jids, 50);
+    if (step === 'pair') await pairPhones(db, pairingManager, sim, jids, 50, engine);
     else {
       // pair-most (the health bench): a phone whose pairing times out on a loaded machine (one
       // of 2,000 did at a load average of 9) is dropped, not the whole run; the rest are measured.
-      for (let i = 0; i < jids.length; i += 50) await pairPhones(db, pairingManager, sim, jids.slice(i, i + 50), 50).catch((err) => console.error(`  ${err.message}`));
+      for (let i = 0; i < jids.length; i += 50) await pairPhones(db, pairingManager, sim, jids.slice(i, i + 50), 50, engine).catch((err) => console.error(`  ${err.message}`));
     }
     await pairingManager.shutdown();
     if (step === 'pair-most') {
@@ -115,6 +120,9 @@ async function manager() {
   const firstAfter = `${prefix}${String(N).padStart(5, '0')}@s.whatsapp.net`;
   await db.organizationPhone.updateMany({ where: { phoneJid: { lt: firstAfter } }, data: { status: 'open' } });
   await db.organizationPhone.updateMany({ where: { phoneJid: { gte: firstAfter } }, data: { status: 'closed' } });
+  // The comparison is per engine: every phone measured must run the engine this worker was given.
+  const elsewhere = await db.organizationPhone.count({ where: { phoneJid: { lt: firstAfter }, engine: { not: engine } } });
+  if (elsewhere) throw new Error(`${elsewhere} phones are not on ${engine}`);
   await db.organizationPhone.count(); // open the database before the baseline
   const baseMemory = await settledMemoryMb();
   const m = new SessionManager(db, settings, silent);
@@ -132,7 +140,7 @@ async function manager() {
 }
 
 async function bare() {
-  const o = { dir, simUrl, controlUrl, keepAliveIntervalMs: KEEPALIVE_MS, writes: [] as Promise<void>[] };
+  const o = { dir, simUrl, controlUrl, keepAliveIntervalMs: KEEPALIVE_MS, writes: [] as Promise<void>[], engine };
   const open = (jid: string, expectQr: boolean) => openBare(jid, expectQr, o);
   if (step === 'pair') {
     await pairBare(jids, o);

@@ -25,7 +25,7 @@ import { classifyRejection } from '../lib/sessions/process-guard';
 
 const ROOT = path.join(__dirname, '..');
 // In this order: the longest last, so an interrupted run still has the others.
-const SECTIONS: Record<string, { key: string; run: (progress: (partial: object) => void) => Promise<object>; needsBuild: boolean }> = {
+const SECTIONS: Record<string, { key: string; run: (progress: (partial: object) => void) => Promise<object>; needsBuild: boolean | (() => boolean) }> = {
   'auth-store': { key: 'authStore', run: () => authStoreBenchmark(), needsBuild: false },
   // The liveness probe's CPU at 2,000 phones' probe rate and the history's bytes per phone per day (issue 26).
   health: { key: 'health', run: () => healthBenchmark(), needsBuild: false },
@@ -45,7 +45,8 @@ const SECTIONS: Record<string, { key: string; run: (progress: (partial: object) 
   },
   // Three console processes (built console) on a fresh PostgreSQL test database, and both buses.
   fleet: { key: 'fleet', run: () => fleetBenchmark(), needsBuild: true },
-  density: { key: 'density', run: (progress) => densityBenchmark({}, progress), needsBuild: true },
+  // Only its full-stack run needs the build: BENCH_FULLSTACK_SIZES= (empty) turns that off.
+  density: { key: 'density', run: (progress) => densityBenchmark({}, progress), needsBuild: () => process.env.BENCH_FULLSTACK_SIZES !== '' },
   // The console at fleet size: 10,000 phones, 200 live (docs/console-fleet.md).
   'ui-10k': { key: 'ui10k', run: () => ui10kBenchmark(), needsBuild: true },
 };
@@ -100,7 +101,11 @@ async function main() {
   const results: Record<string, unknown> = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   // Stamps of the old single-stamp format describe no section: drop them.
   for (const k of ['date', 'machine', 'command']) delete results[k];
-  if (names.some((n) => SECTIONS[n].needsBuild)) ensureBuilt();
+  const needsBuild = (n: Name) => {
+    const b = SECTIONS[n].needsBuild;
+    return typeof b === 'function' ? b() : b;
+  };
+  if (names.some(needsBuild)) ensureBuilt();
   const runStarted = new Date().toISOString();
   for (const name of names) {
     const { key, run } = SECTIONS[name];
@@ -120,7 +125,8 @@ async function main() {
     process.exit(0);
   }
   const density = results.density as { result?: { rows?: unknown[] } } | undefined;
-  if (density?.result?.rows) fs.writeFileSync(path.join(__dirname, 'memory-per-session.svg'), memoryPlot(density.result.rows as never));
+  // A run of other engines only has no baileys-6 rows to plot.
+  if (density?.result?.rows?.length) fs.writeFileSync(path.join(__dirname, 'memory-per-session.svg'), memoryPlot(density.result.rows as never));
   writeReadmeTable(results);
   console.log(`results written to ${file}, README.md's table remade from it`);
   process.exit(0);

@@ -15,15 +15,16 @@ const s1 = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
 const spreadOf = (side: Any, k: string, fmt: (x: number) => string) => `${fmt(side.spread[k].min)}–${fmt(side.spread[k].max)}`;
 
-function densityRows(sec: Any): string[] {
+/** The density rows of one engine: `label` prefixes each row's name ('' for baileys-6, as before engines were compared). */
+function engineDensityRows(rows: Any[], idleMs: number, label: string, bareName: string): string[] {
   const out: string[] = [];
-  const rows: Any[] = sec.result.rows;
+  if (!rows.length) return out;
   const samples = rows[0]?.samples;
   const targetN = (n: number) => n >= 500;
   for (const r of rows) {
     const t = r.ratio.time;
     out.push(
-      `| 1. ${n0(r.n)} phones: time until all open (login with saved creds; median of ${samples}, range) | ${s1(r.manager.allOpenMs)} (${spreadOf(r.manager, 'allOpenMs', s1)}) | bare Baileys + files ${s1(r.bare.allOpenMs)} (${spreadOf(r.bare, 'allOpenMs', s1)}) | ${t} | ${targetN(r.n) ? `≤ 1.15 — ${verdict(t <= 1.15)}` : 'reported'} |`,
+      `| 1. ${label}${n0(r.n)} phones: time until all open (login with saved creds; median of ${samples}, range) | ${s1(r.manager.allOpenMs)} (${spreadOf(r.manager, 'allOpenMs', s1)}) | ${bareName} ${s1(r.bare.allOpenMs)} (${spreadOf(r.bare, 'allOpenMs', s1)}) | ${t} | ${targetN(r.n) ? `≤ 1.15 — ${verdict(t <= 1.15)}` : 'reported'} |`,
     );
   }
   const mb = (x: number) => x.toFixed(2);
@@ -33,25 +34,30 @@ function densityRows(sec: Any): string[] {
   // Older results (before the login's CPU time was recorded) have no such figure.
   if (rows.every((r) => r.manager.loginCpuMs !== undefined)) {
     out.push(
-      `| 1. CPU time of the login (until all open; what a busy machine does not change), N = ${ns} (median) | ${list((r) => s1(r.manager.loginCpuMs))} | ${list((r) => s1(r.bare.loginCpuMs))} | ${list((r) => String(r.ratio.loginCpu))} | reported |`,
+      `| 1. ${label}CPU time of the login (until all open; what a busy machine does not change), N = ${ns} (median) | ${list((r) => s1(r.manager.loginCpuMs))} | ${list((r) => s1(r.bare.loginCpuMs))} | ${list((r) => String(r.ratio.loginCpu))} | reported |`,
     );
   }
   out.push(
-    `| 1. RSS per session, N = ${ns} (median) | ${list((r) => mb(r.manager.perSessionMb))} MB | ${list((r) => mb(r.bare.perSessionMb))} MB | ${list((r) => String(r.ratio.memory))} | ≤ 1.15 at 500 and 2,000 — ${verdict(big.length > 0 && big.every((r) => r.ratio.memory <= 1.15))} |`,
+    `| 1. ${label}RSS per session, N = ${ns} (median) | ${list((r) => mb(r.manager.perSessionMb))} MB | ${list((r) => mb(r.bare.perSessionMb))} MB | ${list((r) => String(r.ratio.memory))} | ${big.length ? `≤ 1.15 at ${big.map((r) => n0(r.n)).join(' and ')} — ${verdict(big.every((r) => r.ratio.memory <= 1.15))}` : 'reported (target from N = 500)'} |`,
   );
   out.push(
-    `| 1. live JS heap per session after GC, N = ${ns} | ${list((r) => r.manager.heapPerSessionMb.toFixed(3))} MB | ${list((r) => r.bare.heapPerSessionMb.toFixed(3))} MB | ${list((r) => String(r.ratio.heap))} | reported |`,
+    `| 1. ${label}live JS heap per session after GC, N = ${ns} | ${list((r) => r.manager.heapPerSessionMb.toFixed(3))} MB | ${list((r) => r.bare.heapPerSessionMb.toFixed(3))} MB | ${list((r) => String(r.ratio.heap))} | reported |`,
   );
   out.push(
-    `| 1. idle CPU per session per minute, N = ${ns} (${sec.result.idleMs / 1000} s window) | ${list((r) => r.manager.idleCpuMsPerSessionPerMin.toFixed(1))} ms | ${list((r) => r.bare.idleCpuMsPerSessionPerMin.toFixed(1))} ms | ${list((r) => String(r.ratio.idleCpu))} | ≤ 1.25 — ${verdict(rows.every((r) => r.ratio.idleCpu <= 1.25))} |`,
+    `| 1. ${label}idle CPU per session per minute, N = ${ns} (${idleMs / 1000} s window) | ${list((r) => r.manager.idleCpuMsPerSessionPerMin.toFixed(1))} ms | ${list((r) => r.bare.idleCpuMsPerSessionPerMin.toFixed(1))} ms | ${list((r) => String(r.ratio.idleCpu))} | ≤ 1.25 — ${verdict(rows.every((r) => r.ratio.idleCpu <= 1.25))} |`,
   );
   const last = rows.at(-1);
   if (last) {
     out.push(
-      `| 1. event-loop delay p99 idle / at 50 msg/s, N = ${n0(last.n)} | ${last.manager.eldIdleP99Ms} / ${last.manager.eldTrafficP99Ms} ms | ${last.bare.eldIdleP99Ms} / ${last.bare.eldTrafficP99Ms} ms | | reported |`,
+      `| 1. ${label}event-loop delay p99 idle / at 50 msg/s, N = ${n0(last.n)} | ${last.manager.eldIdleP99Ms} / ${last.manager.eldTrafficP99Ms} ms | ${last.bare.eldIdleP99Ms} / ${last.bare.eldTrafficP99Ms} ms | | reported |`,
     );
   }
-  for (const r of rows.filter((x) => x.fullStack)) {
+  return out;
+}
+
+function densityRows(sec: Any): string[] {
+  const out = engineDensityRows(sec.result.rows, sec.result.idleMs, '', 'bare Baileys + files');
+  for (const r of (sec.result.rows as Any[]).filter((x) => x.fullStack)) {
     const f = r.fullStack;
     // Sampled sections give medians with ranges; an older one had a single run.
     const rg = (k: string, fmt: (x: number) => string) => (f.range?.[k] ? ` (${f.range[k].map(fmt).join('–')})` : '');
@@ -59,6 +65,10 @@ function densityRows(sec: Any): string[] {
     out.push(
       `| 1. full stack: the console as \`npm start\` runs it (Next + manager, API, one open event stream) holding ${n0(f.n)} phones (${how}): all open from process start (boot starts ${f.startRatePerSec ?? 50} phones a second, \`START_RATE_PER_SEC\`, so ${n0(f.n)} take at least ${Math.round(f.n / (f.startRatePerSec ?? 50))} s by design) / RSS / idle CPU per session per minute / event-loop p99 idle | ${s1(f.allOpenMs)}${rg('allOpenMs', s1)} / ${n0(f.rssMb)}${rg('rssMb', n0)} MB / ${f.idleCpuMsPerSessionPerMin.toFixed(1)}${rg('idleCpuMsPerSessionPerMin', (x) => x.toFixed(1))} ms / ${f.eldIdleP99Ms}${rg('eldIdleP99Ms', String)} ms | manager only (median): ${s1(r.manager.allOpenMs)} / ${n0(r.manager.rssMb)} MB / ${r.manager.idleCpuMsPerSessionPerMin.toFixed(1)} ms / ${r.manager.eldIdleP99Ms} ms | RSS ${(f.rssMb / r.manager.rssMb).toFixed(2)} | reported |`,
     );
+  }
+  // Engines besides baileys-6, each against bare Baileys of its own version (older sections have none).
+  for (const [engine, e] of Object.entries<Any>(sec.result.engines ?? {})) {
+    if (e.rows.length) out.push(...engineDensityRows(e.rows, sec.result.idleMs, `${engine}: `, `bare ${engine.replace('baileys-', 'Baileys ')} + files`));
   }
   return out;
 }

@@ -2,14 +2,16 @@
 import type { Simulator } from '../../simulator';
 import { SessionManager } from '../../lib/sessions/manager';
 import type { Db } from '../../lib/db/client';
+import type { EngineName } from '../../lib/sessions/engines/types';
 import { addPhone, testLogger, testSettings } from './engine';
 
-export async function pairPhones(db: Db, manager: SessionManager, sim: Simulator, jids: string[], concurrency = 25) {
+/** `engine`: the phones' engine (the density benchmark names it); unset, addPhone's default (TEST_ENGINE). */
+export async function pairPhones(db: Db, manager: SessionManager, sim: Simulator, jids: string[], concurrency = 25, engine?: EngineName) {
   const phones = [];
   for (let i = 0; i < jids.length; i += concurrency) {
     const batch = await Promise.all(
       jids.slice(i, i + concurrency).map(async (jid) => {
-        const phone = await addPhone(db, jid);
+        const phone = await addPhone(db, jid, undefined, engine);
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(() => reject(new Error(`pairing ${jid} timed out`)), 60_000);
           const off = manager.subscribe((e) => {
