@@ -516,11 +516,13 @@ export class Session {
 
   /** Shutdown: close the socket without logging out and without changing the stored status. */
   shutdown(why: CloseReason = reason('shutdown')): Promise<void> {
-    return this.run(async () => {
-      await this.closeSocket(why, 'closed', { persist: false });
-      // The status stays (the phone starts again with the process), but its history says stopped.
-      if (this.band && this.band !== 'stopped' && !this.abandoned) this.markBand('stopped', why);
-    });
+    return this.run(() => this.stopHere(why));
+  }
+
+  /** Closes the socket without logging out; the status stays (the phone starts again with the process), its history says stopped. */
+  private async stopHere(why: CloseReason) {
+    await this.closeSocket(why, 'closed', { persist: false });
+    if (this.band && this.band !== 'stopped' && !this.abandoned) this.markBand('stopped', why);
   }
 
   /**
@@ -532,8 +534,7 @@ export class Session {
    */
   handOver(why: CloseReason): Promise<void> {
     return this.run(async () => {
-      await this.closeSocket(why, 'closed', { persist: false });
-      if (this.band && this.band !== 'stopped' && !this.abandoned) this.markBand('stopped', why);
+      await this.stopHere(why);
       this.rememberClose(why);
       this.outbox.push({ kind: 'state', data: { lastCloseReason: this.lastCloseReason, lastClose: JSON.stringify(this.lastClose) } });
     });
