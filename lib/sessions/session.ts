@@ -845,7 +845,8 @@ export class Session {
    * Read from the store only: no query to WhatsApp per failure.
    */
   private async storedOtherAddress(a: SenderAddresses): Promise<string | null> {
-    if (!a.sender || (a.pn && a.lid) || !this.auth) return null;
+    // 6.7 keeps no mapping: no read per failure (a storm of Bad MACs stays one write each).
+    if (!a.sender || (a.pn && a.lid) || !this.auth || !this.engine.extraKeyTypes.includes('lid-mapping')) return null;
     const [userPart] = a.sender.split('@');
     const [user, device] = userPart.split(':');
     const suffix = device ? `:${device}` : '';
