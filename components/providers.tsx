@@ -4,12 +4,15 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createContext, useContext, useState, type ReactNode } from 'react';
 import { translator, type Locale, type Translate } from '@/lib/ui/i18n';
 import { ToastProvider } from './ui/Toast';
+import type { EngineName } from '@/lib/sessions/engines/types';
 
 interface UiContext {
   locale: Locale;
   t: Translate;
   role: 'admin' | 'viewer';
   simulator: boolean;
+  /** DEFAULT_ENGINE: what the Add form preselects */
+  defaultEngine: EngineName;
 }
 
 const Ctx = createContext<UiContext | null>(null);
@@ -20,11 +23,11 @@ export function useUi(): UiContext {
   return ctx;
 }
 
-export function Providers({ locale, role, simulator, children }: { locale: Locale; role: 'admin' | 'viewer'; simulator: boolean; children: ReactNode }) {
+export function Providers({ locale, role, simulator, defaultEngine, children }: { locale: Locale; role: 'admin' | 'viewer'; simulator: boolean; defaultEngine: EngineName; children: ReactNode }) {
   const [client] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 1000 } } }));
   return (
     <QueryClientProvider client={client}>
-      <Ctx.Provider value={{ locale, t: translator(locale), role, simulator }}>
+      <Ctx.Provider value={{ locale, t: translator(locale), role, simulator, defaultEngine }}>
         <ToastProvider label={translator(locale)('toast.dismiss')}>{children}</ToastProvider>
       </Ctx.Provider>
     </QueryClientProvider>

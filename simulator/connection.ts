@@ -64,6 +64,8 @@ export class Connection {
   /** where the client's TCP connection came from (a proxy's address when it goes through one) */
   remoteAddress: string | null = null;
   remotePort: number | null = null;
+  /** the WhatsApp Web version the client announced in its login payload (a.b.c), once it did */
+  appVersion: string | null = null;
   /** the server ended this connection (a stream error was sent); it closes in a moment */
   ending = false;
   /** WebSocket close code: 1000/1005 when the client closed properly, 1006 when it just vanished */
@@ -149,6 +151,7 @@ export class Connection {
     // WhatsApp refuses a stale WhatsApp Web version with a 405 failure (Baileys #1937, #2370).
     const v = payload.userAgent?.appVersion;
     const version: [number, number, number] = [v?.primary ?? 0, v?.secondary ?? 0, v?.tertiary ?? 0];
+    this.appVersion = version.join('.');
     if (this.hooks.acceptsVersion && !this.hooks.acceptsVersion(this, version)) {
       this.send({ tag: 'failure', attrs: { reason: '405', location: 'sim' } });
       setTimeout(() => this.destroy(), 50);

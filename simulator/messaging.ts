@@ -298,9 +298,11 @@ export class Messaging {
           ] });
         } else if (p === 'contact') {
           content.push({ tag: 'contact', attrs: { type: onWhatsApp ? 'in' : 'out' } });
-        } else if (p === 'lid' && cs?.addressing === 'lid' && onWhatsApp) {
-          // The usync `lid` protocol: the contact's LID beside its number (Baileys 7 stores it as
-          // a lid-mapping and encrypts to the LID's session from then on).
+        } else if (p === 'lid' && cs && onWhatsApp) {
+          // The usync `lid` protocol: the contact's LID beside its number, in either addressing, as
+          // WhatsApp answers for every account (Baileys 7 stores it as a lid-mapping and encrypts
+          // to the LID's session from then on; rc14 fetches keys only under a LID, so without it
+          // a first message to a contact fails with "All encryptions failed").
           content.push({ tag: 'lid', attrs: { val: cs.lid } });
         }
       }

@@ -173,7 +173,7 @@ export class SimulatorCore {
   connectionList(): ConnectionInfo[] {
     return [...this.connections]
       .filter((c) => c.live)
-      .map((c) => ({ conn: c.id, phoneJid: c.phoneJid, deviceJid: c.deviceJid, loggedIn: c.loggedIn, remoteAddress: c.remoteAddress, remotePort: c.remotePort }));
+      .map((c) => ({ conn: c.id, phoneJid: c.phoneJid, deviceJid: c.deviceJid, loggedIn: c.loggedIn, remoteAddress: c.remoteAddress, remotePort: c.remotePort, appVersion: c.appVersion }));
   }
 
   /** A new client WebSocket. */
@@ -255,7 +255,7 @@ export class SimulatorCore {
     }
     phone.connections.add(conn);
     phone.lastSeenAt = new Date();
-    this.record('login', jid, { device, conn: conn.id, remoteAddress: conn.remoteAddress, remotePort: conn.remotePort });
+    this.record('login', jid, { device, conn: conn.id, remoteAddress: conn.remoteAddress, remotePort: conn.remotePort, version: conn.appVersion });
     return true;
   }
 

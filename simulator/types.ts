@@ -43,6 +43,8 @@ export interface ConnectionInfo {
   /** the peer of the TCP connection: the client, or the proxy it came through */
   remoteAddress: string | null;
   remotePort: number | null;
+  /** the WhatsApp Web version the client announced (a.b.c) */
+  appVersion: string | null;
 }
 
 export interface SimEvent {

@@ -15,8 +15,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const locale = await requestLocale();
   const t = translator(locale);
   const role = actor.role;
+  const config = getConfig();
   return (
-    <Providers locale={locale} role={role} simulator={!!demoSimulatorUrl(getConfig().SIMULATOR_URL)}>
+    <Providers locale={locale} role={role} simulator={!!demoSimulatorUrl(config.SIMULATOR_URL)} defaultEngine={config.DEFAULT_ENGINE}>
       <Header email={actor.name} role={role} locale={locale} labels={{
         title: t('app.title'), sessions: t('nav.sessions'), nodes: t('nav.nodes'), alerts: t('nav.alerts'), audit: t('nav.audit'), tokens: t('nav.tokens'), webhooks: t('nav.webhooks'), users: t('nav.users'),
         signOut: t('auth.signOut'), role: t(`role.${role}`), language: t('header.language'), nav: t('nav.main'),

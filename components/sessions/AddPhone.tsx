@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { SessionDto } from '@/lib/api/session-schemas';
+import { isEngineName, type EngineName } from '@/lib/sessions/engines/types';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { useUi } from '../providers';
@@ -12,14 +13,14 @@ import { errorMessage, fieldErrors } from '@/lib/ui/session-text';
 
 /** Add a phone, then show its pairing QR (refreshed as it rotates) until it connects. */
 export function AddPhone({ organizations }: { organizations: string[] }) {
-  const { t } = useUi();
+  const { t, defaultEngine } = useUi();
   const toast = useToast();
   const client = useQueryClient();
   const [pairingId, setPairingId] = useState<number | null>(null);
   // The API's field-level messages, shown under the field they are about (issue 27.8).
   const [fields, setFields] = useState<Record<string, string>>({});
   const add = useMutation({
-    mutationFn: (body: { organizationName: string; phone: string; label?: string; proxyUrl?: string }) => fetchJson<SessionDto>('/api/sessions', { method: 'POST', body }),
+    mutationFn: (body: { organizationName: string; phone: string; label?: string; proxyUrl?: string; engine?: EngineName }) => fetchJson<SessionDto>('/api/sessions', { method: 'POST', body }),
     onMutate: () => setFields({}),
     onSuccess: (s) => {
       setPairingId(s.id);
@@ -41,8 +42,12 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
     const form = new FormData(e.currentTarget);
     const proxyUrl = String(form.get('proxyUrl') ?? '').trim();
     const label = String(form.get('label') ?? '').trim();
+    const engine = form.get('engine');
     // Empty: the server picks from its proxy pool (when one is configured).
-    add.mutate({ organizationName: String(form.get('organization') ?? '').trim(), phone: String(form.get('phone') ?? '').trim(), ...(label ? { label } : {}), ...(proxyUrl ? { proxyUrl } : {}) });
+    add.mutate({
+      organizationName: String(form.get('organization') ?? '').trim(), phone: String(form.get('phone') ?? '').trim(), ...(label ? { label } : {}), ...(proxyUrl ? { proxyUrl } : {}),
+      ...(isEngineName(engine) ? { engine } : {}),
+    });
   };
   return (
     <details className="rounded-lg border border-gray-200 p-3 dark:border-gray-800" open={pairingId !== null}>
@@ -74,6 +79,17 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
             className="mt-1 block w-72 max-w-full rounded border border-gray-300 px-2 py-1 font-mono dark:border-gray-700 dark:bg-gray-950" />
           <span id="proxy-hint" className="block max-w-72 text-xs text-gray-600 dark:text-gray-400">{t('add.proxyHint')}</span>
           {fieldError('proxyUrl')}
+        </label>
+        <label className="text-sm">
+          {t('add.engine')}
+          {/* Preselected: DEFAULT_ENGINE (baileys-6 unless set); the API validates what is sent. */}
+          <select name="engine" defaultValue={defaultEngine} data-testid="add-engine" {...invalid('engine', 'engine-hint')}
+            className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950">
+            <option value="baileys-6">baileys-6 (Baileys 6.7.24)</option>
+            <option value="baileys-7">baileys-7 (Baileys 7.0.0-rc14)</option>
+          </select>
+          <span id="engine-hint" className="block max-w-72 text-xs text-gray-600 dark:text-gray-400">{t('add.engineHint')}</span>
+          {fieldError('engine')}
         </label>
         <button type="submit" disabled={add.isPending} data-testid="add-submit"
           className="inline-flex items-center gap-2 rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">

@@ -56,13 +56,15 @@ export function simulatorPost(path: string, body: unknown) {
 /**
  * Adds a phone from the sessions page and pairs it through the simulator: opens the form, scans
  * the QR the page shows, waits for the row to be open. Returns the number and the phone's id.
+ * `engine`: chosen in the form; omitted, the form's preselected one (DEFAULT_ENGINE) is sent.
  */
-export async function addAndPairPhone(page: Page, options: { org: string; number?: string; proxy?: string }) {
+export async function addAndPairPhone(page: Page, options: { org: string; number?: string; proxy?: string; engine?: 'baileys-6' | 'baileys-7' }) {
   const number = options.number ?? uniquePhone();
   await page.getByTestId('add-phone-toggle').click();
   await page.getByTestId('add-org').fill(options.org);
   await page.getByTestId('add-phone').fill(number);
   if (options.proxy) await page.getByTestId('add-proxy').fill(options.proxy);
+  if (options.engine) await page.getByTestId('add-engine').selectOption(options.engine);
   await page.getByTestId('add-submit').click();
   const qr = page.getByTestId('pairing-qr');
   await expect(qr).toBeVisible();

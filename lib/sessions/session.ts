@@ -856,14 +856,45 @@ export class Session {
     return ids.some((id) => !!found[id]);
   }
 
-  private async onDecryptFailure(generation: number, text: string, addresses: SenderAddresses, cause: string | null) {
+  /**
+   * The sender's other address from the stored lid-mapping, when the message did not carry it
+   * (Baileys 7 keeps `lid-mapping` keys, learnt from usync or earlier envelopes; 6.7 keeps none).
+   * Read from the store only: no query to WhatsApp per failure.
+   */
+  private async storedOtherAddress(a: SenderAddresses): Promise<string | null> {
+    // 6.7 keeps no mapping: no read per failure (a storm of Bad MACs stays one write each).
+    if (!a.sender || (a.pn && a.lid) || !this.auth || !this.engine.extraKeyTypes.includes('lid-mapping')) return null;
+    const [userPart] = a.sender.split('@');
+    const [user, device] = userPart.split(':');
+    const suffix = device ? `:${device}` : '';
+    const fromLid = a.sender.endsWith('@lid');
+    const id = fromLid ? `${user}_reverse` : user;
+    const other = (await this.auth.state.keys.get('lid-mapping' as never, [id]))[id] as unknown;
+    if (typeof other !== 'string' || !other) return null;
+    return fromLid ? `${other}${suffix}@s.whatsapp.net` : `${other}${suffix}@lid`;
+  }
+
+  private async onDecryptFailure(generation: number, text: string, carried: SenderAddresses, senderCause: string | null) {
     if (generation !== this.generation) return;
-    const { sender } = addresses;
+    const { sender } = carried;
+    // Baileys 7 decrypts a number's message under the contact's LID once it knows the mapping
+    // (its session moved there): libsignal's cause is then recorded at the LID's address.
+    const mapped = await this.storedOtherAddress(carried).catch(() => null);
+    const addresses: SenderAddresses = mapped ? { ...carried, ...(mapped.endsWith('@lid') ? { lid: mapped } : { pn: mapped }) } : carried;
+    let cause = senderCause;
+    let decryptedUnder = sender;
+    if (!cause && mapped && text.includes(NO_MATCHING_SESSIONS)) {
+      cause = takeCause(this.sink, mapped);
+      if (cause) decryptedUnder = mapped;
+    }
     let kind = classifyDecryptError(text, cause);
     // A good session under the sender's other address: nothing is corrupt, the mapping repairs it;
     // deleting keys would destroy that session, and counting it would close a healthy phone. On 6.7
     // a contact moved to LID writes on its old session from the LID: "No session record" there.
-    if ((isCountedDecryptKind(kind) || kind === 'no-session') && (await this.sessionUnderOtherAddress(addresses).catch(() => false))) kind = 'pn-lid-mismatch';
+    // "Other" is relative to the address the failure happened under; a mapping only read from the
+    // store counts as known when the failure was seen there.
+    const checked = decryptedUnder === sender ? carried : { ...addresses, sender: decryptedUnder };
+    if ((isCountedDecryptKind(kind) || kind === 'no-session') && (await this.sessionUnderOtherAddress(checked).catch(() => false))) kind = 'pn-lid-mismatch';
     const both = { senderPn: addresses.pn, senderLid: addresses.lid };
     if (!isCountedDecryptKind(kind)) {
       this.log.warn({ sender, error: text, kind }, `decryption failed (${kind}): ${text}`);

@@ -74,8 +74,13 @@ export function signalAddressOf(jid: string): string {
 
 /** The recorded cause for a sender, if libsignal saw one in the last minute. */
 export function takeCause(sink: CauseSink, senderJid: string): string | null {
-  const address = signalAddressOf(senderJid);
-  const hit = sink.causes.get(address);
-  sink.causes.delete(address);
-  return hit && Date.now() - hit.at < 60_000 ? hit.message : null;
+  // Baileys 7 names a LID's Signal address `user_1.device` (domain type 1); 6.7 `user.device`.
+  const plain = signalAddressOf(senderJid);
+  const addresses = senderJid.endsWith('@lid') ? [plain.replace(/\.(\d+)$/, '_1.$1'), plain] : [plain];
+  for (const address of addresses) {
+    const hit = sink.causes.get(address);
+    sink.causes.delete(address);
+    if (hit && Date.now() - hit.at < 60_000) return hit.message;
+  }
+  return null;
 }

@@ -1,5 +1,5 @@
 // A contact's addressing switch (`pn` | `lid`) with the real Baileys 6.7 client: the usync `lid`
-// protocol answers the LID only for a contact in LID addressing, its messages come from its LID
+// protocol answers every contact's LID (as WhatsApp does); a contact in LID addressing writes from its LID
 // with `sender_pn` and `addressing_mode="lid"`, and a phone writing to the LID reaches the contact.
 // (Baileys 7 storing the mapping and writing to the number: test/integration/messages/lid.test.ts.)
 import { test } from 'node:test';
@@ -41,9 +41,9 @@ test('a contact in LID addressing: usync answers its LID, it writes from its LID
   assert.deepEqual(list.filter((c) => [moved, stayed].includes(c.jid)).map((c) => [c.jid, c.addressing]), [[moved, 'lid'], [stayed, 'pn']]);
   assert.equal((await call('PUT', `/contacts/${moved}`, { addressing: 'both' })).status, 400);
 
-  // usync with the `lid` protocol (6.7's onWhatsApp asks for it): the LID only for the moved contact.
+  // usync with the `lid` protocol (6.7's onWhatsApp asks for it): each contact's LID, whatever its addressing.
   const found = await client.sock.onWhatsApp(moved, stayed);
-  assert.deepEqual(found?.map((f) => [f.jid, f.exists, f.lid ?? null]).sort(), [[moved, true, lid], [stayed, true, null]]);
+  assert.deepEqual(found?.map((f) => [f.jid, f.exists, f.lid ?? null]).sort(), [[moved, true, lid], [stayed, true, lidOf(stayed)]]);
 
   // The moved contact writes: from its LID, its number in sender_pn, addressing_mode lid.
   const sent = await call('POST', `/contacts/${moved}/send`, { to: phone, text: 'from my LID' });

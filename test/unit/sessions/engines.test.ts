@@ -31,11 +31,13 @@ test('close reasons: the same catalogue on both engines; 405 names the version s
 
 test('banned and restricted never reconnect; a lost connection does', () => {
   const settings = { reconnectBaseMs: 100, reconnectMaxMs: 1000, reconnectMaxAttempts: 5 };
-  for (const status of [402, 406, 463]) {
-    const d = decideAfterClose({ code: status, reason: baileys7.closeReason(status, 'x', V), state: 'open', attempts: 0 }, settings);
-    assert.equal(d.action, 'close', `status ${status}`);
+  for (const engine of [baileys6, baileys7]) {
+    for (const status of [402, 403, 406, 463]) {
+      const d = decideAfterClose({ code: status, reason: engine.closeReason(status, 'x', V), state: 'open', attempts: 0 }, settings);
+      assert.deepEqual(d.action === 'close' && [d.action, d.reason.code], ['close', status === 463 ? 'restricted' : 'banned'], `${engine.name} status ${status}`);
+    }
+    assert.equal(decideAfterClose({ code: 428, reason: engine.closeReason(428, 'x', V), state: 'open', attempts: 0 }, settings).action, 'reconnect');
   }
-  assert.equal(decideAfterClose({ code: 428, reason: baileys7.closeReason(428, 'x', V), state: 'open', attempts: 0 }, settings).action, 'reconnect');
 });
 
 test("a sender's addresses: 7 from the key's …Alt fields, 6.7 from sender_pn", () => {

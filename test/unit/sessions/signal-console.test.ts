@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { consoleText, runInSessionContext } from '../../../lib/sessions/signal-causes';
+import { consoleText, runInSessionContext, takeCause } from '../../../lib/sessions/signal-causes';
 
 test("libsignal's console lines inside a session go to that session, without the key material", async () => {
   const lines: [string, string][] = [];
@@ -34,4 +34,15 @@ test('console output outside any session context is untouched', () => {
 test('consoleText keeps strings and error messages, drops object contents, caps length', () => {
   assert.equal(consoleText(['a', 1, null, new TypeError('x'), { secret: 1 }]), 'a 1 null TypeError: x [Object]');
   assert.equal(consoleText(['y'.repeat(2000)]).length, 500);
+});
+
+test("a cause is found at the sender's Signal address: a number's `user.device`, a LID's `user_1.device` on Baileys 7 or `user.device` on 6.7; taken once", () => {
+  const at = Date.now();
+  const sink = { causes: new Map([['15550001111.0', { message: 'Bad MAC', at }], ['123456789012345_1.0', { message: 'Bad MAC (7)', at }], ['223456789012345.2', { message: 'Bad MAC (6.7)', at }]]) };
+  assert.equal(takeCause(sink, '15550001111@s.whatsapp.net'), 'Bad MAC');
+  assert.equal(takeCause(sink, '15550001111@s.whatsapp.net'), null, 'taken');
+  assert.equal(takeCause(sink, '123456789012345@lid'), 'Bad MAC (7)');
+  assert.equal(takeCause(sink, '223456789012345:2@lid'), 'Bad MAC (6.7)');
+  sink.causes.set('15550001111.0', { message: 'old', at: at - 61_000 });
+  assert.equal(takeCause(sink, '15550001111@s.whatsapp.net'), null, 'older than a minute');
 });
