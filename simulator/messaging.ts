@@ -8,7 +8,7 @@ import { getAllBinaryNodeChildren, getBinaryNodeChild, getBinaryNodeChildren, no
 import type { Connection } from './connection';
 import { Contact, type DeviceBundle } from './contacts';
 import { MediaHost, decryptMedia, encryptMedia, MEDIA_KINDS, UPLOAD_HOSTNAME, type MediaKind } from './media';
-import { SimulatorError, isLidJid, lidOf, normalizeJid, type Addressing } from './types';
+import { SimulatorError, isLidJid, lidOf, normalizeJid, phoneLidOf, type Addressing } from './types';
 
 /** When a contact sends its receipts for what a phone sent it: after N ms, or never. */
 export type ReceiptDelay = number | 'never';
@@ -271,7 +271,7 @@ export class Messaging {
     return null;
   }
 
-  /** A usync query: device lists (always device 0: contacts have one device), "on WhatsApp", and the LID of a contact in LID addressing. */
+  /** A usync query: device lists (always device 0: contacts have one device), "on WhatsApp", and the account's LID. */
   private usync(conn: Connection, node: BinaryNode): BinaryNode[] {
     const usync = getBinaryNodeChild(node, 'usync');
     const protocols = getAllBinaryNodeChildren(getBinaryNodeChild(usync, 'query') ?? { tag: 'query', attrs: {} }).map((n) => n.tag);
@@ -298,12 +298,12 @@ export class Messaging {
           ] });
         } else if (p === 'contact') {
           content.push({ tag: 'contact', attrs: { type: onWhatsApp ? 'in' : 'out' } });
-        } else if (p === 'lid' && cs && onWhatsApp) {
-          // The usync `lid` protocol: the contact's LID beside its number, in either addressing, as
-          // WhatsApp answers for every account (Baileys 7 stores it as a lid-mapping and encrypts
-          // to the LID's session from then on; rc14 fetches keys only under a LID, so without it
-          // a first message to a contact fails with "All encryptions failed").
-          content.push({ tag: 'lid', attrs: { val: cs.lid } });
+        } else if (p === 'lid' && onWhatsApp) {
+          // The usync `lid` protocol: every account's LID beside its number, whatever the contact's
+          // addressing (as WhatsApp answers). Baileys 7 stores it as a lid-mapping and fetches keys
+          // and encrypts under the LID only: with no LID it has no session to encrypt to and a first
+          // message to a contact fails with "All encryptions failed".
+          content.push({ tag: 'lid', attrs: { val: cs ? cs.lid : phoneLidOf(number) } });
         }
       }
       // Answered under the address asked for (a LID query gets its LID back).

@@ -1,5 +1,5 @@
 // A contact's addressing switch (`pn` | `lid`) with the real Baileys 6.7 client: the usync `lid`
-// protocol answers every contact's LID (as WhatsApp does); a contact in LID addressing writes from its LID
+// protocol answers every contact's LID (in either addressing), a moved contact's messages come from its LID
 // with `sender_pn` and `addressing_mode="lid"`, and a phone writing to the LID reaches the contact.
 // (Baileys 7 storing the mapping and writing to the number: test/integration/messages/lid.test.ts.)
 import { test } from 'node:test';
@@ -30,7 +30,7 @@ test('a contact in LID addressing: usync answers its LID, it writes from its LID
   client.sock.ev.on('messages.upsert', ({ messages }) => upserts.push(...messages.filter((m) => !m.key.fromMe)));
   client.sock.ws.on('CB:message', (node: BinaryNode) => stanzas.push(node));
 
-  // The switch, over the control API; every contact has its LID, used only in `lid` addressing.
+  // The switch, over the control API; every contact has its LID, written from only in `lid` addressing.
   const set = await call('PUT', `/contacts/${moved.split('@')[0]}`, { addressing: 'lid' });
   assert.equal(set.status, 200);
   const lid = lidOf(moved);
@@ -41,7 +41,8 @@ test('a contact in LID addressing: usync answers its LID, it writes from its LID
   assert.deepEqual(list.filter((c) => [moved, stayed].includes(c.jid)).map((c) => [c.jid, c.addressing]), [[moved, 'lid'], [stayed, 'pn']]);
   assert.equal((await call('PUT', `/contacts/${moved}`, { addressing: 'both' })).status, 400);
 
-  // usync with the `lid` protocol (6.7's onWhatsApp asks for it): each contact's LID, whatever its addressing.
+  // usync with the `lid` protocol (6.7's onWhatsApp asks for it): each contact's LID, moved or not,
+  // as WhatsApp answers (Baileys 7 needs it to write to anyone: it encrypts under the LID).
   const found = await client.sock.onWhatsApp(moved, stayed);
   assert.deepEqual(found?.map((f) => [f.jid, f.exists, f.lid ?? null]).sort(), [[moved, true, lid], [stayed, true, lidOf(stayed)]]);
 

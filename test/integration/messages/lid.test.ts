@@ -4,6 +4,7 @@
 // message in the number's chat with the LID beside it; writing to the number reaches the contact
 // (usync answers its LID, 7 encrypts to the LID's session). Baileys 6.7 cannot decrypt it (no
 // session under the LID): the console names it `pn-lid-mismatch`, counts nothing, deletes nothing.
+// First, each engine writes to a number that never wrote to it (7: the LID from usync).
 // On SQLite and PostgreSQL: 7's lid-mapping keys and the moved session are stored by each store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,14 +24,24 @@ for (const [p, provider] of testProviders().entries()) test(`${provider}: a cont
     const lid = lidOf(contact);
     const phone = await pairByQr({ sim, tdb, manager, rec }, phoneJid, 'LID org', engine);
     const received = (id: string) => rec.waitFor((e) => e.type === 'message.received' && e.messageId === id, 60_000);
-    /** The phone writes to the contact's number through the console's queue; the contact reads it. */
-    const writeToNumber = async (text: string, n: number) => {
+    /** The phone writes to a contact's number through the console's queue; the contact reads it. */
+    const writeToNumber = async (text: string, n: number, to = contact) => {
       const messageId = `LID${run}${p}${i}TEST${n}`;
-      await tdb.db.message.create({ data: { phoneId: phone.id, messageId, direction: 'out', chatJid: contact, senderJid: phoneJid, kind: 'text', body: text, status: 'queued' } });
+      await tdb.db.message.create({ data: { phoneId: phone.id, messageId, direction: 'out', chatJid: to, senderJid: phoneJid, kind: 'text', body: text, status: 'queued' } });
       manager.messageQueued(phone.id);
-      const shown = await eventually(`${engine}: "${text}" in the contact's inbox`, () => sim.messaging.inbox(contact).find((m) => m.id === messageId));
+      const shown = await eventually(`${engine}: "${text}" in the contact's inbox`, () => sim.messaging.inbox(to).find((m) => m.id === messageId));
       assert.deepEqual([shown.kind, shown.text], ['text', text]);
     };
+
+    // A first message to a number that never wrote to the phone: 7 has no mapping yet and asks
+    // usync for the LID (it fetches keys and encrypts under the LID only); it must reach the contact.
+    const stranger = `4915400${run}${p}${i}03@s.whatsapp.net`;
+    await writeToNumber('to a new contact', 0, stranger);
+    if (engine === 'baileys-7') {
+      await manager.settled();
+      const mapping = await tdb.db.authKey.findMany({ where: { phoneId: phone.id, type: 'lid-mapping' }, select: { keyId: true } });
+      assert.ok(mapping.some((k) => k.keyId === stranger.split('@')[0]), `the new contact's lid-mapping from usync: ${mapping.map((k) => k.keyId).join(', ')}`);
+    }
 
     // Before the move: the contact and the phone write to each other by number (one session, both ways).
     const before = await sim.messaging.sendFromContact(contact, { to: phoneJid, text: 'from my number' });
