@@ -169,6 +169,12 @@ export class SqlSessionStore implements SessionStore {
     if (statements.length === 1) return [await run(pool, statements[0])];
     const client = await pool.connect();
     let broken: Error | undefined;
+    // pg-pool takes its idle 'error' listener off a client it hands out, and a client's 'error'
+    // with no listener is an uncaught exception: a connection reset mid-transaction (a database
+    // restart, a cut link) would end the process instead of failing this write. The write's own
+    // query rejects too; the client is not given back.
+    const onError = (err: Error) => (broken = err);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const counts: number[] = [];
@@ -180,6 +186,7 @@ export class SqlSessionStore implements SessionStore {
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       throw err;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

@@ -4,6 +4,10 @@ import { createTestDatabase, testProviders } from '../../support/databases';
 import { addPhone } from '../../support/engine';
 import { SqlSessionStore, storeFor } from '../../../lib/sessions/store';
 import { providerOfDb } from '../../../lib/db/raw';
+import { createDb } from '../../../lib/db/client';
+import { startTcpProxy } from '../../support/proxies';
+import { eventually } from '../../support/eventually';
+import pg from 'pg';
 
 for (const provider of testProviders()) {
   test(`session store on ${provider}: statements that Prisma reads back exactly`, async () => {
@@ -118,5 +122,53 @@ for (const provider of testProviders()) {
     } finally {
       await t.drop();
     }
+  });
+}
+
+// A connection reset in the middle of a multi-statement write (a database restart, a link cut by
+// a firewall): the write fails and the process goes on. pg-pool takes its 'error' listener off a
+// client it hands out, so without one of the store's own the reset was an uncaught exception that
+// ended the console (seen in CI: "write ECONNRESET", origin uncaughtException).
+if (testProviders().includes('postgresql')) {
+  test('session store on postgresql: a connection reset inside a transaction fails the write, not the process', async (t) => {
+    const tdb = await createTestDatabase('postgresql');
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
+    const url = new URL(tdb.url);
+    url.port = String(proxy.port);
+    const db = createDb(url.toString());
+    const holder = new pg.Client({ connectionString: tdb.url });
+    t.after(async () => {
+      await holder.end().catch(() => {});
+      await db.$disconnect().catch(() => {});
+      await proxy.close();
+      await tdb.drop();
+    });
+    const phone = await addPhone(tdb.db, '77990000301@s.whatsapp.net');
+    const store = storeFor(db);
+    await store.saveCreds(phone.id, '{"v":1}');
+    await store.writeKeys(phone.id, { upserts: [{ type: 'session', keyId: '1555.0', data: '"s"' }], deletes: [] });
+    // Another session holds the phone's auth rows: clearAuth (several statements in one
+    // transaction on a checked-out connection) waits inside its transaction.
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM "AuthCreds" WHERE "phoneId" = $1 FOR UPDATE', [phone.id]);
+    await holder.query('SELECT 1 FROM "AuthKey" WHERE "phoneId" = $1 FOR UPDATE', [phone.id]);
+    const clearing = store.clearAuth(phone.id);
+    clearing.catch(() => {}); // awaited below, after the reset
+    await eventually('the store waits on the held rows', async () => {
+      const { rows } = await holder.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+      return rows[0].n > 0 || undefined;
+    });
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.prependListener('uncaughtException', onUncaught);
+    t.after(() => process.removeListener('uncaughtException', onUncaught));
+    proxy.reset();
+    await assert.rejects(clearing, 'the write fails');
+    await holder.query('ROLLBACK');
+    // Nothing was cleared (the transaction never committed) and nothing escaped as uncaught.
+    assert.equal(await tdb.db.authCreds.count({ where: { phoneId: phone.id } }), 1);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(uncaught.map(String), []);
   });
 }
