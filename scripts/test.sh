@@ -76,7 +76,8 @@ wait "$e2e_pid" || e2e_rc=$?
 stage "end-to-end tests (Chromium, one console on SQLite): their output"
 cat "$e2e_log"
 echo "integration exit $int_rc, end-to-end exit $e2e_rc"
-[ "$int_rc" -eq 0 ] && [ "$e2e_rc" -eq 0 ]
+# Not `[ … ] && [ … ]`: set -e does not stop the script when the first test of such a list fails.
+if [ "$int_rc" -ne 0 ] || [ "$e2e_rc" -ne 0 ]; then exit 1; fi
 # The same browser tests against a two-node fleet on PostgreSQL run apart (npm run test:e2e:fleet):
 # with them `npm test` passes CI's 30 minutes on a slow machine (docs/testing.md).
 stage "all tests passed"
