@@ -125,7 +125,7 @@ test('restart storm: 50 concurrent restart/close/start calls across 10 phones', 
   assert.deepEqual(unhandled.ours(from), []);
 });
 
-test(`fault storm: drops, 515s and decryption faults against ${FAULT_STORM_PHONES} phones for ${FAULT_STORM_MS / 1000} s, with auto-closes`, async (t) => {
+test(`fault storm: drops, 515s and decryption faults against ${FAULT_STORM_PHONES} phones for ${FAULT_STORM_MS / 1000} s (and until one auto-closes), with auto-closes`, async (t) => {
   const unhandled = tracked();
   const from = unhandled.seen.length;
   // The seed's limits (3 Bad MAC, 5 Bad Decrypt): phones auto-close during the storm, and an
@@ -155,6 +155,10 @@ test(`fault storm: drops, 515s and decryption faults against ${FAULT_STORM_PHONE
   const counts: Record<string, number> = {};
   let skipped = 0;
   const until = Date.now() + FAULT_STORM_MS;
+  // On a loaded machine fewer faults land in the window (169 in 60 s at load 11, against
+  // thousands when quiet) and random Bad MACs may never reach 3 on one phone between its drops:
+  // the storm then goes on until the limits have closed a phone (its claim), at most 4 minutes more.
+  const stormEnds = () => Date.now() >= until && (autoCloses > 0 || Date.now() >= until + 240_000);
   let seed = 42;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   // A few workers pick a random phone and fault each round. Only "no live connection" (404) and
@@ -162,7 +166,7 @@ test(`fault storm: drops, 515s and decryption faults against ${FAULT_STORM_PHONE
   // other injection error fails the test.
   await Promise.all(
     Array.from({ length: 5 }, async () => {
-      while (Date.now() < until) {
+      while (!stormEnds()) {
         const jid = jids[Math.floor(random() * jids.length)];
         const type = faults[Math.floor(random() * faults.length)];
         try {
