@@ -15,6 +15,24 @@ export interface FleetNodeProcess {
   exited: Promise<number | null>;
 }
 
+/**
+ * The settings of the console-process fleet tests: one database and simulator, one sign-in secret,
+ * fast keep-alives, renewals and reconnects, and the lease the test is about. A test adds its own.
+ */
+export function fleetNodeEnv(opts: { databaseUrl: string; simUrl: string; leaseTtlMs: number }): Record<string, string> {
+  return {
+    DATABASE_URL: opts.databaseUrl,
+    WA_WEBSOCKET_URL: opts.simUrl,
+    NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex'),
+    KEEPALIVE_INTERVAL_MS: '1000',
+    LEASE_TTL_MS: String(opts.leaseTtlMs),
+    LEASE_RENEW_MS: '1000',
+    FENCE_MARGIN_MS: '3000',
+    RECONNECT_BASE_MS: '500',
+    RECONNECT_MAX_MS: '2000',
+  };
+}
+
 /** Starts a console on `databaseUrl` (spawnServer: a free port, retried on EADDRINUSE, accepted on its own "listening" line). */
 export async function startNode(name: string, env: Record<string, string>, timeoutMs = 120_000): Promise<FleetNodeProcess> {
   let log = '';

@@ -4,11 +4,10 @@
 // and the database after b runs it. A drain (SIGTERM: the ordinary shutdown) stores no reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { startSimulator } from '../../../simulator';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { pairForNodes } from '../../support/pairing';
-import { eventually, killNodes, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
+import { eventually, fleetNodeEnv, killNodes, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
 import { createToken } from '../../../lib/auth/tokens';
 
 const PHONES = 4;
@@ -30,17 +29,7 @@ if (testProviders().includes('postgresql')) {
     await pairForNodes(db, sim, jids, PHONES);
     const { token } = await createToken(db, { name: 'rebalance-test', scopes: ['admin'] });
     const auth = { authorization: `Bearer ${token}` };
-    const env = {
-      DATABASE_URL: database.url,
-      WA_WEBSOCKET_URL: sim.url,
-      NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex'),
-      KEEPALIVE_INTERVAL_MS: '1000',
-      LEASE_TTL_MS: '8000',
-      LEASE_RENEW_MS: '1000',
-      FENCE_MARGIN_MS: '3000',
-      RECONNECT_BASE_MS: '500',
-      RECONNECT_MAX_MS: '2000',
-    };
+    const env = fleetNodeEnv({ databaseUrl: database.url, simUrl: sim.url, leaseTtlMs: 8000 });
     const owners = async () => new Map((await db.phoneOwner.findMany()).map((o) => [o.phoneId, o.nodeId]));
     const openOn = async (expected: (nodeId: string | undefined) => boolean) => {
       const own = await owners();

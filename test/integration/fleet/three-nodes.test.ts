@@ -5,11 +5,10 @@
 // cross nodes; and the simulator sees no device with two live connections at any moment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { startSimulator } from '../../../simulator';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { pairForNodes } from '../../support/pairing';
-import { eventually, killNodes, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
+import { eventually, fleetNodeEnv, killNodes, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
 import { sseUntil } from '../../support/sse';
 import { createToken } from '../../../lib/auth/tokens';
 
@@ -40,19 +39,7 @@ if (testProviders().includes('postgresql')) {
     const { token } = await createToken(db, { name: 'fleet-test', scopes: ['admin'] });
     const auth = { authorization: `Bearer ${token}` };
 
-    const env = {
-      DATABASE_URL: database.url,
-      WA_WEBSOCKET_URL: sim.url,
-      NEXTAUTH_SECRET: crypto.randomBytes(24).toString('hex'),
-      KEEPALIVE_INTERVAL_MS: '1000',
-      LEASE_TTL_MS: String(LEASE_TTL_MS),
-      LEASE_RENEW_MS: '1000',
-      FENCE_MARGIN_MS: '3000',
-      START_CONCURRENCY: '10',
-      START_RATE_PER_SEC: '50',
-      RECONNECT_BASE_MS: '500',
-      RECONNECT_MAX_MS: '2000',
-    };
+    const env = { ...fleetNodeEnv({ databaseUrl: database.url, simUrl: sim.url, leaseTtlMs: LEASE_TTL_MS }), START_CONCURRENCY: '10', START_RATE_PER_SEC: '50' };
     let generation = 0;
     const launch = async (name: string) => {
       const node = await startNode(name, { ...env, NODE_ID: `${name}_${++generation}` });
