@@ -28,28 +28,15 @@ done < <(find test/integration -name '*.test.ts' | sort)
 
 run() { node --expose-gc --import tsx --test --test-concurrency=1 "$@"; }
 
-# With THEN_E2E=1 (npm test) the second lane runs the Playwright suite after its own files: it
-# ends well before the first lane, and the timer-bound tests in it do not share the machine
-# with a browser (docs/testing.md, "Two lanes").
-second_lane_run() {
-  local rc=0
-  run "${second_lane[@]}" || rc=$?
-  if [ "${THEN_E2E:-}" = 1 ]; then
-    echo "=== end-to-end tests (Chromium, one console on SQLite), after the second lane ==="
-    npx playwright test || rc=$((rc == 0 ? 2 : rc))
-  fi
-  return "$rc"
-}
-
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-second_lane_run > "$log" 2>&1 &
+run "${second_lane[@]}" > "$log" 2>&1 &
 second=$!
 run "${first_lane[@]}"
 first_rc=$?
 wait "$second"
 second_rc=$?
-echo "=== integration, second lane (${second_lane[*]})${THEN_E2E:+, then the end-to-end tests} ==="
+echo "=== integration, second lane (${second_lane[*]}) ==="
 cat "$log"
 echo "integration lanes: first exit $first_rc, second exit $second_rc"
 [ "$first_rc" -eq 0 ] && [ "$second_rc" -eq 0 ]
