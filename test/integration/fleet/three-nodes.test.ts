@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { startSimulator } from '../../../simulator';
 import { createTestDatabase, testProviders } from '../../support/databases';
 import { pairForNodes } from '../../support/pairing';
+import { containBaileysRejections } from '../../support/contained-rejections';
 import { eventually, fleetNodeEnv, killNodes, startNode, type FleetNodeProcess } from '../../support/fleet-nodes';
 import { sseUntil } from '../../support/sse';
 import { createToken } from '../../../lib/auth/tokens';
@@ -19,6 +20,7 @@ const FAILOVER_BOUND_MS = LEASE_TTL_MS + 60_000;
 
 if (testProviders().includes('postgresql')) {
   test('three nodes on PostgreSQL: one owner per phone, failover, fencing, rolling restart, commands and events across nodes, no overlap', { timeout: 900_000 }, async (t) => {
+    containBaileysRejections(t);
     const database = await createTestDatabase('postgresql');
     const sim = await startSimulator({ port: 0, idleTimeoutMs: 4000 });
     const nodes = new Map<string, FleetNodeProcess>();
