@@ -64,6 +64,6 @@ npx next build > .next-build.log 2>&1 || { cat .next-build.log; exit 1; }
 stage "integration tests (SQLite and PostgreSQL)"
 npm run -s test:int
 # The browser suite runs apart (npm run test:e2e; on a two-node fleet: npm run test:e2e:fleet):
-# with it, in either order or beside the integration lanes, `npm test` took 32 to 38 minutes on
+# with it, after the integration lanes or in their second lane, `npm test` took 32 to 35 minutes on
 # CI's 2-CPU machine, past its 30 (docs/testing.md, "What npm test leaves out").
 stage "all tests passed"
