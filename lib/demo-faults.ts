@@ -7,10 +7,11 @@ import { getDb } from './db/client';
 import { ConflictError, UpstreamError } from './errors';
 import { requireDemoSimulator, simulatorPost } from './demo-simulator';
 import { getSession } from './phones/service';
+import type { DemoFaultType } from './demo-fault-types';
 
 export interface DemoFault {
   phoneId: number;
-  type: string;
+  type: DemoFaultType;
   count: number;
   via?: 'pkmsg' | 'msg';
 }

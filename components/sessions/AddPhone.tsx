@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { SessionDto } from '@/lib/api/session-schemas';
-import { isEngineName, type EngineName } from '@/lib/sessions/engines/types';
+import { ENGINE_CLIENTS, ENGINE_NAMES, isEngineName, type EngineName } from '@/lib/sessions/engines/types';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { useUi } from '../providers';
@@ -85,8 +85,7 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
           {/* Preselected: DEFAULT_ENGINE (baileys-6 unless set); the API validates what is sent. */}
           <select name="engine" defaultValue={defaultEngine} data-testid="add-engine" {...invalid('engine', 'engine-hint')}
             className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950">
-            <option value="baileys-6">baileys-6 (Baileys 6.7.24)</option>
-            <option value="baileys-7">baileys-7 (Baileys 7.0.0-rc14)</option>
+            {ENGINE_NAMES.map((name) => <option key={name} value={name}>{name} ({ENGINE_CLIENTS[name]})</option>)}
           </select>
           <span id="engine-hint" className="block max-w-72 text-xs text-gray-600 dark:text-gray-400">{t('add.engineHint')}</span>
           {fieldError('engine')}

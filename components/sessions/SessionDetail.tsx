@@ -12,6 +12,8 @@ import { fetchJson } from '@/lib/ui/fetch-json';
 import { RelativeTime } from '../ui/RelativeTime';
 import { auditText, errorMessage, reasonText, shownCounters, timelineText } from '@/lib/ui/session-text';
 import type { SessionEngineEvent } from '@/lib/sessions/types';
+import { ENGINE_CLIENTS, ENGINE_NAMES } from '@/lib/sessions/engines/types';
+import { DEMO_FAULT_TYPES, type DemoFaultType } from '@/lib/demo-fault-types';
 import { phoneOf, SessionActions } from './SessionActions';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
@@ -292,8 +294,7 @@ function SettingsPanel({ session, phone }: { session: SessionDto; phone: string 
         {t('settings.engine')}
         <select value={engine} onChange={(e) => setEngine(e.target.value as SessionDto['engine'])} data-testid="settings-engine"
           className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950">
-          <option value="baileys-6">baileys-6 (Baileys 6.7.24)</option>
-          <option value="baileys-7">baileys-7 (Baileys 7.0.0-rc14)</option>
+          {ENGINE_NAMES.map((name) => <option key={name} value={name}>{name} ({ENGINE_CLIENTS[name]})</option>)}
         </select>
       </label>
       {session.proxyUrl && (
@@ -315,12 +316,11 @@ function SettingsPanel({ session, phone }: { session: SessionDto; phone: string 
   );
 }
 
-const FAULTS = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'drop', 'restart-required', 'logged-out', 'silence', 'freeze'] as const;
 
 function FaultPanel({ phoneId }: { phoneId: number }) {
   const { t } = useUi();
   const toast = useToast();
-  const [type, setType] = useState<(typeof FAULTS)[number]>('bad-mac');
+  const [type, setType] = useState<DemoFaultType>('bad-mac');
   const [count, setCount] = useState(1);
   const [pending, setPending] = useState(false);
   const inject = async () => {
@@ -338,8 +338,8 @@ function FaultPanel({ phoneId }: { phoneId: number }) {
     <div className="flex flex-wrap items-end gap-3 rounded-lg border border-dashed border-violet-300 p-3 dark:border-violet-800" data-testid="fault-panel">
       <strong className="w-full text-sm">{t('faults.title')}</strong>
       <label className="text-sm">{t('faults.type')}
-        <select value={type} onChange={(e) => setType(e.target.value as (typeof FAULTS)[number])} data-testid="fault-type" className="ml-2 min-h-7 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950">
-          {FAULTS.map((f) => <option key={f} value={f}>{f}</option>)}
+        <select value={type} onChange={(e) => setType(e.target.value as DemoFaultType)} data-testid="fault-type" className="ml-2 min-h-7 rounded border border-gray-300 px-1 dark:border-gray-700 dark:bg-gray-950">
+          {DEMO_FAULT_TYPES.map((f) => <option key={f} value={f}>{f}</option>)}
         </select>
       </label>
       <label className="text-sm">{t('faults.count')}

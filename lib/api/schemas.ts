@@ -5,6 +5,7 @@ import { ROLES, TOKEN_SCOPES } from '../auth/roles';
 import { pageQuerySchema } from './session-schemas';
 import { documentedAs, HOST_PATTERN, INT32_MAX, intString } from './contract';
 import { isoTime } from './health-schemas';
+import { DEMO_FAULT_TYPES } from '../demo-fault-types';
 
 export const organizationSchema = z.object({ id: z.number().int(), name: z.string() });
 
@@ -57,10 +58,9 @@ export type AuditFilters = z.infer<typeof auditExportQuerySchema>;
 
 export const healthSchema = z.object({ status: z.enum(['ok', 'error']), db: z.enum(['ok', 'unreachable']) });
 
-export const FAULT_TYPES = ['message', 'bad-mac', 'bad-decrypt', 'no-session', 'drop', 'restart-required', 'conflict', 'logged-out', 'silence', 'freeze'] as const;
 export const demoFaultBodySchema = z.object({
   phoneId: z.number().int().positive().max(2_147_483_647),
-  type: z.enum(FAULT_TYPES),
+  type: z.enum(DEMO_FAULT_TYPES),
   count: z.number().int().min(1).max(20).default(1),
   via: z.enum(['pkmsg', 'msg']).optional(),
 });

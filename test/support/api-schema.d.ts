@@ -3339,7 +3339,7 @@ export interface operations {
                 "application/json": {
                     phoneId: number;
                     /** @enum {string} */
-                    type: "message" | "bad-mac" | "bad-decrypt" | "no-session" | "drop" | "restart-required" | "conflict" | "logged-out" | "silence" | "freeze";
+                    type: "message" | "bad-mac" | "bad-decrypt" | "no-session" | "invalid-prekey" | "duplicate" | "pn-lid-mismatch" | "drop" | "restart-required" | "conflict" | "logged-out" | "silence" | "freeze";
                     /** @default 1 */
                     count?: number;
                     /** @enum {string} */

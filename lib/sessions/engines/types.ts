@@ -8,6 +8,8 @@ import type { AccountSignal } from '../account-signals';
 
 export const ENGINE_NAMES = ['baileys-6', 'baileys-7'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
+/** The Baileys release behind each engine, as the add form and the phone page name it. */
+export const ENGINE_CLIENTS: Record<EngineName, string> = { 'baileys-6': 'Baileys 6.7.24', 'baileys-7': 'Baileys 7.0.0-rc14' };
 /** The seed's client, and every phone's engine unless DEFAULT_ENGINE or the phone says otherwise. */
 export const FALLBACK_ENGINE: EngineName = 'baileys-6';
 
