@@ -149,6 +149,32 @@ test('the sessions view lives in the URL: reload, Back and Forward keep filters,
   for (const text of statusOptions) expect(text).toMatch(/^Status: [A-Z]/);
 });
 
+test('a long list has a page jump: it goes to the page typed, in the URL, at the top', async ({ page }) => {
+  await logIn(page);
+  const org = `Jump ${crypto.randomBytes(3).toString('hex')}`;
+  // 120 rows (three pages of 50): the jump shows only past two pages.
+  const db = createDb(e2eEnv().databaseUrl);
+  try {
+    const { id } = await db.organization.create({ data: { name: org } });
+    await db.organizationPhone.createMany({ data: Array.from({ length: 120 }, () => ({ organizationId: id, phoneJid: `${uniquePhone()}@s.whatsapp.net`, status: 'closed' })) });
+  } finally {
+    await db.$disconnect();
+  }
+  await page.goto(`${e2eEnv().url}/`);
+  await page.getByTestId('filter-search').fill(org);
+  await page.waitForURL((u) => u.searchParams.get('q') === org);
+  await expect(page.getByTestId('page-info')).toHaveText('Page 1 of 3 · 120 phones');
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await page.getByTestId('page-jump').fill('3');
+  await page.getByTestId('page-go').click();
+  await page.waitForURL((u) => u.searchParams.get('page') === '3');
+  await expect(page.getByTestId('page-info')).toHaveText('Page 3 of 3 · 120 phones');
+  await expect(page.locator('[data-testid^="session-row-"]')).toHaveCount(20);
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(0);
+  await expect(page.getByTestId('page-jump')).toHaveValue('3');
+  await expect(page.getByTestId('page-next')).toBeDisabled();
+});
+
 test('errors: a bad number names the field; a console that cannot be reached says so', async ({ page }) => {
   await logIn(page);
   await page.getByTestId('add-phone-toggle').click();

@@ -28,6 +28,8 @@ export function MenuButton({ label, children, items, className, testId }: { labe
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);
   const refs = useRef<(HTMLButtonElement | null)[]>([]);
+  // Where the button was when the menu was placed: a scroll that did not move it leaves the menu be.
+  const anchor = useRef<{ top: number; left: number } | null>(null);
 
   const close = (focusButton: boolean) => {
     setOpen(false);
@@ -40,6 +42,7 @@ export function MenuButton({ label, children, items, className, testId }: { labe
     const r = button.current.getBoundingClientRect();
     const height = menu.current?.offsetHeight ?? 0;
     const left = Math.max(4, Math.min(r.right - MENU_WIDTH, window.innerWidth - MENU_WIDTH - 4));
+    anchor.current = { top: r.top, left: r.left };
     setPlace(r.bottom + height + 4 > window.innerHeight && r.top > height ? { bottom: window.innerHeight - r.top + 4, left } : { top: r.bottom + 4, left });
   }, [open]);
   // The first item takes the focus once the menu is placed (a hidden element cannot take it).
@@ -52,9 +55,14 @@ export function MenuButton({ label, children, items, className, testId }: { labe
       const target = e.target as Node;
       if (!menu.current?.contains(target) && !button.current?.contains(target)) close(false);
     };
-    // A fixed menu would drift from its button when the page scrolls: it closes instead.
+    // A fixed menu would drift from its button when the page scrolls: it closes instead. Only when
+    // the button really moved: the scroll event of a scroll made just before the click (scrolling
+    // the row into view, then clicking at once) arrives after the menu opened and closed it.
     const drift = (e: Event) => {
-      if (!menu.current?.contains(e.target as Node)) close(false);
+      if (menu.current?.contains(e.target as Node)) return;
+      const r = button.current?.getBoundingClientRect();
+      const at = anchor.current;
+      if (!r || !at || Math.abs(r.top - at.top) > 1 || Math.abs(r.left - at.left) > 1) close(false);
     };
     document.addEventListener('pointerdown', outside);
     window.addEventListener('scroll', drift, true);
