@@ -2,8 +2,8 @@
 // runs it) on one PostgreSQL database (DATABASE_URL, set by scripts/demo.ts) and one simulator, on
 // consecutive free ports from PORT (3000) skipping the simulator's SIM_PORT (3001): 3000, 3002, 3003…
 // It prints every change of a phone's owner and every node that joins or leaves, so a person can
-// stop one node (`kill <pid>`: drain, phones move at once; `kill -9 <pid>`: failover after the
-// lease), start it again with the command it prints, and watch the phones move. The simulator
+// stop one node (`kill <pid>`: drain, phones move at once; `kill -9 <pid>`: failover as soon as
+// PostgreSQL sees its connections end, docs/fleet.md), start it again with the command it prints, and watch the phones move. The simulator
 // stays up while any node of the fleet runs, the ones started again by hand included (their
 // phones would be stranded without it); the demo ends when none is left, or on Ctrl-C.
 import crypto from 'node:crypto';
@@ -51,6 +51,7 @@ export async function runFleetDemo(count: number) {
   process.env.FLEET_BUS_KEY ||= crypto.randomBytes(32).toString('base64url');
   const shared = `DATABASE_URL=${config.DATABASE_URL} WA_WEBSOCKET_URL=${process.env.WA_WEBSOCKET_URL} SIMULATOR_URL=${process.env.SIMULATOR_URL} KEEPALIVE_INTERVAL_MS=${process.env.KEEPALIVE_INTERVAL_MS} OUTBOUND_ALLOW_INTERNAL=${process.env.OUTBOUND_ALLOW_INTERNAL} LOG_FORMAT=${process.env.LOG_FORMAT} LOG_LEVEL=${process.env.LOG_LEVEL} FLEET_BUS_KEY=${process.env.FLEET_BUS_KEY}`;
   const nodes = new Map<number, ChildProcess>();
+  const ownIds = new Set(ports.map((port) => `demo_${port}`));
   // Prints each change of owner, read from the database the nodes share (below).
   const watcher = new pg.Client({ connectionString: config.DATABASE_URL });
   await watcher.connect();
@@ -63,7 +64,7 @@ export async function runFleetDemo(count: number) {
     stopping = true;
     for (const child of nodes.values()) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await Promise.all([...nodes.values()].map((c) => new Promise((r) => (c.exitCode === null && c.signalCode === null ? c.once('exit', r) : r(null)))));
-    const outside = await liveNodes().catch(() => []);
+    const outside = (await liveNodes().catch(() => [])).filter((n) => !ownIds.has(n));
     if (outside.length) console.log(`[fleet] still running, started outside the demo: ${outside.join(', ')}. The simulator stops now, so stop them too (Ctrl-C in their terminals).`);
     await watcher.end().catch(() => {});
     await simulator.close();
@@ -83,7 +84,7 @@ export async function runFleetDemo(count: number) {
       if (stopping) return;
       const how =
         signal === 'SIGKILL' || (code !== 0 && code !== null)
-          ? `${signal ?? `exit ${code}`}: its lease runs out in up to ${process.env.LEASE_TTL_MS ?? 10000} ms, then the other nodes open its phones`
+          ? `${signal ?? `exit ${code}`}: the other nodes open its phones once PostgreSQL sees its connections end, within seconds`
           : 'drained: its phones open on the other nodes at once';
       console.log(`\n[fleet] node demo_${port} (pid ${child.pid}) stopped (${how}).`);
       // No NODE_ID: a restarted process is a new node (a fixed id would be refused while the old lease lives).
@@ -118,12 +119,14 @@ export async function runFleetDemo(count: number) {
     fleetNodes = live;
     const ownRunning = [...nodes.values()].some((c) => c.exitCode === null && c.signalCode === null);
     if (ownRunning) return;
+    // A killed node of the demo's keeps its lease row until the lease ends: it is not a node that runs.
+    const others = live.filter((n) => !ownIds.has(n));
     if (!live.length) {
       console.log('[fleet] no console node runs any more: the demo stops the simulator and ends.');
       void stop('SIGTERM');
-    } else if (!alone) {
+    } else if (others.length && !alone) {
       alone = true;
-      console.log(`[fleet] the demo's own nodes have stopped, but ${live.join(', ')} still run${live.length > 1 ? '' : 's'}: the simulator stays up for their phones. Ctrl-C stops it.`);
+      console.log(`[fleet] the demo's own nodes have stopped, but ${others.join(', ')} still run${others.length > 1 ? '' : 's'}: the simulator stays up for their phones. Ctrl-C stops it.`);
     }
   };
   const watch = async () => {
@@ -148,7 +151,7 @@ export async function runFleetDemo(count: number) {
   console.log(`\nA fleet of ${count} console nodes on ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//…@')}:`);
   for (const [port, child] of nodes) console.log(`  node demo_${port}: http://localhost:${port}  (pid ${child.pid})`);
   console.log(`Sign in on any of them as ${config.ADMIN_EMAIL} with ${password}.`);
-  console.log(`Stop one node — kill <pid> (drain: its phones move at once) or kill -9 <pid> (failover after the ${process.env.LEASE_TTL_MS ?? 10000} ms lease) — and watch the phones move.`);
+  console.log('Stop one node — kill <pid> (drain: its phones move at once) or kill -9 <pid> (failover: within seconds, once PostgreSQL sees its connections end) — and watch the phones move.');
   console.log('The simulator stays up while any node runs. Ctrl-C stops every node and the simulator.\n');
 
   while (!stopping) {

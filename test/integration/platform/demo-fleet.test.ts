@@ -2,9 +2,10 @@
 // console nodes on one PostgreSQL database and one simulator; the demo's phones open, spread over
 // both nodes, each with one connection.
 // Issue 27.10: the demo creates the database DATABASE_URL names when it is missing, saying so;
-// draining the demo's nodes while a node started by hand (with the command the demo prints) still
-// runs keeps the demo and the simulator up: that node opens every phone. When that last node
-// drains, the demo ends by itself (exit 0); no owner row and no node row is left.
+// stopping the demo's nodes (one drained, one killed) while a node started by hand (with the
+// command the demo prints) still runs keeps the demo and the simulator up, and the demo names only
+// that node: it opens every phone. When that last node drains, the demo ends by itself (exit 0);
+// no owner row is left, and no node row but the killed node's expired one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -103,8 +104,11 @@ if (testProviders().includes('postgresql')) {
     demo.collect(byHand);
     await eventually('the node started by hand answers', async () => (await fetch(`http://127.0.0.1:${handPort}/api/health`)).ok, 240_000, 500);
     const handNode = await eventually('the node started by hand joins the fleet', async () => (await db.fleetNode.findMany()).find((n) => !n.id.startsWith('demo_'))?.id, 120_000, 500);
-    process.kill(pids[1].pid, 'SIGTERM');
-    await eventually("the demo says its own nodes stopped and the simulator stays up", () => demo.output.includes(`the demo's own nodes have stopped, but ${handNode} still runs`), 120_000, 200);
+    // The demo's other node is killed: its lease row outlives it, and the demo names only the node
+    // that runs (it once listed the killed one beside it).
+    process.kill(pids[1].pid, 'SIGKILL');
+    await eventually("the demo says its own nodes stopped and the simulator stays up", () => demo.output.includes(`the demo's own nodes have stopped, but ${handNode} still runs:`), 120_000, 200);
+    assert.match(demo.output, new RegExp(`node ${pids[1].id} \\(pid ${pids[1].pid}\\) stopped \\(SIGKILL: the other nodes open its phones once PostgreSQL sees its connections end`));
     await eventually('every phone open on the node started by hand, one connection each', async () => {
       const phones = (await (await fetch(`http://127.0.0.1:${simPort}/phones`)).json()) as { connections: number }[];
       const owners = await db.phoneOwner.findMany();
@@ -120,7 +124,8 @@ if (testProviders().includes('postgresql')) {
     assert.match(demo.output, /no console node runs any more: the demo stops the simulator and ends/);
     // A drain keeps each owner row with no node (its epoch only ever grows, docs/fleet.md).
     assert.equal(await db.phoneOwner.count({ where: { nodeId: { not: '' } } }), 0, 'every node gave up its phones');
-    assert.equal(await db.fleetNode.count(), 0, 'every node left the fleet');
+    // The killed node's row stays (expired) until it is replaced: every node that ran to the end left.
+    assert.equal(await db.fleetNode.count({ where: { id: { not: pids[1].id } } }), 0, 'every drained node left the fleet');
     assert.equal(await db.organizationPhone.count({ where: { status: 'open' } }), 5, 'a drain keeps the phones marked open for the next start');
   });
 }
