@@ -2,8 +2,9 @@
 # `npm run test:int`: the integration tests in two lanes side by side, so that `npm test` stays
 # under CI's 30 minutes (docs/testing.md, "Two lanes"). The second lane holds the files that spend
 # most of their time waiting on timers (a receiver down for 60 s, a hanging receiver's 5 s
-# timeouts, the 60 s fault storm), the fast failover test and the paused node's live view; every test already passes beside two CPU
-# hogs, and the other lane is at most one. Each lane runs its files one at a time.
+# timeouts, the 60 s fault storm), the fast failover test and the paused node's live view, then
+# the engine matrix (the session and message tests on Baileys 7); every test already passes beside
+# two CPU hogs, and the other lane is at most one. Each lane runs its files one at a time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,16 +28,27 @@ while IFS= read -r f; do
 done < <(find test/integration -name '*.test.ts' | sort)
 
 run() { node --expose-gc --import tsx --test --test-concurrency=1 "$@"; }
+# The engine matrix (issue 25), after the second lane's own files: the session and message tests
+# again with every phone on Baileys 7 (`npm run test:int:baileys-7` runs it alone; about 4.5 min).
+matrix=()
+while IFS= read -r f; do matrix+=("$f"); done < <(find test/integration/sessions test/integration/messages -name '*.test.ts' | sort)
+second_and_matrix() {
+  run "${second_lane[@]}"
+  local rc=$?
+  echo "=== engine matrix: TEST_ENGINE=baileys-7 (test/integration/sessions, test/integration/messages) ==="
+  TEST_ENGINE=baileys-7 run "${matrix[@]}" || rc=1
+  return "$rc"
+}
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-run "${second_lane[@]}" > "$log" 2>&1 &
+second_and_matrix > "$log" 2>&1 &
 second=$!
 run "${first_lane[@]}"
 first_rc=$?
 wait "$second"
 second_rc=$?
-echo "=== integration, second lane (${second_lane[*]}) ==="
+echo "=== integration, second lane (${second_lane[*]}, then the engine matrix) ==="
 cat "$log"
 echo "integration lanes: first exit $first_rc, second exit $second_rc"
 [ "$first_rc" -eq 0 ] && [ "$second_rc" -eq 0 ]

@@ -57,6 +57,14 @@ test('the demo binds 127.0.0.1 and does not print the operator password', async 
   assert.ok(!demo.output.includes(password), 'the operator password is never printed');
   assert.match(demo.output, /Sign in as admin@example\.com with the password from ADMIN_PASSWORD/);
   assert.match(demo.output, /listening on 127\.0\.0\.1/);
+  // A readable terminal (issue 27.16): no JSON log line (the demo's logs are pretty, `npm start`'s
+  // JSON), and the sign-in banner after everything boot prints, so it does not scroll away.
+  const lines = demo.output.split('\n');
+  assert.deepEqual(lines.filter((l) => l.trimStart().startsWith('{')), [], 'no JSON log line in the demo\'s terminal');
+  const banner = demo.output.indexOf('Sign in as');
+  for (const boot of ['Console listening', 'Demo phones paired.', 'WhatsApp simulator:']) {
+    assert.ok(demo.output.includes(boot) && demo.output.lastIndexOf(boot) < banner, `"${boot}" comes before the banner:\n${demo.output}`);
+  }
   const external = externalAddress();
   if (external) {
     assert.equal(await connects(external, port), false, `the console must not answer on ${external}`);
