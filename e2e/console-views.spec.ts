@@ -24,6 +24,26 @@ async function addPhones(page: Page, org: string, numbers: string[]): Promise<nu
   return ids;
 }
 
+/**
+ * Signs in, writes `count` closed phones of a new organization straight to the console's database
+ * (the table is what is tested, not adding), and searches the sessions table for them.
+ */
+async function searchClosedRows(page: Page, prefix: string, count: number): Promise<string> {
+  await logIn(page);
+  const org = `${prefix} ${crypto.randomBytes(3).toString('hex')}`;
+  const db = createDb(e2eEnv().databaseUrl);
+  try {
+    const { id } = await db.organization.create({ data: { name: org } });
+    await db.organizationPhone.createMany({ data: Array.from({ length: count }, () => ({ organizationId: id, phoneJid: `${uniquePhone()}@s.whatsapp.net`, status: 'closed' })) });
+  } finally {
+    await db.$disconnect();
+  }
+  await page.goto(`${e2eEnv().url}/`);
+  await page.getByTestId('filter-search').fill(org);
+  await page.waitForURL((u) => u.searchParams.get('q') === org);
+  return org;
+}
+
 test.describe('in New York, in English (en-US)', () => {
   test.use({ timezoneId: 'America/New_York', locale: 'en-US' });
 
@@ -93,19 +113,8 @@ test.describe('in New York, in English (en-US)', () => {
 });
 
 test('the sessions view lives in the URL: reload, Back and Forward keep filters, search, sort and page', async ({ page }) => {
-  await logIn(page);
-  const org = `Views ${crypto.randomBytes(3).toString('hex')}`;
-  // 55 rows (two pages of 50), written straight to the console's database: the table is what is tested.
-  const db = createDb(e2eEnv().databaseUrl);
-  try {
-    const { id } = await db.organization.create({ data: { name: org } });
-    await db.organizationPhone.createMany({ data: Array.from({ length: 55 }, () => ({ organizationId: id, phoneJid: `${uniquePhone()}@s.whatsapp.net`, status: 'closed' })) });
-  } finally {
-    await db.$disconnect();
-  }
-  await page.goto(`${e2eEnv().url}/`);
-  await page.getByTestId('filter-search').fill(org);
-  await page.waitForURL((u) => u.searchParams.get('q') === org);
+  // 55 rows (two pages of 50).
+  const org = await searchClosedRows(page, 'Views', 55);
   await expect(page.getByTestId('page-info')).toHaveText('Page 1 of 2 · 55 phones');
   await page.getByTestId('sort-phone').click();
   await page.waitForURL((u) => u.searchParams.get('sort') === 'phone');
@@ -150,19 +159,8 @@ test('the sessions view lives in the URL: reload, Back and Forward keep filters,
 });
 
 test('a long list has a page jump: it goes to the page typed, in the URL, at the top', async ({ page }) => {
-  await logIn(page);
-  const org = `Jump ${crypto.randomBytes(3).toString('hex')}`;
   // 120 rows (three pages of 50): the jump shows only past two pages.
-  const db = createDb(e2eEnv().databaseUrl);
-  try {
-    const { id } = await db.organization.create({ data: { name: org } });
-    await db.organizationPhone.createMany({ data: Array.from({ length: 120 }, () => ({ organizationId: id, phoneJid: `${uniquePhone()}@s.whatsapp.net`, status: 'closed' })) });
-  } finally {
-    await db.$disconnect();
-  }
-  await page.goto(`${e2eEnv().url}/`);
-  await page.getByTestId('filter-search').fill(org);
-  await page.waitForURL((u) => u.searchParams.get('q') === org);
+  await searchClosedRows(page, 'Jump', 120);
   await expect(page.getByTestId('page-info')).toHaveText('Page 1 of 3 · 120 phones');
   await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
   await page.getByTestId('page-jump').fill('3');
