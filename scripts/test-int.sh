@@ -13,6 +13,7 @@ fleet_only=(
   test/integration/fleet/messages-failover.test.ts
   test/integration/platform/demo-fleet.test.ts
   test/integration/platform/token-revocation.test.ts
+  test/integration/fleet/monitoring-two-nodes.test.ts
 )
 second_lane=(
   test/integration/reliability/storms.test.ts
