@@ -3,9 +3,10 @@
 // consecutive free ports from PORT (3000) skipping the simulator's SIM_PORT (3001): 3000, 3002, 3003…
 // It prints every change of a phone's owner and every node that joins or leaves, so a person can
 // stop one node (`kill <pid>`: drain, phones move at once; `kill -9 <pid>`: failover as soon as
-// PostgreSQL sees its connections end, docs/fleet.md), start it again with the command it prints, and watch the phones move. The simulator
-// stays up while any node of the fleet runs, the ones started again by hand included (their
-// phones would be stranded without it); the demo ends when none is left, or on Ctrl-C.
+// PostgreSQL sees its connections end, docs/fleet.md), start it again with the command it prints,
+// and watch the phones move. The simulator stays up while any node of the fleet runs, the ones
+// started again by hand included (their phones would be stranded without it); the demo ends when
+// none is left, or on Ctrl-C.
 import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';

@@ -316,7 +316,6 @@ function SettingsPanel({ session, phone }: { session: SessionDto; phone: string 
   );
 }
 
-
 function FaultPanel({ phoneId }: { phoneId: number }) {
   const { t } = useUi();
   const toast = useToast();
