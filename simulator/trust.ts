@@ -27,9 +27,26 @@ const ROOT_SERIAL = 0;
 
 const intermediateKey = Curve.generateKeyPair();
 
-/** A chain for the server's static key that both Baileys 6.7 and (trusting SIMULATOR_ROOT) 7 accept. */
+/** How long a signed chain is reused: well inside its validity (an hour back, 30 days ahead). */
+const CHAIN_REUSE_SECONDS = 3600;
+const chains = new WeakMap<KeyPair, { madeAt: number; chain: Uint8Array }>();
+
+/**
+ * A chain for the server's static key that both Baileys 6.7 and (trusting SIMULATOR_ROOT) 7 accept.
+ * Signed once per key and hour, not per handshake: each signature is a pure-JS XEdDSA
+ * (curve25519-js), and two per login cost more CPU than the rest of the login (40 logins of bare
+ * Baileys with the simulator in one process: 1.7-2.4 s of CPU signing each time, 1.0-1.1 s now).
+ */
 export function certChain(serverStatic: KeyPair): Uint8Array {
   const now = Math.floor(Date.now() / 1000);
+  const cached = chains.get(serverStatic);
+  if (cached && now - cached.madeAt < CHAIN_REUSE_SECONDS) return cached.chain;
+  const chain = signChain(serverStatic, now);
+  chains.set(serverStatic, { madeAt: now, chain });
+  return chain;
+}
+
+function signChain(serverStatic: KeyPair, now: number): Uint8Array {
   const intermediateDetails = proto.CertChain.NoiseCertificate.Details.encode({
     serial: 1,
     issuerSerial: ROOT_SERIAL,

@@ -3,12 +3,12 @@
 // real server).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CONNECTION_CONFIG } from '@whiskeysockets/baileys';
+import { Curve, DEFAULT_CONNECTION_CONFIG, proto } from '@whiskeysockets/baileys';
 import { baileys6 } from '../../../lib/sessions/engines/baileys6';
 import { baileys7, loadBaileys7 } from '../../../lib/sessions/engines/baileys7';
 import { engineFor } from '../../../lib/sessions/engines';
 import { isLoopbackWebSocketUrl, SIMULATOR_ROOT_PUBLIC_KEY_HEX, trustSimulatorRoot } from '../../../lib/sessions/engines/simulator-trust';
-import { SIMULATOR_ROOT } from '../../../simulator/trust';
+import { certChain, SIMULATOR_ROOT } from '../../../simulator/trust';
 import { RepairGuard } from '../../../lib/sessions/repair-guard';
 import { decideAfterClose } from '../../../lib/sessions/close-policy';
 
@@ -68,6 +68,21 @@ test("the simulator's Noise root: the console's pinned key is the simulator's; r
   assert.deepEqual(details.PUBLIC_KEY, new Uint8Array(32), 'unchanged after a refusal');
   trustSimulatorRoot(details, 'ws://127.0.0.1:3001/ws/chat');
   assert.equal(Buffer.from(details.PUBLIC_KEY).toString('hex'), SIMULATOR_ROOT_PUBLIC_KEY_HEX);
+});
+
+test("the simulator's Noise chain: signed once per server key (not per login), and it verifies against the test root", () => {
+  const serverStatic = Curve.generateKeyPair();
+  const first = certChain(serverStatic);
+  // Two handshakes with the same key get the same signed bytes: no signing per login.
+  assert.equal(certChain(serverStatic), first);
+  const other = certChain(Curve.generateKeyPair());
+  assert.notDeepEqual(Buffer.from(other), Buffer.from(first));
+  const { leaf, intermediate } = proto.CertChain.decode(first);
+  const inter = proto.CertChain.NoiseCertificate.Details.decode(intermediate!.details!);
+  const leafDetails = proto.CertChain.NoiseCertificate.Details.decode(leaf!.details!);
+  assert.ok(Curve.verify(SIMULATOR_ROOT.public, intermediate!.details!, intermediate!.signature!));
+  assert.ok(Curve.verify(inter.key!, leaf!.details!, leaf!.signature!));
+  assert.deepEqual(Buffer.from(leafDetails.key!), Buffer.from(serverStatic.public));
 });
 
 test('the storm guard: N repairs per sender per minute, the rest skipped; memory bounded by senders', () => {
