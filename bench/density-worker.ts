@@ -151,8 +151,21 @@ async function bare() {
   const stopProfile = await profileLogin();
   const cpu0 = cpuMs();
   const t0 = performance.now();
-  const socks = await Promise.all(jids.map((jid) => open(jid, false)));
+  // A login that closes before it opens is tried again, as a user's reconnect loop (and the
+  // console's own reconnect) does: on Baileys 7, 500 logins at once outlast its 20 s connect
+  // timeout on a 2-CPU machine, and the manager side retries them too.
+  let retries = 0;
+  const openRetrying = async (jid: string) => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const sock = await open(jid, false);
+      if (sock) return sock;
+      retries++;
+    }
+    return null;
+  };
+  const socks = await Promise.all(jids.map(openRetrying));
   const openMs = performance.now() - t0;
+  if (retries) console.error(`  bare: ${retries} logins closed before they opened and were tried again`);
   const loginCpuMs = cpuMs() - cpu0;
   await stopProfile();
   if (socks.some((s) => !s)) throw new Error('a bare socket did not open');
