@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.next/', 'lib/db/generated/', 'data/', 'test-results/', 'playwright-report/', 'next-env.d.ts', 'bench/out/'] },
+  { ignores: ['node_modules/', '.next/', 'lib/db/generated/', 'test/support/generated/', 'data/', 'test-results/', 'playwright-report/', 'next-env.d.ts', 'bench/out/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

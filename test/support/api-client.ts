@@ -1,7 +1,8 @@
 // A typed client of the console's API: openapi-fetch over the types openapi-typescript made from
-// the OpenAPI document (api-schema.d.ts). Every answer is also validated against the document.
+// the OpenAPI document (generated/api-schema.d.ts, written by scripts/api-types.ts). Every answer
+// is also validated against the document.
 import createClient, { type Middleware } from 'openapi-fetch';
-import type { paths } from './api-schema';
+import type { paths } from './generated/api-schema';
 import type { openApiValidator } from './openapi-validator';
 
 export function apiClient(baseUrl: string, headers: Record<string, string>, validator: ReturnType<typeof openApiValidator>) {
