@@ -1,7 +1,7 @@
 import './globals.css';
 import type { ReactNode } from 'react';
 import { headers } from 'next/headers';
-import { requestLocale } from '@/lib/ui/server-locale';
+import { requestLocale } from '@/app/server-locale';
 import { THEME_SCRIPT } from '@/lib/ui/theme-script';
 
 export const metadata = { title: 'WhatsApp session console' };

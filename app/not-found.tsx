@@ -1,12 +1,8 @@
 import Link from 'next/link';
-import type { Metadata } from 'next';
-import { requestLocale } from '@/lib/ui/server-locale';
+import { requestLocale, titledPage } from '@/app/server-locale';
 import { translator } from '@/lib/ui/i18n';
 
-export async function generateMetadata(): Promise<Metadata> {
-  const t = translator(await requestLocale());
-  return { title: `${t('notFound.title')} · ${t('app.title')}` };
-}
+export const generateMetadata = titledPage('notFound.title');
 
 /** Any unknown page or phone (/sessions/99999): HTTP 404, in the admin's language, with a way back.
  * The console's own page: Next's default 404 carries an inline <style> that the pages' CSP refuses. */

@@ -9,6 +9,19 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** Comma-separated IPs/CIDRs, valid when the class that will use them parses them (the check is the use). */
+const addressList = (parse: (v: string) => unknown) =>
+  z
+    .string()
+    .default('')
+    .refine((v) => {
+      try {
+        parse(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a comma-separated list of IP addresses or CIDR ranges');
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -220,31 +233,11 @@ const schema = z.object({
    * Internal addresses (comma-separated IPs/CIDRs) that phones' proxies and webhook receivers may
    * use anyway: loopback, private, link-local and metadata addresses are refused otherwise.
    */
-  OUTBOUND_ALLOW_INTERNAL: z
-    .string()
-    .default('')
-    .refine((v) => {
-      try {
-        new OutboundPolicy(v);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be a comma-separated list of IP addresses or CIDR ranges'),
+  OUTBOUND_ALLOW_INTERNAL: addressList((v) => new OutboundPolicy(v)),
   /** Interface the console listens on; 127.0.0.1 unless opened up (e.g. 0.0.0.0). */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is believed. */
-  TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .refine((v) => {
-      try {
-        new TrustedProxies(v);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be a comma-separated list of IP addresses or CIDR ranges'),
+  TRUSTED_PROXIES: addressList((v) => new TrustedProxies(v)),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -6,6 +6,7 @@ import type { SessionManager } from './sessions/manager';
 import { DECRYPT_FAILURE_KINDS, HEALTH_LEVELS, type DecryptFailureKind } from './sessions/types';
 import { openStreams } from './stream/sse';
 import { CONTAINED_KINDS } from './sessions/contained-kinds';
+import { processCounter } from './process-counter';
 import { busDrops } from './fleet/bus';
 import { DROP_REASONS } from './fleet/bus-seal';
 import { lastObjectiveCheck } from './health/objective';
@@ -59,65 +60,41 @@ export function getMetrics(manager: SessionManager): Metrics {
   const phoneLabels = ['phone_id', 'phone_jid'] as const;
   // Per-phone gauges come from the phone's owner only (this node's sessions, not the fleet's live
   // view): summed over the nodes of a fleet, each phone counts once.
-  new client.Gauge({
-    name: 'wa_session_connected',
-    help: '1 when the phone session is open',
-    labelNames: phoneLabels,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of manager.localSnapshots()) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid }, s.isConnected ? 1 : 0);
-    },
+  // One series per phone (plus `extra` labels) from `read`'s rows; `each` sets a row's values.
+  type PhoneRow<T> = { phoneId: number; phoneJid: string; of: T };
+  const perPhoneGauge = <T, E extends string>(
+    read: () => PhoneRow<T>[] | Promise<PhoneRow<T>[]>,
+    name: string,
+    help: string,
+    extra: readonly E[],
+    each: (of: T, set: (labels: Record<E, string>, value: number) => void) => void,
+  ) =>
+    new client.Gauge({
+      name,
+      help,
+      labelNames: [...phoneLabels, ...extra],
+      registers: [registry],
+      async collect() {
+        const rows = await read();
+        this.reset();
+        for (const r of rows) each(r.of, (labels, value) => this.set({ phone_id: String(r.phoneId), phone_jid: r.phoneJid, ...labels }, value));
+      },
+    });
+  const localSessions = () => manager.localSnapshots().map((s) => ({ phoneId: s.phoneId, phoneJid: s.phoneJid, of: s }));
+  perPhoneGauge(localSessions, 'wa_session_connected', '1 when the phone session is open', [], (s, set) => set({}, s.isConnected ? 1 : 0));
+  perPhoneGauge(localSessions, 'wa_session_decrypt_errors', 'Current counted decryption errors per phone (reset on start and close)', ['kind'], (s, set) => {
+    set({ kind: kindLabel('bad-mac') }, s.stats.badMacErrors);
+    set({ kind: kindLabel('bad-decrypt') }, s.stats.badDecryptErrors);
   });
-  new client.Gauge({
-    name: 'wa_session_decrypt_errors',
-    help: 'Current counted decryption errors per phone (reset on start and close)',
-    labelNames: [...phoneLabels, 'kind'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of manager.localSnapshots()) {
-        this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, kind: kindLabel('bad-mac') }, s.stats.badMacErrors);
-        this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, kind: kindLabel('bad-decrypt') }, s.stats.badDecryptErrors);
-      }
-    },
+  perPhoneGauge(localSessions, 'wa_session_health', '1 for the phone session health level it is in', ['level'], (s, set) => {
+    for (const level of HEALTH_LEVELS) set({ level }, s.health === level ? 1 : 0);
   });
-  new client.Gauge({
-    name: 'wa_session_health',
-    help: '1 for the phone session health level it is in',
-    labelNames: [...phoneLabels, 'level'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of manager.localSnapshots()) {
-        for (const level of HEALTH_LEVELS) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, level }, s.health === level ? 1 : 0);
-      }
-    },
+  perPhoneGauge(localSessions, 'wa_session_unresponsive', '1 when the phone is open but its liveness probe got no answer PROBE_FAILURES times in a row', [], (s, set) => {
+    if (s.isConnected) set({}, s.healthReason === 'unresponsive' ? 1 : 0);
   });
-  new client.Gauge({
-    name: 'wa_session_unresponsive',
-    help: '1 when the phone is open but its liveness probe got no answer PROBE_FAILURES times in a row',
-    labelNames: phoneLabels,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of manager.localSnapshots()) if (s.isConnected) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid }, s.healthReason === 'unresponsive' ? 1 : 0);
-    },
-  });
-  new client.Gauge({
-    name: 'wa_phone_uptime_ratio',
-    help: 'Uptime over the last 7 days (0..1) at the last health check: time open / time meant to run',
-    labelNames: phoneLabels,
-    registers: [registry],
-    collect() {
-      this.reset();
-      const last = lastObjectiveCheck();
-      if (!last) return;
-      for (const s of manager.localSnapshots()) {
-        const u = last.uptimes.get(s.phoneId);
-        if (u !== undefined && u !== null) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid }, u);
-      }
-    },
+  perPhoneGauge(localSessions, 'wa_phone_uptime_ratio', 'Uptime over the last 7 days (0..1) at the last health check: time open / time meant to run', [], (s, set) => {
+    const uptime = lastObjectiveCheck()?.uptimes.get(s.phoneId);
+    if (uptime !== undefined && uptime !== null) set({}, uptime);
   });
   new client.Gauge({
     name: 'wa_phones_below_uptime_objective',
@@ -138,15 +115,8 @@ export function getMetrics(manager: SessionManager): Metrics {
       this.set(getConfig().UPTIME_OBJECTIVE / 100);
     },
   });
-  new client.Gauge({
-    name: 'wa_session_proxy_info',
-    help: '1 per phone that connects through a proxy, labelled with the proxy host:port (never credentials)',
-    labelNames: [...phoneLabels, 'proxy_host'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const s of manager.localSnapshots()) if (s.proxyHost) this.set({ phone_id: String(s.phoneId), phone_jid: s.phoneJid, proxy_host: s.proxyHost }, 1);
-    },
+  perPhoneGauge(localSessions, 'wa_session_proxy_info', '1 per phone that connects through a proxy, labelled with the proxy host:port (never credentials)', ['proxy_host'], (s, set) => {
+    if (s.proxyHost) set({ proxy_host: s.proxyHost }, 1);
   });
   new client.Counter({
     name: 'wa_fleet_bus_dropped_total',
@@ -198,62 +168,40 @@ export function getMetrics(manager: SessionManager): Metrics {
     scrape = { at: Date.now(), figures };
     return figures;
   };
-  const eachPhone = async (gauge: client.Gauge<string>, set: (labels: { phone_id: string; phone_jid: string }, t: Traffic) => void) => {
-    gauge.reset();
+  const localTrafficRows = async () => {
     const figures = await localTraffic();
-    if (!figures) return;
-    for (const p of figures.phones) {
-      const t = figures.traffic.get(p.phoneId);
-      if (t) set({ phone_id: String(p.phoneId), phone_jid: p.phoneJid }, t);
-    }
+    return (figures?.phones ?? []).flatMap((p) => {
+      const t = figures?.traffic.get(p.phoneId);
+      return t ? [{ ...p, of: t }] : [];
+    });
   };
-  new client.Gauge({
-    name: 'wa_phone_messages_per_minute',
-    help: 'Messages in the last minute per phone: direction="in" received, direction="out" acknowledged by WhatsApp (sent)',
-    labelNames: [...phoneLabels, 'direction'],
-    registers: [registry],
-    async collect() {
-      await eachPhone(this, (labels, t) => {
-        this.set({ ...labels, direction: 'in' }, t.inPerMinute);
-        this.set({ ...labels, direction: 'out' }, t.outPerMinute);
-      });
+  perPhoneGauge(
+    localTrafficRows,
+    'wa_phone_messages_per_minute',
+    'Messages in the last minute per phone: direction="in" received, direction="out" acknowledged by WhatsApp (sent)',
+    ['direction'],
+    (t, set) => {
+      set({ direction: 'in' }, t.inPerMinute);
+      set({ direction: 'out' }, t.outPerMinute);
     },
+  );
+  perPhoneGauge(localTrafficRows, 'wa_phone_message_failures', 'Outbound messages that failed in the last hour per phone, by failure code', ['code'], (t, set) => {
+    for (const code of FAILURE_CODES) set({ code }, t.failuresByCode[code] ?? 0);
   });
-  new client.Gauge({
-    name: 'wa_phone_message_failures',
-    help: 'Outbound messages that failed in the last hour per phone, by failure code',
-    labelNames: [...phoneLabels, 'code'],
-    registers: [registry],
-    async collect() {
-      await eachPhone(this, (labels, t) => {
-        for (const code of FAILURE_CODES) this.set({ ...labels, code }, t.failuresByCode[code] ?? 0);
-      });
-    },
-  });
-  new client.Gauge({
-    name: 'wa_phone_message_ack_seconds',
+  perPhoneGauge(
+    localTrafficRows,
+    'wa_phone_message_ack_seconds',
     // `percentile`, not `quantile`: promtool reserves that label for summaries.
-    help: "Submit → WhatsApp's server ack per phone over the messages acked in the last hour (percentile p50 and p99; absent without any)",
-    labelNames: [...phoneLabels, 'percentile'],
-    registers: [registry],
-    async collect() {
-      await eachPhone(this, (labels, t) => {
-        if (!t.ackLatencyMs) return;
-        this.set({ ...labels, percentile: 'p50' }, t.ackLatencyMs.p50 / 1000);
-        this.set({ ...labels, percentile: 'p99' }, t.ackLatencyMs.p99 / 1000);
-      });
+    "Submit → WhatsApp's server ack per phone over the messages acked in the last hour (percentile p50 and p99; absent without any)",
+    ['percentile'],
+    (t, set) => {
+      if (!t.ackLatencyMs) return;
+      set({ percentile: 'p50' }, t.ackLatencyMs.p50 / 1000);
+      set({ percentile: 'p99' }, t.ackLatencyMs.p99 / 1000);
     },
-  });
-  new client.Gauge({
-    name: 'wa_phone_last_message_received_timestamp_seconds',
-    help: 'When the phone last received a message (Unix time; absent if never)',
-    labelNames: phoneLabels,
-    registers: [registry],
-    async collect() {
-      await eachPhone(this, (labels, t) => {
-        if (t.lastReceivedAt) this.set(labels, Date.parse(t.lastReceivedAt) / 1000);
-      });
-    },
+  );
+  perPhoneGauge(localTrafficRows, 'wa_phone_last_message_received_timestamp_seconds', 'When the phone last received a message (Unix time; absent if never)', [], (t, set) => {
+    if (t.lastReceivedAt) set({}, Date.parse(t.lastReceivedAt) / 1000);
   });
   const metrics: Metrics = {
     registry,
@@ -289,21 +237,14 @@ export function getMetrics(manager: SessionManager): Metrics {
   return metrics;
 }
 
-const faultHolder = globalThis as unknown as { __containedRejections?: client.Counter<'kind'> };
-
 /** Known Baileys/libsignal rejections the process guard contained, by kind (each kind starts at 0). */
-export function containedRejections(): client.Counter<'kind'> {
-  if (faultHolder.__containedRejections) return faultHolder.__containedRejections;
-  const counter = new client.Counter({
-    name: 'wa_console_contained_rejections_total',
-    help: 'Unawaited rejections Baileys is known to leave, contained by the process guard (anything else exits)',
-    labelNames: ['kind'],
-    registers: [],
-  });
-  for (const kind of CONTAINED_KINDS) counter.inc({ kind }, 0);
-  faultHolder.__containedRejections = counter;
-  return counter;
-}
+export const containedRejections = (): client.Counter<'kind'> =>
+  processCounter(
+    'wa_console_contained_rejections_total',
+    'Unawaited rejections Baileys is known to leave, contained by the process guard (anything else exits)',
+    'kind',
+    CONTAINED_KINDS,
+  );
 
 /** For tests: the next getMetrics() builds a new registry for the manager it is given. */
 export function resetMetrics(): void {

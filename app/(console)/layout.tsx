@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { getConfig } from '@/lib/config';
 import { demoSimulatorUrl } from '@/lib/demo-simulator';
-import { requestLocale } from '@/lib/ui/server-locale';
+import { requestLocale } from '@/app/server-locale';
 import { translator } from '@/lib/ui/i18n';
 import { Providers } from '@/components/providers';
 import { Header } from '@/components/Header';

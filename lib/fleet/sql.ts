@@ -292,6 +292,11 @@ export class FleetSql {
     };
   }
 
+  /** "This node holds this phone at this epoch" on the PhoneOwner row `row` ('' or an alias and its dot). */
+  private heldBy(p: Params, row: string, phoneId: number, nodeId: string, epoch: number): string {
+    return `${row}"phoneId" = CAST(${p.add(phoneId)} AS INTEGER) AND ${row}"nodeId" = ${p.add(nodeId)} AND ${row}"epoch" = CAST(${p.add(epoch)} AS BIGINT)`;
+  }
+
   /**
    * This node runs a phone again that it still owns in the database but had stopped running here
    * (self-fencing through an outage, a restart under the same NODE_ID): the epoch moves on, so a
@@ -300,12 +305,9 @@ export class FleetSql {
    */
   reclaim(nodeId: string, phoneId: number, epoch: number): Statement {
     const p = this.params();
-    const phone = `CAST(${p.add(phoneId)} AS INTEGER)`;
-    const me = p.add(nodeId);
-    const ep = `CAST(${p.add(epoch)} AS BIGINT)`;
     return {
       sql: `UPDATE "PhoneOwner" SET "epoch" = "epoch" + 1, "claimedMs" = ${this.nowMs}
-        WHERE "phoneId" = ${phone} AND "nodeId" = ${me} AND "epoch" = ${ep}
+        WHERE ${this.heldBy(p, '', phoneId, nodeId, epoch)}
         RETURNING "phoneId", "epoch"`,
       params: p.values,
     };
@@ -330,12 +332,9 @@ export class FleetSql {
    */
   holds(phoneId: number, nodeId: string, epoch: number): Statement {
     const p = this.params();
-    const phone = `CAST(${p.add(phoneId)} AS INTEGER)`;
-    const me = p.add(nodeId);
-    const ep = `CAST(${p.add(epoch)} AS BIGINT)`;
     return {
       sql: `SELECT 1 AS "ok" FROM "PhoneOwner" o
-        WHERE o."phoneId" = ${phone} AND o."nodeId" = ${me} AND o."epoch" = ${ep} AND o."nodeId" IN ${this.alive()}`,
+        WHERE ${this.heldBy(p, 'o.', phoneId, nodeId, epoch)} AND o."nodeId" IN ${this.alive()}`,
       params: p.values,
     };
   }

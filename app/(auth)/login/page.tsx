@@ -1,12 +1,9 @@
 import { Suspense } from 'react';
 import { LoginForm } from '@/components/auth/LoginForm';
-import { requestLocale } from '@/lib/ui/server-locale';
+import { requestLocale, titledPage } from '@/app/server-locale';
 import { translator } from '@/lib/ui/i18n';
 
-export async function generateMetadata() {
-  const t = translator(await requestLocale());
-  return { title: `${t('login.submit')} · ${t('app.title')}` };
-}
+export const generateMetadata = titledPage('login.submit');
 
 export default async function LoginPage() {
   const t = translator(await requestLocale());

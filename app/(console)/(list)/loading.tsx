@@ -1,4 +1,4 @@
-import { requestLocale } from '@/lib/ui/server-locale';
+import { requestLocale } from '@/app/server-locale';
 import { translator } from '@/lib/ui/i18n';
 
 // Shown while a console page renders on the server.

@@ -1,19 +1,14 @@
-import type { Metadata } from 'next';
 import { querySessionsPage, sessionSummary } from '@/lib/phones/query';
 import { SessionsTable } from '@/components/sessions/SessionsTable';
 import { pageQuery, summaryQuery, viewFromParams } from '@/lib/ui/list-params';
 import { sessionListQuerySchema } from '@/lib/api/list-schemas';
-import { requestLocale } from '@/lib/ui/server-locale';
-import { translator } from '@/lib/ui/i18n';
+import { titledPage } from '@/app/server-locale';
 import { consoleActor } from '../console-actor';
 import { pageData } from '@/lib/http/request-outcome';
 
 export const dynamic = 'force-dynamic';
 
-export async function generateMetadata(): Promise<Metadata> {
-  const t = translator(await requestLocale());
-  return { title: `${t('sessions.title')} · ${t('app.title')}` };
-}
+export const generateMetadata = titledPage('sessions.title');
 
 export default async function SessionsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await consoleActor();

@@ -1,15 +1,10 @@
-import type { Metadata } from 'next';
 import { AlertsManager } from '@/components/alerts/AlertsManager';
-import { requestLocale } from '@/lib/ui/server-locale';
-import { translator } from '@/lib/ui/i18n';
+import { titledPage } from '@/app/server-locale';
 import { consoleActor } from '../console-actor';
 
 export const dynamic = 'force-dynamic';
 
-export async function generateMetadata(): Promise<Metadata> {
-  const t = translator(await requestLocale());
-  return { title: `${t('alerts.title')} · ${t('app.title')}` };
-}
+export const generateMetadata = titledPage('alerts.title');
 
 export default async function AlertsPage() {
   await consoleActor();

@@ -2,19 +2,15 @@ import Link from 'next/link';
 import { listAudit } from '@/lib/audit';
 import { auditQuerySchema } from '@/lib/api/schemas';
 import { getDb } from '@/lib/db/client';
-import { requestLocale } from '@/lib/ui/server-locale';
+import { requestLocale, titledPage } from '@/app/server-locale';
 import { translator } from '@/lib/ui/i18n';
 import { auditActionDetail, auditActionText } from '@/lib/ui/audit-text';
 import { RelativeTime } from '@/components/ui/RelativeTime';
 import { AuditFilters } from '@/components/audit/AuditFilters';
 import { consoleActor } from '../console-actor';
 import { pageData } from '@/lib/http/request-outcome';
-import type { Metadata } from 'next';
 
-export async function generateMetadata(): Promise<Metadata> {
-  const t = translator(await requestLocale());
-  return { title: `${t('audit.title')} · ${t('app.title')}` };
-}
+export const generateMetadata = titledPage('audit.title');
 
 export const dynamic = 'force-dynamic';
 

@@ -1,15 +1,10 @@
 import { NodesTable } from '@/components/nodes/NodesTable';
 import { listFleetNodes } from '@/lib/fleet/nodes-service';
 import { pageData } from '@/lib/http/request-outcome';
-import { requestLocale } from '@/lib/ui/server-locale';
-import { translator } from '@/lib/ui/i18n';
+import { titledPage } from '@/app/server-locale';
 import { consoleActor } from '../console-actor';
-import type { Metadata } from 'next';
 
-export async function generateMetadata(): Promise<Metadata> {
-  const t = translator(await requestLocale());
-  return { title: `${t('nodes.title')} · ${t('app.title')}` };
-}
+export const generateMetadata = titledPage('nodes.title');
 
 export const dynamic = 'force-dynamic';
 

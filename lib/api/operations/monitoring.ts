@@ -78,14 +78,13 @@ export const listNodes = defineRoute({
   responses: { 200: { description: 'Nodes', schema: fleetNodesSchema } },
 });
 
-export const demoScanQr = defineRoute({
-  method: 'post', path: '/api/demo/sessions/{id}/scan', operationId: 'demoScanQr', tag: 'demo', auth: 'admin', params: idParams, notFound: true,
-  summary: "Demo mode only: the simulated phone scans the session's current QR (404 when SIMULATOR_URL is unset or not loopback; 409 not_pairing without a QR)",
-  responses: { 200: { description: 'Linked', schema: demoPairResponseSchema }, 409: 'Conflict', 502: 'BadGateway' },
-});
+/** The two ways the demo's simulated phone links a session: the same contract but for what it does. */
+const demoPairing = (path: string, operationId: string, does: string, secret: string) =>
+  defineRoute({
+    method: 'post', path, operationId, tag: 'demo', auth: 'admin', params: idParams, notFound: true,
+    summary: `Demo mode only: the simulated phone ${does} (404 when SIMULATOR_URL is unset or not loopback; 409 not_pairing without a ${secret})`,
+    responses: { 200: { description: 'Linked', schema: demoPairResponseSchema }, 409: 'Conflict', 502: 'BadGateway' },
+  });
 
-export const demoEnterPairingCode = defineRoute({
-  method: 'post', path: '/api/demo/sessions/{id}/pairing-code', operationId: 'demoEnterPairingCode', tag: 'demo', auth: 'admin', params: idParams, notFound: true,
-  summary: "Demo mode only: the simulated phone types the session's current pairing code (404 when SIMULATOR_URL is unset or not loopback; 409 not_pairing without a code)",
-  responses: { 200: { description: 'Linked', schema: demoPairResponseSchema }, 409: 'Conflict', 502: 'BadGateway' },
-});
+export const demoScanQr = demoPairing('/api/demo/sessions/{id}/scan', 'demoScanQr', "scans the session's current QR", 'QR');
+export const demoEnterPairingCode = demoPairing('/api/demo/sessions/{id}/pairing-code', 'demoEnterPairingCode', "types the session's current pairing code", 'code');

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { requestLocale } from '@/lib/ui/server-locale';
+import { requestLocale } from '@/app/server-locale';
 import { translator } from '@/lib/ui/i18n';
 import { notFound } from 'next/navigation';
 import { getSessionDetail } from '@/lib/phones/service';
