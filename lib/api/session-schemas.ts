@@ -37,7 +37,7 @@ export const sessionSchema = z.object({
   health: z.enum(HEALTH_LEVELS),
   /** why health is not `healthy` (null when it is): unresponsive (liveness probe), decrypt-errors, not-running, banned / restricted (WhatsApp closed it so) */
   healthReason: z.enum(HEALTH_REASONS).nullable(),
-  /** what WhatsApp last told the account about its standing (Baileys 7): the reach-out time-lock and new-chat message capping; stored, so kept across restarts and nodes; a lock whose end has passed is null (docs/health.md) */
+  /** what WhatsApp last told the account about its standing (Baileys 7): the reach-out time-lock and new-chat message capping; stored, so kept across restarts and nodes; a lock whose end has passed, or a capping whose cycle has ended, is null (docs/health.md) */
   accountSignals: accountSignalsSchema,
   /** uptime over the last 7 days (0..1) as of the last health check; null before the first */
   uptime7d: z.number().nullable(),

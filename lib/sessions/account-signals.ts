@@ -69,21 +69,40 @@ export function applySignal(state: AccountSignals, signal: AccountSignal): Accou
 /**
  * The health the signals give a connected phone, worst first: a reach-out lock still in force or
  * capped new chats are `critical` (the account cannot reach new contacts); a capping warning is
- * `degraded`. A lock whose end has passed counts no more. Null: nothing to say.
+ * `degraded`. A lock whose end has passed, or a capping whose cycle has ended, counts no more.
+ * Null: nothing to say.
  */
 export function signalHealth(state: AccountSignals, nowMs: number): { health: HealthLevel; healthReason: SignalHealthReason } | null {
-  if (inForce(state, nowMs).reachout?.active) return { health: 'critical', healthReason: 'reachout-locked' };
-  const capping = state.capping?.status;
+  const current = inForce(state, nowMs);
+  if (current.reachout?.active) return { health: 'critical', healthReason: 'reachout-locked' };
+  const capping = current.capping?.status;
   if (capping === 'CAPPED') return { health: 'critical', healthReason: 'message-capped' };
   if (capping === 'FIRST_WARNING' || capping === 'SECOND_WARNING') return { health: 'degraded', healthReason: 'capping-warning' };
   return null;
 }
 
-/** The signals as they stand at `nowMs`: a reach-out lock whose end has passed is gone (WhatsApp need not say it ended). */
+const endedBy = (iso: string | null | undefined, nowMs: number) => iso != null && !(Date.parse(iso) > nowMs);
+
+/**
+ * The signals as they stand at `nowMs`: a reach-out lock whose end has passed is gone, and so is a
+ * capping whose cycle has ended (the next cycle starts with a fresh quota). WhatsApp need not say either.
+ */
 export function inForce(state: AccountSignals, nowMs: number): AccountSignals {
-  const lock = state.reachout;
-  if (lock?.active && lock.until !== null && !(Date.parse(lock.until) > nowMs)) return { ...state, reachout: null };
-  return state;
+  const lockEnded = state.reachout?.active === true && endedBy(state.reachout.until, nowMs);
+  const cycleEnded = endedBy(state.capping?.cycleEndsAt, nowMs);
+  if (!lockEnded && !cycleEnded) return state;
+  return { reachout: lockEnded ? null : state.reachout, capping: cycleEnded ? null : state.capping };
+}
+
+/**
+ * Milliseconds from `nowMs` until the signals change by the clock alone (a lock or a capping cycle
+ * ends), so the session can tell the live view then; null when nothing will.
+ */
+export function msUntilSignalsChange(state: AccountSignals, nowMs: number): number | null {
+  const ends = [state.reachout?.active ? state.reachout.until : null, state.capping?.cycleEndsAt ?? null]
+    .map((iso) => (iso === null ? Number.NaN : Date.parse(iso) - nowMs))
+    .filter((ms) => ms > 0);
+  return ends.length ? Math.min(...ends) : null;
 }
 
 /** The stored form (the phone's `accountSignals` column): JSON, or null when WhatsApp said nothing. */

@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
 import { loadDbAuthState, type DbAuthState } from './auth-state';
 import { classifyDecryptError, ErrorCounters, NO_MATCHING_SESSIONS, type Limits } from './decrypt-errors';
 import { healthOf } from '../health/level';
-import { applySignal, inForce, loadSignals, noSignals, signalHealth, storedSignals, type AccountSignal, type AccountSignals } from './account-signals';
+import { applySignal, inForce, loadSignals, msUntilSignalsChange, noSignals, signalHealth, storedSignals, type AccountSignal, type AccountSignals } from './account-signals';
 import { afterProbe, onNewSocket, RESPONSIVE, type ProbeSettings, type ProbeState } from '../health/probe-policy';
 import { getHealthEvents, type HealthEvents } from '../health/events';
 import { historyStateOf, isOperatorStop, type HistoryState } from '../health/history-states';
@@ -141,6 +141,8 @@ export class Session {
   /** set once another node owns the phone: this object never opens a socket again */
   private abandoned = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** fires when a reach-out lock or a capping cycle ends while the phone is open (watchSignalEnds) */
+  private signalTimer: NodeJS.Timeout | null = null;
   private attempts = 0;
   private sink: CauseSink = { causes: new Map(), onConsole: (level, text) => this.log.debug({ console: level }, text) };
   private caches = sessionCaches();
@@ -279,6 +281,7 @@ export class Session {
     if (opts.closeReason) this.rememberClose(opts.closeReason); // the socket closed and is being reopened
     const text = why ? closeReasonText(why) : undefined;
     if (state === 'open') this.lastConnectedAt = new Date();
+    this.watchSignalEnds();
     if (state !== 'qr') {
       this.qr = null;
       this.pairingCode = null;
@@ -306,6 +309,7 @@ export class Session {
   private onAccountSignal(generation: number, signal: AccountSignal) {
     if (generation !== this.generation) return;
     this.signals = applySignal(this.signals, signal);
+    this.watchSignalEnds();
     // Stored with the owner's fence like every write of the phone: a restart or the next owner reads it back.
     this.outbox.push({ kind: 'state', data: { accountSignals: storedSignals(this.signals) } });
     const s = this.snapshot();
@@ -313,6 +317,26 @@ export class Session {
     this.recordEvent(`account-signal:${signal.kind}`, { detail: signal });
     this.emit({ type: 'account-signal', phoneId: this.phoneId, phoneJid: this.phoneJid, signal, health: s.health, healthReason: s.healthReason, at: this.now() });
     this.emitStats();
+  }
+
+  /**
+   * A reach-out lock or a capping cycle ends by the clock, and WhatsApp need not say so: the health
+   * changes then, so the live view gets a stats event at that moment. Only while the phone is open
+   * (the only time signals count); the timer never keeps the process alive.
+   */
+  private watchSignalEnds() {
+    if (this.signalTimer) clearTimeout(this.signalTimer);
+    this.signalTimer = null;
+    const inMs = this.state === 'open' && !this.abandoned ? msUntilSignalsChange(this.signals, Date.now()) : null;
+    if (inMs === null) return;
+    // setTimeout's longest delay is about 24.8 days: a later end is reached in steps.
+    const delay = Math.min(inMs + 1, 2 ** 31 - 1);
+    this.signalTimer = setTimeout(() => {
+      this.signalTimer = null;
+      if (delay > inMs) this.emitStats();
+      this.watchSignalEnds();
+    }, delay);
+    this.signalTimer.unref();
   }
 
   private emitStats() {
@@ -563,6 +587,8 @@ export class Session {
     this.outbox.close();
     this.clearReconnect();
     this.generation++;
+    if (this.signalTimer) clearTimeout(this.signalTimer);
+    this.signalTimer = null;
     const sock = this.sock;
     this.sock = null;
     this.state = 'closed';

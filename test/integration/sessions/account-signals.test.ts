@@ -48,6 +48,17 @@ test('baileys-7: reach-out time-lock and message capping become health reasons, 
   e = await signal({ type: 'reachout-timelock', active: false });
   assert.deepEqual([e.health, e.healthReason], ['critical', 'message-capped'], 'lifted: the capping remains');
 
+  // A lock that ends by the clock: WhatsApp says nothing more, and the live view hears of it then.
+  e = await signal({ type: 'reachout-timelock', seconds: 2 });
+  assert.ok(e.signal.kind === 'reachout-timelock' && e.signal.until);
+  assert.deepEqual([e.health, e.healthReason], ['critical', 'reachout-locked']);
+  const lockEnds = Date.parse(e.signal.until);
+  mark = rec.mark();
+  const ended = await rec.waitFor((x) => x.type === 'stats' && x.phoneId === phone.id && x.healthReason !== 'reachout-locked', 30_000, mark);
+  assert.ok(ended.type === 'stats' && ended.health === 'critical' && ended.healthReason === 'message-capped', 'the capping remains');
+  assert.ok(Date.now() >= lockEnds, 'not before the lock ends');
+  assert.deepEqual([manager.snapshot(phone.id)?.healthReason, manager.snapshot(phone.id)?.accountSignals.reachout], ['message-capped', null]);
+
   e = await signal({ type: 'message-capping', capping: 'NONE' });
   assert.deepEqual([e.health, e.healthReason], ['healthy', null]);
   const stats = rec.events.slice(mark).find((x) => x.type === 'stats' && x.phoneId === phone.id);
@@ -55,11 +66,11 @@ test('baileys-7: reach-out time-lock and message capping become health reasons, 
 
   await manager.settled();
   const stored = await tdb.db.sessionEvent.findMany({ where: { phoneId: phone.id, type: { startsWith: 'account-signal:' } }, orderBy: { id: 'asc' } });
-  assert.deepEqual(stored.map((r) => r.type), ['account-signal:message-capping', 'account-signal:message-capping', 'account-signal:reachout-timelock', 'account-signal:reachout-timelock', 'account-signal:message-capping']);
+  assert.deepEqual(stored.map((r) => r.type), ['account-signal:message-capping', 'account-signal:message-capping', 'account-signal:reachout-timelock', 'account-signal:reachout-timelock', 'account-signal:reachout-timelock', 'account-signal:message-capping']);
 
   // The webhook payloads the events map to (lib/webhooks/outbox.ts accountSignalPayload).
   const payloads = rec.events.filter((x) => x.phoneId === phone.id).map(accountSignalPayload).filter((p) => p !== null);
-  assert.equal(payloads.length, 5);
+  assert.equal(payloads.length, 6);
   assert.deepEqual(Object.keys(payloads[0]).sort(), ['health', 'healthReason', 'phoneId', 'phoneJid', 'signal', 'timestamp', 'type']);
   assert.deepEqual([payloads[2].type, payloads[2].healthReason], ['account_signal', 'reachout-locked']);
 });

@@ -1,7 +1,7 @@
 // Baileys 7's account signals → health (lib/sessions/account-signals.ts, lib/health/level.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applySignal, cappingSignal, inForce, loadSignals, noSignals, reachoutSignal, signalHealth, storedSignals } from '../../../lib/sessions/account-signals';
+import { applySignal, cappingSignal, inForce, loadSignals, msUntilSignalsChange, noSignals, reachoutSignal, signalHealth, storedSignals } from '../../../lib/sessions/account-signals';
 import { Outbox, type OutboxWrite } from '../../../lib/sessions/store/outbox';
 import { DIALECTS, SqlBuilder } from '../../../lib/sessions/store/sql';
 import { healthOf } from '../../../lib/health/level';
@@ -31,6 +31,25 @@ test('health: a lock in force and a cap are critical, a warning degraded; an end
   s = applySignal(s, cappingSignal({ capping_status: 'NONE' })!);
   s = applySignal(s, reachoutSignal({ isActive: false })!);
   assert.equal(signalHealth(s, now), null);
+});
+
+test('the clock: a capping whose cycle has ended counts no more; the next change by the clock alone is the earliest end still ahead', () => {
+  const now = Date.parse('2030-01-01T00:00:00Z');
+  const cycleEnd = String(Math.floor((now + 120_000) / 1000));
+  let s = applySignal(noSignals(), cappingSignal({ capping_status: 'CAPPED', total_quota: 50, used_quota: 50, cycle_end_timestamp: cycleEnd })!);
+  assert.deepEqual(signalHealth(s, now), { health: 'critical', healthReason: 'message-capped' });
+  assert.equal(msUntilSignalsChange(s, now), 120_000);
+  s = applySignal(s, reachoutSignal({ isActive: true, timeEnforcementEnds: new Date(now + 60_000) })!);
+  assert.equal(msUntilSignalsChange(s, now), 60_000, 'the lock ends first');
+  assert.equal(msUntilSignalsChange(s, now + 60_000), 60_000, 'then the cycle');
+  assert.deepEqual(signalHealth(s, now + 60_000), { health: 'critical', healthReason: 'message-capped' });
+  assert.equal(signalHealth(s, now + 120_000), null, 'the cycle ended: a fresh quota');
+  assert.deepEqual(inForce(s, now + 120_000), noSignals());
+  assert.equal(msUntilSignalsChange(s, now + 120_000), null, 'nothing left to end');
+  // A cap without a cycle end, and a lock without an end, change only when WhatsApp says so.
+  const open = applySignal(applySignal(noSignals(), cappingSignal({ capping_status: 'CAPPED' })!), reachoutSignal({ isActive: true })!);
+  assert.equal(msUntilSignalsChange(open, now), null);
+  assert.deepEqual(inForce(open, now + 1e12), open);
 });
 
 test('healthOf: a signal counts when worse than the decryption counters; stopped and unresponsive phones are judged as before', () => {
