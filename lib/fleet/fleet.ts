@@ -768,15 +768,16 @@ export class Fleet implements FleetMembership {
   }
 
   /**
-   * Drain (SIGTERM): stop claiming, close every socket without logging out, then give up the
-   * phones and the lease so other nodes claim them at once (one reconnect each, no 440).
+   * Drain (SIGTERM): stop claiming, close every socket without logging out, storing `drained`
+   * as each phone's last close (fenced, before the release: the page says why it moved), then give
+   * up the phones and the lease so other nodes claim them at once (one reconnect each, no 440).
    */
   async drain(): Promise<void> {
     this.stopping = true;
     this.stopTimers();
     await this.ticking;
     await this.renewing;
-    await this.host.closeAll();
+    await this.host.closeAll(reason('drained', { from: this.nodeId }));
     try {
       await this.bounded(this.sql.release(this.nodeId));
       await this.query(this.sql.leave(this.nodeId));

@@ -29,8 +29,8 @@ export interface FleetHost {
   settled(phoneId: number): Promise<void>;
   /** stops a phone this node lost: socket closed at once, nothing written, no reconnect */
   abandon(phoneId: number, why: CloseReason): Promise<void>;
-  /** closes every socket without logging out and without changing stored statuses (drain) */
-  closeAll(): Promise<void>;
+  /** closes every socket without logging out and without changing stored statuses (drain); with `why`, each phone stores it as its last close, as `release` does */
+  closeAll(why?: CloseReason): Promise<void>;
   /** closes one phone's socket the same way, but stores `why` as its last close (it is handed to another node), and forgets it here */
   release(phoneId: number, why: CloseReason): Promise<void>;
   /** this node's running phones, in the order it would give them up */

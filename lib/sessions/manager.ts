@@ -219,10 +219,10 @@ export class SessionManager implements FleetHost {
     await session.abandon(why);
   }
 
-  async closeAll(): Promise<void> {
+  async closeAll(why?: CloseReason): Promise<void> {
     // Messages in flight get their server ack first (bounded well inside the 15 s shutdown deadline).
     await this.messages.finishSending(FINISH_SENDING_MAX_MS);
-    await Promise.all([...this.sessions.values()].map((s) => s.shutdown()));
+    await Promise.all([...this.sessions.values()].map((s) => (why ? s.handOver(why) : s.shutdown())));
     await this.settledAll();
     // Receipts and messages Baileys acknowledged before the sockets closed are stored before the phones go.
     await this.messages.flush(FINISH_SENDING_MAX_MS);

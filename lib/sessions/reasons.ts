@@ -71,6 +71,8 @@ export interface CloseReasonParams {
   moved: Record<string, never>;
   /** rebalancing: node `from` ran more than its share and handed the phone to another node (any live one claims it) */
   rebalanced: { from: string };
+  /** a drain (SIGTERM: a deploy, a rolling restart): node `from` closed the phone cleanly and released it to the other nodes */
+  drained: { from: string };
   /** this node could not renew its lease in time */
   lease_lost: Record<string, never>;
   /** another process started under this node's id (this one was paused past its lease): it stops acting */
@@ -163,6 +165,7 @@ const ENGLISH: { [C in CloseReasonCode]: (params: CloseReasonParams[C]) => strin
   paired_other_number: (p) => `Paired with a different number (${p.paired}); this phone is ${p.expected}`,
   moved: () => 'Owned by another node now',
   rebalanced: (p) => `Handed over by node ${p.from} to another node (rebalancing)`,
+  drained: (p) => `Node ${p.from} was stopped (drained): any live node runs the phone next`,
   lease_lost: () => 'Lease lost: this node could not renew it in time',
   displaced: () => 'Another process runs under this node id now',
   unresponsive: (p) => `Unresponsive: ${p.failures} probes in a row got no answer`,

@@ -51,6 +51,8 @@ const REASON_WORDS: { [C in CloseReasonCode]: (t: Translate, p: Params<C>, ctx: 
   moved: (t) => t('reason.moved'),
   // The releasing node cannot know who claims the phone; the row knows once the new owner reports it.
   rebalanced: (t, p, ctx) => (ctx.node && ctx.node !== p.from ? t('reason.rebalancedTo', { node: ctx.node }) : t('reason.rebalanced')),
+  // Stopped alone (SQLite, or the same node back): the stop is the news, not a move.
+  drained: (t, p, ctx) => (ctx.node && ctx.node !== p.from ? t('reason.drainedTo', { node: ctx.node }) : t('reason.drained', { node: p.from })),
   lease_lost: (t) => t('reason.leaseLost'),
   displaced: (t) => t('reason.displaced'),
   unresponsive: (t, p) => t('reason.unresponsive', { n: p.failures }),

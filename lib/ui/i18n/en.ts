@@ -494,6 +494,8 @@ export const en = {
   'status.ownerLostMovingNow': 'owner lost — moving now',
   'reason.rebalanced': 'handed to another node (rebalancing)',
   'reason.rebalancedTo': 'moved to node {node} (rebalancing)',
+  'reason.drained': 'node {node} was stopped',
+  'reason.drainedTo': 'moved to node {node} (its node was stopped)',
   'nodes.title': 'Nodes',
   'nodes.intro': 'Console processes sharing this database. Each phone runs on one node; a node that stops renewing its lease loses its phones to the others when the lease ends.',
   'nodes.col.node': 'Node',

@@ -1,7 +1,9 @@
 // A phone handed over by rebalancing keeps the reason in its row (issue 27.9): node a runs every
 // phone, node b joins, a sheds its excess to b, and each moved phone's stored `lastClose` says
 // `rebalanced` from node a (what the page renders as "moved to node b"), read back from the API
-// and the database after b runs it. A drain (SIGTERM: the ordinary shutdown) stores no reason.
+// and the database after b runs it. A drain (SIGTERM: a deploy) stores `drained` from the node
+// that stopped, read back the same way once the other node runs the phones; the phones that never
+// moved keep their own reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSimulator } from '../../../simulator';
@@ -15,7 +17,7 @@ const PHONES = 4;
 type Listed = { id: number; status: string; node: string | null; lastClose: { code: string; params: Record<string, unknown> } | null };
 
 if (testProviders().includes('postgresql')) {
-  test('rebalancing stores "rebalanced from <node>" as the moved phones\' last close; a drain stores no reason', { timeout: 600_000 }, async (t) => {
+  test('rebalancing stores "rebalanced from <node>" as the moved phones\' last close; a drain stores "drained from <node>"', { timeout: 600_000 }, async (t) => {
     const database = await createTestDatabase('postgresql');
     const sim = await startSimulator({ port: 0, idleTimeoutMs: 4000 });
     const nodes: FleetNodeProcess[] = [];
@@ -78,16 +80,24 @@ if (testProviders().includes('postgresql')) {
       assert.notEqual(s.lastClose?.code, 'rebalanced', `phone ${s.id} stayed on node a`);
     }
 
-    // 3. A drain (SIGTERM) is an ordinary shutdown: b's phones move to a and store no reason of
-    // their own (not "shutdown"; the row keeps the one it had).
+    // 3. A drain (SIGTERM): b's phones move to a, and each stores why: `drained` from b (never
+    // "shutdown", and no longer the older `rebalanced` from a, which would name the wrong node).
+    const beforeDrain = new Map((await db.organizationPhone.findMany({ where: { id: { in: stayed } }, select: { id: true, lastClose: true } })).map((r) => [r.id, r.lastClose]));
     b.child.kill('SIGTERM');
     assert.equal(await b.exited, 0, 'b exits cleanly on SIGTERM');
     await eventually('every phone open on node a after b drained', () => openOn((n) => n === 'shed_a'), 120_000, 250);
     for (const id of moved) {
-      const row = await db.organizationPhone.findUniqueOrThrow({ where: { id }, select: { lastClose: true } });
+      const row = await db.organizationPhone.findUniqueOrThrow({ where: { id }, select: { lastClose: true, status: true } });
       const stored = JSON.parse(row.lastClose ?? 'null') as Listed['lastClose'];
-      assert.notEqual(stored?.code, 'shutdown', `phone ${id}: a drain stores no reason`);
-      assert.deepEqual(stored && { code: stored.code, params: stored.params }, { code: 'rebalanced', params: { from: 'shed_a' } }, `phone ${id}: the reason stored before the drain stays`);
+      assert.deepEqual(stored && { code: stored.code, params: stored.params }, { code: 'drained', params: { from: 'shed_b' } }, `phone ${id}: the stored last close`);
+      assert.equal(row.status, 'open');
+      const one = (await (await fetch(`${a.url}/api/sessions/${id}`, { headers: auth })).json()) as Listed;
+      assert.equal(one.node, 'shed_a');
+      assert.deepEqual(one.lastClose && { code: one.lastClose.code, params: one.lastClose.params }, { code: 'drained', params: { from: 'shed_b' } }, `phone ${id} read from node a`);
+    }
+    for (const id of stayed) {
+      const row = await db.organizationPhone.findUniqueOrThrow({ where: { id }, select: { lastClose: true } });
+      assert.equal(row.lastClose, beforeDrain.get(id), `phone ${id} never left node a: its row is untouched by b's drain`);
     }
   });
 }

@@ -38,6 +38,16 @@ test('a rebalanced phone reads "moved to node X" once the new owner is known, ne
   assert.match(closeReasonText(r), /rebalancing/);
 });
 
+test('a phone whose node drained reads "moved to node X (its node was stopped)", never "server shutting down"', () => {
+  const r = reason('drained', { from: 'na' });
+  assert.equal(reasonText(en, r, null, { node: 'nb' }), 'moved to node nb (its node was stopped)');
+  assert.equal(reasonText(ru, r, null, { node: 'nb' }), 'перенесена на узел nb (её узел остановлен)');
+  // Not moved (yet), or the same node back (a console that runs alone): the stop is what happened.
+  assert.equal(reasonText(en, r), 'node na was stopped');
+  assert.equal(reasonText(ru, r, null, { node: 'na' }), 'узел na был остановлен');
+  assert.equal(closeReasonText(r), 'Node na was stopped (drained): any live node runs the phone next');
+});
+
 test('the silent owner countdown: whole seconds up, never below zero, nothing without a clock', () => {
   const end = '2026-12-06T03:00:10.000Z';
   assert.equal(secondsUntil(end, Date.parse('2026-12-06T03:00:02.500Z')), 8);
