@@ -1,7 +1,7 @@
-// Counters of refused credentials (issue 21.4), exported by /api/metrics (lib/metrics.ts registers
+// Counters of refused credentials (issue 21.4), exported by /api/metrics (lib/metrics registers
 // them). One instance per process, kept on globalThis (every route bundle shares it).
 import type client from 'prom-client';
-import { processCounter } from '../process-counter';
+import { processCounter } from '../metrics/process-counter';
 
 const TOKEN_FAILURES = ['invalid', 'throttled'] as const;
 

@@ -1,19 +1,19 @@
 // Prometheus metrics: per-phone gauges read from the manager at scrape time, and totals counted
 // from engine events.
-import { tokenFailures } from './auth/auth-metrics';
+import { tokenFailures } from '../auth/auth-metrics';
 import client from 'prom-client';
-import type { SessionManager } from './sessions/manager';
-import { DECRYPT_FAILURE_KINDS, HEALTH_LEVELS, type DecryptFailureKind } from './sessions/types';
-import { openStreams } from './stream/sse';
-import { CONTAINED_KINDS } from './sessions/contained-kinds';
+import type { SessionManager } from '../sessions/manager';
+import { DECRYPT_FAILURE_KINDS, HEALTH_LEVELS, type DecryptFailureKind } from '../sessions/types';
+import { openStreams } from '../stream/sse';
+import { CONTAINED_KINDS } from '../sessions/contained-kinds';
 import { processCounter } from './process-counter';
-import { busDrops } from './fleet/bus';
-import { DROP_REASONS } from './fleet/bus-seal';
-import { lastObjectiveCheck } from './health/objective';
-import { getConfig } from './config';
-import type { Traffic } from './messages/traffic';
-import { FAILURE_CODES } from './messages/vocabulary';
-import { SESSION_CLOSED_CODES, sessionClosedPayload } from './webhooks/outbox';
+import { busDrops } from '../fleet/bus';
+import { DROP_REASONS } from '../fleet/bus-seal';
+import { lastObjectiveCheck } from '../health/objective';
+import { getConfig } from '../config';
+import type { Traffic } from '../messages/traffic';
+import { FAILURE_CODES } from '../messages/vocabulary';
+import { SESSION_CLOSED_CODES, sessionClosedPayload } from '../webhooks/outbox';
 
 /** Every decryption failure kind, as the label value metrics use (snake_case, one spelling everywhere). */
 export const DECRYPT_KINDS = DECRYPT_FAILURE_KINDS;

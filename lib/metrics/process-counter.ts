@@ -1,5 +1,5 @@
 // A Prometheus counter counted where something happens (not read from the manager at scrape time
-// like lib/metrics.ts's gauges), registered by lib/metrics.ts. One per name and process, kept on
+// like the gauges in ./index.ts, which registers it). One per name and process, kept on
 // globalThis: every route bundle must count into the same one.
 import client from 'prom-client';
 
