@@ -60,6 +60,21 @@ export async function ui10kBenchmark() {
       const u = urls.get(e.requestId);
       if (u && counting) bytes[kind(u)] += e.encodedDataLength || e.dataLength;
     });
+    // When the tab's EventSource hands each state event to the page: splits the lag into delivery and drawing.
+    await page.addInitScript(() => {
+      const w = window as unknown as { __arrived: Record<string, number>; EventSource: typeof EventSource };
+      w.__arrived = {};
+      const Original = w.EventSource;
+      w.EventSource = class extends Original {
+        constructor(url: string | URL, init?: EventSourceInit) {
+          super(url, init);
+          this.addEventListener('state', (m) => {
+            const e = JSON.parse((m as MessageEvent).data) as { phoneId: number; state: string };
+            w.__arrived[`${e.phoneId}:${e.state}`] = Date.now();
+          });
+        }
+      };
+    });
     await page.goto(`${server.url}/login`);
     await page.getByTestId('login-email').fill(server.adminEmail);
     await page.getByTestId('login-password').fill(server.adminPassword);
@@ -117,6 +132,8 @@ export async function ui10kBenchmark() {
       }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-status'] });
     });
     const eventTimes = new Map<string, number>();
+    // The same events as read by this process: what the server and the network add before the browser.
+    const arrivalLags: number[] = [];
     const streamAbort = new AbortController();
     const streamDone = (async () => {
       const res = await fetch(`${server.url}/api/sessions/stream`, { headers: auth, signal: streamAbort.signal });
@@ -137,7 +154,10 @@ export async function ui10kBenchmark() {
             if (!data || !block.includes('event: ')) continue;
             events += 1;
             const e = JSON.parse(data.slice(6));
-            if (block.includes('event: state')) eventTimes.set(`${e.phoneId}:${e.state}`, Date.parse(e.at));
+            if (block.includes('event: state')) {
+              eventTimes.set(`${e.phoneId}:${e.state}`, Date.parse(e.at));
+              arrivalLags.push(Date.now() - Date.parse(e.at));
+            }
           }
         }
       } catch {
@@ -145,6 +165,10 @@ export async function ui10kBenchmark() {
       }
       return events;
     })();
+    // How busy the tab's main thread is while the fleet changes (Chrome's own task and script time).
+    await cdp.send('Performance.enable');
+    const busy = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')).metrics as { name: string; value: number }[]).map((m) => [m.name, m.value]));
+    const busyBefore = await busy();
     const visible = new Set((await page.locator('[data-testid^="session-row-"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-id'))))));
     const t0 = Date.now();
     let changes = 0;
@@ -158,14 +182,29 @@ export async function ui10kBenchmark() {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     const elapsedMin = (Date.now() - t0) / 60_000;
+    const busyAfter = await busy();
+    const mainThread = {
+      taskShare: Number(((busyAfter.TaskDuration - busyBefore.TaskDuration) / (busyAfter.Timestamp - busyBefore.Timestamp)).toFixed(2)),
+      scriptShare: Number(((busyAfter.ScriptDuration - busyBefore.ScriptDuration) / (busyAfter.Timestamp - busyBefore.Timestamp)).toFixed(2)),
+      layoutShare: Number(((busyAfter.LayoutDuration + busyAfter.RecalcStyleDuration - busyBefore.LayoutDuration - busyBefore.RecalcStyleDuration) / (busyAfter.Timestamp - busyBefore.Timestamp)).toFixed(2)),
+    };
     await new Promise((r) => setTimeout(r, 1000));
     streamAbort.abort();
     const events = await streamDone;
     const seen = await page.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen);
+    const arrived = await page.evaluate(() => (window as unknown as { __arrived: Record<string, number> }).__arrived);
     const lags: number[] = [];
+    const tabLags: number[] = [];
+    const drawLags: number[] = [];
     for (const [key, shown] of Object.entries(seen)) {
       const at = eventTimes.get(key);
-      if (at && visible.has(Number(key.split(':')[0]))) lags.push(shown - at);
+      if (at && visible.has(Number(key.split(':')[0]))) {
+        lags.push(shown - at);
+        if (arrived[key]) {
+          tabLags.push(arrived[key] - at);
+          drawLags.push(shown - arrived[key]);
+        }
+      }
     }
     const perMinute = (n: number) => Math.round(n / elapsedMin);
     const result = {
@@ -186,6 +225,10 @@ export async function ui10kBenchmark() {
         streamBytesPerEvent: events ? Math.round(bytes.stream / events) : null,
       },
       eventToRowMs: { samples: lags.length, median: median(lags), p95: p95(lags) },
+      eventToStreamMs: { samples: arrivalLags.length, median: median(arrivalLags), p95: p95(arrivalLags) },
+      eventToTabMs: { samples: tabLags.length, median: median(tabLags), p95: p95(tabLags) },
+      tabToRowMs: { samples: drawLags.length, median: median(drawLags), p95: p95(drawLags), max: Math.max(...drawLags) },
+      mainThread,
     };
     console.log(JSON.stringify(result));
     return result;

@@ -1,6 +1,5 @@
 'use client';
 
-import Link from 'next/link';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -10,39 +9,36 @@ import { HEALTH_LEVELS, SESSION_STATES, type HealthLevel, type SessionEngineEven
 import { queryKeys } from '@/lib/ui/query-keys';
 import { fetchJson } from '@/lib/ui/fetch-json';
 import { capitalized, formatNumber, type MessageKey } from '@/lib/ui/i18n';
-import { RelativeTime } from '../ui/RelativeTime';
-import { errorMessage, reasonText, shownCounters } from '@/lib/ui/session-text';
+import { errorMessage, reasonText } from '@/lib/ui/session-text';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { Spinner } from '../ui/ConfirmDialog';
-import { CloseWarning, Counter, HealthBadge, HealthReasonNote, StatusBadge } from './Badges';
 import { useSessionStream } from './useSessionStream';
-import { formatUptime, StateBand } from '../health/StateBand';
+import { SessionRow, STICKY_ACTIONS } from './SessionRow';
 import type { BandsDto } from '@/lib/api/health-schemas';
 import type { trafficPageSchema } from '@/lib/api/operations/messages';
 import type { z } from 'zod';
 import { AddPhone } from './AddPhone';
-import { phoneOf, SessionActions } from './SessionActions';
+import { phoneOf } from './SessionActions';
 import { BulkBar, type Selection } from './BulkActions';
-import { OwnerLostCountdown } from '../nodes/OwnerLostCountdown';
 import { pageQuery, summaryQuery, viewFromParams, viewQuery, type ListFilters, type ListView } from '@/lib/ui/list-params';
 
 const SORTS = ['id', 'phone', 'organization', 'status', 'lastConnectedAt', 'label', 'uptime'] as const;
 type SortField = (typeof SORTS)[number];
 const SORT_LABEL: Record<SortField, MessageKey> = { id: 'sort.id', phone: 'sort.phone', organization: 'sort.organization', status: 'sort.status', lastConnectedAt: 'sort.lastConnectedAt', label: 'sort.labelField', uptime: 'sort.uptime' };
 
-
-// On a phone screen each row becomes a card; the header's labels move into the cells.
-const CELL = 'px-2 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-700 dark:max-md:before:text-gray-300 max-md:before:content-[attr(data-label)]';
 /** How long a row that left the filter stays (marked) before the page is read again. */
 const LEAVE_AFTER_MS = 5000;
+/**
+ * The least time between two fetches of the page's state bands caused by state changes: with
+ * hundreds of phones changing state a second, a fetch per change made ~3 requests a second whose
+ * answers redrew the table (ui-10k bench); a band is a 7-day picture, so a few seconds late is fine.
+ */
+const BANDS_REFRESH_MS = 5000;
 /** A pager button that cannot be used looks it: faded, no pointer. */
 const PAGER_DISABLED = 'disabled:cursor-not-allowed disabled:border-gray-300 disabled:opacity-50 dark:disabled:border-gray-700';
-/** The actions column stays in view at the table's right edge when a wide table (Russian words, a narrow window) scrolls sideways. */
-const STICKY_ACTIONS = 'md:sticky md:right-0 md:border-l md:border-gray-200 md:dark:border-gray-800';
 const INPUT = 'min-h-8 rounded border border-gray-400 px-2 py-1 text-sm dark:border-gray-500 dark:bg-gray-950';
 
-const number = (jid: string) => jid.split('@')[0];
 /** The summary tiles' order: every state has a place (the compiler refuses a missing one). */
 const STATE_TILE_RANK = { open: 0, qr: 1, connecting: 2, idle: 3, closing: 4, closed: 5, logged_out: 6, owner_lost: 7 } as const satisfies Record<SessionState, number>;
 const STATE_TILE_ORDER = [...SESSION_STATES].sort((a, b) => STATE_TILE_RANK[a] - STATE_TILE_RANK[b]);
@@ -110,17 +106,35 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
     // Counts per state follow the stream in place; health levels are refreshed now and then.
     refetchInterval: live ? 15_000 : 3000,
   });
-  // The 7-day state band of every row of the page: one request per page, again when a row's state
-  // changes (the stream patches the rows) and each minute.
+  // The 7-day state band of every row of the page: one request per page, again each minute and
+  // after a row's state changes (the stream patches the rows), at most once per BANDS_REFRESH_MS.
   const pageItems = list.data?.items ?? [];
   const pageIds = pageItems.map((r) => r.id).join(',');
+  const pageStates = pageItems.map((r) => `${r.id}:${r.status}`).join(',');
   const bands = useQuery({
-    queryKey: queryKeys.bands(pageItems.map((r) => `${r.id}:${r.status}`).join(',')),
+    queryKey: queryKeys.bands(pageIds),
     queryFn: () => fetchJson<BandsDto>(`/api/health/bands?ids=${pageIds}`),
     enabled: pageIds !== '',
     placeholderData: keepPreviousData,
     refetchInterval: 60_000,
   });
+  const bandsFetchedAt = bands.dataUpdatedAt;
+  // The ids and states the bands were last asked for, and when.
+  const bandsAsked = useRef({ ids: pageIds, states: pageStates, at: 0 });
+  useEffect(() => {
+    const asked = bandsAsked.current;
+    // Another page (or the first) fetches under its own key; only a change of state on this page refetches.
+    if (asked.ids !== pageIds) bandsAsked.current = { ids: pageIds, states: pageStates, at: 0 };
+    if (asked.ids !== pageIds || asked.states === pageStates) return;
+    const timer = setTimeout(
+      () => {
+        bandsAsked.current = { ids: pageIds, states: pageStates, at: Date.now() };
+        void client.invalidateQueries({ queryKey: queryKeys.bands(pageIds) });
+      },
+      Math.max(0, Math.max(asked.at, bandsFetchedAt) + BANDS_REFRESH_MS - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [pageIds, pageStates, bandsFetchedAt, client]);
   // Messages per minute of every row of the page (counts only), refreshed as the minute moves on.
   const traffic = useQuery({
     queryKey: queryKeys.traffic(pageIds),
@@ -169,13 +183,17 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
   );
 
   const selectedOnPage = rows.filter((r) => selection.mode === 'all' || selection.ids.has(r.id)).length;
-  const toggle = (id: number) =>
-    setSelection((sel) => {
-      const ids = new Set(sel.mode === 'all' ? rows.map((r) => r.id) : sel.ids);
-      if (ids.has(id)) ids.delete(id);
-      else ids.add(id);
-      return { mode: 'ids', ids };
-    });
+  // Stable while the page shows the same phones, so a row the stream did not change is not redrawn.
+  const toggle = useCallback(
+    (id: number) =>
+      setSelection((sel) => {
+        const ids = new Set(sel.mode === 'all' ? pageIds.split(',').map(Number) : sel.ids);
+        if (ids.has(id)) ids.delete(id);
+        else ids.add(id);
+        return { mode: 'ids', ids };
+      }),
+    [pageIds],
+  );
   const togglePage = () =>
     setSelection((sel) => {
       const ids = new Set(sel.mode === 'all' ? [] : sel.ids);
@@ -278,56 +296,8 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
                 <tr><td colSpan={13} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
               )}
               {rows.map((s) => (
-                <tr key={s.id} data-testid={`session-row-${number(s.phoneJid)}`} data-id={s.id} data-leaving={outOfFilter(s) || undefined} className="data-[leaving]:bg-amber-50 dark:data-[leaving]:bg-amber-950/40 border-t border-gray-200 dark:border-gray-800 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2">
-                  {role === 'admin' && (
-                    <td className={`${CELL} max-md:col-span-2 max-md:before:content-none`}>
-                      <input type="checkbox" aria-label={`${t('col.select')} ${phoneOf(s)}`} checked={selection.mode === 'all' || selection.ids.has(s.id)} onChange={() => toggle(s.id)} data-testid={`select-${s.id}`} className="h-6 w-6" />
-                    </td>
-                  )}
-                  <td data-label={t('col.organization')} className={CELL}>{s.organizationName}</td>
-                  <td data-label={t('col.phone')} className={`${CELL} font-mono`}>
-                    <Link href={`/sessions/${s.id}`} className="inline-block min-h-6 text-emerald-800 underline-offset-2 hover:underline dark:text-emerald-300">+{number(s.phoneJid)}</Link>
-                    {s.label && <span className="ml-2 text-xs text-gray-700 dark:text-gray-300">{s.label}</span>}
-                    {s.proxyHost && <span className="block text-xs text-gray-700 dark:text-gray-300" data-testid={`proxy-${s.id}`} title={t('col.proxy')}>{t('proxy.via', { host: s.proxyHost })}</span>}
-                  </td>
-                  <td data-label={t('col.status')} className={CELL}>
-                    <StatusBadge status={s.status} testId={`status-${s.id}`} />
-                    {s.status === 'owner_lost' && <OwnerLostCountdown until={s.ownerLeaseEndsAt} testId={`moving-${s.id}`} />}
-                    {outOfFilter(s) && <span className="mt-1 block text-xs text-amber-900 dark:text-amber-200" data-testid={`leaving-${s.id}`}>{t('row.leaving')}</span>}
-                  </td>
-                  <td data-label={t('col.node')} className={`${CELL} font-mono text-xs max-md:[overflow-wrap:anywhere] md:whitespace-nowrap`} data-testid={`node-${s.id}`}>{s.node ?? '—'}</td>
-                  <td data-label={t('col.health')} className={CELL}>
-                    <HealthBadge health={s.health} status={s.status} testId={`health-${s.id}`} />
-                    <HealthReasonNote reason={s.healthReason} testId={`health-reason-${s.id}`} />
-                  </td>
-                  <td data-label={t('col.uptime')} className={`${CELL} min-w-28`}>
-                    <span data-testid={`uptime-${s.id}`} data-below={s.belowObjective} title={s.belowObjective ? t('uptime.below') : undefined} className={`tabular-nums ${s.belowObjective ? 'font-semibold text-red-800 dark:text-red-300' : ''}`}>
-                      {s.belowObjective && <span aria-hidden>⚠ </span>}
-                      {formatUptime(s.uptime7d, t('uptime.none'))}
-                    </span>
-                    {s.belowObjective && <span className="sr-only"> ({t('uptime.below')})</span>}
-                    {bands.data && (
-                      <span className="mt-1 block w-28">
-                        <StateBand bands={bands.data.phones[String(s.id)] ?? []} from={bands.data.from} to={bands.data.to} span={t('history.span7d')} height={8} testId={`band-${s.id}`} />
-                      </span>
-                    )}
-                  </td>
-                  <td data-label={t('col.messagesPerMinute')} className={`${CELL} tabular-nums`} data-testid={`traffic-${s.id}`}>
-                    {traffic.data?.phones[String(s.id)] ? `${traffic.data.phones[String(s.id)].inPerMinute} / ${traffic.data.phones[String(s.id)].outPerMinute}` : '–'}
-                  </td>
-                  <td data-label={t('col.badMac')} className={CELL}>
-                    <Counter value={shownCounters(s.status, s.stats, s.lastClose).badMacErrors} max={s.stats.maxBadMacErrors} testId={`badmac-${s.id}`} />
-                    <CloseWarning status={s.status} stats={s.stats} testId={`next-close-${s.id}`} />
-                  </td>
-                  <td data-label={t('col.badDecrypt')} className={CELL}><Counter value={shownCounters(s.status, s.stats, s.lastClose).badDecryptErrors} max={s.stats.maxBadDecryptErrors} testId={`baddecrypt-${s.id}`} /></td>
-                  <td data-label={t('col.lastConnected')} className={`${CELL} whitespace-nowrap`}><RelativeTime iso={s.lastConnectedAt} empty={t('never')} testId={`last-connected-${s.id}`} /></td>
-                  <td data-label={t('col.lastCloseReason')} className={`${CELL} text-gray-700 max-md:col-span-2 dark:text-gray-300`} data-testid={`reason-${s.id}`} title={s.lastCloseReason ?? undefined}>{reasonText(t, s.lastClose, s.lastCloseReason, { node: s.node })}</td>
-                  {role === 'admin' && (
-                    <td data-label={t('col.actions')} className={`${CELL} max-md:col-span-2 md:bg-white md:dark:bg-gray-950 ${STICKY_ACTIONS}`}>
-                      <SessionActions session={s} />
-                    </td>
-                  )}
-                </tr>
+                <SessionRow key={s.id} session={s} admin={role === 'admin'} selected={selection.mode === 'all' || selection.ids.has(s.id)} onToggle={toggle} leaving={outOfFilter(s)}
+                  band={bands.data?.phones[String(s.id)]} bandSpan={bands.data} traffic={traffic.data?.phones[String(s.id)]} />
               ))}
             </tbody>
           </table>

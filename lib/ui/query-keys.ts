@@ -14,8 +14,8 @@ export const queryKeys = {
   sessionMessages: (id: number) => ['sessions', id, 'messages'] as const,
   /** One phone's history (issue 26): under the session's key, so its events refresh it too. */
   sessionHistory: (id: number) => ['sessions', id, 'history'] as const,
-  /** The 7-day state bands of a page of phones, by their ids and states (a change of state fetches them again). */
-  bands: (rows: string) => ['health', 'bands', rows] as const,
+  /** The 7-day state bands of a page of phones, by their ids (the table refetches them, throttled, when a row's state changes). */
+  bands: (ids: string) => ['health', 'bands', ids] as const,
   /** The message traffic of a page of phones, by their ids. */
   traffic: (ids: string) => ['messages', 'traffic', ids] as const,
   /** Every cached page of the list (prefix), and one page by its query string. */

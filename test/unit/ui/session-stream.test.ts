@@ -1,7 +1,10 @@
 // The stream's cache patching: each event changes only its own session in the list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { patchSession } from '../../../components/sessions/useSessionStream';
+import { QueryClient } from '@tanstack/react-query';
+import { applyEvents, patchSession } from '../../../components/sessions/useSessionStream';
+import { queryKeys } from '../../../lib/ui/query-keys';
+import type { SessionPage, SessionSummary } from '../../../lib/api/list-schemas';
 import type { SessionDto } from '../../../lib/api/session-schemas';
 
 const base: SessionDto = {
@@ -69,4 +72,28 @@ test('a close that bans or restricts the phone leaves it critical with that reas
   assert.deepEqual([restricted.health, restricted.healthReason], ['critical', 'restricted']);
   const lost = patchSession(base, { type: 'state', phoneId: 7, phoneJid: base.phoneJid, state: 'closed', previous: 'open', closeReason: { code: 'connection_lost', params: { status: 428, detail: 'x' } }, at });
   assert.deepEqual([lost.health, lost.healthReason], ['closed', 'not-running']);
+});
+
+test('a burst of events is applied in one pass: in order, to the pages and tiles that hold the phone only', () => {
+  const client = new QueryClient();
+  const at = new Date().toISOString();
+  const other = { ...base, id: 8, phoneJid: '77059999999@s.whatsapp.net' };
+  const page1 = { items: [base], total: 2, page: 1, pageCount: 2 } as unknown as SessionPage;
+  const page2 = { items: [other], total: 2, page: 2, pageCount: 2 } as unknown as SessionPage;
+  client.setQueryData(queryKeys.sessionPage('page=1'), page1);
+  client.setQueryData(queryKeys.sessionPage('page=2'), page2);
+  client.setQueryData(queryKeys.session(7), base);
+  client.setQueryData(queryKeys.summary(''), { total: 2, byStatus: { open: 2 }, byHealth: {} } as unknown as SessionSummary);
+  const phone = { phoneId: 7, phoneJid: base.phoneJid, at };
+  applyEvents(client, [
+    { ...phone, type: 'state', state: 'closing', previous: 'open' },
+    { ...phone, type: 'state', state: 'closed', previous: 'closing', reason: 'restart' },
+    { ...phone, type: 'state', state: 'connecting', previous: 'closed' },
+  ]);
+  assert.equal(client.getQueryData<SessionPage>(queryKeys.sessionPage('page=1'))!.items[0].status, 'connecting', 'the last event of the burst wins');
+  assert.equal(client.getQueryData<SessionPage>(queryKeys.sessionPage('page=2')), page2, 'a page without the phone is the same object');
+  assert.equal(client.getQueryData<SessionDto>(queryKeys.session(7))!.status, 'connecting');
+  assert.equal(client.getQueryData<SessionDto>(queryKeys.session(7))!.lastCloseReason, 'restart');
+  const tiles = client.getQueryData<SessionSummary>(queryKeys.summary(''))!;
+  assert.deepEqual([tiles.byStatus.open, tiles.byStatus.closing, tiles.byStatus.closed, tiles.byStatus.connecting], [1, 0, 0, 1]);
 });
