@@ -58,6 +58,8 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
   const seconds = opts.seconds ?? Number(process.env.BENCH_API_SECONDS ?? 10);
   const connections = opts.connections ?? 10;
   const dropsPerSec = opts.dropsPerSec ?? Number(process.env.BENCH_API_DROPS_PER_SEC ?? 5);
+  // BENCH_API_ROUTES=stats,list: only these routes besides the baseline (for profiling one route).
+  const onlyRoutes = process.env.BENCH_API_ROUTES?.split(',');
   const sim = await startSimulator({ port: 0 });
   const server = await startConsole({ provider: 'sqlite', env: { WA_WEBSOCKET_URL: sim.url, LOG_LEVEL: 'error', CREATE_PHONES_PER_MINUTE: '0', BENCH_BASELINE_ROUTE: '1' } });
   let stopChurn = () => {};
@@ -111,13 +113,14 @@ export async function apiBenchmark(opts: { open?: number; rows?: number[]; secon
     await baselineCheck.arrayBuffer();
 
     type RouteName = 'baseline' | 'stats' | 'phone' | 'list' | 'wholeList';
-    const routes: [name: RouteName, url: string][] = [
+    const allRoutes: [name: RouteName, url: string][] = [
       ['baseline', baselineUrl],
       ['stats', `${server.url}/api/sessions/${ids[0]}/stats`],
       ['phone', `${server.url}/api/sessions/${ids[0]}`],
       ['list', listUrl],
       ...(paged ? [['wholeList', `${server.url}/api/sessions`] as [RouteName, string]] : []),
     ];
+    const routes = allRoutes.filter(([name]) => name === 'baseline' || !onlyRoutes || onlyRoutes.includes(name));
 
     const results = [];
     for (const rows of rowCounts) {
