@@ -8,7 +8,7 @@
 // message), through $executeRawUnsafe / $queryRawUnsafe only when the driver is out of reach.
 import type pg from 'pg';
 import { pgPool, sqliteDirect, type Db } from '../../db/client';
-import { directRows, libsqlArgs, pgArgs, providerOfDb, rawQuery } from '../../db/raw';
+import { directRows, inlineAtomic, libsqlArgs, pgArgs, providerOfDb, rawQuery } from '../../db/raw';
 import type { SqliteDirect } from '../../db/sqlite-adapter';
 import type { DbProvider } from '../../db/provider';
 import { Batcher } from './batcher';
@@ -163,32 +163,10 @@ export class SqlSessionStore implements SessionStore {
     return direct ? directRows<T>(direct, s) : this.db.$queryRawUnsafe<T[]>(s.sql, ...s.params);
   }
 
-  /** Several statements in one transaction on one pooled connection (rolled back on error). */
+  /** Several statements in one transaction, in one round trip (lib/db/raw.ts inlineAtomic); one runs alone with its parameters. */
   private async poolAtomic(pool: pg.Pool, statements: Statement[]): Promise<number[]> {
-    const run = async (c: pg.Pool | pg.PoolClient, s: Statement) => (await c.query(s.sql, pgArgs(s.params))).rowCount ?? 0;
-    if (statements.length === 1) return [await run(pool, statements[0])];
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    // pg-pool takes its idle 'error' listener off a client it hands out, and a client's 'error'
-    // with no listener is an uncaught exception: a connection reset mid-transaction (a database
-    // restart, a cut link) would end the process instead of failing this write. The write's own
-    // query rejects too; the client is not given back.
-    const onError = (err: Error) => (broken = err);
-    client.on('error', onError);
-    try {
-      await client.query('BEGIN');
-      const counts: number[] = [];
-      for (const s of statements) counts.push(await run(client, s));
-      await client.query('COMMIT');
-      return counts;
-    } catch (err) {
-      // A connection that cannot even roll back is not given back to the pool.
-      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
-      throw err;
-    } finally {
-      client.removeListener('error', onError);
-      client.release(broken);
-    }
+    if (statements.length === 1) return [(await pool.query(statements[0].sql, pgArgs(statements[0].params))).rowCount ?? 0];
+    return inlineAtomic(pool, statements);
   }
 
   /** Several statements atomically; one runs alone (a statement is atomic by itself). */
