@@ -399,8 +399,8 @@ async function failoverBenchmark() {
     await launch('c');
 
     // Rolling restart, ROLLING_SAMPLES times: SIGTERM each node in turn (the order alternating
-    // between samples), start it again, next; until every phone is open. A node that held no
-    // phones moved none: its drain has no move time.
+    // between samples), start it again, next; until every phone is open. Each drain waits (up to
+    // 60 s) until its node holds phones; one that still held none moved none: no move time.
     const rollings: { totalMs: number; drains: { node: string; phones: number; drainExitMs: number; movedMs: number | null }[] }[] = [];
     for (let sample = 0; sample < ROLLING_SAMPLES; sample++) {
       await eventually('every phone open before the rolling restart', () => allOpen(() => true), 180_000, 200);
@@ -409,8 +409,11 @@ async function failoverBenchmark() {
       const order = [...nodes.keys()].sort();
       for (const name of sample % 2 === 0 ? order : order.reverse()) {
         const node = nodes.get(name)!;
-        const before = await openNow();
-        const owned = [...before.values()].filter((id) => id.startsWith(`${name}_`)).length;
+        // A node started again a moment ago holds nothing until the others hand it its share
+        // (each sheds its excess on its tick): wait for that, so every drain moves phones (28.2).
+        const ownedNow = async () => [...(await openNow()).values()].filter((id) => id.startsWith(`${name}_`)).length;
+        await eventually(`${name} holds phones again`, async () => ((await ownedNow()) > 0 ? true : undefined), 60_000, 200).catch(() => {});
+        const owned = await ownedNow();
         const t = performance.now();
         node.child.kill('SIGTERM');
         await node.exited;

@@ -156,7 +156,7 @@ function fleetRows(sec: Any): string[] {
     const r = f.rolling;
     // A drained node that held no phones moved none: it has no move time.
     const rollingCell = r.samples
-      ? `${s1(r.totalMs)} (${r.totalRange.map(s1).join('–')}; median of ${r.samples}), phones of a drained node open elsewhere in ${r.movedMs === null ? '—' : `${s1(r.movedMs)} (${r.movedRange.map(s1).join('–')})`}${r.drainsWithoutPhones ? `; ${r.drainsWithoutPhones} drains of a node with no phones not counted` : ''}`
+      ? `${s1(r.totalMs)} (${r.totalRange.map(s1).join('–')}; median of ${r.samples}), phones of a drained node open elsewhere in ${r.movedMs === null ? '—' : `${s1(r.movedMs)} (${r.movedRange.map(s1).join('–')})`}${r.drainsWithoutPhones ? `; ${r.drainsWithoutPhones} drain${r.drainsWithoutPhones === 1 ? '' : 's'} of a node with no phones not counted` : ''}`
       : `${s1(r.totalMs)} (one sample; phones of a drained node open elsewhere in ${r.drains.filter((d: Any) => d.phones > 0).map((d: Any) => s1(d.movedMs)).join(' / ')}${r.drains.some((d: Any) => d.phones === 0) ? `; ${r.drains.filter((d: Any) => d.phones === 0).length} drained node with no phones: no move time` : ''})`;
     out.push(`| 5. fleet rolling restart: SIGTERM each of 3 nodes in turn and start it again → all ${f.phones} phones open (${f.overlaps} overlaps, ${f.rePairings} re-pairings) | ${rollingCell} | | | reported |`);
   }
