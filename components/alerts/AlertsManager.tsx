@@ -13,6 +13,8 @@ import { fetchJson } from '@/lib/ui/fetch-json';
 import { formatDate, type MessageKey } from '@/lib/ui/i18n';
 import { RelativeTime } from '../ui/RelativeTime';
 import { useUi } from '../providers';
+import { QueryView } from '../ui/QueryView';
+import { ROW, Table } from '../ui/Table';
 import { useToast } from '../ui/Toast';
 
 interface MutedPhone {
@@ -160,54 +162,47 @@ export function AlertsManager() {
           <input type="text" inputMode="numeric" pattern="[0-9]*" aria-label={t('alerts.filter.phone')} placeholder={t('alerts.filter.phone')} value={phoneId}
             onChange={(e) => setFilter(() => setPhoneId(e.target.value.replace(/\D/g, '')))} className={`${INPUT} w-32`} data-testid="alerts-filter-phone" />
         </div>
-        {incidents.isLoading ? <p className="text-sm">{t('loading')}</p> : page?.items.length ? (
-          <div className="relative overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="incidents-table">
-            <thead><tr className="text-left">
-              <th className="px-2 py-1">{t('alerts.opened')}</th><th className="px-2 py-1">{t('alerts.alert')}</th><th className="px-2 py-1">{t('alerts.subject')}</th>
-              <th className="px-2 py-1">{t('alerts.reason')}</th><th className="px-2 py-1">{t('alerts.stateCol')}</th><th className="px-2 py-1">{t('alerts.notified')}</th>
-              <th className="px-2 py-1">{t('alerts.acknowledged')}</th>{admin && <th className="px-2 py-1">{t('alerts.actions')}</th>}
-            </tr></thead>
-            <tbody>
-              {page.items.map((i) => (
-                <tr key={i.id} className="border-t border-gray-100 align-top dark:border-gray-800" data-testid={`incident-${i.id}`}>
-                  <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={i.openedAt} /></td>
-                  <td className="px-2 py-1 font-medium">{t(`alerts.kind.${i.kind}`)}</td>
-                  <td className="px-2 py-1 whitespace-nowrap">
-                    {i.phoneId === null ? who(i) : (
-                      <Link href={`/sessions/${i.phoneId}`} className="inline-block min-h-6 text-emerald-800 underline-offset-2 hover:underline dark:text-emerald-300">{who(i)}</Link>
-                    )}
-                    {i.mutedUntil && <div className="text-xs text-amber-800 dark:text-amber-300" data-testid="incident-muted">{t('alerts.mutedUntil', { until: formatDate(locale, i.mutedUntil) })}</div>}
-                  </td>
-                  <td className="max-w-md px-2 py-1 break-words">{i.reason ?? '—'}</td>
-                  <td className={`px-2 py-1 ${i.state === 'open' ? 'text-red-700 dark:text-red-400' : 'text-emerald-700 dark:text-emerald-400'}`} data-testid="incident-state">
-                    {t(`alerts.state.${i.state}`)}
-                    {i.resolvedAt && <div className="text-xs text-gray-700 dark:text-gray-300">{t('alerts.resolvedAt', { at: formatDate(locale, i.resolvedAt) })}</div>}
-                  </td>
-                  <td className="px-2 py-1 text-xs">{i.notifiedAt ? t('alerts.sent', { at: formatDate(locale, i.notifiedAt) }) : t('alerts.notSent')}</td>
-                  <td className="px-2 py-1 text-xs" data-testid="incident-ack">{i.acknowledgedAt ? t('alerts.ackBy', { by: i.acknowledgedBy ?? '?', at: formatDate(locale, i.acknowledgedAt) }) : '—'}</td>
-                  {admin && (
-                    <td className="px-2 py-1">
-                      <span className="flex flex-wrap gap-1">
-                        {!i.acknowledgedAt && (
-                          <button type="button" disabled={ack.isPending} onClick={() => ack.mutate(i.id)} aria-label={t('alerts.acknowledgeFor', { id: i.id })} className={BUTTON} data-testid={`ack-${i.id}`}>
-                            {t('alerts.acknowledge')}
-                          </button>
-                        )}
-                        {i.phoneId !== null && (i.mutedUntil ? (
-                          <button type="button" disabled={unmute.isPending} onClick={() => unmute.mutate({ phoneId: i.phoneId!, phone: who(i) })} aria-label={t('alerts.unmuteFor', { phone: who(i) })} className={BUTTON} data-testid={`unmute-${i.id}`}>
-                            {t('alerts.unmute')}
-                          </button>
-                        ) : (
-                          <MuteControl incident={i} busy={mute.isPending} onMute={(minutes) => mute.mutate({ phoneId: i.phoneId!, minutes, phone: who(i) })} />
-                        ))}
-                      </span>
-                    </td>
+        <QueryView query={incidents} hasRows={(d) => d.items.length > 0} empty={t('alerts.empty')} emptyTestId="incidents-empty">{(data) => (
+          <Table testId="incidents-table" headers={[t('alerts.opened'), t('alerts.alert'), t('alerts.subject'), t('alerts.reason'), t('alerts.stateCol'), t('alerts.notified'), t('alerts.acknowledged'), ...(admin ? [t('alerts.actions')] : [])]}>
+            {data.items.map((i) => (
+              <tr key={i.id} className={`${ROW} align-top`} data-testid={`incident-${i.id}`}>
+                <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={i.openedAt} /></td>
+                <td className="px-2 py-1 font-medium">{t(`alerts.kind.${i.kind}`)}</td>
+                <td className="px-2 py-1 whitespace-nowrap">
+                  {i.phoneId === null ? who(i) : (
+                    <Link href={`/sessions/${i.phoneId}`} className="inline-block min-h-6 text-emerald-800 underline-offset-2 hover:underline dark:text-emerald-300">{who(i)}</Link>
                   )}
-                </tr>
-              ))}
-            </tbody>
-          </table></div>
-        ) : <p className="text-sm text-gray-700 dark:text-gray-300" data-testid="incidents-empty">{t('alerts.empty')}</p>}
+                  {i.mutedUntil && <div className="text-xs text-amber-800 dark:text-amber-300" data-testid="incident-muted">{t('alerts.mutedUntil', { until: formatDate(locale, i.mutedUntil) })}</div>}
+                </td>
+                <td className="max-w-md px-2 py-1 break-words">{i.reason ?? '—'}</td>
+                <td className={`px-2 py-1 ${i.state === 'open' ? 'text-red-700 dark:text-red-400' : 'text-emerald-700 dark:text-emerald-400'}`} data-testid="incident-state">
+                  {t(`alerts.state.${i.state}`)}
+                  {i.resolvedAt && <div className="text-xs text-gray-700 dark:text-gray-300">{t('alerts.resolvedAt', { at: formatDate(locale, i.resolvedAt) })}</div>}
+                </td>
+                <td className="px-2 py-1 text-xs">{i.notifiedAt ? t('alerts.sent', { at: formatDate(locale, i.notifiedAt) }) : t('alerts.notSent')}</td>
+                <td className="px-2 py-1 text-xs" data-testid="incident-ack">{i.acknowledgedAt ? t('alerts.ackBy', { by: i.acknowledgedBy ?? '?', at: formatDate(locale, i.acknowledgedAt) }) : '—'}</td>
+                {admin && (
+                  <td className="px-2 py-1">
+                    <span className="flex flex-wrap gap-1">
+                      {!i.acknowledgedAt && (
+                        <button type="button" disabled={ack.isPending} onClick={() => ack.mutate(i.id)} aria-label={t('alerts.acknowledgeFor', { id: i.id })} className={BUTTON} data-testid={`ack-${i.id}`}>
+                          {t('alerts.acknowledge')}
+                        </button>
+                      )}
+                      {i.phoneId !== null && (i.mutedUntil ? (
+                        <button type="button" disabled={unmute.isPending} onClick={() => unmute.mutate({ phoneId: i.phoneId!, phone: who(i) })} aria-label={t('alerts.unmuteFor', { phone: who(i) })} className={BUTTON} data-testid={`unmute-${i.id}`}>
+                          {t('alerts.unmute')}
+                        </button>
+                      ) : (
+                        <MuteControl incident={i} busy={mute.isPending} onMute={(minutes) => mute.mutate({ phoneId: i.phoneId!, minutes, phone: who(i) })} />
+                      ))}
+                    </span>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </Table>
+        )}</QueryView>
         <div className="flex gap-2">
           {cursors.length > 0 && <button type="button" onClick={() => setCursors([])} className={BUTTON}>{t('alerts.newest')}</button>}
           {page?.nextCursor && <button type="button" onClick={() => setCursors([...cursors, page.nextCursor!])} className={BUTTON} data-testid="incidents-older">{t('alerts.older')}</button>}
@@ -217,9 +212,9 @@ export function AlertsManager() {
       <div className="space-y-2">
         <h2 className="font-semibold">{t('alerts.mutes')}</h2>
         <p className="text-sm text-gray-700 dark:text-gray-300">{t('alerts.mutesHelp')}</p>
-        {mutes.data?.length ? (
+        <QueryView query={mutes} hasRows={(d) => d.length > 0} empty={t('alerts.mutesEmpty')}>{(data) => (
           <ul className="space-y-1 text-sm" data-testid="mutes-list">
-            {mutes.data.map((m) => (
+            {data.map((m) => (
               <li key={m.phoneId} className="flex flex-wrap items-center gap-2">
                 <Link href={`/sessions/${m.phoneId}`} className="inline-block min-h-6 text-emerald-800 underline-offset-2 hover:underline dark:text-emerald-300">{number(m.phoneJid)}</Link>
                 {m.label && <span>{m.label}</span>}
@@ -232,7 +227,7 @@ export function AlertsManager() {
               </li>
             ))}
           </ul>
-        ) : <p className="text-sm text-gray-700 dark:text-gray-300">{t('alerts.mutesEmpty')}</p>}
+        )}</QueryView>
       </div>
 
       {admin && (

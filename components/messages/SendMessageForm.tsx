@@ -8,7 +8,8 @@ import { mediaKindOf } from '@/lib/ui/messages';
 import { errorMessage, fieldErrors } from '@/lib/ui/session-text';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
-import { Spinner } from '../ui/ConfirmDialog';
+import { SubmitButton } from '../ui/SubmitButton';
+import { useFieldErrors } from '../ui/FormField';
 
 type Body = { to: string; text: string } | { to: string; media: { kind: string; mimetype: string; data: string; caption?: string; fileName?: string } };
 
@@ -29,17 +30,17 @@ export function SendMessageForm({ phoneId }: { phoneId: number }) {
   const client = useQueryClient();
   const [mode, setMode] = useState<'text' | 'file'>('text');
   const [text, setText] = useState('');
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const { setErrors, field } = useFieldErrors('message');
   const send = useMutation({
     mutationFn: (body: Body) => fetchJson<{ id: string }>(`/api/sessions/${phoneId}/messages`, { method: 'POST', body }),
-    onMutate: () => setFields({}),
+    onMutate: () => setErrors({}),
     onSuccess: () => {
       setText('');
       toast('success', t('messages.send.queued'));
       void client.invalidateQueries({ queryKey: queryKeys.sessionMessages(phoneId), exact: true });
     },
     onError: (err: Error) => {
-      setFields(fieldErrors(t, err));
+      setErrors(fieldErrors(t, err));
       toast('error', t('toast.failed', { error: errorMessage(t, err) }));
     },
   });
@@ -63,12 +64,7 @@ export function SendMessageForm({ phoneId }: { phoneId: number }) {
   return (
     <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3 rounded-lg border border-gray-200 p-3 dark:border-gray-800" data-testid="message-form">
       <h2 className="w-full text-sm font-semibold">{t('messages.send.title')}</h2>
-      <label className="text-sm">
-        {t('messages.send.to')}
-        <input name="to" required inputMode="tel" placeholder="77051234567" data-testid="message-to" aria-invalid={'to' in fields || undefined}
-          aria-describedby={'to' in fields ? 'message-to-error' : undefined} className={input} />
-        {'to' in fields && <span id="message-to-error" className="block max-w-72 text-xs font-medium text-red-800 dark:text-red-300">{fields.to}</span>}
-      </label>
+      {field('to', t('messages.send.to'), (aria) => <input name="to" required inputMode="tel" placeholder="77051234567" data-testid="message-to" {...aria} className={input} />)}
       <fieldset className="flex items-center gap-3 text-sm">
         <legend className="sr-only">{t('messages.send.title')}</legend>
         {(['text', 'file'] as const).map((m) => (
@@ -95,11 +91,7 @@ export function SendMessageForm({ phoneId }: { phoneId: number }) {
           </label>
         </>
       )}
-      <button type="submit" disabled={send.isPending} data-testid="message-send"
-        className="inline-flex items-center gap-2 rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">
-        {send.isPending && <Spinner />}
-        {t('messages.send.submit')}
-      </button>
+      <SubmitButton pending={send.isPending} testId="message-send">{t('messages.send.submit')}</SubmitButton>
     </form>
   );
 }

@@ -7,9 +7,10 @@ import { formatNumber } from '@/lib/ui/i18n';
 import { errorMessage } from '@/lib/ui/session-text';
 import { queryKeys } from '@/lib/ui/query-keys';
 import { useUi } from '../providers';
+import { CARD_CELL, CARD_ROW, EmptyNote, Table } from '../ui/Table';
 
 // On a phone screen each node becomes a card; the header's labels move into the cells.
-const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-700 dark:max-md:before:text-gray-300 max-md:before:content-[attr(data-label)]';
+const CELL = `px-3 ${CARD_CELL}`;
 /** Leases are renewed every few seconds: the page follows them about as often. */
 const REFRESH_MS = 2000;
 
@@ -33,36 +34,25 @@ export function NodesTable({ initial }: { initial: FleetNodesDto }) {
         </p>
       )}
       {data.nodes.length === 0 ? (
-        <p className="rounded border border-dashed border-gray-400 p-6 text-center text-sm text-gray-700 dark:border-gray-600 dark:text-gray-300" data-testid="nodes-empty">{t('nodes.empty')}</p>
+        <EmptyNote testId="nodes-empty">{t('nodes.empty')}</EmptyNote>
       ) : (
-        <div className="relative overflow-x-auto rounded-lg border border-gray-300 dark:border-gray-700">
-          <table className="min-w-full text-sm max-md:block" data-testid="nodes-table">
-            <thead className="bg-gray-50 max-md:hidden dark:bg-gray-900">
-              <tr>
-                {(['nodes.col.node', 'nodes.col.state', 'nodes.col.phones', 'nodes.col.capacity', 'nodes.col.leaseAge', 'nodes.col.leaseEnds'] as const).map((k) => (
-                  <th key={k} scope="col" className="px-3 py-2 text-left font-medium">{t(k)}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="max-md:block">
-              {data.nodes.map((node) => (
-                <tr key={node.id} data-testid={`node-row-${node.id}`} data-self={node.self || undefined} className="border-t border-gray-200 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2 dark:border-gray-800">
-                  <td data-label={t('nodes.col.node')} className={`${CELL} font-mono [overflow-wrap:anywhere]`}>
-                    {node.id}
-                    {node.self && <span className="ml-2 rounded bg-gray-100 px-1.5 py-0.5 font-sans text-xs text-gray-800 dark:bg-gray-800 dark:text-gray-200">{t('nodes.self')}</span>}
-                  </td>
-                  <td data-label={t('nodes.col.state')} className={CELL} data-testid={`node-state-${node.id}`} data-state={node.state}>
-                    <span className={node.state === 'live' ? 'text-emerald-800 dark:text-emerald-300' : 'font-medium text-orange-900 dark:text-orange-200'}>{t(`nodes.state.${node.state}`)}</span>
-                  </td>
-                  <td data-label={t('nodes.col.phones')} className={`${CELL} tabular-nums`} data-testid={`node-phones-${node.id}`}>{n(node.phones)}</td>
-                  <td data-label={t('nodes.col.capacity')} className={`${CELL} tabular-nums`} data-testid={`node-capacity-${node.id}`}>{n(node.capacity)}</td>
-                  <td data-label={t('nodes.col.leaseAge')} className={`${CELL} tabular-nums`}>{t('nodes.ago', { n: n(seconds(node.leaseAgeMs)) })}</td>
-                  <td data-label={t('nodes.col.leaseEnds')} className={`${CELL} tabular-nums`}>{t('nodes.in', { n: n(seconds(node.leaseEndsInMs)) })}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testId="nodes-table" cards headers={(['nodes.col.node', 'nodes.col.state', 'nodes.col.phones', 'nodes.col.capacity', 'nodes.col.leaseAge', 'nodes.col.leaseEnds'] as const).map((k) => t(k))}>
+          {data.nodes.map((node) => (
+            <tr key={node.id} data-testid={`node-row-${node.id}`} data-self={node.self || undefined} className={CARD_ROW}>
+              <td data-label={t('nodes.col.node')} className={`${CELL} font-mono [overflow-wrap:anywhere]`}>
+                {node.id}
+                {node.self && <span className="ml-2 rounded bg-gray-100 px-1.5 py-0.5 font-sans text-xs text-gray-800 dark:bg-gray-800 dark:text-gray-200">{t('nodes.self')}</span>}
+              </td>
+              <td data-label={t('nodes.col.state')} className={CELL} data-testid={`node-state-${node.id}`} data-state={node.state}>
+                <span className={node.state === 'live' ? 'text-emerald-800 dark:text-emerald-300' : 'font-medium text-orange-900 dark:text-orange-200'}>{t(`nodes.state.${node.state}`)}</span>
+              </td>
+              <td data-label={t('nodes.col.phones')} className={`${CELL} tabular-nums`} data-testid={`node-phones-${node.id}`}>{n(node.phones)}</td>
+              <td data-label={t('nodes.col.capacity')} className={`${CELL} tabular-nums`} data-testid={`node-capacity-${node.id}`}>{n(node.capacity)}</td>
+              <td data-label={t('nodes.col.leaseAge')} className={`${CELL} tabular-nums`}>{t('nodes.ago', { n: n(seconds(node.leaseAgeMs)) })}</td>
+              <td data-label={t('nodes.col.leaseEnds')} className={`${CELL} tabular-nums`}>{t('nodes.in', { n: n(seconds(node.leaseEndsInMs)) })}</td>
+            </tr>
+          ))}
+        </Table>
       )}
     </section>
   );

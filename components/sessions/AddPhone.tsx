@@ -9,7 +9,11 @@ import { fetchJson } from '@/lib/ui/fetch-json';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { Spinner } from '../ui/ConfirmDialog';
+import { SubmitButton } from '../ui/SubmitButton';
+import { useFieldErrors } from '../ui/FormField';
 import { errorMessage, fieldErrors } from '@/lib/ui/session-text';
+
+const INPUT = 'mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950';
 
 /** Add a phone, then show its pairing QR (refreshed as it rotates) until it connects. */
 export function AddPhone({ organizations }: { organizations: string[] }) {
@@ -17,26 +21,19 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
   const toast = useToast();
   const client = useQueryClient();
   const [pairingId, setPairingId] = useState<number | null>(null);
-  // The API's field-level messages, shown under the field they are about (issue 27.8).
-  const [fields, setFields] = useState<Record<string, string>>({});
+  const { setErrors, field } = useFieldErrors('add');
   const add = useMutation({
     mutationFn: (body: { organizationName: string; phone: string; label?: string; proxyUrl?: string; engine?: EngineName }) => fetchJson<SessionDto>('/api/sessions', { method: 'POST', body }),
-    onMutate: () => setFields({}),
+    onMutate: () => setErrors({}),
     onSuccess: (s) => {
       setPairingId(s.id);
       void client.invalidateQueries({ queryKey: queryKeys.sessions() });
     },
     onError: (err: Error) => {
-      setFields(fieldErrors(t, err));
+      setErrors(fieldErrors(t, err));
       toast('error', t('toast.failed', { error: errorMessage(t, err) }));
     },
   });
-  const invalid = (name: string, hint?: string) => ({
-    'aria-invalid': name in fields || undefined,
-    'aria-describedby': [hint, name in fields ? `add-${name}-error` : null].filter(Boolean).join(' ') || undefined,
-  });
-  const fieldError = (name: string) =>
-    name in fields ? <span id={`add-${name}-error`} data-testid={`add-${name}-error`} className="block max-w-72 text-xs font-medium text-red-800 dark:text-red-300">{fields[name]}</span> : null;
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
@@ -53,48 +50,27 @@ export function AddPhone({ organizations }: { organizations: string[] }) {
     <details className="rounded-lg border border-gray-200 p-3 dark:border-gray-800" open={pairingId !== null}>
       <summary className="cursor-pointer font-medium" data-testid="add-phone-toggle">{t('add.title')}</summary>
       <form onSubmit={onSubmit} className="mt-3 flex flex-wrap items-end gap-3">
-        <label className="text-sm">
-          {t('add.organization')}
-          <input name="organization" required list="organizations" defaultValue={organizations[0] ?? ''} data-testid="add-org" {...invalid('organizationName')}
-            className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950" />
-          <datalist id="organizations">{organizations.map((o) => <option key={o} value={o} />)}</datalist>
-          {fieldError('organizationName')}
-        </label>
-        <label className="text-sm">
-          {t('add.phone')}
-          <input name="phone" required inputMode="tel" placeholder="77051234567" data-testid="add-phone" {...invalid('phone', 'phone-hint')}
-            className="mt-1 block rounded border border-gray-300 px-2 py-1 font-mono dark:border-gray-700 dark:bg-gray-950" />
-          <span id="phone-hint" className="block text-xs text-gray-600 dark:text-gray-400">{t('add.phoneHint')}</span>
-          {fieldError('phone')}
-        </label>
-        <label className="text-sm">
-          {t('add.label')}
-          <input name="label" maxLength={100} data-testid="add-label" {...invalid('label')}
-            className="mt-1 block w-40 rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950" />
-          {fieldError('label')}
-        </label>
-        <label className="text-sm">
-          {t('add.proxy')}
-          <input name="proxyUrl" type="text" autoComplete="off" spellCheck={false} placeholder="socks5://user:password@host:1080" data-testid="add-proxy" {...invalid('proxyUrl', 'proxy-hint')}
-            className="mt-1 block w-72 max-w-full rounded border border-gray-300 px-2 py-1 font-mono dark:border-gray-700 dark:bg-gray-950" />
-          <span id="proxy-hint" className="block max-w-72 text-xs text-gray-600 dark:text-gray-400">{t('add.proxyHint')}</span>
-          {fieldError('proxyUrl')}
-        </label>
-        <label className="text-sm">
-          {t('add.engine')}
-          {/* Preselected: DEFAULT_ENGINE (baileys-6 unless set); the API validates what is sent. */}
-          <select name="engine" defaultValue={defaultEngine} data-testid="add-engine" {...invalid('engine', 'engine-hint')}
-            className="mt-1 block rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950">
+        {field('organizationName', t('add.organization'), (aria) => (
+          <>
+            <input name="organization" required list="organizations" defaultValue={organizations[0] ?? ''} data-testid="add-org" {...aria} className={INPUT} />
+            <datalist id="organizations">{organizations.map((o) => <option key={o} value={o} />)}</datalist>
+          </>
+        ))}
+        {field('phone', t('add.phone'), (aria) => (
+          <input name="phone" required inputMode="tel" placeholder="77051234567" data-testid="add-phone" {...aria} className={`${INPUT} font-mono`} />
+        ), t('add.phoneHint'))}
+        {field('label', t('add.label'), (aria) => <input name="label" maxLength={100} data-testid="add-label" {...aria} className={`${INPUT} w-40`} />)}
+        {field('proxyUrl', t('add.proxy'), (aria) => (
+          <input name="proxyUrl" type="text" autoComplete="off" spellCheck={false} placeholder="socks5://user:password@host:1080" data-testid="add-proxy" {...aria}
+            className={`${INPUT} w-72 max-w-full font-mono`} />
+        ), t('add.proxyHint'))}
+        {/* Preselected: DEFAULT_ENGINE (baileys-6 unless set); the API validates what is sent. */}
+        {field('engine', t('add.engine'), (aria) => (
+          <select name="engine" defaultValue={defaultEngine} data-testid="add-engine" {...aria} className={INPUT}>
             {ENGINE_NAMES.map((name) => <option key={name} value={name}>{name} ({ENGINE_CLIENTS[name]})</option>)}
           </select>
-          <span id="engine-hint" className="block max-w-72 text-xs text-gray-600 dark:text-gray-400">{t('add.engineHint')}</span>
-          {fieldError('engine')}
-        </label>
-        <button type="submit" disabled={add.isPending} data-testid="add-submit"
-          className="inline-flex items-center gap-2 rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">
-          {add.isPending && <Spinner />}
-          {t('add.submit')}
-        </button>
+        ), t('add.engineHint'))}
+        <SubmitButton pending={add.isPending} testId="add-submit">{t('add.submit')}</SubmitButton>
       </form>
       {pairingId !== null && <PairingPanel id={pairingId} onDone={() => setPairingId(null)} />}
     </details>

@@ -18,6 +18,7 @@ import { phoneOf, SessionActions } from './SessionActions';
 import { useUi } from '../providers';
 import { useToast } from '../ui/Toast';
 import { ConfirmDialog, Spinner } from '../ui/ConfirmDialog';
+import { SubmitButton } from '../ui/SubmitButton';
 import { CloseWarning, Counter, HealthBadge, HealthReasonNote, StatusBadge } from './Badges';
 import { OwnerLostCountdown } from '../nodes/OwnerLostCountdown';
 import { useSessionStream } from './useSessionStream';
@@ -303,11 +304,7 @@ function SettingsPanel({ session, phone }: { session: SessionDto; phone: string 
           {t('settings.proxyClear')}
         </label>
       )}
-      <button type="submit" disabled={save.isPending || Object.keys(body).length === 0} data-testid="settings-save"
-        className="inline-flex items-center gap-2 rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">
-        {save.isPending && <Spinner />}
-        {t('settings.save')}
-      </button>
+      <SubmitButton pending={save.isPending} disabled={Object.keys(body).length === 0} testId="settings-save">{t('settings.save')}</SubmitButton>
       {confirming && (
         <ConfirmDialog title={t('engine' in body && !('proxyUrl' in body) ? 'settings.confirmEngineTitle' : 'settings.confirmTitle', { phone })} body={t('engine' in body && !('proxyUrl' in body) ? 'settings.confirmEngineBody' : 'settings.confirmBody')} pending={save.isPending}
           onConfirm={() => save.mutate(body)} onCancel={() => setConfirming(false)} />

@@ -7,13 +7,14 @@ import type { Band } from '@/lib/health/history';
 import { reasonText, shownCounters } from '@/lib/ui/session-text';
 import { useUi } from '../providers';
 import { RelativeTime } from '../ui/RelativeTime';
+import { CARD_CELL } from '../ui/Table';
 import { formatUptime, StateBand } from '../health/StateBand';
 import { OwnerLostCountdown } from '../nodes/OwnerLostCountdown';
 import { CloseWarning, Counter, HealthBadge, HealthReasonNote, StatusBadge } from './Badges';
 import { phoneOf, SessionActions } from './SessionActions';
 
 // On a phone screen each row becomes a card; the header's labels move into the cells.
-const CELL = 'px-2 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-700 dark:max-md:before:text-gray-300 max-md:before:content-[attr(data-label)]';
+const CELL = `px-2 ${CARD_CELL}`;
 /** The actions column stays in view at the table's right edge when a wide table (Russian words, a narrow window) scrolls sideways. */
 export const STICKY_ACTIONS = 'md:sticky md:right-0 md:border-l md:border-gray-200 md:dark:border-gray-800';
 

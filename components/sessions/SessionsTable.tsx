@@ -21,6 +21,7 @@ import type { z } from 'zod';
 import { AddPhone } from './AddPhone';
 import { phoneOf } from './SessionActions';
 import { BulkBar, type Selection } from './BulkActions';
+import { EmptyNote, Table } from '../ui/Table';
 import { pageQuery, summaryQuery, viewFromParams, viewQuery, type ListFilters, type ListView } from '@/lib/ui/list-params';
 
 const SORTS = ['id', 'phone', 'organization', 'status', 'lastConnectedAt', 'label', 'uptime'] as const;
@@ -266,42 +267,37 @@ export function SessionsTable({ initialPage, initialSummary, initialQs, initialS
         </p>
       )}
       {total === 0 && !filters.q && !filters.status && !filters.health && !filters.organizationId && !list.isFetching ? (
-        <p className="rounded border border-dashed border-gray-400 p-6 text-center text-sm text-gray-700 dark:border-gray-600 dark:text-gray-300" data-testid="sessions-empty">{t('empty.sessions')}</p>
+        <EmptyNote testId="sessions-empty">{t('empty.sessions')}</EmptyNote>
       ) : (
-        <div className="relative overflow-x-auto rounded-lg border border-gray-300 dark:border-gray-700">
-          <table className="min-w-full text-sm max-md:block" data-testid="sessions-table" data-total={total}>
-            <thead className="bg-gray-50 max-md:hidden dark:bg-gray-900">
-              <tr>
-                {role === 'admin' && (
-                  <th scope="col" className="px-2 py-2 text-left">
-                    <input type="checkbox" aria-label={t('bulk.selectPage')} checked={rows.length > 0 && selectedOnPage === rows.length} onChange={togglePage} data-testid="select-page" className="h-6 w-6" />
-                  </th>
-                )}
-                {header('organization', t('col.organization'))}
-                {header('phone', t('col.phone'))}
-                {header('status', t('col.status'))}
-                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.node')}</th>
-                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.health')}</th>
-                {header('uptime', t('col.uptime'))}
-                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.messagesPerMinute')}</th>
-                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.badMac')}</th>
-                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.badDecrypt')}</th>
-                {header('lastConnectedAt', t('col.lastConnected'))}
-                <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.lastCloseReason')}</th>
-                {role === 'admin' && <th scope="col" className={`px-2 py-2 text-left font-medium md:bg-gray-50 md:dark:bg-gray-900 ${STICKY_ACTIONS}`}>{t('col.actions')}</th>}
-              </tr>
-            </thead>
-            <tbody className="max-md:block">
-              {rows.length === 0 && (
-                <tr><td colSpan={13} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
-              )}
-              {rows.map((s) => (
-                <SessionRow key={s.id} session={s} admin={role === 'admin'} selected={selection.mode === 'all' || selection.ids.has(s.id)} onToggle={toggle} leaving={outOfFilter(s)}
-                  band={bands.data?.phones[String(s.id)]} bandSpan={bands.data} traffic={traffic.data?.phones[String(s.id)]} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testId="sessions-table" cards data-total={total} head={(
+          <>
+            {role === 'admin' && (
+              <th scope="col" className="px-2 py-2 text-left">
+                <input type="checkbox" aria-label={t('bulk.selectPage')} checked={rows.length > 0 && selectedOnPage === rows.length} onChange={togglePage} data-testid="select-page" className="h-6 w-6" />
+              </th>
+            )}
+            {header('organization', t('col.organization'))}
+            {header('phone', t('col.phone'))}
+            {header('status', t('col.status'))}
+            <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.node')}</th>
+            <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.health')}</th>
+            {header('uptime', t('col.uptime'))}
+            <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.messagesPerMinute')}</th>
+            <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.badMac')}</th>
+            <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.badDecrypt')}</th>
+            {header('lastConnectedAt', t('col.lastConnected'))}
+            <th scope="col" className="px-2 py-2 text-left font-medium">{t('col.lastCloseReason')}</th>
+            {role === 'admin' && <th scope="col" className={`px-2 py-2 text-left font-medium md:bg-gray-50 md:dark:bg-gray-900 ${STICKY_ACTIONS}`}>{t('col.actions')}</th>}
+          </>
+        )}>
+          {rows.length === 0 && (
+            <tr><td colSpan={13} className="px-3 py-6 text-center text-gray-700 dark:text-gray-300" data-testid="sessions-none">{t('empty.filtered')}</td></tr>
+          )}
+          {rows.map((s) => (
+            <SessionRow key={s.id} session={s} admin={role === 'admin'} selected={selection.mode === 'all' || selection.ids.has(s.id)} onToggle={toggle} leaving={outOfFilter(s)}
+              band={bands.data?.phones[String(s.id)]} bandSpan={bands.data} traffic={traffic.data?.phones[String(s.id)]} />
+          ))}
+        </Table>
       )}
       <nav aria-label={t('page.nav')} className="flex flex-wrap items-center justify-between gap-2 text-sm" data-testid="pager">
         <span data-testid="page-info">{t('page.info', { page: formatNumber(locale, data?.page ?? page), pages: formatNumber(locale, pageCount), total: formatNumber(locale, total) })}</span>

@@ -8,23 +8,25 @@ import { fetchJson } from '@/lib/ui/fetch-json';
 import { serverMessage } from '@/lib/ui/i18n';
 import { RelativeTime } from '../ui/RelativeTime';
 import { useUi } from '../providers';
+import { QueryView } from '../ui/QueryView';
+import { hiddenHeader, ROW, Table } from '../ui/Table';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { errorMessage } from '@/lib/ui/session-text';
 import { useToast } from '../ui/Toast';
+import { OneTimeSecret } from '../ui/OneTimeSecret';
+import { SubmitButton } from '../ui/SubmitButton';
 
 export function TokensManager() {
   const { t, role } = useUi();
   const toast = useToast();
   const client = useQueryClient();
   const [created, setCreated] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
   const [revoking, setRevoking] = useState<TokenInfo | null>(null);
   const tokens = useQuery({ queryKey: queryKeys.tokens(), queryFn: () => fetchJson<TokenInfo[]>('/api/tokens'), enabled: role === 'admin' });
   const create = useMutation({
     mutationFn: (body: { name: string; scopes: string[] }) => fetchJson<{ token: string }>('/api/tokens', { method: 'POST', body }),
     onSuccess: (res) => {
       setCreated(res.token);
-      setCopied(false);
       void client.invalidateQueries({ queryKey: queryKeys.tokens() });
     },
     onError: (err: Error) => toast('error', t('toast.failed', { error: errorMessage(t, err) })),
@@ -61,48 +63,30 @@ export function TokensManager() {
             <option value="admin">admin</option>
           </select>
         </label>
-        <button type="submit" disabled={create.isPending} data-testid="token-create" className="rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">{t('tokens.create')}</button>
+        <SubmitButton pending={create.isPending} testId="token-create">{t('tokens.create')}</SubmitButton>
       </form>
       {created && (
-        <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950">
-          <p>{t('tokens.created')}</p>
-          <code className="mt-1 block break-all font-mono" data-testid="token-value">{created}</code>
-          <button type="button" data-testid="token-copy" className="mt-2 min-h-7 rounded border border-gray-400 px-2 py-1 text-xs dark:border-gray-500" onClick={() => navigator.clipboard?.writeText(created).then(() => setCopied(true))}>
-            {copied ? t('tokens.copied') : t('tokens.copy')}
-          </button>
-        </div>
+        <OneTimeSecret message={t('tokens.created')} value={created} valueTestId="token-value" copyTestId="token-copy" />
       )}
-      {tokens.isLoading ? <p className="text-sm">{t('loading')}</p> : tokens.data?.length ? (
-        <div className="relative overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="tokens-table">
-          <thead><tr className="text-left">
-            <th className="px-2 py-1">{t('tokens.name')}</th><th className="px-2 py-1">{t('tokens.scope')}</th>
-            <th className="px-2 py-1">{t('tokens.lastUsed')}</th><th className="px-2 py-1"><span className="sr-only">{t('col.actions')}</span></th>
-          </tr></thead>
-          <tbody>
-            {tokens.data.map((tok) => (
-              <tr key={tok.id} className="border-t border-gray-100 dark:border-gray-800" data-testid={`token-row-${tok.name}`}>
-                <td className="px-2 py-1">{tok.name} <code className="text-xs text-gray-700 dark:text-gray-300">{tok.prefix}…</code></td>
-                <td className="px-2 py-1">{tok.scopes.join(', ')}</td>
-                <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={tok.lastUsedAt} empty={t('never')} /></td>
-                <td className="px-2 py-1">
-                  {tok.revokedAt ? <span className="text-gray-700 dark:text-gray-300">{t('tokens.revoked')}</span> : (
-                    <button type="button" onClick={() => setRevoking(tok)} disabled={revoke.isPending} data-testid={`token-revoke-${tok.id}`} className="min-h-7 rounded border border-red-400 px-2 py-0.5 text-xs text-red-800 disabled:opacity-50 dark:border-red-500 dark:text-red-200">{t('tokens.revoke')}</button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table></div>
-      ) : tokens.isError ? <p role="alert" className="text-sm text-red-700 dark:text-red-300">{t('error.load', { error: tokens.error.message })}</p> : <p className="text-sm text-gray-700 dark:text-gray-300">{t('tokens.empty')}</p>}
+      <QueryView query={tokens} hasRows={(d) => d.length > 0} empty={t('tokens.empty')}>{(data) => (
+        <Table testId="tokens-table" headers={[t('tokens.name'), t('tokens.scope'), t('tokens.lastUsed'), hiddenHeader(t('col.actions'))]}>
+          {data.map((tok) => (
+            <tr key={tok.id} className={ROW} data-testid={`token-row-${tok.name}`}>
+              <td className="px-2 py-1">{tok.name} <code className="text-xs text-gray-700 dark:text-gray-300">{tok.prefix}…</code></td>
+              <td className="px-2 py-1">{tok.scopes.join(', ')}</td>
+              <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={tok.lastUsedAt} empty={t('never')} /></td>
+              <td className="px-2 py-1">
+                {tok.revokedAt ? <span className="text-gray-700 dark:text-gray-300">{t('tokens.revoked')}</span> : (
+                  <button type="button" onClick={() => setRevoking(tok)} disabled={revoke.isPending} data-testid={`token-revoke-${tok.id}`} className="min-h-7 rounded border border-red-400 px-2 py-0.5 text-xs text-red-800 disabled:opacity-50 dark:border-red-500 dark:text-red-200">{t('tokens.revoke')}</button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </Table>
+      )}</QueryView>
       {revoking && (
-        <ConfirmDialog
-          title={t('tokens.revokeTitle', { name: revoking.name })}
-          body={t('tokens.revokeBody')}
-          danger
-          pending={revoke.isPending}
-          onConfirm={() => revoke.mutate(revoking.id)}
-          onCancel={() => setRevoking(null)}
-        />
+        <ConfirmDialog title={t('tokens.revokeTitle', { name: revoking.name })} body={t('tokens.revokeBody')}
+          danger pending={revoke.isPending} onConfirm={() => revoke.mutate(revoking.id)} onCancel={() => setRevoking(null)} />
       )}
     </section>
   );

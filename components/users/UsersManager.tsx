@@ -10,8 +10,12 @@ import { serverMessage } from '@/lib/ui/i18n';
 import { RelativeTime } from '../ui/RelativeTime';
 import { errorMessage } from '@/lib/ui/session-text';
 import { useUi } from '../providers';
+import { QueryView } from '../ui/QueryView';
+import { hiddenHeader, ROW, Table } from '../ui/Table';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { useToast } from '../ui/Toast';
+import { OneTimeSecret } from '../ui/OneTimeSecret';
+import { SubmitButton } from '../ui/SubmitButton';
 
 const input = 'mt-1 block rounded border border-gray-400 px-2 py-1 dark:border-gray-500 dark:bg-gray-950';
 const small = 'min-h-7 rounded border px-2 py-0.5 text-xs disabled:opacity-50';
@@ -83,51 +87,36 @@ export function UsersManager({ currentUserId }: { currentUserId: number | null }
             <option value="admin">{t('role.admin')}</option>
           </select>
         </label>
-        <button type="submit" disabled={invite.isPending} data-testid="user-invite" className="rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60">{t('users.invite')}</button>
+        <SubmitButton pending={invite.isPending} testId="user-invite">{t('users.invite')}</SubmitButton>
       </form>
       {invited && (
-        <div className="rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950" data-testid="user-invited">
-          <p>{t('users.invited', { email: invited.email })}</p>
-          <code className="mt-1 block break-all font-mono" data-testid="user-password">{invited.password}</code>
-        </div>
+        <OneTimeSecret message={t('users.invited', { email: invited.email })} value={invited.password} testId="user-invited" valueTestId="user-password" copyTestId="user-password-copy" />
       )}
-      {users.isLoading ? <p className="text-sm">{t('loading')}</p> : users.data?.length ? (
-        <div className="relative overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="users-table">
-          <thead><tr className="text-left">
-            <th className="px-2 py-1">{t('users.email')}</th><th className="px-2 py-1">{t('users.role')}</th>
-            <th className="px-2 py-1">{t('users.lastLogin')}</th><th className="px-2 py-1"><span className="sr-only">{t('col.actions')}</span></th>
-          </tr></thead>
-          <tbody>
-            {users.data.map((u) => (
-              <tr key={u.id} className="border-t border-gray-100 dark:border-gray-800" data-testid={`user-row-${u.email}`}>
-                <td className="px-2 py-1">{u.email}{u.name ? <span className="text-gray-700 dark:text-gray-300"> · {u.name}</span> : null}{u.id === currentUserId ? <span className="text-gray-700 dark:text-gray-300"> ({t('users.you')})</span> : null}</td>
-                <td className="px-2 py-1" data-testid="user-row-role">{t(`role.${u.role}`)}</td>
-                <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={u.lastLoginAt} empty={t('never')} /></td>
-                <td className="px-2 py-1">
-                  <div className="flex flex-wrap gap-1">
-                    <button type="button" disabled={busy} data-testid="user-toggle-role" className={`${small} border-gray-400 dark:border-gray-500`}
-                      onClick={() => changeRole.mutate({ id: u.id, role: u.role === 'admin' ? 'viewer' : 'admin' })}>
-                      {u.role === 'admin' ? t('users.makeViewer') : t('users.makeAdmin')}
-                    </button>
-                    <button type="button" disabled={busy} data-testid="user-sign-out" className={`${small} border-gray-400 dark:border-gray-500`} onClick={() => signOut.mutate(u.id)}>{t('users.signOut')}</button>
-                    <button type="button" disabled={busy} data-testid="user-delete" className={`${small} border-red-400 text-red-800 dark:border-red-500 dark:text-red-200`} onClick={() => setDeleting(u)}>{t('users.delete')}</button>
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table></div>
-      ) : users.isError ? <p role="alert" className="text-sm text-red-700 dark:text-red-300">{t('error.load', { error: errorMessage(t, users.error) })}</p> : <p className="text-sm text-gray-700 dark:text-gray-300">{t('users.empty')}</p>}
       {deleting && (
-        <ConfirmDialog
-          title={t('users.deleteTitle', { email: deleting.email })}
-          body={t('users.deleteBody')}
-          danger
-          pending={remove.isPending}
-          onConfirm={() => remove.mutate(deleting.id)}
-          onCancel={() => setDeleting(null)}
-        />
+        <ConfirmDialog title={t('users.deleteTitle', { email: deleting.email })} body={t('users.deleteBody')}
+          danger pending={remove.isPending} onConfirm={() => remove.mutate(deleting.id)} onCancel={() => setDeleting(null)} />
       )}
+      <QueryView query={users} hasRows={(d) => d.length > 0} empty={t('users.empty')}>{(data) => (
+        <Table testId="users-table" headers={[t('users.email'), t('users.role'), t('users.lastLogin'), hiddenHeader(t('col.actions'))]}>
+          {data.map((u) => (
+            <tr key={u.id} className={ROW} data-testid={`user-row-${u.email}`}>
+              <td className="px-2 py-1">{u.email}{u.name ? <span className="text-gray-700 dark:text-gray-300"> · {u.name}</span> : null}{u.id === currentUserId ? <span className="text-gray-700 dark:text-gray-300"> ({t('users.you')})</span> : null}</td>
+              <td className="px-2 py-1" data-testid="user-row-role">{t(`role.${u.role}`)}</td>
+              <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={u.lastLoginAt} empty={t('never')} /></td>
+              <td className="px-2 py-1">
+                <div className="flex flex-wrap gap-1">
+                  <button type="button" disabled={busy} data-testid="user-toggle-role" className={`${small} border-gray-400 dark:border-gray-500`}
+                    onClick={() => changeRole.mutate({ id: u.id, role: u.role === 'admin' ? 'viewer' : 'admin' })}>
+                    {u.role === 'admin' ? t('users.makeViewer') : t('users.makeAdmin')}
+                  </button>
+                  <button type="button" disabled={busy} data-testid="user-sign-out" className={`${small} border-gray-400 dark:border-gray-500`} onClick={() => signOut.mutate(u.id)}>{t('users.signOut')}</button>
+                  <button type="button" disabled={busy} data-testid="user-delete" className={`${small} border-red-400 text-red-800 dark:border-red-500 dark:text-red-200`} onClick={() => setDeleting(u)}>{t('users.delete')}</button>
+                </div>
+              </td>
+            </tr>
+          ))}
+        </Table>
+      )}</QueryView>
     </section>
   );
 }

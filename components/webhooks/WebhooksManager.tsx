@@ -7,6 +7,9 @@ import { fetchJson } from '@/lib/ui/fetch-json';
 import { type MessageKey } from '@/lib/ui/i18n';
 import { RelativeTime } from '../ui/RelativeTime';
 import { useUi } from '../providers';
+import { QueryView } from '../ui/QueryView';
+import { hiddenHeader, ROW, Table } from '../ui/Table';
+import { SubmitButton } from '../ui/SubmitButton';
 import { errorMessage } from '@/lib/ui/session-text';
 import { useToast } from '../ui/Toast';
 
@@ -45,6 +48,12 @@ interface Endpoint {
 const SECONDARY = 'rounded border border-gray-400 px-3 py-1.5 text-sm disabled:opacity-60 dark:border-gray-500';
 const input = 'mt-1 block w-full rounded border border-gray-300 px-2 py-1 dark:border-gray-700 dark:bg-gray-950';
 
+/** The newest 100 deliveries: the page's table, and where a test delivery's outcome is followed. */
+const deliveriesQuery = {
+  queryKey: queryKeys.webhookDeliveries(),
+  queryFn: () => fetchJson<{ items: Delivery[] }>('/api/webhooks/deliveries?limit=100'),
+};
+
 /**
  * "Send test" for one audience (an organization's endpoint, or ERROR_WEBHOOK_URL for null): one
  * attempt, followed until the receiver answered (issue 27.15), its outcome in words.
@@ -55,8 +64,7 @@ function useTestDelivery(organizationId: number | null) {
   const client = useQueryClient();
   const [testId, setTestId] = useState<number | null>(null);
   const deliveries = useQuery({
-    queryKey: queryKeys.webhookDeliveries(),
-    queryFn: () => fetchJson<{ items: Delivery[] }>('/api/webhooks/deliveries?limit=100'),
+    ...deliveriesQuery,
     enabled: testId !== null,
     refetchInterval: (query) => (query.state.data?.items.find((d) => d.id === testId)?.status ?? 'pending') === 'pending' ? 1000 : false,
   });
@@ -142,7 +150,7 @@ function EndpointForm({ org }: { org: Organization }) {
           placeholder={endpoint.data?.hasSecret ? t('webhooks.secretSet') : t('webhooks.secretUnset')} />
       </label>
       <span className="flex flex-wrap gap-2">
-        <button type="submit" disabled={save.isPending} className="rounded bg-emerald-700 px-3 py-1.5 text-sm font-medium text-white disabled:opacity-60" data-testid="org-webhook-save">{t('webhooks.save')}</button>
+        <SubmitButton pending={save.isPending} testId="org-webhook-save">{t('webhooks.save')}</SubmitButton>
         {endpoint.data?.url && (
           <button type="button" disabled={test.sending} onClick={test.send} className={SECONDARY} data-testid="org-webhook-test">{t('webhooks.sendTest')}</button>
         )}
@@ -160,11 +168,7 @@ export function WebhooksManager({ errorEndpoint }: { errorEndpoint: ErrorEndpoin
   const toast = useToast();
   const client = useQueryClient();
   const [open, setOpen] = useState<number | null>(null);
-  const deliveries = useQuery({
-    queryKey: queryKeys.webhookDeliveries(),
-    queryFn: () => fetchJson<{ items: Delivery[] }>('/api/webhooks/deliveries?limit=100'),
-    refetchInterval: 5000,
-  });
+  const deliveries = useQuery({ ...deliveriesQuery, refetchInterval: 5000 });
   const orgs = useQuery({ queryKey: queryKeys.organizations(), queryFn: () => fetchJson<Organization[]>('/api/organizations'), enabled: role === 'admin' });
   const again = useMutation({
     mutationFn: (id: number) => fetchJson<Delivery>(`/api/webhooks/deliveries/${id}/redeliver`, { method: 'POST' }),
@@ -188,44 +192,35 @@ export function WebhooksManager({ errorEndpoint }: { errorEndpoint: ErrorEndpoin
       )}
       <div className="space-y-2">
         <h2 className="font-semibold">{t('webhooks.deliveries')}</h2>
-        {deliveries.isLoading ? <p className="text-sm">{t('loading')}</p> : deliveries.data?.items.length ? (
-          <div className="relative overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800"><table className="min-w-full text-sm" data-testid="deliveries-table">
-            <thead><tr className="text-left">
-              <th className="px-2 py-1">{t('webhooks.created')}</th><th className="px-2 py-1">{t('webhooks.event')}</th>
-              <th className="px-2 py-1">{t('webhooks.phone')}</th><th className="px-2 py-1">{t('webhooks.organization')}</th>
-              <th className="px-2 py-1">{t('webhooks.status')}</th>
-              <th className="px-2 py-1">{t('webhooks.attempts')}</th><th className="px-2 py-1">{t('webhooks.nextAttempt')}</th>
-              <th className="px-2 py-1">{t('webhooks.lastError')}</th><th className="px-2 py-1"><span className="sr-only">{t('col.actions')}</span></th>
-            </tr></thead>
-            <tbody>
-              {deliveries.data.items.map((d) => (
-                <tr key={d.id} className="border-t border-gray-100 align-top dark:border-gray-800" data-testid={`delivery-${d.id}`}>
-                  <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={d.createdAt} /></td>
-                  <td className="px-2 py-1">
-                    <button type="button" className="underline decoration-dotted" aria-expanded={open === d.id} onClick={() => setOpen(open === d.id ? null : d.id)}>{d.event}</button>
-                    {open === d.id && <pre className="mt-1 max-w-xl overflow-x-auto rounded bg-gray-50 p-2 text-xs dark:bg-gray-900" aria-label={t('webhooks.payload')}>{JSON.stringify(d.payload, null, 2)}</pre>}
-                  </td>
-                  <td className="px-2 py-1 font-mono whitespace-nowrap" data-testid="delivery-phone">{d.phone ?? '—'}</td>
-                  <td className="px-2 py-1" data-testid="delivery-organization">
-                    {d.organizationId === null ? t('webhooks.global') : (d.organizationName ?? `#${d.organizationId}`)}
-                    <span className="block text-xs text-gray-700 [overflow-wrap:anywhere] dark:text-gray-300">{d.url}</span>
-                  </td>
-                  <td className={`px-2 py-1 ${statusClass[d.status]}`} data-testid="delivery-status">{t(`webhooks.status.${d.status}` as MessageKey)}</td>
-                  {/* Attempts made so far; "Send again" adds a fresh budget, so a "n of max" would read 4/6 (issue 27.15). */}
-                  <td className="px-2 py-1 tabular-nums" data-testid="delivery-attempts">{d.attempts}</td>
-                  <td className="px-2 py-1 whitespace-nowrap" data-testid="delivery-next">{d.nextAttemptAt ? <RelativeTime iso={d.nextAttemptAt} /> : '—'}</td>
-                  <td className="px-2 py-1">{d.lastError ?? '—'}</td>
-                  <td className="px-2 py-1">
-                    {role === 'admin' && (
-                      <button type="button" disabled={again.isPending || d.status === 'pending'} onClick={() => again.mutate(d.id)} data-testid="delivery-send-again"
-                        className="rounded border border-gray-300 px-2 py-0.5 text-xs disabled:opacity-50 dark:border-gray-700">{t('webhooks.sendAgain')}</button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table></div>
-        ) : <p className="text-sm text-gray-600 dark:text-gray-400">{t('webhooks.empty')}</p>}
+        <QueryView query={deliveries} hasRows={(d) => d.items.length > 0} empty={t('webhooks.empty')}>{(data) => (
+          <Table testId="deliveries-table" headers={[t('webhooks.created'), t('webhooks.event'), t('webhooks.phone'), t('webhooks.organization'), t('webhooks.status'), t('webhooks.attempts'), t('webhooks.nextAttempt'), t('webhooks.lastError'), hiddenHeader(t('col.actions'))]}>
+            {data.items.map((d) => (
+              <tr key={d.id} className={`${ROW} align-top`} data-testid={`delivery-${d.id}`}>
+                <td className="px-2 py-1 whitespace-nowrap"><RelativeTime iso={d.createdAt} /></td>
+                <td className="px-2 py-1">
+                  <button type="button" className="underline decoration-dotted" aria-expanded={open === d.id} onClick={() => setOpen(open === d.id ? null : d.id)}>{d.event}</button>
+                  {open === d.id && <pre className="mt-1 max-w-xl overflow-x-auto rounded bg-gray-50 p-2 text-xs dark:bg-gray-900" aria-label={t('webhooks.payload')}>{JSON.stringify(d.payload, null, 2)}</pre>}
+                </td>
+                <td className="px-2 py-1 font-mono whitespace-nowrap" data-testid="delivery-phone">{d.phone ?? '—'}</td>
+                <td className="px-2 py-1" data-testid="delivery-organization">
+                  {d.organizationId === null ? t('webhooks.global') : (d.organizationName ?? `#${d.organizationId}`)}
+                  <span className="block text-xs text-gray-700 [overflow-wrap:anywhere] dark:text-gray-300">{d.url}</span>
+                </td>
+                <td className={`px-2 py-1 ${statusClass[d.status]}`} data-testid="delivery-status">{t(`webhooks.status.${d.status}` as MessageKey)}</td>
+                {/* Attempts made so far; "Send again" adds a fresh budget, so a "n of max" would read 4/6 (issue 27.15). */}
+                <td className="px-2 py-1 tabular-nums" data-testid="delivery-attempts">{d.attempts}</td>
+                <td className="px-2 py-1 whitespace-nowrap" data-testid="delivery-next">{d.nextAttemptAt ? <RelativeTime iso={d.nextAttemptAt} /> : '—'}</td>
+                <td className="px-2 py-1">{d.lastError ?? '—'}</td>
+                <td className="px-2 py-1">
+                  {role === 'admin' && (
+                    <button type="button" disabled={again.isPending || d.status === 'pending'} onClick={() => again.mutate(d.id)} data-testid="delivery-send-again"
+                      className="rounded border border-gray-300 px-2 py-0.5 text-xs disabled:opacity-50 dark:border-gray-700">{t('webhooks.sendAgain')}</button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )}</QueryView>
       </div>
     </section>
   );

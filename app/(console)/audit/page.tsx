@@ -6,6 +6,7 @@ import { requestLocale, titledPage } from '@/app/server-locale';
 import { translator } from '@/lib/ui/i18n';
 import { auditActionDetail, auditActionText } from '@/lib/ui/audit-text';
 import { RelativeTime } from '@/components/ui/RelativeTime';
+import { CARD_CELL, CARD_ROW, EmptyNote, Table } from '@/components/ui/Table';
 import { AuditFilters } from '@/components/audit/AuditFilters';
 import { consoleActor } from '../console-actor';
 import { pageData } from '@/lib/http/request-outcome';
@@ -15,7 +16,7 @@ export const generateMetadata = titledPage('audit.title');
 export const dynamic = 'force-dynamic';
 
 // On a phone screen each entry becomes a two-column card with the header's labels in the cells.
-const CELL = 'px-3 py-2 max-md:block max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:uppercase max-md:before:text-gray-600 dark:max-md:before:text-gray-400 max-md:before:content-[attr(data-label)]';
+const CELL = `px-3 ${CARD_CELL}`;
 const FILTERS = ['actor', 'action', 'phone', 'from', 'to'] as const;
 
 /**
@@ -47,38 +48,27 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </p>
       )}
       {page.items.length === 0 ? (
-        <p className="rounded border border-dashed border-gray-300 p-6 text-center text-sm text-gray-600 dark:border-gray-700 dark:text-gray-400" data-testid="audit-empty">{t(filtered ? 'audit.noMatch' : 'audit.empty')}</p>
+        <EmptyNote testId="audit-empty">{t(filtered ? 'audit.noMatch' : 'audit.empty')}</EmptyNote>
       ) : (
-        <div className="relative overflow-x-auto rounded-lg border border-gray-200 dark:border-gray-800">
-          <table className="min-w-full text-sm max-md:block" data-testid="audit-table">
-            <thead className="bg-gray-50 max-md:sr-only dark:bg-gray-900">
-              <tr>
-                {(['audit.when', 'audit.actor', 'audit.action', 'audit.target', 'audit.reason', 'audit.result'] as const).map((k) => (
-                  <th key={k} scope="col" className="px-3 py-2 text-left font-medium">{t(k)}</th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="max-md:block">
-              {page.items.map((a) => (
-                <tr key={a.id} className="border-t border-gray-100 max-md:grid max-md:grid-cols-2 max-md:gap-x-4 max-md:px-3 max-md:py-2 dark:border-gray-800" data-testid="audit-row" data-action={a.action}>
-                  <td data-label={t('audit.when')} className={`${CELL} whitespace-nowrap`}><RelativeTime iso={a.createdAt} /></td>
-                  <td data-label={t('audit.actor')} className={`${CELL} [overflow-wrap:anywhere]`}>{a.actorName} <span className="text-xs text-gray-600 dark:text-gray-400">({a.actorType})</span></td>
-                  <td data-label={t('audit.action')} className={CELL} title={a.action} data-testid="audit-action">
-                    {auditActionText(t, a.action)}
-                    {auditActionDetail(t, a.action, a.detail) && <span className="block text-xs text-gray-700 dark:text-gray-300" data-testid="audit-action-detail">{auditActionDetail(t, a.action, a.detail)}</span>}
-                  </td>
-                  <td data-label={t('audit.target')} className={CELL} data-testid="audit-target">
-                    {a.targetType === 'phone' ? (
-                      <Link className="inline-block min-h-6 font-mono text-emerald-800 hover:underline dark:text-emerald-300" href={`/sessions/${a.targetId}`}>{a.targetLabel ?? t('audit.phoneTarget', { id: a.targetId ?? '?' })}</Link>
-                    ) : a.targetType ? `${a.targetType} #${a.targetId}` : '—'}
-                  </td>
-                  <td data-label={t('audit.reason')} className={`${CELL} [overflow-wrap:anywhere]`}>{a.reason ?? '—'}</td>
-                  <td data-label={t('audit.result')} className={`${CELL} ${a.result === 'ok' ? 'text-emerald-700 dark:text-emerald-400' : 'text-red-700 dark:text-red-300'}`}>{a.result === 'ok' ? t('audit.result.ok') : a.result === 'error' ? t('audit.result.error') : a.result}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table testId="audit-table" cards headers={(['audit.when', 'audit.actor', 'audit.action', 'audit.target', 'audit.reason', 'audit.result'] as const).map((k) => t(k))}>
+          {page.items.map((a) => (
+            <tr key={a.id} className={CARD_ROW} data-testid="audit-row" data-action={a.action}>
+              <td data-label={t('audit.when')} className={`${CELL} whitespace-nowrap`}><RelativeTime iso={a.createdAt} /></td>
+              <td data-label={t('audit.actor')} className={`${CELL} [overflow-wrap:anywhere]`}>{a.actorName} <span className="text-xs text-gray-600 dark:text-gray-400">({a.actorType})</span></td>
+              <td data-label={t('audit.action')} className={CELL} title={a.action} data-testid="audit-action">
+                {auditActionText(t, a.action)}
+                {auditActionDetail(t, a.action, a.detail) && <span className="block text-xs text-gray-700 dark:text-gray-300" data-testid="audit-action-detail">{auditActionDetail(t, a.action, a.detail)}</span>}
+              </td>
+              <td data-label={t('audit.target')} className={CELL} data-testid="audit-target">
+                {a.targetType === 'phone' ? (
+                  <Link className="inline-block min-h-6 font-mono text-emerald-800 hover:underline dark:text-emerald-300" href={`/sessions/${a.targetId}`}>{a.targetLabel ?? t('audit.phoneTarget', { id: a.targetId ?? '?' })}</Link>
+                ) : a.targetType ? `${a.targetType} #${a.targetId}` : '—'}
+              </td>
+              <td data-label={t('audit.reason')} className={`${CELL} [overflow-wrap:anywhere]`}>{a.reason ?? '—'}</td>
+              <td data-label={t('audit.result')} className={`${CELL} ${a.result === 'ok' ? 'text-emerald-700 dark:text-emerald-400' : 'text-red-700 dark:text-red-300'}`}>{a.result === 'ok' ? t('audit.result.ok') : a.result === 'error' ? t('audit.result.error') : a.result}</td>
+            </tr>
+          ))}
+        </Table>
       )}
       <nav className="flex gap-4 text-sm" aria-label={t('audit.title')}>
         {given.before && <Link href={filtered ? `/audit?${filterQs}` : '/audit'} className="text-emerald-700 hover:underline dark:text-emerald-400" data-testid="audit-newest">{t('audit.newest')}</Link>}
