@@ -2,6 +2,7 @@
 import makeWASocket, { initAuthCreds, BufferJSON, type UserFacingSocketConfig, type AuthenticationCreds, type SignalDataTypeMap, type WASocket, type ConnectionState } from '@whiskeysockets/baileys';
 import pino from 'pino';
 import { DEFAULT_DEADLINE_MS } from '../../test/support/eventually';
+import { awaitableLog } from '../../test/support/awaitable-log';
 
 export const silent = pino({ level: 'silent' });
 
@@ -19,14 +20,21 @@ function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v, BufferJSON.replacer), BufferJSON.reviver);
 }
 
+/** A message the client received: its text, or the stub Baileys leaves when it could not decrypt. */
+export interface ReceivedMessage {
+  text: string | null | undefined;
+  stub: string[] | null | undefined;
+  from: string | null | undefined;
+}
+
 export interface Client {
   sock: WASocket;
   auth: MemoryAuth;
   /** resolves with the next connection.update that matches */
   next(pred: (u: Partial<ConnectionState>) => boolean, timeoutMs?: number): Promise<Partial<ConnectionState>>;
   closed: Promise<{ statusCode: number | undefined; message: string }>;
-  messages: { text: string | null | undefined; stub: string[] | null | undefined; from: string | null | undefined }[];
-  nextMessage(timeoutMs?: number): Promise<{ text: string | null | undefined; stub: string[] | null | undefined; from: string | null | undefined }>;
+  messages: ReceivedMessage[];
+  nextMessage(timeoutMs?: number): Promise<ReceivedMessage>;
 }
 
 export function connect(url: string, auth: MemoryAuth = newAuth(), opts: { keepAliveIntervalMs?: number; logger?: pino.Logger; socket?: Partial<UserFacingSocketConfig> } = {}): Client {
@@ -64,19 +72,11 @@ export function connect(url: string, auth: MemoryAuth = newAuth(), opts: { keepA
     ...opts.socket,
   });
   sock.ev.on('creds.update', (update) => Object.assign(auth.creds, update));
-  const updates: Partial<ConnectionState>[] = [];
-  const listeners = new Set<() => void>();
-  sock.ev.on('connection.update', (u) => {
-    updates.push(u);
-    for (const l of listeners) l();
-  });
-  const messages: Client['messages'] = [];
-  const messageListeners = new Set<() => void>();
+  const updates = awaitableLog<Partial<ConnectionState>>();
+  sock.ev.on('connection.update', (u) => updates.push(u));
+  const received = awaitableLog<ReceivedMessage>();
   sock.ev.on('messages.upsert', ({ messages: list }) => {
-    for (const m of list) {
-      messages.push({ text: m.message?.conversation, stub: m.messageStubParameters, from: m.key.remoteJid });
-    }
-    for (const l of messageListeners) l();
+    for (const m of list) received.push({ text: m.message?.conversation, stub: m.messageStubParameters, from: m.key.remoteJid });
   });
   const closed = new Promise<{ statusCode: number | undefined; message: string }>((resolve) => {
     sock.ev.on('connection.update', (u) => {
@@ -86,47 +86,23 @@ export function connect(url: string, auth: MemoryAuth = newAuth(), opts: { keepA
       }
     });
   });
-  let consumed = 0;
+  // Each read moves past what it returned: the next one waits for a later update or message.
+  let updatesSeen = 0;
+  let messagesSeen = 0;
   return {
     sock,
     auth,
     closed,
-    messages,
-    next(pred, timeoutMs = DEFAULT_DEADLINE_MS) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const hit = updates.find(pred);
-          if (hit) {
-            updates.splice(0, updates.indexOf(hit) + 1);
-            listeners.delete(check);
-            clearTimeout(timer);
-            resolve(hit);
-          }
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error('timed out waiting for connection.update'));
-        }, timeoutMs);
-        listeners.add(check);
-        check();
-      });
+    messages: received.items,
+    async next(pred, timeoutMs = DEFAULT_DEADLINE_MS) {
+      const hit = await updates.waitFor(pred, { timeoutMs, from: updatesSeen, describe: () => 'timed out waiting for connection.update' });
+      updatesSeen = updates.items.indexOf(hit, updatesSeen) + 1;
+      return hit;
     },
-    nextMessage(timeoutMs = DEFAULT_DEADLINE_MS) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (messages.length > consumed) {
-            messageListeners.delete(check);
-            clearTimeout(timer);
-            resolve(messages[consumed++]);
-          }
-        };
-        const timer = setTimeout(() => {
-          messageListeners.delete(check);
-          reject(new Error('timed out waiting for a message'));
-        }, timeoutMs);
-        messageListeners.add(check);
-        check();
-      });
+    async nextMessage(timeoutMs = DEFAULT_DEADLINE_MS) {
+      const hit = await received.waitFor(() => true, { timeoutMs, from: messagesSeen, describe: () => 'timed out waiting for a message' });
+      messagesSeen += 1;
+      return hit;
     },
   };
 }
