@@ -30,6 +30,7 @@ import { createTestDatabase } from '../test/support/databases';
 import { pairForNodes } from '../test/support/pairing';
 import { eventually, killNodes, startNode, type FleetNodeProcess } from '../test/support/fleet-nodes';
 import { startTcpProxy } from '../test/support/proxies';
+import { bareSnapshot } from '../test/support/fleet-bus-node';
 import { runAlone } from './run-alone';
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
@@ -56,23 +57,7 @@ function remoteEvent(i: number, t: number): RemoteEvent & { t: number } {
     t,
     epoch: 3,
     event: { type: 'state', phoneId, phoneJid, state: 'open', previous: 'connecting', at },
-    snapshot: {
-      phoneId,
-      organizationId: 1,
-      phoneJid,
-      state: 'open',
-      isConnected: true,
-      health: 'healthy' as never,
-      healthReason: null,
-      stats: { badMacErrors: 0, badDecryptErrors: 0, maxBadMacErrors: 3, maxBadDecryptErrors: 5, isHealthy: true },
-      accountSignals: { reachout: null, capping: null },
-      qr: null,
-      pairingCode: null,
-      lastConnectedAt: at,
-      lastCloseReason: null,
-      lastClose: null,
-      proxyHost: null, engine: 'baileys-6', lid: null, waVersion: null,
-    },
+    snapshot: { ...bareSnapshot(phoneId), phoneJid, lastConnectedAt: at },
   };
 }
 

@@ -2,6 +2,9 @@ import crypto from 'node:crypto';
 
 export const FAULT_TYPES = ['bad-mac', 'bad-decrypt', 'no-session', 'drop', 'logged-out', 'restart-required', 'conflict', 'silence', 'freeze', 'message', 'version', 'message-absent', 'stream-error', 'pn-lid-mismatch', 'invalid-prekey', 'duplicate', 'reachout-timelock', 'message-capping'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
+/** The new-chat capping statuses WhatsApp announces (the `message-capping` fault). */
+export const CAPPING_STATUSES = ['NONE', 'FIRST_WARNING', 'SECOND_WARNING', 'CAPPED'] as const;
+export type CappingStatus = (typeof CAPPING_STATUSES)[number];
 
 export interface FaultRequest {
   type: FaultType;
@@ -21,9 +24,6 @@ export interface FaultRequest {
   /** `message-capping`: the new-chat capping status WhatsApp announces */
   capping?: CappingStatus;
 }
-
-export const CAPPING_STATUSES = ['NONE', 'FIRST_WARNING', 'SECOND_WARNING', 'CAPPED'] as const;
-export type CappingStatus = (typeof CAPPING_STATUSES)[number];
 
 export interface PhoneInfo {
   phoneJid: string;

@@ -59,22 +59,8 @@ export class MessageSql {
    */
   submit(row: { phoneId: number; messageId: string; chatJid: string; senderJid: string; kind: string; body: string | null; media: string | null; mediaData: string | null; idempotencyKey: string | null; bodyHash: string; at: Date }): Statement {
     const p = this.params();
-    const values: [string, unknown][] = [
-      ['phoneId', row.phoneId],
-      ['messageId', row.messageId],
-      ['direction', 'out'],
-      ['chatJid', row.chatJid],
-      ['senderJid', row.senderJid],
-      ['kind', row.kind],
-      ['body', row.body],
-      ['media', row.media],
-      ['mediaData', row.mediaData],
-      ['status', 'queued'],
-      ['idempotencyKey', row.idempotencyKey],
-      ['bodyHash', row.bodyHash],
-      ['createdAt', row.at],
-      ['updatedAt', row.at],
-    ];
+    const given = (['phoneId', 'messageId', 'chatJid', 'senderJid', 'kind', 'body', 'media', 'mediaData', 'idempotencyKey', 'bodyHash'] as const).map((c): [string, unknown] => [c, row[c]]);
+    const values: [string, unknown][] = [...given, ['direction', 'out'], ['status', 'queued'], ['createdAt', row.at], ['updatedAt', row.at]];
     return {
       sql: `INSERT INTO "Message" (${values.map(([c]) => `"${c}"`).join(', ')}) VALUES (${values.map(([, v]) => p.add(v)).join(', ')}) ON CONFLICT DO NOTHING RETURNING "seq"`,
       params: p.values,
