@@ -24,16 +24,23 @@ const addressList = (parse: (v: string) => unknown) =>
     }, 'must be a comma-separated list of IP addresses or CIDR ranges');
 
 const schema = z.object({
+  /** Node's own (set by next build and next start). */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** The console's HTTP port. */
   PORT: int(1, 65535).default(3000),
+  /** file: → SQLite (the embedded default), postgresql:// → PostgreSQL (production, the fleet). */
   DATABASE_URL: z
     .string()
     .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: (SQLite) or postgresql:// (PostgreSQL)')
     .default('file:./data/console.db'),
+  /** The URL admins open (default http://localhost:$PORT); the only origin allowed for cookie-authenticated changes. */
   NEXTAUTH_URL: z.url().optional(),
+  /** Signs sign-in cookies; unset: a random one kept in data/nextauth-secret. */
   NEXTAUTH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The first admin, created at start when there is no user (password generated and printed when unset). */
   ADMIN_EMAIL: z.email().default('admin@example.com'),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** pino's level. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** json for log collectors; pretty for a person at a terminal (the demo's default) */
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
@@ -60,10 +67,13 @@ const schema = z.object({
   WA_VERSION_TIMEOUT_MS: int(100, 60_000).default(5000),
   /** The storm guard: Bad MAC / Bad Decrypt key repairs per sender per minute; failures beyond are counted, not repaired. */
   REPAIRS_PER_SENDER_PER_MINUTE: int(1, 1000).default(3),
+  /** The simulator's control URL (demo mode): shows the fault panel. */
   SIMULATOR_URL: z.url().optional(),
+  /** The simulator's port for npm run demo / npm run simulator. */
   SIM_PORT: int(1, 65535).default(3001),
   /** the demo simulator's linked devices, kept across restarts (default: beside the demo's database) */
   SIM_REGISTRY_FILE: z.string().min(1).optional(),
+  /** Where the console-wide webhooks go (none when unset), and their signing secret. */
   ERROR_WEBHOOK_URL: z.url().optional(),
   ERROR_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Shortest gap between attempts of a failed webhook delivery; the gap grows to 1/20 of the time it has been failing (lib/webhooks/retry.ts). */
@@ -76,6 +86,7 @@ const schema = z.object({
   WEBHOOK_MAX_ATTEMPTS: int(1, 100_000).default(1000),
   /** Also send session_error_warning with severity `warning` at the first counted failure. */
   WEBHOOK_EARLY_WARNING: bool.default(false),
+  /** How often the health monitor checks every running session. */
   HEALTH_CHECK_INTERVAL_MS: int(1000, 24 * 3600_000).default(300_000),
   /** Liveness probe: each open phone gets a query WhatsApp must answer once per interval (spread evenly over it). */
   PROBE_INTERVAL_MS: int(50, 24 * 3600_000).default(60_000),
@@ -116,11 +127,14 @@ const schema = z.object({
   ALERT_DIGEST_THRESHOLD: int(1, 100_000).default(5),
   /** Alerts go out once none came for this long (at most 3× this after the first), so a storm becomes one digest. */
   ALERT_BATCH_MS: int(10, 600_000).default(5_000),
+  /** The seed's limits: this many Bad MAC (or Bad Decrypt) failures close the session. */
   MAX_BAD_MAC_ERRORS: int(1, 1000).default(3),
   MAX_BAD_DECRYPT_ERRORS: int(1, 1000).default(5),
+  /** Reconnect backoff after a lost connection: exponential from BASE with jitter, capped at MAX, at most MAX_ATTEMPTS tries. */
   RECONNECT_BASE_MS: int(10, 600_000).default(1000),
   RECONNECT_MAX_MS: int(100, 3600_000).default(60_000),
   RECONNECT_MAX_ATTEMPTS: int(1, 1000).default(10),
+  /** Baileys' keep-alive ping interval of every socket. */
   KEEPALIVE_INTERVAL_MS: int(1000, 600_000).default(30_000),
   /** Start the phones that were connected when the process stopped. */
   SESSIONS_AUTOSTART: bool.default(true),
@@ -175,6 +189,7 @@ const schema = z.object({
   MESSAGE_MEDIA_MAX_BYTES: int(1, 100 * 1024 * 1024).default(16 * 1024 * 1024),
   /** Bodies, captions and media references of messages older than this are deleted (ids, statuses and times stay). */
   MESSAGE_RETENTION_DAYS: int(1, 36500).default(30),
+  /** Failed sign-ins of one email within LOGIN_WINDOW_MS before it is throttled (429 with Retry-After). */
   LOGIN_MAX_FAILURES: int(1, 1000).default(5),
   LOGIN_WINDOW_MS: int(1000, 24 * 3600_000).default(15 * 60_000),
   /** Sign-in attempts per client address (any email) within LOGIN_WINDOW_MS; a success clears it. */
@@ -241,6 +256,8 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+/** Every variable the console reads, by name (README's configuration table and .env.example list each). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as (keyof Config)[];
 
 export class ConfigError extends Error {
   constructor(message: string) {
