@@ -330,6 +330,18 @@ export async function messagesBenchmark(opts: { onePhone?: number; perPhoneOfFou
     const inboxes = await Promise.all(phones.flatMap((_, i) => (i < 4 ? contacts(i) : contacts(i).slice(0, 1)).map((c) => simMessaging(sim.controlUrl).inbox(c.replace('@s.whatsapp.net', '')))));
     const entries = inboxes.flat();
     const twice = entries.filter((e) => e.times > 1).length;
+    // A resend under the same id is shown once. Why it happened: the contact could not decrypt an
+    // arrival and asked again (a retry receipt: Baileys encrypts it anew and resends), or the
+    // console sent it again itself (its stored attempts above 1: an ack timeout or a hand-over).
+    const resent = entries.filter((e) => e.times > 1);
+    const attempts = resent.length
+      ? await database.db.message.findMany({ where: { messageId: { in: resent.map((e) => e.id) }, direction: 'out' }, select: { attempts: true } })
+      : [];
+    const count = <T,>(xs: T[]) => Object.fromEntries([...xs.reduce((m, x) => m.set(String(x), (m.get(String(x)) ?? 0) + 1), new Map<string, number>())].sort());
+    const resends = {
+      withRetryReceipt: resent.filter((e) => e.retries > 0).length,
+      consoleAttempts: count(attempts.map((a) => a.attempts)),
+    };
     return {
       method: `built console (next start) on ${provider === 'postgresql' ? 'PostgreSQL' : 'SQLite'}, the real Baileys client, the simulator's contacts decrypting each message (server ack, delivery receipt at once, never read); pace off (MESSAGE_PHONE_INTERVAL_MS=0, MESSAGE_RECIPIENT_INTERVAL_MS=0); texts posted through POST /api/sessions/:id/messages with ${concurrency} requests in flight, ${contactsPerPhone} contacts per phone (one per phone in the many-phones section); acked = WhatsApp's server ack stored (status sent), delivered = the contact's receipt stored; latencies from the stored times (createdAt → ackedAt, deliveredAt), accept = the POST's round trip; lone = one message at a time, each waited for. Console CPU from /proc of the next start process (PostgreSQL's own CPU not counted); in the many-phones comparison it is taken from the first submit to the last server ack, the bare side's over the same span. Inbound: POST /contacts/:n/send to the simulator at the target rate, one contact per phone, latency = the contact's send (just before the request) → the message.received webhook answered by a receiver on 127.0.0.1`,
       comparedWith: `bare Baileys in the same run: ${manyPhones} phones of its own (useMultiFileAuthState behind makeCacheableSignalKeyStore, the console's socket settings) in a process of its own against the same simulator, each sending its share with sock.sendMessage one at a time, the next after the server ack (the console's one in flight per phone); CPU from process.cpuUsage over the round; ${samples} samples, alternating which side goes first; ratio = median console / median bare`,
@@ -340,6 +352,7 @@ export async function messagesBenchmark(opts: { onePhone?: number; perPhoneOfFou
       inbound: inboundResult,
       contactInboxEntries: entries.length,
       arrivedMoreThanOnce: twice,
+      resends,
     };
   } finally {
     bare?.kill();
