@@ -225,7 +225,7 @@ export async function messagesBenchmark(opts: { onePhone?: number; perPhoneOfFou
     // Many phones, console against bare Baileys, alternating which goes first.
     const bareRound = async () => {
       bare!.send(`round ${perPhoneOfMany}`);
-      const r = (await bare!.next('round')) as { messages: number; ms: number; cpuMs: number; ackMs: number[] };
+      const r = (await bare!.next('round')) as { messages: number; ms: number; cpuMs: number; ackMs: number[]; reopened: number };
       return {
         phones: manyPhones,
         messages: r.messages,
@@ -233,6 +233,8 @@ export async function messagesBenchmark(opts: { onePhone?: number; perPhoneOfFou
         sendToAckP50Ms: p(r.ackMs, 50),
         sendToAckP99Ms: p(r.ackMs, 99),
         cpuMsPerMessage: ms(r.cpuMs / r.messages),
+        /** sockets that closed during the round and were opened again (their broken send sent again) */
+        reopened: r.reopened,
       };
     };
     const manyRuns: { order: string[]; console: Awaited<ReturnType<typeof phase>>; bare: Awaited<ReturnType<typeof bareRound>> }[] = [];
