@@ -181,7 +181,7 @@ const schema = z.object({
   MESSAGE_RECIPIENT_INTERVAL_MS: int(0, 3600_000).default(1000),
   /** A message still queued this long (milliseconds) after it was accepted fails with `expired`. */
   MESSAGE_QUEUE_TTL: int(1000, 30 * 24 * 3600_000).default(24 * 3600_000),
-  /** How long WhatsApp's server ack may take before a message is sent again (under its id). */
+  /** How long WhatsApp's server ack may take, from the stanza's write, before a message is sent again (under its id). */
   MESSAGE_ACK_TIMEOUT_MS: int(100, 600_000).default(20_000),
   /** Sends of one message (the first and the resends after ack timeouts) before it fails with `timeout`. */
   MESSAGE_MAX_ATTEMPTS: int(1, 100).default(5),

@@ -206,25 +206,27 @@ export class PhoneSender {
     }
     // Stores `sentAt` too: the pace of the next pass (here or on the next owner) reads it.
     if (!(await deps.handOver(m.messageId, m.chatJid))) return true;
-    // Waiting for the ack starts before the send: the server may answer before sendMessage returns.
+    // Listening for the ack starts before the send: the server may answer before sendMessage returns.
     const acked = new Promise<AckOutcome>((resolve) => {
       this.waiter = { messageId: m.messageId, resolve };
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<AckOutcome>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, timeout: true }), deps.settings.ackTimeoutMs);
     });
     try {
       await sock.sendMessage(m.chatJid, content as never, { messageId: m.messageId });
     } catch (err) {
       this.waiter = null;
-      clearTimeout(timer);
       const verdict = classifySendError(err);
       deps.log.warn({ phoneId: deps.phoneId, messageId: m.messageId, err: { message: (err as Error)?.message } }, 'sending a message failed');
       if (!verdict.final) return false; // in flight: sent again under its id on the next socket
       await deps.fail(m.messageId, verdict.code);
       return true;
     }
+    // The ack's deadline counts from the stanza's write, not from the hand-over: a first message to a
+    // contact (devices and pre-keys fetched, a session made) on a busy node can take longer than
+    // the deadline inside sendMessage, and was resent at once though the server had just got it.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<AckOutcome>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, timeout: true }), deps.settings.ackTimeoutMs);
+    });
     const outcome = await Promise.race([acked, timeout]);
     clearTimeout(timer);
     if (this.waiter?.messageId === m.messageId) this.waiter = null;

@@ -12,9 +12,12 @@ function harness(messages: QueuedMessage[], settings: Partial<ConstructorParamet
   const gone = new Set<string>();
   const refused = new Set<string>();
   let onSend: (id: string) => void = () => {};
+  /** how long sendMessage takes before it returns (devices, pre-keys, encryption) */
+  let sendMs = 0;
   const sock = {
     sendMessage: async (jid: string, _content: never, opts: { messageId: string }) => {
       sends.push({ jid, id: opts.messageId });
+      if (sendMs) await new Promise((r) => setTimeout(r, sendMs));
       onSend(opts.messageId);
     },
   };
@@ -41,7 +44,7 @@ function harness(messages: QueuedMessage[], settings: Partial<ConstructorParamet
     log: pino({ level: 'silent' }),
     liveness: (answered) => void liveness.push(answered),
   });
-  return { sender, sends, statuses, liveness, gone, setOnSend: (f: (id: string) => void) => (onSend = f) };
+  return { sender, sends, statuses, liveness, gone, setOnSend: (f: (id: string) => void) => (onSend = f), setSendMs: (ms: number) => (sendMs = ms) };
 }
 
 const msg = (messageId: string, chatJid: string, extra: Partial<QueuedMessage> = {}): QueuedMessage => ({ messageId, chatJid, kind: 'text', body: 'hi', media: null, mediaData: null, attempts: 0, createdAtMs: Date.now(), sentAtMs: null, ...extra });
@@ -61,6 +64,17 @@ test('no ack in time: sent again under the same id, then failed with timeout aft
   while (!h.statuses.length) await h.sender.idle();
   assert.deepEqual(h.sends.map((s) => s.id), ['a', 'a', 'a']);
   assert.deepEqual(h.statuses, ['a:failed:timeout']);
+});
+
+test('the ack deadline counts from the write: a send that took longer than the deadline is not sent again when its ack follows', async () => {
+  const h = harness([msg('slow', 'x')], { ackTimeoutMs: 50 });
+  h.setSendMs(150); // sendMessage itself takes three deadlines (a first message on a busy node)
+  h.setOnSend((id) => setTimeout(() => h.sender.ack(id), 5)); // the server acks just after the write
+  h.sender.wake();
+  while (!h.statuses.length) await h.sender.idle();
+  assert.deepEqual(h.sends.map((s) => s.id), ['slow'], 'sent once');
+  assert.deepEqual(h.statuses, ['slow:sent']);
+  assert.deepEqual(h.liveness, [true], 'the phone answered: no failed probe counted');
 });
 
 test('a message queued longer than the TTL fails with expired and is never sent', async () => {
